@@ -1,0 +1,70 @@
+// swift-tools-version: 6.1
+//
+// deltafetch: binary patches between source tarball versions (Gentoo GLEP 25 and beyond).
+//
+// DeltaCore is the library; `mkpatch` (maintainers, mirrors) and `deltafetch` (package
+// managers) are thin command-line front ends over it. The C libraries (zlib, libbz2,
+// liblzma, OpenSSL's libcrypto) are wrapped by small system-library targets and are
+// imported `internal`ly, so no C type reaches DeltaCore's public API.
+
+import PackageDescription
+
+let package = Package(
+    name: "deltafetch",
+    products: [
+        .library(name: "DeltaCore", targets: ["DeltaCore"]),
+        .executable(name: "mkpatch", targets: ["mkpatch"]),
+        .executable(name: "deltafetch", targets: ["deltafetch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Debian's libbz2-dev ships no pkg-config file.
+        .systemLibrary(name: "CBZip2", providers: [.apt(["libbz2-dev"])]),
+        .systemLibrary(name: "CLZMA", pkgConfig: "liblzma", providers: [.apt(["liblzma-dev"])]),
+        // libcrypto only: "openssl" would also link libssl, which we do not use.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        .target(
+            name: "DeltaCore",
+            dependencies: [
+                "CZlib", "CBZip2", "CLZMA", "COpenSSL",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "mkpatch",
+            dependencies: [
+                "DeltaCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "deltafetch",
+            dependencies: [
+                "DeltaCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .testTarget(
+            name: "DeltaCoreTests",
+            dependencies: [
+                "DeltaCore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        // Runs the built `mkpatch` and `deltafetch` binaries and checks stdout, stderr and
+        // the exit status, as a user or a package manager sees them.
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["mkpatch", "deltafetch"]
+        ),
+    ]
+)

@@ -1,0 +1,105 @@
+internal import CBZip2
+
+/// Decompresses bzip2 over libbz2, stream after stream (as `pbzip2` and `lbzip2` write).
+///
+/// Zero bytes after the last stream are accepted and counted in ``trailingZeroBytes``; any
+/// other trailing byte is ``CompressionError/trailingData(_:)``.
+public final class Bzip2Decoder: StreamDecoder {
+    public private(set) var compressedOffset: UInt64 = 0
+    /// How many streams were decoded completely.
+    public private(set) var streamCount = 0
+    /// How many zero bytes followed the last stream.
+    public private(set) var trailingZeroBytes: UInt64 = 0
+
+    private var stream = bz_stream()
+    private var streamIsOpen = false
+    private var framing = MemberFraming.awaitingFirstMember
+    private let output = UnsafeMutableRawBufferPointer.allocate(byteCount: Bzip2Decoder.outputChunkSize, alignment: 1)
+
+    /// Creates a decoder.
+    public init() throws(CompressionError) {
+        try openStream()
+    }
+
+    deinit {
+        if streamIsOpen { BZ2_bzDecompressEnd(&stream) }
+        output.deallocate()
+    }
+
+    /// The corresponding C function is `BZ2_bzDecompressInit`.
+    private func openStream() throws(CompressionError) {
+        stream = bz_stream()
+        let status = BZ2_bzDecompressInit(&stream, 0, 0)
+        guard status == BZ_OK else { throw .library(.bzip2, call: "BZ2_bzDecompressInit", code: status) }
+        streamIsOpen = true
+    }
+
+    private func closeStream() {
+        if streamIsOpen { BZ2_bzDecompressEnd(&stream) }
+        streamIsOpen = false
+    }
+
+    public func process(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws {
+        var position = 0
+        while position < input.count {
+            switch framing {
+            case .awaitingFirstMember:
+                framing = .inMember
+            case .betweenMembers, .padding:
+                let startsStream = try framing.classifyByteAfterMember(input[position], memberMagic: 0x42, format: .bzip2)
+                if startsStream {
+                    try openStream()
+                } else {
+                    trailingZeroBytes += 1
+                    position += 1
+                    compressedOffset += 1
+                }
+            case .inMember:
+                position += try decompressStream(UnsafeRawBufferPointer(rebasing: input[position...]), into: sink)
+            }
+        }
+    }
+
+    public func finish(into sink: ChunkSink) throws {
+        guard framing.mayEnd else { throw CompressionError.truncated(.bzip2) }
+    }
+
+    /// Decompresses until the input is used up or the stream ends; returns the bytes consumed.
+    private func decompressStream(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws -> Int {
+        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress!.assumingMemoryBound(to: CChar.self))
+        stream.avail_in = UInt32(input.count)
+        defer {
+            stream.next_in = nil
+            stream.avail_in = 0
+        }
+        while true {
+            stream.next_out = output.baseAddress!.assumingMemoryBound(to: CChar.self)
+            stream.avail_out = UInt32(output.count)
+            let status = BZ2_bzDecompress(&stream)
+            let produced = output.count - Int(stream.avail_out)
+            let consumed = input.count - Int(stream.avail_in)
+            if produced > 0 { try sink(UnsafeRawBufferPointer(rebasing: output[..<produced])) }
+            switch status {
+            case BZ_OK:
+                if stream.avail_in == 0 && stream.avail_out > 0 {
+                    compressedOffset += UInt64(consumed)
+                    return consumed
+                }
+            case BZ_STREAM_END:
+                compressedOffset += UInt64(consumed)
+                streamCount += 1
+                closeStream()
+                framing = .betweenMembers
+                return consumed
+            case BZ_DATA_ERROR:
+                compressedOffset += UInt64(consumed)
+                throw CompressionError.corrupt(.bzip2, detail: "invalid block data or CRC mismatch")
+            case BZ_DATA_ERROR_MAGIC:
+                compressedOffset += UInt64(consumed)
+                throw CompressionError.corrupt(.bzip2, detail: "bad stream header")
+            default:
+                throw CompressionError.library(.bzip2, call: "BZ2_bzDecompress", code: status)
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+internal import CZlib
+
+/// Decompresses gzip (RFC 1952) over zlib's `inflate`, member after member.
+///
+/// Zero bytes after the last member (tar's block padding) are accepted and counted in
+/// ``trailingZeroBytes``; any other trailing byte is ``CompressionError/trailingData(_:)``.
+public final class GzipDecoder: StreamDecoder {
+    public private(set) var compressedOffset: UInt64 = 0
+    /// How many members were decoded completely.
+    public private(set) var memberCount = 0
+    /// How many zero bytes followed the last member.
+    public private(set) var trailingZeroBytes: UInt64 = 0
+
+    private var stream = z_stream()
+    private var framing = MemberFraming.awaitingFirstMember
+    private let output = UnsafeMutableRawBufferPointer.allocate(byteCount: GzipDecoder.outputChunkSize, alignment: 1)
+
+    /// Creates a decoder. The corresponding C function is `inflateInit2` (gzip framing only).
+    public init() throws(CompressionError) {
+        let status = CZlib_inflateInit2(&stream, 15 + 16)
+        guard status == Z_OK else {
+            output.deallocate()
+            throw .library(.gzip, call: "inflateInit2", code: status)
+        }
+    }
+
+    deinit {
+        inflateEnd(&stream)
+        output.deallocate()
+    }
+
+    public func process(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws {
+        var position = 0
+        while position < input.count {
+            switch framing {
+            case .awaitingFirstMember:
+                framing = .inMember
+            case .betweenMembers, .padding:
+                let startsMember = try framing.classifyByteAfterMember(input[position], memberMagic: 0x1f, format: .gzip)
+                if startsMember {
+                    inflateReset(&stream)
+                } else {
+                    trailingZeroBytes += 1
+                    position += 1
+                    compressedOffset += 1
+                }
+            case .inMember:
+                position += try inflateMember(UnsafeRawBufferPointer(rebasing: input[position...]), into: sink)
+            }
+        }
+    }
+
+    public func finish(into sink: ChunkSink) throws {
+        guard framing.mayEnd else { throw CompressionError.truncated(.gzip) }
+    }
+
+    /// Inflates until the input is used up or the member ends; returns the bytes consumed.
+    private func inflateMember(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws -> Int {
+        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress!.assumingMemoryBound(to: Bytef.self))
+        stream.avail_in = uInt(input.count)
+        defer {
+            stream.next_in = nil
+            stream.avail_in = 0
+        }
+        while true {
+            stream.next_out = output.baseAddress!.assumingMemoryBound(to: Bytef.self)
+            stream.avail_out = uInt(output.count)
+            let status = inflate(&stream, Z_NO_FLUSH)
+            let produced = output.count - Int(stream.avail_out)
+            let consumed = input.count - Int(stream.avail_in)
+            if produced > 0 { try sink(UnsafeRawBufferPointer(rebasing: output[..<produced])) }
+            switch status {
+            case Z_OK:
+                if stream.avail_in == 0 && stream.avail_out > 0 {
+                    compressedOffset += UInt64(consumed)
+                    return consumed
+                }
+            case Z_BUF_ERROR:
+                // No progress was possible: zlib needs more input than this chunk holds.
+                compressedOffset += UInt64(consumed)
+                return consumed
+            case Z_STREAM_END:
+                compressedOffset += UInt64(consumed)
+                memberCount += 1
+                framing = .betweenMembers
+                return consumed
+            case Z_DATA_ERROR, Z_NEED_DICT:
+                compressedOffset += UInt64(consumed)
+                let detail = stream.msg.map { String(cString: $0) } ?? "invalid deflate data"
+                if detail.hasPrefix("incorrect data check") || detail.hasPrefix("incorrect length check") {
+                    throw CompressionError.checksumMismatch(.gzip)
+                }
+                throw CompressionError.corrupt(.gzip, detail: detail)
+            default:
+                throw CompressionError.library(.gzip, call: "inflate", code: status)
+            }
+        }
+    }
+}

@@ -1,0 +1,17 @@
+import ArgumentParser
+import DeltaCore
+
+/// `mkpatch`: the maintainers' and mirrors' tool. Each subcommand lives in its own file.
+@main
+struct MkPatch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mkpatch",
+        abstract: "Make, inspect and apply binary patches between source tarball versions.",
+        discussion: """
+            mkpatch works on the uncompressed contents of tarballs (gzip, bzip2, xz or plain), \
+            so patches stay small whatever compressor upstream used. See README.md and docs/.
+            """,
+        version: DeltaCoreVersion.string,
+        subcommands: [Inspect.self]
+    )
+}
