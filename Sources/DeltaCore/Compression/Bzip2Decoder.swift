@@ -14,7 +14,8 @@ public final class Bzip2Decoder: StreamDecoder {
     private var stream = bz_stream()
     private var streamIsOpen = false
     private var framing = MemberFraming.awaitingFirstMember
-    private let output = UnsafeMutableRawBufferPointer.allocate(byteCount: Bzip2Decoder.outputChunkSize, alignment: 1)
+    private let outputBuffer = OwnedBuffer(count: Bzip2Decoder.outputChunkSize)
+    private var output: UnsafeMutableRawBufferPointer { outputBuffer.bytes }
 
     /// Creates a decoder.
     public init() throws(CompressionError) {
@@ -23,7 +24,6 @@ public final class Bzip2Decoder: StreamDecoder {
 
     deinit {
         if streamIsOpen { BZ2_bzDecompressEnd(&stream) }
-        output.deallocate()
     }
 
     /// The corresponding C function is `BZ2_bzDecompressInit`.

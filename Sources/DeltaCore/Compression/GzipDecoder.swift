@@ -13,20 +13,19 @@ public final class GzipDecoder: StreamDecoder {
 
     private var stream = z_stream()
     private var framing = MemberFraming.awaitingFirstMember
-    private let output = UnsafeMutableRawBufferPointer.allocate(byteCount: GzipDecoder.outputChunkSize, alignment: 1)
+    private let outputBuffer = OwnedBuffer(count: GzipDecoder.outputChunkSize)
+    private var output: UnsafeMutableRawBufferPointer { outputBuffer.bytes }
 
     /// Creates a decoder. The corresponding C function is `inflateInit2` (gzip framing only).
     public init() throws(CompressionError) {
         let status = CZlib_inflateInit2(&stream, 15 + 16)
         guard status == Z_OK else {
-            output.deallocate()
             throw .library(.gzip, call: "inflateInit2", code: status)
         }
     }
 
     deinit {
         inflateEnd(&stream)
-        output.deallocate()
     }
 
     public func process(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws {

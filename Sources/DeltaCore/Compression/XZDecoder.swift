@@ -10,7 +10,8 @@ public final class XZDecoder: StreamDecoder {
 
     private var stream = lzma_stream()
     private var finished = false
-    private let output = UnsafeMutableRawBufferPointer.allocate(byteCount: XZDecoder.outputChunkSize, alignment: 1)
+    private let outputBuffer = OwnedBuffer(count: XZDecoder.outputChunkSize)
+    private var output: UnsafeMutableRawBufferPointer { outputBuffer.bytes }
 
     /// Creates a decoder that refuses streams needing more than `memoryLimit` bytes.
     /// The corresponding C function is `lzma_stream_decoder` with `LZMA_CONCATENATED`.
@@ -19,14 +20,12 @@ public final class XZDecoder: StreamDecoder {
         let concatenated: UInt32 = 0x08
         let status = lzma_stream_decoder(&stream, memoryLimit, concatenated)
         guard status == LZMA_OK else {
-            output.deallocate()
             throw .library(.xz, call: "lzma_stream_decoder", code: Int32(status.rawValue))
         }
     }
 
     deinit {
         lzma_end(&stream)
-        output.deallocate()
     }
 
     public func process(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws {

@@ -18,7 +18,8 @@ public enum XZCheck: String, Sendable, Codable, CaseIterable {
 public final class XZEncoder: StreamEncoder {
     private var stream = lzma_stream()
     private var finished = false
-    private let output = UnsafeMutableRawBufferPointer.allocate(byteCount: XZEncoder.outputChunkSize, alignment: 1)
+    private let outputBuffer = OwnedBuffer(count: XZEncoder.outputChunkSize)
+    private var output: UnsafeMutableRawBufferPointer { outputBuffer.bytes }
 
     /// Creates an encoder. The corresponding C function is `lzma_easy_encoder`.
     /// - Parameters:
@@ -27,21 +28,18 @@ public final class XZEncoder: StreamEncoder {
     ///   - check: the integrity check (`xz`'s default is CRC64).
     public init(preset: Int = 6, extreme: Bool = false, check: XZCheck = .crc64) throws(CompressionError) {
         guard (0...9).contains(preset) else {
-            output.deallocate()
             throw .invalidSettings(.xz, detail: "preset \(preset)")
         }
         CLZMA_streamInit(&stream)
         let extremeFlag: UInt32 = 0x8000_0000
         let status = lzma_easy_encoder(&stream, UInt32(preset) | (extreme ? extremeFlag : 0), check.lzmaValue)
         guard status == LZMA_OK else {
-            output.deallocate()
             throw .library(.xz, call: "lzma_easy_encoder", code: Int32(status.rawValue))
         }
     }
 
     deinit {
         lzma_end(&stream)
-        output.deallocate()
     }
 
     public func process(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws {
