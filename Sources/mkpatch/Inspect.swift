@@ -22,8 +22,12 @@ struct Inspect: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
+    @Option(help: "Comma-separated digests to compute (MD5, SHA256, SHA512, BLAKE2B).",
+            transform: HashList.parse)
+    var hashes: [DigestAlgorithm] = DigestAlgorithm.allCases
+
     func run() async throws {
-        let inspection = try FileInspector.inspect(path: file)
+        let inspection = try FileInspector.inspect(path: file, algorithms: hashes)
         if json {
             print(try InspectReport(inspection).jsonString())
         } else {
