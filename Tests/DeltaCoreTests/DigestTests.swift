@@ -39,6 +39,25 @@ import Testing
         }
     }
 
+    @Test func backgroundDigestEqualsInlineDigest() throws {
+        for seed in UInt64(10)...20 {
+            var random = SeededGenerator(seed: seed)
+            let bytes = random.compressibleBytes(count: Int.random(in: 0...300_000, using: &random))
+            let slotSize = Int.random(in: 1...70_000, using: &random)
+            let background = try BackgroundDigest(DigestAlgorithm.allCases, slotSize: slotSize, slotCount: Int.random(in: 2...5, using: &random))
+            var inline = try MultiDigest()
+            var offset = 0
+            while offset < bytes.count {
+                let end = min(bytes.count, offset + Int.random(in: 0...90_000, using: &random))
+                bytes[offset..<end].withUnsafeBytes { background.update($0) }
+                inline.update(bytes[offset..<end])
+                offset = end
+            }
+            #expect(background.finalize() == inline.finalize(), "seed \(seed), slot size \(slotSize)")
+            #expect(background.finalize().size == UInt64(bytes.count))
+        }
+    }
+
     @Test func matchesCoreutils() throws {
         let path = TestPaths.testdata("gnu-efi_3.0.15.orig.tar.bz2")
         let inspection = try FileInspector.inspect(path: path)
