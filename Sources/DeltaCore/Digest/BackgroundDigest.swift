@@ -6,7 +6,8 @@ import Dispatch
 /// ``update(_:)`` copies bytes into one of a few fixed slots and returns at once; a worker
 /// hashes filled slots in order. Memory is bounded by `slotCount × slotSize` whatever the
 /// stream's length; when every slot is full, ``update(_:)`` waits for the worker.
-/// Use from one producer thread only.
+/// Use from one producer thread only, and always call ``finalize()``, on error paths too:
+/// the worker keeps the object alive until then.
 public final class BackgroundDigest: @unchecked Sendable {
     private let slotSize: Int
     private let slotCount: Int
