@@ -31,6 +31,29 @@ public final class XZEncoder: StreamEncoder {
         coder = try LZMAStreamCoder(call: "lzma_easy_encoder") { lzma_easy_encoder($0, flags, check.lzmaValue) }
     }
 
+    /// Creates a multi-threaded encoder, as `xz -T N` (N > 1) works: the input is cut into
+    /// blocks of `blockSize` uncompressed bytes, each compressed on its own with sizes in its
+    /// header. The output depends on `blockSize` but not on `threads`.
+    /// The corresponding C function is `lzma_stream_encoder_mt`.
+    /// - Parameters:
+    ///   - preset: 0 to 9.
+    ///   - extreme: as `xz -e`.
+    ///   - check: the integrity check.
+    ///   - blockSize: uncompressed bytes per block (`xz --block-size`; xz's default is three
+    ///     times the dictionary size, at least 1 MiB).
+    ///   - threads: worker threads.
+    public init(preset: Int, extreme: Bool = false, check: XZCheck = .crc64, blockSize: UInt64, threads: Int = 2) throws(CompressionError) {
+        guard (0...9).contains(preset), blockSize > 0, threads > 0 else {
+            throw .invalidSettings(.xz, detail: "preset \(preset), block size \(blockSize), threads \(threads)")
+        }
+        var options = lzma_mt()
+        options.threads = UInt32(min(threads, 64))
+        options.block_size = blockSize
+        options.preset = UInt32(preset) | (extreme ? 0x8000_0000 : 0)
+        options.check = check.lzmaValue
+        coder = try LZMAStreamCoder(call: "lzma_stream_encoder_mt") { lzma_stream_encoder_mt($0, &options) }
+    }
+
     public func process(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws {
         guard !finished else { throw CompressionError.alreadyFinished(.xz) }
         guard input.count > 0 else { return }
