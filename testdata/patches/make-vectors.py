@@ -175,8 +175,8 @@ def main():
         "vcdiff-add-past-data.patch": header + vcdiff_window(None, 4, b"ab", bytes([5]), b""),
         # The window says 8 bytes but its instructions make 4.
         "vcdiff-window-length-mismatch.patch": header + vcdiff_window(None, 8, b"abcd", bytes([5]), b""),
-        # ADD of 4 bytes into a window of 2.
-        "vcdiff-target-overflow.patch": header + vcdiff_window(None, 2, b"abcd", bytes([5]), b""),
+        # RUN of 4 bytes into a window of 2.
+        "vcdiff-target-overflow.patch": header + vcdiff_window(None, 2, b"a", bytes([0]) + varint(4), b""),
         "vcdiff-bad-adler32.patch": header + vcdiff_window(None, 4, b"abcd", bytes([5]), b"", checksum=0x12345678),
         "vcdiff-window-too-large.patch": header + vcdiff_window(None, 1 << 30, b"a", bytes([0]) + varint(1 << 30), b""),
         "vcdiff-bad-magic.patch": b"\xd6\xc3\xc5\x00\x00",

@@ -83,4 +83,27 @@ import Testing
             }
         }
     }
+
+    @Test(.enabled(if: Tools.available("xdelta3"), "xdelta3 is not installed"))
+    func appliesPatchesFromRealXdelta3() throws {
+        for pair in Self.pairs(includingEmpty: true) {
+            try Self.roundTrip(pair, tool: "xdelta3", arguments: { ["-e", "-f", "-s", $0, $1, $2] }) {
+                try VCDiffApplier.apply(base: $0, patch: $1, into: $2)
+            }
+        }
+    }
+
+    @Test(.enabled(if: Tools.available("xdelta3"), "xdelta3 is not installed"))
+    func appliesMultiWindowLZMAPatchesFromRealXdelta3() throws {
+        // Small windows (-W 16384) over a 200 KB pair: many windows, each section LZMA-compressed
+        // and continuing one xz stream per section kind, plus -S none and -9 for the other paths.
+        var random = SeededGenerator(seed: 0x5EC0DA)
+        let old = random.compressibleBytes(count: 200_000)
+        let pair = Pair(name: "seed 0x5EC0DA, 200 KB", old: old, new: Self.edit(old, using: &random))
+        for options in [["-W", "16384"], ["-W", "16384", "-S", "none"], ["-9"]] {
+            try Self.roundTrip(pair, tool: "xdelta3", arguments: { ["-e", "-f"] + options + ["-s", $0, $1, $2] }) {
+                try VCDiffApplier.apply(base: $0, patch: $1, into: $2)
+            }
+        }
+    }
 }
