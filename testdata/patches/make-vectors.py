@@ -191,5 +191,44 @@ def main():
         write(os.path.join("errors", name), data)
 
 
+def fuzz_seeds():
+    """Seeds for the FuzzBSDiff40 and FuzzVCDiff targets (Sources/FuzzTargets): real patches
+    against the targets' own synthetic base, behind the selector byte that picks that base,
+    so that the fuzzers start from inputs that apply completely."""
+    root = os.path.dirname(TESTDATA)
+    rng = random.Random(25)
+    steps = 40  # base of 160 bytes (VCDIFF: selector * 4; BSDIFF40: (selector >> 1) * 4)
+    base = bytes((i * 31 + (i >> 3)) & 0xFF for i in range(steps * 4))
+    new = edited(rng, base, 6) + words(rng, 40)
+    with tempfile.TemporaryDirectory() as work:
+        for side, data in (("old", base), ("new", new)):
+            with open(os.path.join(work, side), "wb") as f:
+                f.write(data)
+        run("bsdiff", "old", "new", "p.bsdiff", cwd=work)
+        run("xdelta3", "-e", "-f", "-A", "-s", "old", "new", "p.vcdiff", cwd=work)
+        with open(os.path.join(work, "p.bsdiff"), "rb") as f:
+            bsdiff_patch = f.read()
+        with open(os.path.join(work, "p.vcdiff"), "rb") as f:
+            vcdiff_patch = f.read()
+    # Raw-block form for FuzzBSDiff40 (odd selector): header body, then three length-prefixed
+    # raw blocks: one triple copying the base with a +1 diff, then 3 extra bytes.
+    control = triple(len(base), 3, 0)
+    raw = offtout(0) + offtout(0) + offtout(len(base) + 3)
+    for block in (control, b"\x01" * len(base), b"xyz"):
+        raw += struct.pack(">H", len(block)) + block
+    seeds = {
+        "FuzzBSDiff40/seed-bsdiff40": bytes([steps << 1]) + bsdiff_patch,
+        "FuzzBSDiff40/seed-raw-blocks": bytes([steps << 1 | 1]) + raw,
+        "FuzzVCDiff/seed-vcdiff": bytes([steps]) + vcdiff_patch,
+    }
+    for name, data in seeds.items():
+        path = os.path.join(root, "Tests/DeltaCoreTests/Fuzz", name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+    print(f"fuzz seeds make {len(new)} (bsdiff40, vcdiff) and {len(base) + 3} (raw blocks) bytes")
+
+
 if __name__ == "__main__":
     main()
+    fuzz_seeds()
