@@ -7,6 +7,8 @@ import Testing
 @Suite struct FuzzCorpusReplayTests {
     static let targets: [String: @Sendable (UnsafeRawBufferPointer) -> Void] = [
         "FuzzDecoders": { FuzzTargets.decoders($0) },
+        "FuzzBSDiff40": { FuzzTargets.bsdiff40($0) },
+        "FuzzVCDiff": { FuzzTargets.vcdiff($0) },
     ]
 
     @Test(arguments: targets.keys.sorted())

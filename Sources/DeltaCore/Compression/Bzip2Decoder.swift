@@ -89,4 +89,51 @@ public final class Bzip2Decoder: StreamDecoder {
             }
         }
     }
+
+    /// Whether a stream has ended and no other has started: the end of what
+    /// ``decode(_:into:)`` will produce.
+    public var isFinished: Bool { framing == .betweenMembers || framing == .padding }
+
+    /// Decodes one bzip2 stream pull-style, into the caller's buffer: at most `output.count`
+    /// bytes come out per call, however much a block expands (a bzip2 block of zeros grows
+    /// ~50 times), so a reader that takes a few bytes at a time stays within fixed memory.
+    ///
+    /// Use either this or ``process(_:into:)``, not both on one decoder. Once the stream has
+    /// ended (``isFinished``) further calls consume and produce nothing.
+    /// - Returns: how many input bytes were consumed and output bytes produced.
+    /// - Throws: ``CompressionError/corrupt(_:detail:)`` for invalid data. The corresponding
+    ///   C function is `BZ2_bzDecompress`.
+    public func decode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws(CompressionError) -> (consumed: Int, produced: Int) {
+        guard streamIsOpen, !isFinished, output.count > 0 else { return (0, 0) }
+        framing = .inMember
+        let inputCount = min(input.count, Int(UInt32.max))
+        let outputCount = min(output.count, Int(UInt32.max))
+        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: CChar.self))
+        stream.avail_in = UInt32(inputCount)
+        stream.next_out = output.baseAddress!.assumingMemoryBound(to: CChar.self)
+        stream.avail_out = UInt32(outputCount)
+        let status = BZ2_bzDecompress(&stream)
+        let consumed = inputCount - Int(stream.avail_in)
+        let produced = outputCount - Int(stream.avail_out)
+        stream.next_in = nil
+        stream.avail_in = 0
+        stream.next_out = nil
+        stream.avail_out = 0
+        compressedOffset += UInt64(consumed)
+        switch status {
+        case BZ_OK:
+            return (consumed, produced)
+        case BZ_STREAM_END:
+            streamCount += 1
+            closeStream()
+            framing = .betweenMembers
+            return (consumed, produced)
+        case BZ_DATA_ERROR:
+            throw .corrupt(.bzip2, detail: "invalid block data or CRC mismatch")
+        case BZ_DATA_ERROR_MAGIC:
+            throw .corrupt(.bzip2, detail: "bad stream header")
+        default:
+            throw .library(.bzip2, call: "BZ2_bzDecompress", code: status)
+        }
+    }
 }
