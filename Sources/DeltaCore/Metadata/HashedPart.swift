@@ -121,7 +121,7 @@ struct PartTokenReader {
             throw .noKnownHash(part: part)
         }
         var name: String?
-        if !(nameIsOptional && remaining == 1) {
+        if !(nameIsOptional && remaining <= 1) {
             guard !isAtEnd else { throw .missing("name", part: part) }
             name = String(tokens[position])
             position += 1

@@ -58,9 +58,11 @@ public struct Plan: Hashable, Sendable {
         }
     }
 
-    private static func format(_ seconds: Double) -> String {
-        let tenths = (seconds * 10).rounded()
-        return "\(Int(tenths) / 10).\(Int(tenths) % 10)"
+    /// Seconds with three decimals, without Foundation.
+    static func format(_ seconds: Double) -> String {
+        let thousandths = Int((max(0, seconds) * 1000).rounded())
+        let fraction = String(thousandths % 1000)
+        return "\(thousandths / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
 }
 
