@@ -6,8 +6,11 @@ import Darwin
 
 /// Remembers the digests of files so that planning in a large distdir does not rehash them.
 ///
-/// An entry is keyed by the path, and is trusted only while the file's device, inode, size
-/// and modification time (to the nanosecond) are unchanged; anything else rehashes. The
+/// An entry is keyed by the path, and is trusted only while the file's device, inode, size,
+/// modification time and status-change time (to the nanosecond) are unchanged; anything
+/// else rehashes. The change time matters because the modification time can be set back
+/// (`touch -r`, `cp -p`, tar) and a freed inode number is soon reused, while only the kernel
+/// sets the change time. The
 /// cache is kept in a text file (by default `DISTDIR/.deltafetch/digest-cache`), rewritten
 /// atomically by ``save()``; concurrent savers may lose each other's additions, which costs
 /// only a rehash later.
@@ -22,7 +25,7 @@ public final class DigestCache {
     public private(set) var misses = 0
 
     private struct Identity: Hashable {
-        var device: UInt64, inode: UInt64, size: UInt64, seconds: Int64, nanoseconds: Int64
+        var device: UInt64, inode: UInt64, size: UInt64, seconds: Int64, nanoseconds: Int64, changeSeconds: Int64, changeNanoseconds: Int64
     }
 
     private var entries = [String: (identity: Identity, digests: DigestSet)]()
@@ -69,12 +72,12 @@ public final class DigestCache {
         guard dirty, let storePath else { return }
         let directory = AtomicFileWriter.directory(of: storePath)
         if mkdir(directory, 0o755) != 0 && errno != EEXIST { throw IOError(.createTemporary, path: directory, errno: errno) }
-        var text = "# deltafetch digest cache 1: device inode size mtime-seconds mtime-nanoseconds hashes path\n"
+        var text = "# deltafetch digest cache 2: device inode size mtime-seconds mtime-nanoseconds ctime-seconds ctime-nanoseconds hashes path\n"
         for (path, entry) in entries.sorted(by: { $0.key < $1.key }) {
             guard !path.contains("\n") else { continue }
             let id = entry.identity
             let hashes = entry.digests.digests.values.sorted { $0.algorithm < $1.algorithm }.map { "\($0.algorithm.rawValue) \($0.hex)" }
-            text += "\(id.device) \(id.inode) \(id.size) \(id.seconds) \(id.nanoseconds) \(hashes.joined(separator: " ")) \(path)\n"
+            text += "\(id.device) \(id.inode) \(id.size) \(id.seconds) \(id.nanoseconds) \(id.changeSeconds) \(id.changeNanoseconds) \(hashes.joined(separator: " ")) \(path)\n"
         }
         let writer = try AtomicFileWriter(path: storePath)
         try writer.write(Array(text.utf8))
@@ -84,11 +87,12 @@ public final class DigestCache {
 
     private func load(_ text: String) {
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            let fields = line.split(separator: " ", maxSplits: 5)
-            guard fields.count == 6, let device = UInt64(fields[0]), let inode = UInt64(fields[1]), let size = UInt64(fields[2]),
-                  let seconds = Int64(fields[3]), let nanoseconds = Int64(fields[4]) else { continue }
+            let fields = line.split(separator: " ", maxSplits: 7)
+            guard fields.count == 8, let device = UInt64(fields[0]), let inode = UInt64(fields[1]), let size = UInt64(fields[2]),
+                  let seconds = Int64(fields[3]), let nanoseconds = Int64(fields[4]),
+                  let changeSeconds = Int64(fields[5]), let changeNanoseconds = Int64(fields[6]) else { continue }
             // The rest is `ALG hex` pairs, then the path (which may hold spaces).
-            var rest = fields[5][...]
+            var rest = fields[7][...]
             var digests = [Digest]()
             while let space = rest.firstIndex(of: " "), let algorithm = DigestAlgorithm(rawValue: String(rest[..<space])) {
                 let after = rest[rest.index(after: space)...]
@@ -98,7 +102,8 @@ public final class DigestCache {
                 rest = after[after.index(after: hexEnd)...]
             }
             guard !digests.isEmpty, !rest.isEmpty else { continue }
-            let identity = Identity(device: device, inode: inode, size: size, seconds: seconds, nanoseconds: nanoseconds)
+            let identity = Identity(device: device, inode: inode, size: size, seconds: seconds, nanoseconds: nanoseconds,
+                                    changeSeconds: changeSeconds, changeNanoseconds: changeNanoseconds)
             entries[String(rest)] = (identity, DigestSet(size: size, digests: digests))
         }
     }
@@ -107,6 +112,7 @@ public final class DigestCache {
         var info = stat()
         guard stat(path, &info) == 0 else { throw IOError(.stat, path: path, errno: errno) }
         return Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: UInt64(info.st_size),
-                        seconds: Int64(info.st_mtim.tv_sec), nanoseconds: Int64(info.st_mtim.tv_nsec))
+                        seconds: Int64(info.st_mtim.tv_sec), nanoseconds: Int64(info.st_mtim.tv_nsec),
+                        changeSeconds: Int64(info.st_ctim.tv_sec), changeNanoseconds: Int64(info.st_ctim.tv_nsec))
     }
 }
