@@ -155,17 +155,16 @@ public struct AlternateDigestDatabase: Sendable {
     }
 
     private func readEntries() throws -> (entries: [AlternateDigestEntry], problems: [FileError]) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { return ([], []) }
-            throw IOError(.open, path: path, errno: errno)
+        let text: String
+        do {
+            text = try MetadataLines.readText(path: path)
+        } catch let error as IOError where error.errno == ENOENT {
+            return ([], [])
         }
-        defer { close(fd) }
-        let bytes = try readAll(descriptor: fd)
         // Only complete lines are entries: a crash may have left the last one unfinished.
-        let complete = bytes.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+        let complete = text.lastIndex(of: "\n").map { text[...$0] } ?? ""
         var entries = [AlternateDigestEntry]()
-        let problems = try MetadataLines.forEachEntryLine(String(decoding: bytes[..<complete], as: UTF8.self), path: path, strict: false) { line throws(MetadataError) in
+        let problems = try MetadataLines.forEachEntryLine(String(complete), path: path, strict: false) { line throws(MetadataError) in
             entries.append(try AlternateDigestEntry(line: line))
         }
         return (entries, problems)
