@@ -12,6 +12,20 @@ struct MatchFinder {
 
     /// How much longer than the current alignment's agreement a new match must be.
     var switchMargin = 8
+    /// Extensions maximise `agreeWeight * agreeing - stepWeight * length`: 2 and 1 (bsdiff's)
+    /// keep stretching while more than half the bytes agree.
+    var agreeWeight = 2
+    var stepWeight = 1
+    /// The margin inside tar metadata, where headers all look alike (so a longer match is often
+    /// another file's header) and the aligned header's differences are cheap residuals.
+    var metadataMargin = 64
+    /// Eighths of a byte of extra margin per bit of the jump a new match makes from the current
+    /// alignment: a far jump costs a longer move in the commands stream.
+    var jumpWeight = 0
+    /// How many suffix-array neighbours of a longest match to compare for nearness.
+    var tieSearch = 32
+    /// Tar metadata regions of the new file, sorted.
+    var metadataRanges: [Range<Int>] = []
 
     init(old: UnsafeRawBufferPointer, index: SuffixArray) {
         self.old = old.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
@@ -53,7 +67,11 @@ struct MatchFinder {
     }
 
     /// The longest match in the old file for `pattern[0..<count]`: (old position, length).
-    func longestMatch(_ pattern: UnsafePointer<UInt8>, count: Int) -> (position: Int, length: Int) {
+    ///
+    /// Among the old positions with that longest match, the one nearest `near` wins (looking at
+    /// up to ``tieSearch`` neighbours in the suffix array each way): a short move costs fewer
+    /// command bytes than a far one, and often continues a run of nearby matches.
+    func longestMatch(_ pattern: UnsafePointer<UInt8>, count: Int, near: Int) -> (position: Int, length: Int) {
         guard oldCount > 0, count > 0 else { return (0, 0) }
         var low: Int, high: Int
         if count >= 2 {
@@ -88,27 +106,60 @@ struct MatchFinder {
                 highLength = length
             }
         }
-        return lowLength > highLength ? (Int(positions[low]), lowLength) : (Int(positions[high]), highLength)
+        let (bestSlot, bestLength) = lowLength > highLength ? (low, lowLength) : (high, highLength)
+        var bestPosition = Int(positions[bestSlot])
+        guard tieSearch > 0, bestLength >= 4 else { return (bestPosition, bestLength) }
+        var bestDistance = (bestPosition - near).magnitude
+        // Suffixes sharing the longest match sit next to each other in the array.
+        for direction in [-1, 1] {
+            var slot = bestSlot + direction
+            var looked = 0
+            while slot >= 1 && slot <= oldCount && looked < tieSearch {
+                let position = Int(positions[slot])
+                let limit = min(bestLength, oldCount - position)
+                guard limit == bestLength, Self.commonPrefix(old + position, pattern, from: 0, limit: limit) == bestLength else { break }
+                let distance = (position - near).magnitude
+                if distance < bestDistance {
+                    bestDistance = distance
+                    bestPosition = position
+                }
+                slot += direction
+                looked += 1
+            }
+        }
+        return (bestPosition, bestLength)
+    }
+
+    @inline(__always)
+    func jumpCost(_ jump: Int) -> Int {
+        jumpWeight == 0 ? 0 : ((Int.bitWidth - jump.magnitude.leadingZeroBitCount) * jumpWeight) >> 3
     }
 
     /// The covers of `new[start..<end]`, in order, with absolute new positions.
     func covers(of new: UnsafePointer<UInt8>, from start: Int, to end: Int) -> [Cover] {
         var covers = [Cover]()
         let newCount = end
+        var metadataIndex = 0
+        func margin(at position: Int) -> Int {
+            while metadataIndex < metadataRanges.count && metadataRanges[metadataIndex].upperBound <= position { metadataIndex += 1 }
+            return metadataIndex < metadataRanges.count && metadataRanges[metadataIndex].contains(position) ? metadataMargin : switchMargin
+        }
         var scan = start, length = 0, matchPosition = 0
-        var lastScan = start, lastPosition = 0, lastOffset = 0
+        // Start by guessing the files are aligned here, as they are at the start of a tar.
+        var lastScan = start, lastPosition = min(start, oldCount)
+        var lastOffset = lastPosition - start
         while scan < newCount {
             var oldScore = 0
             scan += length
             var scoreScan = scan
             while scan < newCount {
-                (matchPosition, length) = longestMatch(new + scan, count: newCount - scan)
+                (matchPosition, length) = longestMatch(new + scan, count: newCount - scan, near: scan + lastOffset)
                 while scoreScan < scan + length {
                     let aligned = scoreScan + lastOffset
                     if aligned >= 0 && aligned < oldCount && old[aligned] == new[scoreScan] { oldScore += 1 }
                     scoreScan += 1
                 }
-                if (length == oldScore && length != 0) || length > oldScore + switchMargin { break }
+                if (length == oldScore && length != 0) || length > oldScore + margin(at: scan) + jumpCost(matchPosition - scan - lastOffset) { break }
                 let aligned = scan + lastOffset
                 if aligned >= 0 && aligned < oldCount && old[aligned] == new[scan] { oldScore -= 1 }
                 scan += 1
@@ -121,7 +172,7 @@ struct MatchFinder {
             while lastScan + step < scan && lastPosition + step < oldCount {
                 if old[lastPosition + step] == new[lastScan + step] { agree += 1 }
                 step += 1
-                if agree * 2 - step > bestAgree * 2 - forward {
+                if agreeWeight * agree - stepWeight * step > agreeWeight * bestAgree - stepWeight * forward {
                     bestAgree = agree
                     forward = step
                 }
@@ -134,7 +185,7 @@ struct MatchFinder {
                 step = 1
                 while scan >= lastScan + step && matchPosition >= step {
                     if old[matchPosition - step] == new[scan - step] { agree += 1 }
-                    if agree * 2 - step > bestBack * 2 - backward {
+                    if agreeWeight * agree - stepWeight * step > agreeWeight * bestBack - stepWeight * backward {
                         bestBack = agree
                         backward = step
                     }

@@ -7,10 +7,15 @@ public struct DiffOptions: Sendable {
     /// Whether LZMA2 runs in its extreme mode (slower, a little smaller).
     public var extreme: Bool
 
-    /// Creates options: two threads, LZMA2 at `-9`.
-    public init(threads: Int = 2, extreme: Bool = false) {
+    /// The digests of both files the header records. SHA-256 alone by default: each one
+    /// costs 64 bytes of every patch, and one strong digest is enough to verify against.
+    public var digests: [DigestAlgorithm]
+
+    /// Creates options: two threads, LZMA2 at `-9`, SHA-256 digests.
+    public init(threads: Int = 2, extreme: Bool = false, digests: [DigestAlgorithm] = [.sha256]) {
         self.threads = max(1, threads)
         self.extreme = extreme
+        self.digests = digests
     }
 }
 
@@ -21,13 +26,9 @@ public struct DiffOptions: Sendable {
 /// copied stretch costs a residual byte instead of a new command. Commands, residuals and
 /// literals go to separate streams, each compressed with LZMA2 settings that suit it.
 public enum NativeDiffer {
-    /// Stream compression: (kind, lc, lp, pb, window cap). The caps sum to less than the
-    /// applier's limit, ``NativePatchHeader/maximumTotalDictionary``.
-    static let streamSettings: [(NativePatchStream.Kind, UInt32, UInt32, UInt32, UInt32)] = [
-        (.commands, 0, 0, 0, 8 << 20),
-        (.residuals, 0, 0, 0, 16 << 20),
-        (.literals, 3, 0, 0, 48 << 20),
-    ]
+    /// LZMA2 window caps of the commands, residuals and literals streams. They sum to less
+    /// than the applier's limit, ``NativePatchHeader/maximumTotalDictionary``.
+    static let streamWindowCaps: [UInt32] = [8 << 20, 8 << 20, 8 << 20, 48 << 20]
 
     /// A patch that turns `old` into `new`.
     /// - Parameters:
@@ -57,9 +58,9 @@ public enum NativeDiffer {
             indexResult.set { try SuffixArray(oldBox.value) }
         }, {
             digestResult.set {
-                var oldDigest = try MultiDigest([.sha256, .blake2b])
+                var oldDigest = try MultiDigest(options.digests)
                 oldDigest.update(oldBox.value)
-                var newDigest = try MultiDigest([.sha256, .blake2b])
+                var newDigest = try MultiDigest(options.digests)
                 newDigest.update(newBox.value)
                 return (oldDigest.finalize(), newDigest.finalize())
             }
@@ -67,16 +68,39 @@ public enum NativeDiffer {
         let index = try indexResult.get()
         let (oldDigests, newDigests) = try digestResult.get()
 
-        let finder = MatchFinder(old: old, index: index)
+        var finder = MatchFinder(old: old, index: index)
         defer { finder.free() }
-        let covers = findCovers(finder, new: newBytes, count: new.count, threads: options.threads)
-        let streams = PatchStreams(covers: covers, old: oldBytes, new: newBytes, newCount: new.count)
+        finder.metadataRanges = tarMetadataRanges(newBytes, count: new.count)
+        if let experiments = DiffTuning.experiments() {
+            for tuning in experiments {
+                finder.apply(tuning)
+                let (header, body) = try encode(finder, old: oldBytes, new: newBytes, newCount: new.count, tuning: tuning,
+                                                header: NativePatchHeader(old: oldDigests, new: newDigests, streams: [], metadata: metadata),
+                                                options: options)
+                DiffTuning.report(tuning, header: header, body: body)
+            }
+        }
+        let tuning = DiffTuning()
+        finder.apply(tuning)
+        let (header, body) = try encode(finder, old: oldBytes, new: newBytes, newCount: new.count, tuning: tuning,
+                                        header: NativePatchHeader(old: oldDigests, new: newDigests, streams: [], metadata: metadata),
+                                        options: options)
+        return header.serialized() + body
+    }
+
+    static func encode(_ finder: MatchFinder, old oldBytes: UnsafePointer<UInt8>, new newBytes: UnsafePointer<UInt8>, newCount: Int,
+                       tuning: DiffTuning, header: NativePatchHeader, options: DiffOptions) throws -> (NativePatchHeader, [UInt8]) {
+        var covers = findCovers(finder, new: newBytes, count: newCount, threads: options.threads)
+        if tuning.minCoverLength > 0 { covers.removeAll { $0.length < tuning.minCoverLength } }
+        let streams = PatchStreams(covers: covers, old: oldBytes, new: newBytes, newCount: newCount, tuning: tuning)
 
         // Compress the streams: literals (usually the largest) on one thread, the rest on the other.
-        let raw: [[UInt8]] = [streams.commands.bytes, streams.residuals.bytes, streams.literals]
-        let compressed = (0..<3).map { _ in ResultBox<[UInt8]>() }
+        let raw: [[UInt8]] = [streams.commands.bytes, streams.residuals.bytes, streams.headerResiduals, streams.literals]
+        DiffTuning.dump(raw)
+        let compressed = (0..<4).map { _ in ResultBox<[UInt8]>() }
         let compress: @Sendable (Int) -> Void = { slot in
-            let (_, lc, lp, pb, cap) = streamSettings[slot]
+            let (lc, lp, pb) = tuning.model[slot]
+            let cap = streamWindowCaps[slot]
             compressed[slot].set {
                 try raw[slot].withUnsafeBytes { bytes in
                     try LZMA2RawEncoder.compress(bytes, settings: LZMA2Settings(
@@ -85,15 +109,16 @@ public enum NativeDiffer {
                 }
             }
         }
-        runConcurrently(options.threads > 1, { compress(2) }, { compress(0); compress(1) })
-        var header = NativePatchHeader(old: oldDigests, new: newDigests, streams: [], metadata: metadata)
+        runConcurrently(options.threads > 1, { compress(3) }, { compress(0); compress(1); compress(2) })
+        var header = header
+        if streams.fixesTarChecksums { header.requiredFeatures |= NativePatchHeader.tarChecksumsFeature }
         var body = [UInt8]()
-        for slot in 0..<3 {
-            let (kind, _, _, _, cap) = streamSettings[slot]
+        for slot in 0..<4 {
+            let kind = NativePatchStream.Kind.allCases[slot]
             let packed = try compressed[slot].get()
             if packed.count < raw[slot].count {
                 header.streams.append(NativePatchStream(kind: kind, codec: .lzma2,
-                                                        dictionarySize: LZMA2Settings.dictionarySize(for: raw[slot].count, cap: cap),
+                                                        dictionarySize: LZMA2Settings.dictionarySize(for: raw[slot].count, cap: streamWindowCaps[slot]),
                                                         rawLength: UInt64(raw[slot].count), codedLength: UInt64(packed.count)))
                 body += packed
             } else {
@@ -102,7 +127,28 @@ public enum NativeDiffer {
                 body += raw[slot]
             }
         }
-        return header.serialized() + body
+        return (header, body)
+    }
+
+    /// Where the new file holds tar metadata (header blocks, pax records), as the applier will see it.
+    static func tarMetadataRanges(_ new: UnsafePointer<UInt8>, count: Int) -> [Range<Int>] {
+        var layout = TarBlockTracker()
+        var ranges = [Range<Int>]()
+        var position = 0
+        while position < count {
+            let region = layout.region
+            let end = Int(min(UInt64(count), region.end))
+            if region.isMetadata {
+                if let last = ranges.last, last.upperBound == position {
+                    ranges[ranges.count - 1] = last.lowerBound..<end
+                } else {
+                    ranges.append(position..<end)
+                }
+            }
+            layout.consume(UnsafeRawBufferPointer(start: new + position, count: end - position))
+            position = end
+        }
+        return ranges
     }
 
     /// Covers of the whole new file; with two threads, each half is matched on its own.

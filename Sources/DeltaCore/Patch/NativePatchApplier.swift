@@ -26,20 +26,43 @@ public enum NativePatchApplier {
             readers.append(try PatchStreamReader(stream, at: offset, in: patch))
             offset += stream.codedLength
         }
-        let commands = readers[0], literals = readers[2]
+        let commands = readers[0], headerResiduals = readers[2], literals = readers[3]
         let residuals = ResidualApplier(readers[1])
 
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: outputChunkSize, alignment: 16)
         defer { buffer.deallocate() }
         let bytes = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
         var filled = 0
-        func flush() throws {
-            if filled > 0 { try sink(UnsafeRawBufferPointer(rebasing: buffer[..<filled])) }
-            filled = 0
+        var layout = TarBlockTracker()
+        let fixChecksums = header.requiredFeatures & NativePatchHeader.tarChecksumsFeature != 0
+        /// Passes the buffer on, except an unfinished header block, kept so its checksum can be fixed.
+        func flush(final: Bool = false) throws {
+            var keep = 0
+            if !final, fixChecksums, let start = layout.region.headerStart, start < layout.position {
+                keep = Int(layout.position - start)
+            }
+            if filled - keep > 0 { try sink(UnsafeRawBufferPointer(rebasing: buffer[..<(filled - keep)])) }
+            if keep > 0 { buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + (filled - keep), byteCount: keep) }
+            filled = keep
+        }
+        var written: UInt64 = 0
+        /// Feeds the `count` bytes after the fill mark (at output offset `written`) to the layout
+        /// tracker, fixing any header checksum they complete.
+        func track(_ count: Int) {
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[filled..<filled + count])
+            guard fixChecksums else { return layout.consume(chunk) }
+            let bufferOrigin = filled &- Int(truncatingIfNeeded: written)
+            layout.consume(chunk) { block, start in
+                guard TarBlockTracker.isUstar(block) else { return }
+                let checksum = TarBlockTracker.canonicalChecksum(of: block)
+                let blockInBuffer = bufferOrigin &+ Int(truncatingIfNeeded: start)
+                for (index, byte) in checksum.enumerated() {
+                    bytes[blockInBuffer + TarBlockTracker.checksumField.lowerBound + index] = byte
+                }
+            }
         }
 
         let newSize = header.new.size
-        var written: UInt64 = 0
         var oldPosition: UInt64 = 0
         var isFirstCommand = true
         while written < newSize {
@@ -56,9 +79,16 @@ public enum NativePatchApplier {
             guard copyLength <= baseSize - oldPosition else { throw PatchFormatError.outOfBounds("copy past the base's end", newOffset: written) }
             var remaining = copyLength
             while remaining > 0 {
-                let step = Int(min(remaining, UInt64(outputChunkSize - filled)))
-                try base.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<filled + step]), at: oldPosition)
-                try residuals.apply(to: bytes + filled, count: step)
+                let region = layout.region
+                let step = Int(min(remaining, UInt64(outputChunkSize - filled), region.end - written))
+                let target = UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<filled + step])
+                try base.read(into: target, at: oldPosition)
+                if region.isMetadata {
+                    try addHeaderResiduals(from: headerResiduals, to: bytes + filled, count: step)
+                } else {
+                    try residuals.apply(to: bytes + filled, count: step)
+                }
+                track(step)
                 filled += step
                 oldPosition += UInt64(step)
                 written += UInt64(step)
@@ -70,6 +100,7 @@ public enum NativePatchApplier {
             while remaining > 0 {
                 let chunk = try literals.take(upTo: Int(min(remaining, UInt64(outputChunkSize - filled))))
                 (bytes + filled).update(from: chunk.baseAddress!.assumingMemoryBound(to: UInt8.self), count: chunk.count)
+                track(chunk.count)
                 filled += chunk.count
                 written += UInt64(chunk.count)
                 remaining -= UInt64(chunk.count)
@@ -81,10 +112,20 @@ public enum NativePatchApplier {
             }
             oldPosition = UInt64(target.partialValue)
         }
-        try flush()
+        try flush(final: true)
         try commands.finish()
         try residuals.finish()
+        try headerResiduals.finish()
         try literals.finish()
         return header
+    }
+
+    private static func addHeaderResiduals(from reader: PatchStreamReader, to bytes: UnsafeMutablePointer<UInt8>, count: Int) throws {
+        var done = 0
+        while done < count {
+            let chunk = try reader.take(upTo: count - done)
+            for index in 0..<chunk.count { bytes[done + index] &+= chunk[index] }
+            done += chunk.count
+        }
     }
 }

@@ -1,13 +1,15 @@
 /// One compressed stream of a native patch, as its header describes it.
 public struct NativePatchStream: Sendable, Equatable {
-    /// What a stream holds. v1 patches have exactly these three, in this order.
+    /// What a stream holds. v1 patches have exactly these four, in this order.
     public enum Kind: UInt8, Sendable, CaseIterable {
         /// Commands: varint triples (copy length, literal length, zigzag old-cursor move).
         case commands = 0
-        /// Byte-wise residuals of copied bytes, run-length coded (zero runs and raw runs).
+        /// Byte-wise residuals of copied content bytes, run-length coded (zero runs and raw runs).
         case residuals = 1
+        /// Byte-wise residuals of copied bytes inside tar header blocks, one byte each.
+        case headerResiduals = 2
         /// New bytes that match nothing in the old file.
-        case literals = 2
+        case literals = 3
     }
 
     /// How a stream's bytes are stored.
@@ -42,8 +44,11 @@ public struct NativePatchStream: Sendable, Equatable {
 public struct NativePatchHeader: Sendable, Equatable {
     /// The format version this code writes and reads.
     public static let currentVersion: UInt16 = 1
-    /// Feature bits this reader understands (none yet: v1 has no optional encodings).
-    public static let knownFeatures: UInt64 = 0
+    /// Feature bit: the applier rewrites the checksum of every ustar header block of the new
+    /// file (six octal digits, NUL, space), so the differ need not send it.
+    public static let tarChecksumsFeature: UInt64 = 1 << 0
+    /// Feature bits this reader understands.
+    public static let knownFeatures: UInt64 = tarChecksumsFeature
     /// The most header bytes a reader accepts (the recipe is the only large part).
     public static let maximumHeaderLength: UInt32 = 16 << 20
     /// The largest LZMA2 window an applier accepts for one stream.
@@ -169,7 +174,7 @@ public struct NativePatchHeader: Sendable, Equatable {
         let old = try readDigests(&reader, size: oldSize)
         let new = try readDigests(&reader, size: newSize)
         let streamCount = try reader.readByte()
-        guard streamCount == 3 else { throw .invalidField("stream count \(streamCount)", offset: reader.offset - 1) }
+        guard streamCount == NativePatchStream.Kind.allCases.count else { throw .invalidField("stream count \(streamCount)", offset: reader.offset - 1) }
         var streams = [NativePatchStream]()
         var totalDictionary: UInt64 = 0
         for expected in NativePatchStream.Kind.allCases {
