@@ -81,9 +81,7 @@ enum MetadataLines {
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             number += 1
             let trimmed = line.drop { $0 == " " || $0 == "\t" }
-            if trimmed.isEmpty || trimmed.first == "#" || trimmed.allSatisfy({ $0 == "\r" || $0 == " " || $0 == "\t" }) {
-                continue
-            }
+            if isCommentOrBlank(trimmed) { continue }
             do {
                 try body(trimmed)
             } catch {
@@ -93,6 +91,11 @@ enum MetadataLines {
             }
         }
         return problems
+    }
+
+    /// Whether a line (leading blanks already dropped) is a `#` comment or blank.
+    static func isCommentOrBlank(_ trimmed: Substring) -> Bool {
+        trimmed.isEmpty || trimmed.first == "#" || trimmed.allSatisfy { $0 == "\r" || $0 == " " || $0 == "\t" }
     }
 
     /// Reads a whole metadata file as text.
