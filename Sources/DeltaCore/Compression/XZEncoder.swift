@@ -19,14 +19,21 @@ public final class XZEncoder: StreamEncoder {
     private var stream = lzma_stream()
     private var finished = false
     private let output = UnsafeMutableRawBufferPointer.allocate(byteCount: XZEncoder.outputChunkSize, alignment: 1)
+    /// Single-threaded `--block-size`: input bytes per block, and how many the open block holds.
+    private var blockSize: UInt64?
+    private var inBlock: UInt64 = 0
 
     /// Creates an encoder. The corresponding C function is `lzma_easy_encoder`.
     /// - Parameters:
     ///   - preset: 0 to 9, as `xz -0` … `-9`.
     ///   - extreme: as `xz -e`.
     ///   - check: the integrity check (`xz`'s default is CRC64).
-    public init(preset: Int = 6, extreme: Bool = false, check: XZCheck = .crc64) throws(CompressionError) {
-        guard (0...9).contains(preset) else {
+    ///   - blockSize: when set, ends a block (`LZMA_FULL_FLUSH`) after every `blockSize`
+    ///     input bytes, as single-threaded `xz --block-size` does; such block headers carry
+    ///     no sizes, unlike the multi-threaded encoder's.
+    public init(preset: Int = 6, extreme: Bool = false, check: XZCheck = .crc64, flushingEvery blockSize: UInt64? = nil) throws(CompressionError) {
+        self.blockSize = blockSize
+        guard (0...9).contains(preset), blockSize ?? 1 > 0 else {
             output.deallocate()
             throw .invalidSettings(.xz, detail: "preset \(preset)")
         }
@@ -76,7 +83,18 @@ public final class XZEncoder: StreamEncoder {
     public func process(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws {
         guard !finished else { throw CompressionError.alreadyFinished(.xz) }
         guard input.count > 0 else { return }
-        try code(input, action: LZMA_RUN, into: sink)
+        guard let blockSize else { return try code(input, action: LZMA_RUN, into: sink) }
+        var start = 0
+        while start < input.count {
+            let end = start + Int(min(UInt64(input.count - start), blockSize - inBlock))
+            try code(UnsafeRawBufferPointer(rebasing: input[start..<end]), action: LZMA_RUN, into: sink)
+            inBlock += UInt64(end - start)
+            start = end
+            if inBlock == blockSize {
+                try code(UnsafeRawBufferPointer(start: nil, count: 0), action: LZMA_FULL_FLUSH, into: sink)
+                inBlock = 0
+            }
+        }
     }
 
     public func finish(into sink: ChunkSink) throws {
@@ -102,6 +120,7 @@ public final class XZEncoder: StreamEncoder {
             case LZMA_OK:
                 if action == LZMA_RUN && stream.avail_in == 0 && stream.avail_out > 0 { return }
             case LZMA_STREAM_END:
+                // The end of the stream, or of a block after LZMA_FULL_FLUSH.
                 return
             default:
                 throw CompressionError.library(.xz, call: "lzma_code", code: Int32(status.rawValue))

@@ -15,6 +15,8 @@ import Testing
                             trailingZeroBytes: 512),
         RecompressionRecipe(format: .bzip2, library: .libbz2, bzip2: Bzip2Recipe(blockSize: 9, workFactor: 30)),
         RecompressionRecipe(format: .xz, library: .liblzma, xz: XZRecipe(preset: 6, extreme: true, check: .sha256, blockSize: 3 << 20), trailingZeroBytes: 4),
+        RecompressionRecipe(format: .xz, library: .liblzma, xz: XZRecipe(preset: 0, extreme: false, check: .none, blockSize: 40000, threaded: false)),
+        RecompressionRecipe(format: .xz, library: .liblzma, xz: XZRecipe(preset: 9, extreme: false, check: .crc32)),
     ]
 
     @Test func binaryFormRoundTrips() throws {

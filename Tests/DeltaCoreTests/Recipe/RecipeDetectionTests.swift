@@ -62,6 +62,21 @@ import Testing
         }
     }
 
+    /// `tar czf` pipes tar's output into gzip, which then reads a pipe, not a file.
+    @Test(.enabled(if: Tools.available("gzip") && Tools.available("tar")))
+    func tarCzfOutputIsDetected() throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data(RecipeFixtures.sixTar).write(to: directory.appendingPathComponent("six.tar"))
+        try Data(RecipeFixtures.sixTar.reversed()).write(to: directory.appendingPathComponent("six.rat"))
+        for options in ["", "GZIP=-9 "] {
+            let result = try Tools.run("/bin/sh", ["-c", "cd '\(directory.path)' && \(options)tar czf - six.tar six.rat"])
+            #expect(result.status == 0)
+            let recipe = try reproducibleRecipe([UInt8](result.stdout), "\(options)tar czf")
+            #expect(recipe?.gzip?.deflater == .gnuGzip)
+        }
+    }
+
     @Test(.enabled(if: Tools.available("pigz")))
     func pigzOutputIsNotClaimed() throws {
         for arguments in [["-6"], ["-9", "-b", "32"]] {
@@ -103,6 +118,8 @@ import Testing
             (["-1", "-C", "none"], XZRecipe(preset: 1, extreme: false, check: .none)),
             (["-T2", "--block-size=50000"], XZRecipe(preset: 6, extreme: false, check: .crc64, blockSize: 50000)),
             (["-T2"], XZRecipe(preset: 6, extreme: false, check: .crc64, blockSize: 24 << 20)),
+            (["-T1", "--block-size=40000"], XZRecipe(preset: 6, extreme: false, check: .crc64, blockSize: 40000, threaded: false)),
+            (["-T1", "--block-size=43520"], XZRecipe(preset: 6, extreme: false, check: .crc64, blockSize: 43520, threaded: false)),
         ]
         for (arguments, expected) in cases {
             let file = try RecipeFixtures.peer("xz", ["-c"] + arguments, input: content)

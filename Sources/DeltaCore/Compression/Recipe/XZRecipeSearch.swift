@@ -110,15 +110,12 @@ struct XZRecipeSearch {
             return RecipeDetection(recipe: nil, candidatesTried: 0, reason: "xz filter chain other than LZMA2 alone")
         }
         let blocks = layout.blockUncompressedSizes
-        // nil: the single-threaded encoder. Otherwise the block sizes to try.
+        // nil: one block. Otherwise the block sizes to try.
         var blockSizes: [UInt64?] = [nil]
-        if blocks.count > 1 || layout.sizesInBlockHeader {
-            guard layout.sizesInBlockHeader else {
-                return RecipeDetection(recipe: nil, candidatesTried: 0,
-                                       reason: "several xz blocks without sizes in their headers (single-threaded --block-size) are not supported")
-            }
+        let threaded = layout.sizesInBlockHeader
+        if blocks.count > 1 || threaded {
             guard blocks.dropLast().allSatisfy({ $0 == blocks[0] }), blocks.last! <= blocks[0] else {
-                return RecipeDetection(recipe: nil, candidatesTried: 0, reason: "xz blocks of uneven sizes")
+                return RecipeDetection(recipe: nil, candidatesTried: 0, reason: "xz blocks of uneven sizes (--block-list?)")
             }
             if blocks.count > 1 {
                 // Every block but the last has the encoder's block size.
@@ -145,13 +142,13 @@ struct XZRecipeSearch {
         }
         for (blockSize, extreme, preset) in candidates {
             tried += 1
-            let encoder = if let blockSize {
+            let encoder = if let blockSize, threaded {
                 try XZEncoder(preset: preset, extreme: extreme, check: check, blockSize: blockSize)
             } else {
-                try XZEncoder(preset: preset, extreme: extreme, check: check)
+                try XZEncoder(preset: preset, extreme: extreme, check: check, flushingEvery: blockSize)
             }
             if try trial.reproduces(with: encoder) {
-                let xz = XZRecipe(preset: preset, extreme: extreme, check: check, blockSize: blockSize)
+                let xz = XZRecipe(preset: preset, extreme: extreme, check: check, blockSize: blockSize, threaded: threaded)
                 let recipe = RecompressionRecipe(format: .xz, library: .liblzma, xz: xz, trailingZeroBytes: UInt64(layout.padding))
                 return RecipeDetection(recipe: recipe, candidatesTried: tried, reason: nil)
             }
