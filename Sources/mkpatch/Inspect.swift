@@ -27,11 +27,15 @@ struct Inspect: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
+    @Option(help: "Comma-separated digests to compute (MD5, SHA256, SHA512, BLAKE2B).",
+            transform: HashList.parse)
+    var hashes: [DigestAlgorithm] = DigestAlgorithm.allCases
+
     @Flag(help: "Skip the search for a recompression recipe (faster; `recipe` is null).")
     var noRecipe = false
 
     func run() async throws {
-        let inspection = try FileInspector.inspect(path: file)
+        let inspection = try FileInspector.inspect(path: file, algorithms: hashes)
         let detection = noRecipe || inspection.format == .none ? nil : try RecipeDetector.detect(path: file)
         if json {
             print(try InspectReport(inspection, detection: detection).jsonString())

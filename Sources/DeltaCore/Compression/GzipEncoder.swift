@@ -59,7 +59,8 @@ public final class GzipEncoder: StreamEncoder {
     /// Storage for the header's strings and extra field, alive until deflate has written them.
     private var headerStorage: [UnsafeMutableBufferPointer<UInt8>] = []
     private var finished = false
-    private let output = UnsafeMutableRawBufferPointer.allocate(byteCount: GzipEncoder.outputChunkSize, alignment: 1)
+    private let outputBuffer = OwnedBuffer(count: GzipEncoder.outputChunkSize)
+    private var output: UnsafeMutableRawBufferPointer { outputBuffer.bytes }
 
     /// Creates an encoder.
     /// The corresponding C functions are `deflateInit2` (gzip framing) and `deflateSetHeader`.
@@ -71,12 +72,10 @@ public final class GzipEncoder: StreamEncoder {
     public init(level: Int = 6, memLevel: Int = 8, strategy: DeflateStrategy = .default,
                 header fields: GzipHeader = GzipHeader()) throws(CompressionError) {
         guard (0...9).contains(level), (1...9).contains(memLevel) else {
-            output.deallocate()
             throw .invalidSettings(.gzip, detail: "level \(level), memLevel \(memLevel)")
         }
         let status = CZlib_deflateInit2(&stream, Int32(level), Z_DEFLATED, 15 + 16, Int32(memLevel), strategy.zlibValue)
         guard status == Z_OK else {
-            output.deallocate()
             throw .library(.gzip, call: "deflateInit2", code: status)
         }
         header.text = fields.isText ? 1 : 0
@@ -98,19 +97,16 @@ public final class GzipEncoder: StreamEncoder {
     /// write the member framing themselves (``GzipMemberEncoder``).
     init(rawLevel level: Int, memLevel: Int, strategy: DeflateStrategy) throws(CompressionError) {
         guard (0...9).contains(level), (1...9).contains(memLevel) else {
-            output.deallocate()
             throw .invalidSettings(.gzip, detail: "level \(level), memLevel \(memLevel)")
         }
         let status = CZlib_deflateInit2(&stream, Int32(level), Z_DEFLATED, -15, Int32(memLevel), strategy.zlibValue)
         guard status == Z_OK else {
-            output.deallocate()
             throw .library(.gzip, call: "deflateInit2", code: status)
         }
     }
 
     deinit {
         deflateEnd(&stream)
-        output.deallocate()
         for storage in headerStorage { storage.deallocate() }
     }
 

@@ -22,7 +22,7 @@ import Testing
     func outputDoesNotDependOnHowInputIsChunked() throws {
         let content = RecipeFixtures.sixTar
         let seed = UInt64.random(in: 0...UInt64.max)
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededGenerator(seed: seed)
         let expected = try RecipeFixtures.peer("gzip", ["-n", "-6"], input: content)
         let encoder = GzipMemberEncoder(header: Self.gzipNoNameHeader(level: 6), deflater: try GNUDeflateEncoder(level: 6))
         var output = [UInt8]()
@@ -43,7 +43,7 @@ import Testing
     @Test(.enabled(if: Tools.available("gzip")))
     func edgeInputsMatchSystemGzip() throws {
         let seed = UInt64.random(in: 0...UInt64.max)
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededGenerator(seed: seed)
         let random = (0..<100_000).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
         let inputs: [(String, [UInt8])] = [
             ("empty", []), ("one byte", [65]), ("two bytes", [1, 2]),
@@ -64,18 +64,5 @@ import Testing
     @Test func rejectsLevelsOutsideOneToNine() {
         #expect(throws: CompressionError.invalidSettings(.gzip, detail: "GNU gzip level 0")) { try GNUDeflateEncoder(level: 0) }
         #expect(throws: CompressionError.invalidSettings(.gzip, detail: "GNU gzip level 10")) { try GNUDeflateEncoder(level: 10) }
-    }
-}
-
-/// A small seeded generator, so failures can be replayed from the printed seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }
