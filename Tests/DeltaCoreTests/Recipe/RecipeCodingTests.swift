@@ -48,6 +48,25 @@ import Testing
         #expect(throws: RecipeError.malformed(offset: 4, detail: "unknown recipe version 99")) { try RecompressionRecipe(serialized: badVersion) }
     }
 
+    /// The FuzzRecipes seeds are valid, so that replaying them exercises the parsers' success paths.
+    @Test func fuzzSeedsParse() throws {
+        let directory = TestPaths.repositoryRoot.appendingPathComponent("Tests/DeltaCoreTests/Fuzz/FuzzRecipes")
+        for name in ["seed-recipe-gzip", "seed-recipe-xz", "seed-recipe-bzip2"] {
+            let recipe = try RecompressionRecipe(serialized: [UInt8](Data(contentsOf: directory.appendingPathComponent(name))))
+            #expect(try RecompressionRecipe(serialized: recipe.serialized()) == recipe, "\(name)")
+        }
+        let xz = try RecompressionRecipe(serialized: [UInt8](Data(contentsOf: directory.appendingPathComponent("seed-recipe-xz"))))
+        #expect(xz.xz == XZRecipe(preset: 6, extreme: true, check: .sha256, blockSize: 7232, threaded: true))
+        #expect(xz.trailingZeroBytes == 4)
+        #expect(xz.target?.size == 601_088)
+        let header = try [UInt8](Data(contentsOf: directory.appendingPathComponent("seed-gzip-header-all-flags"))).withUnsafeBytes {
+            try GzipHeader.parse($0)
+        }
+        #expect(header.length == 20)
+        #expect(header.header.extra == Array("ab".utf8))
+        #expect(header.header.headerCRC)
+    }
+
     @Test func rebuildFromTheCommittedTarballVerifies() throws {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
