@@ -23,12 +23,6 @@ public final class GNUDeflateEncoder: StreamEncoder {
         core = GNUDeflateCore(level: level, variant: .gzip112)
     }
 
-    /// Creates an encoder with the historical variations of gzip's buffer sizes and heuristics,
-    /// for checking which one a given gzip build uses.
-    init(level: Int, variant: GNUDeflateVariant) {
-        core = GNUDeflateCore(level: level, variant: variant)
-    }
-
     deinit { core.deallocate() }
 
     public func process(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws {
@@ -45,7 +39,9 @@ public final class GNUDeflateEncoder: StreamEncoder {
     }
 }
 
-/// Compile-time choices in gzip's sources that have differed between releases.
+/// Compile-time choices in gzip's sources that forks and later releases have changed
+/// (a 2023 tree has LIT_BUFSIZE 0x4000, no early block-end guess, and the nice-match clamp);
+/// the values here are gzip 1.12's, checked against its binary.
 struct GNUDeflateVariant: Hashable, Sendable {
     /// `LIT_BUFSIZE`: symbols per block at most.
     var litBufferSize: Int

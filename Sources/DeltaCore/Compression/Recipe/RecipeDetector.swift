@@ -31,7 +31,7 @@ public struct RecipeDetection: Sendable {
 /// file, so wrong guesses are cheap; the one that matches is run to the end, which is the check.
 public enum RecipeDetector {
     /// Files whose content is larger than this are not tried (``RecipeDetection/reason`` says so).
-    public static let defaultContentLimit = 4 << 30
+    public static let defaultContentLimit = 2 << 30
 
     /// Looks for the recipe of the file at `path`.
     /// - Parameters:
