@@ -42,6 +42,9 @@ public enum RecipeDetector {
     ///   cannot be read or decompressed.
     public static func detect(path: String, contentLimit: Int = defaultContentLimit) throws -> RecipeDetection {
         let file = try ReadableFile(path: path)
+        guard CompressionFormat.detect(try file.prefix(CompressionFormat.magicLength)) != .none else {
+            return RecipeDetection(recipe: nil, candidatesTried: 0, reason: "not compressed")
+        }
         let size = try file.size()
         guard size <= UInt64(contentLimit) else {
             return RecipeDetection(recipe: nil, candidatesTried: 0, reason: "file too large to search for a recipe")
