@@ -88,6 +88,33 @@ import Testing
         }
     }
 
+    /// A deflate stream no zlib or GNU gzip setting writes (stored blocks of 1000 bytes, as a
+    /// naive encoder might): valid, decodable, and honestly not reproducible.
+    @Test func foreignDeflateIsNotClaimed() throws {
+        let content = Array(RecipeFixtures.sixTar.prefix(20_000))
+        var file: [UInt8] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]
+        var start = 0
+        while start < content.count {
+            let end = min(content.count, start + 1000)
+            let length = UInt16(end - start)
+            file += [end == content.count ? 1 : 0, UInt8(length & 0xff), UInt8(length >> 8), UInt8(~length & 0xff), UInt8(~length >> 8)]
+            file += content[start..<end]
+            start = end
+        }
+        var crc: UInt32 = 0xffff_ffff
+        for byte in content {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xedb8_8320 : crc >> 1 }
+        }
+        crc ^= 0xffff_ffff
+        for value in [crc, UInt32(content.count)] { file += (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
+        #expect(try GzipDecoder().transform(file) == content)
+        let detection = try RecipeFixtures.detect(file)
+        #expect(!detection.reproducible)
+        #expect(detection.recipe == nil)
+        #expect(detection.reason?.contains("no zlib") == true)
+    }
+
     @Test func multiMemberGzipIsNotClaimed() throws {
         let member = try GzipEncoder(level: 6).transform(RecipeFixtures.sixTar.prefix(1000))
         let detection = try RecipeFixtures.detect(member + member)
