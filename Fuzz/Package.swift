@@ -31,5 +31,6 @@ let package = Package(
         fuzzTarget("FuzzDecoders"),
         fuzzTarget("FuzzBSDiff40"),
         fuzzTarget("FuzzVCDiff"),
+        fuzzTarget("FuzzRecipes"),
     ]
 )

@@ -35,8 +35,18 @@ struct Inspect: AsyncParsableCommand {
     var noRecipe = false
 
     func run() async throws {
-        let inspection = try FileInspector.inspect(path: file, algorithms: hashes)
-        let detection = noRecipe || inspection.format == .none ? nil : try RecipeDetector.detect(path: file)
+        // The recipe search reads and decompresses the file on its own; run it beside the
+        // digests so that both cores work.
+        let path = file
+        let search: Task<RecipeDetection, any Error>? = noRecipe ? nil : Task.detached { try RecipeDetector.detect(path: path) }
+        let inspection: FileInspection
+        do {
+            inspection = try FileInspector.inspect(path: file, algorithms: hashes)
+        } catch {
+            search?.cancel()
+            throw error
+        }
+        let detection = inspection.format == .none ? nil : try await search?.value
         if json {
             print(try InspectReport(inspection, detection: detection).jsonString())
         } else {

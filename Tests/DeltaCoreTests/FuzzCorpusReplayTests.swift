@@ -9,6 +9,7 @@ import Testing
         "FuzzDecoders": { FuzzTargets.decoders($0) },
         "FuzzBSDiff40": { FuzzTargets.bsdiff40($0) },
         "FuzzVCDiff": { FuzzTargets.vcdiff($0) },
+        "FuzzRecipes": { FuzzTargets.recipes($0) },
     ]
 
     @Test(arguments: targets.keys.sorted())

@@ -97,12 +97,10 @@ public final class GzipEncoder: StreamEncoder {
     /// write the member framing themselves (``GzipMemberEncoder``).
     init(rawLevel level: Int, memLevel: Int, strategy: DeflateStrategy) throws(CompressionError) {
         guard (0...9).contains(level), (1...9).contains(memLevel) else {
-            output.deallocate()
             throw .invalidSettings(.gzip, detail: "level \(level), memLevel \(memLevel)")
         }
         let status = CZlib_deflateInit2(&stream, Int32(level), Z_DEFLATED, -15, Int32(memLevel), strategy.zlibValue)
         guard status == Z_OK else {
-            output.deallocate()
             throw .library(.gzip, call: "deflateInit2", code: status)
         }
     }

@@ -28,7 +28,17 @@ final class LZMAStreamCoder {
             if input.count > 0 { throw CompressionError.trailingData(.xz) }
             return
         }
-        let action = finishing ? LZMA_FINISH : LZMA_RUN
+        try drive(input, action: finishing ? LZMA_FINISH : LZMA_RUN, into: sink, failure: failure)
+    }
+
+    /// Ends the current block (`LZMA_FULL_FLUSH`; encoders only), passing its output to `sink`.
+    /// The stream goes on with a new block at the next input.
+    func endBlock(into sink: ChunkSink, failure: (lzma_ret) -> CompressionError) throws {
+        try drive(UnsafeRawBufferPointer(start: nil, count: 0), action: LZMA_FULL_FLUSH, into: sink, failure: failure)
+    }
+
+    private func drive(_ input: UnsafeRawBufferPointer, action: lzma_action, into sink: ChunkSink,
+                       failure: (lzma_ret) -> CompressionError) throws {
         stream.next_in = input.baseAddress?.assumingMemoryBound(to: UInt8.self)
         stream.avail_in = input.count
         defer {
@@ -46,8 +56,10 @@ final class LZMAStreamCoder {
             if produced > 0 { try sink(UnsafeRawBufferPointer(rebasing: output[..<produced])) }
             switch status {
             case LZMA_OK:
-                if !finishing && stream.avail_in == 0 && stream.avail_out > 0 { return }
+                if action == LZMA_RUN && stream.avail_in == 0 && stream.avail_out > 0 { return }
             case LZMA_STREAM_END:
+                // After LZMA_FULL_FLUSH this ends only the block, not the stream.
+                if action == LZMA_FULL_FLUSH { return }
                 ended = true
                 if stream.avail_in > 0 { throw CompressionError.trailingData(.xz) }
                 return

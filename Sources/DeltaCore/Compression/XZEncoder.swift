@@ -18,14 +18,23 @@ public enum XZCheck: String, Sendable, Codable, CaseIterable {
 public final class XZEncoder: StreamEncoder {
     private let coder: LZMAStreamCoder
     private var finished = false
+    /// Single-threaded `--block-size`: input bytes per block, and how many the open block holds.
+    private var blockSize: UInt64?
+    private var inBlock: UInt64 = 0
 
     /// Creates an encoder. The corresponding C function is `lzma_easy_encoder`.
     /// - Parameters:
     ///   - preset: 0 to 9, as `xz -0` … `-9`.
     ///   - extreme: as `xz -e`.
     ///   - check: the integrity check (`xz`'s default is CRC64).
-    public init(preset: Int = 6, extreme: Bool = false, check: XZCheck = .crc64) throws(CompressionError) {
-        guard (0...9).contains(preset) else { throw .invalidSettings(.xz, detail: "preset \(preset)") }
+    ///   - blockSize: when set, ends a block (`LZMA_FULL_FLUSH`) after every `blockSize`
+    ///     input bytes, as single-threaded `xz --block-size` does; such block headers carry
+    ///     no sizes, unlike the multi-threaded encoder's.
+    public init(preset: Int = 6, extreme: Bool = false, check: XZCheck = .crc64, flushingEvery blockSize: UInt64? = nil) throws(CompressionError) {
+        guard (0...9).contains(preset), blockSize ?? 1 > 0 else {
+            throw .invalidSettings(.xz, detail: "preset \(preset), block size \(blockSize ?? 0)")
+        }
+        self.blockSize = blockSize
         let extremeFlag: UInt32 = 0x8000_0000
         let flags = UInt32(preset) | (extreme ? extremeFlag : 0)
         coder = try LZMAStreamCoder(call: "lzma_easy_encoder") { lzma_easy_encoder($0, flags, check.lzmaValue) }
@@ -57,7 +66,18 @@ public final class XZEncoder: StreamEncoder {
     public func process(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws {
         guard !finished else { throw CompressionError.alreadyFinished(.xz) }
         guard input.count > 0 else { return }
-        try coder.code(input, finishing: false, into: sink, failure: Self.describe)
+        guard let blockSize else { return try coder.code(input, finishing: false, into: sink, failure: Self.describe) }
+        var start = 0
+        while start < input.count {
+            let end = start + Int(min(UInt64(input.count - start), blockSize - inBlock))
+            try coder.code(UnsafeRawBufferPointer(rebasing: input[start..<end]), finishing: false, into: sink, failure: Self.describe)
+            inBlock += UInt64(end - start)
+            start = end
+            if inBlock == blockSize {
+                try coder.endBlock(into: sink, failure: Self.describe)
+                inBlock = 0
+            }
+        }
     }
 
     public func finish(into sink: ChunkSink) throws {

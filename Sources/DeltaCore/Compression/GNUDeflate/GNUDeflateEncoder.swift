@@ -23,12 +23,6 @@ public final class GNUDeflateEncoder: StreamEncoder {
         core = GNUDeflateCore(level: level, variant: .gzip112)
     }
 
-    /// Creates an encoder with the historical variations of gzip's buffer sizes and heuristics,
-    /// for checking which one a given gzip build uses.
-    init(level: Int, variant: GNUDeflateVariant) {
-        core = GNUDeflateCore(level: level, variant: variant)
-    }
-
     deinit { core.deallocate() }
 
     public func process(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws {
@@ -45,7 +39,9 @@ public final class GNUDeflateEncoder: StreamEncoder {
     }
 }
 
-/// Compile-time choices in gzip's sources that have differed between releases.
+/// Compile-time choices in gzip's sources that forks and later releases have changed
+/// (a 2023 tree has LIT_BUFSIZE 0x4000, no early block-end guess, and the nice-match clamp);
+/// the values here are gzip 1.12's, checked against its binary.
 struct GNUDeflateVariant: Hashable, Sendable {
     /// `LIT_BUFSIZE`: symbols per block at most.
     var litBufferSize: Int
@@ -211,14 +207,8 @@ struct GNUDeflateCore {
             matchStart -= Self.wSize
             strstart -= Self.wSize
             blockStart -= Self.wSize
-            for n in 0..<Self.hashSize {
-                let m = Int(head[n])
-                head[n] = m >= Self.wSize ? UInt16(m - Self.wSize) : 0
-            }
-            for n in 0..<Self.wSize {
-                let m = Int(prev[n])
-                prev[n] = m >= Self.wSize ? UInt16(m - Self.wSize) : 0
-            }
+            Self.slide(head, count: Self.hashSize)
+            Self.slide(prev, count: Self.wSize)
             more += Self.wSize
         }
         if !eofile {
@@ -231,6 +221,15 @@ struct GNUDeflateCore {
             }
         }
         return true
+    }
+
+    /// Moves hash links down by `wSize`; links that fall off the window become 0 (NIL).
+    /// Branch-free so that it vectorises: wSize is 0x8000, the top bit of a UInt16.
+    private static func slide(_ links: UnsafeMutablePointer<UInt16>, count: Int) {
+        for n in 0..<count {
+            let m = links[n]
+            links[n] = (m & 0x7fff) & (0 &- (m >> 15))
+        }
     }
 
     @inline(__always)
@@ -251,7 +250,6 @@ struct GNUDeflateCore {
         var bestLength = prevLength
         var nice = niceMatch
         let limit = strstart > Self.maxDist ? strstart - Self.maxDist : 0
-        let strend = scanStart + Self.maxMatch
         var scanEnd1 = scanStart[bestLength - 1]
         var scanEnd = scanStart[bestLength]
         if prevLength >= goodMatch { chainLength >>= 2 }
@@ -260,27 +258,19 @@ struct GNUDeflateCore {
         repeat {
             let match = window + current
             if match[bestLength] == scanEnd && match[bestLength - 1] == scanEnd1 && match[0] == scanStart[0] && match[1] == scanStart[1] {
-                var scan = scanStart + 2
-                var candidate = match + 2
-                repeat {
-                    scan += 1; candidate += 1
-                    if scan.pointee != candidate.pointee { break }
-                    scan += 1; candidate += 1
-                    if scan.pointee != candidate.pointee { break }
-                    scan += 1; candidate += 1
-                    if scan.pointee != candidate.pointee { break }
-                    scan += 1; candidate += 1
-                    if scan.pointee != candidate.pointee { break }
-                    scan += 1; candidate += 1
-                    if scan.pointee != candidate.pointee { break }
-                    scan += 1; candidate += 1
-                    if scan.pointee != candidate.pointee { break }
-                    scan += 1; candidate += 1
-                    if scan.pointee != candidate.pointee { break }
-                    scan += 1; candidate += 1
-                    if scan.pointee != candidate.pointee { break }
-                } while scan < strend
-                let length = Self.maxMatch - (strend - scan)
+                // gzip compares bytes 3...258 one at a time (0 and 1 were checked, 2 follows from
+                // the hash); comparing eight at a time finds the same first difference.
+                var offset = 3
+                while offset <= Self.maxMatch {
+                    let difference = UInt64(littleEndian: UnsafeRawPointer(scanStart + offset).loadUnaligned(as: UInt64.self))
+                        ^ UInt64(littleEndian: UnsafeRawPointer(match + offset).loadUnaligned(as: UInt64.self))
+                    if difference != 0 {
+                        offset += difference.trailingZeroBitCount >> 3
+                        break
+                    }
+                    offset += 8
+                }
+                let length = min(offset, Self.maxMatch)
                 if length > bestLength {
                     matchStart = current
                     bestLength = length

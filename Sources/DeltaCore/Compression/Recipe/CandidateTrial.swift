@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Runs one candidate encoder over the content and checks its output against the file,
 /// giving up at the first differing byte so that a wrong guess costs little.
 struct CandidateTrial {
@@ -34,9 +40,3 @@ struct CandidateTrial {
         return matched == expected.count
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

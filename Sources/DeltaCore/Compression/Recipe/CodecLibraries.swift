@@ -50,10 +50,10 @@ extension RecompressionRecipe {
             encoder = try Bzip2Encoder(blockSize: bzip2.blockSize, workFactor: bzip2.workFactor)
         case .xz:
             guard let xz else { throw RecipeError.unsupported("xz recipe without xz settings") }
-            if let blockSize = xz.blockSize {
+            if let blockSize = xz.blockSize, xz.threaded {
                 encoder = try XZEncoder(preset: xz.preset, extreme: xz.extreme, check: xz.check, blockSize: blockSize)
             } else {
-                encoder = try XZEncoder(preset: xz.preset, extreme: xz.extreme, check: xz.check)
+                encoder = try XZEncoder(preset: xz.preset, extreme: xz.extreme, check: xz.check, flushingEvery: xz.blockSize)
             }
         case .none:
             throw RecipeError.unsupported("an uncompressed file needs no recipe")

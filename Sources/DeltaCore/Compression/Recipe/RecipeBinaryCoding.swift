@@ -8,7 +8,7 @@
 ///   else 1 + index), header flags (1 byte, RFC 1952 FLG), mtime (4 bytes LE), XFL, OS, then
 ///   extra, name and comment (length-prefixed) for the flags that are set;
 /// - bzip2: block size, work factor;
-/// - xz: preset, extreme (0/1), check (index), block size (0 = single-threaded).
+/// - xz: preset, extreme (0/1), check (index), block size (0 = one block), threaded (0/1).
 extension RecompressionRecipe {
     private static let magic: [UInt8] = Array("DFRC".utf8)
     private static let binaryVersion: UInt8 = 1
@@ -51,6 +51,7 @@ extension RecompressionRecipe {
             out.bytes.append(xz.extreme ? 1 : 0)
             out.bytes.append(UInt8(XZCheck.allCases.firstIndex(of: xz.check)!))
             out.varint(xz.blockSize ?? 0)
+            out.bytes.append(xz.threaded ? 1 : 0)
         }
         return out.bytes
     }
@@ -115,7 +116,9 @@ extension RecompressionRecipe {
             let extreme = try input.byte() != 0
             let checkIndex = try input.small(0...XZCheck.allCases.count - 1, "check")
             let blockSize = try input.varint()
-            xz = XZRecipe(preset: preset, extreme: extreme, check: XZCheck.allCases[checkIndex], blockSize: blockSize == 0 ? nil : blockSize)
+            let threaded = try input.byte() != 0
+            xz = XZRecipe(preset: preset, extreme: extreme, check: XZCheck.allCases[checkIndex],
+                          blockSize: blockSize == 0 ? nil : blockSize, threaded: threaded)
         case .none:
             break
         }

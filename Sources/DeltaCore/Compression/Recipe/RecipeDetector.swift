@@ -31,7 +31,7 @@ public struct RecipeDetection: Sendable {
 /// file, so wrong guesses are cheap; the one that matches is run to the end, which is the check.
 public enum RecipeDetector {
     /// Files whose content is larger than this are not tried (``RecipeDetection/reason`` says so).
-    public static let defaultContentLimit = 4 << 30
+    public static let defaultContentLimit = 2 << 30
 
     /// Looks for the recipe of the file at `path`.
     /// - Parameters:
@@ -42,6 +42,9 @@ public enum RecipeDetector {
     ///   cannot be read or decompressed.
     public static func detect(path: String, contentLimit: Int = defaultContentLimit) throws -> RecipeDetection {
         let file = try ReadableFile(path: path)
+        guard CompressionFormat.detect(try file.prefix(CompressionFormat.magicLength)) != .none else {
+            return RecipeDetection(recipe: nil, candidatesTried: 0, reason: "not compressed")
+        }
         let size = try file.size()
         guard size <= UInt64(contentLimit) else {
             return RecipeDetection(recipe: nil, candidatesTried: 0, reason: "file too large to search for a recipe")

@@ -115,15 +115,18 @@ public struct XZRecipe: Hashable, Sendable, Codable {
     public var extreme: Bool
     /// The stream's integrity check.
     public var check: XZCheck
-    /// Nil for the single-threaded encoder (one block, no sizes in its header); otherwise the
-    /// uncompressed size of each block as the multi-threaded encoder (`xz -T N`) cut them.
+    /// Nil for one block (single-threaded `xz`); otherwise the uncompressed size of each block.
     public var blockSize: UInt64?
+    /// Whether the multi-threaded encoder (`xz -T N`, sizes in block headers) cut the blocks,
+    /// rather than single-threaded `xz --block-size`.
+    public var threaded: Bool
 
     /// An xz recipe.
-    public init(preset: Int, extreme: Bool, check: XZCheck, blockSize: UInt64? = nil) {
+    public init(preset: Int, extreme: Bool, check: XZCheck, blockSize: UInt64? = nil, threaded: Bool? = nil) {
         self.preset = preset
         self.extreme = extreme
         self.check = check
         self.blockSize = blockSize
+        self.threaded = threaded ?? (blockSize != nil)
     }
 }

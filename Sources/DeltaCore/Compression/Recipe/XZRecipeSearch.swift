@@ -110,16 +110,22 @@ struct XZRecipeSearch {
             return RecipeDetection(recipe: nil, candidatesTried: 0, reason: "xz filter chain other than LZMA2 alone")
         }
         let blocks = layout.blockUncompressedSizes
-        var blockSize: UInt64?
-        if blocks.count > 1 || layout.sizesInBlockHeader {
-            guard layout.sizesInBlockHeader else {
-                return RecipeDetection(recipe: nil, candidatesTried: 0,
-                                       reason: "several xz blocks without sizes in their headers (single-threaded --block-size) are not supported")
-            }
-            // Every block but the last has the encoder's block size; a lone block was smaller than it.
-            blockSize = blocks.count > 1 ? blocks[0] : max(blocks[0], 1)
+        // nil: one block. Otherwise the block sizes to try.
+        var blockSizes: [UInt64?] = [nil]
+        let threaded = layout.sizesInBlockHeader
+        if blocks.count > 1 || threaded {
             guard blocks.dropLast().allSatisfy({ $0 == blocks[0] }), blocks.last! <= blocks[0] else {
-                return RecipeDetection(recipe: nil, candidatesTried: 0, reason: "xz blocks of uneven sizes")
+                return RecipeDetection(recipe: nil, candidatesTried: 0, reason: "xz blocks of uneven sizes (--block-list?)")
+            }
+            if blocks.count > 1 {
+                // Every block but the last has the encoder's block size.
+                blockSizes = [blocks[0]]
+            } else {
+                // A lone block was no larger than the block size, which still shapes the block
+                // header (the room reserved for its sizes): try xz's default (three times the
+                // dictionary, at least 1 MiB), then the block's own size.
+                let dictionary = layout.dictionarySize ?? (8 << 20)
+                blockSizes = [max(3 * dictionary, 1 << 20), max(blocks[0], 1)]
             }
         }
         let presets: [Int]
@@ -131,19 +137,20 @@ struct XZRecipeSearch {
         let stream = UnsafeRawBufferPointer(rebasing: file[..<(file.count - layout.padding)])
         let trial = CandidateTrial(content: content, expected: stream)
         var tried = 0
-        for extreme in [false, true] {
-            for preset in presets.reversed() {
-                tried += 1
-                let encoder = if let blockSize {
-                    try XZEncoder(preset: preset, extreme: extreme, check: check, blockSize: blockSize)
-                } else {
-                    try XZEncoder(preset: preset, extreme: extreme, check: check)
-                }
-                if try trial.reproduces(with: encoder) {
-                    let xz = XZRecipe(preset: preset, extreme: extreme, check: check, blockSize: blockSize)
-                    let recipe = RecompressionRecipe(format: .xz, library: .liblzma, xz: xz, trailingZeroBytes: UInt64(layout.padding))
-                    return RecipeDetection(recipe: recipe, candidatesTried: tried, reason: nil)
-                }
+        let candidates = blockSizes.flatMap { blockSize in
+            [false, true].flatMap { extreme in presets.reversed().map { (blockSize: blockSize, extreme: extreme, preset: $0) } }
+        }
+        for (blockSize, extreme, preset) in candidates {
+            tried += 1
+            let encoder = if let blockSize, threaded {
+                try XZEncoder(preset: preset, extreme: extreme, check: check, blockSize: blockSize)
+            } else {
+                try XZEncoder(preset: preset, extreme: extreme, check: check, flushingEvery: blockSize)
+            }
+            if try trial.reproduces(with: encoder) {
+                let xz = XZRecipe(preset: preset, extreme: extreme, check: check, blockSize: blockSize, threaded: threaded)
+                let recipe = RecompressionRecipe(format: .xz, library: .liblzma, xz: xz, trailingZeroBytes: UInt64(layout.padding))
+                return RecipeDetection(recipe: recipe, candidatesTried: tried, reason: nil)
             }
         }
         return RecipeDetection(recipe: nil, candidatesTried: tried,
