@@ -40,32 +40,20 @@ public final class Bzip2Decoder: StreamDecoder {
     }
 
     public func process(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws {
-        var position = 0
-        while position < input.count {
-            switch framing {
-            case .awaitingFirstMember:
-                framing = .inMember
-            case .betweenMembers, .padding:
-                let startsStream = try framing.classifyByteAfterMember(input[position], memberMagic: 0x42, format: .bzip2)
-                if startsStream {
-                    try openStream()
-                } else {
-                    trailingZeroBytes += 1
-                    position += 1
-                    compressedOffset += 1
-                }
-            case .inMember:
-                position += try decompressStream(UnsafeRawBufferPointer(rebasing: input[position...]), into: sink)
-            }
-        }
+        let padding = try framing.feed(input, memberMagic: 0x42, format: .bzip2,
+                                       startMember: { try openStream() },
+                                       decodeMember: { try decompressStream($0, into: sink) })
+        trailingZeroBytes += padding
+        compressedOffset += padding
     }
 
     public func finish(into sink: ChunkSink) throws {
         guard framing.mayEnd else { throw CompressionError.truncated(.bzip2) }
     }
 
-    /// Decompresses until the input is used up or the stream ends; returns the bytes consumed.
-    private func decompressStream(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws -> Int {
+    /// Decompresses until the input is used up or the stream ends; returns the bytes consumed
+    /// and whether the stream ended.
+    private func decompressStream(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws -> (consumed: Int, memberEnded: Bool) {
         stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress!.assumingMemoryBound(to: CChar.self))
         stream.avail_in = UInt32(input.count)
         defer {
@@ -83,14 +71,13 @@ public final class Bzip2Decoder: StreamDecoder {
             case BZ_OK:
                 if stream.avail_in == 0 && stream.avail_out > 0 {
                     compressedOffset += UInt64(consumed)
-                    return consumed
+                    return (consumed, false)
                 }
             case BZ_STREAM_END:
                 compressedOffset += UInt64(consumed)
                 streamCount += 1
                 closeStream()
-                framing = .betweenMembers
-                return consumed
+                return (consumed, true)
             case BZ_DATA_ERROR:
                 compressedOffset += UInt64(consumed)
                 throw CompressionError.corrupt(.bzip2, detail: "invalid block data or CRC mismatch")

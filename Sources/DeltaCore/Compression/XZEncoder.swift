@@ -16,10 +16,8 @@ public enum XZCheck: String, Sendable, Codable, CaseIterable {
 
 /// Compresses to xz over liblzma, as `xz -0` … `-9` (optionally `-e`) does single-threaded.
 public final class XZEncoder: StreamEncoder {
-    private var stream = lzma_stream()
+    private let coder: LZMAStreamCoder
     private var finished = false
-    private let outputBuffer = OwnedBuffer(count: XZEncoder.outputChunkSize)
-    private var output: UnsafeMutableRawBufferPointer { outputBuffer.bytes }
 
     /// Creates an encoder. The corresponding C function is `lzma_easy_encoder`.
     /// - Parameters:
@@ -27,54 +25,48 @@ public final class XZEncoder: StreamEncoder {
     ///   - extreme: as `xz -e`.
     ///   - check: the integrity check (`xz`'s default is CRC64).
     public init(preset: Int = 6, extreme: Bool = false, check: XZCheck = .crc64) throws(CompressionError) {
-        guard (0...9).contains(preset) else {
-            throw .invalidSettings(.xz, detail: "preset \(preset)")
-        }
-        CLZMA_streamInit(&stream)
+        guard (0...9).contains(preset) else { throw .invalidSettings(.xz, detail: "preset \(preset)") }
         let extremeFlag: UInt32 = 0x8000_0000
-        let status = lzma_easy_encoder(&stream, UInt32(preset) | (extreme ? extremeFlag : 0), check.lzmaValue)
-        guard status == LZMA_OK else {
-            throw .library(.xz, call: "lzma_easy_encoder", code: Int32(status.rawValue))
-        }
+        let flags = UInt32(preset) | (extreme ? extremeFlag : 0)
+        coder = try LZMAStreamCoder(call: "lzma_easy_encoder") { lzma_easy_encoder($0, flags, check.lzmaValue) }
     }
 
-    deinit {
-        lzma_end(&stream)
+    /// Creates a multi-threaded encoder, as `xz -T N` (N > 1) works: the input is cut into
+    /// blocks of `blockSize` uncompressed bytes, each compressed on its own with sizes in its
+    /// header. The output depends on `blockSize` but not on `threads`.
+    /// The corresponding C function is `lzma_stream_encoder_mt`.
+    /// - Parameters:
+    ///   - preset: 0 to 9.
+    ///   - extreme: as `xz -e`.
+    ///   - check: the integrity check.
+    ///   - blockSize: uncompressed bytes per block (`xz --block-size`; xz's default is three
+    ///     times the dictionary size, at least 1 MiB).
+    ///   - threads: worker threads.
+    public init(preset: Int, extreme: Bool = false, check: XZCheck = .crc64, blockSize: UInt64, threads: Int = 2) throws(CompressionError) {
+        guard (0...9).contains(preset), blockSize > 0, threads > 0 else {
+            throw .invalidSettings(.xz, detail: "preset \(preset), block size \(blockSize), threads \(threads)")
+        }
+        var options = lzma_mt()
+        options.threads = UInt32(min(threads, 64))
+        options.block_size = blockSize
+        options.preset = UInt32(preset) | (extreme ? 0x8000_0000 : 0)
+        options.check = check.lzmaValue
+        coder = try LZMAStreamCoder(call: "lzma_stream_encoder_mt") { lzma_stream_encoder_mt($0, &options) }
     }
 
     public func process(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws {
         guard !finished else { throw CompressionError.alreadyFinished(.xz) }
         guard input.count > 0 else { return }
-        try code(input, action: LZMA_RUN, into: sink)
+        try coder.code(input, finishing: false, into: sink, failure: Self.describe)
     }
 
     public func finish(into sink: ChunkSink) throws {
         guard !finished else { return }
-        try code(UnsafeRawBufferPointer(start: nil, count: 0), action: LZMA_FINISH, into: sink)
+        try coder.code(UnsafeRawBufferPointer(start: nil, count: 0), finishing: true, into: sink, failure: Self.describe)
         finished = true
     }
 
-    private func code(_ input: UnsafeRawBufferPointer, action: lzma_action, into sink: ChunkSink) throws {
-        stream.next_in = input.baseAddress?.assumingMemoryBound(to: UInt8.self)
-        stream.avail_in = input.count
-        defer {
-            stream.next_in = nil
-            stream.avail_in = 0
-        }
-        while true {
-            stream.next_out = output.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            stream.avail_out = output.count
-            let status = lzma_code(&stream, action)
-            let produced = output.count - stream.avail_out
-            if produced > 0 { try sink(UnsafeRawBufferPointer(rebasing: output[..<produced])) }
-            switch status {
-            case LZMA_OK:
-                if action == LZMA_RUN && stream.avail_in == 0 && stream.avail_out > 0 { return }
-            case LZMA_STREAM_END:
-                return
-            default:
-                throw CompressionError.library(.xz, call: "lzma_code", code: Int32(status.rawValue))
-            }
-        }
+    private static func describe(_ status: lzma_ret) -> CompressionError {
+        .library(.xz, call: "lzma_code", code: Int32(status.rawValue))
     }
 }
