@@ -8,6 +8,6 @@ struct DeltaFetch: AsyncParsableCommand {
         commandName: "deltafetch",
         abstract: "Rebuild distfiles from ones already present plus small patches (GLEP 25).",
         version: DeltaCoreVersion.string,
-        subcommands: []
+        subcommands: [Download.self]
     )
 }
