@@ -29,5 +29,9 @@ let package = Package(
     targets: [
         .target(name: "FuzzSupport", swiftSettings: fuzzFlags),
         fuzzTarget("FuzzDecoders"),
+        fuzzTarget("FuzzBSDiff40"),
+        fuzzTarget("FuzzVCDiff"),
+        fuzzTarget("FuzzRecipes"),
+        fuzzTarget("FuzzMetadata"),
     ]
 )

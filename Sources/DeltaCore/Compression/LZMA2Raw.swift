@@ -1,0 +1,131 @@
+internal import CLZMA
+
+/// Settings of a raw LZMA2 stream (no xz container): what the encoder tunes per patch stream.
+///
+/// `lc`, `lp` and `pb` shape the model: text literals like `lc = 3`, byte-aligned tables and
+/// varints like `lc = 0, pb = 0`. Only the dictionary size matters to a decoder, and it is
+/// what bounds the decoder's memory.
+public struct LZMA2Settings: Sendable, Equatable {
+    /// The dictionary (window) size in bytes, 4 KiB to 1.5 GiB.
+    public var dictionarySize: UInt32
+    /// Literal context bits (0...4; lc + lp ≤ 4).
+    public var literalContextBits: UInt32
+    /// Literal position bits (0...4).
+    public var literalPositionBits: UInt32
+    /// Position bits (0...4).
+    public var positionBits: UInt32
+    /// The preset the other parameters start from (0...9), as `xz -N`.
+    public var preset: UInt32
+    /// As `xz -e`: slower, sometimes smaller.
+    public var extreme: Bool
+    /// The match length the encoder is content with (up to 273).
+    public var niceLength: UInt32
+
+    /// Creates settings; the defaults are `xz -9`'s with the largest nice length.
+    public init(dictionarySize: UInt32 = 1 << 26, literalContextBits: UInt32 = 3, literalPositionBits: UInt32 = 0,
+                positionBits: UInt32 = 2, preset: UInt32 = 9, extreme: Bool = false, niceLength: UInt32 = 273) {
+        self.dictionarySize = dictionarySize
+        self.literalContextBits = literalContextBits
+        self.literalPositionBits = literalPositionBits
+        self.positionBits = positionBits
+        self.preset = preset
+        self.extreme = extreme
+        self.niceLength = niceLength
+    }
+
+    /// The smallest power-of-two dictionary (at least 4 KiB, at most `cap`) that spans `count` bytes:
+    /// a larger one costs the decoder memory and buys nothing.
+    public static func dictionarySize(for count: Int, cap: UInt32) -> UInt32 {
+        var size: UInt64 = 4096
+        while size < UInt64(count) && size < UInt64(cap) { size <<= 1 }
+        return UInt32(min(size, UInt64(cap)))
+    }
+}
+
+/// Raw LZMA2 compression of whole buffers. The corresponding C function is `lzma_raw_encoder`.
+public enum LZMA2RawEncoder {
+    /// Compresses `input` into a raw LZMA2 stream (ending with LZMA2's end marker).
+    public static func compress(_ input: UnsafeRawBufferPointer, settings: LZMA2Settings) throws(CompressionError) -> [UInt8] {
+        var options = lzma_options_lzma()
+        guard lzma_lzma_preset(&options, settings.preset | (settings.extreme ? CLZMA_presetExtreme() : 0)) == 0 else {
+            throw .invalidSettings(.xz, detail: "LZMA2 preset \(settings.preset)")
+        }
+        options.dict_size = settings.dictionarySize
+        options.lc = settings.literalContextBits
+        options.lp = settings.literalPositionBits
+        options.pb = settings.positionBits
+        options.nice_len = settings.niceLength
+        var stream = lzma_stream()
+        CLZMA_streamInit(&stream)
+        defer { lzma_end(&stream) }
+        let status = CLZMA_rawLZMA2Encoder(&stream, &options)
+        guard status == LZMA_OK else { throw .library(.xz, call: "lzma_raw_encoder", code: Int32(status.rawValue)) }
+        var output = [UInt8](repeating: 0, count: input.count / 2 + 4096)
+        var produced = 0
+        stream.next_in = input.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        stream.avail_in = input.count
+        while true {
+            if produced == output.count { output.append(contentsOf: repeatElement(0, count: output.count)) }
+            let result: lzma_ret = output.withUnsafeMutableBytes { buffer in
+                stream.next_out = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self) + produced
+                stream.avail_out = buffer.count - produced
+                let result = lzma_code(&stream, LZMA_FINISH)
+                produced = buffer.count - stream.avail_out
+                return result
+            }
+            if result == LZMA_STREAM_END { break }
+            guard result == LZMA_OK else { throw .library(.xz, call: "lzma_code", code: Int32(result.rawValue)) }
+        }
+        output.removeSubrange(produced...)
+        return output
+    }
+}
+
+/// Pull-style raw LZMA2 decoding with a bounded dictionary: the caller offers input and a
+/// fixed output buffer, so a small stream that expands enormously never needs more memory.
+public final class LZMA2RawDecoder {
+    private var stream = lzma_stream()
+    /// Whether LZMA2's end marker has been decoded.
+    public private(set) var isFinished = false
+
+    /// Creates a decoder with a dictionary of `dictionarySize` bytes (the memory it takes).
+    /// The corresponding C function is `lzma_raw_decoder`.
+    public init(dictionarySize: UInt32) throws(CompressionError) {
+        var options = lzma_options_lzma()
+        options.dict_size = max(dictionarySize, 4096)
+        CLZMA_streamInit(&stream)
+        let status = CLZMA_rawLZMA2Decoder(&stream, &options)
+        guard status == LZMA_OK else { throw .library(.xz, call: "lzma_raw_decoder", code: Int32(status.rawValue)) }
+    }
+
+    deinit { lzma_end(&stream) }
+
+    /// Decodes from `input` into `output`.
+    /// - Returns: how many input bytes were consumed and output bytes produced.
+    /// - Throws: ``CompressionError/corrupt(_:detail:)`` for invalid data.
+    public func decode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws(CompressionError) -> (consumed: Int, produced: Int) {
+        guard !isFinished, output.count > 0 else { return (0, 0) }
+        stream.next_in = input.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        stream.avail_in = input.count
+        stream.next_out = output.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        stream.avail_out = output.count
+        let status = lzma_code(&stream, LZMA_RUN)
+        let consumed = input.count - stream.avail_in
+        let produced = output.count - stream.avail_out
+        stream.next_in = nil
+        stream.avail_in = 0
+        stream.next_out = nil
+        stream.avail_out = 0
+        switch status {
+        case LZMA_OK, LZMA_BUF_ERROR:
+            return (consumed, produced)
+        case LZMA_STREAM_END:
+            isFinished = true
+            return (consumed, produced)
+        case LZMA_DATA_ERROR, LZMA_FORMAT_ERROR, LZMA_OPTIONS_ERROR:
+            throw .corrupt(.xz, detail: "invalid LZMA2 data")
+        default:
+            throw .library(.xz, call: "lzma_code", code: Int32(status.rawValue))
+        }
+    }
+}

@@ -1,0 +1,197 @@
+import Dispatch
+
+/// Settings of the differ.
+public struct DiffOptions: Sendable {
+    /// Threads to use (1 or 2 pay on this kind of work).
+    public var threads: Int
+    /// Whether LZMA2 runs in its extreme mode (slower, a little smaller).
+    public var extreme: Bool
+
+    /// The digests of both files the header records. SHA-256 alone by default: each one
+    /// costs 64 bytes of every patch, and one strong digest is enough to verify against.
+    public var digests: [DigestAlgorithm]
+
+    /// Creates options: two threads, LZMA2 at `-9`, SHA-256 digests.
+    public init(threads: Int = 2, extreme: Bool = false, digests: [DigestAlgorithm] = [.sha256]) {
+        self.threads = max(1, threads)
+        self.extreme = extreme
+        self.digests = digests
+    }
+}
+
+/// Makes native patches between two byte strings (docs/patch-format.md).
+///
+/// A suffix array of the old bytes finds, for each stretch of the new bytes, where it came
+/// from; matches are extended approximately (bsdiff's idea), so that a small edit inside a
+/// copied stretch costs a residual byte instead of a new command. Commands, residuals and
+/// literals go to separate streams, each compressed with LZMA2 settings that suit it.
+public enum NativeDiffer {
+    /// LZMA2 window caps of the commands, residuals and literals streams. They sum to less
+    /// than the applier's limit, ``NativePatchHeader/maximumTotalDictionary``.
+    static let streamWindowCaps: [UInt32] = [8 << 20, 8 << 20, 8 << 20, 48 << 20]
+
+    /// A patch that turns `old` into `new`.
+    /// - Parameters:
+    ///   - metadata: optional sections (recompression recipe, compressed target digests).
+    /// - Returns: the whole patch file.
+    /// - Throws: ``DiffError`` when an input is too large; ``CompressionError`` if liblzma fails.
+    public static func makePatch(old: [UInt8], new: [UInt8], metadata: PatchMetadata = PatchMetadata(),
+                                 options: DiffOptions = DiffOptions()) throws -> [UInt8] {
+        try old.withUnsafeBytes { oldBytes in
+            try new.withUnsafeBytes { newBytes in
+                try makePatch(old: oldBytes, new: newBytes, metadata: metadata, options: options)
+            }
+        }
+    }
+
+    /// A patch that turns `old` into `new`, from buffers.
+    public static func makePatch(old: UnsafeRawBufferPointer, new: UnsafeRawBufferPointer,
+                                 metadata: PatchMetadata = PatchMetadata(), options: DiffOptions = DiffOptions()) throws -> [UInt8] {
+        let oldBytes = old.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
+        let newBytes = new.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
+        let oldBox = UnsafeSendable(old), newBox = UnsafeSendable(new)
+
+        // The suffix array on one thread, both files' digests on the other.
+        let indexResult = ResultBox<SuffixArray>()
+        let digestResult = ResultBox<(DigestSet, DigestSet)>()
+        runConcurrently(options.threads > 1, {
+            indexResult.set { try SuffixArray(oldBox.value) }
+        }, {
+            digestResult.set {
+                var oldDigest = try MultiDigest(options.digests)
+                oldDigest.update(oldBox.value)
+                var newDigest = try MultiDigest(options.digests)
+                newDigest.update(newBox.value)
+                return (oldDigest.finalize(), newDigest.finalize())
+            }
+        })
+        let index = try indexResult.get()
+        let (oldDigests, newDigests) = try digestResult.get()
+
+        var finder = MatchFinder(old: old, index: index)
+        defer { finder.free() }
+        finder.metadataRanges = tarMetadataRanges(newBytes, count: new.count)
+        if let experiments = DiffTuning.experiments() {
+            for tuning in experiments {
+                finder.apply(tuning)
+                let (header, body) = try encode(finder, old: oldBytes, new: newBytes, newCount: new.count, tuning: tuning,
+                                                header: NativePatchHeader(old: oldDigests, new: newDigests, streams: [], metadata: metadata),
+                                                options: options)
+                DiffTuning.report(tuning, header: header, body: body)
+            }
+        }
+        let tuning = DiffTuning()
+        finder.apply(tuning)
+        let (header, body) = try encode(finder, old: oldBytes, new: newBytes, newCount: new.count, tuning: tuning,
+                                        header: NativePatchHeader(old: oldDigests, new: newDigests, streams: [], metadata: metadata),
+                                        options: options)
+        return header.serialized() + body
+    }
+
+    static func encode(_ finder: MatchFinder, old oldBytes: UnsafePointer<UInt8>, new newBytes: UnsafePointer<UInt8>, newCount: Int,
+                       tuning: DiffTuning, header: NativePatchHeader, options: DiffOptions) throws -> (NativePatchHeader, [UInt8]) {
+        var covers = findCovers(finder, new: newBytes, count: newCount, threads: options.threads)
+        if tuning.minCoverLength > 0 { covers.removeAll { $0.length < tuning.minCoverLength } }
+        let streams = PatchStreams(covers: covers, old: oldBytes, new: newBytes, newCount: newCount, tuning: tuning)
+
+        // Compress the streams: literals (usually the largest) on one thread, the rest on the other.
+        let raw: [[UInt8]] = [streams.commands.bytes, streams.residuals.bytes, streams.headerResiduals, streams.literals]
+        DiffTuning.dump(raw)
+        let compressed = (0..<4).map { _ in ResultBox<[UInt8]>() }
+        let compress: @Sendable (Int) -> Void = { slot in
+            let (lc, lp, pb) = tuning.model[slot]
+            let cap = streamWindowCaps[slot]
+            compressed[slot].set {
+                try raw[slot].withUnsafeBytes { bytes in
+                    try LZMA2RawEncoder.compress(bytes, settings: LZMA2Settings(
+                        dictionarySize: LZMA2Settings.dictionarySize(for: bytes.count, cap: cap),
+                        literalContextBits: lc, literalPositionBits: lp, positionBits: pb, extreme: options.extreme))
+                }
+            }
+        }
+        runConcurrently(options.threads > 1, { compress(3) }, { compress(0); compress(1); compress(2) })
+        var header = header
+        if streams.fixesTarChecksums { header.requiredFeatures |= NativePatchHeader.tarChecksumsFeature }
+        var body = [UInt8]()
+        for slot in 0..<4 {
+            let kind = NativePatchStream.Kind.allCases[slot]
+            let packed = try compressed[slot].get()
+            if packed.count < raw[slot].count {
+                header.streams.append(NativePatchStream(kind: kind, codec: .lzma2,
+                                                        dictionarySize: LZMA2Settings.dictionarySize(for: raw[slot].count, cap: streamWindowCaps[slot]),
+                                                        rawLength: UInt64(raw[slot].count), codedLength: UInt64(packed.count)))
+                body += packed
+            } else {
+                header.streams.append(NativePatchStream(kind: kind, codec: .stored, dictionarySize: 0,
+                                                        rawLength: UInt64(raw[slot].count), codedLength: UInt64(raw[slot].count)))
+                body += raw[slot]
+            }
+        }
+        return (header, body)
+    }
+
+    /// Where the new file holds tar metadata (header blocks, pax records), as the applier will see it.
+    static func tarMetadataRanges(_ new: UnsafePointer<UInt8>, count: Int) -> [Range<Int>] {
+        var layout = TarBlockTracker()
+        var ranges = [Range<Int>]()
+        var position = 0
+        while position < count {
+            let region = layout.region
+            let end = Int(min(UInt64(count), region.end))
+            if region.isMetadata {
+                if let last = ranges.last, last.upperBound == position {
+                    ranges[ranges.count - 1] = last.lowerBound..<end
+                } else {
+                    ranges.append(position..<end)
+                }
+            }
+            layout.consume(UnsafeRawBufferPointer(start: new + position, count: end - position))
+            position = end
+        }
+        return ranges
+    }
+
+    /// Covers of the whole new file; with two threads, each half is matched on its own.
+    static func findCovers(_ finder: MatchFinder, new: UnsafePointer<UInt8>, count: Int, threads: Int) -> [Cover] {
+        guard threads > 1, count >= 1 << 20 else { return finder.covers(of: new, from: 0, to: count) }
+        let half = count / 2
+        let first = ResultBox<[Cover]>(), second = ResultBox<[Cover]>()
+        let finderBox = UnsafeSendable(finder), newBox = UnsafeSendable(new)
+        runConcurrently(true, {
+            first.set { finderBox.value.covers(of: newBox.value, from: 0, to: half) }
+        }, {
+            second.set { finderBox.value.covers(of: newBox.value, from: half, to: count) }
+        })
+        return ((try? first.get()) ?? []) + ((try? second.get()) ?? [])
+    }
+}
+
+/// Runs two jobs, on two threads when `parallel`.
+func runConcurrently(_ parallel: Bool, _ first: @escaping @Sendable () -> Void, _ second: @escaping @Sendable () -> Void) {
+    guard parallel else {
+        first()
+        second()
+        return
+    }
+    DispatchQueue.concurrentPerform(iterations: 2) { $0 == 0 ? first() : second() }
+}
+
+/// A value handed to another thread whose use the code keeps race-free by construction.
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// A result filled in by one thread and read by another after they join.
+final class ResultBox<T>: @unchecked Sendable {
+    private var result: Result<T, any Error>?
+
+    func set(_ body: () throws -> T) {
+        result = Result { try body() }
+    }
+
+    func get() throws -> T {
+        guard let result else { preconditionFailure("ResultBox read before it was set") }
+        return try result.get()
+    }
+}

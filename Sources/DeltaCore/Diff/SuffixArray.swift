@@ -1,0 +1,217 @@
+/// The sorted suffixes of a byte string, built by SA-IS (Nong, Zhang and Chan, 2009).
+///
+/// SA-IS runs in linear time and, apart from the array itself (4 bytes a position), needs only
+/// a bit per position and a few bucket tables: the reduced problem of each recursion level
+/// lives inside the array being built. Entry 0 is always the empty suffix (position `count`),
+/// so the suffixes of the text are entries `1...count`, as bsdiff's `I` array has them.
+///
+/// Positions are 32-bit, so the text must be shorter than 2 GiB.
+public final class SuffixArray: @unchecked Sendable {
+    /// The largest text this type can index.
+    public static let maximumCount = Int(Int32.max) - 2
+
+    /// The number of indexed bytes (the array has `count + 1` entries).
+    public let count: Int
+    /// `count + 1` positions: the suffixes starting there, in lexicographic order.
+    let positions: UnsafeMutablePointer<Int32>
+
+    /// Builds the suffix array of `text`.
+    /// - Throws: ``DiffError/inputTooLarge(size:limit:)`` for texts of 2 GiB or more.
+    public init(_ text: UnsafeRawBufferPointer) throws(DiffError) {
+        guard text.count <= Self.maximumCount else {
+            throw .inputTooLarge(size: UInt64(text.count), limit: UInt64(Self.maximumCount))
+        }
+        count = text.count
+        positions = .allocate(capacity: count + 1)
+        if count == 0 {
+            positions[0] = 0
+            return
+        }
+        let bytes = text.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        // The text with a virtual sentinel 0 at its end, bytes shifted up by one (alphabet 0...256).
+        SAIS.build(ByteText(bytes: bytes, count: count), into: positions, count: count + 1, alphabetMax: 256)
+    }
+
+    deinit { positions.deallocate() }
+
+    /// The suffix array as an array of positions (for tests and inspection; copies).
+    public var array: [Int] { (0...count).map { Int(positions[$0]) } }
+}
+
+/// A text SA-IS can read: a character at each position, smaller than or equal to the alphabet's maximum.
+protocol SuffixSortText {
+    func character(at index: Int) -> Int
+}
+
+/// Bytes shifted up by one, with a virtual sentinel 0 after the last.
+struct ByteText: SuffixSortText {
+    let bytes: UnsafePointer<UInt8>
+    let count: Int
+    @inline(__always) func character(at index: Int) -> Int {
+        index == count ? 0 : Int(bytes[index]) &+ 1
+    }
+}
+
+/// A reduced string of names, stored inside the suffix array being built.
+struct NameText: SuffixSortText {
+    let names: UnsafePointer<Int32>
+    @inline(__always) func character(at index: Int) -> Int { Int(names[index]) }
+}
+
+/// The SA-IS recursion. Every text ends with a unique smallest character (the sentinel).
+enum SAIS {
+    /// L/S types, one bit a position: set for S-type.
+    struct Types {
+        let bits: UnsafeMutablePointer<UInt8>
+        init(count: Int) {
+            bits = .allocate(capacity: count / 8 + 1)
+            bits.initialize(repeating: 0, count: count / 8 + 1)
+        }
+        func free() { bits.deallocate() }
+        @inline(__always) func isS(_ index: Int) -> Bool { bits[index >> 3] & (0x80 >> UInt8(index & 7)) != 0 }
+        @inline(__always) func setS(_ index: Int) { bits[index >> 3] |= (0x80 >> UInt8(index & 7)) }
+        @inline(__always) func isLMS(_ index: Int) -> Bool { index > 0 && isS(index) && !isS(index - 1) }
+    }
+
+    static func fillBuckets<T: SuffixSortText>(_ text: T, _ buckets: UnsafeMutablePointer<Int>, count: Int, alphabetMax: Int, ends: Bool) {
+        buckets.update(repeating: 0, count: alphabetMax + 1)
+        for index in 0..<count { buckets[text.character(at: index)] += 1 }
+        var sum = 0
+        for symbol in 0...alphabetMax {
+            sum += buckets[symbol]
+            buckets[symbol] = ends ? sum : sum - buckets[symbol]
+        }
+    }
+
+    static func induceL<T: SuffixSortText>(_ text: T, _ types: Types, _ sa: UnsafeMutablePointer<Int32>, _ buckets: UnsafeMutablePointer<Int>, count: Int, alphabetMax: Int) {
+        fillBuckets(text, buckets, count: count, alphabetMax: alphabetMax, ends: false)
+        for index in 0..<count {
+            let previous = Int(sa[index]) - 1
+            if previous >= 0 && !types.isS(previous) {
+                let symbol = text.character(at: previous)
+                sa[buckets[symbol]] = Int32(truncatingIfNeeded: previous)
+                buckets[symbol] += 1
+            }
+        }
+    }
+
+    static func induceS<T: SuffixSortText>(_ text: T, _ types: Types, _ sa: UnsafeMutablePointer<Int32>, _ buckets: UnsafeMutablePointer<Int>, count: Int, alphabetMax: Int) {
+        fillBuckets(text, buckets, count: count, alphabetMax: alphabetMax, ends: true)
+        var index = count - 1
+        while index >= 0 {
+            let previous = Int(sa[index]) - 1
+            if previous >= 0 && types.isS(previous) {
+                let symbol = text.character(at: previous)
+                buckets[symbol] -= 1
+                sa[buckets[symbol]] = Int32(truncatingIfNeeded: previous)
+            }
+            index -= 1
+        }
+    }
+
+    /// Sorts the suffixes of `text[0..<count]` into `sa`; `text[count - 1]` is the unique smallest.
+    static func build<T: SuffixSortText>(_ text: T, into sa: UnsafeMutablePointer<Int32>, count: Int, alphabetMax: Int) {
+        if count == 1 {
+            sa[0] = 0
+            return
+        }
+        let types = Types(count: count)
+        defer { types.free() }
+        // The sentinel is S; the character before it is L (it is larger than the sentinel).
+        types.setS(count - 1)
+        var index = count - 3
+        while index >= 0 {
+            let here = text.character(at: index), next = text.character(at: index + 1)
+            if here < next || (here == next && types.isS(index + 1)) { types.setS(index) }
+            index -= 1
+        }
+        let buckets = UnsafeMutablePointer<Int>.allocate(capacity: alphabetMax + 1)
+        defer { buckets.deallocate() }
+
+        // Step 1: sort the LMS substrings by inducing from their bucket ends.
+        fillBuckets(text, buckets, count: count, alphabetMax: alphabetMax, ends: true)
+        sa.update(repeating: -1, count: count)
+        for position in 1..<count where types.isLMS(position) {
+            let symbol = text.character(at: position)
+            buckets[symbol] -= 1
+            sa[buckets[symbol]] = Int32(truncatingIfNeeded: position)
+        }
+        induceL(text, types, sa, buckets, count: count, alphabetMax: alphabetMax)
+        induceS(text, types, sa, buckets, count: count, alphabetMax: alphabetMax)
+
+        // Compact the sorted LMS substrings into the first lmsCount entries.
+        var lmsCount = 0
+        for slot in 0..<count {
+            let position = Int(sa[slot])
+            if types.isLMS(position) {
+                sa[lmsCount] = Int32(truncatingIfNeeded: position)
+                lmsCount += 1
+            }
+        }
+        (sa + lmsCount).update(repeating: -1, count: count - lmsCount)
+
+        // Name the LMS substrings; equal substrings share a name.
+        var name = 0
+        var previous = -1
+        for slot in 0..<lmsCount {
+            let position = Int(sa[slot])
+            var differs = false
+            var offset = 0
+            while offset < count {
+                if previous == -1
+                    || text.character(at: position + offset) != text.character(at: previous + offset)
+                    || types.isS(position + offset) != types.isS(previous + offset) {
+                    differs = true
+                    break
+                } else if offset > 0 && (types.isLMS(position + offset) || types.isLMS(previous + offset)) {
+                    break
+                }
+                offset += 1
+            }
+            if differs {
+                name += 1
+                previous = position
+            }
+            // LMS positions are at least two apart, so position / 2 slots never collide.
+            sa[lmsCount + position / 2] = Int32(truncatingIfNeeded: name - 1)
+        }
+        var target = count - 1
+        var source = count - 1
+        while source >= lmsCount {
+            if sa[source] >= 0 {
+                sa[target] = sa[source]
+                target -= 1
+            }
+            source -= 1
+        }
+
+        // Step 2: sort the reduced string, recursively if names repeat.
+        let reduced = sa + (count - lmsCount)
+        if name < lmsCount {
+            build(NameText(names: reduced), into: sa, count: lmsCount, alphabetMax: name - 1)
+        } else {
+            for slot in 0..<lmsCount { sa[Int(reduced[slot])] = Int32(truncatingIfNeeded: slot) }
+        }
+
+        // Step 3: induce the full order from the sorted LMS suffixes.
+        fillBuckets(text, buckets, count: count, alphabetMax: alphabetMax, ends: true)
+        var lmsIndex = 0
+        for position in 1..<count where types.isLMS(position) {
+            reduced[lmsIndex] = Int32(truncatingIfNeeded: position)
+            lmsIndex += 1
+        }
+        for slot in 0..<lmsCount { sa[slot] = reduced[Int(sa[slot])] }
+        (sa + lmsCount).update(repeating: -1, count: count - lmsCount)
+        var slot = lmsCount - 1
+        while slot >= 0 {
+            let position = Int(sa[slot])
+            sa[slot] = -1
+            let symbol = text.character(at: position)
+            buckets[symbol] -= 1
+            sa[buckets[symbol]] = Int32(truncatingIfNeeded: position)
+            slot -= 1
+        }
+        induceL(text, types, sa, buckets, count: count, alphabetMax: alphabetMax)
+        induceS(text, types, sa, buckets, count: count, alphabetMax: alphabetMax)
+    }
+}

@@ -1,0 +1,131 @@
+/// Applies native patches as a stream: the base is read by offset (never loaded whole), the
+/// new file leaves in order through a sink, and memory stays within fixed buffers plus the
+/// LZMA2 windows the header declares (bounded by ``NativePatchHeader/maximumTotalDictionary``).
+///
+/// Every command is checked against the base's size, the new file's size and what its streams
+/// hold before any byte moves. Digests are the caller's business (see ``PatchFileApplier``),
+/// since the caller knows how to read the base and where the output goes.
+public enum NativePatchApplier {
+    /// The size of the chunks passed to the sink.
+    public static let outputChunkSize = 1 << 20
+
+    /// Applies `patch` to `base`, passing the new file's bytes to `sink` in order.
+    /// - Returns: the patch's header (expected sizes and digests, metadata).
+    /// - Throws: ``PatchFormatError`` for a malformed or hostile patch or a base of the wrong
+    ///   size; errors from the sources or the sink as they come.
+    @discardableResult
+    public static func apply(base: RandomAccessSource, patch: RandomAccessSource, into sink: ChunkSink) throws -> NativePatchHeader {
+        let header = try NativePatchHeader.read(from: patch)
+        let baseSize = try base.size()
+        guard baseSize == header.old.size else {
+            throw PatchFormatError.baseMismatch(expected: "\(header.old.size) bytes", actual: "\(baseSize) bytes")
+        }
+        var offset = header.dataOffset
+        var readers = [PatchStreamReader]()
+        for stream in header.streams {
+            readers.append(try PatchStreamReader(stream, at: offset, in: patch))
+            offset += stream.codedLength
+        }
+        let commands = readers[0], headerResiduals = readers[2], literals = readers[3]
+        let residuals = ResidualApplier(readers[1])
+
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: outputChunkSize, alignment: 16)
+        defer { buffer.deallocate() }
+        let bytes = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        var filled = 0
+        var layout = TarBlockTracker()
+        let fixChecksums = header.requiredFeatures & NativePatchHeader.tarChecksumsFeature != 0
+        /// Passes the buffer on, except an unfinished header block, kept so its checksum can be fixed.
+        func flush(final: Bool = false) throws {
+            var keep = 0
+            if !final, fixChecksums, let start = layout.region.headerStart, start < layout.position {
+                keep = Int(layout.position - start)
+            }
+            if filled - keep > 0 { try sink(UnsafeRawBufferPointer(rebasing: buffer[..<(filled - keep)])) }
+            if keep > 0 { buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + (filled - keep), byteCount: keep) }
+            filled = keep
+        }
+        var written: UInt64 = 0
+        /// Feeds the `count` bytes after the fill mark (at output offset `written`) to the layout
+        /// tracker, fixing any header checksum they complete.
+        func track(_ count: Int) {
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[filled..<filled + count])
+            guard fixChecksums else { return layout.consume(chunk) }
+            let bufferOrigin = filled &- Int(truncatingIfNeeded: written)
+            layout.consume(chunk) { block, start in
+                guard TarBlockTracker.isUstar(block) else { return }
+                let checksum = TarBlockTracker.canonicalChecksum(of: block)
+                let blockInBuffer = bufferOrigin &+ Int(truncatingIfNeeded: start)
+                for (index, byte) in checksum.enumerated() {
+                    bytes[blockInBuffer + TarBlockTracker.checksumField.lowerBound + index] = byte
+                }
+            }
+        }
+
+        let newSize = header.new.size
+        var oldPosition: UInt64 = 0
+        var isFirstCommand = true
+        while written < newSize {
+            let copyLength = try commands.readVarint()
+            let literalLength = try commands.readVarint()
+            let move = try commands.readVarint().zigzagDecoded
+            // Only the first command may make no progress (it positions the old cursor), so a
+            // hostile stream of empty commands cannot spin.
+            guard isFirstCommand || copyLength > 0 || literalLength > 0 else {
+                throw PatchFormatError.invalidField("empty command", offset: written)
+            }
+            isFirstCommand = false
+            guard copyLength <= newSize - written else { throw PatchFormatError.outOfBounds("copy past the new file's end", newOffset: written) }
+            guard copyLength <= baseSize - oldPosition else { throw PatchFormatError.outOfBounds("copy past the base's end", newOffset: written) }
+            var remaining = copyLength
+            while remaining > 0 {
+                let region = layout.region
+                let step = Int(min(remaining, UInt64(outputChunkSize - filled), region.end - written))
+                let target = UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<filled + step])
+                try base.read(into: target, at: oldPosition)
+                if region.isMetadata {
+                    try addHeaderResiduals(from: headerResiduals, to: bytes + filled, count: step)
+                } else {
+                    try residuals.apply(to: bytes + filled, count: step)
+                }
+                track(step)
+                filled += step
+                oldPosition += UInt64(step)
+                written += UInt64(step)
+                remaining -= UInt64(step)
+                if filled == outputChunkSize { try flush() }
+            }
+            guard literalLength <= newSize - written else { throw PatchFormatError.outOfBounds("literal past the new file's end", newOffset: written) }
+            remaining = literalLength
+            while remaining > 0 {
+                let chunk = try literals.take(upTo: Int(min(remaining, UInt64(outputChunkSize - filled))))
+                (bytes + filled).update(from: chunk.baseAddress!.assumingMemoryBound(to: UInt8.self), count: chunk.count)
+                track(chunk.count)
+                filled += chunk.count
+                written += UInt64(chunk.count)
+                remaining -= UInt64(chunk.count)
+                if filled == outputChunkSize { try flush() }
+            }
+            let target = Int64(bitPattern: oldPosition).addingReportingOverflow(move)
+            guard !target.overflow, target.partialValue >= 0, UInt64(target.partialValue) <= baseSize else {
+                throw PatchFormatError.outOfBounds("old cursor moved outside the base", newOffset: written)
+            }
+            oldPosition = UInt64(target.partialValue)
+        }
+        try flush(final: true)
+        try commands.finish()
+        try residuals.finish()
+        try headerResiduals.finish()
+        try literals.finish()
+        return header
+    }
+
+    private static func addHeaderResiduals(from reader: PatchStreamReader, to bytes: UnsafeMutablePointer<UInt8>, count: Int) throws {
+        var done = 0
+        while done < count {
+            let chunk = try reader.take(upTo: count - done)
+            for index in 0..<chunk.count { bytes[done + index] &+= chunk[index] }
+            done += chunk.count
+        }
+    }
+}

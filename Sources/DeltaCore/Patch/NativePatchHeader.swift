@@ -1,0 +1,277 @@
+/// One compressed stream of a native patch, as its header describes it.
+public struct NativePatchStream: Sendable, Equatable {
+    /// What a stream holds. v1 patches have exactly these four, in this order.
+    public enum Kind: UInt8, Sendable, CaseIterable {
+        /// Commands: varint triples (copy length, literal length, zigzag old-cursor move).
+        case commands = 0
+        /// Byte-wise residuals of copied content bytes, run-length coded (zero runs and raw runs).
+        case residuals = 1
+        /// Byte-wise residuals of copied bytes inside tar header blocks, one byte each.
+        case headerResiduals = 2
+        /// New bytes that match nothing in the old file.
+        case literals = 3
+    }
+
+    /// How a stream's bytes are stored.
+    public enum Codec: UInt8, Sendable {
+        /// As they are.
+        case stored = 0
+        /// Raw LZMA2 (no container); the parameter is the dictionary size.
+        case lzma2 = 1
+    }
+
+    public var kind: Kind
+    public var codec: Codec
+    /// The codec's parameter: LZMA2's dictionary size; 0 for stored.
+    public var dictionarySize: UInt32
+    /// The stream's decoded length.
+    public var rawLength: UInt64
+    /// The stream's length in the patch file.
+    public var codedLength: UInt64
+
+    /// Creates a stream description.
+    public init(kind: Kind, codec: Codec, dictionarySize: UInt32, rawLength: UInt64, codedLength: UInt64) {
+        self.kind = kind
+        self.codec = codec
+        self.dictionarySize = dictionarySize
+        self.rawLength = rawLength
+        self.codedLength = codedLength
+    }
+}
+
+/// The header of a native patch (docs/patch-format.md): what it applies to, what it makes,
+/// how its streams are stored, and optional metadata sections.
+public struct NativePatchHeader: Sendable, Equatable {
+    /// The format version this code writes and reads.
+    public static let currentVersion: UInt16 = 1
+    /// Feature bit: the applier rewrites the checksum of every ustar header block of the new
+    /// file (six octal digits, NUL, space), so the differ need not send it.
+    public static let tarChecksumsFeature: UInt64 = 1 << 0
+    /// Feature bits this reader understands.
+    public static let knownFeatures: UInt64 = tarChecksumsFeature
+    /// The most header bytes a reader accepts (the recipe is the only large part).
+    public static let maximumHeaderLength: UInt32 = 16 << 20
+    /// The largest LZMA2 window an applier accepts for one stream.
+    public static let maximumStreamDictionary: UInt32 = 64 << 20
+    /// The largest sum of LZMA2 windows an applier accepts (its memory bound).
+    public static let maximumTotalDictionary: UInt64 = 80 << 20
+    /// Magic, version and header length.
+    static let preambleLength = 14
+
+    /// Section types.
+    enum SectionType: UInt16 {
+        case recipe = 1
+        case targetCompressed = 2
+    }
+    /// Section flag: a reader that does not know the type must refuse the patch.
+    static let criticalSectionFlag: UInt16 = 1
+
+    public var version: UInt16 = currentVersion
+    /// Required feature bits; a reader refuses any it does not know.
+    public var requiredFeatures: UInt64 = 0
+    /// Size and digests of the old (base) file's uncompressed bytes.
+    public var old: DigestSet
+    /// Size and digests of the new file's uncompressed bytes.
+    public var new: DigestSet
+    /// The streams, in file order.
+    public var streams: [NativePatchStream]
+    /// Optional sections.
+    public var metadata: PatchMetadata
+    /// Where the first stream starts in the patch file (set when read or serialized).
+    public private(set) var dataOffset: UInt64 = 0
+
+    /// Creates a header.
+    public init(old: DigestSet, new: DigestSet, streams: [NativePatchStream], metadata: PatchMetadata = PatchMetadata()) {
+        self.old = old
+        self.new = new
+        self.streams = streams
+        self.metadata = metadata
+    }
+
+    /// The header's bytes, from the magic to the first stream.
+    public func serialized() -> [UInt8] {
+        var body = PatchByteWriter()
+        body.appendLittleEndian(requiredFeatures)
+        body.appendLittleEndian(old.size)
+        body.appendLittleEndian(new.size)
+        Self.appendDigests(old, to: &body)
+        Self.appendDigests(new, to: &body)
+        body.append(UInt8(streams.count))
+        for stream in streams {
+            body.append(stream.kind.rawValue)
+            body.append(stream.codec.rawValue)
+            body.appendLittleEndian(stream.dictionarySize)
+            body.appendLittleEndian(stream.rawLength)
+            body.appendLittleEndian(stream.codedLength)
+        }
+        var sections = [(SectionType, [UInt8])]()
+        if let recipe = metadata.recipe { sections.append((.recipe, recipe)) }
+        if let target = metadata.targetCompressed {
+            var value = PatchByteWriter()
+            value.appendLittleEndian(target.size)
+            Self.appendDigests(target, to: &value)
+            sections.append((.targetCompressed, value.bytes))
+        }
+        body.appendLittleEndian(UInt16(sections.count))
+        for (type, value) in sections {
+            body.appendLittleEndian(type.rawValue)
+            body.appendLittleEndian(UInt16(0))
+            body.appendLittleEndian(UInt32(value.count))
+            body.append(value)
+        }
+        var out = PatchByteWriter()
+        out.append(PatchFormat.nativeMagic)
+        out.appendLittleEndian(version)
+        out.appendLittleEndian(UInt32(body.bytes.count))
+        out.append(body.bytes)
+        return out.bytes
+    }
+
+    /// Reads and checks a header from the start of `patch`.
+    /// - Throws: ``PatchFormatError`` for anything malformed, unknown, or inconsistent with the
+    ///   patch's size; no field drives an allocation before it is checked.
+    public static func read(from patch: RandomAccessSource) throws -> NativePatchHeader {
+        let patchSize = try patch.size()
+        guard patchSize >= UInt64(preambleLength) else { throw PatchFormatError.truncated(section: "header", offset: patchSize) }
+        var preamble = [UInt8](repeating: 0, count: preambleLength)
+        try preamble.withUnsafeMutableBytes { try patch.read(into: $0, at: 0) }
+        guard preamble.starts(with: PatchFormat.nativeMagic) else {
+            throw PatchFormatError.unknownFormat(prefix: preamble.prefix(8).map { String($0, radix: 16) }.joined(separator: " "))
+        }
+        var reader = PatchByteReader(preamble, baseOffset: 0, section: "header")
+        _ = try reader.readBytes(8)
+        let version = try reader.readLittleEndian(UInt16.self)
+        guard version == currentVersion else { throw PatchFormatError.unsupportedVersion(version) }
+        let length = try reader.readLittleEndian(UInt32.self)
+        guard length <= maximumHeaderLength else { throw PatchFormatError.invalidField("header length \(length)", offset: 10) }
+        guard UInt64(length) <= patchSize - UInt64(preambleLength) else {
+            throw PatchFormatError.truncated(section: "header", offset: patchSize)
+        }
+        var body = [UInt8](repeating: 0, count: Int(length))
+        try body.withUnsafeMutableBytes { try patch.read(into: $0, at: UInt64(preambleLength)) }
+        var header = try parseBody(body, version: version)
+        header.dataOffset = UInt64(preambleLength) + UInt64(length)
+        var total: UInt64 = 0
+        for stream in header.streams {
+            let (sum, overflow) = total.addingReportingOverflow(stream.codedLength)
+            guard !overflow, sum <= patchSize - header.dataOffset else {
+                throw PatchFormatError.truncated(section: "\(stream.kind) stream", offset: patchSize)
+            }
+            total = sum
+        }
+        guard total == patchSize - header.dataOffset else {
+            throw PatchFormatError.trailingData(offset: header.dataOffset + total)
+        }
+        return header
+    }
+
+    private static func parseBody(_ body: [UInt8], version: UInt16) throws(PatchFormatError) -> NativePatchHeader {
+        var reader = PatchByteReader(body, baseOffset: UInt64(preambleLength), section: "header")
+        let features = try reader.readLittleEndian(UInt64.self)
+        guard features & ~knownFeatures == 0 else { throw .unsupportedFeatures(features & ~knownFeatures) }
+        let oldSize = try reader.readLittleEndian(UInt64.self)
+        let newSize = try reader.readLittleEndian(UInt64.self)
+        let old = try readDigests(&reader, size: oldSize)
+        let new = try readDigests(&reader, size: newSize)
+        let streamCount = try reader.readByte()
+        guard streamCount == NativePatchStream.Kind.allCases.count else { throw .invalidField("stream count \(streamCount)", offset: reader.offset - 1) }
+        var streams = [NativePatchStream]()
+        var totalDictionary: UInt64 = 0
+        for expected in NativePatchStream.Kind.allCases {
+            let at = reader.offset
+            guard let kind = NativePatchStream.Kind(rawValue: try reader.readByte()), kind == expected else {
+                throw .invalidField("stream kind", offset: at)
+            }
+            guard let codec = NativePatchStream.Codec(rawValue: try reader.readByte()) else {
+                throw .invalidField("codec of the \(kind) stream", offset: at + 1)
+            }
+            let dictionary = try reader.readLittleEndian(UInt32.self)
+            let raw = try reader.readLittleEndian(UInt64.self)
+            let coded = try reader.readLittleEndian(UInt64.self)
+            if codec == .lzma2 {
+                guard dictionary <= maximumStreamDictionary else {
+                    throw .dictionaryTooLarge(stream: "\(kind)", requested: UInt64(dictionary), limit: UInt64(maximumStreamDictionary))
+                }
+                totalDictionary += UInt64(dictionary)
+                guard totalDictionary <= maximumTotalDictionary else {
+                    throw .dictionaryTooLarge(stream: "\(kind)", requested: totalDictionary, limit: maximumTotalDictionary)
+                }
+            } else if raw != coded {
+                throw .invalidField("length of the stored \(kind) stream", offset: at + 6)
+            }
+            if kind == .literals && raw > newSize { throw .invalidField("literal stream length", offset: at + 6) }
+            streams.append(NativePatchStream(kind: kind, codec: codec, dictionarySize: dictionary, rawLength: raw, codedLength: coded))
+        }
+        var metadata = PatchMetadata()
+        let sectionCount = try reader.readLittleEndian(UInt16.self)
+        for _ in 0..<sectionCount {
+            let at = reader.offset
+            let type = try reader.readLittleEndian(UInt16.self)
+            let flags = try reader.readLittleEndian(UInt16.self)
+            let length = try reader.readLittleEndian(UInt32.self)
+            let value = try reader.readBytes(Int(length))
+            switch SectionType(rawValue: type) {
+            case .recipe?:
+                guard metadata.recipe == nil else { throw .invalidField("duplicate recipe section", offset: at) }
+                metadata.recipe = Array(value)
+            case .targetCompressed?:
+                guard metadata.targetCompressed == nil else { throw .invalidField("duplicate target section", offset: at) }
+                var section = PatchByteReader(Array(value), baseOffset: at + 8, section: "target section")
+                let size = try section.readLittleEndian(UInt64.self)
+                metadata.targetCompressed = try readDigests(&section, size: size)
+                guard section.remaining == 0 else { throw .invalidField("target section length", offset: at) }
+            case nil:
+                if flags & criticalSectionFlag != 0 { throw .unsupportedSection(type: type) }
+            }
+        }
+        guard reader.remaining == 0 else { throw .invalidField("header length", offset: reader.offset) }
+        var header = NativePatchHeader(old: old, new: new, streams: streams, metadata: metadata)
+        header.version = version
+        header.requiredFeatures = features
+        return header
+    }
+
+    /// Digest algorithms' identifiers in the format.
+    static func identifier(of algorithm: DigestAlgorithm) -> UInt8 {
+        switch algorithm {
+        case .md5: 1
+        case .sha256: 2
+        case .sha512: 3
+        case .blake2b: 4
+        }
+    }
+
+    static func algorithm(identifier: UInt8) -> DigestAlgorithm? {
+        switch identifier {
+        case 1: .md5
+        case 2: .sha256
+        case 3: .sha512
+        case 4: .blake2b
+        default: nil
+        }
+    }
+
+    static func appendDigests(_ set: DigestSet, to writer: inout PatchByteWriter) {
+        let digests = set.digests.values.sorted { identifier(of: $0.algorithm) < identifier(of: $1.algorithm) }
+        writer.append(UInt8(digests.count))
+        for digest in digests {
+            writer.append(identifier(of: digest.algorithm))
+            writer.append(digest.bytes)
+        }
+    }
+
+    static func readDigests(_ reader: inout PatchByteReader, size: UInt64) throws(PatchFormatError) -> DigestSet {
+        let count = try reader.readByte()
+        var digests = [Digest]()
+        for _ in 0..<count {
+            let at = reader.offset
+            guard let algorithm = algorithm(identifier: try reader.readByte()) else {
+                throw .invalidField("digest algorithm", offset: at)
+            }
+            let bytes = Array(try reader.readBytes(algorithm.byteCount))
+            guard let digest = try? Digest(algorithm: algorithm, bytes: bytes) else { throw .invalidField("digest", offset: at) }
+            digests.append(digest)
+        }
+        return DigestSet(size: size, digests: digests)
+    }
+}

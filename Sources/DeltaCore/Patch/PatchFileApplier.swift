@@ -1,0 +1,149 @@
+/// What applying a patch file produced.
+public struct PatchApplication: Sendable {
+    /// The patch's format.
+    public var format: PatchFormat
+    /// How the patch file was wrapped (``CompressionFormat/none`` when it was not).
+    public var wrapping: CompressionFormat
+    /// Size and the verified digest of the new file.
+    public var result: DigestSet
+    /// The native header's metadata (empty for foreign formats).
+    public var metadata: PatchMetadata
+}
+
+/// Applies a patch file to a base file and writes the result atomically, verifying the
+/// base's digest before and the result's after.
+///
+/// The patch may be wrapped whole in gzip, bzip2 or xz (GLEP 25 ships `.patch.bz2` files);
+/// it is unwrapped into a temporary file beside the output first, so that its streams can
+/// still be read by offset. The base may be the compressed tarball when its uncompressed
+/// content is what the patch was made from: it is then decompressed beside the output.
+public enum PatchFileApplier {
+    /// The most a wrapped patch may expand to.
+    public static let maximumUnwrappedSize: UInt64 = 16 << 30
+
+    /// Applies `patchPath` to `basePath`, writing `outputPath` only if everything verifies.
+    /// - Returns: what was applied and the new file's size and digest.
+    /// - Throws: ``FileError`` naming the file at fault, around a ``PatchFormatError`` (wrong
+    ///   base, malformed patch, result mismatch), an ``IOError`` or a ``CompressionError``.
+    @discardableResult
+    public static func apply(basePath: String, patchPath: String, outputPath: String) throws -> PatchApplication {
+        let patchFile = try ReadableFile(path: patchPath)
+        let wrapping = CompressionFormat.detect(try patchFile.prefix(CompressionFormat.magicLength))
+        var unwrapped: AtomicFileWriter?
+        let patch: ReadableFile
+        if wrapping == .none {
+            patch = patchFile
+        } else {
+            let temporary = try AtomicFileWriter(path: outputPath + ".patch")
+            try decompress(patchFile, format: wrapping, into: temporary, limit: maximumUnwrappedSize, path: patchPath)
+            unwrapped = temporary
+            patch = try ReadableFile(path: temporary.temporaryPath)
+        }
+        defer { withExtendedLifetime(unwrapped) {} }
+
+        let prefix = try patch.prefix(PatchFormat.magicLength)
+        guard let format = PatchFormat.detect(prefix) else {
+            let hex = prefix.map { String($0, radix: 16) }.joined(separator: " ")
+            throw FileError(path: patchPath, offset: 0, underlying: PatchFormatError.unknownFormat(prefix: hex))
+        }
+        switch format {
+        case .native:
+            return try applyNative(basePath: basePath, patch: patch, patchPath: patchPath, outputPath: outputPath, wrapping: wrapping)
+        case .bsdiff40, .vcdiff:
+            // Hook for the BSDIFF40 and VCDIFF readers: they apply `patch` to the base read by
+            // offset, into an AtomicFileWriter, as applyNative does (without header digests).
+            throw FileError(path: patchPath, offset: 0, underlying: PatchFormatError.unsupportedFormat(format))
+        }
+    }
+
+    private static func applyNative(basePath: String, patch: ReadableFile, patchPath: String, outputPath: String,
+                                    wrapping: CompressionFormat) throws -> PatchApplication {
+        let header: NativePatchHeader
+        do {
+            header = try NativePatchHeader.read(from: patch)
+        } catch {
+            throw error.inFile(patchPath)
+        }
+        guard let oldAlgorithm = preferredAlgorithm(header.old) else {
+            throw FileError(path: patchPath, underlying: PatchFormatError.missingDigest("old"))
+        }
+        guard let newAlgorithm = preferredAlgorithm(header.new) else {
+            throw FileError(path: patchPath, underlying: PatchFormatError.missingDigest("new"))
+        }
+
+        // The base: as it is, or its decompressed content when that is what the patch wants.
+        var baseFile = try ReadableFile(path: basePath)
+        var decompressedBase: AtomicFileWriter?
+        defer { withExtendedLifetime(decompressedBase) {} }
+        let baseFormat = CompressionFormat.detect(try baseFile.prefix(CompressionFormat.magicLength))
+        if try baseFile.size() != header.old.size && baseFormat != .none {
+            let temporary = try AtomicFileWriter(path: outputPath + ".base")
+            try decompress(baseFile, format: baseFormat, into: temporary, limit: header.old.size, path: basePath)
+            decompressedBase = temporary
+            baseFile = try ReadableFile(path: temporary.temporaryPath)
+        }
+        try verify(baseFile, against: header.old, algorithm: oldAlgorithm, path: basePath)
+
+        let output = try AtomicFileWriter(path: outputPath)
+        var digest = try MultiDigest([newAlgorithm])
+        do {
+            try NativePatchApplier.apply(base: baseFile, patch: patch, into: { chunk in
+                digest.update(chunk)
+                try output.write(chunk)
+            })
+        } catch let error as PatchFormatError {
+            throw FileError(path: patchPath, underlying: error)
+        }
+        let result = digest.finalize()
+        guard result.size == header.new.size, result[newAlgorithm] == header.new[newAlgorithm] else {
+            throw FileError(path: patchPath, underlying: PatchFormatError.resultMismatch(
+                expected: header.new[newAlgorithm]?.description ?? "?", actual: result[newAlgorithm]?.description ?? "?"))
+        }
+        try output.commit()
+        return PatchApplication(format: .native, wrapping: wrapping, result: result, metadata: header.metadata)
+    }
+
+    /// The digest to verify with: SHA-256 first (fastest with CPU support), then the others strongest first; never MD5 alone.
+    static func preferredAlgorithm(_ set: DigestSet) -> DigestAlgorithm? {
+        [DigestAlgorithm.sha256, .blake2b, .sha512].first { set[$0] != nil }
+    }
+
+    static func verify(_ file: ReadableFile, against expected: DigestSet, algorithm: DigestAlgorithm, path: String) throws {
+        var digest = try MultiDigest([algorithm])
+        var offset: UInt64 = 0
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        let size = try file.size()
+        guard size == expected.size else {
+            throw FileError(path: path, underlying: PatchFormatError.baseMismatch(expected: "\(expected.size) bytes", actual: "\(size) bytes"))
+        }
+        while offset < size {
+            let count = Int(min(UInt64(buffer.count), size - offset))
+            let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer[..<count])
+            try file.read(into: chunk, at: offset)
+            digest.update(UnsafeRawBufferPointer(chunk))
+            offset += UInt64(count)
+        }
+        let actual = digest.finalize()
+        guard actual[algorithm] == expected[algorithm] else {
+            throw FileError(path: path, underlying: PatchFormatError.baseMismatch(
+                expected: expected[algorithm]?.description ?? "?", actual: actual[algorithm]?.description ?? "?"))
+        }
+    }
+
+    static func decompress(_ file: ReadableFile, format: CompressionFormat, into writer: AtomicFileWriter, limit: UInt64, path: String) throws {
+        let decoder = try format.makeDecoder()
+        let sink: ChunkSink = { chunk in
+            guard writer.bytesWritten + UInt64(chunk.count) <= limit else {
+                throw FileError(path: path, underlying: PatchFormatError.unwrappedTooLarge(limit: limit))
+            }
+            try writer.write(chunk)
+        }
+        do {
+            try file.forEachChunk { try decoder.process($0, into: sink) }
+            try decoder.finish(into: sink)
+        } catch let error as CompressionError {
+            throw FileError(path: path, offset: decoder.compressedOffset, underlying: error)
+        }
+    }
+}

@@ -1,0 +1,185 @@
+/// Reads one stream of a native patch in order, decoding it on the fly into a small buffer.
+///
+/// The stream occupies `codedLength` bytes of the patch at a fixed offset and is read by
+/// offset, so the three streams of a patch can be consumed side by side from one file. It
+/// refuses to produce more than its declared raw length, and ``finish()`` checks it ended
+/// exactly there.
+final class PatchStreamReader {
+    static let bufferSize = 1 << 16
+
+    let kind: NativePatchStream.Kind
+    private let source: RandomAccessSource
+    private var inputOffset: UInt64
+    private var inputRemaining: UInt64
+    private let rawLength: UInt64
+    private var produced: UInt64 = 0
+    private let decoder: LZMA2RawDecoder?
+    private let input: UnsafeMutableRawBufferPointer
+    private var inputStart = 0, inputEnd = 0
+    let output: UnsafeMutableRawBufferPointer
+    private(set) var outputStart = 0
+    private(set) var outputEnd = 0
+
+    init(_ stream: NativePatchStream, at offset: UInt64, in source: RandomAccessSource) throws {
+        kind = stream.kind
+        self.source = source
+        inputOffset = offset
+        inputRemaining = stream.codedLength
+        rawLength = stream.rawLength
+        decoder = stream.codec == .lzma2 ? try LZMA2RawDecoder(dictionarySize: stream.dictionarySize) : nil
+        input = .allocate(byteCount: Self.bufferSize, alignment: 16)
+        output = .allocate(byteCount: Self.bufferSize, alignment: 16)
+    }
+
+    deinit {
+        input.deallocate()
+        output.deallocate()
+    }
+
+    var available: Int { outputEnd - outputStart }
+
+    /// Makes at least one decoded byte available; false at the declared end of the stream.
+    func fill() throws -> Bool {
+        if outputStart < outputEnd { return true }
+        if produced == rawLength { return false }
+        outputStart = 0
+        outputEnd = 0
+        guard let decoder else {
+            let count = Int(min(inputRemaining, UInt64(output.count), rawLength - produced))
+            guard count > 0 else { throw PatchFormatError.truncated(section: "\(kind) stream", offset: inputOffset) }
+            try source.read(into: UnsafeMutableRawBufferPointer(rebasing: output[..<count]), at: inputOffset)
+            inputOffset += UInt64(count)
+            inputRemaining -= UInt64(count)
+            produced += UInt64(count)
+            outputEnd = count
+            return true
+        }
+        var stalls = 0
+        while true {
+            if inputStart == inputEnd && inputRemaining > 0 { try refillInput() }
+            let (consumed, count) = try decodeChunk(decoder)
+            if count > 0 {
+                produced += UInt64(count)
+                guard produced <= rawLength else { throw PatchFormatError.streamLengthMismatch(stream: "\(kind)") }
+                outputEnd = count
+                return true
+            }
+            if decoder.isFinished || (consumed == 0 && inputStart == inputEnd && inputRemaining == 0) {
+                throw PatchFormatError.truncated(section: "\(kind) stream", offset: inputOffset)
+            }
+            if consumed == 0 {
+                stalls += 1
+                if stalls > 2 { throw PatchFormatError.truncated(section: "\(kind) stream", offset: inputOffset) }
+            }
+        }
+    }
+
+    private func refillInput() throws {
+        let count = Int(min(inputRemaining, UInt64(input.count)))
+        try source.read(into: UnsafeMutableRawBufferPointer(rebasing: input[..<count]), at: inputOffset)
+        inputOffset += UInt64(count)
+        inputRemaining -= UInt64(count)
+        inputStart = 0
+        inputEnd = count
+    }
+
+    private func decodeChunk(_ decoder: LZMA2RawDecoder) throws -> (Int, Int) {
+        do {
+            let (consumed, count) = try decoder.decode(UnsafeRawBufferPointer(rebasing: input[inputStart..<inputEnd]), into: output)
+            inputStart += consumed
+            return (consumed, count)
+        } catch {
+            throw PatchFormatError.invalidField("compressed \(kind) stream", offset: inputOffset)
+        }
+    }
+
+    /// The next byte.
+    @inline(__always)
+    func readByte() throws -> UInt8 {
+        if outputStart == outputEnd {
+            guard try fill() else { throw PatchFormatError.truncated(section: "\(kind) stream", offset: inputOffset) }
+        }
+        let byte = output.load(fromByteOffset: outputStart, as: UInt8.self)
+        outputStart += 1
+        return byte
+    }
+
+    /// The next varint.
+    func readVarint() throws -> UInt64 {
+        var decoder = VarintDecoder()
+        while true {
+            switch decoder.feed(try readByte()) {
+            case .success(let value?): return value
+            case .success(nil): continue
+            case .failure: throw PatchFormatError.invalidField("varint in the \(kind) stream", offset: inputOffset)
+            }
+        }
+    }
+
+    /// Up to `limit` decoded bytes (at least one), valid until the next call.
+    func take(upTo limit: Int) throws -> UnsafeRawBufferPointer {
+        guard try fill() else { throw PatchFormatError.truncated(section: "\(kind) stream", offset: inputOffset) }
+        let count = min(limit, outputEnd - outputStart)
+        defer { outputStart += count }
+        return UnsafeRawBufferPointer(rebasing: output[outputStart..<outputStart + count])
+    }
+
+    /// Checks the stream was used exactly: every decoded byte consumed, the codec at its end.
+    func finish() throws {
+        guard outputStart == outputEnd, produced == rawLength else {
+            throw PatchFormatError.streamLengthMismatch(stream: "\(kind)")
+        }
+        if let decoder {
+            var rounds = 0
+            while !decoder.isFinished {
+                if inputStart == inputEnd {
+                    guard inputRemaining > 0 else { throw PatchFormatError.truncated(section: "\(kind) stream", offset: inputOffset) }
+                    try refillInput()
+                }
+                let (_, count) = try decodeChunk(decoder)
+                guard count == 0 else { throw PatchFormatError.streamLengthMismatch(stream: "\(kind)") }
+                rounds += 1
+                if rounds > 4 && inputStart == inputEnd && inputRemaining == 0 && !decoder.isFinished {
+                    throw PatchFormatError.truncated(section: "\(kind) stream", offset: inputOffset)
+                }
+            }
+        }
+        guard inputStart == inputEnd, inputRemaining == 0 else {
+            throw PatchFormatError.streamLengthMismatch(stream: "\(kind)")
+        }
+    }
+}
+
+/// Adds the residual stream's bytes to copied bytes. The stream is a sequence of pairs
+/// (varint zero-run length, varint raw-run length, raw bytes) spanning every copied byte.
+final class ResidualApplier {
+    private let reader: PatchStreamReader
+    private var zerosLeft: UInt64 = 0
+    private var rawLeft: UInt64 = 0
+
+    init(_ reader: PatchStreamReader) { self.reader = reader }
+
+    func apply(to bytes: UnsafeMutablePointer<UInt8>, count: Int) throws {
+        var done = 0
+        while done < count {
+            if zerosLeft > 0 {
+                let step = Int(min(zerosLeft, UInt64(count - done)))
+                done += step
+                zerosLeft -= UInt64(step)
+            } else if rawLeft > 0 {
+                let chunk = try reader.take(upTo: Int(min(rawLeft, UInt64(count - done))))
+                for index in 0..<chunk.count { bytes[done + index] &+= chunk[index] }
+                done += chunk.count
+                rawLeft -= UInt64(chunk.count)
+            } else {
+                zerosLeft = try reader.readVarint()
+                rawLeft = try reader.readVarint()
+            }
+        }
+    }
+
+    func finish() throws {
+        guard zerosLeft == 0, rawLeft == 0 else { throw PatchFormatError.streamLengthMismatch(stream: "residuals") }
+        try reader.finish()
+    }
+}
