@@ -96,20 +96,19 @@ public final class Downloader: Sendable {
         _ requests: [DownloadRequest], parallelism: Int = 4, stopOnFirstFailure: Bool = false
     ) async -> [Result<DownloadResult, TransportError>] {
         var results = [Result<DownloadResult, TransportError>?](repeating: nil, count: requests.count)
-        await withTaskGroup(of: (Int, Result<DownloadResult, TransportError>).self) { group in
-            var next = 0
-            func startNext() {
-                let index = next
-                next += 1
-                group.addTask {
-                    do throws(TransportError) {
-                        return (index, .success(try await self.fetch(requests[index])))
-                    } catch {
-                        return (index, .failure(error))
-                    }
-                }
+        let run: @Sendable (Int) async -> (Int, Result<DownloadResult, TransportError>) = { index in
+            do throws(TransportError) {
+                return (index, .success(try await self.fetch(requests[index])))
+            } catch {
+                return (index, .failure(error))
             }
-            while next < min(max(parallelism, 1), requests.count) { startNext() }
+        }
+        await withTaskGroup(of: (Int, Result<DownloadResult, TransportError>).self) { group in
+            var pending = requests.indices.makeIterator()
+            for _ in 0..<max(parallelism, 1) {
+                guard let index = pending.next() else { break }
+                group.addTask { await run(index) }
+            }
             var failed = false
             while let (index, result) = await group.next() {
                 results[index] = result
@@ -117,7 +116,7 @@ public final class Downloader: Sendable {
                     failed = true
                     group.cancelAll()
                 }
-                if next < requests.count && !failed { startNext() }
+                if !failed, let index = pending.next() { group.addTask { await run(index) } }
             }
         }
         return results.enumerated().map { index, result in

@@ -6,7 +6,32 @@ import Testing
 /// Downloads from a real nginx on 127.0.0.1: flat and GLEP 75 mirrors, failover,
 /// verification, the size cap, and Range resume across mirrors.
 @Suite(.enabled(if: NginxServer.available, "needs /usr/sbin/nginx (apt-get install nginx)"), .serialized)
-struct NginxDownloadTests {
+final class NginxDownloadTests {
+    /// The served tree, the server, and the directory downloads go to; one set per test.
+    let root: URL
+    let nginx: NginxServer
+    let target: URL
+
+    init() throws {
+        root = try Self.makeTree()
+        nginx = try NginxServer(root: root)
+        target = try TestPaths.temporaryDirectory()
+    }
+
+    deinit {
+        nginx.stop()
+        try? FileManager.default.removeItem(at: root)
+        try? FileManager.default.removeItem(at: target)
+    }
+
+    /// Fetches `name` from nginx's `mirrors` (paths under it) into ``target``.
+    func fetch(_ name: String, expected: DigestSet, mirrors: [String], layout: MirrorLayout? = .flat) async throws -> DownloadResult {
+        let list = try mirrors.map { try Mirror(nginx.url($0), layout: layout) }
+        return try await Downloader.withDownloader(configuration: Self.quickConfiguration()) { downloader in
+            try await downloader.fetch(name: name, expected: expected, into: target.path, mirrors: list)
+        }
+    }
+
     /// The SHA256 digests published in testdata/SHA256SUMS (made by sha256sum).
     static func published(_ name: String) throws -> DigestSet {
         let text = try String(contentsOfFile: TestPaths.testdata("SHA256SUMS"), encoding: .utf8)
@@ -49,17 +74,8 @@ struct NginxDownloadTests {
     }
 
     @Test func flatMirrorDownloadIsVerifiedAndRenamed() async throws {
-        let root = try Self.makeTree()
-        defer { try? FileManager.default.removeItem(at: root) }
-        let nginx = try NginxServer(root: root)
-        defer { nginx.stop() }
-        let target = try TestPaths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: target) }
         let expected = try Self.published("six-1.17.0.tar.gz")
-        let result = try await Downloader.withDownloader(configuration: Self.quickConfiguration()) { downloader in
-            try await downloader.fetch(name: "six-1.17.0.tar.gz", expected: expected, into: target.path,
-                                       mirrors: [try Mirror(nginx.url("/flat"))])
-        }
+        let result = try await fetch("six-1.17.0.tar.gz", expected: expected, mirrors: ["/flat"], layout: nil)
         #expect(try contents(of: result.path) == contents(of: TestPaths.testdata("six-1.17.0.tar.gz")))
         #expect(result.bytesTransferred == expected.size)
         #expect(!result.resumed && !result.alreadyPresent)
@@ -70,12 +86,6 @@ struct NginxDownloadTests {
     }
 
     @Test func glep75MirrorIsReadThroughItsLayoutConf() async throws {
-        let root = try Self.makeTree()
-        defer { try? FileManager.default.removeItem(at: root) }
-        let nginx = try NginxServer(root: root)
-        defer { nginx.stop() }
-        let target = try TestPaths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: target) }
         let mirror = try Mirror(nginx.url("/glep"))
         let results = try await Downloader.withDownloader(configuration: Self.quickConfiguration()) { downloader in
             #expect(try await downloader.layout(of: mirror) == MirrorLayout([.filenameHash(algorithm: .blake2b, cutoffs: [8]), .flat]))
@@ -93,12 +103,6 @@ struct NginxDownloadTests {
     }
 
     @Test func missingFileFailsOverToTheNextMirrorAndPresentFileIsNotFetchedAgain() async throws {
-        let root = try Self.makeTree()
-        defer { try? FileManager.default.removeItem(at: root) }
-        let nginx = try NginxServer(root: root)
-        defer { nginx.stop() }
-        let target = try TestPaths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: target) }
         let expected = try Self.published("asm_9.3.orig.tar.xz")
         let mirrors = [try Mirror(nginx.url("/nowhere"), layout: .flat), try Mirror(nginx.url("/glep"))]
         try await Downloader.withDownloader(configuration: Self.quickConfiguration()) { downloader in
@@ -113,21 +117,12 @@ struct NginxDownloadTests {
     }
 
     @Test func digestMismatchNamesURLAndLeavesNothingBehind() async throws {
-        let root = try Self.makeTree()
-        defer { try? FileManager.default.removeItem(at: root) }
-        let nginx = try NginxServer(root: root)
-        defer { nginx.stop() }
-        let target = try TestPaths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: target) }
         // six-1.16.0's real size with six-1.17.0's digest: the size fits, the digest does not.
         var expected = try Self.published("six-1.17.0.tar.gz")
         expected.size = try Self.published("six-1.16.0.tar.gz").size
         let url = nginx.url("/flat/six-1.16.0.tar.gz")
         await #expect {
-            try await Downloader.withDownloader(configuration: Self.quickConfiguration()) { downloader in
-                try await downloader.fetch(name: "six-1.16.0.tar.gz", expected: expected, into: target.path,
-                                           mirrors: [try Mirror(nginx.url("/flat"), layout: .flat)])
-            }
+            try await self.fetch("six-1.16.0.tar.gz", expected: expected, mirrors: ["/flat"])
         } throws: { error in
             guard case let .allSourcesFailed(name, attempts) = error as? TransportError, name == "six-1.16.0.tar.gz",
                   case let .digestMismatch(failedURL, algorithm, want, have)? = attempts.first else { return false }
@@ -139,18 +134,9 @@ struct NginxDownloadTests {
     }
 
     @Test func fileLargerThanExpectedIsRefusedBeforeItsBody() async throws {
-        let root = try Self.makeTree()
-        defer { try? FileManager.default.removeItem(at: root) }
-        let nginx = try NginxServer(root: root)
-        defer { nginx.stop() }
-        let target = try TestPaths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: target) }
         let expected = try Self.published("six-1.17.0.tar.gz")
         await #expect {
-            try await Downloader.withDownloader(configuration: Self.quickConfiguration()) { downloader in
-                try await downloader.fetch(name: "six-1.17.0.tar.gz", expected: expected, into: target.path,
-                                           mirrors: [try Mirror(nginx.url("/big"), layout: .flat)])
-            }
+            try await self.fetch("six-1.17.0.tar.gz", expected: expected, mirrors: ["/big"])
         } throws: { error in
             guard case let .allSourcesFailed(_, attempts) = error as? TransportError,
                   case let .tooLarge(_, limit, received)? = attempts.first else { return false }
@@ -160,15 +146,9 @@ struct NginxDownloadTests {
     }
 
     @Test func partialFromADroppedMirrorIsResumedWithRangeFromNginx() async throws {
-        let root = try Self.makeTree()
-        defer { try? FileManager.default.removeItem(at: root) }
-        let nginx = try NginxServer(root: root)
-        defer { nginx.stop() }
         let faults = try await FaultServer()
         let bytes = try contents(of: TestPaths.testdata("asm_9.3.orig.tar.xz"))
         faults.add("asm_9.3.orig.tar.xz", bytes)
-        let target = try TestPaths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: target) }
         var expected = try manifestEntry(of: bytes)
         expected.digests[.sha256] = try Self.published("asm_9.3.orig.tar.xz")[.sha256]
         let result = try await Downloader.withDownloader(configuration: Self.quickConfiguration()) { downloader in
@@ -191,8 +171,6 @@ struct NginxDownloadTests {
     }
 
     @Test func fileMirrorAndDirectURL() async throws {
-        let target = try TestPaths.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: target) }
         let expected = try Self.published("six-1.16.0.tar.gz")
         let testdata = TestPaths.repositoryRoot.appendingPathComponent("testdata").path
         try await Downloader.withDownloader(configuration: Self.quickConfiguration()) { downloader in
