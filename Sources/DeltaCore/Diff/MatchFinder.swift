@@ -108,7 +108,8 @@ struct MatchFinder {
         }
         let (bestSlot, bestLength) = lowLength > highLength ? (low, lowLength) : (high, highLength)
         var bestPosition = Int(positions[bestSlot])
-        guard tieSearch > 0, bestLength >= 4 else { return (bestPosition, bestLength) }
+        // Long matches are rare to tie and costly to compare; nearness matters for short ones.
+        guard tieSearch > 0, bestLength >= 4, bestLength <= 256 else { return (bestPosition, bestLength) }
         var bestDistance = (bestPosition - near).magnitude
         // Suffixes sharing the longest match sit next to each other in the array.
         for direction in [-1, 1] {

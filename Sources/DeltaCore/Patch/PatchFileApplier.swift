@@ -35,7 +35,8 @@ public enum PatchFileApplier {
             patch = patchFile
         } else {
             let temporary = try AtomicFileWriter(path: outputPath + ".patch")
-            try decompress(patchFile, format: wrapping, into: temporary, limit: maximumUnwrappedSize, path: patchPath)
+            try decompress(patchFile, format: wrapping, into: temporary, limit: maximumUnwrappedSize, path: patchPath,
+                           tooLarge: PatchFormatError.unwrappedTooLarge(limit: maximumUnwrappedSize))
             unwrapped = temporary
             patch = try ReadableFile(path: temporary.temporaryPath)
         }
@@ -78,7 +79,8 @@ public enum PatchFileApplier {
         let baseFormat = CompressionFormat.detect(try baseFile.prefix(CompressionFormat.magicLength))
         if try baseFile.size() != header.old.size && baseFormat != .none {
             let temporary = try AtomicFileWriter(path: outputPath + ".base")
-            try decompress(baseFile, format: baseFormat, into: temporary, limit: header.old.size, path: basePath)
+            try decompress(baseFile, format: baseFormat, into: temporary, limit: header.old.size, path: basePath,
+                           tooLarge: PatchFormatError.baseMismatch(expected: "\(header.old.size) bytes", actual: "more (decompressed)"))
             decompressedBase = temporary
             baseFile = try ReadableFile(path: temporary.temporaryPath)
         }
@@ -131,11 +133,12 @@ public enum PatchFileApplier {
         }
     }
 
-    static func decompress(_ file: ReadableFile, format: CompressionFormat, into writer: AtomicFileWriter, limit: UInt64, path: String) throws {
+    static func decompress(_ file: ReadableFile, format: CompressionFormat, into writer: AtomicFileWriter, limit: UInt64, path: String,
+                           tooLarge: PatchFormatError) throws {
         let decoder = try format.makeDecoder()
         let sink: ChunkSink = { chunk in
             guard writer.bytesWritten + UInt64(chunk.count) <= limit else {
-                throw FileError(path: path, underlying: PatchFormatError.unwrappedTooLarge(limit: limit))
+                throw FileError(path: path, underlying: tooLarge)
             }
             try writer.write(chunk)
         }

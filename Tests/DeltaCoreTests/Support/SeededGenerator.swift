@@ -1,0 +1,19 @@
+/// A small deterministic random generator (SplitMix64), so a failing seed reproduces.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// `count` random bytes drawn from the first `alphabet` byte values (small alphabets repeat more).
+    mutating func bytes(_ count: Int, alphabet: Int = 256) -> [UInt8] {
+        (0..<count).map { _ in UInt8(Int.random(in: 0..<alphabet, using: &self)) }
+    }
+}
