@@ -2,13 +2,14 @@
 """Side-by-side delta benchmark: mkpatch against bsdiff, xdelta3, zstd --patch-from and HDiffPatch.
 
 usage: bench/compare.py CORPUS_DIR [--work DIR] [--mkpatch PATH] [--pairs old:new,...] [--tools a,b]
-                        [--markdown FILE]
+                        [--markdown FILE] [--previous RESULTS.jsonl]
 
 For each pair of tarballs in CORPUS_DIR (default: the deltafetch corpus pairs), decompresses
 both, runs every differ on the uncompressed .tar pair in the same run (so ratios hold on a busy
 machine), applies every patch, checks the result byte for byte, and prints one JSON line per
 tool (patch bytes, create/apply seconds, peak RSS from /usr/bin/time). With --markdown, also
-writes a results table with our ratios to the best peer.
+writes a results table with our ratios to the best peer. --previous adds the JSON lines of an
+earlier run (say, the slow peers) to the table; times are then from different runs.
 
 Peers: apt-get install bsdiff xdelta3 zstd time; HDiffPatch through its Python binding
 (pip install hdiffpatch, or HDIFF_PYTHON=/path/to/venv/python), LZMA2 level 9, 64 MiB window,
@@ -147,7 +148,7 @@ def main():
     if not args or args[0].startswith("-"):
         sys.exit(__doc__)
     corpus = args.pop(0)
-    work, mkpatch, pairs, only, md = "/tmp/deltafetch-bench", ".build/release/mkpatch", DEFAULT_PAIRS, None, None
+    work, mkpatch, pairs, only, md, previous = "/tmp/deltafetch-bench", ".build/release/mkpatch", DEFAULT_PAIRS, None, None, None
     while args:
         flag = args.pop(0)
         if flag == "--work": work = args.pop(0)
@@ -155,10 +156,19 @@ def main():
         elif flag == "--pairs": pairs = [tuple(p.split(":")) for p in args.pop(0).split(",")]
         elif flag == "--tools": only = set(args.pop(0).split(","))
         elif flag == "--markdown": md = args.pop(0)
+        elif flag == "--previous": previous = args.pop(0)
         else: sys.exit(f"unknown option {flag}")
     mkpatch = os.path.abspath(mkpatch)
     results = [run_pair(corpus, work, a, b, mkpatch, only) for a, b in pairs
                if os.path.exists(os.path.join(corpus, a)) and os.path.exists(os.path.join(corpus, b))]
+    if previous:
+        for line in open(previous):
+            if not line.startswith("{") or '"tool"' not in line:
+                continue
+            record = json.loads(line)
+            for r in results:
+                if r["pair"] == record["pair"] and record["tool"] not in r["tools"]:
+                    r["tools"][record["tool"]] = {k: v for k, v in record.items() if k != "pair"}
     table = markdown(results)
     print(table)
     if md:

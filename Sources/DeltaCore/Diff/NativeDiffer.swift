@@ -49,38 +49,32 @@ public enum NativeDiffer {
                                  metadata: PatchMetadata = PatchMetadata(), options: DiffOptions = DiffOptions()) throws -> [UInt8] {
         let oldBytes = old.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
         let newBytes = new.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
-        let oldBox = UnsafeSendable(old), newBox = UnsafeSendable(new)
+        let oldBox = UnsafeSendable(old)
 
-        // The suffix array on one thread, both files' digests on the other.
-        let indexResult = ResultBox<SuffixArray>()
-        let digestResult = ResultBox<(DigestSet, DigestSet)>()
-        runConcurrently(options.threads > 1, {
-            indexResult.set { try SuffixArray(oldBox.value) }
+        // With two threads and a large old file, each half gets its own suffix array, built
+        // side by side (SA-IS does not parallelise within one array); the digests come after.
+        let halves = options.threads > 1 && old.count >= splitIndexThreshold
+        let split = halves ? old.count / 2 : old.count
+        let firstIndex = ResultBox<SuffixArray>(), secondIndex = ResultBox<SuffixArray>()
+        runConcurrently(halves, {
+            firstIndex.set { try SuffixArray(UnsafeRawBufferPointer(rebasing: oldBox.value[..<split])) }
         }, {
-            digestResult.set {
-                var oldDigest = try MultiDigest(options.digests)
-                oldDigest.update(oldBox.value)
-                var newDigest = try MultiDigest(options.digests)
-                newDigest.update(newBox.value)
-                return (oldDigest.finalize(), newDigest.finalize())
-            }
+            if halves { secondIndex.set { try SuffixArray(UnsafeRawBufferPointer(rebasing: oldBox.value[split...])) } }
         })
-        let index = try indexResult.get()
-        let (oldDigests, newDigests) = try digestResult.get()
+        var segments = [SuffixIndex(old: UnsafeRawBufferPointer(rebasing: old[..<split]), base: 0, index: try firstIndex.get())]
+        if halves {
+            segments.append(SuffixIndex(old: UnsafeRawBufferPointer(rebasing: old[split...]), base: split, index: try secondIndex.get()))
+        }
+        var oldDigest = try MultiDigest(options.digests)
+        oldDigest.update(old)
+        var newDigest = try MultiDigest(options.digests)
+        newDigest.update(new)
+        let (oldDigests, newDigests) = (oldDigest.finalize(), newDigest.finalize())
 
-        var finder = MatchFinder(old: old, index: index)
+        var finder = MatchFinder(old: old, segments: segments)
         defer { finder.free() }
         finder.metadataRanges = tarMetadataRanges(newBytes, count: new.count)
-        if let experiments = DiffTuning.experiments() {
-            for tuning in experiments {
-                finder.apply(tuning)
-                let (header, body) = try encode(finder, old: oldBytes, new: newBytes, newCount: new.count, tuning: tuning,
-                                                header: NativePatchHeader(old: oldDigests, new: newDigests, streams: [], metadata: metadata),
-                                                options: options)
-                DiffTuning.report(tuning, header: header, body: body)
-            }
-        }
-        let tuning = DiffTuning()
+        let tuning = DiffTuning.forNewFile(of: new.count)
         finder.apply(tuning)
         let (header, body) = try encode(finder, old: oldBytes, new: newBytes, newCount: new.count, tuning: tuning,
                                         header: NativePatchHeader(old: oldDigests, new: newDigests, streams: [], metadata: metadata),
@@ -90,13 +84,11 @@ public enum NativeDiffer {
 
     static func encode(_ finder: MatchFinder, old oldBytes: UnsafePointer<UInt8>, new newBytes: UnsafePointer<UInt8>, newCount: Int,
                        tuning: DiffTuning, header: NativePatchHeader, options: DiffOptions) throws -> (NativePatchHeader, [UInt8]) {
-        var covers = findCovers(finder, new: newBytes, count: newCount, threads: options.threads)
-        if tuning.minCoverLength > 0 { covers.removeAll { $0.length < tuning.minCoverLength } }
+        let covers = findCovers(finder, new: newBytes, count: newCount, threads: options.threads)
         let streams = PatchStreams(covers: covers, old: oldBytes, new: newBytes, newCount: newCount, tuning: tuning)
 
         // Compress the streams: literals (usually the largest) on one thread, the rest on the other.
         let raw: [[UInt8]] = [streams.commands.bytes, streams.residuals.bytes, streams.headerResiduals, streams.literals]
-        DiffTuning.dump(raw)
         let compressed = (0..<4).map { _ in ResultBox<[UInt8]>() }
         let compress: @Sendable (Int) -> Void = { slot in
             let (lc, lp, pb) = tuning.model[slot]
@@ -150,6 +142,9 @@ public enum NativeDiffer {
         }
         return ranges
     }
+
+    /// Old files at least this large are indexed as two halves when two threads are allowed.
+    static let splitIndexThreshold = 4 << 20
 
     /// Covers of the whole new file; with two threads, each half is matched on its own.
     static func findCovers(_ finder: MatchFinder, new: UnsafePointer<UInt8>, count: Int, threads: Int) -> [Cover] {
