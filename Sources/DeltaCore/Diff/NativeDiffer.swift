@@ -49,11 +49,27 @@ public enum NativeDiffer {
                                  metadata: PatchMetadata = PatchMetadata(), options: DiffOptions = DiffOptions()) throws -> [UInt8] {
         let oldBytes = old.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
         let newBytes = new.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
-        let oldBox = UnsafeSendable(old)
 
-        // With two threads and a large old file, each half gets its own suffix array, built
-        // side by side (SA-IS does not parallelise within one array); the digests come after.
-        let halves = options.threads > 1 && old.count >= splitIndexThreshold
+        let tuning = DiffTuning.forNewFile(of: new.count)
+        // The index lives only while covers are found: freeing it (4 bytes a position) before
+        // the LZMA2 encoders start keeps the peak within 6 × old + new.
+        let covers = try findCovers(old: old, new: newBytes, count: new.count, tuning: tuning, threads: options.threads)
+        var oldDigest = try MultiDigest(options.digests)
+        oldDigest.update(old)
+        var newDigest = try MultiDigest(options.digests)
+        newDigest.update(new)
+        let header = NativePatchHeader(old: oldDigest.finalize(), new: newDigest.finalize(), streams: [], metadata: metadata)
+        let (filled, body) = try encode(covers, old: oldBytes, new: newBytes, newCount: new.count, tuning: tuning,
+                                        header: header, options: options)
+        return filled.serialized() + body
+    }
+
+    /// Indexes the old file (as two halves built side by side with two threads and a large old
+    /// file: SA-IS does not parallelise within one array) and finds the new file's covers.
+    static func findCovers(old: UnsafeRawBufferPointer, new newBytes: UnsafePointer<UInt8>, count: Int,
+                           tuning: DiffTuning, threads: Int) throws -> [Cover] {
+        let oldBox = UnsafeSendable(old)
+        let halves = threads > 1 && old.count >= splitIndexThreshold
         let split = halves ? old.count / 2 : old.count
         let firstIndex = ResultBox<SuffixArray>(), secondIndex = ResultBox<SuffixArray>()
         runConcurrently(halves, {
@@ -65,26 +81,15 @@ public enum NativeDiffer {
         if halves {
             segments.append(SuffixIndex(old: UnsafeRawBufferPointer(rebasing: old[split...]), base: split, index: try secondIndex.get()))
         }
-        var oldDigest = try MultiDigest(options.digests)
-        oldDigest.update(old)
-        var newDigest = try MultiDigest(options.digests)
-        newDigest.update(new)
-        let (oldDigests, newDigests) = (oldDigest.finalize(), newDigest.finalize())
-
         var finder = MatchFinder(old: old, segments: segments)
         defer { finder.free() }
-        finder.metadataRanges = tarMetadataRanges(newBytes, count: new.count)
-        let tuning = DiffTuning.forNewFile(of: new.count)
+        finder.metadataRanges = tarMetadataRanges(newBytes, count: count)
         finder.apply(tuning)
-        let (header, body) = try encode(finder, old: oldBytes, new: newBytes, newCount: new.count, tuning: tuning,
-                                        header: NativePatchHeader(old: oldDigests, new: newDigests, streams: [], metadata: metadata),
-                                        options: options)
-        return header.serialized() + body
+        return findCovers(finder, new: newBytes, count: count, threads: threads)
     }
 
-    static func encode(_ finder: MatchFinder, old oldBytes: UnsafePointer<UInt8>, new newBytes: UnsafePointer<UInt8>, newCount: Int,
+    static func encode(_ covers: [Cover], old oldBytes: UnsafePointer<UInt8>, new newBytes: UnsafePointer<UInt8>, newCount: Int,
                        tuning: DiffTuning, header: NativePatchHeader, options: DiffOptions) throws -> (NativePatchHeader, [UInt8]) {
-        let covers = findCovers(finder, new: newBytes, count: newCount, threads: options.threads)
         let streams = PatchStreams(covers: covers, old: oldBytes, new: newBytes, newCount: newCount, tuning: tuning)
 
         // Compress the streams: literals (usually the largest) on one thread, the rest on the other.
