@@ -21,8 +21,8 @@ import Testing
         #expect(apply.status == 0, "\(apply.stderr)")
         #expect(apply.stdout.contains("verified"))
         let expected = try Data(contentsOf: URL(fileURLWithPath: new))
-        let decoded = try Self.firstWord("gzip -dc '\(new)' | sha256sum")
-        #expect(try Self.firstWord("sha256sum < '\(output)'") == decoded)
+        let decoded = try Shell.firstWord("gzip -dc '\(new)' | sha256sum")
+        #expect(try Shell.firstWord("sha256sum < '\(output)'") == decoded)
         #expect(!expected.isEmpty)
     }
 
@@ -54,18 +54,5 @@ import Testing
         #expect(diff.status != 0)
         #expect(diff.stderr.contains("missing"), "\(diff.stderr)")
         #expect(!FileManager.default.fileExists(atPath: output))
-    }
-
-    /// The first word a shell command prints (a digest from `sha256sum`).
-    static func firstWord(_ command: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(String(decoding: data, as: UTF8.self).split(separator: " ").first ?? "")
     }
 }
