@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "DeltaCore", targets: ["DeltaCore"]),
         .executable(name: "mkpatch", targets: ["mkpatch"]),
         .executable(name: "deltafetch", targets: ["deltafetch"]),
+        // The fuzz targets' bodies, for the libFuzzer executables in Fuzz/ (a separate package).
+        .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -52,11 +54,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "FuzzTargets", dependencies: ["DeltaCore"]),
 
         .testTarget(
             name: "DeltaCoreTests",
             dependencies: [
                 "DeltaCore",
+                "FuzzTargets",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),

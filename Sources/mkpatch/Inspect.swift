@@ -11,6 +11,11 @@ struct Inspect: AsyncParsableCommand {
             from its name. Digests are MD5, SHA256, SHA512 and BLAKE2B, as Gentoo names them, of \
             the file as it is and of its uncompressed content, computed in one pass.
 
+            For a compressed file it also searches for the recompression recipe: the codec \
+            settings (zlib or GNU gzip level, bzip2 block size, xz preset and block layout) that \
+            rebuild the file byte for byte from its content. `reproducible` is true only when the \
+            recipe was checked to do so; --no-recipe skips the search.
+
             Example:
               mkpatch inspect testdata/six-1.17.0.tar.gz --json
             """
@@ -22,16 +27,42 @@ struct Inspect: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
+    @Option(help: "Comma-separated digests to compute (MD5, SHA256, SHA512, BLAKE2B).",
+            transform: HashList.parse)
+    var hashes: [DigestAlgorithm] = DigestAlgorithm.allCases
+
+    @Flag(help: "Skip the search for a recompression recipe (faster; `recipe` is null).")
+    var noRecipe = false
+
     func run() async throws {
-        let inspection = try FileInspector.inspect(path: file)
+        // The recipe search reads and decompresses the file on its own; run it beside the
+        // digests so that both cores work.
+        let path = file
+        let search: Task<RecipeDetection, any Error>? = noRecipe ? nil : Task.detached { try RecipeDetector.detect(path: path) }
+        let inspection: FileInspection
+        do {
+            inspection = try FileInspector.inspect(path: file, algorithms: hashes)
+        } catch {
+            search?.cancel()
+            throw error
+        }
+        let detection = inspection.format == .none ? nil : try await search?.value
         if json {
-            print(try InspectReport(inspection).jsonString())
+            print(try InspectReport(inspection, detection: detection).jsonString())
         } else {
             print("file: \(file)")
             print("format: \(inspection.format.rawValue)")
             printDigests(inspection.compressed, indent: "")
             print("uncompressed:")
             printDigests(inspection.uncompressed, indent: "  ")
+            if let detection {
+                print("reproducible: \(detection.reproducible)")
+                if let recipe = detection.recipe {
+                    print("recipe: \(String(decoding: try InspectReport.encoder.encode(recipe), as: UTF8.self))")
+                } else if let reason = detection.reason {
+                    print("recipe: none (\(reason))")
+                }
+            }
         }
     }
 
@@ -54,12 +85,40 @@ struct InspectReport: Encodable {
     var size: UInt64
     var digests: [String: String]
     var uncompressed: Content
+    /// The recompression recipe, checked to rebuild the file exactly; null when none was found
+    /// (or the search was skipped).
+    var recipe: RecompressionRecipe?
+    /// True only when `recipe` was checked to reproduce the file byte for byte.
+    var reproducible: Bool
 
-    init(_ inspection: FileInspection) {
+    init(_ inspection: FileInspection, detection: RecipeDetection? = nil) {
         format = inspection.format.rawValue
         size = inspection.compressed.size
         digests = Self.hexMap(inspection.compressed)
         uncompressed = Content(size: inspection.uncompressed.size, digests: Self.hexMap(inspection.uncompressed))
+        recipe = detection?.recipe
+        reproducible = detection?.reproducible ?? false
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case format, size, digests, uncompressed, recipe, reproducible
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(format, forKey: .format)
+        try container.encode(size, forKey: .size)
+        try container.encode(digests, forKey: .digests)
+        try container.encode(uncompressed, forKey: .uncompressed)
+        // Always present: null rather than absent when there is no recipe.
+        try container.encode(recipe, forKey: .recipe)
+        try container.encode(reproducible, forKey: .reproducible)
+    }
+
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
     }
 
     static func hexMap(_ set: DigestSet) -> [String: String] {
@@ -67,8 +126,6 @@ struct InspectReport: Encodable {
     }
 
     func jsonString() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        String(decoding: try Self.encoder.encode(self), as: UTF8.self)
     }
 }

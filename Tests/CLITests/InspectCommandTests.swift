@@ -6,7 +6,7 @@ import Testing
         for (name, decompressor) in [("six-1.17.0.tar.gz", "gzip"), ("gnu-efi_3.0.15.orig.tar.bz2", "bzip2"),
                                      ("asm_9.3.orig.tar.xz", "xz")] {
             let path = Binaries.testdata(name)
-            let result = try Binaries.run("mkpatch", ["inspect", path, "--json"])
+            let result = try Binaries.run("mkpatch", ["inspect", path, "--json", "--no-recipe"])
             #expect(result.status == 0, "\(result.stderr)")
             let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
             #expect(object["format"] as? String == decompressor)

@@ -14,7 +14,8 @@ public final class Bzip2Decoder: StreamDecoder {
     private var stream = bz_stream()
     private var streamIsOpen = false
     private var framing = MemberFraming.awaitingFirstMember
-    private let output = UnsafeMutableRawBufferPointer.allocate(byteCount: Bzip2Decoder.outputChunkSize, alignment: 1)
+    private let outputBuffer = OwnedBuffer(count: Bzip2Decoder.outputChunkSize)
+    private var output: UnsafeMutableRawBufferPointer { outputBuffer.bytes }
 
     /// Creates a decoder.
     public init() throws(CompressionError) {
@@ -23,7 +24,6 @@ public final class Bzip2Decoder: StreamDecoder {
 
     deinit {
         if streamIsOpen { BZ2_bzDecompressEnd(&stream) }
-        output.deallocate()
     }
 
     /// The corresponding C function is `BZ2_bzDecompressInit`.
@@ -40,32 +40,20 @@ public final class Bzip2Decoder: StreamDecoder {
     }
 
     public func process(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws {
-        var position = 0
-        while position < input.count {
-            switch framing {
-            case .awaitingFirstMember:
-                framing = .inMember
-            case .betweenMembers, .padding:
-                let startsStream = try framing.classifyByteAfterMember(input[position], memberMagic: 0x42, format: .bzip2)
-                if startsStream {
-                    try openStream()
-                } else {
-                    trailingZeroBytes += 1
-                    position += 1
-                    compressedOffset += 1
-                }
-            case .inMember:
-                position += try decompressStream(UnsafeRawBufferPointer(rebasing: input[position...]), into: sink)
-            }
-        }
+        let padding = try framing.feed(input, memberMagic: 0x42, format: .bzip2,
+                                       startMember: { try openStream() },
+                                       decodeMember: { try decompressStream($0, into: sink) })
+        trailingZeroBytes += padding
+        compressedOffset += padding
     }
 
     public func finish(into sink: ChunkSink) throws {
         guard framing.mayEnd else { throw CompressionError.truncated(.bzip2) }
     }
 
-    /// Decompresses until the input is used up or the stream ends; returns the bytes consumed.
-    private func decompressStream(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws -> Int {
+    /// Decompresses until the input is used up or the stream ends; returns the bytes consumed
+    /// and whether the stream ended.
+    private func decompressStream(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws -> (consumed: Int, memberEnded: Bool) {
         stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress!.assumingMemoryBound(to: CChar.self))
         stream.avail_in = UInt32(input.count)
         defer {
@@ -83,14 +71,13 @@ public final class Bzip2Decoder: StreamDecoder {
             case BZ_OK:
                 if stream.avail_in == 0 && stream.avail_out > 0 {
                     compressedOffset += UInt64(consumed)
-                    return consumed
+                    return (consumed, false)
                 }
             case BZ_STREAM_END:
                 compressedOffset += UInt64(consumed)
                 streamCount += 1
                 closeStream()
-                framing = .betweenMembers
-                return consumed
+                return (consumed, true)
             case BZ_DATA_ERROR:
                 compressedOffset += UInt64(consumed)
                 throw CompressionError.corrupt(.bzip2, detail: "invalid block data or CRC mismatch")
@@ -100,6 +87,53 @@ public final class Bzip2Decoder: StreamDecoder {
             default:
                 throw CompressionError.library(.bzip2, call: "BZ2_bzDecompress", code: status)
             }
+        }
+    }
+
+    /// Whether a stream has ended and no other has started: the end of what
+    /// ``decode(_:into:)`` will produce.
+    public var isFinished: Bool { framing == .betweenMembers || framing == .padding }
+
+    /// Decodes one bzip2 stream pull-style, into the caller's buffer: at most `output.count`
+    /// bytes come out per call, however much a block expands (a bzip2 block of zeros grows
+    /// ~50 times), so a reader that takes a few bytes at a time stays within fixed memory.
+    ///
+    /// Use either this or ``process(_:into:)``, not both on one decoder. Once the stream has
+    /// ended (``isFinished``) further calls consume and produce nothing.
+    /// - Returns: how many input bytes were consumed and output bytes produced.
+    /// - Throws: ``CompressionError/corrupt(_:detail:)`` for invalid data. The corresponding
+    ///   C function is `BZ2_bzDecompress`.
+    public func decode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws(CompressionError) -> (consumed: Int, produced: Int) {
+        guard streamIsOpen, !isFinished, output.count > 0 else { return (0, 0) }
+        framing = .inMember
+        let inputCount = min(input.count, Int(UInt32.max))
+        let outputCount = min(output.count, Int(UInt32.max))
+        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: CChar.self))
+        stream.avail_in = UInt32(inputCount)
+        stream.next_out = output.baseAddress!.assumingMemoryBound(to: CChar.self)
+        stream.avail_out = UInt32(outputCount)
+        let status = BZ2_bzDecompress(&stream)
+        let consumed = inputCount - Int(stream.avail_in)
+        let produced = outputCount - Int(stream.avail_out)
+        stream.next_in = nil
+        stream.avail_in = 0
+        stream.next_out = nil
+        stream.avail_out = 0
+        compressedOffset += UInt64(consumed)
+        switch status {
+        case BZ_OK:
+            return (consumed, produced)
+        case BZ_STREAM_END:
+            streamCount += 1
+            closeStream()
+            framing = .betweenMembers
+            return (consumed, produced)
+        case BZ_DATA_ERROR:
+            throw .corrupt(.bzip2, detail: "invalid block data or CRC mismatch")
+        case BZ_DATA_ERROR_MAGIC:
+            throw .corrupt(.bzip2, detail: "bad stream header")
+        default:
+            throw .library(.bzip2, call: "BZ2_bzDecompress", code: status)
         }
     }
 }

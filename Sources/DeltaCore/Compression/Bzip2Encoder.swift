@@ -4,7 +4,8 @@ internal import CBZip2
 public final class Bzip2Encoder: StreamEncoder {
     private var stream = bz_stream()
     private var finished = false
-    private let output = UnsafeMutableRawBufferPointer.allocate(byteCount: Bzip2Encoder.outputChunkSize, alignment: 1)
+    private let outputBuffer = OwnedBuffer(count: Bzip2Encoder.outputChunkSize)
+    private var output: UnsafeMutableRawBufferPointer { outputBuffer.bytes }
 
     /// Creates an encoder. The corresponding C function is `BZ2_bzCompressInit`.
     /// - Parameters:
@@ -12,19 +13,16 @@ public final class Bzip2Encoder: StreamEncoder {
     ///   - workFactor: libbz2's fallback threshold for repetitive data (0 means its default, 30).
     public init(blockSize: Int = 9, workFactor: Int = 0) throws(CompressionError) {
         guard (1...9).contains(blockSize), (0...250).contains(workFactor) else {
-            output.deallocate()
             throw .invalidSettings(.bzip2, detail: "block size \(blockSize), work factor \(workFactor)")
         }
         let status = BZ2_bzCompressInit(&stream, Int32(blockSize), 0, Int32(workFactor))
         guard status == BZ_OK else {
-            output.deallocate()
             throw .library(.bzip2, call: "BZ2_bzCompressInit", code: status)
         }
     }
 
     deinit {
         BZ2_bzCompressEnd(&stream)
-        output.deallocate()
     }
 
     public func process(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws {

@@ -26,7 +26,9 @@ public enum FileInspector {
             let digests = compressed.finalize()
             return FileInspection(format: format, compressed: digests, uncompressed: digests)
         }
-        var uncompressed = try MultiDigest(algorithms)
+        // The content is hashed on a second thread while this one reads and decompresses.
+        let uncompressed = try BackgroundDigest(algorithms)
+        defer { _ = uncompressed.finalize() }
         let decoder = try format.makeDecoder()
         let sink: ChunkSink = { uncompressed.update($0) }
         do {

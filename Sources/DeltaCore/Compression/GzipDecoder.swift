@@ -13,49 +13,36 @@ public final class GzipDecoder: StreamDecoder {
 
     private var stream = z_stream()
     private var framing = MemberFraming.awaitingFirstMember
-    private let output = UnsafeMutableRawBufferPointer.allocate(byteCount: GzipDecoder.outputChunkSize, alignment: 1)
+    private let outputBuffer = OwnedBuffer(count: GzipDecoder.outputChunkSize)
+    private var output: UnsafeMutableRawBufferPointer { outputBuffer.bytes }
 
     /// Creates a decoder. The corresponding C function is `inflateInit2` (gzip framing only).
     public init() throws(CompressionError) {
         let status = CZlib_inflateInit2(&stream, 15 + 16)
         guard status == Z_OK else {
-            output.deallocate()
             throw .library(.gzip, call: "inflateInit2", code: status)
         }
     }
 
     deinit {
         inflateEnd(&stream)
-        output.deallocate()
     }
 
     public func process(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws {
-        var position = 0
-        while position < input.count {
-            switch framing {
-            case .awaitingFirstMember:
-                framing = .inMember
-            case .betweenMembers, .padding:
-                let startsMember = try framing.classifyByteAfterMember(input[position], memberMagic: 0x1f, format: .gzip)
-                if startsMember {
-                    inflateReset(&stream)
-                } else {
-                    trailingZeroBytes += 1
-                    position += 1
-                    compressedOffset += 1
-                }
-            case .inMember:
-                position += try inflateMember(UnsafeRawBufferPointer(rebasing: input[position...]), into: sink)
-            }
-        }
+        let padding = try framing.feed(input, memberMagic: 0x1f, format: .gzip,
+                                       startMember: { inflateReset(&stream) },
+                                       decodeMember: { try inflateMember($0, into: sink) })
+        trailingZeroBytes += padding
+        compressedOffset += padding
     }
 
     public func finish(into sink: ChunkSink) throws {
         guard framing.mayEnd else { throw CompressionError.truncated(.gzip) }
     }
 
-    /// Inflates until the input is used up or the member ends; returns the bytes consumed.
-    private func inflateMember(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws -> Int {
+    /// Inflates until the input is used up or the member ends; returns the bytes consumed and
+    /// whether the member ended.
+    private func inflateMember(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws -> (consumed: Int, memberEnded: Bool) {
         stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress!.assumingMemoryBound(to: Bytef.self))
         stream.avail_in = uInt(input.count)
         defer {
@@ -73,17 +60,16 @@ public final class GzipDecoder: StreamDecoder {
             case Z_OK:
                 if stream.avail_in == 0 && stream.avail_out > 0 {
                     compressedOffset += UInt64(consumed)
-                    return consumed
+                    return (consumed, false)
                 }
             case Z_BUF_ERROR:
                 // No progress was possible: zlib needs more input than this chunk holds.
                 compressedOffset += UInt64(consumed)
-                return consumed
+                return (consumed, false)
             case Z_STREAM_END:
                 compressedOffset += UInt64(consumed)
                 memberCount += 1
-                framing = .betweenMembers
-                return consumed
+                return (consumed, true)
             case Z_DATA_ERROR, Z_NEED_DICT:
                 compressedOffset += UInt64(consumed)
                 let detail = stream.msg.map { String(cString: $0) } ?? "invalid deflate data"

@@ -31,10 +31,13 @@ public struct GzipHeader: Hashable, Sendable, Codable {
     public var headerCRC = false
     /// The FTEXT flag.
     public var isText = false
+    /// The XFL byte; nil lets the compressor choose (zlib: 2 at level 9, 4 at level 1, else 0).
+    public var extraFlags: UInt8?
 
     /// A header with the given fields.
     public init(modificationTime: UInt32 = 0, operatingSystem: UInt8 = 3, name: [UInt8]? = nil,
-                comment: [UInt8]? = nil, extra: [UInt8]? = nil, headerCRC: Bool = false, isText: Bool = false) {
+                comment: [UInt8]? = nil, extra: [UInt8]? = nil, headerCRC: Bool = false, isText: Bool = false,
+                extraFlags: UInt8? = nil) {
         self.modificationTime = modificationTime
         self.operatingSystem = operatingSystem
         self.name = name
@@ -42,6 +45,7 @@ public struct GzipHeader: Hashable, Sendable, Codable {
         self.extra = extra
         self.headerCRC = headerCRC
         self.isText = isText
+        self.extraFlags = extraFlags
     }
 }
 
@@ -55,7 +59,8 @@ public final class GzipEncoder: StreamEncoder {
     /// Storage for the header's strings and extra field, alive until deflate has written them.
     private var headerStorage: [UnsafeMutableBufferPointer<UInt8>] = []
     private var finished = false
-    private let output = UnsafeMutableRawBufferPointer.allocate(byteCount: GzipEncoder.outputChunkSize, alignment: 1)
+    private let outputBuffer = OwnedBuffer(count: GzipEncoder.outputChunkSize)
+    private var output: UnsafeMutableRawBufferPointer { outputBuffer.bytes }
 
     /// Creates an encoder.
     /// The corresponding C functions are `deflateInit2` (gzip framing) and `deflateSetHeader`.
@@ -67,12 +72,10 @@ public final class GzipEncoder: StreamEncoder {
     public init(level: Int = 6, memLevel: Int = 8, strategy: DeflateStrategy = .default,
                 header fields: GzipHeader = GzipHeader()) throws(CompressionError) {
         guard (0...9).contains(level), (1...9).contains(memLevel) else {
-            output.deallocate()
             throw .invalidSettings(.gzip, detail: "level \(level), memLevel \(memLevel)")
         }
         let status = CZlib_deflateInit2(&stream, Int32(level), Z_DEFLATED, 15 + 16, Int32(memLevel), strategy.zlibValue)
         guard status == Z_OK else {
-            output.deallocate()
             throw .library(.gzip, call: "deflateInit2", code: status)
         }
         header.text = fields.isText ? 1 : 0
@@ -90,9 +93,20 @@ public final class GzipEncoder: StreamEncoder {
         guard headerStatus == Z_OK else { throw .library(.gzip, call: "deflateSetHeader", code: headerStatus) }
     }
 
+    /// Creates a raw deflate encoder (RFC 1951, no gzip header or trailer), for callers that
+    /// write the member framing themselves (``GzipMemberEncoder``).
+    init(rawLevel level: Int, memLevel: Int, strategy: DeflateStrategy) throws(CompressionError) {
+        guard (0...9).contains(level), (1...9).contains(memLevel) else {
+            throw .invalidSettings(.gzip, detail: "level \(level), memLevel \(memLevel)")
+        }
+        let status = CZlib_deflateInit2(&stream, Int32(level), Z_DEFLATED, -15, Int32(memLevel), strategy.zlibValue)
+        guard status == Z_OK else {
+            throw .library(.gzip, call: "deflateInit2", code: status)
+        }
+    }
+
     deinit {
         deflateEnd(&stream)
-        output.deallocate()
         for storage in headerStorage { storage.deallocate() }
     }
 

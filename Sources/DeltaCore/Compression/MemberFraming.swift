@@ -28,6 +28,35 @@ enum MemberFraming: Equatable {
         }
     }
 
+    /// Routes `input` through the framing: bytes inside a member go to `decodeMember`, which
+    /// returns how many it consumed and whether the member ended there; a member magic byte
+    /// after a member calls `startMember`; zeros after a member count as padding.
+    /// - Returns: the number of padding bytes seen in `input`.
+    mutating func feed(_ input: UnsafeRawBufferPointer, memberMagic: UInt8, format: CompressionFormat,
+                       startMember: () throws -> Void,
+                       decodeMember: (UnsafeRawBufferPointer) throws -> (consumed: Int, memberEnded: Bool)) throws -> UInt64 {
+        var position = 0
+        var padding: UInt64 = 0
+        while position < input.count {
+            switch self {
+            case .awaitingFirstMember:
+                self = .inMember
+            case .betweenMembers, .padding:
+                if try classifyByteAfterMember(input[position], memberMagic: memberMagic, format: format) {
+                    try startMember()
+                } else {
+                    padding += 1
+                    position += 1
+                }
+            case .inMember:
+                let (consumed, memberEnded) = try decodeMember(UnsafeRawBufferPointer(rebasing: input[position...]))
+                position += consumed
+                if memberEnded { self = .betweenMembers }
+            }
+        }
+        return padding
+    }
+
     /// Whether the input may end in this state.
     var mayEnd: Bool { self == .betweenMembers || self == .padding }
 }

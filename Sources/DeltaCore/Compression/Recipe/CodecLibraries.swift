@@ -1,0 +1,63 @@
+internal import CBZip2
+internal import CLZMA
+internal import CZlib
+
+extension CodecLibrary {
+    /// The zlib this process is linked with (`zlibVersion()`).
+    public static var zlib: CodecLibrary { CodecLibrary(name: "zlib", version: String(cString: zlibVersion())) }
+    /// The libbz2 this process is linked with (`BZ2_bzlibVersion()`).
+    public static var libbz2: CodecLibrary { CodecLibrary(name: "libbz2", version: String(cString: BZ2_bzlibVersion())) }
+    /// The liblzma this process is linked with (`lzma_version_string()`).
+    public static var liblzma: CodecLibrary { CodecLibrary(name: "liblzma", version: String(cString: lzma_version_string())) }
+    /// Our GNU gzip compatible deflate; the version names the gzip release it reproduces and
+    /// changes whenever its output could.
+    public static var gnuDeflate: CodecLibrary { CodecLibrary(name: "deltafetch-gnu-deflate", version: GNUDeflateEncoder.compatibilityVersion) }
+
+    /// The library this build would use for `recipe`.
+    static func local(for recipe: RecompressionRecipe) -> CodecLibrary {
+        switch recipe.format {
+        case .gzip: recipe.gzip?.deflater == .gnuGzip ? .gnuDeflate : .zlib
+        case .bzip2: .libbz2
+        case .xz: .liblzma
+        case .none: CodecLibrary(name: "none", version: "")
+        }
+    }
+}
+
+extension RecompressionRecipe {
+    /// The library this build uses to follow the recipe; differs from ``library`` when the
+    /// recipe was found with another version.
+    public var localLibrary: CodecLibrary { CodecLibrary.local(for: self) }
+
+    /// An encoder that follows the recipe: feed it the uncompressed content, and it produces
+    /// the compressed file (trailing zero padding included).
+    /// - Throws: ``RecipeError/unsupported(_:)`` when the recipe lacks its format's settings,
+    ///   or ``CompressionError/invalidSettings(_:detail:)``.
+    public func makeEncoder() throws -> any StreamEncoder {
+        let encoder: any StreamEncoder
+        switch format {
+        case .gzip:
+            guard let gzip else { throw RecipeError.unsupported("gzip recipe without gzip settings") }
+            let deflater: any StreamEncoder = switch gzip.deflater {
+            case .zlib:
+                try GzipEncoder(rawLevel: gzip.level, memLevel: gzip.memLevel ?? 8, strategy: gzip.strategy ?? .default)
+            case .gnuGzip:
+                try GNUDeflateEncoder(level: gzip.level)
+            }
+            encoder = GzipMemberEncoder(header: gzip.header, deflater: deflater)
+        case .bzip2:
+            guard let bzip2 else { throw RecipeError.unsupported("bzip2 recipe without bzip2 settings") }
+            encoder = try Bzip2Encoder(blockSize: bzip2.blockSize, workFactor: bzip2.workFactor)
+        case .xz:
+            guard let xz else { throw RecipeError.unsupported("xz recipe without xz settings") }
+            if let blockSize = xz.blockSize, xz.threaded {
+                encoder = try XZEncoder(preset: xz.preset, extreme: xz.extreme, check: xz.check, blockSize: blockSize)
+            } else {
+                encoder = try XZEncoder(preset: xz.preset, extreme: xz.extreme, check: xz.check, flushingEvery: xz.blockSize)
+            }
+        case .none:
+            throw RecipeError.unsupported("an uncompressed file needs no recipe")
+        }
+        return trailingZeroBytes == 0 ? encoder : ZeroPaddedEncoder(encoder, padding: trailingZeroBytes)
+    }
+}

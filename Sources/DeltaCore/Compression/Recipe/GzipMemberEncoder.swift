@@ -1,0 +1,84 @@
+internal import CZlib
+
+/// Writes one gzip member: a given header, raw deflate data from any deflate implementation,
+/// and the CRC32/ISIZE trailer.
+///
+/// Writing the header here rather than through zlib keeps every header byte (XFL included)
+/// under the recipe's control, and lets zlib and ``GNUDeflateEncoder`` share the framing.
+public final class GzipMemberEncoder: StreamEncoder {
+    private let deflater: any StreamEncoder
+    private var pendingHeader: [UInt8]?
+    private var crc: uLong = crc32(0, nil, 0)
+    private var inputSize: UInt64 = 0
+    private var finished = false
+
+    /// Creates a member encoder.
+    /// - Parameters:
+    ///   - header: the member header; its ``GzipHeader/extraFlags`` is written as given (0 when nil).
+    ///   - deflater: a raw deflate encoder (RFC 1951, no framing).
+    public init(header: GzipHeader, deflater: any StreamEncoder) {
+        self.deflater = deflater
+        pendingHeader = header.serialized()
+    }
+
+    /// A member encoder over zlib's raw deflate.
+    public convenience init(header: GzipHeader, level: Int, memLevel: Int = 8, strategy: DeflateStrategy = .default) throws(CompressionError) {
+        self.init(header: header, deflater: try GzipEncoder(rawLevel: level, memLevel: memLevel, strategy: strategy))
+    }
+
+    public func process(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws {
+        guard !finished else { throw CompressionError.alreadyFinished(.gzip) }
+        try emitHeader(into: sink)
+        guard input.count > 0 else { return }
+        crc = crc32(crc, input.baseAddress!.assumingMemoryBound(to: Bytef.self), uInt(input.count))
+        inputSize += UInt64(input.count)
+        try deflater.process(input, into: sink)
+    }
+
+    public func finish(into sink: ChunkSink) throws {
+        guard !finished else { return }
+        try emitHeader(into: sink)
+        try deflater.finish(into: sink)
+        var trailer = [UInt8]()
+        withUnsafeBytes(of: UInt32(truncatingIfNeeded: crc).littleEndian) { trailer.append(contentsOf: $0) }
+        withUnsafeBytes(of: UInt32(truncatingIfNeeded: inputSize).littleEndian) { trailer.append(contentsOf: $0) }
+        try trailer.withUnsafeBytes { try sink($0) }
+        finished = true
+    }
+
+    private func emitHeader(into sink: ChunkSink) throws {
+        guard let header = pendingHeader else { return }
+        pendingHeader = nil
+        try header.withUnsafeBytes { try sink($0) }
+    }
+}
+
+/// Appends a run of zero bytes after another encoder's output (tar's padding of a compressed file).
+public final class ZeroPaddedEncoder: StreamEncoder {
+    private let inner: any StreamEncoder
+    private let padding: UInt64
+    private var finished = false
+
+    /// Wraps `inner`, adding `padding` zero bytes at the end.
+    public init(_ inner: any StreamEncoder, padding: UInt64) {
+        self.inner = inner
+        self.padding = padding
+    }
+
+    public func process(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws {
+        try inner.process(input, into: sink)
+    }
+
+    public func finish(into sink: ChunkSink) throws {
+        guard !finished else { return }
+        finished = true
+        try inner.finish(into: sink)
+        var remaining = padding
+        let zeros = [UInt8](repeating: 0, count: Int(min(padding, UInt64(Self.outputChunkSize))))
+        while remaining > 0 {
+            let count = Int(min(remaining, UInt64(zeros.count)))
+            try zeros.withUnsafeBytes { try sink(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            remaining -= UInt64(count)
+        }
+    }
+}

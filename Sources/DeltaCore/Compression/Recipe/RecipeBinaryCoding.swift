@@ -1,0 +1,200 @@
+/// The compact binary form of a recipe, as it travels inside patches.
+///
+/// Layout (all integers LEB128 varints unless a width is given):
+/// `"DFRC"`, version (1 byte), format (1 byte: 1 gzip, 2 bzip2, 3 xz), library name and
+/// version (length-prefixed UTF-8), trailing zero bytes, target flag (1 byte) then size and
+/// 32 SHA256 bytes when set, then the format's settings:
+/// - gzip: deflater (0 zlib, 1 GNU gzip), level, memLevel (0 = none), strategy (0 = none,
+///   else 1 + index), header flags (1 byte, RFC 1952 FLG), mtime (4 bytes LE), XFL, OS, then
+///   extra, name and comment (length-prefixed) for the flags that are set;
+/// - bzip2: block size, work factor;
+/// - xz: preset, extreme (0/1), check (index), block size (0 = one block), threaded (0/1).
+extension RecompressionRecipe {
+    private static let magic: [UInt8] = Array("DFRC".utf8)
+    private static let binaryVersion: UInt8 = 1
+
+    /// The recipe in its compact binary form.
+    public func serialized() -> [UInt8] {
+        var out = RecipeByteWriter()
+        out.bytes = Self.magic
+        out.bytes.append(Self.binaryVersion)
+        let formatCode: UInt8 = switch format { case .none: 0; case .gzip: 1; case .bzip2: 2; case .xz: 3 }
+        out.bytes.append(formatCode)
+        out.string(library.name)
+        out.string(library.version)
+        out.varint(trailingZeroBytes)
+        if let target, let digest = try? Digest(algorithm: .sha256, hex: target.sha256) {
+            out.bytes.append(1)
+            out.varint(target.size)
+            out.bytes.append(contentsOf: digest.bytes)
+        } else {
+            out.bytes.append(0)
+        }
+        if let gzip {
+            out.bytes.append(gzip.deflater == .zlib ? 0 : 1)
+            out.varint(UInt64(gzip.level))
+            out.varint(UInt64(gzip.memLevel ?? 0))
+            out.varint(gzip.strategy.map { UInt64(DeflateStrategy.allCases.firstIndex(of: $0)! + 1) } ?? 0)
+            let header = gzip.header
+            let serializedHeader = header.serialized()
+            out.bytes.append(contentsOf: serializedHeader[3..<10])
+            if let extra = header.extra { out.data(extra) }
+            if let name = header.name { out.data(name) }
+            if let comment = header.comment { out.data(comment) }
+        }
+        if let bzip2 {
+            out.varint(UInt64(bzip2.blockSize))
+            out.varint(UInt64(bzip2.workFactor))
+        }
+        if let xz {
+            out.varint(UInt64(xz.preset))
+            out.bytes.append(xz.extreme ? 1 : 0)
+            out.bytes.append(UInt8(XZCheck.allCases.firstIndex(of: xz.check)!))
+            out.varint(xz.blockSize ?? 0)
+            out.bytes.append(xz.threaded ? 1 : 0)
+        }
+        return out.bytes
+    }
+
+    /// Reads a recipe from its compact binary form.
+    /// - Throws: ``RecipeError/malformed(offset:detail:)`` naming where the bytes went wrong.
+    public init(serialized bytes: [UInt8]) throws(RecipeError) {
+        var input = RecipeByteReader(bytes: bytes)
+        guard try input.bytes(4) == Self.magic else { throw .malformed(offset: 0, detail: "not a recipe") }
+        let version = try input.byte()
+        guard version == Self.binaryVersion else { throw .malformed(offset: 4, detail: "unknown recipe version \(version)") }
+        let formatCode = try input.byte()
+        let format: CompressionFormat
+        switch formatCode {
+        case 1: format = .gzip
+        case 2: format = .bzip2
+        case 3: format = .xz
+        default: throw .malformed(offset: input.offset - 1, detail: "unknown format \(formatCode)")
+        }
+        let library = CodecLibrary(name: try input.string(), version: try input.string())
+        let trailingZeroBytes = try input.varint()
+        var target: RecipeTarget?
+        if try input.byte() != 0 {
+            let size = try input.varint()
+            let digest = try input.bytes(32)
+            target = RecipeTarget(size: size, sha256: digest.map { String($0, radix: 16).leftPadded(to: 2) }.joined())
+        }
+        self.init(format: format, library: library, trailingZeroBytes: trailingZeroBytes, target: target)
+        switch format {
+        case .gzip:
+            let deflater: DeflateImplementation = try input.byte() == 0 ? .zlib : .gnuGzip
+            let level = try input.small(0...9, "level")
+            let memLevel = try input.small(0...9, "memLevel")
+            let strategyCode = try input.small(0...DeflateStrategy.allCases.count, "strategy")
+            let flagsOffset = input.offset
+            let fields = try input.bytes(7)
+            let flags = fields[0]
+            guard flags & 0xe0 == 0 else { throw .malformed(offset: flagsOffset, detail: "reserved gzip header flags") }
+            var parsed = GzipHeader()
+            parsed.isText = flags & 0x01 != 0
+            parsed.headerCRC = flags & 0x02 != 0
+            parsed.modificationTime = fields[1...4].reversed().reduce(0) { $0 << 8 | UInt32($1) }
+            parsed.extraFlags = fields[5]
+            parsed.operatingSystem = fields[6]
+            if flags & 0x04 != 0 {
+                let extra = try input.data()
+                guard extra.count <= 0xffff else { throw .malformed(offset: input.offset, detail: "gzip extra field too long") }
+                parsed.extra = extra
+            }
+            for flag: UInt8 in [0x08, 0x10] where flags & flag != 0 {
+                let text = try input.data()
+                guard !text.contains(0) else { throw .malformed(offset: input.offset, detail: "zero byte inside a gzip header string") }
+                if flag == 0x08 { parsed.name = text } else { parsed.comment = text }
+            }
+            gzip = GzipRecipe(header: parsed, deflater: deflater, level: level,
+                              memLevel: deflater == .zlib && memLevel > 0 ? memLevel : nil,
+                              strategy: strategyCode > 0 ? DeflateStrategy.allCases[strategyCode - 1] : nil)
+        case .bzip2:
+            bzip2 = Bzip2Recipe(blockSize: try input.small(1...9, "block size"), workFactor: try input.small(0...250, "work factor"))
+        case .xz:
+            let preset = try input.small(0...9, "preset")
+            let extreme = try input.byte() != 0
+            let checkIndex = try input.small(0...XZCheck.allCases.count - 1, "check")
+            let blockSize = try input.varint()
+            let threaded = try input.byte() != 0
+            xz = XZRecipe(preset: preset, extreme: extreme, check: XZCheck.allCases[checkIndex],
+                          blockSize: blockSize == 0 ? nil : blockSize, threaded: threaded)
+        case .none:
+            break
+        }
+        guard input.offset == bytes.count else { throw .malformed(offset: input.offset, detail: "trailing bytes after the recipe") }
+    }
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
+
+private struct RecipeByteWriter {
+    var bytes: [UInt8] = []
+
+    mutating func varint(_ value: UInt64) {
+        var value = value
+        while value >= 0x80 {
+            bytes.append(UInt8(value & 0x7f) | 0x80)
+            value >>= 7
+        }
+        bytes.append(UInt8(value))
+    }
+
+    mutating func data(_ data: [UInt8]) {
+        varint(UInt64(data.count))
+        bytes.append(contentsOf: data)
+    }
+
+    mutating func string(_ text: String) { data(Array(text.utf8)) }
+}
+
+private struct RecipeByteReader {
+    let bytes: [UInt8]
+    var offset = 0
+
+    mutating func byte() throws(RecipeError) -> UInt8 {
+        guard offset < bytes.count else { throw .malformed(offset: offset, detail: "truncated") }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    mutating func bytes(_ count: Int) throws(RecipeError) -> [UInt8] {
+        guard count <= bytes.count - offset else { throw .malformed(offset: offset, detail: "truncated") }
+        defer { offset += count }
+        return Array(bytes[offset..<offset + count])
+    }
+
+    mutating func varint() throws(RecipeError) -> UInt64 {
+        var value: UInt64 = 0
+        for shift in stride(from: 0, to: 64, by: 7) {
+            let byte = try byte()
+            value |= UInt64(byte & 0x7f) << UInt64(shift)
+            if byte < 0x80 { return value }
+        }
+        throw .malformed(offset: offset, detail: "varint too long")
+    }
+
+    mutating func small(_ range: ClosedRange<Int>, _ what: String) throws(RecipeError) -> Int {
+        let start = offset
+        let value = try varint()
+        guard value <= UInt64(range.upperBound), range.contains(Int(value)) else {
+            throw .malformed(offset: start, detail: "\(what) \(value) out of range")
+        }
+        return Int(value)
+    }
+
+    mutating func data() throws(RecipeError) -> [UInt8] {
+        let start = offset
+        let count = try varint()
+        guard count <= UInt64(bytes.count - offset) else { throw .malformed(offset: start, detail: "length \(count) past the end") }
+        return try bytes(Int(count))
+    }
+
+    mutating func string() throws(RecipeError) -> String {
+        let start = offset
+        guard let text = String(validating: try data(), as: UTF8.self) else { throw .malformed(offset: start, detail: "invalid UTF-8") }
+        return text
+    }
+}

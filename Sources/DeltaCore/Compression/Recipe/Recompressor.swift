@@ -1,0 +1,49 @@
+/// What a recompression produced.
+public struct RecompressionResult: Sendable {
+    /// The output's size in bytes.
+    public var size: UInt64
+    /// The output's SHA256, lowercase hex.
+    public var sha256: String
+    /// Whether the output was checked against the recipe's ``RecompressionRecipe/target``
+    /// (false when the recipe has none).
+    public var verified: Bool
+}
+
+/// Rebuilds compressed files from their content and a recipe.
+public enum Recompressor {
+    /// Compresses the file at `inputPath` as `recipe` says, into `outputPath`.
+    ///
+    /// The output appears under its final name only when complete and, if the recipe has a
+    /// ``RecompressionRecipe/target``, only when it matches it; otherwise nothing is left.
+    /// - Throws: ``RecipeError/mismatch(expected:actualSize:actualSHA256:library:localLibrary:)``
+    ///   when the output differs from the target (naming both library versions when they
+    ///   differ); ``FileError`` around I/O and codec errors.
+    @discardableResult
+    public static func recompress(inputPath: String, recipe: RecompressionRecipe, outputPath: String) throws -> RecompressionResult {
+        let input = try ReadableFile(path: inputPath)
+        let writer = try AtomicFileWriter(path: outputPath)
+        var digest = try DigestContext(.sha256)
+        var size: UInt64 = 0
+        let encoder = try recipe.makeEncoder()
+        let sink: ChunkSink = { chunk in
+            digest.update(chunk)
+            size += UInt64(chunk.count)
+            try writer.write(chunk)
+        }
+        do {
+            try input.forEachChunk { try encoder.process($0, into: sink) }
+            try encoder.finish(into: sink)
+        } catch let error as CompressionError {
+            throw FileError(path: inputPath, underlying: error)
+        }
+        let sha256 = digest.finalize().hex
+        if let target = recipe.target {
+            guard target.size == size, target.sha256 == sha256 else {
+                throw RecipeError.mismatch(expected: target, actualSize: size, actualSHA256: sha256,
+                                           library: recipe.library, localLibrary: recipe.localLibrary)
+            }
+        }
+        try writer.commit()
+        return RecompressionResult(size: size, sha256: sha256, verified: recipe.target != nil)
+    }
+}

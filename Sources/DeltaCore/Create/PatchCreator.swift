@@ -1,0 +1,151 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How `mkpatch create` makes and publishes a patch.
+public struct PatchCreationOptions: Sendable {
+    /// The hashes written into the patch-list line (GLEP 25 readers need MD5).
+    public var hashes: [DigestAlgorithm]
+    /// When set, the list names the patch by URL (`urlBase/name`) instead of by bare name.
+    public var urlBase: String?
+    /// The differ's settings.
+    public var diff: DiffOptions
+
+    /// The defaults: MD5 for GLEP 25 readers, plus BLAKE2B and SHA512.
+    public init(hashes: [DigestAlgorithm] = [.md5, .blake2b, .sha512], urlBase: String? = nil,
+                diff: DiffOptions = DiffOptions()) {
+        self.hashes = hashes
+        self.urlBase = urlBase
+        self.diff = diff
+    }
+}
+
+/// What `create` made.
+public struct PatchCreation: Sendable {
+    /// Where the patch was published.
+    public var patchPath: String
+    /// The patch-list line describing it.
+    public var entry: PatchListEntry
+    /// The patch's size in bytes.
+    public var patchSize: UInt64
+    /// The new distfile as it is (compressed).
+    public var newFile: DigestSet
+    /// The recipe that rebuilds the new distfile bit for bit, checked by doing it; nil when
+    /// none was found (clients then verify the content and record an alternate digest).
+    public var recipe: RecompressionRecipe?
+    /// Why there is no recipe, when there is none.
+    public var notReproducibleReason: String?
+}
+
+/// GLEP 25's "make a patch between this version and that one": diff the distfiles' contents,
+/// store the new file's recompression recipe and compressed digests in the patch, prove the
+/// patch by applying it and recompressing, and only then publish it.
+public enum PatchCreator {
+    /// GLEP 25's name for a patch: the old file's name without its archive ending, a dash, the
+    /// new version, `.patch` (`kdelibs-3.1.4.tar.bz2` → 3.1.5 gives `kdelibs-3.1.4-3.1.5.patch`).
+    /// Falls back to both stems when a version cannot be found in a name.
+    public static func patchName(oldFileName: String, newFileName: String) -> String {
+        let old = DistfileName(oldFileName)
+        let new = DistfileName(newFileName)
+        let oldStem = old.map { String(oldFileName.dropLast($0.suffix.count)) } ?? stem(oldFileName)
+        let newPart = new?.versionText ?? stem(newFileName)
+        return "\(oldStem)-\(newPart).patch"
+    }
+
+    /// Makes the patch from `oldPath` to `newPath` and publishes it in `outputDirectory`.
+    /// - Throws: ``FileError`` naming the file at fault; ``CreationError`` when the made patch
+    ///   does not rebuild the new file (nothing is published then).
+    public static func create(oldPath: String, newPath: String, outputDirectory: String,
+                              options: PatchCreationOptions = PatchCreationOptions()) throws -> PatchCreation {
+        let oldFileName = baseName(oldPath), newFileName = baseName(newPath)
+        let old = try FileInspector.inspect(path: oldPath, algorithms: options.hashes)
+        let new = try FileInspector.inspect(path: newPath, algorithms: Array(Set(options.hashes + [.sha256])))
+        let detection = new.format == .none
+            ? RecipeDetection(recipe: nil, candidatesTried: 0, reason: "the new file is not compressed")
+            : try RecipeDetector.detect(path: newPath)
+        let metadata = PatchMetadata(recipe: detection.recipe?.serialized(), targetCompressed: new.compressed)
+
+        let work = try WorkDirectory(in: outputDirectory)
+        let patchDraft = work.path("patch")
+        try FileDiffer.diff(oldPath: oldPath, newPath: newPath, outputPath: patchDraft, metadata: metadata, options: options.diff)
+
+        // Prove the patch before anyone can see it: it must rebuild the content, and with the
+        // recipe the very bytes of the new distfile.
+        let content = work.path("content")
+        let applied = try PatchFileApplier.apply(basePath: oldPath, patchPath: patchDraft, outputPath: content)
+        guard applied.result.matches(new.uncompressed) else {
+            throw CreationError.rebuildDiffers(newPath, what: "uncompressed content")
+        }
+        if let recipe = detection.recipe {
+            let rebuilt = try Recompressor.recompress(inputPath: content, recipe: recipe, outputPath: work.path("rebuilt"))
+            guard rebuilt.size == new.compressed.size, rebuilt.sha256 == new.compressed[.sha256]?.hex else {
+                throw CreationError.rebuildDiffers(newPath, what: "recompressed file")
+            }
+        }
+
+        let patchName = patchName(oldFileName: oldFileName, newFileName: newFileName)
+        let patchPath = outputDirectory + "/" + patchName
+        let patchDigests = try FileInspector.inspect(path: patchDraft, algorithms: options.hashes).compressed
+        try work.publish(patchDraft, as: patchPath)
+
+        let location = options.urlBase.map { $0.hasSuffix("/") ? $0 + patchName : $0 + "/" + patchName } ?? patchName
+        let entry = PatchListEntry(
+            patch: HashedPart(name: location, digests: patchDigests),
+            base: HashedPart(name: oldFileName, digests: old.compressed),
+            target: HashedPart(name: newFileName, digests: new.uncompressed.restricted(to: options.hashes), isUncompressed: true))
+        return PatchCreation(patchPath: patchPath, entry: entry, patchSize: patchDigests.size, newFile: new.compressed,
+                             recipe: detection.recipe, notReproducibleReason: detection.reproducible ? nil : detection.reason)
+    }
+
+    /// Adds or replaces `entry` in the list at `listPath` (created if missing), under a lock
+    /// so that parallel jobs do not lose each other's lines, and rewrites it atomically.
+    /// - Returns: whether the list changed.
+    @discardableResult
+    public static func record(_ entry: PatchListEntry, inList listPath: String) throws -> Bool {
+        let lock = try FileLock(path: lockPath(forList: listPath), mode: .exclusive)
+        defer { withExtendedLifetime(lock) {} }
+        var document = try PatchListDocument.load(path: listPath)
+        guard try document.upsert(entry) else { return false }
+        let writer = try AtomicFileWriter(path: listPath)
+        try writer.write(Array(try document.text().utf8))
+        try writer.commit()
+        return true
+    }
+
+    /// The lock file beside a list: hidden, so a mirror's listing does not show it.
+    static func lockPath(forList listPath: String) -> String {
+        let directory = AtomicFileWriter.directory(of: listPath)
+        return directory + "/." + baseName(listPath) + ".lock"
+    }
+
+    static func baseName(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
+    }
+
+    private static func stem(_ fileName: String) -> String {
+        guard let ending = DistfileName.archiveEndings.first(where: { fileName.hasSuffix($0) && fileName.count > $0.count }) else {
+            return fileName
+        }
+        return String(fileName.dropLast(ending.count))
+    }
+}
+
+/// What can go wrong making a patch, beyond reading the inputs.
+public enum CreationError: DeltaCoreError, Equatable {
+    /// The patch just made did not rebuild the new file: a bug, never published.
+    case rebuildDiffers(String, what: String)
+
+    public var description: String {
+        switch self {
+        case let .rebuildDiffers(path, what):
+            "\(path): the patch was made but its rebuilt \(what) differs; nothing was published (please report this)"
+        }
+    }
+}
+
+extension DigestSet {
+    /// The same size with only the digests of `algorithms`.
+    func restricted(to algorithms: [DigestAlgorithm]) -> DigestSet {
+        DigestSet(size: size, digests: digests.values.filter { algorithms.contains($0.algorithm) })
+    }
+}

@@ -1,0 +1,209 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// GLEP 25's client-side database of valid alternate digests, a flat file of
+/// ``AlternateDigestEntry`` lines.
+///
+/// It lives inside the distdir by default (`DISTDIR/.deltafetch/alternate-digests`), so that
+/// sharing the distdir shares it, as GLEP 25 requires; a setting can move it. Every access
+/// takes a lock on a companion `.lock` file (shared to read, exclusive to write), so several
+/// processes and threads may add and clean at once. Appends are one `write` of a whole line
+/// followed by `fsync`; a line left unfinished by a crash is never read as an entry, and the
+/// next writer cuts it off. Cleaning rewrites the file with an ``AtomicFileWriter``.
+public struct AlternateDigestDatabase: Sendable {
+    /// The database file.
+    public let path: String
+
+    /// The lock file guarding ``path``.
+    public var lockPath: String { path + ".lock" }
+
+    /// The database at `path`.
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// The database of `distdir`: at `path` if given (a setting), else the default place.
+    public init(distdir: String, path: String? = nil) {
+        self.init(path: path ?? Self.defaultPath(distdir: distdir))
+    }
+
+    /// `DISTDIR/.deltafetch/alternate-digests`.
+    public static func defaultPath(distdir: String) -> String {
+        (distdir.hasSuffix("/") ? String(distdir.dropLast()) : distdir) + "/.deltafetch/alternate-digests"
+    }
+
+    /// Every entry, and the problems of lines that were skipped. A missing database is empty.
+    /// - Throws: ``IOError`` when the file or its lock cannot be read.
+    public func entries() throws -> (entries: [AlternateDigestEntry], problems: [FileError]) {
+        guard directoryExists else { return ([], []) }
+        let lock = try FileLock(path: lockPath, mode: .shared)
+        defer { lock.release() }
+        return try readEntries()
+    }
+
+    /// The entries for distfile `name`.
+    public func alternates(for name: String) throws -> [AlternateDigestEntry] {
+        try entries().entries.filter { $0.originalName == name }
+    }
+
+    /// Records an alternate digest, unless the same entry is already there.
+    /// - Parameters:
+    ///   - entry: the original file (the tree's digests) and the rebuilt file's digests.
+    ///   - proof: the check of the rebuilt file's uncompressed content; an entry cannot be
+    ///     added without it.
+    /// - Returns: whether a line was added.
+    /// - Throws: ``AlternateDigestError`` for an entry that cannot be written, ``IOError``.
+    @discardableResult
+    public func add(_ entry: AlternateDigestEntry, verifiedBy proof: VerifiedContent) throws -> Bool {
+        let line: String
+        do {
+            line = try entry.line() + "\n"
+        } catch {
+            throw AlternateDigestError.invalidEntry(error)
+        }
+        try createDirectory()
+        let lock = try FileLock(path: lockPath, mode: .exclusive)
+        defer { lock.release() }
+        let fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw IOError(.open, path: path, errno: errno) }
+        defer { close(fd) }
+        let existing = try readAll(descriptor: fd)
+        // Cut off a line a crashed writer left unfinished, so that it never becomes an entry.
+        let complete = existing.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+        if complete < existing.count {
+            guard ftruncate(fd, off_t(complete)) == 0 else { throw IOError(.write, path: path, errno: errno) }
+        }
+        let text = String(decoding: existing[..<complete], as: UTF8.self)
+        if text.split(separator: "\n").contains(where: { (try? AlternateDigestEntry(line: $0)) == entry }) { return false }
+        try writeAll(Array(line.utf8), descriptor: fd)
+        guard fsync(fd) == 0 else { throw IOError(.sync, path: path, errno: errno) }
+        return true
+    }
+
+    /// What ``clean(distdir:)`` did.
+    public struct CleanReport: Hashable, Sendable {
+        /// Entries kept.
+        public var kept: Int
+        /// Entries dropped because their file is gone from the distdir.
+        public var removed: Int
+        /// Malformed, unfinished or duplicate lines dropped.
+        public var discarded: Int
+
+        /// Creates a report.
+        public init(kept: Int, removed: Int, discarded: Int) {
+            self.kept = kept
+            self.removed = removed
+            self.discarded = discarded
+        }
+    }
+
+    /// Drops the entries whose file is no longer in `distdir` (and any malformed or duplicate
+    /// line), rewriting the database atomically under the lock.
+    /// - Throws: ``IOError``.
+    public func clean(distdir: String) throws -> CleanReport {
+        guard directoryExists else { return CleanReport(kept: 0, removed: 0, discarded: 0) }
+        let lock = try FileLock(path: lockPath, mode: .exclusive)
+        defer { lock.release() }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return CleanReport(kept: 0, removed: 0, discarded: 0) }
+            throw IOError(.open, path: path, errno: errno)
+        }
+        let bytes: [UInt8]
+        do {
+            defer { close(fd) }
+            bytes = try readAll(descriptor: fd)
+        }
+        var report = CleanReport(kept: 0, removed: 0, discarded: 0)
+        var kept = [String](), seen = Set<AlternateDigestEntry>()
+        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        for (index, raw) in lines.enumerated() {
+            let line = String(decoding: raw, as: UTF8.self)
+            let isUnfinished = index == lines.count - 1
+            if line.isEmpty && isUnfinished { break }
+            let trimmed = line.drop { $0 == " " || $0 == "\t" }
+            if trimmed.hasPrefix("#") { kept.append(line); continue }
+            guard !isUnfinished, let entry = try? AlternateDigestEntry(line: Substring(line)), seen.insert(entry).inserted else {
+                report.discarded += 1
+                continue
+            }
+            if Self.fileExists(directory: distdir, name: entry.fileName) {
+                kept.append(line)
+                report.kept += 1
+            } else {
+                report.removed += 1
+            }
+        }
+        guard report.removed + report.discarded > 0 else { return report }
+        let writer = try AtomicFileWriter(path: path)
+        try writer.write(Array(kept.map { $0 + "\n" }.joined().utf8))
+        try writer.commit()
+        return report
+    }
+
+    private var directoryExists: Bool {
+        var info = stat()
+        return stat(AtomicFileWriter.directory(of: path), &info) == 0
+    }
+
+    private func createDirectory() throws(IOError) {
+        let directory = AtomicFileWriter.directory(of: path)
+        if mkdir(directory, 0o755) != 0 && errno != EEXIST { throw IOError(.createTemporary, path: directory, errno: errno) }
+    }
+
+    private func readEntries() throws -> (entries: [AlternateDigestEntry], problems: [FileError]) {
+        let text: String
+        do {
+            text = try MetadataLines.readText(path: path)
+        } catch let error as IOError where error.errno == ENOENT {
+            return ([], [])
+        }
+        // Only complete lines are entries: a crash may have left the last one unfinished.
+        let complete = text.lastIndex(of: "\n").map { text[...$0] } ?? ""
+        var entries = [AlternateDigestEntry]()
+        let problems = try MetadataLines.forEachEntryLine(String(complete), path: path, strict: false) { line throws(MetadataError) in
+            entries.append(try AlternateDigestEntry(line: line))
+        }
+        return (entries, problems)
+    }
+
+    private func readAll(descriptor fd: Int32) throws(IOError) -> [UInt8] {
+        var bytes = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var offset: off_t = 0
+        while true {
+            let count = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, offset) }
+            if count == 0 { return bytes }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw IOError(.read, path: path, errno: errno)
+            }
+            guard UInt64(bytes.count + count) <= MetadataLines.maximumFileSize else {
+                throw IOError(.read, path: path, detail: "larger than \(MetadataLines.maximumFileSize) bytes; not an alternate-digest database")
+            }
+            bytes.append(contentsOf: chunk[..<count])
+            offset += off_t(count)
+        }
+    }
+
+    private func writeAll(_ bytes: [UInt8], descriptor fd: Int32) throws(IOError) {
+        var done = 0
+        while done < bytes.count {
+            let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+            if count > 0 {
+                done += count
+            } else if count < 0 && errno != EINTR {
+                throw IOError(.write, path: path, errno: errno)
+            }
+        }
+    }
+
+    static func fileExists(directory: String, name: String) -> Bool {
+        guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else { return false }
+        var info = stat()
+        return stat(directory + "/" + name, &info) == 0
+    }
+}

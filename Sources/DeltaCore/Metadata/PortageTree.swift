@@ -1,0 +1,68 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where a Portage tree keeps the files GLEP 25 adds ("Additions to the tree"): a global
+/// patch list in `profiles/patches.global` and a `patches` file beside each package's
+/// ebuilds, next to its `Manifest`.
+public struct PortageTree: Hashable, Sendable {
+    /// The repository's root (the directory holding `profiles/`).
+    public var repositoryRoot: String
+
+    /// A tree rooted at `repositoryRoot`.
+    public init(repositoryRoot: String) {
+        self.repositoryRoot = repositoryRoot
+    }
+
+    /// The tree holding a package directory (`ROOT/category/package`): two levels up.
+    public init(packageDirectory: String) {
+        self.init(repositoryRoot: Self.parent(of: Self.parent(of: packageDirectory)))
+    }
+
+    /// The tree holding an ebuild (`ROOT/category/package/name.ebuild`), as Portage passes
+    /// it in the `EBUILD` environment variable.
+    public init(ebuildPath: String) {
+        self.init(packageDirectory: Self.parent(of: ebuildPath))
+    }
+
+    /// `profiles/patches.global`.
+    public var globalPatchListPath: String { repositoryRoot + "/profiles/patches.global" }
+
+    /// A package directory's `patches` file.
+    public static func packagePatchListPath(packageDirectory: String) -> String {
+        packageDirectory + "/patches"
+    }
+
+    /// A package directory's `Manifest`.
+    public static func manifestPath(packageDirectory: String) -> String {
+        packageDirectory + "/Manifest"
+    }
+
+    /// The patch lists that apply to a package and exist: the tree's global list, then the
+    /// package's own, then `extra` (given explicitly, always included so that a missing one
+    /// is reported when read).
+    public func patchListPaths(packageDirectory: String?, extra: [String] = []) -> [String] {
+        var paths = [String]()
+        if Self.isRegularFile(globalPatchListPath) { paths.append(globalPatchListPath) }
+        if let packageDirectory {
+            let own = Self.packagePatchListPath(packageDirectory: packageDirectory)
+            if Self.isRegularFile(own) { paths.append(own) }
+        }
+        for path in extra where !paths.contains(path) { paths.append(path) }
+        return paths
+    }
+
+    static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
+
+    static func parent(of path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
+        return slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
+    }
+}

@@ -1,0 +1,62 @@
+/// Reads one decoded section of a window (data, instructions or addresses) in order.
+/// Running out is ``VCDiffError/sectionUnderflow(_:window:offset:)`` for the window.
+struct VCDiffSectionCursor {
+    let section: VCDiffError.Section
+    private let bytes: UnsafeRawBufferPointer
+    private(set) var position = 0
+    private let window: UInt64
+    private let windowOffset: UInt64
+
+    init(_ section: VCDiffError.Section, bytes: UnsafeRawBufferPointer, window: UInt64, windowOffset: UInt64) {
+        self.section = section
+        self.bytes = bytes
+        self.window = window
+        self.windowOffset = windowOffset
+    }
+
+    var remaining: Int { bytes.count - position }
+
+    private var underflow: VCDiffError { .sectionUnderflow(section, window: window, offset: windowOffset) }
+
+    mutating func readByte() throws(VCDiffError) -> UInt8 {
+        guard position < bytes.count else { throw underflow }
+        defer { position += 1 }
+        return bytes[position]
+    }
+
+    /// An RFC 3284 integer (see ``VCDiffPatchReader/readInteger()``).
+    mutating func readInteger() throws(VCDiffError) -> UInt64 {
+        var value: UInt64 = 0
+        for _ in 0..<10 {
+            let byte = try readByte()
+            guard value >> 57 == 0 else { throw .invalidInteger(offset: windowOffset) }
+            value = value << 7 | UInt64(byte & 0x7F)
+            if byte & 0x80 == 0 { return value }
+        }
+        throw .invalidInteger(offset: windowOffset)
+    }
+
+    /// The next `count` bytes, valid while the section's buffer is.
+    mutating func take(_ count: Int) throws(VCDiffError) -> UnsafeRawBufferPointer {
+        guard count <= remaining else { throw underflow }
+        defer { position += count }
+        return UnsafeRawBufferPointer(rebasing: bytes[position..<position + count])
+    }
+}
+
+/// A reusable byte buffer that grows to the largest size asked of it; its contents are not
+/// kept across growth (each window refills it).
+final class ScratchBuffer {
+    private(set) var bytes = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+
+    deinit { bytes.deallocate() }
+
+    /// The first `count` bytes, growing the buffer if needed (the caller bounded `count`).
+    func prefix(_ count: Int) -> UnsafeMutableRawBufferPointer {
+        if count > bytes.count {
+            bytes.deallocate()
+            bytes = .allocate(byteCount: count, alignment: 16)
+        }
+        return UnsafeMutableRawBufferPointer(rebasing: bytes[..<count])
+    }
+}

@@ -1,0 +1,38 @@
+/// Answers the planner's question "is this base on disk?" for a real distdir.
+///
+/// A file qualifies as a patch's base when its compressed digests match the list's base
+/// part, or when the alternate-digest database says a rebuilt file with its digests stands
+/// for that base (its content was verified when it was rebuilt). Digests come from a
+/// ``DigestCache``, so only new or changed files are hashed.
+public final class DistdirInventory {
+    /// The distdir.
+    public let distdir: String
+    /// The digests of its files.
+    public let cache: DigestCache
+    /// The alternate-digest entries to honour.
+    public let alternates: [AlternateDigestEntry]
+
+    /// An inventory of `distdir`.
+    public init(distdir: String, cache: DigestCache, alternates: [AlternateDigestEntry] = []) {
+        self.distdir = distdir.hasSuffix("/") && distdir.count > 1 ? String(distdir.dropLast()) : distdir
+        self.cache = cache
+        self.alternates = alternates
+    }
+
+    /// The name of the file in the distdir that is a verified copy of `base`, or nil.
+    /// Names with a `/` are never looked up, so a patch list cannot point outside the distdir.
+    /// - Throws: ``IOError`` when a file that exists cannot be read.
+    public func locateBase(_ base: HashedPart) throws -> String? {
+        guard let name = base.name else { return nil }
+        if let digests = try digests(of: name), base.digests.matches(digests) { return name }
+        for entry in alternates where entry.originalName == name && entry.original.digests.matches(base.digests) {
+            if let digests = try digests(of: entry.fileName), entry.alternate.digests.matches(digests) { return entry.fileName }
+        }
+        return nil
+    }
+
+    private func digests(of name: String) throws -> DigestSet? {
+        guard AlternateDigestDatabase.fileExists(directory: distdir, name: name) else { return nil }
+        return try cache.digests(ofFile: distdir + "/" + name)
+    }
+}

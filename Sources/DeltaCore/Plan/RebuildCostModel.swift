@@ -1,0 +1,62 @@
+/// Estimates how long fetching and rebuilding takes, for ``PlanPreference/time(_:)``.
+///
+/// A chain's time is its patch bytes over the link's bandwidth, plus, for each patch,
+/// applying it (output bytes over ``applyThroughput``), plus decompressing the base once and
+/// recompressing the target once at the throughputs of their formats (guessed from their
+/// names). Recompression dominates: GNU gzip -9 and xz -6 run at a few to tens of MB/s.
+/// A full download is its size over the bandwidth. All throughputs are bytes per second of
+/// uncompressed data, and settings; the defaults are rough figures for one core of a
+/// current x86-64 machine (see docs/planner.md).
+public struct RebuildCostModel: Hashable, Sendable {
+    /// The link's speed in bytes per second (measured while downloading, or given).
+    public var bandwidth: Double
+    /// How fast a patch is applied, in output bytes per second.
+    public var applyThroughput: Double
+    /// Decompression speed per format, in uncompressed bytes per second.
+    public var decompressThroughput: [CompressionFormat: Double]
+    /// Recompression speed per format, in uncompressed bytes per second.
+    public var recompressThroughput: [CompressionFormat: Double]
+
+    /// A model for a link of `bandwidth` bytes per second, with default rebuild speeds.
+    public init(
+        bandwidth: Double,
+        applyThroughput: Double = 300e6,
+        decompressThroughput: [CompressionFormat: Double] = [.none: 2e9, .gzip: 300e6, .bzip2: 40e6, .xz: 100e6],
+        recompressThroughput: [CompressionFormat: Double] = [.none: 2e9, .gzip: 25e6, .bzip2: 12e6, .xz: 3e6]
+    ) {
+        self.bandwidth = bandwidth
+        self.applyThroughput = applyThroughput
+        self.decompressThroughput = decompressThroughput
+        self.recompressThroughput = recompressThroughput
+    }
+
+    /// Seconds to download `bytes`.
+    public func downloadSeconds(_ bytes: UInt64) -> Double {
+        Double(bytes) / max(bandwidth, 1)
+    }
+
+    /// Seconds to fetch one patch and apply it, producing `outputBytes` of uncompressed content.
+    public func patchSeconds(patchBytes: UInt64, outputBytes: UInt64) -> Double {
+        downloadSeconds(patchBytes) + Double(outputBytes) / max(applyThroughput, 1)
+    }
+
+    /// Seconds to decompress a base of about `uncompressedBytes` named `name`.
+    public func decompressSeconds(name: String, uncompressedBytes: UInt64) -> Double {
+        Double(uncompressedBytes) / max(decompressThroughput[Self.format(ofName: name)] ?? 100e6, 1)
+    }
+
+    /// Seconds to recompress a target of `uncompressedBytes` named `name`.
+    public func recompressSeconds(name: String, uncompressedBytes: UInt64) -> Double {
+        Double(uncompressedBytes) / max(recompressThroughput[Self.format(ofName: name)] ?? 10e6, 1)
+    }
+
+    /// The format a distfile's name suggests. Only for estimates: real work detects the
+    /// format from the bytes.
+    public static func format(ofName name: String) -> CompressionFormat {
+        let lower = name.lowercased()
+        if lower.hasSuffix(".gz") || lower.hasSuffix(".tgz") { return .gzip }
+        if lower.hasSuffix(".bz2") || lower.hasSuffix(".tbz2") || lower.hasSuffix(".tbz") { return .bzip2 }
+        if lower.hasSuffix(".xz") || lower.hasSuffix(".txz") { return .xz }
+        return .none
+    }
+}

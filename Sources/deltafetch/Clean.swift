@@ -1,0 +1,37 @@
+import ArgumentParser
+import DeltaCore
+import Foundation
+
+/// `deltafetch clean --distdir DIR`
+struct CleanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clean",
+        abstract: "Drop alternate digests whose file is gone from the distdir.",
+        discussion: """
+            GLEP 25's alternate-digest database records rebuilt files whose compressed bytes \
+            differ from the tree's. This removes the pairs whose file no longer exists, and any \
+            malformed or duplicate line, rewriting the database atomically under its lock; it is \
+            safe while other deltafetch processes use the same distdir.
+
+            Example:
+              deltafetch clean --distdir /var/cache/distfiles
+            """
+    )
+
+    @Option(help: "The distdir whose database to clean.")
+    var distdir: String
+
+    @Option(help: "The alternate-digest database (default: DISTDIR/.deltafetch/alternate-digests or $DELTAFETCH_ALTERNATE_DIGESTS).")
+    var alternateDigests: String?
+
+    func run() async throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: distdir, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CLIError("distdir '\(distdir)' is not a directory")
+        }
+        let database = AlternateDigestDatabase(
+            distdir: distdir, path: alternateDigests ?? ProcessInfo.processInfo.environment["DELTAFETCH_ALTERNATE_DIGESTS"])
+        let report = try database.clean(distdir: distdir)
+        print("alternate digests: kept \(report.kept), removed \(report.removed) (file gone), discarded \(report.discarded) (malformed or duplicate)")
+    }
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import DeltaCore
+import Foundation
+
+/// `mkpatch create OLD NEW [-o DIR] [--list PATCHLIST] [--url-base URL] [--hashes LIST]`
+struct Create: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Make a patch between two distfiles, prove it, publish it, and list it (GLEP 25).",
+        discussion: """
+            Decompresses both distfiles, diffs their contents, finds the recipe that rebuilds the \
+            new distfile bit for bit and stores it in the patch with the new file's compressed size \
+            and digests. Before publishing anything it applies the patch and recompresses, and \
+            checks that the new distfile comes back byte for byte. The patch is written to DIR as \
+            <old-name>-<new-version>.patch (GLEP 25's kdelibs-3.1.4-3.1.5 style); with --list its \
+            line is added to the patch list, replacing any stale line for the same pair, and the \
+            list is rewritten atomically, sorted, comments kept.
+
+            When no recipe rebuilds the new distfile exactly, the patch and line are still written \
+            and the exit status is 0, with a warning: clients verify the uncompressed content and \
+            record an alternate digest (GLEP 25 "Compressed MD5sums").
+
+            Example:
+              mkpatch create distfiles/six-1.16.0.tar.gz distfiles/six-1.17.0.tar.gz \\
+                  -o patches --list patches/patches --url-base https://mirror.example/patches
+            """
+    )
+
+    @Argument(help: "The old distfile (the base clients already have).")
+    var old: String
+
+    @Argument(help: "The new distfile.")
+    var new: String
+
+    @Option(name: .shortAndLong, help: "The directory to write the patch to.")
+    var output = "."
+
+    @Option(help: "A GLEP 25 patch list to add the patch's line to (created if missing).")
+    var list: String?
+
+    @Option(help: "Name the patch in the list by URL: this prefix, a slash, the patch's name.")
+    var urlBase: String?
+
+    @Option(help: "Comma-separated hashes for the list line (default MD5,BLAKE2B,SHA512).", transform: HashList.parse)
+    var hashes: [DigestAlgorithm] = [.md5, .blake2b, .sha512]
+
+    @Option(help: "Threads for the differ (1 or 2).")
+    var threads = 2
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    func run() async throws {
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let creation = try PatchCreator.create(
+            oldPath: old, newPath: new, outputDirectory: output,
+            options: PatchCreationOptions(hashes: hashes, urlBase: urlBase, diff: DiffOptions(threads: threads)))
+        let listChanged = try list.map { try PatchCreator.record(creation.entry, inList: $0) }
+        if let reason = creation.notReproducibleReason {
+            FileHandle.standardError.write(Data("""
+                mkpatch: warning: \(new) cannot be rebuilt bit for bit (\(reason)); the patch is published, \
+                and clients will verify its content and record an alternate digest\n
+                """.utf8))
+        }
+        let line = try creation.entry.line()
+        if json {
+            let report = CreateReport(patch: creation.patchPath, size: creation.patchSize, newSize: creation.newFile.size,
+                                      reproducible: creation.recipe != nil, line: line, listChanged: listChanged)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            let percent = creation.newFile.size == 0 ? 0 : Double(creation.patchSize) * 100 / Double(creation.newFile.size)
+            print("\(creation.patchPath): \(creation.patchSize) bytes, \(String(format: "%.2f", percent))% of \(new)")
+            print("reproducible: \(creation.recipe != nil ? "yes, bit for bit (checked)" : "no")")
+            if let list { print("\(list): \(listChanged == true ? "updated" : "already up to date")") }
+            print(line)
+        }
+    }
+}
+
+/// The JSON shape of `mkpatch create --json`.
+struct CreateReport: Encodable {
+    var patch: String
+    var size: UInt64
+    var newSize: UInt64
+    var reproducible: Bool
+    var line: String
+    var listChanged: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case patch, size, reproducible, line
+        case newSize = "new_size"
+        case listChanged = "list_changed"
+    }
+}

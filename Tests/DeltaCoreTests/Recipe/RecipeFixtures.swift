@@ -1,0 +1,37 @@
+import DeltaCore
+import Foundation
+
+/// Shared inputs for the recipe tests: the six 1.17.0 tar (174 KB, from the committed
+/// PyPI sdist) and helpers to compress it with the real peer tools.
+enum RecipeFixtures {
+    /// The uncompressed six tar, decompressed once.
+    static let sixTar: [UInt8] = {
+        let compressed = try! Data(contentsOf: URL(fileURLWithPath: TestPaths.testdata("six-1.17.0.tar.gz")))
+        return try! GzipDecoder().transform(compressed)
+    }()
+
+    /// `tool arguments` with `input` on stdin; its stdout.
+    static func peer(_ tool: String, _ arguments: [String], input: [UInt8]) throws -> [UInt8] {
+        let result = try Tools.run(tool, arguments, input: Data(input))
+        guard result.status == 0 else {
+            throw PeerToolFailed(command: ([tool] + arguments).joined(separator: " "), stderr: String(decoding: result.stderr, as: UTF8.self))
+        }
+        return [UInt8](result.stdout)
+    }
+
+    /// Detects the recipe of `bytes` (written to a temporary file, as `mkpatch` reads files).
+    static func detect(_ bytes: [UInt8]) throws -> RecipeDetection {
+        try RecipeDetector.detect(compressed: bytes)
+    }
+
+    /// Rebuilds a file from `content` with `recipe`'s encoder.
+    static func rebuild(_ content: [UInt8], with recipe: RecompressionRecipe) throws -> [UInt8] {
+        try recipe.makeEncoder().transform(content)
+    }
+}
+
+struct PeerToolFailed: Error, CustomStringConvertible {
+    var command: String
+    var stderr: String
+    var description: String { "\(command) failed: \(stderr)" }
+}
