@@ -63,7 +63,7 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["impostor", "p"])
     }
 
-    @Test func foreignFormatsAreRecognisedAndRoutedToTheirHook() throws {
+    @Test func foreignFormatsAreRecognisedAndRoutedToTheirAppliers() throws {
         #expect(PatchFormat.detect(Array("BSDIFF40".utf8) + [0, 0]) == .bsdiff40)
         #expect(PatchFormat.detect([0xD6, 0xC3, 0xC4, 0x00, 0x00]) == .vcdiff)
         #expect(PatchFormat.detect(PatchFormat.nativeMagic) == .native)
@@ -71,10 +71,24 @@ import Testing
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let patchPath = directory.appendingPathComponent("p.bsdiff").path
-        try Data(Array("BSDIFF40".utf8) + [UInt8](repeating: 0, count: 24)).write(to: URL(fileURLWithPath: patchPath))
+        try Data(Array("BSDIFF40".utf8) + [1, 2, 3]).write(to: URL(fileURLWithPath: patchPath))
         #expect(throws: FileError.self) {
             try PatchFileApplier.apply(basePath: patchPath, patchPath: patchPath, outputPath: directory.appendingPathComponent("o").path)
         }
+        // A real bsdiff patch, wrapped in xz, applies through the same entry point.
+        guard Tools.available("bsdiff") else { return }
+        let (old, new) = try Self.sixPair()
+        let oldPath = directory.appendingPathComponent("old").path, newPath = directory.appendingPathComponent("new").path
+        try Data(old).write(to: URL(fileURLWithPath: oldPath))
+        try Data(new).write(to: URL(fileURLWithPath: newPath))
+        let bsdiffPath = directory.appendingPathComponent("six.bsdiff").path
+        #expect(try Tools.run("bsdiff", [oldPath, newPath, bsdiffPath]).status == 0)
+        let wrapped = directory.appendingPathComponent("six.bsdiff.xz").path
+        try Data(try XZEncoder().transform(Array(try Data(contentsOf: URL(fileURLWithPath: bsdiffPath))))).write(to: URL(fileURLWithPath: wrapped))
+        let output = directory.appendingPathComponent("six.out").path
+        let result = try PatchFileApplier.apply(basePath: oldPath, patchPath: wrapped, outputPath: output)
+        #expect(result.format == .bsdiff40 && result.wrapping == .xz)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: output)) == Data(new))
     }
 
     /// Patches made by earlier builds must keep applying: the format is a promise.
