@@ -32,10 +32,10 @@ struct MatchFinder {
     func free() { for segment in segments { segment.free() } }
 
     /// The longest match for `pattern[0..<count]` in any segment, nearest `near` on a tie.
-    func longestMatch(_ pattern: UnsafePointer<UInt8>, count: Int, near: Int) -> (position: Int, length: Int) {
-        var best = segments[0].longestMatch(pattern, count: count, near: near)
+    func longestMatch(_ pattern: UnsafePointer<UInt8>, count: Int, near: Int, refine: Bool) -> (position: Int, length: Int) {
+        var best = segments[0].longestMatch(pattern, count: count, near: near, refine: refine)
         for segment in segments.dropFirst() {
-            let candidate = segment.longestMatch(pattern, count: count, near: near)
+            let candidate = segment.longestMatch(pattern, count: count, near: near, refine: refine)
             if candidate.length > best.length
                 || (candidate.length == best.length && (candidate.position - near).magnitude < (best.position - near).magnitude) {
                 best = candidate
@@ -67,13 +67,19 @@ struct MatchFinder {
             scan += length
             var scoreScan = scan
             while scan < newCount {
-                (matchPosition, length) = longestMatch(new + scan, count: newCount - scan, near: scan + lastOffset)
+                (matchPosition, length) = longestMatch(new + scan, count: newCount - scan, near: scan + lastOffset, refine: false)
                 while scoreScan < scan + length {
                     let aligned = scoreScan + lastOffset
                     if aligned >= 0 && aligned < oldCount && old[aligned] == new[scoreScan] { oldScore += 1 }
                     scoreScan += 1
                 }
-                if (length == oldScore && length != 0) || length > oldScore + margin(at: scan) + jumpCost(matchPosition - scan - lastOffset) { break }
+                let marginHere = margin(at: scan)
+                if (length == oldScore && length != 0) || length > oldScore + marginHere {
+                    // Worth a closer look: find the nearest of the equally long matches (the
+                    // costly part, so only here), then weigh the jump to it.
+                    (matchPosition, length) = longestMatch(new + scan, count: newCount - scan, near: scan + lastOffset, refine: true)
+                    if (length == oldScore && length != 0) || length > oldScore + marginHere + jumpCost(matchPosition - scan - lastOffset) { break }
+                }
                 let aligned = scan + lastOffset
                 if aligned >= 0 && aligned < oldCount && old[aligned] == new[scan] { oldScore -= 1 }
                 scan += 1

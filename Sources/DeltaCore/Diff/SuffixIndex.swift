@@ -59,8 +59,9 @@ struct SuffixIndex {
     ///
     /// Among the old positions with that longest match, the one nearest `near` wins (looking at
     /// up to ``tieSearch`` neighbours in the suffix array each way): a short move costs fewer
-    /// command bytes than a far one, and often continues a run of nearby matches.
-    func longestMatch(_ pattern: UnsafePointer<UInt8>, count: Int, near absoluteNear: Int) -> (position: Int, length: Int) {
+    /// command bytes than a far one, and often continues a run of nearby matches. Only with
+    /// `refine`: the differ asks for it only for a match it is about to take.
+    func longestMatch(_ pattern: UnsafePointer<UInt8>, count: Int, near absoluteNear: Int, refine: Bool) -> (position: Int, length: Int) {
         let near = absoluteNear - base
         guard oldCount > 0, count > 0 else { return (base, 0) }
         var low: Int, high: Int
@@ -99,7 +100,7 @@ struct SuffixIndex {
         let (bestSlot, bestLength) = lowLength > highLength ? (low, lowLength) : (high, highLength)
         var bestPosition = Int(positions[bestSlot])
         // Long matches are rare to tie and costly to compare; nearness matters for short ones.
-        guard tieSearch > 0, bestLength >= 4, bestLength <= 256 else { return (base + bestPosition, bestLength) }
+        guard refine, tieSearch > 0, bestLength >= 4, bestLength <= 256 else { return (base + bestPosition, bestLength) }
         var bestDistance = (bestPosition - near).magnitude
         // Suffixes sharing the longest match sit next to each other in the array.
         for direction in [-1, 1] {
