@@ -6,7 +6,7 @@ public struct NativePatchStream: Sendable, Equatable {
         case commands = 0
         /// Byte-wise residuals of copied content bytes, run-length coded (zero runs and raw runs).
         case residuals = 1
-        /// Byte-wise residuals of copied bytes inside tar header blocks, one byte each.
+        /// Replacement codes for copied bytes in tar metadata (0 keeps, 0xFF escapes, else the new byte).
         case headerResiduals = 2
         /// New bytes that match nothing in the old file.
         case literals = 3

@@ -216,4 +216,32 @@ import Testing
             _ = try? Self.apply(damaged)
         }
     }
+
+    @Test func seededRandomMutationsFailCleanly() throws {
+        // A poor man's fuzzer that runs everywhere: random bytes overwritten, inserted or cut in
+        // a real tar patch (LZMA2 streams, tar tracking, checksum fixing), applied each time.
+        var random = SeededGenerator(seed: 2026)
+        let files = (0..<8).map { ("p-1/f\($0)", random.bytes(Int.random(in: 0..<2000, using: &random), alphabet: 12)) }
+        let old = TarBuilder.archive(files, mtime: 1_600_000_000)
+        let new = TarBuilder.archive(files.map { ($0.0, $0.1 + random.bytes(20, alphabet: 12)) }, mtime: 1_700_000_000)
+        let patch = try NativeDiffer.makePatch(old: old, new: new)
+        #expect(try Self.apply(patch, to: old) == new)
+        for round in 0..<1500 {
+            var damaged = patch
+            for _ in 0..<Int.random(in: 1...4, using: &random) {
+                let at = Int.random(in: 0..<damaged.count, using: &random)
+                switch Int.random(in: 0..<3, using: &random) {
+                case 0: damaged[at] = UInt8.random(in: 0...255, using: &random)
+                case 1: damaged.insert(UInt8.random(in: 0...255, using: &random), at: at)
+                default: damaged.remove(at: at)
+                }
+                if damaged.isEmpty { break }
+            }
+            if let output = try? Self.apply(damaged, to: old) {
+                // Whatever applies must at least have the promised size; digests catch the rest.
+                let header = try NativePatchHeader.read(from: InMemorySource(damaged))
+                #expect(UInt64(output.count) == header.new.size, "round \(round) of seed 2026")
+            }
+        }
+    }
 }
