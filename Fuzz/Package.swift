@@ -33,5 +33,6 @@ let package = Package(
         fuzzTarget("FuzzVCDiff"),
         fuzzTarget("FuzzRecipes"),
         fuzzTarget("FuzzMetadata"),
+        fuzzTarget("FuzzNativePatch"),
     ]
 )

@@ -45,16 +45,5 @@ import Testing
         #expect(missing.stderr.contains("nope"))
     }
 
-    private func shell(_ command: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        return String(text.split(separator: " ").first ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    private func shell(_ command: String) throws -> String { try Shell.firstWord(command) }
 }

@@ -11,6 +11,7 @@ import Testing
         "FuzzVCDiff": { FuzzTargets.vcdiff($0) },
         "FuzzRecipes": { FuzzTargets.recipes($0) },
         "FuzzMetadata": { FuzzTargets.metadata($0) },
+        "FuzzNativePatch": { FuzzTargets.nativePatch($0) },
     ]
 
     @Test(arguments: targets.keys.sorted())
@@ -42,6 +43,16 @@ import Testing
             let url = TestPaths.repositoryRoot.appendingPathComponent("Tests/DeltaCoreTests/Fuzz/FuzzMetadata/\(name)")
             let bytes = try Data(contentsOf: url)
             #expect(bytes.withUnsafeBytes { FuzzTargets.metadata($0) } == expected, "\(name)")
+        }
+    }
+
+    @Test func nativePatchTargetAppliesValidSeeds() throws {
+        // The seeds were made against the target's base; they must apply in full, so the
+        // replay exercises the applier and not just the header checks.
+        for (name, expected) in [("seed-edits", 4064), ("seed-identical", 4096)] {
+            let url = TestPaths.repositoryRoot.appendingPathComponent("Tests/DeltaCoreTests/Fuzz/FuzzNativePatch/\(name)")
+            let bytes = try Data(contentsOf: url)
+            #expect(bytes.withUnsafeBytes { FuzzTargets.nativePatch($0) } == expected, "\(name)")
         }
     }
 }

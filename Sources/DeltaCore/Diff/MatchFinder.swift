@@ -1,14 +1,12 @@
 /// Finds covers of a new file over an old one, bsdiff's way: exact matches from the suffix
-/// array, each stretched forwards and backwards while it still agrees on more than half of
-/// its bytes (the rest go to the residual), and a new match taken only when it beats the
+/// array, each stretched forwards and backwards while enough of its bytes agree (three
+/// quarters by default; the rest go to the residual), and a new match taken only when it beats the
 /// current alignment by a margin, since continuing an alignment costs nothing in controls.
 struct MatchFinder {
     let old: UnsafePointer<UInt8>
     let oldCount: Int
-    let index: SuffixArray
-    /// Where each two-byte prefix's run of suffixes starts (65,537 entries), to skip most of
-    /// the binary search.
-    let prefixStarts: UnsafeMutablePointer<Int32>
+    /// The old file's suffix arrays (one, or one per half).
+    var segments: [SuffixIndex]
 
     /// How much longer than the current alignment's agreement a new match must be.
     var switchMargin = 8
@@ -22,112 +20,28 @@ struct MatchFinder {
     /// Eighths of a byte of extra margin per bit of the jump a new match makes from the current
     /// alignment: a far jump costs a longer move in the commands stream.
     var jumpWeight = 0
-    /// How many suffix-array neighbours of a longest match to compare for nearness.
-    var tieSearch = 32
     /// Tar metadata regions of the new file, sorted.
     var metadataRanges: [Range<Int>] = []
 
-    init(old: UnsafeRawBufferPointer, index: SuffixArray) {
+    init(old: UnsafeRawBufferPointer, segments: [SuffixIndex]) {
         self.old = old.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
         self.oldCount = old.count
-        self.index = index
-        prefixStarts = .allocate(capacity: 65_537)
-        // Entry 0 is the empty suffix; a one-byte suffix sorts with key (byte, 0).
-        var slot = 1
-        for key in 0..<65_536 {
-            while slot <= oldCount && Self.key(at: Int(index.positions[slot]), old: self.old, count: oldCount) < key {
-                slot += 1
-            }
-            prefixStarts[key] = Int32(slot)
-        }
-        prefixStarts[65_536] = Int32(oldCount + 1)
+        self.segments = segments
     }
 
-    func free() { prefixStarts.deallocate() }
+    func free() { for segment in segments { segment.free() } }
 
-    @inline(__always)
-    static func key(at position: Int, old: UnsafePointer<UInt8>, count: Int) -> Int {
-        let high = Int(old[position]) << 8
-        return position + 1 < count ? high | Int(old[position + 1]) : high
-    }
-
-    /// The length of the common prefix of `a` and `b`, at most `limit`.
-    @inline(__always)
-    static func commonPrefix(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, from start: Int, limit: Int) -> Int {
-        var length = start
-        let rawA = UnsafeRawPointer(a), rawB = UnsafeRawPointer(b)
-        while length + 8 <= limit {
-            let x = rawA.loadUnaligned(fromByteOffset: length, as: UInt64.self)
-            let y = rawB.loadUnaligned(fromByteOffset: length, as: UInt64.self)
-            if x != y { return length + ((x ^ y).littleEndian.trailingZeroBitCount >> 3) }
-            length += 8
-        }
-        while length < limit && a[length] == b[length] { length += 1 }
-        return length
-    }
-
-    /// The longest match in the old file for `pattern[0..<count]`: (old position, length).
-    ///
-    /// Among the old positions with that longest match, the one nearest `near` wins (looking at
-    /// up to ``tieSearch`` neighbours in the suffix array each way): a short move costs fewer
-    /// command bytes than a far one, and often continues a run of nearby matches.
-    func longestMatch(_ pattern: UnsafePointer<UInt8>, count: Int, near: Int) -> (position: Int, length: Int) {
-        guard oldCount > 0, count > 0 else { return (0, 0) }
-        var low: Int, high: Int
-        if count >= 2 {
-            let key = Int(pattern[0]) << 8 | Int(pattern[1])
-            low = Int(prefixStarts[key])
-            high = Int(prefixStarts[key + 1]) - 1
-            if low > high {
-                // No two-byte match: settle for a one-byte one, which is never worth a cover.
-                return (0, 0)
-            }
-        } else {
-            low = 1
-            high = oldCount
-        }
-        let positions = index.positions
-        var lowLength = Self.commonPrefix(old + Int(positions[low]), pattern, from: 0, limit: min(count, oldCount - Int(positions[low])))
-        var highLength = Self.commonPrefix(old + Int(positions[high]), pattern, from: 0, limit: min(count, oldCount - Int(positions[high])))
-        while high - low >= 2 {
-            let middle = low + (high - low) / 2
-            let position = Int(positions[middle])
-            let available = oldCount - position
-            let limit = min(count, available)
-            let known = min(lowLength, highLength)
-            let length = Self.commonPrefix(old + position, pattern, from: known, limit: limit)
-            // The suffix sorts before the pattern if it is a proper prefix of it or smaller at the first difference.
-            let suffixIsSmaller = length < limit ? old[position + length] < pattern[length] : available < count
-            if suffixIsSmaller {
-                low = middle
-                lowLength = length
-            } else {
-                high = middle
-                highLength = length
+    /// The longest match for `pattern[0..<count]` in any segment, nearest `near` on a tie.
+    func longestMatch(_ pattern: UnsafePointer<UInt8>, count: Int, near: Int, refine: Bool) -> (position: Int, length: Int) {
+        var best = segments[0].longestMatch(pattern, count: count, near: near, refine: refine)
+        for segment in segments.dropFirst() {
+            let candidate = segment.longestMatch(pattern, count: count, near: near, refine: refine)
+            if candidate.length > best.length
+                || (candidate.length == best.length && (candidate.position - near).magnitude < (best.position - near).magnitude) {
+                best = candidate
             }
         }
-        let (bestSlot, bestLength) = lowLength > highLength ? (low, lowLength) : (high, highLength)
-        var bestPosition = Int(positions[bestSlot])
-        guard tieSearch > 0, bestLength >= 4 else { return (bestPosition, bestLength) }
-        var bestDistance = (bestPosition - near).magnitude
-        // Suffixes sharing the longest match sit next to each other in the array.
-        for direction in [-1, 1] {
-            var slot = bestSlot + direction
-            var looked = 0
-            while slot >= 1 && slot <= oldCount && looked < tieSearch {
-                let position = Int(positions[slot])
-                let limit = min(bestLength, oldCount - position)
-                guard limit == bestLength, Self.commonPrefix(old + position, pattern, from: 0, limit: limit) == bestLength else { break }
-                let distance = (position - near).magnitude
-                if distance < bestDistance {
-                    bestDistance = distance
-                    bestPosition = position
-                }
-                slot += direction
-                looked += 1
-            }
-        }
-        return (bestPosition, bestLength)
+        return best
     }
 
     @inline(__always)
@@ -153,13 +67,19 @@ struct MatchFinder {
             scan += length
             var scoreScan = scan
             while scan < newCount {
-                (matchPosition, length) = longestMatch(new + scan, count: newCount - scan, near: scan + lastOffset)
+                (matchPosition, length) = longestMatch(new + scan, count: newCount - scan, near: scan + lastOffset, refine: false)
                 while scoreScan < scan + length {
                     let aligned = scoreScan + lastOffset
                     if aligned >= 0 && aligned < oldCount && old[aligned] == new[scoreScan] { oldScore += 1 }
                     scoreScan += 1
                 }
-                if (length == oldScore && length != 0) || length > oldScore + margin(at: scan) + jumpCost(matchPosition - scan - lastOffset) { break }
+                let marginHere = margin(at: scan)
+                if (length == oldScore && length != 0) || length > oldScore + marginHere {
+                    // Worth a closer look: find the nearest of the equally long matches (the
+                    // costly part, so only here), then weigh the jump to it.
+                    (matchPosition, length) = longestMatch(new + scan, count: newCount - scan, near: scan + lastOffset, refine: true)
+                    if (length == oldScore && length != 0) || length > oldScore + marginHere + jumpCost(matchPosition - scan - lastOffset) { break }
+                }
                 let aligned = scan + lastOffset
                 if aligned >= 0 && aligned < oldCount && old[aligned] == new[scan] { oldScore -= 1 }
                 scan += 1

@@ -49,54 +49,51 @@ public enum NativeDiffer {
                                  metadata: PatchMetadata = PatchMetadata(), options: DiffOptions = DiffOptions()) throws -> [UInt8] {
         let oldBytes = old.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
         let newBytes = new.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
-        let oldBox = UnsafeSendable(old), newBox = UnsafeSendable(new)
 
-        // The suffix array on one thread, both files' digests on the other.
-        let indexResult = ResultBox<SuffixArray>()
-        let digestResult = ResultBox<(DigestSet, DigestSet)>()
-        runConcurrently(options.threads > 1, {
-            indexResult.set { try SuffixArray(oldBox.value) }
-        }, {
-            digestResult.set {
-                var oldDigest = try MultiDigest(options.digests)
-                oldDigest.update(oldBox.value)
-                var newDigest = try MultiDigest(options.digests)
-                newDigest.update(newBox.value)
-                return (oldDigest.finalize(), newDigest.finalize())
-            }
-        })
-        let index = try indexResult.get()
-        let (oldDigests, newDigests) = try digestResult.get()
-
-        var finder = MatchFinder(old: old, index: index)
-        defer { finder.free() }
-        finder.metadataRanges = tarMetadataRanges(newBytes, count: new.count)
-        if let experiments = DiffTuning.experiments() {
-            for tuning in experiments {
-                finder.apply(tuning)
-                let (header, body) = try encode(finder, old: oldBytes, new: newBytes, newCount: new.count, tuning: tuning,
-                                                header: NativePatchHeader(old: oldDigests, new: newDigests, streams: [], metadata: metadata),
-                                                options: options)
-                DiffTuning.report(tuning, header: header, body: body)
-            }
-        }
-        let tuning = DiffTuning()
-        finder.apply(tuning)
-        let (header, body) = try encode(finder, old: oldBytes, new: newBytes, newCount: new.count, tuning: tuning,
-                                        header: NativePatchHeader(old: oldDigests, new: newDigests, streams: [], metadata: metadata),
-                                        options: options)
-        return header.serialized() + body
+        let tuning = DiffTuning.forNewFile(of: new.count)
+        // The index lives only while covers are found: freeing it (4 bytes a position) before
+        // the LZMA2 encoders start keeps the peak within 6 × old + new.
+        let covers = try findCovers(old: old, new: newBytes, count: new.count, tuning: tuning, threads: options.threads)
+        var oldDigest = try MultiDigest(options.digests)
+        oldDigest.update(old)
+        var newDigest = try MultiDigest(options.digests)
+        newDigest.update(new)
+        let header = NativePatchHeader(old: oldDigest.finalize(), new: newDigest.finalize(), streams: [], metadata: metadata)
+        let (filled, body) = try encode(covers, old: oldBytes, new: newBytes, newCount: new.count, tuning: tuning,
+                                        header: header, options: options)
+        return filled.serialized() + body
     }
 
-    static func encode(_ finder: MatchFinder, old oldBytes: UnsafePointer<UInt8>, new newBytes: UnsafePointer<UInt8>, newCount: Int,
+    /// Indexes the old file (as two halves built side by side with two threads and a large old
+    /// file: SA-IS does not parallelise within one array) and finds the new file's covers.
+    static func findCovers(old: UnsafeRawBufferPointer, new newBytes: UnsafePointer<UInt8>, count: Int,
+                           tuning: DiffTuning, threads: Int) throws -> [Cover] {
+        let oldBox = UnsafeSendable(old)
+        let halves = threads > 1 && old.count >= splitIndexThreshold
+        let split = halves ? old.count / 2 : old.count
+        let firstIndex = ResultBox<SuffixArray>(), secondIndex = ResultBox<SuffixArray>()
+        runConcurrently(halves, {
+            firstIndex.set { try SuffixArray(UnsafeRawBufferPointer(rebasing: oldBox.value[..<split])) }
+        }, {
+            if halves { secondIndex.set { try SuffixArray(UnsafeRawBufferPointer(rebasing: oldBox.value[split...])) } }
+        })
+        var segments = [SuffixIndex(old: UnsafeRawBufferPointer(rebasing: old[..<split]), base: 0, index: try firstIndex.get())]
+        if halves {
+            segments.append(SuffixIndex(old: UnsafeRawBufferPointer(rebasing: old[split...]), base: split, index: try secondIndex.get()))
+        }
+        var finder = MatchFinder(old: old, segments: segments)
+        defer { finder.free() }
+        finder.metadataRanges = tarMetadataRanges(newBytes, count: count)
+        finder.apply(tuning)
+        return findCovers(finder, new: newBytes, count: count, threads: threads)
+    }
+
+    static func encode(_ covers: [Cover], old oldBytes: UnsafePointer<UInt8>, new newBytes: UnsafePointer<UInt8>, newCount: Int,
                        tuning: DiffTuning, header: NativePatchHeader, options: DiffOptions) throws -> (NativePatchHeader, [UInt8]) {
-        var covers = findCovers(finder, new: newBytes, count: newCount, threads: options.threads)
-        if tuning.minCoverLength > 0 { covers.removeAll { $0.length < tuning.minCoverLength } }
         let streams = PatchStreams(covers: covers, old: oldBytes, new: newBytes, newCount: newCount, tuning: tuning)
 
         // Compress the streams: literals (usually the largest) on one thread, the rest on the other.
         let raw: [[UInt8]] = [streams.commands.bytes, streams.residuals.bytes, streams.headerResiduals, streams.literals]
-        DiffTuning.dump(raw)
         let compressed = (0..<4).map { _ in ResultBox<[UInt8]>() }
         let compress: @Sendable (Int) -> Void = { slot in
             let (lc, lp, pb) = tuning.model[slot]
@@ -150,6 +147,9 @@ public enum NativeDiffer {
         }
         return ranges
     }
+
+    /// Old files at least this large are indexed as two halves when two threads are allowed.
+    static let splitIndexThreshold = 4 << 20
 
     /// Covers of the whole new file; with two threads, each half is matched on its own.
     static func findCovers(_ finder: MatchFinder, new: UnsafePointer<UInt8>, count: Int, threads: Int) -> [Cover] {

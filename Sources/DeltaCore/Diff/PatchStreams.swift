@@ -28,15 +28,21 @@ struct PatchStreams {
                 let region = layout.region
                 let step = Int(min(UInt64(previous.length - offset), region.end - layout.position))
                 for index in offset..<offset + step {
-                    var residual = new[previous.newPosition + index] &- old[previous.oldPosition + index]
+                    let newByte = new[previous.newPosition + index], oldByte = old[previous.oldPosition + index]
                     if region.isMetadata {
                         // The applier rewrites header checksums: whatever lands there is free.
-                        if fixesTarChecksums, let start = region.headerStart,
-                           TarBlockTracker.checksumField.contains(previous.newPosition + index - Int(start)) {
-                            residual = 0
+                        if newByte == oldByte || (fixesTarChecksums && region.headerStart.map {
+                            TarBlockTracker.checksumField.contains(previous.newPosition + index - Int($0))
+                        } ?? false) {
+                            headerResiduals.append(0)
+                        } else if newByte == 0 || newByte == 0xFF {
+                            headerResiduals.append(0xFF)
+                            headerResiduals.append(newByte)
+                        } else {
+                            headerResiduals.append(newByte)
                         }
-                        headerResiduals.append(residual)
                     } else {
+                        let residual = newByte &- oldByte
                         residualRun.add(residual, into: &residuals)
                     }
                 }

@@ -84,7 +84,7 @@ public enum NativePatchApplier {
                 let target = UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<filled + step])
                 try base.read(into: target, at: oldPosition)
                 if region.isMetadata {
-                    try addHeaderResiduals(from: headerResiduals, to: bytes + filled, count: step)
+                    try replaceMetadata(from: headerResiduals, in: bytes + filled, count: step)
                 } else {
                     try residuals.apply(to: bytes + filled, count: step)
                 }
@@ -120,12 +120,14 @@ public enum NativePatchApplier {
         return header
     }
 
-    private static func addHeaderResiduals(from reader: PatchStreamReader, to bytes: UnsafeMutablePointer<UInt8>, count: Int) throws {
-        var done = 0
-        while done < count {
-            let chunk = try reader.take(upTo: count - done)
-            for index in 0..<chunk.count { bytes[done + index] &+= chunk[index] }
-            done += chunk.count
+    /// Metadata residuals replace rather than add: 0 keeps the old byte, 0xFF takes the next
+    /// byte verbatim, anything else is the new byte. New headers resemble each other more than
+    /// they resemble the old ones (one new mtime for every file), so replacements repeat.
+    private static func replaceMetadata(from reader: PatchStreamReader, in bytes: UnsafeMutablePointer<UInt8>, count: Int) throws {
+        for index in 0..<count {
+            let code = try reader.readByte()
+            if code == 0 { continue }
+            bytes[index] = code == 0xFF ? try reader.readByte() : code
         }
     }
 }

@@ -6,7 +6,7 @@ public struct NativePatchStream: Sendable, Equatable {
         case commands = 0
         /// Byte-wise residuals of copied content bytes, run-length coded (zero runs and raw runs).
         case residuals = 1
-        /// Byte-wise residuals of copied bytes inside tar header blocks, one byte each.
+        /// Replacement codes for copied bytes in tar metadata (0 keeps, 0xFF escapes, else the new byte).
         case headerResiduals = 2
         /// New bytes that match nothing in the old file.
         case literals = 3
@@ -16,7 +16,7 @@ public struct NativePatchStream: Sendable, Equatable {
     public enum Codec: UInt8, Sendable {
         /// As they are.
         case stored = 0
-        /// Raw LZMA2 (no container); the parameter is the dictionary size.
+        /// Raw LZMA2 (no container); the parameter is the dictionary size, a power of two.
         case lzma2 = 1
     }
 
@@ -91,18 +91,18 @@ public struct NativePatchHeader: Sendable, Equatable {
     /// The header's bytes, from the magic to the first stream.
     public func serialized() -> [UInt8] {
         var body = PatchByteWriter()
-        body.appendLittleEndian(requiredFeatures)
-        body.appendLittleEndian(old.size)
-        body.appendLittleEndian(new.size)
+        body.appendVarint(requiredFeatures)
+        body.appendVarint(old.size)
+        body.appendVarint(new.size)
         Self.appendDigests(old, to: &body)
         Self.appendDigests(new, to: &body)
         body.append(UInt8(streams.count))
         for stream in streams {
             body.append(stream.kind.rawValue)
             body.append(stream.codec.rawValue)
-            body.appendLittleEndian(stream.dictionarySize)
-            body.appendLittleEndian(stream.rawLength)
-            body.appendLittleEndian(stream.codedLength)
+            body.append(stream.codec == .stored ? 0 : UInt8(stream.dictionarySize.trailingZeroBitCount))
+            body.appendVarint(stream.rawLength)
+            body.appendVarint(stream.codedLength)
         }
         var sections = [(SectionType, [UInt8])]()
         if let recipe = metadata.recipe { sections.append((.recipe, recipe)) }
@@ -112,11 +112,11 @@ public struct NativePatchHeader: Sendable, Equatable {
             Self.appendDigests(target, to: &value)
             sections.append((.targetCompressed, value.bytes))
         }
-        body.appendLittleEndian(UInt16(sections.count))
+        body.appendVarint(UInt64(sections.count))
         for (type, value) in sections {
-            body.appendLittleEndian(type.rawValue)
-            body.appendLittleEndian(UInt16(0))
-            body.appendLittleEndian(UInt32(value.count))
+            body.appendVarint(UInt64(type.rawValue))
+            body.appendVarint(0)
+            body.appendVarint(UInt64(value.count))
             body.append(value)
         }
         var out = PatchByteWriter()
@@ -167,10 +167,10 @@ public struct NativePatchHeader: Sendable, Equatable {
 
     private static func parseBody(_ body: [UInt8], version: UInt16) throws(PatchFormatError) -> NativePatchHeader {
         var reader = PatchByteReader(body, baseOffset: UInt64(preambleLength), section: "header")
-        let features = try reader.readLittleEndian(UInt64.self)
+        let features = try reader.readVarint("feature flags")
         guard features & ~knownFeatures == 0 else { throw .unsupportedFeatures(features & ~knownFeatures) }
-        let oldSize = try reader.readLittleEndian(UInt64.self)
-        let newSize = try reader.readLittleEndian(UInt64.self)
+        let oldSize = try reader.readVarint("old size")
+        let newSize = try reader.readVarint("new size")
         let old = try readDigests(&reader, size: oldSize)
         let new = try readDigests(&reader, size: newSize)
         let streamCount = try reader.readByte()
@@ -185,9 +185,13 @@ public struct NativePatchHeader: Sendable, Equatable {
             guard let codec = NativePatchStream.Codec(rawValue: try reader.readByte()) else {
                 throw .invalidField("codec of the \(kind) stream", offset: at + 1)
             }
-            let dictionary = try reader.readLittleEndian(UInt32.self)
-            let raw = try reader.readLittleEndian(UInt64.self)
-            let coded = try reader.readLittleEndian(UInt64.self)
+            let dictionaryLog = try reader.readByte()
+            let raw = try reader.readVarint("raw length of the \(kind) stream")
+            let coded = try reader.readVarint("coded length of the \(kind) stream")
+            guard codec == .stored ? dictionaryLog == 0 : (12...30).contains(dictionaryLog) else {
+                throw .invalidField("window size of the \(kind) stream", offset: at + 2)
+            }
+            let dictionary: UInt32 = codec == .stored ? 0 : 1 << UInt32(dictionaryLog)
             if codec == .lzma2 {
                 guard dictionary <= maximumStreamDictionary else {
                     throw .dictionaryTooLarge(stream: "\(kind)", requested: UInt64(dictionary), limit: UInt64(maximumStreamDictionary))
@@ -203,25 +207,27 @@ public struct NativePatchHeader: Sendable, Equatable {
             streams.append(NativePatchStream(kind: kind, codec: codec, dictionarySize: dictionary, rawLength: raw, codedLength: coded))
         }
         var metadata = PatchMetadata()
-        let sectionCount = try reader.readLittleEndian(UInt16.self)
+        let sectionCount = try reader.readVarint("section count")
+        guard sectionCount <= UInt64(reader.remaining) else { throw .invalidField("section count", offset: reader.offset) }
         for _ in 0..<sectionCount {
             let at = reader.offset
-            let type = try reader.readLittleEndian(UInt16.self)
-            let flags = try reader.readLittleEndian(UInt16.self)
-            let length = try reader.readLittleEndian(UInt32.self)
+            let type = try reader.readVarint("section type")
+            let flags = try reader.readVarint("section flags")
+            let length = try reader.readVarint("section length")
+            guard length <= UInt64(reader.remaining) else { throw .truncated(section: "header section", offset: reader.offset) }
             let value = try reader.readBytes(Int(length))
-            switch SectionType(rawValue: type) {
+            switch type <= UInt64(UInt16.max) ? SectionType(rawValue: UInt16(type)) : nil {
             case .recipe?:
                 guard metadata.recipe == nil else { throw .invalidField("duplicate recipe section", offset: at) }
                 metadata.recipe = Array(value)
             case .targetCompressed?:
                 guard metadata.targetCompressed == nil else { throw .invalidField("duplicate target section", offset: at) }
-                var section = PatchByteReader(Array(value), baseOffset: at + 8, section: "target section")
+                var section = PatchByteReader(Array(value), baseOffset: at, section: "target section")
                 let size = try section.readLittleEndian(UInt64.self)
                 metadata.targetCompressed = try readDigests(&section, size: size)
                 guard section.remaining == 0 else { throw .invalidField("target section length", offset: at) }
             case nil:
-                if flags & criticalSectionFlag != 0 { throw .unsupportedSection(type: type) }
+                if flags & UInt64(criticalSectionFlag) != 0 { throw .unsupportedSection(type: type) }
             }
         }
         guard reader.remaining == 0 else { throw .invalidField("header length", offset: reader.offset) }

@@ -62,6 +62,18 @@ struct PatchByteReader {
         return bytes[position]
     }
 
+    mutating func readVarint(_ field: String) throws(PatchFormatError) -> UInt64 {
+        let at = offset
+        var decoder = VarintDecoder()
+        while true {
+            switch decoder.feed(try readByte()) {
+            case .success(let value?): return value
+            case .success(nil): continue
+            case .failure: throw .invalidField(field, offset: at)
+            }
+        }
+    }
+
     mutating func readLittleEndian<T: FixedWidthInteger>(_: T.Type) throws(PatchFormatError) -> T {
         let slice = try readBytes(MemoryLayout<T>.size)
         var value: T = 0

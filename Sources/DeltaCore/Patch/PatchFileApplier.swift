@@ -35,7 +35,8 @@ public enum PatchFileApplier {
             patch = patchFile
         } else {
             let temporary = try AtomicFileWriter(path: outputPath + ".patch")
-            try decompress(patchFile, format: wrapping, into: temporary, limit: maximumUnwrappedSize, path: patchPath)
+            try decompress(patchFile, format: wrapping, into: temporary, limit: maximumUnwrappedSize, path: patchPath,
+                           tooLarge: PatchFormatError.unwrappedTooLarge(limit: maximumUnwrappedSize))
             unwrapped = temporary
             patch = try ReadableFile(path: temporary.temporaryPath)
         }
@@ -50,9 +51,8 @@ public enum PatchFileApplier {
         case .native:
             return try applyNative(basePath: basePath, patch: patch, patchPath: patchPath, outputPath: outputPath, wrapping: wrapping)
         case .bsdiff40, .vcdiff:
-            // Hook for the BSDIFF40 and VCDIFF readers: they apply `patch` to the base read by
-            // offset, into an AtomicFileWriter, as applyNative does (without header digests).
-            throw FileError(path: patchPath, offset: 0, underlying: PatchFormatError.unsupportedFormat(format))
+            return try applyForeign(format == .bsdiff40 ? .bsdiff40 : .vcdiff, basePath: basePath, patch: patch,
+                                    patchPath: patchPath, outputPath: outputPath, wrapping: wrapping)
         }
     }
 
@@ -78,7 +78,8 @@ public enum PatchFileApplier {
         let baseFormat = CompressionFormat.detect(try baseFile.prefix(CompressionFormat.magicLength))
         if try baseFile.size() != header.old.size && baseFormat != .none {
             let temporary = try AtomicFileWriter(path: outputPath + ".base")
-            try decompress(baseFile, format: baseFormat, into: temporary, limit: header.old.size, path: basePath)
+            try decompress(baseFile, format: baseFormat, into: temporary, limit: header.old.size, path: basePath,
+                           tooLarge: PatchFormatError.baseMismatch(expected: "\(header.old.size) bytes", actual: "more (decompressed)"))
             decompressedBase = temporary
             baseFile = try ReadableFile(path: temporary.temporaryPath)
         }
@@ -101,6 +102,26 @@ public enum PatchFileApplier {
         }
         try output.commit()
         return PatchApplication(format: .native, wrapping: wrapping, result: result, metadata: header.metadata)
+    }
+
+    /// BSDIFF40 and VCDIFF carry no digest of either file: the result is only as good as the
+    /// base, so its SHA-256 is reported for the caller to check.
+    private static func applyForeign(_ format: ForeignPatchFormat, basePath: String, patch: ReadableFile, patchPath: String,
+                                     outputPath: String, wrapping: CompressionFormat) throws -> PatchApplication {
+        let base = try ReadableFile(path: basePath)
+        let output = try AtomicFileWriter(path: outputPath)
+        var digest = try MultiDigest([.sha256])
+        do {
+            try ForeignPatchApplier.apply(format, base: base, patch: patch, into: { chunk in
+                digest.update(chunk)
+                try output.write(chunk)
+            })
+        } catch let error as any DeltaCoreError where !(error is IOError) {
+            throw FileError(path: patchPath, underlying: error)
+        }
+        try output.commit()
+        return PatchApplication(format: format == .bsdiff40 ? .bsdiff40 : .vcdiff, wrapping: wrapping,
+                                result: digest.finalize(), metadata: PatchMetadata())
     }
 
     /// The digest to verify with: SHA-256 first (fastest with CPU support), then the others strongest first; never MD5 alone.
@@ -131,11 +152,12 @@ public enum PatchFileApplier {
         }
     }
 
-    static func decompress(_ file: ReadableFile, format: CompressionFormat, into writer: AtomicFileWriter, limit: UInt64, path: String) throws {
+    static func decompress(_ file: ReadableFile, format: CompressionFormat, into writer: AtomicFileWriter, limit: UInt64, path: String,
+                           tooLarge: PatchFormatError) throws {
         let decoder = try format.makeDecoder()
         let sink: ChunkSink = { chunk in
             guard writer.bytesWritten + UInt64(chunk.count) <= limit else {
-                throw FileError(path: path, underlying: PatchFormatError.unwrappedTooLarge(limit: limit))
+                throw FileError(path: path, underlying: tooLarge)
             }
             try writer.write(chunk)
         }

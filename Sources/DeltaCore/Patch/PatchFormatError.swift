@@ -10,7 +10,7 @@ public enum PatchFormatError: DeltaCoreError, Equatable {
     /// Required feature bits this reader does not understand.
     case unsupportedFeatures(UInt64)
     /// A section marked critical that this reader does not understand.
-    case unsupportedSection(type: UInt16)
+    case unsupportedSection(type: UInt64)
     /// The patch ends inside `section`.
     case truncated(section: String, offset: UInt64)
     /// A field holds an impossible value.

@@ -31,4 +31,9 @@ struct SeededGenerator: RandomNumberGenerator {
         }
         return Array(bytes.prefix(count))
     }
+
+    /// `count` random bytes drawn from the first `alphabet` byte values (small alphabets repeat more).
+    mutating func bytes(_ count: Int, alphabet: Int = 256) -> [UInt8] {
+        (0..<count).map { _ in UInt8(Int.random(in: 0..<alphabet, using: &self)) }
+    }
 }
