@@ -13,6 +13,7 @@ let package = Package(
     name: "deltafetch",
     products: [
         .library(name: "DeltaCore", targets: ["DeltaCore"]),
+        .library(name: "DeltaTransport", targets: ["DeltaTransport"]),
         .executable(name: "mkpatch", targets: ["mkpatch"]),
         .executable(name: "deltafetch", targets: ["deltafetch"]),
         // The fuzz targets' bodies, for the libFuzzer executables in Fuzz/ (a separate package).
@@ -22,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        // DeltaTransport only: the HTTP stack stays out of DeltaCore and mkpatch.
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -50,11 +54,22 @@ let package = Package(
             name: "deltafetch",
             dependencies: [
                 "DeltaCore",
+                "DeltaTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "FuzzTargets", dependencies: ["DeltaCore"]),
+        // Getting files from mirrors: GLEP 75 layouts, failover, resume, locks, verification.
+        .target(
+            name: "DeltaTransport",
+            dependencies: [
+                "DeltaCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
 
         .testTarget(
             name: "DeltaCoreTests",
@@ -62,6 +77,18 @@ let package = Package(
                 "DeltaCore",
                 "FuzzTargets",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        // Real nginx and a fault-injecting NIO server on 127.0.0.1.
+        .testTarget(
+            name: "DeltaTransportTests",
+            dependencies: [
+                "DeltaTransport",
+                "DeltaCore",
+                "deltafetch",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // Runs the built `mkpatch` and `deltafetch` binaries and checks stdout, stderr and

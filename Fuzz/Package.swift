@@ -32,5 +32,6 @@ let package = Package(
         fuzzTarget("FuzzBSDiff40"),
         fuzzTarget("FuzzVCDiff"),
         fuzzTarget("FuzzRecipes"),
+        fuzzTarget("FuzzMetadata"),
     ]
 )

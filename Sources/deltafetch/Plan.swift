@@ -122,8 +122,9 @@ struct PlanCommand: AsyncParsableCommand {
         let cache = DigestCache(storePath: noDigestCache ? nil : DigestCache.defaultPath(distdir: distdir))
         let inventory = DistdirInventory(distdir: absoluteDirectory(distdir), cache: cache, alternates: alternates)
         let planner = ChainPlanner(policy: PlanPolicy(worthItRatio: worthItRatio, preference: try preference()))
-        let plan = try planner.plan(target: file, fullSize: manifestEntry.digests.size, entries: entries,
-                                    locateBase: inventory.locateBase)
+        let plan = try inventory.holdsVerifiedCopy(of: manifestEntry)
+            ? Plan(target: file, fullSize: manifestEntry.digests.size, baseFile: nil, chain: [], outcome: .alreadyPresent)
+            : try planner.plan(target: file, fullSize: manifestEntry.digests.size, entries: entries, locateBase: inventory.locateBase)
         // The cache only saves time; failing to write it (a read-only distdir) is no error.
         do { try cache.save() } catch { warnLine("warning: digest cache not saved: \(error)") }
 

@@ -105,6 +105,11 @@ struct PlanFixture {
         #expect((noneObject["chain"] as? [Any])?.isEmpty == true)
         #expect(noneObject["patch_bytes"] as? Int == 0)
         #expect(noneObject["reason"] as? String == "no patch in the lists yields small-1.tar.gz")
+
+        try FileManager.default.copyItem(atPath: Binaries.testdata("six-1.17.0.tar.gz"), toPath: fixture.distdir + "/six-1.17.0.tar.gz")
+        let present = try fixture.plan("six-1.17.0.tar.gz")
+        #expect(present.status == 0)
+        #expect(present.stdout.hasSuffix("decision: six-1.17.0.tar.gz is already in the distdir and verified; nothing to fetch\n"))
     }
 
     @Test func preferTimeDownloadsOnAFastLink() throws {

@@ -134,7 +134,14 @@ def main():
         run("xdelta3", "-e", "-f", "-s", "six-1.16.0.tar", "six-1.17.0.tar", "six.vcdiff", cwd=work)
         run("xdelta3", "-e", "-f", "-W", "65536", "-s", "six-1.16.0.tar", "six-1.17.0.tar", "six-windows.vcdiff", cwd=work)
         run("xdelta3", "-e", "-f", "-S", "none", "-s", "six-1.16.0.tar", "six-1.17.0.tar", "six-plain.vcdiff", cwd=work)
-        for name in ("six.bsdiff", "six.vcdiff", "six-windows.vcdiff", "six-plain.vcdiff"):
+        # From the .tar.gz files: xdelta3 decompresses them itself ("externally compressed
+        # input") and records gzip for both sides in the application header.
+        for version in ("1.16.0", "1.17.0"):
+            with open(os.path.join(TESTDATA, f"six-{version}.tar.gz"), "rb") as f, \
+                    open(os.path.join(work, f"six-{version}.tar.gz"), "wb") as g:
+                g.write(f.read())
+        run("xdelta3", "-e", "-f", "-s", "six-1.16.0.tar.gz", "six-1.17.0.tar.gz", "six-gzipped.vcdiff", cwd=work)
+        for name in ("six.bsdiff", "six.vcdiff", "six-windows.vcdiff", "six-plain.vcdiff", "six-gzipped.vcdiff"):
             with open(os.path.join(work, name), "rb") as f:
                 write(name, f.read())
         with open(os.path.join(HERE, "six.SHA256SUMS"), "w") as f:

@@ -39,7 +39,14 @@ public struct AlternateDigestDatabase: Sendable {
     /// - Throws: ``IOError`` when the file or its lock cannot be read.
     public func entries() throws -> (entries: [AlternateDigestEntry], problems: [FileError]) {
         guard directoryExists else { return ([], []) }
-        let lock = try FileLock(path: lockPath, mode: .shared)
+        let lock: FileLock
+        do {
+            lock = try FileLock(path: lockPath, mode: .shared)
+        } catch let error where [ENOENT, EACCES, EROFS].contains(error.errno) {
+            // A read-only distdir without a lock file: nobody can be writing it, and readers
+            // never take an unfinished line anyway.
+            return try readEntries()
+        }
         defer { lock.release() }
         return try readEntries()
     }

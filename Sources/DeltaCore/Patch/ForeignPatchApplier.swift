@@ -18,15 +18,19 @@ public enum ForeignPatchFormat: String, Sendable, CaseIterable {
 public enum ForeignPatchApplier {
     /// Applies `patch`, in `format`, to `base`, passing the new file's bytes to `sink` in
     /// order. Memory stays bounded whatever the files' sizes (see each applier).
+    /// - Parameter allowingExternalCompression: for VCDIFF patches xdelta3 made from
+    ///   compressed files: see ``VCDiffApplier/apply(base:patch:limits:allowingExternalCompression:into:)``.
     /// - Returns: the number of bytes written.
     /// - Throws: ``BSDiff40Error`` or ``VCDiffError`` for a bad patch; the base's and the
     ///   sink's own errors as they are.
     @discardableResult
     public static func apply(_ format: ForeignPatchFormat, base: RandomAccessSource, patch: RandomAccessSource,
-                             into sink: ChunkSink) throws -> UInt64 {
+                             allowingExternalCompression: Bool = false, into sink: ChunkSink) throws -> UInt64 {
         switch format {
-        case .bsdiff40: try BSDiff40Applier.apply(base: base, patch: patch, into: sink)
-        case .vcdiff: try VCDiffApplier.apply(base: base, patch: patch, into: sink)
+        case .bsdiff40:
+            try BSDiff40Applier.apply(base: base, patch: patch, into: sink)
+        case .vcdiff:
+            try VCDiffApplier.apply(base: base, patch: patch, allowingExternalCompression: allowingExternalCompression, into: sink)
         }
     }
 }

@@ -35,4 +35,15 @@ public final class DistdirInventory {
         guard AlternateDigestDatabase.fileExists(directory: distdir, name: name) else { return nil }
         return try cache.digests(ofFile: distdir + "/" + name)
     }
+
+    /// Whether the distdir already holds `entry`'s file: with the Manifest's digests, or as a
+    /// rebuilt file the alternate-digest database accepts for it.
+    /// - Throws: ``IOError`` when the file exists but cannot be read.
+    public func holdsVerifiedCopy(of entry: ManifestEntry) throws -> Bool {
+        if let digests = try digests(of: entry.name), entry.digests.matches(digests) { return true }
+        for alternate in alternates where alternate.originalName == entry.name && alternate.original.digests.matches(entry.digests) {
+            if let digests = try digests(of: alternate.fileName), alternate.alternate.digests.matches(digests) { return true }
+        }
+        return false
+    }
 }

@@ -10,6 +10,8 @@ public struct Plan: Hashable, Sendable {
         case noPatchYieldsTarget
         /// Patches yield the target, but none of their chains starts from a file on disk.
         case noUsableBase
+        /// The distdir already holds a verified copy of the target: nothing to fetch.
+        case alreadyPresent
     }
 
     /// The distfile wanted.
@@ -55,6 +57,7 @@ public struct Plan: Hashable, Sendable {
             }
         case .noPatchYieldsTarget: "no patch in the lists yields \(target)"
         case .noUsableBase: "patches yield \(target), but no chain of them starts from a file in the distdir"
+        case .alreadyPresent: "\(target) is already in the distdir and verified; nothing to fetch"
         }
     }
 

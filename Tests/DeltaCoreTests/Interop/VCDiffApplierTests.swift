@@ -27,6 +27,30 @@ import Testing
         #expect(output == new, "\(name) did not rebuild six-1.17.0.tar")
     }
 
+    @Test func refusesPatchesOfExternallyCompressedFilesUnlessAllowed() throws {
+        let patch = try InteropVectors.bytes("six-gzipped.vcdiff")
+        let compressedBase = try InteropVectors.bytes("../six-1.16.0.tar.gz")
+        #expect(throws: VCDiffError.externallyCompressed(target: "gzip", source: "gzip")) {
+            try VCDiffApplier.apply(base: InMemorySource(compressedBase), patch: InMemorySource(patch)) { _ in }
+        }
+        var output = [UInt8]()
+        try VCDiffApplier.apply(base: InMemorySource(try InteropVectors.sixTar("1.16.0")), patch: InMemorySource(patch),
+                                allowingExternalCompression: true) { output += $0 }
+        #expect(output == (try InteropVectors.sixTar("1.17.0")), "the decompressed target differs")
+    }
+
+    @Test func detectsAndDispatchesForeignFormats() throws {
+        for (name, format) in [("text.bsdiff", ForeignPatchFormat.bsdiff40), ("text.vcdiff", .vcdiff)] {
+            let patch = try InteropVectors.bytes(name)
+            #expect(ForeignPatchFormat.detect(patch) == format)
+            var output = [UInt8]()
+            try ForeignPatchApplier.apply(format, base: InMemorySource(try InteropVectors.bytes("text.old")),
+                                          patch: InMemorySource(patch)) { output += $0 }
+            #expect(output == (try InteropVectors.bytes("text.new")), "\(name) through ForeignPatchApplier")
+        }
+        #expect(ForeignPatchFormat.detect(Array("\u{89}DFPATCH".utf8)) == nil)
+    }
+
     @Test func overlappingTargetCopyRepeatsWhatItWrites() throws {
         // ADD "ab" (code 3), then COPY 5 bytes (code 21: mode VCD_SELF, size 5) from target
         // address 0: the copy overlaps its own output, giving "abababa".

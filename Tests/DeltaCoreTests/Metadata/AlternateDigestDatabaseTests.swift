@@ -205,3 +205,19 @@ import Testing
         return nil
     }
 }
+
+extension AlternateDigestDatabaseTests {
+    @Test func aReadOnlyDatabaseWithoutLockFileIsStillRead() throws {
+        let distdir = try TestPaths.temporaryDirectory().path
+        defer {
+            _ = try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: distdir + "/.deltafetch")
+            try? FileManager.default.removeItem(atPath: distdir)
+        }
+        let database = AlternateDigestDatabase(distdir: distdir)
+        try database.add(Self.entry("a-1.tar.gz"), verifiedBy: Self.proof)
+        try FileManager.default.removeItem(atPath: database.lockPath)
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: distdir + "/.deltafetch")
+        // Root ignores directory permissions; then the lock file is simply created again.
+        #expect(try database.entries().entries == [Self.entry("a-1.tar.gz")])
+    }
+}

@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func writerRoundTripsRandomEntries() throws {
-        var rng = SplitMix64(seed: 0x5eed_1234)
+        var rng = SeededGenerator(seed: 0x5eed_1234)
         for iteration in 0..<300 {
             let entry = try randomEntry(&rng)
             let line = try entry.line()
@@ -136,7 +136,7 @@ import Testing
         #expect(throws: MetadataError.lineTooLong(PatchList.maximumLineLength + 1)) { try PatchListEntry(line: line) }
     }
 
-    private func randomEntry(_ rng: inout SplitMix64) throws -> PatchListEntry {
+    private func randomEntry(_ rng: inout SeededGenerator) throws -> PatchListEntry {
         func part(_ name: String?, uncompressed: Bool) throws -> HashedPart {
             var hashes = [HashPair]()
             for algorithm in DigestAlgorithm.allCases where rng.next() % 2 == 0 || algorithm == .md5 && hashes.isEmpty {
@@ -150,18 +150,5 @@ import Testing
         return PatchListEntry(patch: try part(patchName, uncompressed: false),
                               base: try part("pkg-\(rng.next() % 100).tar.gz", uncompressed: false),
                               target: try part("pkg-\(rng.next() % 100).tar.bz2", uncompressed: true))
-    }
-}
-
-/// A small seeded generator (SplitMix64) so that failures can be replayed from the printed seed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -146,7 +146,7 @@ enum PlanFixtures {
     /// patches, self-loops, re-rolled bases and zero-byte patches).
     @Test func choiceEqualsBruteForceOnRandomGraphs() {
         let seed: UInt64 = 0xdead_beef_2026
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         for round in 0..<1500 {
             let nodes = Int(rng.next() % 8) + 2
             let names = (0..<nodes).map { "v\($0).tar.gz" }

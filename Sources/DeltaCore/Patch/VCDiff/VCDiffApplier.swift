@@ -37,15 +37,21 @@ public enum VCDiffApplier {
     ///   - base: the source file, read by offset.
     ///   - patch: the VCDIFF patch, read front to back.
     ///   - limits: bounds on window size and decoder memory.
+    ///   - allowingExternalCompression: accept patches xdelta3 made from compressed files
+    ///     (see ``VCDiffError/externallyCompressed(target:source:)``): `base` must then be
+    ///     the decompressed source, and the output is the decompressed target.
     ///   - sink: receives the new file in chunks of at most 64 KiB.
     /// - Returns: the number of bytes written.
     /// - Throws: ``VCDiffError`` for a malformed, hostile or unsupported patch; the base's
     ///   and the sink's own errors as they are.
     @discardableResult
     public static func apply(base: RandomAccessSource, patch: RandomAccessSource, limits: VCDiffLimits = VCDiffLimits(),
-                             into sink: ChunkSink) throws -> UInt64 {
+                             allowingExternalCompression: Bool = false, into sink: ChunkSink) throws -> UInt64 {
         let reader = try VCDiffPatchReader(patch)
-        let hasSecondaryCompressor = try readHeader(from: reader)
+        let (hasSecondaryCompressor, application) = try readHeader(from: reader)
+        if let application, application.isExternallyCompressed, !allowingExternalCompression {
+            throw VCDiffError.externallyCompressed(target: application.targetCompression, source: application.sourceCompression)
+        }
         let baseSize = try base.size()
         let source = SourceBlockCache(base, size: baseSize)
         let sections = VCDiffSectionLoader(memoryLimit: limits.secondaryMemoryLimit)
@@ -74,8 +80,8 @@ public enum VCDiffApplier {
     }
 
     /// Reads the file header (RFC 3284 section 4.1).
-    /// - Returns: whether sections may be LZMA-compressed.
-    private static func readHeader(from reader: VCDiffPatchReader) throws -> Bool {
+    /// - Returns: whether sections may be LZMA-compressed, and xdelta3's application header.
+    private static func readHeader(from reader: VCDiffPatchReader) throws -> (Bool, XDelta3ApplicationHeader?) {
         for expected in magic {
             guard !reader.isAtEnd, try reader.readByte() == expected else { throw VCDiffError.badMagic }
         }
@@ -90,10 +96,17 @@ public enum VCDiffApplier {
             guard id == lzmaCompressorID else { throw VCDiffError.unsupportedSecondaryCompressor(id: id, offset: idOffset) }
         }
         if indicator & codeTableBit != 0 { throw VCDiffError.unsupportedCodeTable(offset: reader.offset) }
+        var application: XDelta3ApplicationHeader?
         if indicator & applicationHeaderBit != 0 {
-            // xdelta3 keeps file names and external-compression hints here; nothing we need.
-            try reader.skip(try reader.readInteger())
+            let length = try reader.readInteger()
+            if length <= XDelta3ApplicationHeader.maximumParsedLength {
+                var bytes = [UInt8](repeating: 0, count: Int(length))
+                try bytes.withUnsafeMutableBytes { try reader.read(into: $0) }
+                application = XDelta3ApplicationHeader(bytes)
+            } else {
+                try reader.skip(length)  // not xdelta3's: its names are file names
+            }
         }
-        return indicator & secondaryBit != 0
+        return (indicator & secondaryBit != 0, application)
     }
 }

@@ -21,6 +21,13 @@ public enum VCDiffError: DeltaCoreError, Equatable {
     case unsupportedSecondaryCompressor(id: UInt8, offset: UInt64)
     /// The header supplies its own code table (`VCD_CODETABLE`); xdelta3 3.x refuses these too.
     case unsupportedCodeTable(offset: UInt64)
+    /// xdelta3 made the patch from compressed files: it decompressed them first
+    /// (`externally compressed input`) and `xdelta3 -d` would decompress the source and
+    /// recompress the output. Applying it here gives the decompressed target from the
+    /// decompressed source, so it is refused unless the caller asks for exactly that.
+    /// The names are xdelta3's compressors (`gzip`, `bzip2`, `xz`, `compress`), nil when
+    /// that side was not compressed.
+    case externallyCompressed(target: String?, source: String?)
     /// A window copies from earlier target data (`VCD_TARGET`), which xdelta3 never writes
     /// and does not decode either.
     case unsupportedTargetCopyWindow(offset: UInt64)
@@ -68,6 +75,8 @@ public enum VCDiffError: DeltaCoreError, Equatable {
             "VCDIFF secondary compressor \(Self.compressorName(id)) is not supported (only xdelta3's default, LZMA) at patch byte \(offset)"
         case let .unsupportedCodeTable(offset):
             "VCDIFF patch supplies its own code table, which is not supported, at patch byte \(offset)"
+        case let .externallyCompressed(target, source):
+            "VCDIFF patch was made by xdelta3 from compressed files (source: \(source ?? "not compressed"), target: \(target ?? "not compressed")): it rebuilds the decompressed target from the decompressed source, and `xdelta3 -d` would recompress the output; decompress the base and allow external compression to get the decompressed target"
         case let .unsupportedTargetCopyWindow(offset):
             "VCDIFF window copies from the target (VCD_TARGET), which is not supported, at patch byte \(offset)"
         case let .compressedSectionWithoutCompressor(offset):

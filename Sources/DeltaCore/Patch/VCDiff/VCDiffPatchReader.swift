@@ -33,14 +33,8 @@ final class VCDiffPatchReader {
     /// but the last. At most 10 digits and 64 bits.
     func readInteger() throws -> UInt64 {
         let start = offset
-        var value: UInt64 = 0
-        for _ in 0..<10 {
-            let byte = try readByte()
-            guard value >> 57 == 0 else { throw VCDiffError.invalidInteger(offset: start) }
-            value = value << 7 | UInt64(byte & 0x7F)
-            if byte & 0x80 == 0 { return value }
-        }
-        throw VCDiffError.invalidInteger(offset: start)
+        guard let value = try VCDiffInteger.read(readByte) else { throw VCDiffError.invalidInteger(offset: start) }
+        return value
     }
 
     /// Fills `destination` with the next bytes.
@@ -84,5 +78,22 @@ final class VCDiffPatchReader {
         try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<take]), at: offset)
         bufferOffset = offset
         bufferCount = take
+    }
+}
+
+/// RFC 3284's variable-length integers (section 2).
+enum VCDiffInteger {
+    /// Reads one integer, a digit at a time from `nextByte`: base-128 digits, most
+    /// significant first, the high bit set on all but the last.
+    /// - Returns: the value, or nil if it takes more than 10 digits or 64 bits.
+    static func read(_ nextByte: () throws -> UInt8) rethrows -> UInt64? {
+        var value: UInt64 = 0
+        for _ in 0..<10 {
+            let byte = try nextByte()
+            guard value >> 57 == 0 else { return nil }
+            value = value << 7 | UInt64(byte & 0x7F)
+            if byte & 0x80 == 0 { return value }
+        }
+        return nil
     }
 }

@@ -24,16 +24,16 @@ struct VCDiffSectionCursor {
         return bytes[position]
     }
 
-    /// An RFC 3284 integer (see ``VCDiffPatchReader/readInteger()``).
+    /// An RFC 3284 integer (``VCDiffInteger``).
     mutating func readInteger() throws(VCDiffError) -> UInt64 {
-        var value: UInt64 = 0
-        for _ in 0..<10 {
-            let byte = try readByte()
-            guard value >> 57 == 0 else { throw .invalidInteger(offset: windowOffset) }
-            value = value << 7 | UInt64(byte & 0x7F)
-            if byte & 0x80 == 0 { return value }
+        do {
+            guard let value = try VCDiffInteger.read({ try readByte() }) else { throw VCDiffError.invalidInteger(offset: windowOffset) }
+            return value
+        } catch let error as VCDiffError {
+            throw error
+        } catch {
+            throw .invalidInteger(offset: windowOffset)
         }
-        throw .invalidInteger(offset: windowOffset)
     }
 
     /// The next `count` bytes, valid while the section's buffer is.

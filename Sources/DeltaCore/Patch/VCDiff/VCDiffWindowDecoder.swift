@@ -23,7 +23,9 @@ struct VCDiffWindowDecoder {
 
         while instructions.remaining > 0 {
             let entry = VCDiffCodeTable.entries[Int(try instructions.readByte())]
-            for instruction in [entry.0, entry.1] where instruction.kind != .noop {
+            for half in 0..<2 {
+                let instruction = half == 0 ? entry.0 : entry.1
+                if instruction.kind == .noop { continue }
                 let size = instruction.size != 0 ? UInt64(instruction.size) : try instructions.readInteger()
                 guard size <= targetLength - produced else { throw VCDiffError.targetOverflow(window: window, offset: header.offset) }
                 let start = Int(produced)
