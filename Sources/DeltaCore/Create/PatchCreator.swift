@@ -112,6 +112,23 @@ public enum PatchCreator {
         return true
     }
 
+    /// Adds or replaces each of `entries` in the list at `listPath` under one lock and one
+    /// atomic rewrite (merging many results at once, as `mkpatch index` does).
+    /// - Returns: whether the list changed.
+    @discardableResult
+    public static func record(contentsOf entries: [PatchListEntry], inList listPath: String) throws -> Bool {
+        let lock = try FileLock(path: lockPath(forList: listPath), mode: .exclusive)
+        defer { withExtendedLifetime(lock) {} }
+        var document = try PatchListDocument.load(path: listPath)
+        var changed = false
+        for entry in entries where try document.upsert(entry) { changed = true }
+        guard changed else { return false }
+        let writer = try AtomicFileWriter(path: listPath)
+        try writer.write(Array(try document.text().utf8))
+        try writer.commit()
+        return true
+    }
+
     /// The lock file beside a list: hidden, so a mirror's listing does not show it.
     static func lockPath(forList listPath: String) -> String {
         let directory = AtomicFileWriter.directory(of: listPath)

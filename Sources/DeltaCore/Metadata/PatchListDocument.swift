@@ -120,6 +120,19 @@ public struct PatchListDocument: Sendable {
         return try text() != before
     }
 
+    /// Removes the entries for which `shouldRemove` is true (comments and unparseable lines stay).
+    /// - Returns: the removed entries, in file order.
+    @discardableResult
+    public mutating func remove(where shouldRemove: (PatchListEntry) -> Bool) -> [PatchListEntry] {
+        var removed = [PatchListEntry]()
+        lines.removeAll { line in
+            guard case .entry(let entry, _) = line, shouldRemove(entry) else { return false }
+            removed.append(entry)
+            return true
+        }
+        return removed
+    }
+
     /// The file's text: entries as their lines were written (new ones in canonical form).
     public func text() throws(MetadataError) -> String {
         var text = ""
