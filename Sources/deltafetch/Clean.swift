@@ -3,7 +3,7 @@ import DeltaCore
 import Foundation
 
 /// `deltafetch clean --distdir DIR`
-struct CleanCommand: AsyncParsableCommand {
+struct CleanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clean",
         abstract: "Drop alternate digests whose file is gone from the distdir.",
@@ -24,7 +24,7 @@ struct CleanCommand: AsyncParsableCommand {
     @Option(help: "The alternate-digest database (default: DISTDIR/.deltafetch/alternate-digests or $DELTAFETCH_ALTERNATE_DIGESTS).")
     var alternateDigests: String?
 
-    func run() async throws {
+    func run() throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: distdir, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CLIError("distdir '\(distdir)' is not a directory")

@@ -3,7 +3,7 @@ import DeltaCore
 import Foundation
 
 /// `deltafetch plan FILE --distdir DIR [--patches LIST]... [--manifest MANIFEST] [--json]`
-struct PlanCommand: AsyncParsableCommand {
+struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Decide how to obtain a distfile: the cheapest chain of patches from files on disk, or a full download.",
@@ -87,7 +87,7 @@ struct PlanCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    func run() throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: distdir, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CLIError("distdir '\(distdir)' is not a directory")

@@ -3,7 +3,7 @@ import DeltaCore
 import Foundation
 
 /// `deltafetch record-alternate FILE --distdir DIR --patches LIST... --manifest MANIFEST`
-struct RecordAlternateCommand: AsyncParsableCommand {
+struct RecordAlternateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "record-alternate",
         abstract: "Record a rebuilt distfile's digests in the alternate-digest database, after verifying its content.",
@@ -34,7 +34,7 @@ struct RecordAlternateCommand: AsyncParsableCommand {
     @Option(help: "The alternate-digest database (default: DISTDIR/.deltafetch/alternate-digests or $DELTAFETCH_ALTERNATE_DIGESTS).")
     var alternateDigests: String?
 
-    func run() async throws {
+    func run() throws {
         guard !file.contains("/") else { throw ValidationError("'\(file)' must be a file name in the distdir, not a path") }
         var expected = [DigestSet]()
         for path in patchLists {

@@ -2,7 +2,7 @@ import ArgumentParser
 import DeltaCore
 
 /// `mkpatch apply OLD PATCH -o NEW`
-struct Apply: AsyncParsableCommand {
+struct Apply: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Apply PATCH to OLD and write the result.",
         discussion: """
@@ -25,7 +25,7 @@ struct Apply: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the new file.")
     var output: String
 
-    func run() async throws {
+    func run() throws {
         let application = try PatchFileApplier.apply(basePath: old, patchPath: patch, outputPath: output)
         print("\(output): \(application.result.size) bytes, verified")
     }

@@ -4,7 +4,7 @@ import Foundation
 
 /// `mkpatch batch DISTDIR -o OUTDIR [--jobs N] [--max-ratio R] [--skip-one] [--work-list FILE]`
 /// and `mkpatch batch --run-job N --work-list FILE -o OUTDIR`.
-struct Batch: AsyncParsableCommand {
+struct Batch: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Make patches between consecutive versions of every package in a distfile directory.",
         discussion: """
@@ -55,7 +55,7 @@ struct Batch: AsyncParsableCommand {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1.") }
     }
 
-    func run() async throws {
+    func run() throws {
         // With several jobs at once, each differ gets one thread: the jobs are the parallelism.
         let creation = PatchCreationOptions(hashes: hashes, diff: DiffOptions(threads: jobs > 1 ? 1 : 2))
         if let runJob, let workList {

@@ -3,7 +3,7 @@ import DeltaCore
 import Foundation
 
 /// `mkpatch create OLD NEW [-o DIR] [--list PATCHLIST] [--url-base URL] [--hashes LIST]`
-struct Create: AsyncParsableCommand {
+struct Create: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Make a patch between two distfiles, prove it, publish it, and list it (GLEP 25).",
         discussion: """
@@ -49,7 +49,7 @@ struct Create: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
-    func run() async throws {
+    func run() throws {
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let creation = try PatchCreator.create(
             oldPath: old, newPath: new, outputDirectory: output,

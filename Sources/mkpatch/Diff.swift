@@ -2,7 +2,7 @@ import ArgumentParser
 import DeltaCore
 
 /// `mkpatch diff OLD NEW -o PATCH`
-struct Diff: AsyncParsableCommand {
+struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Make a native patch that turns OLD into NEW.",
         discussion: """
@@ -36,7 +36,7 @@ struct Diff: AsyncParsableCommand {
     @Flag(help: "LZMA2 extreme mode: slower, sometimes a little smaller.")
     var extreme = false
 
-    func run() async throws {
+    func run() throws {
         let summary = try FileDiffer.diff(oldPath: old, newPath: new, outputPath: output, decompressInputs: !noDecompress,
                                           options: DiffOptions(threads: threads, extreme: extreme))
         print("\(output): \(summary.patchSize) bytes (\(summary.old.size) -> \(summary.new.size) bytes)")

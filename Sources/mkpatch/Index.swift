@@ -2,7 +2,7 @@ import ArgumentParser
 import DeltaCore
 
 /// `mkpatch index OUTDIR`
-struct Index: AsyncParsableCommand {
+struct Index: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Merge the results of `mkpatch batch --run-job` jobs into OUTDIR/patches.",
         discussion: "Reads every OUTDIR/.jobs/*.line and adds or replaces its line in OUTDIR/patches, under the list's lock."
@@ -11,7 +11,7 @@ struct Index: AsyncParsableCommand {
     @Argument(help: "The output directory the jobs wrote to.")
     var output: String
 
-    func run() async throws {
+    func run() throws {
         let merged = try BatchRunner.index(outputDirectory: output)
         print("\(BatchRunner.listPath(outputDirectory: output)): \(merged) job results merged")
     }

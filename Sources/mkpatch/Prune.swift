@@ -2,7 +2,7 @@ import ArgumentParser
 import DeltaCore
 
 /// `mkpatch prune PATCHLIST --distdir DIR [--delete-patches]`
-struct Prune: AsyncParsableCommand {
+struct Prune: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Drop patch-list entries whose base or target distfile is gone from the mirror.",
         discussion: """
@@ -20,7 +20,7 @@ struct Prune: AsyncParsableCommand {
     @Flag(help: "Delete the patch files of dropped entries.")
     var deletePatches = false
 
-    func run() async throws {
+    func run() throws {
         let result = try Pruner.prune(listPath: list, distdir: distdir, deletePatches: deletePatches)
         for entry in result.removed { print("dropped \(entry.baseName) -> \(entry.targetName)") }
         for path in result.deletedPatches { print("deleted \(path)") }

@@ -2,7 +2,7 @@ import ArgumentParser
 import DeltaCore
 
 /// `mkpatch rebuild OLD PATCH... -o NEW`
-struct Rebuild: AsyncParsableCommand {
+struct Rebuild: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Rebuild a distfile, compressed and bit for bit, from an old one and a chain of patches.",
         discussion: """
@@ -29,7 +29,7 @@ struct Rebuild: AsyncParsableCommand {
         guard !patches.isEmpty else { throw ValidationError("give at least one patch") }
     }
 
-    func run() async throws {
+    func run() throws {
         let result = try Rebuilder.rebuild(basePath: old, chain: patches, outputPath: output)
         print("\(output): \(result.output.size) bytes, rebuilt bit for bit (SHA256 \(result.output[.sha256]?.hex ?? "?"))")
     }

@@ -3,7 +3,7 @@ import DeltaCore
 import Foundation
 
 /// `mkpatch recompress INPUT --recipe RECIPE.json -o OUT`
-struct Recompress: AsyncParsableCommand {
+struct Recompress: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compress a file exactly as a recompression recipe says.",
         discussion: """
@@ -28,7 +28,7 @@ struct Recompress: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the compressed file.")
     var output: String
 
-    func run() async throws {
+    func run() throws {
         let recipeData: Data
         do {
             recipeData = try Data(contentsOf: URL(fileURLWithPath: recipe))

@@ -3,7 +3,7 @@ import DeltaCore
 import Foundation
 
 /// `mkpatch verify PATCHLIST [--distdir DIR] [--patch-dir DIR]`
-struct Verify: AsyncParsableCommand {
+struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check every entry of a patch list: the patch, its base, and what applying it gives.",
         discussion: """
@@ -26,7 +26,7 @@ struct Verify: AsyncParsableCommand {
     @Option(help: "Where the patch files are (default: beside the list).")
     var patchDir: String?
 
-    func run() async throws {
+    func run() throws {
         let report = try PatchListVerifier.verify(listPath: patchList, distdir: distdir, patchDirectory: patchDir,
                                                   scratchDirectory: FileManager.default.temporaryDirectory.path)
         for failure in report.failures {
