@@ -55,28 +55,17 @@ public enum LZMA2RawEncoder {
         options.lp = settings.literalPositionBits
         options.pb = settings.positionBits
         options.nice_len = settings.niceLength
-        var stream = lzma_stream()
-        CLZMA_streamInit(&stream)
-        defer { lzma_end(&stream) }
-        let status = CLZMA_rawLZMA2Encoder(&stream, &options)
-        guard status == LZMA_OK else { throw .library(.xz, call: "lzma_raw_encoder", code: Int32(status.rawValue)) }
-        var output = [UInt8](repeating: 0, count: input.count / 2 + 4096)
-        var produced = 0
-        stream.next_in = input.baseAddress?.assumingMemoryBound(to: UInt8.self)
-        stream.avail_in = input.count
-        while true {
-            if produced == output.count { output.append(contentsOf: repeatElement(0, count: output.count)) }
-            let result: lzma_ret = output.withUnsafeMutableBytes { buffer in
-                stream.next_out = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self) + produced
-                stream.avail_out = buffer.count - produced
-                let result = lzma_code(&stream, LZMA_FINISH)
-                produced = buffer.count - stream.avail_out
-                return result
-            }
-            if result == LZMA_STREAM_END { break }
-            guard result == LZMA_OK else { throw .library(.xz, call: "lzma_code", code: Int32(result.rawValue)) }
+        let coder = try LZMAStreamCoder(call: "lzma_raw_encoder") { CLZMA_rawLZMA2Encoder($0, &options) }
+        var output = [UInt8]()
+        output.reserveCapacity(input.count / 2 + 4096)
+        do {
+            try coder.code(input, finishing: true, into: { output.append(contentsOf: $0) },
+                           failure: { .library(.xz, call: "lzma_code", code: Int32($0.rawValue)) })
+        } catch let error as CompressionError {
+            throw error
+        } catch {
+            preconditionFailure("the sink only appends, so only CompressionError is thrown: \(error)")
         }
-        output.removeSubrange(produced...)
         return output
     }
 }
