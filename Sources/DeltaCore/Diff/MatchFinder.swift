@@ -54,9 +54,11 @@ struct MatchFinder {
         var covers = [Cover]()
         let newCount = end
         var metadataIndex = 0
-        func margin(at position: Int) -> Int {
+        /// The end of the tar metadata region holding `position`, if any.
+        func metadataEnd(at position: Int) -> Int? {
             while metadataIndex < metadataRanges.count && metadataRanges[metadataIndex].upperBound <= position { metadataIndex += 1 }
-            return metadataIndex < metadataRanges.count && metadataRanges[metadataIndex].contains(position) ? metadataMargin : switchMargin
+            return metadataIndex < metadataRanges.count && metadataRanges[metadataIndex].contains(position)
+                ? metadataRanges[metadataIndex].upperBound : nil
         }
         var scan = start, length = 0, matchPosition = 0
         // Start by guessing the files are aligned here, as they are at the start of a tar.
@@ -73,16 +75,28 @@ struct MatchFinder {
                     if aligned >= 0 && aligned < oldCount && old[aligned] == new[scoreScan] { oldScore += 1 }
                     scoreScan += 1
                 }
-                let marginHere = margin(at: scan)
+                let metadataEnd = metadataEnd(at: scan)
+                let marginHere = metadataEnd == nil ? switchMargin : metadataMargin
                 if (length == oldScore && length != 0) || length > oldScore + marginHere {
                     // Worth a closer look: find the nearest of the equally long matches (the
                     // costly part, so only here), then weigh the jump to it.
                     (matchPosition, length) = longestMatch(new + scan, count: newCount - scan, near: scan + lastOffset, refine: true)
                     if (length == oldScore && length != 0) || length > oldScore + marginHere + jumpCost(matchPosition - scan - lastOffset) { break }
                 }
-                let aligned = scan + lastOffset
-                if aligned >= 0 && aligned < oldCount && old[aligned] == new[scan] { oldScore -= 1 }
-                scan += 1
+                // Inside tar metadata a switch needs a huge margin, so searching at every byte
+                // of a header (where mtimes and checksums keep breaking exact matches) is wasted:
+                // the next search is where the metadata ends, and a match found there is
+                // stretched back over the header if it agrees.
+                let next = metadataEnd.map { min($0, newCount) } ?? scan + 1
+                while scan < next {
+                    let aligned = scan + lastOffset
+                    if scan < scoreScan && aligned >= 0 && aligned < oldCount && old[aligned] == new[scan] { oldScore -= 1 }
+                    scan += 1
+                }
+                if scoreScan < scan {
+                    scoreScan = scan
+                    oldScore = 0
+                }
             }
             guard length != oldScore || scan == newCount else { continue }
 

@@ -83,27 +83,39 @@ enum SAIS {
         }
     }
 
-    static func induceL<T: SuffixSortText>(_ text: T, _ types: Types, _ sa: UnsafeMutablePointer<Int32>, _ buckets: UnsafeMutablePointer<Int>, count: Int, alphabetMax: Int) {
+    // The induction passes need each visited suffix's predecessor's type. Reading it from
+    // the type bits costs a cache miss a step (the bits are too large for the cache on big
+    // texts); it follows from the two characters instead, which share one cache line:
+    // - in the L pass every visited suffix j is L-type or an LMS seed, so j - 1 is L-type
+    //   exactly when text[j - 1] >= text[j];
+    // - in the S pass, j - 1 is S-type when text[j - 1] < text[j], or when they are equal and
+    //   j itself is S-type, which it is exactly when it sits in its bucket's S part, already
+    //   filled down to the bucket's current head.
+
+    static func induceL<T: SuffixSortText>(_ text: T, _ sa: UnsafeMutablePointer<Int32>, _ buckets: UnsafeMutablePointer<Int>, count: Int, alphabetMax: Int) {
         fillBuckets(text, buckets, count: count, alphabetMax: alphabetMax, ends: false)
         for index in 0..<count {
-            let previous = Int(sa[index]) - 1
-            if previous >= 0 && !types.isS(previous) {
-                let symbol = text.character(at: previous)
-                sa[buckets[symbol]] = Int32(truncatingIfNeeded: previous)
+            let position = Int(sa[index])
+            guard position > 0 else { continue }
+            let symbol = text.character(at: position - 1)
+            if symbol >= text.character(at: position) {
+                sa[buckets[symbol]] = Int32(truncatingIfNeeded: position - 1)
                 buckets[symbol] += 1
             }
         }
     }
 
-    static func induceS<T: SuffixSortText>(_ text: T, _ types: Types, _ sa: UnsafeMutablePointer<Int32>, _ buckets: UnsafeMutablePointer<Int>, count: Int, alphabetMax: Int) {
+    static func induceS<T: SuffixSortText>(_ text: T, _ sa: UnsafeMutablePointer<Int32>, _ buckets: UnsafeMutablePointer<Int>, count: Int, alphabetMax: Int) {
         fillBuckets(text, buckets, count: count, alphabetMax: alphabetMax, ends: true)
         var index = count - 1
         while index >= 0 {
-            let previous = Int(sa[index]) - 1
-            if previous >= 0 && types.isS(previous) {
-                let symbol = text.character(at: previous)
-                buckets[symbol] -= 1
-                sa[buckets[symbol]] = Int32(truncatingIfNeeded: previous)
+            let position = Int(sa[index])
+            if position > 0 {
+                let symbol = text.character(at: position - 1), next = text.character(at: position)
+                if symbol < next || (symbol == next && index >= buckets[next]) {
+                    buckets[symbol] -= 1
+                    sa[buckets[symbol]] = Int32(truncatingIfNeeded: position - 1)
+                }
             }
             index -= 1
         }
@@ -136,8 +148,8 @@ enum SAIS {
             buckets[symbol] -= 1
             sa[buckets[symbol]] = Int32(truncatingIfNeeded: position)
         }
-        induceL(text, types, sa, buckets, count: count, alphabetMax: alphabetMax)
-        induceS(text, types, sa, buckets, count: count, alphabetMax: alphabetMax)
+        induceL(text, sa, buckets, count: count, alphabetMax: alphabetMax)
+        induceS(text, sa, buckets, count: count, alphabetMax: alphabetMax)
 
         // Compact the sorted LMS substrings into the first lmsCount entries.
         var lmsCount = 0
@@ -150,29 +162,39 @@ enum SAIS {
         }
         (sa + lmsCount).update(repeating: -1, count: count - lmsCount)
 
-        // Name the LMS substrings; equal substrings share a name.
+        // Name the LMS substrings; equal substrings share a name. Each substring's length
+        // (to the next LMS position, inclusive) is noted first, in text order (a sequential
+        // pass), in the slot its name will take: substrings of different lengths differ
+        // without a look at the text, and equal characters over an equal length mean equal
+        // types too (types follow from the characters and the LMS type at the end).
+        // LMS positions are at least two apart, so position / 2 slots never collide.
+        var nextLMS = count - 1
+        sa[lmsCount + nextLMS / 2] = 1
+        var scan = count - 2
+        while scan >= 1 {
+            if types.isLMS(scan) {
+                sa[lmsCount + scan / 2] = Int32(truncatingIfNeeded: nextLMS - scan + 1)
+                nextLMS = scan
+            }
+            scan -= 1
+        }
         var name = 0
-        var previous = -1
+        var previous = -1, previousLength = 0
         for slot in 0..<lmsCount {
             let position = Int(sa[slot])
-            var differs = false
-            var offset = 0
-            while offset < count {
-                if previous == -1
-                    || text.character(at: position + offset) != text.character(at: previous + offset)
-                    || types.isS(position + offset) != types.isS(previous + offset) {
+            let length = Int(sa[lmsCount + position / 2])
+            var differs = previous == -1 || length != previousLength
+            if !differs {
+                for offset in 0..<length where text.character(at: position + offset) != text.character(at: previous + offset) {
                     differs = true
                     break
-                } else if offset > 0 && (types.isLMS(position + offset) || types.isLMS(previous + offset)) {
-                    break
                 }
-                offset += 1
             }
             if differs {
                 name += 1
                 previous = position
+                previousLength = length
             }
-            // LMS positions are at least two apart, so position / 2 slots never collide.
             sa[lmsCount + position / 2] = Int32(truncatingIfNeeded: name - 1)
         }
         var target = count - 1
@@ -211,7 +233,7 @@ enum SAIS {
             sa[buckets[symbol]] = Int32(truncatingIfNeeded: position)
             slot -= 1
         }
-        induceL(text, types, sa, buckets, count: count, alphabetMax: alphabetMax)
-        induceS(text, types, sa, buckets, count: count, alphabetMax: alphabetMax)
+        induceL(text, sa, buckets, count: count, alphabetMax: alphabetMax)
+        induceS(text, sa, buckets, count: count, alphabetMax: alphabetMax)
     }
 }

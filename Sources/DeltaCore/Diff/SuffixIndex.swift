@@ -21,15 +21,14 @@ struct SuffixIndex {
         self.base = base
         self.index = index
         prefixStarts = .allocate(capacity: 65_537)
-        // Entry 0 is the empty suffix; a one-byte suffix sorts with key (byte, 0).
-        var slot = 1
-        for key in 0..<65_536 {
-            while slot <= oldCount && Self.key(at: Int(index.positions[slot]), old: self.old, count: oldCount) < key {
-                slot += 1
-            }
-            prefixStarts[key] = Int32(slot)
-        }
-        prefixStarts[65_536] = Int32(oldCount + 1)
+        // Keys never decrease along the array, so each key's run starts after all smaller keys:
+        // counting keys in text order gives the table without touching the array (whose
+        // random-order reads of the text cost a cache miss each). Entry 0 is the empty suffix;
+        // a one-byte suffix sorts with key (byte, 0), before the longer ones sharing it.
+        prefixStarts.initialize(repeating: 0, count: 65_537)
+        for position in 0..<oldCount { prefixStarts[Self.key(at: position, old: self.old, count: oldCount) + 1] += 1 }
+        prefixStarts[0] = 1
+        for key in 0..<65_536 { prefixStarts[key + 1] += prefixStarts[key] }
     }
 
     func free() { prefixStarts.deallocate() }
