@@ -15,9 +15,12 @@ struct DiffTuning: Sendable {
     var stepWeight = 3
     /// Zero runs shorter than this stay inside a raw residual run.
     var zeroRunBreak = 4
+    /// The same for metadata residuals, whose changes (mtimes, sizes) come in short clusters.
+    var metadataZeroRunBreak = 8
     /// (lc, lp, pb) for the commands, residuals, metadata residuals and literals streams:
-    /// varints and residuals have no useful literal context; literals are mostly text.
-    var model: [(UInt32, UInt32, UInt32)] = [(0, 0, 0), (0, 0, 0), (0, 0, 0), (3, 0, 0)]
+    /// varints and residuals have no useful literal context; literals are mostly text, and so
+    /// are the replacement digits of run-coded metadata residuals.
+    var model: [(UInt32, UInt32, UInt32)] = [(0, 0, 0), (0, 0, 0), (3, 0, 0), (3, 0, 0)]
 
     /// The tuning for a new file of `count` bytes. Small files take every match they can: with
     /// little text to learn from, LZMA codes literals expensively and short copies pay; on large

@@ -109,6 +109,9 @@ public enum NativeDiffer {
         runConcurrently(options.threads > 1, { compress(3) }, { compress(0); compress(1); compress(2) })
         var header = header
         if streams.fixesTarChecksums { header.requiredFeatures |= NativePatchHeader.tarChecksumsFeature }
+        if streams.runCodesMetadata { header.requiredFeatures |= NativePatchHeader.metadataResidualRunsFeature }
+        let separateSize = try (0..<4).reduce(0) { $0 + min(try compressed[$1].get().count, raw[$1].count) }
+        if let solid = try solidEncoding(raw, separateSize: separateSize, header: header, options: options) { return solid }
         var body = [UInt8]()
         for slot in 0..<4 {
             let kind = NativePatchStream.Kind.allCases[slot]
@@ -125,6 +128,31 @@ public enum NativeDiffer {
             }
         }
         return (header, body)
+    }
+
+    /// The patch with its streams compressed as one (``NativePatchHeader/solidStreamsFeature``),
+    /// if they are small enough and that beats compressing them apart (`separateSize` bytes):
+    /// on small patches, four streams' LZMA2 overheads and separate models cost more
+    /// than the streams' different statistics save.
+    static func solidEncoding(_ raw: [[UInt8]], separateSize: Int, header: NativePatchHeader,
+                              options: DiffOptions) throws -> (NativePatchHeader, [UInt8])? {
+        let total = raw.reduce(0) { $0 + $1.count }
+        guard total > 0, UInt64(total) <= NativePatchHeader.maximumSolidLength else { return nil }
+        let joined = raw.flatMap { $0 }
+        let window = LZMA2Settings.dictionarySize(for: total, cap: UInt32(NativePatchHeader.maximumSolidLength))
+        let packed = try joined.withUnsafeBytes { bytes in
+            try LZMA2RawEncoder.compress(bytes, settings: LZMA2Settings(
+                dictionarySize: window, literalContextBits: 0, literalPositionBits: 0, positionBits: 0, extreme: options.extreme))
+        }
+        guard packed.count < separateSize else { return nil }
+        var header = header
+        header.requiredFeatures |= NativePatchHeader.solidStreamsFeature
+        for (slot, kind) in NativePatchStream.Kind.allCases.enumerated() {
+            header.streams.append(slot == 0
+                ? NativePatchStream(kind: kind, codec: .lzma2, dictionarySize: window, rawLength: UInt64(raw[slot].count), codedLength: UInt64(packed.count))
+                : NativePatchStream(kind: kind, codec: .solid, dictionarySize: 0, rawLength: UInt64(raw[slot].count), codedLength: 0))
+        }
+        return (header, packed)
     }
 
     /// Where the new file holds tar metadata (header blocks, pax records), as the applier will see it.

@@ -9,6 +9,8 @@ struct PatchStreams {
     /// Encodes `covers` (sorted, disjoint) of `new` over `old`.
     /// Whether the applier may recompute tar header checksums (every header's is canonical).
     var fixesTarChecksums = false
+    /// Whether the metadata residuals are run-coded (whenever there are any).
+    var runCodesMetadata = false
 
     init(covers: [Cover], old: UnsafePointer<UInt8>, new: UnsafePointer<UInt8>, newCount: Int, tuning: DiffTuning) {
         guard newCount > 0 else { return }
@@ -54,6 +56,14 @@ struct PatchStreams {
             previous = cover
         }
         residualRun.finish(into: &residuals)
+        if !headerResiduals.isEmpty {
+            var coded = PatchByteWriter()
+            var metadataRun = ResidualRunEncoder(zeroRunBreak: tuning.metadataZeroRunBreak)
+            for code in headerResiduals { metadataRun.add(code, into: &coded) }
+            metadataRun.finish(into: &coded)
+            headerResiduals = coded.bytes
+            runCodesMetadata = true
+        }
     }
 }
 

@@ -22,11 +22,26 @@ public enum NativePatchApplier {
         }
         var offset = header.dataOffset
         var readers = [PatchStreamReader]()
-        for stream in header.streams {
-            readers.append(try PatchStreamReader(stream, at: offset, in: patch))
-            offset += stream.codedLength
+        if header.requiredFeatures & NativePatchHeader.solidStreamsFeature != 0 {
+            // Each stream reads the one solid stream from its start, dropping what precedes it.
+            let solid = header.streams[0]
+            var skip: UInt64 = 0
+            for (index, stream) in header.streams.enumerated() {
+                let part = NativePatchStream(kind: stream.kind, codec: solid.codec, dictionarySize: solid.dictionarySize,
+                                             rawLength: stream.rawLength, codedLength: solid.codedLength)
+                readers.append(try PatchStreamReader(part, at: offset, in: patch, skipping: skip,
+                                                     endsCodedData: index == header.streams.count - 1))
+                skip += stream.rawLength
+            }
+        } else {
+            for stream in header.streams {
+                readers.append(try PatchStreamReader(stream, at: offset, in: patch))
+                offset += stream.codedLength
+            }
         }
-        let commands = readers[0], headerResiduals = readers[2], literals = readers[3]
+        let commands = readers[0], literals = readers[3]
+        let headerResiduals = MetadataResidualReader(readers[2],
+                                                     runCoded: header.requiredFeatures & NativePatchHeader.metadataResidualRunsFeature != 0)
         let residuals = ResidualApplier(readers[1])
 
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: outputChunkSize, alignment: 16)
@@ -123,7 +138,7 @@ public enum NativePatchApplier {
     /// Metadata residuals replace rather than add: 0 keeps the old byte, 0xFF takes the next
     /// byte verbatim, anything else is the new byte. New headers resemble each other more than
     /// they resemble the old ones (one new mtime for every file), so replacements repeat.
-    private static func replaceMetadata(from reader: PatchStreamReader, in bytes: UnsafeMutablePointer<UInt8>, count: Int) throws {
+    private static func replaceMetadata(from reader: MetadataResidualReader, in bytes: UnsafeMutablePointer<UInt8>, count: Int) throws {
         for index in 0..<count {
             let code = try reader.readByte()
             if code == 0 { continue }

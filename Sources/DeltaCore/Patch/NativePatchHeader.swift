@@ -18,6 +18,9 @@ public struct NativePatchStream: Sendable, Equatable {
         case stored = 0
         /// Raw LZMA2 (no container); the parameter is the dictionary size, a power of two.
         case lzma2 = 1
+        /// Part of the solid stream that the first stream's descriptor describes
+        /// (``NativePatchHeader/solidStreamsFeature``); no bytes of its own.
+        case solid = 2
     }
 
     public var kind: Kind
@@ -47,8 +50,20 @@ public struct NativePatchHeader: Sendable, Equatable {
     /// Feature bit: the applier rewrites the checksum of every ustar header block of the new
     /// file (six octal digits, NUL, space), so the differ need not send it.
     public static let tarChecksumsFeature: UInt64 = 1 << 0
+    /// Feature bit: the metadata residuals stream is run-length coded like the residuals
+    /// stream (pairs of zero-run and raw-run lengths). Tar headers are mostly unchanged, so the
+    /// plain stream is mostly zeros, which LZMA2's encoder handles slowly and less tightly.
+    public static let metadataResidualRunsFeature: UInt64 = 1 << 1
+    /// Feature bit: the four streams are compressed together, as one LZMA2 stream of their raw
+    /// bytes back to back, which the first descriptor describes; the others are ``NativePatchStream/Codec/solid``.
+    /// Small patches save three streams' coding overhead and share one model. Allowed only up
+    /// to ``maximumSolidLength`` raw bytes (and window), since the applier decodes the solid
+    /// stream once for each of the four streams it reads side by side.
+    public static let solidStreamsFeature: UInt64 = 1 << 2
+    /// The most raw bytes (and the largest window) a solid patch may have.
+    public static let maximumSolidLength: UInt64 = 1 << 20
     /// Feature bits this reader understands.
-    public static let knownFeatures: UInt64 = tarChecksumsFeature
+    public static let knownFeatures: UInt64 = tarChecksumsFeature | metadataResidualRunsFeature | solidStreamsFeature
     /// The most header bytes a reader accepts (the recipe is the only large part).
     public static let maximumHeaderLength: UInt32 = 16 << 20
     /// The largest LZMA2 window an applier accepts for one stream.
@@ -100,7 +115,7 @@ public struct NativePatchHeader: Sendable, Equatable {
         for stream in streams {
             body.append(stream.kind.rawValue)
             body.append(stream.codec.rawValue)
-            body.append(stream.codec == .stored ? 0 : UInt8(stream.dictionarySize.trailingZeroBitCount))
+            body.append(stream.codec == .lzma2 ? UInt8(stream.dictionarySize.trailingZeroBitCount) : 0)
             body.appendVarint(stream.rawLength)
             body.appendVarint(stream.codedLength)
         }
@@ -177,6 +192,8 @@ public struct NativePatchHeader: Sendable, Equatable {
         guard streamCount == NativePatchStream.Kind.allCases.count else { throw .invalidField("stream count \(streamCount)", offset: reader.offset - 1) }
         var streams = [NativePatchStream]()
         var totalDictionary: UInt64 = 0
+        let solid = features & solidStreamsFeature != 0
+        var solidLength: UInt64 = 0
         for expected in NativePatchStream.Kind.allCases {
             let at = reader.offset
             guard let kind = NativePatchStream.Kind(rawValue: try reader.readByte()), kind == expected else {
@@ -188,10 +205,21 @@ public struct NativePatchHeader: Sendable, Equatable {
             let dictionaryLog = try reader.readByte()
             let raw = try reader.readVarint("raw length of the \(kind) stream")
             let coded = try reader.readVarint("coded length of the \(kind) stream")
-            guard codec == .stored ? dictionaryLog == 0 : (12...30).contains(dictionaryLog) else {
+            guard codec == .lzma2 ? (12...30).contains(dictionaryLog) : dictionaryLog == 0 else {
                 throw .invalidField("window size of the \(kind) stream", offset: at + 2)
             }
-            let dictionary: UInt32 = codec == .stored ? 0 : 1 << UInt32(dictionaryLog)
+            // A solid patch: the first stream is LZMA2 and carries the others, which are solid.
+            guard !solid || codec == (kind == .commands ? .lzma2 : .solid), solid || codec != .solid else {
+                throw .invalidField("codec of the \(kind) stream", offset: at + 1)
+            }
+            if solid {
+                solidLength += raw
+                guard raw <= maximumSolidLength, solidLength <= maximumSolidLength,
+                      codec == .lzma2 ? UInt64(1) << UInt64(dictionaryLog) <= maximumSolidLength : coded == 0 else {
+                    throw .invalidField("solid \(kind) stream", offset: at)
+                }
+            }
+            let dictionary: UInt32 = codec == .lzma2 ? 1 << UInt32(dictionaryLog) : 0
             if codec == .lzma2 {
                 guard dictionary <= maximumStreamDictionary else {
                     throw .dictionaryTooLarge(stream: "\(kind)", requested: UInt64(dictionary), limit: UInt64(maximumStreamDictionary))
@@ -200,7 +228,7 @@ public struct NativePatchHeader: Sendable, Equatable {
                 guard totalDictionary <= maximumTotalDictionary else {
                     throw .dictionaryTooLarge(stream: "\(kind)", requested: totalDictionary, limit: maximumTotalDictionary)
                 }
-            } else if raw != coded {
+            } else if codec == .stored && raw != coded {
                 throw .invalidField("length of the stored \(kind) stream", offset: at + 6)
             }
             if kind == .literals && raw > newSize { throw .invalidField("literal stream length", offset: at + 6) }

@@ -19,9 +19,19 @@ final class PatchStreamReader {
     let output: UnsafeMutableRawBufferPointer
     private(set) var outputStart = 0
     private(set) var outputEnd = 0
+    /// Decoded bytes still to drop before this stream's own (the streams before it in a solid patch).
+    private var skipLeft: UInt64
+    /// Whether the codec's data ends with this stream (false for all but the last of a solid patch).
+    private let endsCodedData: Bool
 
-    init(_ stream: NativePatchStream, at offset: UInt64, in source: RandomAccessSource) throws {
+    /// Reads `stream` from `offset` in `source`. In a solid patch, `stream` carries the solid
+    /// stream's codec and coded length with this stream's raw length; `skip` is the raw length
+    /// of the streams before it, and `endsCodedData` is true for the last one only.
+    init(_ stream: NativePatchStream, at offset: UInt64, in source: RandomAccessSource,
+         skipping skip: UInt64 = 0, endsCodedData: Bool = true) throws {
         kind = stream.kind
+        skipLeft = skip
+        self.endsCodedData = endsCodedData
         self.source = source
         inputOffset = offset
         inputRemaining = stream.codedLength
@@ -59,9 +69,18 @@ final class PatchStreamReader {
             if inputStart == inputEnd && inputRemaining > 0 { try refillInput() }
             let (consumed, count) = try decodeChunk(decoder)
             if count > 0 {
-                produced += UInt64(count)
-                guard produced <= rawLength else { throw PatchFormatError.streamLengthMismatch(stream: "\(kind)") }
-                outputEnd = count
+                let dropped = Int(min(skipLeft, UInt64(count)))
+                skipLeft -= UInt64(dropped)
+                let own = count - dropped
+                guard own > 0 else { continue }
+                // The solid stream goes on into the next stream's bytes; a stream that ends the data does not.
+                guard UInt64(own) <= rawLength - produced || !endsCodedData else {
+                    throw PatchFormatError.streamLengthMismatch(stream: "\(kind)")
+                }
+                let kept = Int(min(UInt64(own), rawLength - produced))
+                produced += UInt64(kept)
+                outputStart = dropped
+                outputEnd = dropped + kept
                 return true
             }
             if decoder.isFinished || (consumed == 0 && inputStart == inputEnd && inputRemaining == 0) {
@@ -129,6 +148,7 @@ final class PatchStreamReader {
         guard outputStart == outputEnd, produced == rawLength else {
             throw PatchFormatError.streamLengthMismatch(stream: "\(kind)")
         }
+        guard endsCodedData else { return }
         if let decoder {
             var rounds = 0
             while !decoder.isFinished {
@@ -147,6 +167,43 @@ final class PatchStreamReader {
         guard inputStart == inputEnd, inputRemaining == 0 else {
             throw PatchFormatError.streamLengthMismatch(stream: "\(kind)")
         }
+    }
+}
+
+/// The codes of the metadata residuals stream, one at a time, expanding its zero runs when it
+/// is run-coded (``NativePatchHeader/metadataResidualRunsFeature``).
+final class MetadataResidualReader {
+    private let reader: PatchStreamReader
+    private let runCoded: Bool
+    private var zerosLeft: UInt64 = 0
+    private var rawLeft: UInt64 = 0
+
+    init(_ reader: PatchStreamReader, runCoded: Bool) {
+        self.reader = reader
+        self.runCoded = runCoded
+    }
+
+    /// The next code. A hostile stream of empty run pairs still consumes two bytes a pair, so
+    /// it ends in a truncation error rather than a spin.
+    func readByte() throws -> UInt8 {
+        guard runCoded else { return try reader.readByte() }
+        while true {
+            if zerosLeft > 0 {
+                zerosLeft -= 1
+                return 0
+            }
+            if rawLeft > 0 {
+                rawLeft -= 1
+                return try reader.readByte()
+            }
+            zerosLeft = try reader.readVarint()
+            rawLeft = try reader.readVarint()
+        }
+    }
+
+    func finish() throws {
+        guard zerosLeft == 0, rawLeft == 0 else { throw PatchFormatError.streamLengthMismatch(stream: "metadata residuals") }
+        try reader.finish()
     }
 }
 

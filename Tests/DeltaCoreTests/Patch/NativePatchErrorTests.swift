@@ -82,6 +82,26 @@ import Testing
         #expect(try Self.apply(patch) == Array("The quick red fox".utf8))
     }
 
+    /// The same patch with run-coded metadata residuals: one raw "T", then twelve zeros.
+    @Test func runCodedMetadataResidualsApplyAndMustEndWithTheCopy() throws {
+        let runs = NativePatchHeader.metadataResidualRunsFeature
+        let patch = try Self.craft(features: runs, newSize: 17, commands: [10, 4, Self.zigzag(6), 3, 0, 0],
+                                   headerResiduals: [0, 1, UInt8(ascii: "T"), 12, 0], literals: Array("red ".utf8))
+        #expect(try Self.apply(patch) == Array("The quick red fox".utf8))
+        let overlong = try Self.craft(features: runs, newSize: 17, commands: [10, 4, Self.zigzag(6), 3, 0, 0],
+                                      headerResiduals: [0, 1, UInt8(ascii: "T"), 20, 0], literals: Array("red ".utf8))
+        Self.expectError(overlong) { $0 == .streamLengthMismatch(stream: "metadata residuals") }
+        // Empty run pairs consume the stream and end in truncation, not a spin.
+        let empty = try Self.craft(features: runs, newSize: 3, commands: [3, 0, 0], headerResiduals: [0, 0, 0, 0, 0, 0])
+        Self.expectError(empty) { if case .truncated = $0 { true } else { false } }
+    }
+
+    /// A solid patch's first stream must be LZMA2 and carry the rest; stored streams are refused.
+    @Test func solidPatchWithStoredStreamsIsRefused() throws {
+        let patch = try Self.craft(features: NativePatchHeader.solidStreamsFeature, newSize: 3, commands: [0, 3, 0], literals: [1, 2, 3])
+        Self.expectError(patch) { if case .invalidField("codec of the commands stream", _) = $0 { true } else { false } }
+    }
+
     @Test func copyPastTheBaseIsRefused() throws {  // the bspatch CVE-2014-9862 class
         let patch = try Self.craft(newSize: 100, commands: [100, 0, 0], residuals: [100, 0])
         Self.expectError(patch) { if case .outOfBounds = $0 { true } else { false } }

@@ -89,7 +89,30 @@ import Testing
         odd[148] = UInt8(ascii: " ")  // " 01234\0 " style: leading space instead of a zero
         #expect(try Self.apply(try NativeDiffer.makePatch(old: old, new: odd), to: old) == odd)
         #expect(try NativePatchHeader.read(from: InMemorySource(try NativeDiffer.makePatch(old: old, new: odd)))
-            .requiredFeatures == 0)
+            .requiredFeatures & NativePatchHeader.tarChecksumsFeature == 0)
+    }
+
+    /// Small tar patches go solid (one LZMA2 stream for all four) with run-coded metadata
+    /// residuals; large ones keep four streams but still run-code the metadata.
+    @Test func solidAndRunCodedMetadataStreamsRoundTrip() throws {
+        for seed in UInt64(1)...6 {
+            var random = SeededGenerator(seed: seed)
+            let large = seed > 4
+            let fileSize = large ? 120_000 : 2_000
+            let files = (0..<40).map { ("pkg/f\($0)", random.bytes(Int.random(in: 0..<fileSize, using: &random), alphabet: 20)) }
+            var changed = files
+            for index in stride(from: 0, to: changed.count, by: large ? 2 : 3) {
+                // Large pairs get new content (literals over the solid limit); small ones small edits.
+                changed[index].1 = large ? random.bytes(changed[index].1.count, alphabet: 256) : changed[index].1 + random.bytes(20, alphabet: 20)
+            }
+            let old = TarBuilder.archive(files, mtime: 1_600_000_000)
+            let new = TarBuilder.archive(changed, mtime: 1_700_000_000 + Int(seed))
+            let patch = try NativeDiffer.makePatch(old: old, new: new)
+            let header = try NativePatchHeader.read(from: InMemorySource(patch))
+            #expect(header.requiredFeatures & NativePatchHeader.metadataResidualRunsFeature != 0, "seed \(seed)")
+            #expect((header.requiredFeatures & NativePatchHeader.solidStreamsFeature != 0) == !large, "seed \(seed)")
+            #expect(try Self.apply(patch, to: old) == new, "seed \(seed)")
+        }
     }
 
     @Test func metadataSectionsRoundTrip() throws {
