@@ -20,6 +20,10 @@ struct MatchFinder {
     /// Eighths of a byte of extra margin per bit of the jump a new match makes from the current
     /// alignment: a far jump costs a longer move in the commands stream.
     var jumpWeight = 0
+    /// After `2^strideShift` fruitless searches in a row, the next searches step two bytes,
+    /// then three, up to `maximumStride` (1 searches every byte, as bsdiff does).
+    var strideShift = 3
+    var maximumStride = 8
     /// Tar metadata regions of the new file, sorted.
     var metadataRanges: [Range<Int>] = []
 
@@ -61,6 +65,8 @@ struct MatchFinder {
                 ? metadataRanges[metadataIndex].upperBound : nil
         }
         var scan = start, length = 0, matchPosition = 0
+        // Consecutive searches whose match was too short to win anything (new material).
+        var shortRun = 0
         // Start by guessing the files are aligned here, as they are at the start of a tar.
         var lastScan = start, lastPosition = min(start, oldCount)
         var lastOffset = lastPosition - start
@@ -87,7 +93,12 @@ struct MatchFinder {
                 // of a header (where mtimes and checksums keep breaking exact matches) is wasted:
                 // the next search is where the metadata ends, and a match found there is
                 // stretched back over the header if it agrees.
-                let next = metadataEnd.map { min($0, newCount) } ?? scan + 1
+                // Through new material, where search after search finds nothing worth taking,
+                // the searches thin out (LZ4's acceleration): a match that begins between two
+                // searches is found by the next one and stretched back to its start.
+                shortRun = length <= switchMargin ? shortRun + 1 : 0
+                let stride = min(maximumStride, 1 + shortRun >> strideShift)
+                let next = metadataEnd.map { min($0, newCount) } ?? min(scan + stride, newCount)
                 while scan < next {
                     let aligned = scan + lastOffset
                     if scan < scoreScan && aligned >= 0 && aligned < oldCount && old[aligned] == new[scan] { oldScore -= 1 }
