@@ -11,11 +11,19 @@ public struct DiffOptions: Sendable {
     /// costs 64 bytes of every patch, and one strong digest is enough to verify against.
     public var digests: [DigestAlgorithm]
 
-    /// Creates options: two threads, LZMA2 at `-9`, SHA-256 digests.
-    public init(threads: Int = 2, extreme: Bool = false, digests: [DigestAlgorithm] = [.sha256]) {
+    /// The longest stretch of the old file one suffix array indexes. Suffix arrays hold 32-bit
+    /// positions, so a larger old file is indexed in pieces of at most this many bytes (each
+    /// search then asks every piece); smaller values only make searches slower. At most, and
+    /// by default, ``SuffixArray/maximumCount``.
+    public var maximumIndexPiece: Int
+
+    /// Creates options: two threads, LZMA2 at `-9`, SHA-256 digests, 2 GiB index pieces.
+    public init(threads: Int = 2, extreme: Bool = false, digests: [DigestAlgorithm] = [.sha256],
+                maximumIndexPiece: Int = SuffixArray.maximumCount) {
         self.threads = max(1, threads)
         self.extreme = extreme
         self.digests = digests
+        self.maximumIndexPiece = min(max(1, maximumIndexPiece), SuffixArray.maximumCount)
     }
 }
 
@@ -53,7 +61,8 @@ public enum NativeDiffer {
         let tuning = DiffTuning.forNewFile(of: new.count)
         // The index lives only while covers are found: freeing it (4 bytes a position) before
         // the LZMA2 encoders start keeps the peak within 6 × old + new.
-        let covers = try findCovers(old: old, new: newBytes, count: new.count, tuning: tuning, threads: options.threads)
+        let covers = try findCovers(old: old, new: newBytes, count: new.count, tuning: tuning, threads: options.threads,
+                                    maximumPiece: options.maximumIndexPiece)
         var oldDigest = try MultiDigest(options.digests)
         oldDigest.update(old)
         var newDigest = try MultiDigest(options.digests)
@@ -64,22 +73,31 @@ public enum NativeDiffer {
         return filled.serialized() + body
     }
 
-    /// Indexes the old file (as two halves built side by side with two threads and a large old
-    /// file: SA-IS does not parallelise within one array) and finds the new file's covers.
+    /// Indexes the old file and finds the new file's covers. The old file is indexed in pieces:
+    /// two halves built side by side when two threads are allowed and the file is large (SA-IS
+    /// does not parallelise within one array), and as many pieces as it takes to keep each
+    /// under `maximumPiece` (32-bit suffix arrays), built two at a time.
     static func findCovers(old: UnsafeRawBufferPointer, new newBytes: UnsafePointer<UInt8>, count: Int,
-                           tuning: DiffTuning, threads: Int) throws -> [Cover] {
+                           tuning: DiffTuning, threads: Int, maximumPiece: Int = SuffixArray.maximumCount) throws -> [Cover] {
         let oldBox = UnsafeSendable(old)
         let halves = threads > 1 && old.count >= splitIndexThreshold
-        let split = halves ? old.count / 2 : old.count
-        let firstIndex = ResultBox<SuffixArray>(), secondIndex = ResultBox<SuffixArray>()
-        runConcurrently(halves, {
-            firstIndex.set { try SuffixArray(UnsafeRawBufferPointer(rebasing: oldBox.value[..<split])) }
-        }, {
-            if halves { secondIndex.set { try SuffixArray(UnsafeRawBufferPointer(rebasing: oldBox.value[split...])) } }
-        })
-        var segments = [SuffixIndex(old: UnsafeRawBufferPointer(rebasing: old[..<split]), base: 0, index: try firstIndex.get())]
-        if halves {
-            segments.append(SuffixIndex(old: UnsafeRawBufferPointer(rebasing: old[split...]), base: split, index: try secondIndex.get()))
+        let pieceCount = max(halves ? 2 : 1, (old.count + maximumPiece - 1) / maximumPiece)
+        let bounds = (0...pieceCount).map { old.count / pieceCount * $0 + min($0, old.count % pieceCount) }
+        let indexes = (0..<pieceCount).map { _ in ResultBox<SuffixArray>() }
+        for first in stride(from: 0, to: pieceCount, by: 2) {
+            let second = first + 1
+            runConcurrently(threads > 1 && second < pieceCount, {
+                indexes[first].set { try SuffixArray(UnsafeRawBufferPointer(rebasing: oldBox.value[bounds[first]..<bounds[first + 1]])) }
+            }, {
+                if second < pieceCount {
+                    indexes[second].set { try SuffixArray(UnsafeRawBufferPointer(rebasing: oldBox.value[bounds[second]..<bounds[second + 1]])) }
+                }
+            })
+        }
+        var segments = [SuffixIndex]()
+        for piece in 0..<pieceCount {
+            segments.append(SuffixIndex(old: UnsafeRawBufferPointer(rebasing: old[bounds[piece]..<bounds[piece + 1]]),
+                                        base: bounds[piece], index: try indexes[piece].get()))
         }
         var finder = MatchFinder(old: old, segments: segments)
         defer { finder.free() }

@@ -115,6 +115,30 @@ import Testing
         }
     }
 
+    /// Old files beyond a 32-bit suffix array are indexed in pieces; small pieces exercise the
+    /// same path on small inputs: matches are found in every piece, and may cross from one
+    /// piece to the next by extension.
+    @Test func oldFileIndexedInManyPiecesRoundTrips() throws {
+        for seed in UInt64(1)...8 {
+            var random = SeededGenerator(seed: seed)
+            let old = random.bytes(Int.random(in: 1000..<30_000, using: &random), alphabet: [4, 26, 256][Int(seed) % 3])
+            var new = [UInt8]()
+            // New = shuffled chunks of old with a few random bytes in between.
+            while new.count < old.count {
+                let from = Int.random(in: 0..<old.count, using: &random)
+                new += old[from..<min(old.count, from + Int.random(in: 50..<2000, using: &random))]
+                new += random.bytes(Int.random(in: 0..<5, using: &random))
+            }
+            let piece = Int.random(in: 100..<3000, using: &random)
+            let threads = Int(seed % 2) + 1
+            let pieced = try NativeDiffer.makePatch(old: old, new: new, options: DiffOptions(threads: threads, maximumIndexPiece: piece))
+            #expect(try Self.apply(pieced, to: old) == new, "seed \(seed), pieces of \(piece) bytes")
+            let whole = try NativeDiffer.makePatch(old: old, new: new, options: DiffOptions(threads: threads))
+            #expect(pieced.count <= whole.count + whole.count / 4 + 64,
+                    "seed \(seed): \(pieced.count) bytes in pieces of \(piece) against \(whole.count) whole")
+        }
+    }
+
     @Test func metadataSectionsRoundTrip() throws {
         let target = DigestSet(size: 1234, digests: [try DigestContext.digest(.blake2b, of: [1, 2, 3]),
                                                       try DigestContext.digest(.sha512, of: [4])])
