@@ -1,5 +1,6 @@
 import ArgumentParser
 import DeltaCore
+import DeltaTransport
 import Foundation
 
 /// `deltafetch plan FILE --distdir DIR [--patches LIST]... [--manifest MANIFEST] [--json]`
@@ -10,7 +11,7 @@ struct PlanCommand: ParsableCommand {
         discussion: """
             Reads the patch lists (GLEP 25 `patches.global` and `patches` files, given with \
             --patches, found from --package-dir, or listed in $DELTAFETCH_PATCHES separated by \
-            spaces), the Manifest for the full size, the distdir and its alternate-digest \
+            ':'), the Manifest for the full size, the distdir and its alternate-digest \
             database, and prints the base file, each patch with its size and the file it yields, \
             the total, and whether patching is worth it. Exits 0 whether or not it is; non-zero \
             only on errors. Malformed list lines are reported on stderr as FILE:LINE: reason and \
@@ -95,7 +96,9 @@ struct PlanCommand: ParsableCommand {
         let options = MetadataReadOptions(strict: strict, hashPolicy: HashPolicy(refusesMD5Only: requireStrongHashes))
         var listPaths = patchLists
         if let fromEnvironment = ProcessInfo.processInfo.environment["DELTAFETCH_PATCHES"] {
-            listPaths += fromEnvironment.split(separator: " ").map(String.init)
+            let (files, missing) = FetchSettings(patchSources: FetchSettings.pathList(fromEnvironment)).patchListFiles()
+            for path in missing { warnLine("warning: patch list \(path) (from DELTAFETCH_PATCHES) does not exist") }
+            listPaths += files
         }
         if let packageDir {
             listPaths = PortageTree(packageDirectory: packageDir).patchListPaths(packageDirectory: packageDir, extra: listPaths)

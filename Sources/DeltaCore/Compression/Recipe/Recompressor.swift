@@ -4,6 +4,8 @@ public struct RecompressionResult: Sendable {
     public var size: UInt64
     /// The output's SHA256, lowercase hex.
     public var sha256: String
+    /// The output's size and digests: SHA256 and whatever else was asked for.
+    public var digests: DigestSet
     /// Whether the output was checked against the recipe's ``RecompressionRecipe/target``
     /// (false when the recipe has none).
     public var verified: Bool
@@ -12,6 +14,7 @@ public struct RecompressionResult: Sendable {
 /// Rebuilds compressed files from their content and a recipe.
 public enum Recompressor {
     /// Compresses the file at `inputPath` as `recipe` says, into `outputPath`.
+    /// `digesting` adds algorithms to compute over the output in the same pass.
     ///
     /// The output appears under its final name only when complete and, if the recipe has a
     /// ``RecompressionRecipe/target``, only when it matches it; otherwise nothing is left.
@@ -19,15 +22,14 @@ public enum Recompressor {
     ///   when the output differs from the target (naming both library versions when they
     ///   differ); ``FileError`` around I/O and codec errors.
     @discardableResult
-    public static func recompress(inputPath: String, recipe: RecompressionRecipe, outputPath: String) throws -> RecompressionResult {
+    public static func recompress(inputPath: String, recipe: RecompressionRecipe, outputPath: String,
+                                  digesting: [DigestAlgorithm] = []) throws -> RecompressionResult {
         let input = try ReadableFile(path: inputPath)
         let writer = try AtomicFileWriter(path: outputPath)
-        var digest = try DigestContext(.sha256)
-        var size: UInt64 = 0
+        var digest = try MultiDigest([.sha256] + digesting)
         let encoder = try recipe.makeEncoder()
         let sink: ChunkSink = { chunk in
             digest.update(chunk)
-            size += UInt64(chunk.count)
             try writer.write(chunk)
         }
         do {
@@ -36,7 +38,9 @@ public enum Recompressor {
         } catch let error as CompressionError {
             throw FileError(path: inputPath, underlying: error)
         }
-        let sha256 = digest.finalize().hex
+        let digests = digest.finalize()
+        let size = digests.size
+        let sha256 = digests[.sha256]?.hex ?? ""
         if let target = recipe.target {
             guard target.size == size, target.sha256 == sha256 else {
                 throw RecipeError.mismatch(expected: target, actualSize: size, actualSHA256: sha256,
@@ -44,6 +48,6 @@ public enum Recompressor {
             }
         }
         try writer.commit()
-        return RecompressionResult(size: size, sha256: sha256, verified: recipe.target != nil)
+        return RecompressionResult(size: size, sha256: sha256, digests: digests, verified: recipe.target != nil)
     }
 }

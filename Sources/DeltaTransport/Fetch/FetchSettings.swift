@@ -1,0 +1,149 @@
+import DeltaCore
+import Foundation
+
+/// Settings that do not come as arguments: where Portage runs the fetcher, `HOME` is a build
+/// directory and only the environment passes through, so settings come from there and from
+/// a config file.
+///
+/// - `DELTAFETCH_PATCHES`: patch lists, separated by `:`; each a file, or a directory whose
+///   `patches`, `patches.global` and `profiles/patches.global` files are read.
+/// - `DELTAFETCH_MIRRORS`: mirror URL prefixes, separated by spaces, tried in order.
+/// - `DELTAFETCH_CONFIG`: the config file (default `/etc/deltafetch.conf`; a missing default
+///   file is no error). Lines are `key = value`; `#` starts a comment. Keys: `patches`
+///   (as `DELTAFETCH_PATCHES`), `mirrors` (as `DELTAFETCH_MIRRORS`), `timeout` (seconds),
+///   `retries`, `worth-it-ratio`, `alternate-digests` (the database's path). The environment
+///   adds to the file's lists and overrides its single values.
+public struct FetchSettings: Sendable, Equatable {
+    /// Patch list files or directories, in order.
+    public var patchSources: [String] = []
+    /// Mirror URL prefixes, in order.
+    public var mirrors: [String] = []
+    /// Seconds without progress before a source counts as failed.
+    public var timeout: Double?
+    /// Retries per source after a transient failure.
+    public var retries: Int?
+    /// Patch only below this fraction of the full size.
+    public var worthItRatio: Double?
+    /// The alternate-digest database's path.
+    public var alternateDigests: String?
+
+    /// Empty settings.
+    public init() {}
+
+    /// Settings naming only patch sources.
+    public init(patchSources: [String]) {
+        self.patchSources = patchSources
+    }
+
+    /// The default config file.
+    public static let defaultConfigPath = "/etc/deltafetch.conf"
+
+    /// Reads the config file (named by `DELTAFETCH_CONFIG`, else the default if it exists),
+    /// then the environment.
+    /// - Throws: ``FileError`` naming the config file and line of a malformed setting, or a
+    ///   named config file that cannot be read.
+    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> FetchSettings {
+        var settings = FetchSettings()
+        if let named = environment["DELTAFETCH_CONFIG"], !named.isEmpty {
+            try settings.read(configFile: named)
+        } else if FileManager.default.fileExists(atPath: defaultConfigPath) {
+            try settings.read(configFile: defaultConfigPath)
+        }
+        if let patches = environment["DELTAFETCH_PATCHES"] { settings.patchSources += Self.pathList(patches) }
+        if let mirrors = environment["DELTAFETCH_MIRRORS"] { settings.mirrors += Self.wordList(mirrors) }
+        return settings
+    }
+
+    /// Adds the settings of a config file.
+    public mutating func read(configFile path: String) throws {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw FileError(path: path, underlying: SettingsError.unreadable("\(error.localizedDescription)"))
+        }
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            let parts = trimmed.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else {
+                throw FileError(path: path, line: index + 1, underlying: SettingsError.malformed("expected key = value"))
+            }
+            let key = parts[0].trimmingCharacters(in: .whitespaces)
+            let value = parts[1].trimmingCharacters(in: .whitespaces)
+            do throws(SettingsError) {
+                try apply(key: key, value: value)
+            } catch {
+                throw FileError(path: path, line: index + 1, underlying: error)
+            }
+        }
+    }
+
+    private mutating func apply(key: String, value: String) throws(SettingsError) {
+        switch key {
+        case "patches": patchSources += Self.pathList(value)
+        case "mirrors": mirrors += Self.wordList(value)
+        case "timeout":
+            guard let seconds = Double(value), seconds > 0, seconds.isFinite else { throw .malformed("timeout must be a positive number of seconds") }
+            timeout = seconds
+        case "retries":
+            guard let count = Int(value), count >= 0 else { throw .malformed("retries must be a whole number, 0 or more") }
+            retries = count
+        case "worth-it-ratio":
+            guard let ratio = Double(value), ratio > 0, ratio.isFinite else { throw .malformed("worth-it-ratio must be above 0") }
+            worthItRatio = ratio
+        case "alternate-digests":
+            guard !value.isEmpty else { throw .malformed("alternate-digests needs a path") }
+            alternateDigests = value
+        default:
+            throw .malformed("unknown setting '\(key)' (known: patches, mirrors, timeout, retries, worth-it-ratio, alternate-digests)")
+        }
+    }
+
+    /// The patch list files the sources name: files as given, directories expanded to the
+    /// list files they hold. Missing ones are left out and reported.
+    public func patchListFiles() -> (files: [String], missing: [String]) {
+        var files = [String](), missing = [String]()
+        for source in patchSources {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else {
+                missing.append(source)
+                continue
+            }
+            if !isDirectory.boolValue {
+                files.append(source)
+                continue
+            }
+            for name in ["patches.global", "profiles/patches.global", "patches"] {
+                let path = source + "/" + name
+                if FileManager.default.fileExists(atPath: path) { files.append(path) }
+            }
+        }
+        return (files, missing)
+    }
+
+    /// Splits a `:`-separated list of paths.
+    public static func pathList(_ text: String) -> [String] {
+        text.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    static func wordList(_ text: String) -> [String] {
+        text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init)
+    }
+}
+
+/// A setting that cannot be used.
+public enum SettingsError: DeltaCoreError, Equatable {
+    /// The line is not a known `key = value` with a valid value.
+    case malformed(String)
+    /// The config file cannot be read.
+    case unreadable(String)
+
+    public var description: String {
+        switch self {
+        case let .malformed(reason): reason
+        case let .unreadable(reason): "cannot read: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import ArgumentParser
+import DeltaCore
+import DeltaTransport
+import Foundation
+
+/// `deltafetch fetch FILE --distdir DIR [--patches LIST]... [--manifest M] [--mirror URL]... [--uri URL]`
+struct FetchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fetch",
+        abstract: "Obtain a distfile: rebuilt from files in the distdir plus patches when that pays, else downloaded whole.",
+        discussion: """
+            Plans the cheapest chain of patches (as `deltafetch plan`), downloads its patches from \
+            --mirror (patches named without a URL) in parallel, each checked against the list's \
+            size and digests, decompresses the base and applies the chain (intermediate versions \
+            are never recompressed), checks the content against the list, recompresses with the \
+            recipe in the last patch, and compares the result with the Manifest (else with the \
+            digests the patch carries). A match is renamed into the distdir. A mismatch is kept \
+            under the file's name and an alternate digest recorded (GLEP 25), or with --exact \
+            discarded. Anything not worth it, impossible or failing downloads the whole file from \
+            the mirrors and then --uri, unless --no-fallback.
+
+            Patch lists also come from --package-dir (its `patches` and the tree's \
+            profiles/patches.global), $DELTAFETCH_PATCHES (separated by ':') and the config file \
+            ($DELTAFETCH_CONFIG, default /etc/deltafetch.conf); mirrors also from \
+            $DELTAFETCH_MIRRORS (separated by spaces). See docs/fetching.md.
+
+            \(FetchExitStatus.help)
+
+            Example:
+              deltafetch fetch Django-5.0.7.tar.gz --distdir /var/cache/distfiles \\
+                --patches /var/db/repos/gentoo/profiles/patches.global \\
+                --manifest /var/db/repos/gentoo/dev-python/django/Manifest \\
+                --mirror https://distfiles.example.org/distfiles --json
+            """
+    )
+
+    @Argument(help: "The distfile wanted.")
+    var file: String
+
+    @Option(help: "The distdir: bases are found here and the file is written here.")
+    var distdir: String
+
+    @Option(name: .customLong("patches"), help: "A patch list to read (repeatable).")
+    var patchLists: [String] = []
+
+    @Option(help: "The Manifest giving the distfile's size and digests.")
+    var manifest: String?
+
+    @Option(help: "A package directory of a Portage tree: its `patches`, its Manifest and the tree's profiles/patches.global are used.")
+    var packageDir: String?
+
+    @Option(name: .customLong("mirror"), help: "A mirror URL prefix for patches and distfiles (http, https, file); repeatable, tried in order.")
+    var mirrors: [String] = []
+
+    @Option(help: "The distfile's own URL, tried after the mirrors for a full download.")
+    var uri: String?
+
+    @Flag(help: "Accept only a bit-exact rebuild; discard any other and download the file whole.")
+    var exact = false
+
+    @Flag(help: "Never download the whole file: fail (exit 8) when it cannot be rebuilt.")
+    var noFallback = false
+
+    @Option(help: "Patch only when the chain costs less than this fraction of a full download (GLEP 25: 1.0).")
+    var worthItRatio: Double?
+
+    @Option(help: "Seconds without progress before a source counts as failed.")
+    var timeout: Double?
+
+    @Option(help: "Retries per source after a transient failure.")
+    var retries: Int?
+
+    @Option(help: "The alternate-digest database (default: DISTDIR/.deltafetch/alternate-digests).")
+    var alternateDigests: String?
+
+    @Flag(help: "Keep the downloaded patches (in DISTDIR/.deltafetch/patches) after a rebuild.")
+    var keepPatches = false
+
+    @Flag(help: "Make any malformed line in a patch list or Manifest fatal.")
+    var strict = false
+
+    @Flag(help: "Refuse patch list lines whose only hash is MD5.")
+    var requireStrongHashes = false
+
+    @Flag(help: "Print one JSON object on standard output: action, bytes_downloaded, full_size, seconds, chain, alternate_recorded, …")
+    var json = false
+
+    @Flag(help: "Print no progress.")
+    var quiet = false
+
+    func validate() throws {
+        if let worthItRatio, worthItRatio <= 0 { throw ValidationError("--worth-it-ratio must be above 0") }
+        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be positive") }
+        if let retries, retries < 0 { throw ValidationError("--retries cannot be negative") }
+    }
+
+    func run() async throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: distdir, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("distdir '\(distdir)' is not a directory")
+        }
+        let settings: FetchSettings
+        do { settings = try FetchSettings.load() } catch { throw ValidationError("\(error)") }
+        let options = MetadataReadOptions(strict: strict, hashPolicy: HashPolicy(refusesMD5Only: requireStrongHashes))
+
+        let (settingLists, missing) = settings.patchListFiles()
+        for path in missing { warnLine("warning: patch list \(path) (from the settings) does not exist") }
+        var listPaths = patchLists + settingLists
+        if let packageDir {
+            listPaths = PortageTree(packageDirectory: packageDir).patchListPaths(packageDirectory: packageDir, extra: listPaths)
+        }
+        let entries = try loadPatchEntries(listPaths, options: options, fatal: true)
+
+        var expected: ExpectedDistfile?
+        if let manifestPath = manifest ?? packageDir.map({ PortageTree.manifestPath(packageDirectory: $0) }) {
+            let (manifestFile, problems) = try Manifest.load(path: manifestPath, options: options)
+            for problem in problems { warnLine("warning: \(problem)") }
+            guard let entry = manifestFile[file] else {
+                throw ValidationError("\(manifestPath): no DIST entry for \(file)")
+            }
+            expected = ExpectedDistfile(entry.digests)
+        }
+        let mirrorList = try parseMirrors(mirrors + settings.mirrors)
+        let url: URL? = try uri.map { text in
+            guard let parsed = URL(string: text), ["http", "https", "file"].contains(parsed.scheme?.lowercased() ?? "") else {
+                throw ValidationError("--uri \(text): not an http, https or file URL")
+            }
+            return parsed
+        }
+
+        let directory = absoluteDirectory(distdir)
+        var request = FetchRequest(
+            target: file, distdir: directory, expected: expected, patchEntries: entries, patchMirrors: mirrorList,
+            distfileMirrors: mirrorList, distfileURL: url,
+            policy: PlanPolicy(worthItRatio: worthItRatio ?? settings.worthItRatio ?? 1.0),
+            exact: exact, fallback: !noFallback)
+        if let database = alternateDigests ?? settings.alternateDigests {
+            request.alternateDatabase = AlternateDigestDatabase(path: database)
+        }
+        request.keepPatches = keepPatches
+
+        var configuration = DownloadConfiguration()
+        configuration.timeout = .milliseconds(Int64((timeout ?? settings.timeout ?? 30) * 1000))
+        configuration.retries = retries ?? settings.retries ?? 2
+        let status = await runFetch(request, configuration: configuration, quiet: quiet, json: json,
+                                    statusForDownload: FetchExitStatus.downloadedWhole)
+        if status != 0 { throw ExitCode(status) }
+    }
+}
