@@ -56,8 +56,13 @@ struct PortageCommand: AsyncParsableCommand {
 
         // Settings and lists only add chances to patch: any trouble with them is a warning,
         // and the download of URI still happens.
-        var settings = FetchSettings()
-        do { settings = try FetchSettings.load(environment: environment) } catch { warnLine("deltafetch: warning: \(error)") }
+        var settings: FetchSettings
+        do {
+            settings = try FetchSettings.load(environment: environment)
+        } catch {
+            warnLine("deltafetch: warning: \(error); using the environment's settings only")
+            settings = FetchSettings.fromEnvironment(environment)
+        }
         var listPaths = [String]()
         var packageDirectory: String?
         if let ebuild = environment["EBUILD"], !ebuild.isEmpty {

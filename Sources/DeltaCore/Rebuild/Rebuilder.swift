@@ -52,7 +52,7 @@ public enum RebuildError: DeltaCoreError, Equatable {
     /// ", MD5 <hex> instead of <hex>" for the first algorithm both sets hold and disagree on.
     static func firstShared(_ expected: DigestSet, _ actual: DigestSet) -> String {
         for (algorithm, digest) in expected.digests.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            if let theirs = actual[algorithm], theirs != digest { return ", \(algorithm) \(theirs.hex) instead of \(digest.hex)" }
+            if let theirs = actual[algorithm], theirs != digest { return ", \(algorithm.rawValue) \(theirs.hex) instead of \(digest.hex)" }
         }
         return ""
     }

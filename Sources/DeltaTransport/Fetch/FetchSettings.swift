@@ -49,18 +49,37 @@ public struct FetchSettings: Sendable, Equatable {
         } else if FileManager.default.fileExists(atPath: defaultConfigPath) {
             try settings.read(configFile: defaultConfigPath)
         }
-        if let patches = environment["DELTAFETCH_PATCHES"] { settings.patchSources += Self.pathList(patches) }
-        if let mirrors = environment["DELTAFETCH_MIRRORS"] { settings.mirrors += Self.wordList(mirrors) }
+        settings.add(environment: environment)
         return settings
+    }
+
+    /// The settings of the environment alone (when the config file cannot be used).
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> FetchSettings {
+        var settings = FetchSettings()
+        settings.add(environment: environment)
+        return settings
+    }
+
+    private mutating func add(environment: [String: String]) {
+        if let patches = environment["DELTAFETCH_PATCHES"] { patchSources += Self.pathList(patches) }
+        if let mirrors = environment["DELTAFETCH_MIRRORS"] { self.mirrors += Self.wordList(mirrors) }
     }
 
     /// Adds the settings of a config file.
     public mutating func read(configFile path: String) throws {
-        let text: String
+        // FileHandle reads special files too (DELTAFETCH_CONFIG=/dev/null turns the file off).
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw FileError(path: path, underlying: SettingsError.unreadable(String(cString: strerror(errno))))
+        }
+        defer { try? handle.close() }
+        let data: Data
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            data = try handle.readToEnd() ?? Data()
         } catch {
-            throw FileError(path: path, underlying: SettingsError.unreadable("\(error.localizedDescription)"))
+            throw FileError(path: path, underlying: SettingsError.unreadable(error.localizedDescription))
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw FileError(path: path, underlying: SettingsError.unreadable("not UTF-8 text"))
         }
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
