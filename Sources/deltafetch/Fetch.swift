@@ -109,16 +109,22 @@ struct FetchCommand: AsyncParsableCommand {
         if let packageDir {
             listPaths = PortageTree(packageDirectory: packageDir).patchListPaths(packageDirectory: packageDir, extra: listPaths)
         }
-        let entries = try loadPatchEntries(listPaths, options: options, fatal: true)
-
+        // Lists and the Manifest are settings: what is wrong with them is a usage error (64).
+        let entries: [PatchListEntry]
         var expected: ExpectedDistfile?
-        if let manifestPath = manifest ?? packageDir.map({ PortageTree.manifestPath(packageDirectory: $0) }) {
-            let (manifestFile, problems) = try Manifest.load(path: manifestPath, options: options)
-            for problem in problems { warnLine("warning: \(problem)") }
-            guard let entry = manifestFile[file] else {
-                throw ValidationError("\(manifestPath): no DIST entry for \(file)")
+        do {
+            entries = try loadPatchEntries(listPaths, options: options, fatal: true)
+            if let manifestPath = manifest ?? packageDir.map({ PortageTree.manifestPath(packageDirectory: $0) }) {
+                let (manifestFile, problems) = try Manifest.load(path: manifestPath, options: options)
+                for problem in problems { warnLine("warning: \(problem)") }
+                guard let entry = manifestFile[file] else {
+                    throw CLIError("\(manifestPath): no DIST entry for \(file)")
+                }
+                expected = ExpectedDistfile(entry.digests)
             }
-            expected = ExpectedDistfile(entry.digests)
+        } catch {
+            warnLine("deltafetch: error: \(error)")
+            throw ExitCode(64)
         }
         let mirrorList = try parseMirrors(mirrors + settings.mirrors)
         let url: URL? = try uri.map { text in

@@ -122,11 +122,16 @@ struct FetchAlternateAndLocalFailureTests {
         #expect(world.servedPaths.isEmpty)
     }
 
+    /// Three Django releases from the corpus (one mirror, made once, serves both Django tests).
+    static func djangoVersions() -> [String] {
+        ["Django-5.0.6.tar.gz", "Django-5.0.7.tar.gz", "Django-5.1.tar.gz"].map { TestPaths.corpusFile($0)! }
+    }
+
     /// Django 5.0.6 → 5.0.7 rebuilds for seconds; kill -9 during it leaves no file under the
     /// final name, and the next run cleans up and finishes without fetching the patch again.
-    @Test(.enabled(if: TestPaths.corpusFile("Django-5.0.7.tar.gz") != nil, "needs the corpus (DELTA_CORPUS)"))
+    @Test(.enabled(if: TestPaths.corpusFile("Django-5.1.tar.gz") != nil, "needs the corpus (DELTA_CORPUS)"))
     func killDuringRebuildLeavesNothingAndTheNextRunFinishes() throws {
-        let mirror = try PreparedMirror.shared([TestPaths.corpusFile("Django-5.0.6.tar.gz")!, TestPaths.corpusFile("Django-5.0.7.tar.gz")!])
+        let mirror = try PreparedMirror.shared(Self.djangoVersions())
         let world = try FetchWorld(mirror)
         let target = "Django-5.0.7.tar.gz"
         let logs = try TestPaths.temporaryDirectory()
@@ -159,7 +164,7 @@ struct FetchAlternateAndLocalFailureTests {
     /// taken, printed for the record.
     @Test(.enabled(if: TestPaths.corpusFile("Django-5.1.tar.gz") != nil, "needs the corpus (DELTA_CORPUS)"))
     func aTwoPatchChainRebuildsDjango51() throws {
-        let paths = ["Django-5.0.6.tar.gz", "Django-5.0.7.tar.gz", "Django-5.1.tar.gz"].map { TestPaths.corpusFile($0)! }
+        let paths = Self.djangoVersions()
         let mirror = try PreparedMirror.shared(paths)
         let world = try FetchWorld(mirror)
         let outcome = try world.fetch("Django-5.1.tar.gz")
