@@ -150,12 +150,14 @@ struct PortageFetchTests {
             FEATURES="-sandbox -usersandbox -userpriv -userfetch -network-sandbox"
             FETCHCOMMAND="\(command)"
             RESUMECOMMAND="\(command)"
+            DELTAFETCH_MIRRORS="\(world.nginx.url("/flat"))"
+            DELTAFETCH_CONFIG="/dev/null"
 
             """.write(to: config.appendingPathComponent("make.conf"), atomically: true, encoding: .utf8)
         var environment = ProcessInfo.processInfo.environment
         environment["PORTAGE_CONFIGROOT"] = repository.appendingPathComponent("config").path
-        environment["DELTAFETCH_MIRRORS"] = world.nginx.url("/flat")
-        environment["DELTAFETCH_CONFIG"] = "/dev/null"
+        // Settings come through make.conf, as a user would set them.
+        for key in ["DELTAFETCH_MIRRORS", "DELTAFETCH_CONFIG", "DELTAFETCH_PATCHES"] { environment.removeValue(forKey: key) }
         let ebuild = repository.appendingPathComponent("repo/app-misc/six/six-1.17.0.ebuild").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.portageVenv! + "/bin/ebuild")
