@@ -64,6 +64,12 @@ struct FetchCommand: AsyncParsableCommand {
     @Option(help: "Patch only when the chain costs less than this fraction of a full download (GLEP 25: 1.0).")
     var worthItRatio: Double?
 
+    @Option(help: "What to minimise: bytes (GLEP 25) or time (download at --bandwidth against the rebuild's cost).")
+    var prefer: PlanCommand.Preference = .bytes
+
+    @Option(help: "The link's speed in bytes per second, with k, M or G (e.g. 50M); needed by --prefer time.")
+    var bandwidth: String?
+
     @Option(help: "Seconds without progress before a source counts as failed.")
     var timeout: Double?
 
@@ -92,6 +98,9 @@ struct FetchCommand: AsyncParsableCommand {
         if let worthItRatio, worthItRatio <= 0 { throw ValidationError("--worth-it-ratio must be above 0") }
         if let timeout, timeout <= 0 { throw ValidationError("--timeout must be positive") }
         if let retries, retries < 0 { throw ValidationError("--retries cannot be negative") }
+        if prefer == .time && bandwidth == nil {
+            throw ValidationError("--prefer time needs --bandwidth (the link's speed, e.g. 20M)")
+        }
     }
 
     func run() async throws {
@@ -138,7 +147,9 @@ struct FetchCommand: AsyncParsableCommand {
         var request = FetchRequest(
             target: file, distdir: directory, expected: expected, patchEntries: entries, patchMirrors: mirrorList,
             distfileMirrors: mirrorList, distfileURL: url,
-            policy: PlanPolicy(worthItRatio: worthItRatio ?? settings.worthItRatio ?? 1.0),
+            policy: PlanPolicy(worthItRatio: worthItRatio ?? settings.worthItRatio ?? 1.0,
+                               preference: prefer == .time && bandwidth != nil
+                                   ? try timePreference(bandwidth: bandwidth!, applySpeed: nil, recompressSpeeds: []) : .bytes),
             exact: exact, fallback: !noFallback)
         if let database = alternateDigests ?? settings.alternateDigests {
             request.alternateDatabase = AlternateDigestDatabase(path: database)

@@ -2,6 +2,7 @@ import ArgumentParser
 import DeltaCore
 import DeltaTransport
 import Foundation
+import Synchronization
 
 /// The exit statuses of `deltafetch fetch` and `deltafetch portage`, fixed so that package
 /// managers can script them (README, docs/fetching.md).
@@ -59,12 +60,16 @@ func parseMirrors(_ texts: [String]) throws -> [Mirror] {
     return mirrors
 }
 
-/// Prints what a fetch does, one plain line per step, on standard error.
+/// Prints what a fetch does, one plain line per step, on standard error; on a terminal also
+/// a redrawn percentage while recompressing.
 final class FetchProgressPrinter: Sendable {
     private let downloads: ProgressReporter
+    private let interactive: Bool
+    private let lastPercent = Mutex(-1)
 
     init() {
         downloads = ProgressReporter()
+        interactive = isatty(2) == 1
     }
 
     func handle(download progress: DownloadProgress) { downloads.handle(progress) }
@@ -84,6 +89,17 @@ final class FetchProgressPrinter: Sendable {
             case .decompressingBase(let path): warnLine("deltafetch: decompressing \(path)")
             case let .applying(index, count, patch): warnLine("deltafetch: applying patch \(index)/\(count) \(patch)")
             case .recompressing(let format): warnLine("deltafetch: recompressing (\(format.rawValue))")
+            case let .recompressed(done, total):
+                guard interactive, total > 0 else { return }
+                let percent = Int(done * 100 / total)
+                let changed = lastPercent.withLock { last in
+                    defer { last = percent }
+                    return last != percent
+                }
+                if changed {
+                    FileHandle.standardError.write(Data("\rdeltafetch: recompressing \(percent)%\u{1B}[K".utf8))
+                    if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
+                }
             }
         case .fallingBack(let reason):
             warnLine("deltafetch: downloading the whole file: \(reason)")

@@ -139,21 +139,8 @@ struct PlanCommand: ParsableCommand {
     }
 
     private func preference() throws -> PlanPreference {
-        guard prefer == .time, let bandwidth, let rate = RateParser.bytesPerSecond(bandwidth) else { return .bytes }
-        var model = RebuildCostModel(bandwidth: rate)
-        if let applySpeed {
-            guard let speed = RateParser.bytesPerSecond(applySpeed) else { throw ValidationError("--apply-speed '\(applySpeed)' is not a rate") }
-            model.applyThroughput = speed
-        }
-        for setting in recompressSpeeds {
-            let parts = setting.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, let format = CompressionFormat(rawValue: String(parts[0])),
-                  let speed = RateParser.bytesPerSecond(String(parts[1])) else {
-                throw ValidationError("--recompress-speed '\(setting)' is not FORMAT=RATE with FORMAT one of gzip, bzip2, xz, none")
-            }
-            model.recompressThroughput[format] = speed
-        }
-        return .time(model)
+        guard prefer == .time, let bandwidth else { return .bytes }
+        return try timePreference(bandwidth: bandwidth, applySpeed: applySpeed, recompressSpeeds: recompressSpeeds)
     }
 
     private func printText(_ plan: Plan) {

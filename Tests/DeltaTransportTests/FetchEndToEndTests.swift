@@ -111,6 +111,18 @@ struct FetchEndToEndTests {
         #expect(world.servedPaths == ["/flat/\(Self.target)"])
     }
 
+    /// `--prefer time`: on a fast link the whole file wins, on a slow one the patch.
+    @Test func preferTimeWeighsTheLinkAgainstTheRebuild() throws {
+        let world = try FetchWorld(try Self.sixMirror())
+        let fast = try world.fetch(Self.target, extra: ["--prefer", "time", "--bandwidth", "10G"])
+        #expect(fast.status == 10, "\(fast.stderr)")
+        #expect(try FetchReportJSON(fast).fallbackReason?.hasPrefix("not worth it: patching would take about") == true)
+        try FileManager.default.removeItem(atPath: world.distdirFile(Self.target))
+        let slow = try world.fetch(Self.target, extra: ["--prefer", "time", "--bandwidth", "10k"])
+        #expect(slow.status == 0, "\(slow.stderr)")
+        #expect(try FetchReportJSON(slow).action == "patched")
+    }
+
     @Test func twoConcurrentRunsRebuildOnce() throws {
         let world = try FetchWorld(try Self.sixMirror())
         let logs = try TestPaths.temporaryDirectory()

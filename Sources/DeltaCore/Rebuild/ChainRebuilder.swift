@@ -25,6 +25,8 @@ public enum RebuildStage: Sendable, Equatable {
     case applying(index: Int, count: Int, patch: String)
     /// Recompressing the content into the distfile format.
     case recompressing(CompressionFormat)
+    /// Recompression has consumed `done` of `total` content bytes (after each chunk).
+    case recompressed(done: UInt64, total: UInt64)
 }
 
 /// A distfile rebuilt from a chain, waiting in a scratch directory beside its destination
@@ -156,7 +158,9 @@ extension Rebuilder {
         recipe.target = nil
         progress?(.recompressing(recipe.format))
         let rebuilt = work.path("rebuilt")
-        let result = try Recompressor.recompress(inputPath: current, recipe: recipe, outputPath: rebuilt, digesting: digesting)
+        let total = last.result.size
+        let result = try Recompressor.recompress(inputPath: current, recipe: recipe, outputPath: rebuilt, digesting: digesting,
+                                                 progress: progress.map { report in { report(.recompressed(done: $0, total: total)) } })
         unlink(current)
         recipe.target = recordedRecipeTarget
         return RebuiltDistfile(content: last.result, compressed: result.digests, recipe: recipe, recipeFromPatch: recipeFromPatch,

@@ -32,7 +32,9 @@ struct ChainRebuilderTests {
         #expect(rebuilt.matchesRecordedTarget == true)
         let upstream = try FileInspector.inspect(path: Self.new, algorithms: [.blake2b, .sha256]).compressed
         #expect(rebuilt.compressed == upstream)
-        #expect(stages == [.decompressingBase(Self.old), .applying(index: 1, count: 1, patch: patch), .recompressing(.gzip)])
+        let steps = stages.filter { if case .recompressed = $0 { false } else { true } }
+        #expect(steps == [.decompressingBase(Self.old), .applying(index: 1, count: 1, patch: patch), .recompressing(.gzip)])
+        #expect(stages.last == .recompressed(done: 174_080, total: 174_080))
         let output = directory.appendingPathComponent("six-1.17.0.tar.gz").path
         #expect(!FileManager.default.fileExists(atPath: output))
         try rebuilt.publish(as: output)

@@ -14,7 +14,8 @@ public struct RecompressionResult: Sendable {
 /// Rebuilds compressed files from their content and a recipe.
 public enum Recompressor {
     /// Compresses the file at `inputPath` as `recipe` says, into `outputPath`.
-    /// `digesting` adds algorithms to compute over the output in the same pass.
+    /// `digesting` adds algorithms to compute over the output in the same pass; `progress` is
+    /// told the input bytes consumed so far, after each chunk.
     ///
     /// The output appears under its final name only when complete and, if the recipe has a
     /// ``RecompressionRecipe/target``, only when it matches it; otherwise nothing is left.
@@ -23,7 +24,8 @@ public enum Recompressor {
     ///   differ); ``FileError`` around I/O and codec errors.
     @discardableResult
     public static func recompress(inputPath: String, recipe: RecompressionRecipe, outputPath: String,
-                                  digesting: [DigestAlgorithm] = []) throws -> RecompressionResult {
+                                  digesting: [DigestAlgorithm] = [],
+                                  progress: ((UInt64) -> Void)? = nil) throws -> RecompressionResult {
         let input = try ReadableFile(path: inputPath)
         let writer = try AtomicFileWriter(path: outputPath)
         var digest = try MultiDigest([.sha256] + digesting)
@@ -33,7 +35,12 @@ public enum Recompressor {
             try writer.write(chunk)
         }
         do {
-            try input.forEachChunk { try encoder.process($0, into: sink) }
+            var consumed: UInt64 = 0
+            try input.forEachChunk { chunk in
+                try encoder.process(chunk, into: sink)
+                consumed += UInt64(chunk.count)
+                progress?(consumed)
+            }
             try encoder.finish(into: sink)
         } catch let error as CompressionError {
             throw FileError(path: inputPath, underlying: error)
