@@ -109,7 +109,7 @@ struct FetchCommand: AsyncParsableCommand {
             throw ValidationError("distdir '\(distdir)' is not a directory")
         }
         let settings: FetchSettings
-        do { settings = try FetchSettings.load() } catch { throw ValidationError("\(error)") }
+        do { settings = try FetchSettings.load(environment: ProcessInfo.processInfo.environment) } catch { throw ValidationError("\(error)") }
         let options = MetadataReadOptions(strict: strict, hashPolicy: HashPolicy(refusesMD5Only: requireStrongHashes))
 
         let (settingLists, missing) = settings.patchListFiles()

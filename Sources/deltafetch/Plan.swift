@@ -1,6 +1,5 @@
 import ArgumentParser
 import DeltaCore
-import DeltaTransport
 import Foundation
 
 /// `deltafetch plan FILE --distdir DIR [--patches LIST]... [--manifest MANIFEST] [--json]`

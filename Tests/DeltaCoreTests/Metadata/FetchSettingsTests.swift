@@ -1,5 +1,4 @@
 import DeltaCore
-import DeltaTransport
 import Foundation
 import Testing
 
@@ -75,8 +74,8 @@ struct FetchSettingsTests {
         #expect(expected.size == nil)
         #expect(expected.algorithms == [.sha512, .blake2b].sorted())
         #expect(try ExpectedDistfile.parse(portageDigests: "  ") == nil)
-        #expect(throws: FetchError.self) { try ExpectedDistfile.parse(portageDigests: "blake2b=\(blake)") }
-        #expect(throws: FetchError.self) { try ExpectedDistfile.parse(portageDigests: "blake2b:xyz") }
+        #expect(throws: SettingsError.self) { try ExpectedDistfile.parse(portageDigests: "blake2b=\(blake)") }
+        #expect(throws: SettingsError.self) { try ExpectedDistfile.parse(portageDigests: "blake2b:xyz") }
         // Without a size only the digests decide; with one, the size too.
         let actual = DigestSet(size: 10, digests: [try Digest(algorithm: .blake2b, hex: blake)])
         #expect(expected.matches(actual))

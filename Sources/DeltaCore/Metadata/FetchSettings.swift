@@ -1,5 +1,8 @@
-import DeltaCore
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Settings that do not come as arguments: where Portage runs the fetcher, `HOME` is a build
 /// directory and only the environment passes through, so settings come from there and from
@@ -42,11 +45,11 @@ public struct FetchSettings: Sendable, Equatable {
     /// then the environment.
     /// - Throws: ``FileError`` naming the config file and line of a malformed setting, or a
     ///   named config file that cannot be read.
-    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> FetchSettings {
+    public static func load(environment: [String: String]) throws -> FetchSettings {
         var settings = FetchSettings()
         if let named = environment["DELTAFETCH_CONFIG"], !named.isEmpty {
             try settings.read(configFile: named)
-        } else if FileManager.default.fileExists(atPath: defaultConfigPath) {
+        } else if PortageTree.isRegularFile(defaultConfigPath) {
             try settings.read(configFile: defaultConfigPath)
         }
         settings.add(environment: environment)
@@ -54,7 +57,7 @@ public struct FetchSettings: Sendable, Equatable {
     }
 
     /// The settings of the environment alone (when the config file cannot be used).
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> FetchSettings {
+    public static func fromEnvironment(_ environment: [String: String]) -> FetchSettings {
         var settings = FetchSettings()
         settings.add(environment: environment)
         return settings
@@ -66,37 +69,40 @@ public struct FetchSettings: Sendable, Equatable {
     }
 
     /// Adds the settings of a config file.
+    /// - Throws: ``FileError`` naming the file (and line) when it cannot be read or a line is bad.
     public mutating func read(configFile path: String) throws {
-        // FileHandle reads special files too (DELTAFETCH_CONFIG=/dev/null turns the file off).
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw FileError(path: path, underlying: SettingsError.unreadable(String(cString: strerror(errno))))
-        }
-        defer { try? handle.close() }
-        let data: Data
+        let text: String
         do {
-            data = try handle.readToEnd() ?? Data()
+            text = try MetadataLines.readText(path: path)
         } catch {
-            throw FileError(path: path, underlying: SettingsError.unreadable(error.localizedDescription))
+            throw FileError(path: path, underlying: SettingsError.unreadable("\(error)"))
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw FileError(path: path, underlying: SettingsError.unreadable("not UTF-8 text"))
-        }
+        try read(configText: text, path: path)
+    }
+
+    /// Adds the settings of a config file's text; `path` names it in errors.
+    /// - Throws: ``FileError`` with the 1-based line of the first bad setting.
+    public mutating func read(configText text: String, path: String) throws(FileError) {
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = Self.trim(line)
             if trimmed.isEmpty { continue }
             let parts = trimmed.split(separator: "=", maxSplits: 1)
             guard parts.count == 2 else {
                 throw FileError(path: path, line: index + 1, underlying: SettingsError.malformed("expected key = value"))
             }
-            let key = parts[0].trimmingCharacters(in: .whitespaces)
-            let value = parts[1].trimmingCharacters(in: .whitespaces)
             do throws(SettingsError) {
-                try apply(key: key, value: value)
+                try apply(key: Self.trim(parts[0]), value: Self.trim(parts[1]))
             } catch {
                 throw FileError(path: path, line: index + 1, underlying: error)
             }
         }
+    }
+
+    private static func trim(_ text: Substring) -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
+        guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(text[first...last])
     }
 
     private mutating func apply(key: String, value: String) throws(SettingsError) {
@@ -125,18 +131,18 @@ public struct FetchSettings: Sendable, Equatable {
     public func patchListFiles() -> (files: [String], missing: [String]) {
         var files = [String](), missing = [String]()
         for source in patchSources {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else {
+            var info = stat()
+            guard stat(source, &info) == 0 else {
                 missing.append(source)
                 continue
             }
-            if !isDirectory.boolValue {
+            guard (info.st_mode & S_IFMT) == S_IFDIR else {
                 files.append(source)
                 continue
             }
             for name in ["patches.global", "profiles/patches.global", "patches"] {
                 let path = source + "/" + name
-                if FileManager.default.fileExists(atPath: path) { files.append(path) }
+                if PortageTree.isRegularFile(path) { files.append(path) }
             }
         }
         return (files, missing)
@@ -144,7 +150,7 @@ public struct FetchSettings: Sendable, Equatable {
 
     /// Splits a `:`-separated list of paths.
     public static func pathList(_ text: String) -> [String] {
-        text.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        text.split(separator: ":").map { trim($0) }.filter { !$0.isEmpty }
     }
 
     static func wordList(_ text: String) -> [String] {

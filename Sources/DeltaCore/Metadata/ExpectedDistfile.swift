@@ -1,5 +1,3 @@
-import DeltaCore
-
 /// What a distfile must be: its size when known, and digests of its compressed bytes (from a
 /// Manifest `DIST` line, from Portage's `${DIGESTS}`, or as a patch records them).
 public struct ExpectedDistfile: Hashable, Sendable {
@@ -23,18 +21,18 @@ public struct ExpectedDistfile: Hashable, Sendable {
 
     /// Parses Portage's `${DIGESTS}`: `blake2b:<hex> sha512:<hex>`, any case, space-separated;
     /// empty text gives nil.
-    /// - Throws: ``FetchError/invalidRequest(_:)`` naming the word that is not `ALGORITHM:HEX`.
-    public static func parse(portageDigests text: String, size: UInt64? = nil) throws(FetchError) -> ExpectedDistfile? {
+    /// - Throws: ``SettingsError/malformed(_:)`` naming the word that is not `ALGORITHM:HEX`.
+    public static func parse(portageDigests text: String, size: UInt64? = nil) throws(SettingsError) -> ExpectedDistfile? {
         var list = [Digest]()
         for word in text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }) {
             let parts = word.split(separator: ":", maxSplits: 1)
             guard parts.count == 2, let algorithm = DigestAlgorithm(gentooName: parts[0]) else {
-                throw .invalidRequest("digest '\(word)' is not ALGORITHM:HEX")
+                throw .malformed("digest '\(word)' is not ALGORITHM:HEX")
             }
             do {
                 list.append(try Digest(algorithm: algorithm, hex: parts[1]))
             } catch {
-                throw .invalidRequest("digest '\(word)': \(error)")
+                throw .malformed("digest '\(word)': \(error)")
             }
         }
         return list.isEmpty ? nil : ExpectedDistfile(size: size, digests: list)
