@@ -37,17 +37,10 @@ struct FetchCommand: AsyncParsableCommand {
     @Argument(help: "The distfile wanted.")
     var file: String
 
+    @OptionGroup var sources: PatchSourceOptions
+
     @Option(help: "The distdir: bases are found here and the file is written here.")
     var distdir: String
-
-    @Option(name: .customLong("patches"), help: "A patch list to read (repeatable).")
-    var patchLists: [String] = []
-
-    @Option(help: "The Manifest giving the distfile's size and digests.")
-    var manifest: String?
-
-    @Option(help: "A package directory of a Portage tree: its `patches`, its Manifest and the tree's profiles/patches.global are used.")
-    var packageDir: String?
 
     @Option(name: .customLong("mirror"), help: "A mirror URL prefix for patches and distfiles (http, https, file); repeatable, tried in order.")
     var mirrors: [String] = []
@@ -82,12 +75,6 @@ struct FetchCommand: AsyncParsableCommand {
     @Flag(help: "Keep the downloaded patches (in DISTDIR/.deltafetch/patches) after a rebuild.")
     var keepPatches = false
 
-    @Flag(help: "Make any malformed line in a patch list or Manifest fatal.")
-    var strict = false
-
-    @Flag(help: "Refuse patch list lines whose only hash is MD5.")
-    var requireStrongHashes = false
-
     @Flag(help: "Print one JSON object on standard output: action, bytes_downloaded, full_size, seconds, chain, alternate_recorded, …")
     var json = false
 
@@ -110,20 +97,14 @@ struct FetchCommand: AsyncParsableCommand {
         }
         let settings: FetchSettings
         do { settings = try FetchSettings.load(environment: ProcessInfo.processInfo.environment) } catch { throw ValidationError("\(error)") }
-        let options = MetadataReadOptions(strict: strict, hashPolicy: HashPolicy(refusesMD5Only: requireStrongHashes))
-
-        let (settingLists, missing) = settings.patchListFiles()
-        for path in missing { warnLine("warning: patch list \(path) (from the settings) does not exist") }
-        var listPaths = patchLists + settingLists
-        if let packageDir {
-            listPaths = PortageTree(packageDirectory: packageDir).patchListPaths(packageDirectory: packageDir, extra: listPaths)
-        }
+        let options = sources.readOptions
+        let listPaths = sources.listPaths(settings: settings)
         // Lists and the Manifest are settings: what is wrong with them is a usage error (64).
         let entries: [PatchListEntry]
         var expected: ExpectedDistfile?
         do {
             entries = try loadPatchEntries(listPaths, options: options, fatal: true)
-            if let manifestPath = manifest ?? packageDir.map({ PortageTree.manifestPath(packageDirectory: $0) }) {
+            if let manifestPath = sources.manifestPath {
                 let (manifestFile, problems) = try Manifest.load(path: manifestPath, options: options)
                 for problem in problems { warnLine("warning: \(problem)") }
                 guard let entry = manifestFile[file] else {

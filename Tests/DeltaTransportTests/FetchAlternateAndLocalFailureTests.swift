@@ -9,8 +9,12 @@ import Testing
 struct FetchAlternateAndLocalFailureTests {
     static let target = "six-1.17.0.tar.gz"
 
-    /// six 1.16.0 and a 1.17.0 recompressed by pigz, which no recipe reproduces.
-    static func pigzMirror() throws -> PreparedMirror {
+    /// six 1.16.0 and a 1.17.0 recompressed by pigz, which no recipe reproduces (made once).
+    static func pigzMirror() throws -> PreparedMirror { try pigzMirrorResult.get() }
+
+    private static let pigzMirrorResult = Result { try makePigzMirror() }
+
+    private static func makePigzMirror() throws -> PreparedMirror {
         let directory = try TestPaths.temporaryDirectory()
         let pigzed = directory.appendingPathComponent(target).path
         let shell = Process()

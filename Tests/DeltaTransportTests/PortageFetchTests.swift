@@ -56,14 +56,19 @@ struct PortageFetchTests {
         return environment
     }
 
+    /// Runs `deltafetch portage` in `world` as Portage would, with the ebuild's tree in place.
+    static func runAsPortage(in world: FetchWorld) throws -> DeltaFetchBinary.Outcome {
+        let uri = world.nginx.url("/flat/\(target)")
+        let repository = try makeRepository(world.mirror, srcURI: uri)
+        defer { try? FileManager.default.removeItem(at: repository) }
+        return try DeltaFetchBinary.run(
+            ["portage", uri, world.distdir.path, temporaryName, try digestsArgument(world.mirror)],
+            environment: portageEnvironment(repository: repository, mirrors: world.nginx.url("/flat")))
+    }
+
     @Test func writesExactlyDistdirFileFromAPatch() throws {
         let world = try FetchWorld(try FetchEndToEndTests.sixMirror())
-        let uri = world.nginx.url("/flat/\(Self.target)")
-        let repository = try Self.makeRepository(world.mirror, srcURI: uri)
-        defer { try? FileManager.default.removeItem(at: repository) }
-        let outcome = try DeltaFetchBinary.run(
-            ["portage", uri, world.distdir.path, Self.temporaryName, try Self.digestsArgument(world.mirror)],
-            environment: Self.portageEnvironment(repository: repository, mirrors: world.nginx.url("/flat")))
+        let outcome = try Self.runAsPortage(in: world)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(try contents(of: world.distdirFile(Self.temporaryName)) == contents(of: TestPaths.testdata(Self.target)))
         #expect(world.distdirNames == ["six-1.16.0.tar.gz", Self.temporaryName], "exactly DISTDIR/FILE, nothing else")
@@ -73,12 +78,7 @@ struct PortageFetchTests {
     @Test(.enabled(if: FetchAlternateAndLocalFailureTests.pigzAvailable, "needs pigz"))
     func anInexactRebuildIsNeverWrittenTheURIIsDownloaded() throws {
         let world = try FetchWorld(try FetchAlternateAndLocalFailureTests.pigzMirror())
-        let uri = world.nginx.url("/flat/\(Self.target)")
-        let repository = try Self.makeRepository(world.mirror, srcURI: uri)
-        defer { try? FileManager.default.removeItem(at: repository) }
-        let outcome = try DeltaFetchBinary.run(
-            ["portage", uri, world.distdir.path, Self.temporaryName, try Self.digestsArgument(world.mirror)],
-            environment: Self.portageEnvironment(repository: repository, mirrors: world.nginx.url("/flat")))
+        let outcome = try Self.runAsPortage(in: world)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(try contents(of: world.distdirFile(Self.temporaryName)) == contents(of: world.mirror.flat.appendingPathComponent(Self.target).path))
         #expect(world.servedPaths == ["/flat/six-1.16.0-1.17.0.patch", "/flat/\(Self.target)"])

@@ -11,6 +11,7 @@ import Darwin
 /// - `DELTAFETCH_PATCHES`: patch lists, separated by `:`; each a file, or a directory whose
 ///   `patches`, `patches.global` and `profiles/patches.global` files are read.
 /// - `DELTAFETCH_MIRRORS`: mirror URL prefixes, separated by spaces, tried in order.
+/// - `DELTAFETCH_ALTERNATE_DIGESTS`: the alternate-digest database's path.
 /// - `DELTAFETCH_CONFIG`: the config file (default `/etc/deltafetch.conf`; a missing default
 ///   file is no error). Lines are `key = value`; `#` starts a comment. Keys: `patches`
 ///   (as `DELTAFETCH_PATCHES`), `mirrors` (as `DELTAFETCH_MIRRORS`), `timeout` (seconds),
@@ -66,6 +67,7 @@ public struct FetchSettings: Sendable, Equatable {
     private mutating func add(environment: [String: String]) {
         if let patches = environment["DELTAFETCH_PATCHES"] { patchSources += Self.pathList(patches) }
         if let mirrors = environment["DELTAFETCH_MIRRORS"] { self.mirrors += Self.wordList(mirrors) }
+        if let database = environment["DELTAFETCH_ALTERNATE_DIGESTS"], !database.isEmpty { alternateDigests = database }
     }
 
     /// Adds the settings of a config file.

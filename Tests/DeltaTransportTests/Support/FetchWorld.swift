@@ -16,16 +16,24 @@ final class PreparedMirror: @unchecked Sendable {
     var createOutput: [String] = []
 
     private nonisolated(unsafe) static var made = [String: PreparedMirror]()
+    private nonisolated(unsafe) static var keyLocks = [String: NSLock]()
     private static let lock = NSLock()
 
     /// The mirror for `paths` (oldest first), made on first use and kept for the process.
+    /// Only tests wanting the same mirror wait for each other (Django's takes a minute).
     static func shared(_ paths: [String]) throws -> PreparedMirror {
-        lock.lock()
-        defer { lock.unlock() }
         let key = paths.joined(separator: "|")
-        if let mirror = made[key] { return mirror }
+        let keyLock: NSLock = lock.withLock {
+            if let existing = keyLocks[key] { return existing }
+            let created = NSLock()
+            keyLocks[key] = created
+            return created
+        }
+        keyLock.lock()
+        defer { keyLock.unlock() }
+        if let mirror = lock.withLock({ made[key] }) { return mirror }
         let mirror = try PreparedMirror(paths)
-        made[key] = mirror
+        lock.withLock { made[key] = mirror }
         return mirror
     }
 
