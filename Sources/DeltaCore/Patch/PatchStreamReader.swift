@@ -157,8 +157,11 @@ final class PatchStreamReader {
                     try refillInput()
                 }
                 let (_, count) = try decodeChunk(decoder)
-                guard count == 0 else { throw PatchFormatError.streamLengthMismatch(stream: "\(kind)") }
-                rounds += 1
+                // An empty last stream of a solid patch has yet to drop what precedes it.
+                let dropped = Int(min(skipLeft, UInt64(count)))
+                skipLeft -= UInt64(dropped)
+                guard count == dropped else { throw PatchFormatError.streamLengthMismatch(stream: "\(kind)") }
+                rounds = count > 0 ? 0 : rounds + 1
                 if rounds > 4 && inputStart == inputEnd && inputRemaining == 0 && !decoder.isFinished {
                     throw PatchFormatError.truncated(section: "\(kind) stream", offset: inputOffset)
                 }
