@@ -86,6 +86,7 @@ let package = Package(
                 "DeltaTransport",
                 "DeltaCore",
                 "deltafetch",
+                "mkpatch",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -25,6 +25,10 @@ extension FuzzTargets {
                 parsed += manifest.entries.count
             }
         }
+        // The fetcher's config file and Portage's ${DIGESTS}: typed errors or values, nothing else.
+        var settings = FetchSettings()
+        if (try? settings.read(configText: text, path: "deltafetch.conf")) != nil { parsed += settings.patchSources.count + settings.mirrors.count }
+        if let expected = (try? ExpectedDistfile.parse(portageDigests: text)) ?? nil { parsed += expected.digests.count }
         for line in text.split(separator: "\n") {
             guard let entry = try? AlternateDigestEntry(line: line) else { continue }
             parsed += 1

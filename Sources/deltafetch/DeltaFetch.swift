@@ -9,7 +9,7 @@ struct DeltaFetch: AsyncParsableCommand {
         commandName: "deltafetch",
         abstract: "Rebuild distfiles from ones already present plus small patches (GLEP 25).",
         version: DeltaCoreVersion.string,
-        subcommands: [PlanCommand.self, Download.self, CleanCommand.self, RecordAlternateCommand.self]
+        subcommands: [FetchCommand.self, PortageCommand.self, PlanCommand.self, Download.self, CleanCommand.self, RecordAlternateCommand.self]
     )
 }
 

@@ -10,7 +10,7 @@ struct PlanCommand: ParsableCommand {
         discussion: """
             Reads the patch lists (GLEP 25 `patches.global` and `patches` files, given with \
             --patches, found from --package-dir, or listed in $DELTAFETCH_PATCHES separated by \
-            spaces), the Manifest for the full size, the distdir and its alternate-digest \
+            ':'), the Manifest for the full size, the distdir and its alternate-digest \
             database, and prints the base file, each patch with its size and the file it yields, \
             the total, and whether patching is worth it. Exits 0 whether or not it is; non-zero \
             only on errors. Malformed list lines are reported on stderr as FILE:LINE: reason and \
@@ -27,26 +27,13 @@ struct PlanCommand: ParsableCommand {
     @Argument(help: "The distfile wanted.")
     var file: String
 
+    @OptionGroup var sources: PatchSourceOptions
+
     @Option(help: "The distdir holding the files patches may start from.")
     var distdir: String
 
-    @Option(name: .customLong("patches"), help: "A patch list to read (repeatable).")
-    var patchLists: [String] = []
-
-    @Option(help: "The Manifest giving the distfile's size (default: the package directory's).")
-    var manifest: String?
-
-    @Option(help: "A package directory of a Portage tree: its `patches`, its Manifest and the tree's profiles/patches.global are used.")
-    var packageDir: String?
-
     @Option(help: "The alternate-digest database (default: DISTDIR/.deltafetch/alternate-digests or $DELTAFETCH_ALTERNATE_DIGESTS).")
     var alternateDigests: String?
-
-    @Flag(help: "Make any malformed line in a patch list or Manifest fatal.")
-    var strict = false
-
-    @Flag(help: "Refuse patch list lines whose only hash is MD5.")
-    var requireStrongHashes = false
 
     @Option(help: "Patch only when the chain costs less than this fraction of a full download (GLEP 25: 1.0).")
     var worthItRatio: Double = 1.0
@@ -82,7 +69,7 @@ struct PlanCommand: ParsableCommand {
             throw ValidationError("--bandwidth '\(bandwidth)' is not a rate such as 500k, 20M or 1.5G")
         }
         guard worthItRatio > 0 else { throw ValidationError("--worth-it-ratio must be above 0") }
-        if manifest == nil && packageDir == nil {
+        if sources.manifestPath == nil {
             throw ValidationError("give --manifest (or --package-dir) so that the full size of \(file) is known")
         }
     }
@@ -92,23 +79,13 @@ struct PlanCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: distdir, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CLIError("distdir '\(distdir)' is not a directory")
         }
-        let options = MetadataReadOptions(strict: strict, hashPolicy: HashPolicy(refusesMD5Only: requireStrongHashes))
-        var listPaths = patchLists
-        if let fromEnvironment = ProcessInfo.processInfo.environment["DELTAFETCH_PATCHES"] {
-            listPaths += fromEnvironment.split(separator: " ").map(String.init)
-        }
-        if let packageDir {
-            listPaths = PortageTree(packageDirectory: packageDir).patchListPaths(packageDirectory: packageDir, extra: listPaths)
-        }
-        var entries = [PatchListEntry]()
-        for path in listPaths {
-            let (list, problems) = try PatchList.load(path: path, options: options)
-            warn(problems)
-            entries += list.entries
-        }
+        let options = sources.readOptions
+        let settings = try FetchSettings.load(environment: ProcessInfo.processInfo.environment)
+        let listPaths = sources.listPaths(settings: settings)
+        let entries = try loadPatchEntries(listPaths, options: options, fatal: true)
         if listPaths.isEmpty { warnLine("warning: no patch list given or found; only a full download is possible") }
 
-        let manifestPath = manifest ?? PortageTree.manifestPath(packageDirectory: packageDir!)
+        let manifestPath = sources.manifestPath!
         let (manifestFile, manifestProblems) = try Manifest.load(path: manifestPath, options: options)
         warn(manifestProblems)
         guard let manifestEntry = manifestFile[file] else {
@@ -116,7 +93,7 @@ struct PlanCommand: ParsableCommand {
         }
 
         let database = AlternateDigestDatabase(
-            distdir: distdir, path: alternateDigests ?? ProcessInfo.processInfo.environment["DELTAFETCH_ALTERNATE_DIGESTS"])
+            distdir: distdir, path: alternateDigests ?? settings.alternateDigests)
         let (alternates, databaseProblems) = try database.entries()
         warn(databaseProblems)
         let cache = DigestCache(storePath: noDigestCache ? nil : DigestCache.defaultPath(distdir: distdir))
@@ -136,21 +113,8 @@ struct PlanCommand: ParsableCommand {
     }
 
     private func preference() throws -> PlanPreference {
-        guard prefer == .time, let bandwidth, let rate = RateParser.bytesPerSecond(bandwidth) else { return .bytes }
-        var model = RebuildCostModel(bandwidth: rate)
-        if let applySpeed {
-            guard let speed = RateParser.bytesPerSecond(applySpeed) else { throw ValidationError("--apply-speed '\(applySpeed)' is not a rate") }
-            model.applyThroughput = speed
-        }
-        for setting in recompressSpeeds {
-            let parts = setting.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, let format = CompressionFormat(rawValue: String(parts[0])),
-                  let speed = RateParser.bytesPerSecond(String(parts[1])) else {
-                throw ValidationError("--recompress-speed '\(setting)' is not FORMAT=RATE with FORMAT one of gzip, bzip2, xz, none")
-            }
-            model.recompressThroughput[format] = speed
-        }
-        return .time(model)
+        guard prefer == .time, let bandwidth else { return .bytes }
+        return try timePreference(bandwidth: bandwidth, applySpeed: applySpeed, recompressSpeeds: recompressSpeeds)
     }
 
     private func printText(_ plan: Plan) {

@@ -12,6 +12,6 @@ struct MkPatch: AsyncParsableCommand {
             so patches stay small whatever compressor upstream used. See README.md and docs/.
             """,
         version: DeltaCoreVersion.string,
-        subcommands: [Inspect.self, Create.self, Verify.self, Rebuild.self, Diff.self, Apply.self, Recompress.self, Batch.self, Index.self, Prune.self]
+        subcommands: [Inspect.self, Create.self, Verify.self, Rebuild.self, Diff.self, Apply.self, Recompress.self, ManifestCommand.self, Batch.self, Index.self, Prune.self]
     )
 }

@@ -83,7 +83,9 @@ import Testing
         #expect(result.mirror?.base.absoluteString == server.mirror("serve"))
         // 404 is final for a URL; 500 is retried (1 + 2 retries) before moving on.
         let paths = server.requests.map(\.path)
-        #expect(paths == ["/404/\(Self.name)", "/500/\(Self.name)", "/500/\(Self.name)", "/500/\(Self.name)", "/serve/\(Self.name)"])
+        // (A loaded machine may time out the good mirror once and retry it: that is allowed.)
+        #expect(Array(paths.prefix(5)) == ["/404/\(Self.name)", "/500/\(Self.name)", "/500/\(Self.name)", "/500/\(Self.name)", "/serve/\(Self.name)"])
+        #expect(paths.dropFirst(4).allSatisfy { $0 == "/serve/\(Self.name)" })
         await #expect(throws: TransportError.allSourcesFailed(name: Self.name, attempts: [
             .notFound(url: server.mirror("404") + "/" + Self.name),
             .httpStatus(url: server.mirror("500") + "/" + Self.name, status: 500),

@@ -8,20 +8,49 @@ import Glibc
 final class WorkDirectory {
     let directory: String
 
-    /// Creates `DIR/.deltafetch-work-XXXXXX`. The corresponding C function is `mkdtemp`.
-    init(in parent: String) throws(IOError) {
-        var template = Array("\(parent)/.deltafetch-work-XXXXXX".utf8CString)
+    /// Creates `DIR/.deltafetch-work-XXXXXX`, or `DIR/.deltafetch-work-LABEL-XXXXXX` with a
+    /// label (a target's name), so that ``removeStale(in:label:)`` can find what a killed run
+    /// left. The corresponding C function is `mkdtemp`.
+    init(in parent: String, label: String? = nil) throws(IOError) {
+        var template = Array((Self.prefix(in: parent, label: label) + "XXXXXX").utf8CString)
         guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
             throw IOError(.createTemporary, path: parent, errno: errno)
         }
         directory = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
-    deinit {
+    deinit { Self.remove(directory) }
+
+    private static func prefix(in parent: String, label: String?) -> String {
+        "\(parent)/.deltafetch-work-" + (label.map { $0 + "-" } ?? "")
+    }
+
+    /// Removes the work directories labelled `label` in `parent`: what a run killed before it
+    /// could clean up left behind. Call only while holding the label's lock, so that no live
+    /// run's directory is taken.
+    static func removeStale(in parent: String, label: String) {
+        let prefix = Self.prefix(in: parent, label: label)
+        let namePrefix = String(prefix.dropFirst(parent.count + 1))
+        guard let handle = opendir(parent) else { return }
+        var stale = [String]()
+        while let entry = readdir(handle) {
+            let name = entryName(entry)
+            // mkdtemp adds exactly six characters; anything else belongs to another label.
+            if name.hasPrefix(namePrefix) && name.utf8.count == namePrefix.utf8.count + 6 { stale.append(parent + "/" + name) }
+        }
+        closedir(handle)
+        for directory in stale { remove(directory) }
+    }
+
+    private static func entryName(_ entry: UnsafeMutablePointer<dirent>) -> String {
+        withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
+    }
+
+    private static func remove(_ directory: String) {
         // Only plain files are ever made here.
         if let handle = opendir(directory) {
             while let entry = readdir(handle) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
+                let name = entryName(entry)
                 if name != "." && name != ".." { unlink(directory + "/" + name) }
             }
             closedir(handle)
@@ -32,8 +61,15 @@ final class WorkDirectory {
     /// A path for a scratch file.
     func path(_ name: String) -> String { directory + "/" + name }
 
-    /// Moves a finished scratch file to its final name. The corresponding C function is `rename`.
+    /// Moves a finished scratch file to its final name, then syncs the directory so that the
+    /// rename survives a crash. The corresponding C functions are `rename` and `fsync`.
     func publish(_ scratchPath: String, as finalPath: String) throws(IOError) {
         guard rename(scratchPath, finalPath) == 0 else { throw IOError(.rename, path: finalPath, errno: errno) }
+        let parent = AtomicFileWriter.directory(of: finalPath)
+        let fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 {
+            _ = fsync(fd)
+            close(fd)
+        }
     }
 }

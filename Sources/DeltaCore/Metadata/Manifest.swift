@@ -13,6 +13,16 @@ public struct ManifestEntry: Hashable, Sendable {
         self.digests = digests
         self.unknownHashes = unknownHashes
     }
+
+    /// The entry as a Manifest line, hashes in alphabetical order as Portage writes them:
+    /// `DIST six-1.17.0.tar.gz 34031 BLAKE2B <hex> SHA512 <hex>`.
+    public var line: String {
+        var words = ["DIST", name, String(digests.size)]
+        for (algorithm, digest) in digests.digests.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            words += [algorithm.rawValue, digest.hex]
+        }
+        return words.joined(separator: " ")
+    }
 }
 
 /// The distfile lines of a Gentoo Manifest: `DIST <file> <size> BLAKE2B <hex> SHA512 <hex>`.

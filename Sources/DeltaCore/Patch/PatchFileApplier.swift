@@ -22,11 +22,14 @@ public enum PatchFileApplier {
     public static let maximumUnwrappedSize: UInt64 = 16 << 30
 
     /// Applies `patchPath` to `basePath`, writing `outputPath` only if everything verifies.
-    /// - Returns: what was applied and the new file's size and digest.
+    /// - Parameter alsoDigesting: more algorithms to compute over the new file in the same pass
+    ///   (a patch list's digests of the target, say), reported in ``PatchApplication/result``.
+    /// - Returns: what was applied and the new file's size and digests.
     /// - Throws: ``FileError`` naming the file at fault, around a ``PatchFormatError`` (wrong
     ///   base, malformed patch, result mismatch), an ``IOError`` or a ``CompressionError``.
     @discardableResult
-    public static func apply(basePath: String, patchPath: String, outputPath: String) throws -> PatchApplication {
+    public static func apply(basePath: String, patchPath: String, outputPath: String,
+                             alsoDigesting: [DigestAlgorithm] = []) throws -> PatchApplication {
         let patchFile = try ReadableFile(path: patchPath)
         let wrapping = CompressionFormat.detect(try patchFile.prefix(CompressionFormat.magicLength))
         var unwrapped: AtomicFileWriter?
@@ -49,15 +52,16 @@ public enum PatchFileApplier {
         }
         switch format {
         case .native:
-            return try applyNative(basePath: basePath, patch: patch, patchPath: patchPath, outputPath: outputPath, wrapping: wrapping)
+            return try applyNative(basePath: basePath, patch: patch, patchPath: patchPath, outputPath: outputPath, wrapping: wrapping,
+                                   alsoDigesting: alsoDigesting)
         case .bsdiff40, .vcdiff:
             return try applyForeign(format == .bsdiff40 ? .bsdiff40 : .vcdiff, basePath: basePath, patch: patch,
-                                    patchPath: patchPath, outputPath: outputPath, wrapping: wrapping)
+                                    patchPath: patchPath, outputPath: outputPath, wrapping: wrapping, alsoDigesting: alsoDigesting)
         }
     }
 
     private static func applyNative(basePath: String, patch: ReadableFile, patchPath: String, outputPath: String,
-                                    wrapping: CompressionFormat) throws -> PatchApplication {
+                                    wrapping: CompressionFormat, alsoDigesting: [DigestAlgorithm]) throws -> PatchApplication {
         let header: NativePatchHeader
         do {
             header = try NativePatchHeader.read(from: patch)
@@ -86,7 +90,7 @@ public enum PatchFileApplier {
         try verify(baseFile, against: header.old, algorithm: oldAlgorithm, path: basePath)
 
         let output = try AtomicFileWriter(path: outputPath)
-        var digest = try MultiDigest([newAlgorithm])
+        var digest = try MultiDigest([newAlgorithm] + alsoDigesting)
         do {
             try NativePatchApplier.apply(base: baseFile, patch: patch, into: { chunk in
                 digest.update(chunk)
@@ -107,10 +111,11 @@ public enum PatchFileApplier {
     /// BSDIFF40 and VCDIFF carry no digest of either file: the result is only as good as the
     /// base, so its SHA-256 is reported for the caller to check.
     private static func applyForeign(_ format: ForeignPatchFormat, basePath: String, patch: ReadableFile, patchPath: String,
-                                     outputPath: String, wrapping: CompressionFormat) throws -> PatchApplication {
+                                     outputPath: String, wrapping: CompressionFormat,
+                                     alsoDigesting: [DigestAlgorithm]) throws -> PatchApplication {
         let base = try ReadableFile(path: basePath)
         let output = try AtomicFileWriter(path: outputPath)
-        var digest = try MultiDigest([.sha256])
+        var digest = try MultiDigest([.sha256] + alsoDigesting)
         do {
             try ForeignPatchApplier.apply(format, base: base, patch: patch, into: { chunk in
                 digest.update(chunk)

@@ -22,46 +22,49 @@ public enum Rebuilder {
     @discardableResult
     public static func rebuild(basePath: String, chain: [String], outputPath: String) throws -> RebuildResult {
         guard let lastPatch = chain.last else { throw RebuildError.emptyChain }
-        let work = try WorkDirectory(in: AtomicFileWriter.directory(of: outputPath))
-        var base = basePath
-        var application: PatchApplication?
-        for (index, patch) in chain.enumerated() {
-            let content = work.path("content-\(index)")
-            application = try PatchFileApplier.apply(basePath: base, patchPath: patch, outputPath: content)
-            base = content
+        let name = outputPath.split(separator: "/").last.map(String.init) ?? outputPath
+        let rebuilt = try rebuild(basePath: basePath, chain: chain.map { ChainLink(patchPath: $0) }, targetName: name,
+                                  in: AtomicFileWriter.directory(of: outputPath),
+                                  digesting: [.sha256] + (try recordedAlgorithms(lastPatch)))
+        guard rebuilt.recipeFromPatch else { throw RebuildError.noRecipe(lastPatch) }
+        if rebuilt.matchesRecordedTarget == false {
+            throw RebuildError.differs(lastPatch, expected: rebuilt.recordedTarget?.size ?? rebuilt.recipe.target?.size ?? 0,
+                                       actual: rebuilt.compressed.size)
         }
-        guard let last = application, let recipeBytes = last.metadata.recipe else {
-            throw RebuildError.noRecipe(lastPatch)
-        }
-        let recipe: RecompressionRecipe
-        do {
-            recipe = try RecompressionRecipe(serialized: recipeBytes)
-        } catch {
-            throw FileError(path: lastPatch, underlying: error)
-        }
-        let rebuilt = work.path("rebuilt")
-        let result = try Recompressor.recompress(inputPath: base, recipe: recipe, outputPath: rebuilt)
-        let written = DigestSet(size: result.size, digests: [try Digest(algorithm: .sha256, hex: result.sha256)])
-        if let expected = last.metadata.targetCompressed {
-            // Check every digest the patch records, not only the SHA256 the recompressor computed.
-            let actual = try FileInspector.inspect(path: rebuilt, algorithms: Array(expected.digests.keys)).compressed
-            guard actual.matches(expected) else {
-                throw RebuildError.differs(lastPatch, expected: expected.size, actual: actual.size)
-            }
-        }
-        try work.publish(rebuilt, as: outputPath)
-        return RebuildResult(content: last.result, output: written, recipe: recipe)
+        try rebuilt.publish(as: outputPath)
+        let sha256 = rebuilt.compressed[.sha256].map { [$0] } ?? []
+        return RebuildResult(content: rebuilt.content, output: DigestSet(size: rebuilt.compressed.size, digests: sha256),
+                             recipe: rebuilt.recipe)
+    }
+
+    /// The algorithms of the compressed digests a native patch records for its target.
+    private static func recordedAlgorithms(_ patchPath: String) throws -> [DigestAlgorithm] {
+        let patch = try ReadableFile(path: patchPath)
+        guard PatchFormat.detect(try patch.prefix(PatchFormat.magicLength)) == .native,
+              let header = try? NativePatchHeader.read(from: patch),
+              let recorded = header.metadata.targetCompressed else { return [] }
+        return Array(recorded.digests.keys)
     }
 }
 
 /// What can go wrong rebuilding a distfile beyond a bad patch or base.
 public enum RebuildError: DeltaCoreError, Equatable {
+    /// ", MD5 <hex> instead of <hex>" for the first algorithm both sets hold and disagree on.
+    static func firstShared(_ expected: DigestSet, _ actual: DigestSet) -> String {
+        for (algorithm, digest) in expected.digests.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            if let theirs = actual[algorithm], theirs != digest { return ", \(algorithm.rawValue) \(theirs.hex) instead of \(digest.hex)" }
+        }
+        return ""
+    }
+
     /// No patches were given.
     case emptyChain
     /// The last patch carries no recompression recipe, so only the content can be rebuilt.
     case noRecipe(String)
     /// The recompressed file is not the distfile the patch describes.
     case differs(String, expected: UInt64, actual: UInt64)
+    /// A patch yielded other content than the patch list promises.
+    case contentMismatch(expected: DigestSet, actual: DigestSet)
 
     public var description: String {
         switch self {
@@ -71,6 +74,8 @@ public enum RebuildError: DeltaCoreError, Equatable {
             "\(patch) carries no recompression recipe: its target cannot be rebuilt bit for bit (use mkpatch apply for the content)"
         case let .differs(patch, expected, actual):
             "\(patch): the recompressed file (\(actual) bytes) differs from the distfile the patch describes (\(expected) bytes)"
+        case let .contentMismatch(expected, actual):
+            "the patched content (\(actual.size) bytes\(Self.firstShared(expected, actual))) is not what the patch list promises (\(expected.size) bytes)"
         }
     }
 }

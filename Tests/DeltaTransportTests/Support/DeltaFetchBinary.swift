@@ -14,10 +14,12 @@ enum DeltaFetchBinary {
     }()
 
     /// Starts `deltafetch ARGUMENTS` with stdout and stderr going to files in `logDirectory`.
-    static func start(_ arguments: [String], logDirectory: URL, tag: String) throws -> Process {
+    static func start(_ arguments: [String], logDirectory: URL, tag: String, tool: String = "deltafetch",
+                      environment: [String: String]? = nil) throws -> Process {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
+        process.executableURL = URL(fileURLWithPath: tool == "deltafetch" ? path : product(tool))
         process.arguments = arguments
+        if let environment { process.environment = environment }
         process.standardInput = FileHandle.nullDevice
         let out = logDirectory.appendingPathComponent("\(tag).out"), err = logDirectory.appendingPathComponent("\(tag).err")
         FileManager.default.createFile(atPath: out.path, contents: nil)
@@ -26,6 +28,30 @@ enum DeltaFetchBinary {
         process.standardError = try FileHandle(forWritingTo: err)
         try process.run()
         return process
+    }
+
+    /// The path of another product built beside it (`mkpatch`).
+    static func product(_ name: String) -> String {
+        URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(name).path
+    }
+
+    /// What a finished run printed, and its status.
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs a built product (`deltafetch` by default) to the end; output goes through files,
+    /// so that no pipe can fill up.
+    static func run(_ arguments: [String], tool: String = "deltafetch", environment: [String: String]? = nil) throws -> Outcome {
+        let logs = FileManager.default.temporaryDirectory.appendingPathComponent("deltafetch-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: logs) }
+        let process = try start(arguments, logDirectory: logs, tag: "run", tool: tool, environment: environment)
+        process.waitUntilExit()
+        let stdout = (try? String(contentsOf: logs.appendingPathComponent("run.out"), encoding: .utf8)) ?? ""
+        return Outcome(status: process.terminationStatus, stdout: stdout, stderr: stderr(in: logs, tag: "run"))
     }
 
     /// What a finished process wrote to stderr.

@@ -83,3 +83,19 @@ func isListening(port: Int) -> Bool {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     } == 0
 }
+
+extension TestPaths {
+    /// The corpus directory (`$DELTA_CORPUS`, default `~/.cache/delta-corpus`), if it exists.
+    static let corpus: String? = {
+        let path = ProcessInfo.processInfo.environment["DELTA_CORPUS"]
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/delta-corpus").path
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }()
+
+    /// A corpus file, if the corpus holds it.
+    static func corpusFile(_ name: String) -> String? {
+        guard let corpus else { return nil }
+        let path = corpus + "/" + name
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+}

@@ -1,0 +1,176 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Settings that do not come as arguments: where Portage runs the fetcher, `HOME` is a build
+/// directory and only the environment passes through, so settings come from there and from
+/// a config file.
+///
+/// - `DELTAFETCH_PATCHES`: patch lists, separated by `:`; each a file, or a directory whose
+///   `patches`, `patches.global` and `profiles/patches.global` files are read.
+/// - `DELTAFETCH_MIRRORS`: mirror URL prefixes, separated by spaces, tried in order.
+/// - `DELTAFETCH_ALTERNATE_DIGESTS`: the alternate-digest database's path.
+/// - `DELTAFETCH_CONFIG`: the config file (default `/etc/deltafetch.conf`; a missing default
+///   file is no error). Lines are `key = value`; `#` starts a comment. Keys: `patches`
+///   (as `DELTAFETCH_PATCHES`), `mirrors` (as `DELTAFETCH_MIRRORS`), `timeout` (seconds),
+///   `retries`, `worth-it-ratio`, `alternate-digests` (the database's path). The environment
+///   adds to the file's lists and overrides its single values.
+public struct FetchSettings: Sendable, Equatable {
+    /// Patch list files or directories, in order.
+    public var patchSources: [String] = []
+    /// Mirror URL prefixes, in order.
+    public var mirrors: [String] = []
+    /// Seconds without progress before a source counts as failed.
+    public var timeout: Double?
+    /// Retries per source after a transient failure.
+    public var retries: Int?
+    /// Patch only below this fraction of the full size.
+    public var worthItRatio: Double?
+    /// The alternate-digest database's path.
+    public var alternateDigests: String?
+
+    /// Empty settings.
+    public init() {}
+
+    /// Settings naming only patch sources.
+    public init(patchSources: [String]) {
+        self.patchSources = patchSources
+    }
+
+    /// The default config file.
+    public static let defaultConfigPath = "/etc/deltafetch.conf"
+
+    /// Reads the config file (named by `DELTAFETCH_CONFIG`, else the default if it exists),
+    /// then the environment.
+    /// - Throws: ``FileError`` naming the config file and line of a malformed setting, or a
+    ///   named config file that cannot be read.
+    public static func load(environment: [String: String]) throws -> FetchSettings {
+        var settings = FetchSettings()
+        if let named = environment["DELTAFETCH_CONFIG"], !named.isEmpty {
+            try settings.read(configFile: named)
+        } else if PortageTree.isRegularFile(defaultConfigPath) {
+            try settings.read(configFile: defaultConfigPath)
+        }
+        settings.add(environment: environment)
+        return settings
+    }
+
+    /// The settings of the environment alone (when the config file cannot be used).
+    public static func fromEnvironment(_ environment: [String: String]) -> FetchSettings {
+        var settings = FetchSettings()
+        settings.add(environment: environment)
+        return settings
+    }
+
+    private mutating func add(environment: [String: String]) {
+        if let patches = environment["DELTAFETCH_PATCHES"] { patchSources += Self.pathList(patches) }
+        if let mirrors = environment["DELTAFETCH_MIRRORS"] { self.mirrors += Self.wordList(mirrors) }
+        if let database = environment["DELTAFETCH_ALTERNATE_DIGESTS"], !database.isEmpty { alternateDigests = database }
+    }
+
+    /// Adds the settings of a config file.
+    /// - Throws: ``FileError`` naming the file (and line) when it cannot be read or a line is bad.
+    public mutating func read(configFile path: String) throws {
+        let text: String
+        do {
+            text = try MetadataLines.readText(path: path)
+        } catch {
+            throw FileError(path: path, underlying: SettingsError.unreadable("\(error)"))
+        }
+        try read(configText: text, path: path)
+    }
+
+    /// Adds the settings of a config file's text; `path` names it in errors.
+    /// - Throws: ``FileError`` with the 1-based line of the first bad setting.
+    public mutating func read(configText text: String, path: String) throws(FileError) {
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            let trimmed = Self.trim(line)
+            if trimmed.isEmpty { continue }
+            let parts = trimmed.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else {
+                throw FileError(path: path, line: index + 1, underlying: SettingsError.malformed("expected key = value"))
+            }
+            do throws(SettingsError) {
+                try apply(key: Self.trim(parts[0]), value: Self.trim(parts[1]))
+            } catch {
+                throw FileError(path: path, line: index + 1, underlying: error)
+            }
+        }
+    }
+
+    private static func trim(_ text: Substring) -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
+        guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(text[first...last])
+    }
+
+    private mutating func apply(key: String, value: String) throws(SettingsError) {
+        switch key {
+        case "patches": patchSources += Self.pathList(value)
+        case "mirrors": mirrors += Self.wordList(value)
+        case "timeout":
+            guard let seconds = Double(value), seconds > 0, seconds.isFinite else { throw .malformed("timeout must be a positive number of seconds") }
+            timeout = seconds
+        case "retries":
+            guard let count = Int(value), count >= 0 else { throw .malformed("retries must be a whole number, 0 or more") }
+            retries = count
+        case "worth-it-ratio":
+            guard let ratio = Double(value), ratio > 0, ratio.isFinite else { throw .malformed("worth-it-ratio must be above 0") }
+            worthItRatio = ratio
+        case "alternate-digests":
+            guard !value.isEmpty else { throw .malformed("alternate-digests needs a path") }
+            alternateDigests = value
+        default:
+            throw .malformed("unknown setting '\(key)' (known: patches, mirrors, timeout, retries, worth-it-ratio, alternate-digests)")
+        }
+    }
+
+    /// The patch list files the sources name: files as given, directories expanded to the
+    /// list files they hold. Missing ones are left out and reported.
+    public func patchListFiles() -> (files: [String], missing: [String]) {
+        var files = [String](), missing = [String]()
+        for source in patchSources {
+            var info = stat()
+            guard stat(source, &info) == 0 else {
+                missing.append(source)
+                continue
+            }
+            guard (info.st_mode & S_IFMT) == S_IFDIR else {
+                files.append(source)
+                continue
+            }
+            for name in ["patches.global", "profiles/patches.global", "patches"] {
+                let path = source + "/" + name
+                if PortageTree.isRegularFile(path) { files.append(path) }
+            }
+        }
+        return (files, missing)
+    }
+
+    /// Splits a `:`-separated list of paths.
+    public static func pathList(_ text: String) -> [String] {
+        text.split(separator: ":").map { trim($0) }.filter { !$0.isEmpty }
+    }
+
+    static func wordList(_ text: String) -> [String] {
+        text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init)
+    }
+}
+
+/// A setting that cannot be used.
+public enum SettingsError: DeltaCoreError, Equatable {
+    /// The line is not a known `key = value` with a valid value.
+    case malformed(String)
+    /// The config file cannot be read.
+    case unreadable(String)
+
+    public var description: String {
+        switch self {
+        case let .malformed(reason): reason
+        case let .unreadable(reason): "cannot read: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,330 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import DeltaCore
+import Foundation
+
+/// The GLEP 25 client: obtains one distfile, from patches when that pays, else whole.
+///
+/// Under one lock per target (`DISTDIR/.NAME.fetch.lock`): if a verified copy is there, done.
+/// Otherwise plan the cheapest chain from files in the distdir; download its patches in
+/// parallel, each checked against the list's size and digests; decompress the base and apply
+/// the chain, checking each link's content against the list; recompress with the last
+/// patch's recipe; compare the compressed file with the expected digests (else those the
+/// patch records). A match is renamed into place. A mismatch is kept under the distfile's
+/// name with an alternate-digest entry, or, when the request is ``FetchRequest/exact``,
+/// discarded. Whatever is not worth it, impossible or failing ends in a full download,
+/// unless ``FetchRequest/fallback`` is off. Nothing partial or unverified ever appears under
+/// a final name: scratch files live in a hidden directory of the distdir, removed by the
+/// next run if a crash left them.
+public final class DistfileFetcher: Sendable {
+    /// The downloader used for patches and full files.
+    public let downloader: Downloader
+    private let events: (@Sendable (FetchEvent) -> Void)?
+
+    /// A fetcher downloading through `downloader`, telling `events` what it does.
+    public init(downloader: Downloader, events: (@Sendable (FetchEvent) -> Void)? = nil) {
+        self.downloader = downloader
+        self.events = events
+    }
+
+    /// Obtains `request.target` as `request.outputPath`.
+    /// - Returns: what was done and what it cost.
+    /// - Throws: ``FetchError``: a bad request, no patch path without fallback, a failed full
+    ///   download (with why patching was not used), or a local failure (disk full, read-only
+    ///   distdir). Nothing is left under the output name on any error.
+    public func fetch(_ request: FetchRequest) async throws(FetchError) -> FetchReport {
+        let start = ContinuousClock.now
+        do {
+            try FileName.validate(request.target)
+            try FileName.validate(request.outputName)
+        } catch {
+            throw .invalidRequest(error.description)
+        }
+        let lock: FileLock
+        do {
+            lock = try await FileLock.acquire(path: request.distdir + "/." + request.outputName + ".fetch.lock",
+                                              pollInterval: downloader.configuration.lockPollInterval)
+        } catch {
+            throw .local(error)
+        }
+        defer { lock.release() }
+
+        var context = Context(request: request, start: start)
+        if let present = try present(request, context: context) { return present }
+
+        let plan: Plan
+        do {
+            plan = try makePlan(request)
+        } catch {
+            context.fallbackReason = "planning failed: \(error)"
+            return try await downloadWhole(request, context: &context)
+        }
+        events?(.planned(plan))
+        guard plan.isWorthIt, let base = plan.baseFile else {
+            context.fallbackReason = plan.explanation
+            return try await downloadWhole(request, context: &context)
+        }
+        do {
+            return try await patch(request, plan: plan, base: base, context: &context)
+        } catch let failure as PatchingFailure {
+            context.fallbackReason = failure.reason
+            return try await downloadWhole(request, context: &context)
+        } catch let error as FetchError {
+            throw error
+        } catch {
+            context.fallbackReason = "\(error)"
+            return try await downloadWhole(request, context: &context)
+        }
+    }
+
+    // MARK: - Steps
+
+    /// What one fetch has spent and learnt so far.
+    private struct Context {
+        var request: FetchRequest
+        var start: ContinuousClock.Instant
+        var bytesDownloaded: UInt64 = 0
+        var fallbackReason: String?
+        var chain: [String] = []
+        var base: String?
+
+        var seconds: Double {
+            let elapsed = ContinuousClock.now - start
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        }
+    }
+
+    /// A reason to abandon patching for a full download.
+    private struct PatchingFailure: Error {
+        var reason: String
+    }
+
+    /// The report for a verified copy already in place, or nil.
+    private func present(_ request: FetchRequest, context: Context) throws(FetchError) -> FetchReport? {
+        guard FileManager.default.fileExists(atPath: request.outputPath) else { return nil }
+        let report = FetchReport(action: .present, target: request.target, path: request.outputPath, bytesDownloaded: 0,
+                                 fullSize: request.expected?.size, seconds: context.seconds)
+        guard let expected = request.expected else {
+            // Nothing to check against: as the downloader does, take what is there, but never
+            // a leftover under a temporary name.
+            return request.outputName == request.target ? report : nil
+        }
+        let digests: DigestSet
+        do {
+            digests = try FileInspector.inspect(path: request.outputPath, algorithms: expected.algorithms).compressed
+        } catch {
+            throw .local(.io(IOError(.read, path: request.outputPath, detail: "\(error)")))
+        }
+        if expected.matches(digests) { return report }
+        // A rebuilt file the alternate-digest database vouches for counts too, except where
+        // only the exact bytes will do.
+        guard !request.exact, request.outputName == request.target, let set = expected.digestSet else { return nil }
+        let entries = (try? request.alternateDatabase.entries().entries) ?? []
+        for entry in entries where entry.originalName == request.target && entry.original.digests.matches(set)
+            && entry.fileName == request.target && entry.alternate.digests.matches(digests) {
+            return report
+        }
+        return nil
+    }
+
+    private func makePlan(_ request: FetchRequest) throws -> Plan {
+        let (alternates, _) = try request.alternateDatabase.entries()
+        let cache = DigestCache(storePath: request.digestCachePath)
+        let inventory = DistdirInventory(distdir: request.distdir, cache: cache, alternates: alternates)
+        // Without a known size every chain counts as worth it: the lists' patches were made
+        // with a size limit of their own.
+        let plan = try ChainPlanner(policy: request.policy).plan(
+            target: request.target, fullSize: request.expected?.size ?? .max, entries: request.patchEntries,
+            locateBase: inventory.locateBase)
+        try? cache.save()  // the cache only saves time; a read-only distdir is no error
+        return plan
+    }
+
+    /// Downloads the chain, rebuilds, judges and publishes. Throws ``PatchingFailure`` (or
+    /// any error) to fall back, ``FetchError`` to stop.
+    private func patch(_ request: FetchRequest, plan: Plan, base: String, context: inout Context) async throws -> FetchReport {
+        context.base = base
+        context.chain = plan.chain.map(\.patchLocation)
+        let patchPaths = try await downloadPatches(plan.chain, request: request, context: &context)
+        let links = zip(plan.chain, patchPaths).map { ChainLink(patchPath: $1, expectedContent: $0.target.digests) }
+
+        let rebuilt: RebuiltDistfile
+        do {
+            rebuilt = try Rebuilder.rebuild(
+                basePath: request.distdir + "/" + base, chain: links, targetName: request.target, in: request.distdir,
+                digesting: DigestAlgorithm.allCases, progress: { [events] stage in events?(.rebuilding(stage)) })
+        } catch {
+            if let local = Self.localFailure(error) { throw FetchError.local(local) }
+            // A patch that verified against the list but does not apply is useless next time too.
+            if !request.keepPatches { patchPaths.forEach { unlink($0) } }
+            throw PatchingFailure(reason: "rebuild failed: \(error)")
+        }
+
+        let reference = request.expected ?? rebuilt.recordedTarget.map(ExpectedDistfile.init)
+        var notes = [String]()
+        var action = FetchReport.Action.patched
+        var recorded = false
+        if let reference, !reference.matches(rebuilt.compressed) {
+            let difference = "the recompressed file (\(rebuilt.compressed.size) bytes) differs from the expected one"
+                + (reference.size.map { " (\($0) bytes)" } ?? "")
+            guard !request.exact, request.outputName == request.target, let original = reference.digestSet else {
+                throw PatchingFailure(reason: difference + "; only the exact file is accepted")
+            }
+            // GLEP 25: keep it, and record that its digests stand for the original's.
+            let last = plan.chain[plan.chain.count - 1]
+            do {
+                let proof = try VerifiedContent(expected: last.target.digests, actual: rebuilt.content, file: request.target)
+                try publish(rebuilt, request: request)
+                recorded = try request.alternateDatabase.add(
+                    AlternateDigestEntry(original: HashedPart(name: request.target, digests: original),
+                                         alternate: HashedPart(name: nil, digests: rebuilt.compressed)),
+                    verifiedBy: proof)
+                recorded = true
+            } catch let error as FetchError {
+                throw error
+            } catch {
+                throw FetchError.local(.io(IOError(.write, path: request.alternateDatabase.path, detail: "\(error)")))
+            }
+            events?(.recordedAlternate(file: request.outputPath))
+            notes.append(difference + "; alternate digest recorded")
+            action = .patchedAlternate
+        } else {
+            if reference == nil {
+                guard !request.exact else {
+                    throw PatchingFailure(reason: "no compressed digests to check the rebuilt file against; only the exact file is accepted")
+                }
+                notes.append("no compressed digests known: the content was verified, the compressed bytes were not")
+            }
+            try publish(rebuilt, request: request)
+        }
+        if !request.keepPatches { patchPaths.forEach { unlink($0) } }
+        return FetchReport(action: action, target: request.target, path: request.outputPath,
+                           bytesDownloaded: context.bytesDownloaded, fullSize: request.expected?.size, seconds: context.seconds,
+                           base: base, chain: context.chain, alternateRecorded: recorded, notes: notes)
+    }
+
+    private func publish(_ rebuilt: RebuiltDistfile, request: FetchRequest) throws(FetchError) {
+        do {
+            try rebuilt.publish(as: request.outputPath)
+        } catch {
+            throw .local(TransportError.local(error))
+        }
+    }
+
+    /// Downloads the chain's patches in parallel into the patch directory.
+    private func downloadPatches(_ chain: [PatchListEntry], request: FetchRequest, context: inout Context) async throws -> [String] {
+        do {
+            try FileManager.default.createDirectory(atPath: request.patchDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw FetchError.local(.io(IOError(.createTemporary, path: request.patchDirectory, detail: "\(error)")))
+        }
+        var requests = [DownloadRequest]()
+        for entry in chain {
+            let location = entry.patchLocation
+            if entry.patchIsURL {
+                guard let url = URL(string: location), ["http", "https", "file"].contains(url.scheme?.lowercased() ?? ""),
+                      !url.lastPathComponent.isEmpty, url.lastPathComponent != "/" else {
+                    throw PatchingFailure(reason: "patch URL \(location) is not an http, https or file URL of a file")
+                }
+                requests.append(DownloadRequest(name: url.lastPathComponent, expected: entry.patch.digests,
+                                                directory: request.patchDirectory, mirrors: [], directURL: url))
+            } else {
+                guard !request.patchMirrors.isEmpty else {
+                    throw PatchingFailure(reason: "patch \(location) has no URL and no patch mirror is configured")
+                }
+                requests.append(DownloadRequest(name: location, expected: entry.patch.digests,
+                                                directory: request.patchDirectory, mirrors: request.patchMirrors))
+            }
+        }
+        events?(.fetchingPatches(count: chain.count, bytes: chain.reduce(0) { $0 + $1.patch.size }))
+        let results = await downloader.fetchAll(requests, parallelism: 4, stopOnFirstFailure: true)
+        var paths = [String]()
+        for result in results {
+            switch result {
+            case .success(let download):
+                context.bytesDownloaded += download.bytesTransferred
+                paths.append(download.path)
+            case .failure(let error):
+                if error.isLocal, case .cancelled = error {} else if error.isLocal { throw FetchError.local(error) }
+                let failures = results.compactMap { result -> TransportError? in
+                    if case .failure(let error) = result, !Self.isCancellation(error) { return error }
+                    return nil
+                }
+                throw PatchingFailure(reason: "patch download failed: " + (failures.first ?? error).description)
+            }
+        }
+        return paths
+    }
+
+    private static func isCancellation(_ error: TransportError) -> Bool {
+        if case .cancelled = error { return true }
+        return false
+    }
+
+    /// Downloads the distfile whole (or says why not).
+    private func downloadWhole(_ request: FetchRequest, context: inout Context) async throws(FetchError) -> FetchReport {
+        let reason = context.fallbackReason ?? "patching not used"
+        guard request.fallback else { throw .patchingUnavailable(target: request.target, reason: reason) }
+        events?(.fallingBack(reason: reason))
+        // Mirrors serve the distfile by its own name; a differently named output (Portage's
+        // temporary name) comes from the URL alone.
+        let mirrors = request.outputName == request.target ? request.distfileMirrors : []
+        if mirrors.isEmpty && request.distfileURL == nil {
+            throw .downloadFailed(.noSources(name: request.target), patching: context.fallbackReason)
+        }
+        if request.expected?.size == nil, request.outputName != request.target {
+            // Nothing to verify a leftover against: start afresh rather than take it.
+            unlink(request.outputPath)
+        }
+        let download = DownloadRequest(name: request.outputName, expected: request.expected?.digestSet,
+                                       directory: request.distdir, mirrors: mirrors, directURL: request.distfileURL)
+        let result: DownloadResult
+        do {
+            result = try await downloader.fetch(download)
+        } catch {
+            if error.isLocal && !Self.isCancellation(error) { throw .local(error) }
+            throw .downloadFailed(error, patching: context.fallbackReason)
+        }
+        if let expected = request.expected, expected.size == nil {
+            // Without a size the downloader could not check the digests: check them here.
+            try verifyDigestsOnly(result, against: expected, patching: context.fallbackReason)
+        }
+        context.bytesDownloaded += result.bytesTransferred
+        return FetchReport(action: result.alreadyPresent ? .present : .downloaded, target: request.target, path: result.path,
+                           bytesDownloaded: context.bytesDownloaded, fullSize: request.expected?.size ?? result.digests.size,
+                           seconds: context.seconds, fallbackReason: context.fallbackReason)
+    }
+
+    private func verifyDigestsOnly(_ result: DownloadResult, against expected: ExpectedDistfile, patching: String?) throws(FetchError) {
+        let actual: DigestSet
+        do {
+            actual = try FileInspector.inspect(path: result.path, algorithms: expected.algorithms).compressed
+        } catch {
+            throw .local(.io(IOError(.read, path: result.path, detail: "\(error)")))
+        }
+        guard !expected.matches(actual) else { return }
+        unlink(result.path)
+        let algorithm = expected.algorithms[0]
+        throw .downloadFailed(.digestMismatch(url: result.url?.absoluteString ?? result.path, algorithm: algorithm,
+                                              expected: expected.digests[algorithm]?.hex ?? "", actual: actual[algorithm]?.hex ?? ""),
+                              patching: patching)
+    }
+
+    /// A local failure inside a rebuild error (full disk, unwritable distdir), which another
+    /// source cannot cure.
+    static func localFailure(_ error: any Error) -> TransportError? {
+        var current: any Error = error
+        while true {
+            if let file = current as? FileError { current = file.underlying; continue }
+            guard let io = current as? IOError else { return nil }
+            if io.isDiskFull { return .diskFull(path: io.path) }
+            if [EROFS, EACCES, EPERM].contains(io.errno), io.operation != .read, io.operation != .open || io.path.contains("/.deltafetch-work-") {
+                return .io(io)
+            }
+            return nil
+        }
+    }
+}

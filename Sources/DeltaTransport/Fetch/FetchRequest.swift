@@ -1,0 +1,65 @@
+import DeltaCore
+import Foundation
+
+/// Everything ``DistfileFetcher`` needs to obtain one distfile.
+public struct FetchRequest: Sendable {
+    /// The distfile wanted (its name in the patch lists, the Manifest and on mirrors).
+    public var target: String
+    /// The distdir: bases are found here and the result is written here.
+    public var distdir: String
+    /// The name to write in the distdir: the target's, or Portage's temporary
+    /// `NAME.__download__`.
+    public var outputName: String
+    /// What the distfile must be (Manifest or `${DIGESTS}`); nil when unknown, and then the
+    /// digests a patch records are used.
+    public var expected: ExpectedDistfile?
+    /// Every patch-list entry that may help (the planner picks the relevant ones).
+    public var patchEntries: [PatchListEntry]
+    /// Where patches named without a URL are fetched from, in order.
+    public var patchMirrors: [Mirror]
+    /// Where the full distfile is fetched from, in order, by its name…
+    public var distfileMirrors: [Mirror]
+    /// …and then this URL (SRC_URI, Portage's `${URI}`).
+    public var distfileURL: URL?
+    /// The planner's rules.
+    public var policy: PlanPolicy
+    /// Accept only a rebuild whose compressed bytes match the expected file; otherwise discard
+    /// it and fall back (`--exact`, and always in Portage mode).
+    public var exact: Bool
+    /// Download the full file when patching is impossible, not worth it or fails.
+    public var fallback: Bool
+    /// The alternate-digest database: read to find bases, written for inexact rebuilds.
+    public var alternateDatabase: AlternateDigestDatabase
+    /// Where the digest cache of the distdir lives; nil to hash every candidate again.
+    public var digestCachePath: String?
+    /// Where patches are downloaded to (deleted after a successful rebuild).
+    public var patchDirectory: String
+    /// Keep downloaded patches after a successful rebuild.
+    public var keepPatches: Bool
+
+    /// A request with the usual defaults: output under the target's name, patches in
+    /// `DISTDIR/.deltafetch/patches`, the distdir's alternate-digest database and digest cache.
+    public init(target: String, distdir: String, outputName: String? = nil, expected: ExpectedDistfile? = nil,
+                patchEntries: [PatchListEntry] = [], patchMirrors: [Mirror] = [], distfileMirrors: [Mirror] = [],
+                distfileURL: URL? = nil, policy: PlanPolicy = PlanPolicy(), exact: Bool = false, fallback: Bool = true) {
+        let directory = distdir.count > 1 && distdir.hasSuffix("/") ? String(distdir.dropLast()) : distdir
+        self.target = target
+        self.distdir = directory
+        self.outputName = outputName ?? target
+        self.expected = expected
+        self.patchEntries = patchEntries
+        self.patchMirrors = patchMirrors
+        self.distfileMirrors = distfileMirrors
+        self.distfileURL = distfileURL
+        self.policy = policy
+        self.exact = exact
+        self.fallback = fallback
+        self.alternateDatabase = AlternateDigestDatabase(distdir: directory)
+        self.digestCachePath = DigestCache.defaultPath(distdir: directory)
+        self.patchDirectory = directory + "/.deltafetch/patches"
+        self.keepPatches = false
+    }
+
+    /// The path the result is written to.
+    public var outputPath: String { distdir + "/" + outputName }
+}

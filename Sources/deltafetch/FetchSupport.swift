@@ -1,0 +1,176 @@
+import ArgumentParser
+import DeltaCore
+import DeltaTransport
+import Foundation
+import Synchronization
+
+/// The exit statuses of `deltafetch fetch` and `deltafetch portage`, fixed so that package
+/// managers can script them (README, docs/fetching.md).
+enum FetchExitStatus {
+    /// The distfile is in place: rebuilt from patches, or already there.
+    static let patchedOrPresent: Int32 = 0
+    /// The distfile is in place, downloaded whole (patching was not possible, not worth it,
+    /// or failed). `deltafetch portage` exits 0 here instead: Portage only needs the file.
+    static let downloadedWhole: Int32 = 10
+    /// Not rebuilt, and `--no-fallback` forbade a full download.
+    static let patchingUnavailable: Int32 = 8
+
+    /// The status for a failure (the same numbers as `deltafetch download`).
+    static func of(_ error: FetchError) -> Int32 {
+        switch error.kind {
+        case .usage: 64
+        case .patchingUnavailable: patchingUnavailable
+        case .transport(let kind): Download.exitStatus(of: kind)
+        }
+    }
+
+    /// The text every fetching command's `--help` shows.
+    static let help = """
+        Exit status: 0 the file is in place, rebuilt from patches or already there; \
+        10 the file is in place, downloaded whole (patching impossible, not worth it or failed); \
+        8 not rebuilt and --no-fallback given; 3 not found on any source; 4 network failure; \
+        5 a source served the wrong file; 6 local I/O error (e.g. a read-only distdir); \
+        7 disk full; 64 bad arguments or settings; 130 cancelled. \
+        On every failure nothing is left under the file's name.
+        """
+}
+
+/// Reads patch lists, reporting malformed lines (and unreadable lists) as warnings.
+func loadPatchEntries(_ paths: [String], options: MetadataReadOptions, fatal: Bool) throws -> [PatchListEntry] {
+    var entries = [PatchListEntry]()
+    for path in paths {
+        do {
+            let (list, problems) = try PatchList.load(path: path, options: options)
+            for problem in problems { warnLine("warning: \(problem)") }
+            entries += list.entries
+        } catch {
+            if fatal { throw error }
+            warnLine("warning: \(path): \(error); list skipped")
+        }
+    }
+    return entries
+}
+
+/// Parses mirror URL prefixes.
+func parseMirrors(_ texts: [String]) throws -> [Mirror] {
+    var mirrors = [Mirror]()
+    for text in texts {
+        do { mirrors.append(try Mirror(text)) } catch { throw ValidationError("\(error)") }
+    }
+    return mirrors
+}
+
+/// Prints what a fetch does, one plain line per step, on standard error; on a terminal also
+/// a redrawn percentage while recompressing.
+final class FetchProgressPrinter: Sendable {
+    private let downloads: ProgressReporter
+    private let interactive: Bool
+    private let lastPercent = Mutex(-1)
+
+    init() {
+        downloads = ProgressReporter()
+        interactive = isatty(2) == 1
+    }
+
+    func handle(download progress: DownloadProgress) { downloads.handle(progress) }
+
+    func handle(_ event: FetchEvent) {
+        switch event {
+        case .planned(let plan):
+            if plan.isWorthIt, let base = plan.baseFile {
+                let percent = plan.fullSize == 0 || plan.fullSize == .max ? "" : String(
+                    format: " (%.1f%% of the full file)", Double(plan.patchBytes) * 100 / Double(plan.fullSize))
+                warnLine("deltafetch: \(plan.target): patching from \(base) with \(plan.chain.count) patch(es), \(plan.patchBytes) bytes\(percent)")
+            }
+        case let .fetchingPatches(count, bytes):
+            warnLine("deltafetch: fetching \(count) patch(es), \(bytes) bytes")
+        case .rebuilding(let stage):
+            switch stage {
+            case .decompressingBase(let path): warnLine("deltafetch: decompressing \(path)")
+            case let .applying(index, count, patch): warnLine("deltafetch: applying patch \(index)/\(count) \(patch)")
+            case .recompressing(let format): warnLine("deltafetch: recompressing (\(format.rawValue))")
+            case let .recompressed(done, total):
+                guard interactive, total > 0 else { return }
+                let percent = Int(done * 100 / total)
+                let changed = lastPercent.withLock { last in
+                    defer { last = percent }
+                    return last != percent
+                }
+                if changed {
+                    FileHandle.standardError.write(Data("\rdeltafetch: recompressing \(percent)%\u{1B}[K".utf8))
+                    if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
+                }
+            }
+        case .fallingBack(let reason):
+            warnLine("deltafetch: downloading the whole file: \(reason)")
+        case .recordedAlternate(let file):
+            warnLine("deltafetch: \(file): compressed differently from upstream; alternate digest recorded")
+        }
+    }
+}
+
+/// Runs one fetch and prints its outcome; returns the exit status.
+func runFetch(_ request: FetchRequest, configuration baseConfiguration: DownloadConfiguration, quiet: Bool,
+              json: Bool, statusForDownload: Int32) async -> Int32 {
+    var configuration = baseConfiguration
+    let printer: FetchProgressPrinter? = quiet ? nil : FetchProgressPrinter()
+    if let printer { configuration.progress = { printer.handle(download: $0) } }
+    var events: (@Sendable (FetchEvent) -> Void)?
+    if let printer { events = { event in printer.handle(event) } }
+    let downloader = Downloader(configuration: configuration)
+    let fetcher = DistfileFetcher(downloader: downloader, events: events)
+    let outcome: Result<FetchReport, FetchError>
+    do throws(FetchError) {
+        outcome = .success(try await fetcher.fetch(request))
+    } catch {
+        outcome = .failure(error)
+    }
+    await downloader.shutdown()
+    switch outcome {
+    case .success(let report):
+        if json {
+            print(encodeJSON(report))
+        } else if !quiet {
+            warnLine("deltafetch: \(report.target): \(summary(report))")
+            for note in report.notes { warnLine("deltafetch: note: \(note)") }
+        }
+        return report.action == .downloaded ? statusForDownload : FetchExitStatus.patchedOrPresent
+    case .failure(let error):
+        let status = FetchExitStatus.of(error)
+        warnLine("deltafetch: error: \(error)")
+        if json { print(encodeJSON(FailureReport(target: request.target, error: error.description, exitStatus: status))) }
+        return status
+    }
+}
+
+private func summary(_ report: FetchReport) -> String {
+    let seconds = String(format: "%.2f s", report.seconds)
+    switch report.action {
+    case .present: return "already present"
+    case .downloaded: return "downloaded whole, \(report.bytesDownloaded) bytes in \(seconds)"
+    case .patched, .patchedAlternate:
+        let saved = report.fullSize.map { full in
+            full > report.bytesDownloaded ? ", \(full - report.bytesDownloaded) bytes saved" : ""
+        } ?? ""
+        let how = report.action == .patched ? "rebuilt bit for bit" : "rebuilt (alternate digest)"
+        return "\(how) from \(report.base ?? "?") with \(report.chain.count) patch(es): \(report.bytesDownloaded) bytes downloaded\(saved), \(seconds)"
+    }
+}
+
+/// The JSON printed for a failed fetch with `--json`.
+struct FailureReport: Encodable {
+    var action = "failed"
+    var target: String
+    var error: String
+    var exitStatus: Int32
+
+    enum CodingKeys: String, CodingKey {
+        case action, target, error, exitStatus = "exit_status"
+    }
+}
+
+func encodeJSON(_ value: some Encodable) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import DeltaCore
+import DeltaTransport
+import Foundation
+
+/// `deltafetch portage URI DISTDIR FILE [DIGESTS]`: Portage's FETCHCOMMAND and RESUMECOMMAND.
+struct PortageCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "portage",
+        abstract: "Portage's FETCHCOMMAND/RESUMECOMMAND: write DISTDIR/FILE, rebuilt bit for bit from patches or downloaded from URI.",
+        discussion: """
+            In make.conf (keep the placeholders escaped, as make.globals does):
+              FETCHCOMMAND="deltafetch portage \\"\\${URI}\\" \\"\\${DISTDIR}\\" \\"\\${FILE}\\" \\"\\${DIGESTS}\\""
+              RESUMECOMMAND="deltafetch portage \\"\\${URI}\\" \\"\\${DISTDIR}\\" \\"\\${FILE}\\" \\"\\${DIGESTS}\\""
+
+            FILE is Portage's temporary name (NAME.__download__); exactly DISTDIR/FILE is \
+            written, and only with a rebuild whose compressed bytes match DIGESTS (or the \
+            Manifest); anything else downloads URI. Bases are the files already in DISTDIR.
+
+            Patch lists: the ebuild's tree (from $EBUILD: its package's `patches` and the tree's \
+            profiles/patches.global), $DELTAFETCH_PATCHES (files or directories, separated by \
+            ':') and the config file ($DELTAFETCH_CONFIG, default /etc/deltafetch.conf). Patches \
+            named without a URL come from $DELTAFETCH_MIRRORS (URL prefixes, separated by \
+            spaces). Problems with these settings are warnings: the fetch then downloads URI.
+
+            Exit status: 0 DISTDIR/FILE was written (rebuilt or downloaded) or was already \
+            complete; otherwise as `deltafetch fetch` (3 not found, 4 network, 5 wrong file, \
+            6 local I/O, 7 disk full, 64 bad arguments, 130 cancelled). Portage checks the \
+            file's size and digests itself.
+            """
+    )
+
+    @Argument(help: "The URL Portage would download (${URI}).")
+    var uri: String
+
+    @Argument(help: "The real distdir (${DISTDIR}).")
+    var distdir: String
+
+    @Argument(help: "The file name to write in the distdir (${FILE}, e.g. foo-1.0.tar.gz.__download__).")
+    var file: String
+
+    @Argument(help: "The Manifest's digests (${DIGESTS}: 'blake2b:<hex> sha512:<hex>'; may be empty).")
+    var digests: String = ""
+
+    /// Portage's suffix for the file being downloaded.
+    static let temporarySuffix = ".__download__"
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let target = file.hasSuffix(Self.temporarySuffix) ? String(file.dropLast(Self.temporarySuffix.count)) : file
+        guard let url = URL(string: uri), ["http", "https", "file"].contains(url.scheme?.lowercased() ?? "") else {
+            throw ValidationError("URI '\(uri)' is not an http, https or file URL")
+        }
+        var expected: ExpectedDistfile?
+        do { expected = try ExpectedDistfile.parse(portageDigests: digests) } catch { throw ValidationError("\(error)") }
+
+        // Settings and lists only add chances to patch: any trouble with them is a warning,
+        // and the download of URI still happens.
+        var settings: FetchSettings
+        do {
+            settings = try FetchSettings.load(environment: environment)
+        } catch {
+            warnLine("deltafetch: warning: \(error); using the environment's settings only")
+            settings = FetchSettings.fromEnvironment(environment)
+        }
+        var listPaths = [String]()
+        var packageDirectory: String?
+        if let ebuild = environment["EBUILD"], !ebuild.isEmpty {
+            let directory = (ebuild as NSString).deletingLastPathComponent
+            packageDirectory = directory
+            listPaths = PortageTree(ebuildPath: ebuild).patchListPaths(packageDirectory: directory)
+        }
+        let (settingLists, missing) = settings.patchListFiles()
+        for path in missing { warnLine("deltafetch: warning: patch list \(path) does not exist") }
+        listPaths += settingLists
+        let entries = (try? loadPatchEntries(listPaths, options: MetadataReadOptions(), fatal: false)) ?? []
+
+        // The Manifest gives the size ${DIGESTS} lacks (and the digests, when it is empty).
+        if let packageDirectory {
+            let manifestPath = PortageTree.manifestPath(packageDirectory: packageDirectory)
+            if FileManager.default.fileExists(atPath: manifestPath),
+               let (manifest, _) = try? Manifest.load(path: manifestPath), let entry = manifest[target] {
+                let fromManifest = ExpectedDistfile(entry.digests)
+                if let given = expected {
+                    if given.matches(entry.digests) { expected = ExpectedDistfile(size: entry.digests.size, digests: given.digests.values) }
+                } else {
+                    expected = fromManifest
+                }
+            }
+        }
+        var mirrors = [Mirror]()
+        for text in settings.mirrors {
+            do { mirrors.append(try Mirror(text)) } catch { warnLine("deltafetch: warning: \(error)") }
+        }
+
+        let directory = absoluteDirectory(distdir)
+        var request = FetchRequest(
+            target: target, distdir: directory, outputName: file, expected: expected, patchEntries: entries,
+            patchMirrors: mirrors, distfileMirrors: [], distfileURL: url,
+            policy: PlanPolicy(worthItRatio: settings.worthItRatio ?? 1.0), exact: true, fallback: true)
+        if let database = settings.alternateDigests { request.alternateDatabase = AlternateDigestDatabase(path: database) }
+        var configuration = DownloadConfiguration()
+        configuration.timeout = .milliseconds(Int64((settings.timeout ?? 30) * 1000))
+        configuration.retries = settings.retries ?? 2
+        let status = await runFetch(request, configuration: configuration, quiet: false, json: false,
+                                    statusForDownload: FetchExitStatus.patchedOrPresent)
+        if status != 0 { throw ExitCode(status) }
+    }
+}
