@@ -30,10 +30,8 @@ struct ManifestCommand: ParsableCommand {
         }
         for file in files {
             // The bytes as they are: a Manifest never looks inside the compression.
-            var digest = try MultiDigest(algorithms)
-            try ReadableFile(path: file).forEachChunk { digest.update($0) }
             let name = URL(fileURLWithPath: file).lastPathComponent
-            print(ManifestEntry(name: name, digests: digest.finalize()).line)
+            print(ManifestEntry(name: name, digests: try MultiDigest.digests(ofFile: file, algorithms: algorithms)).line)
         }
     }
 }

@@ -54,10 +54,7 @@ public final class DigestCache {
             return cached.digests
         }
         misses += 1
-        let file = try ReadableFile(path: path)
-        var digest = try MultiDigest(algorithms)
-        try file.forEachChunk { digest.update($0) }
-        let digests = digest.finalize()
+        let digests = try MultiDigest.digests(ofFile: path, algorithms: algorithms)
         // Only remember it if the file did not change while it was read.
         if try Self.identity(of: path) == identity {
             entries[path] = (identity, digests)

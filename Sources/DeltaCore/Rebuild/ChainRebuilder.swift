@@ -146,7 +146,7 @@ extension Rebuilder {
             recipeFromPatch = false
         } else if targetName.lowercased().hasSuffix(".tar") {
             // The content is the distfile.
-            let digests = try FileInspector.inspect(path: current, algorithms: digesting + [.sha256]).compressed
+            let digests = try MultiDigest.digests(ofFile: current, algorithms: digesting + [.sha256])
             let plain = RecompressionRecipe(format: .none, library: CodecLibrary(name: "none", version: ""))
             return RebuiltDistfile(content: last.result, compressed: digests, recipe: plain, recipeFromPatch: false,
                                    recordedTarget: last.metadata.targetCompressed, work: work, scratchPath: current)

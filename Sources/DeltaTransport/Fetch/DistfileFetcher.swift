@@ -114,7 +114,7 @@ public final class DistfileFetcher: Sendable {
         }
         let digests: DigestSet
         do {
-            digests = try FileInspector.inspect(path: request.outputPath, algorithms: expected.algorithms).compressed
+            digests = try MultiDigest.digests(ofFile: request.outputPath, algorithms: expected.algorithms)
         } catch {
             throw .local(.io(IOError(.read, path: request.outputPath, detail: "\(error)")))
         }
@@ -301,7 +301,7 @@ public final class DistfileFetcher: Sendable {
     private func verifyDigestsOnly(_ result: DownloadResult, against expected: ExpectedDistfile, patching: String?) throws(FetchError) {
         let actual: DigestSet
         do {
-            actual = try FileInspector.inspect(path: result.path, algorithms: expected.algorithms).compressed
+            actual = try MultiDigest.digests(ofFile: result.path, algorithms: expected.algorithms)
         } catch {
             throw .local(.io(IOError(.read, path: result.path, detail: "\(error)")))
         }
