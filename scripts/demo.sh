@@ -27,6 +27,6 @@ cp testdata/six-1.16.0.tar.gz "$work/distdir/"
 "$deltafetch" fetch six-1.17.0.tar.gz --distdir "$work/distdir" --patches "$work/mirror/patches" \
   --manifest "$work/Manifest" --mirror "file://$work/mirror" --json
 cmp "$work/distdir/six-1.17.0.tar.gz" testdata/six-1.17.0.tar.gz
-patch_size=$(stat -c %s "$work/mirror/six-1.16.0-1.17.0.patch")
+patch_size=$(stat -c %s "$work/mirror/six-1.16.0-1.17.0.tar.gz.patch")
 full_size=$(stat -c %s testdata/six-1.17.0.tar.gz)
 echo "six-1.17.0.tar.gz rebuilt byte for byte from a $patch_size-byte patch (the tarball is $full_size bytes); files in $work"

@@ -62,7 +62,12 @@ struct Batch: ParsableCommand {
             let all = try WorkList.load(path: workList)
             guard let job = all.first(where: { $0.index == runJob }) else { throw BatchError.noSuchJob(index: runJob, path: workList) }
             let options = BatchOptions(maximumRatio: maxRatio, recordsInList: false, creation: creation)
-            let outcome = try BatchRunner.runOne(job, outputDirectory: output, options: options)
+            let outcome: BatchOutcome
+            do {
+                outcome = try BatchRunner.runOne(job, outputDirectory: output, options: options)
+            } catch {
+                outcome = .failed("\(error)")
+            }
             Self.report(BatchJobResult(job: job, outcome: outcome, finished: 1, total: 1))
             if case .failed = outcome { throw ExitCode.failure }
             return
@@ -75,22 +80,19 @@ struct Batch: ParsableCommand {
             return
         }
         let started = Date()
+        let worked = WorkedJobs()
         let summary = try BatchRunner.run(plan, outputDirectory: output,
                                           options: BatchOptions(concurrentJobs: jobs, maximumRatio: maxRatio, creation: creation),
-                                          progress: { Self.report($0) })
+                                          progress: { worked.count($0.outcome); Self.report($0) })
         let seconds = Date().timeIntervalSince(started)
+        let report = BatchReport(summary: summary, seconds: seconds, jobsWorked: worked.jobs,
+                                 list: BatchRunner.listPath(outputDirectory: output))
         if json {
-            let report = BatchReport(summary: summary, seconds: seconds, list: BatchRunner.listPath(outputDirectory: output))
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
-            print("""
-                \(summary.created) made, \(summary.alreadyDone) already done, \(summary.dropped) dropped, \
-                \(summary.failed) failed in \(String(format: "%.1f", seconds)) s
-                space: \(summary.patchBytes) patch bytes for \(summary.fullBytes) full-file bytes \
-                (\(String(format: "%.2f", summary.ratio * 100))%)
-                """)
+            print(report.text)
         }
         if summary.failed > 0 { throw ExitCode.failure }
     }
@@ -112,27 +114,63 @@ struct Batch: ParsableCommand {
     }
 }
 
-/// The JSON shape of `mkpatch batch --json`.
+/// Counts the jobs that made a patch in this run (kept or dropped), for throughput. Called from
+/// the serialised progress callback.
+private final class WorkedJobs: @unchecked Sendable {
+    private(set) var jobs = 0
+
+    func count(_ outcome: BatchOutcome) {
+        switch outcome {
+        case .created, .dropped: jobs += 1
+        default: break
+        }
+    }
+}
+
+/// What `mkpatch batch` prints at the end, as text or (`--json`) as one object.
 struct BatchReport: Encodable {
-    var created, alreadyDone, dropped, failed: Int
-    var patchBytes, fullBytes: UInt64
+    var created, alreadyDone, dropped, failed, notReproducible: Int
+    var patchBytes, fullBytes, processedBytes: UInt64
     var ratio, seconds: Double
+    /// Throughput of the jobs that made a patch in this run: jobs a minute and megabytes (10^6
+    /// bytes) of target distfiles a second.
+    var jobsPerMinute, megabytesPerSecond: Double
     var list: String
 
-    init(summary: BatchSummary, seconds: Double, list: String) {
+    init(summary: BatchSummary, seconds: Double, jobsWorked: Int, list: String) {
         created = summary.created
         alreadyDone = summary.alreadyDone
         dropped = summary.dropped
         failed = summary.failed
+        notReproducible = summary.notReproducible
         patchBytes = summary.patchBytes
         fullBytes = summary.fullBytes
+        processedBytes = summary.processedTargetBytes
         ratio = summary.ratio
         self.seconds = seconds
+        jobsPerMinute = seconds > 0 ? Double(jobsWorked) * 60 / seconds : 0
+        megabytesPerSecond = seconds > 0 ? Double(summary.processedTargetBytes) / 1e6 / seconds : 0
         self.list = list
+    }
+
+    var text: String {
+        var text = """
+            \(created) made, \(alreadyDone) already done, \(dropped) dropped, \(failed) failed \
+            in \(String(format: "%.1f", seconds)) s (\(String(format: "%.1f", jobsPerMinute)) jobs/min, \
+            \(String(format: "%.2f", megabytesPerSecond)) MB/s of targets)
+            space: \(patchBytes) patch bytes for \(fullBytes) full-file bytes (\(String(format: "%.2f", ratio * 100))%)
+            """
+        if notReproducible > 0 {
+            text += "\n\(notReproducible) target\(notReproducible == 1 ? "" : "s") not reproducible bit for bit: "
+                + "patches kept, clients verify the content and record an alternate digest"
+        }
+        return text
     }
 
     enum CodingKeys: String, CodingKey {
         case created, dropped, failed, ratio, seconds, list
         case alreadyDone = "already_done", patchBytes = "patch_bytes", fullBytes = "full_bytes"
+        case notReproducible = "not_reproducible", processedBytes = "processed_bytes"
+        case jobsPerMinute = "jobs_per_minute", megabytesPerSecond = "megabytes_per_second"
     }
 }

@@ -11,7 +11,8 @@ struct Create: ParsableCommand {
             new distfile bit for bit and stores it in the patch with the new file's compressed size \
             and digests. Before publishing anything it applies the patch and recompresses, and \
             checks that the new distfile comes back byte for byte. The patch is written to DIR as \
-            <old-name>-<new-version>.patch (GLEP 25's kdelibs-3.1.4-3.1.5 style); with --list its \
+            <old-stem>-<new-version><ending>.patch (six-1.16.0-1.17.0.tar.gz.patch, after GLEP 25's \
+            kdelibs-3.1.4-3.1.5 style, keeping the archive ending); with --list its \
             line is added to the patch list, replacing any stale line for the same pair, and the \
             list is rewritten atomically, sorted, comments kept.
 

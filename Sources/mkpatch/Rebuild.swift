@@ -12,7 +12,7 @@ struct Rebuild: ParsableCommand {
             On any error nothing is left at NEW.
 
             Example:
-              mkpatch rebuild six-1.16.0.tar.gz six-1.16.0-1.17.0.patch -o six-1.17.0.tar.gz
+              mkpatch rebuild six-1.16.0.tar.gz six-1.16.0-1.17.0.tar.gz.patch -o six-1.17.0.tar.gz
             """
     )
 

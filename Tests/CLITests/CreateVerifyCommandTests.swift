@@ -31,13 +31,13 @@ import Testing
         let report = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
         #expect(report["reproducible"] as? Bool == true)
         #expect(report["list_changed"] as? Bool == true)
-        let patch = work.appendingPathComponent("six-1.16.0-1.17.0.patch").path
+        let patch = work.appendingPathComponent("six-1.16.0-1.17.0.tar.gz.patch").path
         #expect(report["patch"] as? String == patch)
         #expect((report["size"] as? Int ?? .max) < 2000, "a small upgrade makes a small patch")
 
         // Nothing but the patch, the list and its hidden lock is left in the output directory.
         let names = try FileManager.default.contentsOfDirectory(atPath: work.path).sorted()
-        #expect(names == [".patches.lock", "patches", "six-1.16.0-1.17.0.patch"])
+        #expect(names == [".patches.lock", "patches", "six-1.16.0-1.17.0.tar.gz.patch"])
 
         try Self.mkpatch(["verify", list, "--distdir", Binaries.testdata("")])
         let rebuilt = work.appendingPathComponent("six-1.17.0.tar.gz").path
@@ -63,7 +63,7 @@ import Testing
         #expect(lines.first == "# six patches, maintained by hand")
         #expect(lines.contains("FUTURE-FORMAT line we do not know"), "unknown lines are kept")
         #expect(!first.contains("old.patch"), "the stale line for the pair is replaced")
-        #expect(lines.filter { $0.contains("six-1.16.0-1.17.0.patch") }.count == 1)
+        #expect(lines.filter { $0.contains("six-1.16.0-1.17.0.tar.gz.patch") }.count == 1)
     }
 
     @Test func listsStayReadableByAPlainGLEP25Parser() throws {
@@ -85,7 +85,7 @@ import Testing
             let quads = tokens.indices.filter { (tokens[$0] == "MD5" || tokens[$0] == "UMD5") && $0 + 3 < tokens.count }
                 .map { (tokens[$0], tokens[$0 + 2], UInt64(tokens[$0 + 3])) }
             #expect(quads.map(\.0) == ["MD5", "MD5", "UMD5"], "\(listName)")
-            #expect(quads.map(\.1) == ["six-1.16.0-1.17.0.patch", "six-1.16.0.tar.gz", "six-1.17.0.tar.gz"])
+            #expect(quads.map(\.1) == ["six-1.16.0-1.17.0.tar.gz.patch", "six-1.16.0.tar.gz", "six-1.17.0.tar.gz"])
             #expect(quads.allSatisfy { $0.2 != nil })
         }
     }
@@ -107,9 +107,9 @@ import Testing
         let result = try Self.mkpatch(["create", Binaries.testdata("six-1.16.0.tar.gz"), target, "-o", out, "--list", list])
         #expect(result.stderr.contains("warning"), "\(result.stderr)")
         #expect(result.stdout.contains("reproducible: no"))
-        #expect(FileManager.default.fileExists(atPath: out + "/six-1.16.0-1.17.0.patch"))
+        #expect(FileManager.default.fileExists(atPath: out + "/six-1.16.0-1.17.0.tar.gz.patch"))
         try Self.mkpatch(["verify", list, "--distdir", Binaries.testdata("")])
-        let rebuild = try Self.mkpatch(["rebuild", Binaries.testdata("six-1.16.0.tar.gz"), out + "/six-1.16.0-1.17.0.patch",
+        let rebuild = try Self.mkpatch(["rebuild", Binaries.testdata("six-1.16.0.tar.gz"), out + "/six-1.16.0-1.17.0.tar.gz.patch",
                                         "-o", out + "/rebuilt.tar.gz"], expect: 1)
         #expect(rebuild.stderr.contains("no recompression recipe"))
         #expect(!FileManager.default.fileExists(atPath: out + "/rebuilt.tar.gz"))
@@ -121,7 +121,7 @@ import Testing
         let list = work.appendingPathComponent("patches").path
         try Self.mkpatch(["create", Binaries.testdata("six-1.16.0.tar.gz"), Binaries.testdata("six-1.17.0.tar.gz"),
                           "-o", work.path, "--list", list])
-        let patch = work.appendingPathComponent("six-1.16.0-1.17.0.patch")
+        let patch = work.appendingPathComponent("six-1.16.0-1.17.0.tar.gz.patch")
         let good = try Data(contentsOf: patch)
 
         var corrupt = good
@@ -165,8 +165,8 @@ import Testing
         #expect(listed.count == 2)
         try Self.mkpatch(["verify", list, "--distdir", (versions[0] as NSString).deletingLastPathComponent])
         let rebuilt = work.appendingPathComponent("Django-5.1.tar.gz").path
-        try Self.mkpatch(["rebuild", versions[0], work.appendingPathComponent("Django-5.0.6-5.0.7.patch").path,
-                          work.appendingPathComponent("Django-5.0.7-5.1.patch").path, "-o", rebuilt])
+        try Self.mkpatch(["rebuild", versions[0], work.appendingPathComponent("Django-5.0.6-5.0.7.tar.gz.patch").path,
+                          work.appendingPathComponent("Django-5.0.7-5.1.tar.gz.patch").path, "-o", rebuilt])
         #expect(FileManager.default.contentsEqual(atPath: rebuilt, andPath: versions[2]))
     }
 }

@@ -175,10 +175,10 @@ struct FetchAlternateAndLocalFailureTests {
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let report = try FetchReportJSON(outcome)
         #expect(report.action == "patched")
-        #expect(report.chain == ["Django-5.0.6-5.0.7.patch", "Django-5.0.7-5.1.patch"])
-        let patchBytes = mirror.size(of: "Django-5.0.6-5.0.7.patch") + mirror.size(of: "Django-5.0.7-5.1.patch")
+        #expect(report.chain == ["Django-5.0.6-5.0.7.tar.gz.patch", "Django-5.0.7-5.1.tar.gz.patch"])
+        let patchBytes = mirror.size(of: "Django-5.0.6-5.0.7.tar.gz.patch") + mirror.size(of: "Django-5.0.7-5.1.tar.gz.patch")
         #expect(report.bytesDownloaded == patchBytes)
-        #expect(world.servedPaths.sorted() == ["/flat/Django-5.0.6-5.0.7.patch", "/flat/Django-5.0.7-5.1.patch"])
+        #expect(world.servedPaths.sorted() == ["/flat/Django-5.0.6-5.0.7.tar.gz.patch", "/flat/Django-5.0.7-5.1.tar.gz.patch"])
         #expect(try FileInspector.inspect(path: world.distdirFile("Django-5.1.tar.gz"), algorithms: [.sha256]).compressed
                 == FileInspector.inspect(path: paths[2], algorithms: [.sha256]).compressed)
         print("measured: Django 5.0.6 -> 5.1 by two patches: \(patchBytes) of \(report.fullSize ?? 0) bytes downloaded, \(report.seconds ?? 0) s")

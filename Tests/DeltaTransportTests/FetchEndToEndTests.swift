@@ -11,7 +11,7 @@ struct FetchEndToEndTests {
     static let old = TestPaths.testdata("six-1.16.0.tar.gz")
     static let new = TestPaths.testdata("six-1.17.0.tar.gz")
     static let target = "six-1.17.0.tar.gz"
-    static let patch = "six-1.16.0-1.17.0.patch"
+    static let patch = "six-1.16.0-1.17.0.tar.gz.patch"
 
     static func sixMirror() throws -> PreparedMirror { try PreparedMirror.shared([old, new]) }
 

@@ -72,7 +72,7 @@ struct PortageFetchTests {
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(try contents(of: world.distdirFile(Self.temporaryName)) == contents(of: TestPaths.testdata(Self.target)))
         #expect(world.distdirNames == ["six-1.16.0.tar.gz", Self.temporaryName], "exactly DISTDIR/FILE, nothing else")
-        #expect(world.servedPaths == ["/flat/six-1.16.0-1.17.0.patch"])
+        #expect(world.servedPaths == ["/flat/six-1.16.0-1.17.0.tar.gz.patch"])
     }
 
     @Test(.enabled(if: FetchAlternateAndLocalFailureTests.pigzAvailable, "needs pigz"))
@@ -81,7 +81,7 @@ struct PortageFetchTests {
         let outcome = try Self.runAsPortage(in: world)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(try contents(of: world.distdirFile(Self.temporaryName)) == contents(of: world.mirror.flat.appendingPathComponent(Self.target).path))
-        #expect(world.servedPaths == ["/flat/six-1.16.0-1.17.0.patch", "/flat/\(Self.target)"])
+        #expect(world.servedPaths == ["/flat/six-1.16.0-1.17.0.tar.gz.patch", "/flat/\(Self.target)"])
         #expect(try AlternateDigestDatabase(distdir: world.distdir.path).alternates(for: Self.target).isEmpty)
     }
 
@@ -175,6 +175,6 @@ struct PortageFetchTests {
         #expect(process.terminationStatus == 0, "\(output)")
         #expect(output.contains("deltafetch: applying patch"), "\(output)")
         #expect(try contents(of: world.distdirFile(Self.target)) == contents(of: TestPaths.testdata(Self.target)))
-        #expect(world.servedPaths == ["/flat/six-1.16.0-1.17.0.patch"], "Portage got the file from the patch, not the tarball")
+        #expect(world.servedPaths == ["/flat/six-1.16.0-1.17.0.tar.gz.patch"], "Portage got the file from the patch, not the tarball")
     }
 }

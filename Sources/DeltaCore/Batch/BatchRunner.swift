@@ -55,22 +55,33 @@ public struct BatchJobResult: Sendable {
     }
 }
 
-/// The space a batch's kept patches take against the full files they replace.
+/// What a batch did, and the space its kept patches take against the full files they replace.
 public struct BatchSummary: Sendable, Equatable {
     public var created = 0, alreadyDone = 0, dropped = 0, failed = 0
+    /// Of the patches made now, how many rebuild their target's content but not its compressed
+    /// bytes (no recipe reproduced it): kept, and worth a warning.
+    public var notReproducible = 0
     /// Bytes of the kept patches (made now or before).
     public var patchBytes: UInt64 = 0
     /// Bytes of the new distfiles those patches rebuild.
     public var fullBytes: UInt64 = 0
+    /// Bytes of the new distfiles of the jobs that made a patch now (kept or dropped): the work
+    /// done, for throughput.
+    public var processedTargetBytes: UInt64 = 0
+
+    public init() {}
 
     /// patchBytes / fullBytes (0 when nothing was kept).
     public var ratio: Double { fullBytes == 0 ? 0 : Double(patchBytes) / Double(fullBytes) }
 
     mutating func add(_ outcome: BatchOutcome) {
         switch outcome {
-        case let .created(patch, target, _): created += 1; patchBytes += patch; fullBytes += target
+        case let .created(patch, target, warning):
+            created += 1; patchBytes += patch; fullBytes += target; processedTargetBytes += target
+            if warning != nil { notReproducible += 1 }
         case let .alreadyDone(patch, target): alreadyDone += 1; patchBytes += patch; fullBytes += target
-        case .dropped, .alreadyDropped: dropped += 1
+        case let .dropped(_, target): dropped += 1; processedTargetBytes += target
+        case .alreadyDropped: dropped += 1
         case .failed: failed += 1
         }
     }

@@ -16,12 +16,16 @@ public enum Pruner {
     /// Drops the entries of the list at `listPath` whose base or target name is not a file in
     /// `distdir`; with `deletePatches`, also deletes their patch files when named bare (beside
     /// the list). Comments and unparseable lines are kept.
+    /// - Throws: ``IOError`` when the list is missing or `distdir` cannot be listed (a mistyped
+    ///   directory must not empty the list).
     public static func prune(listPath: String, distdir: String, deletePatches: Bool = false) throws -> PruneResult {
+        guard BatchRunner.exists(listPath) else { throw IOError(.open, path: listPath, errno: ENOENT) }
+        let present = Set(try BatchPlanner.regularFileNames(in: distdir))
         let lock = try FileLock(path: PatchCreator.lockPath(forList: listPath), mode: .exclusive)
         defer { withExtendedLifetime(lock) {} }
         var document = try PatchListDocument.load(path: listPath)
         let removed = document.remove { entry in
-            !BatchRunner.exists(distdir + "/" + entry.baseName) || !BatchRunner.exists(distdir + "/" + entry.targetName)
+            !present.contains(entry.baseName) || !present.contains(entry.targetName)
         }
         guard !removed.isEmpty else { return PruneResult(removed: [], deletedPatches: []) }
         let writer = try AtomicFileWriter(path: listPath)

@@ -41,15 +41,34 @@ public struct PatchCreation: Sendable {
 /// store the new file's recompression recipe and compressed digests in the patch, prove the
 /// patch by applying it and recompressing, and only then publish it.
 public enum PatchCreator {
-    /// GLEP 25's name for a patch: the old file's name without its archive ending, a dash, the
-    /// new version, `.patch` (`kdelibs-3.1.4.tar.bz2` → 3.1.5 gives `kdelibs-3.1.4-3.1.5.patch`).
-    /// Falls back to both stems when a version cannot be found in a name.
+    /// The name a patch is published under: GLEP 25's `old-stem-newversion` (its example is
+    /// `kdelibs-3.1.4-3.1.5.patch`), keeping the new file's archive ending so that a release
+    /// shipped as both `.tar.gz` and `.tar.xz` gets two patches, not one name for both:
+    /// `six-1.16.0.tar.gz` → `six-1.17.0.tar.gz` gives `six-1.16.0-1.17.0.tar.gz.patch`.
+    ///
+    /// The name is a function of the two file names only, so reruns and fleets agree on it.
+    /// When the archive endings differ the old ending stays too
+    /// (`foo-1.0.tar.bz2-1.1.tar.xz.patch`); when the packages differ (letter case aside) or a
+    /// version cannot be found, the new name is kept whole (`a-1-b-2.tar.gz.patch`).
     public static func patchName(oldFileName: String, newFileName: String) -> String {
-        let old = DistfileName(oldFileName)
-        let new = DistfileName(newFileName)
-        let oldStem = old.map { String(oldFileName.dropLast($0.suffix.count)) } ?? stem(oldFileName)
-        let newPart = new?.versionText ?? stem(newFileName)
-        return "\(oldStem)-\(newPart).patch"
+        let oldEnding = archiveEnding(oldFileName), newEnding = archiveEnding(newFileName)
+        let oldStem = String(oldFileName.dropLast(oldEnding.count))
+        let oldPart = oldEnding == newEnding ? oldStem : oldFileName
+        let newPart: String
+        if let old = DistfileName(oldFileName), let new = DistfileName(newFileName),
+           old.package.lowercased() == new.package.lowercased() {
+            newPart = new.versionText
+        } else {
+            newPart = String(newFileName.dropLast(newEnding.count))
+        }
+        return "\(oldPart)-\(newPart)\(newEnding).patch"
+    }
+
+    /// The archive ending of a distfile name as ``DistfileName`` sees it (`.orig.tar.bz2`,
+    /// `.tar.gz`), or the empty string.
+    private static func archiveEnding(_ fileName: String) -> String {
+        if let parsed = DistfileName(fileName) { return parsed.suffix }
+        return DistfileName.archiveEndings.first(where: { fileName.hasSuffix($0) && fileName.count > $0.count }) ?? ""
     }
 
     /// Makes the patch from `oldPath` to `newPath` and publishes it in `outputDirectory`.
@@ -137,13 +156,6 @@ public enum PatchCreator {
 
     static func baseName(_ path: String) -> String {
         path.split(separator: "/").last.map(String.init) ?? path
-    }
-
-    private static func stem(_ fileName: String) -> String {
-        guard let ending = DistfileName.archiveEndings.first(where: { fileName.hasSuffix($0) && fileName.count > $0.count }) else {
-            return fileName
-        }
-        return String(fileName.dropLast(ending.count))
     }
 }
 
