@@ -62,30 +62,14 @@ struct Download: AsyncParsableCommand {
     func run() async throws {
         var expected: DigestSet?
         if let size {
-            var list = [Digest]()
-            for word in digests.flatMap({ $0.split(separator: " ") }) {
-                let parts = word.split(separator: ":", maxSplits: 1)
-                guard parts.count == 2, let algorithm = DigestAlgorithm(gentooName: parts[0]) else {
-                    throw ValidationError("'\(word)' is not ALGORITHM:HEX")
-                }
-                do { list.append(try Digest(algorithm: algorithm, hex: parts[1])) } catch { throw ValidationError("\(error)") }
-            }
-            expected = DigestSet(size: size, digests: list)
+            let given: ExpectedDistfile?
+            do { given = try ExpectedDistfile.parse(portageDigests: digests.joined(separator: " ")) } catch { throw ValidationError("\(error)") }
+            expected = DigestSet(size: size, digests: given.map { Array($0.digests.values) } ?? [])
         }
-        var mirrorList = [Mirror]()
-        for text in mirrors {
-            do { mirrorList.append(try Mirror(text)) } catch { throw ValidationError("\(error)") }
-        }
-        let direct: URL? = try url.map { text in
-            guard let parsed = URL(string: text), ["http", "https", "file"].contains(parsed.scheme?.lowercased() ?? "") else {
-                throw ValidationError("--url \(text): not an http, https or file URL")
-            }
-            return parsed
-        }
+        let mirrorList = try parseMirrors(mirrors)
+        let direct = try url.map { try parseSourceURL($0, option: "--url") }
 
-        var configuration = DownloadConfiguration()
-        configuration.timeout = .milliseconds(Int64(timeout * 1000))
-        configuration.retries = retries
+        var configuration = downloadConfiguration(timeoutSeconds: timeout, retries: retries)
         if !quiet {
             let reporter = ProgressReporter()
             configuration.progress = { reporter.handle($0) }

@@ -117,12 +117,7 @@ struct FetchCommand: AsyncParsableCommand {
             throw ExitCode(64)
         }
         let mirrorList = try parseMirrors(mirrors + settings.mirrors)
-        let url: URL? = try uri.map { text in
-            guard let parsed = URL(string: text), ["http", "https", "file"].contains(parsed.scheme?.lowercased() ?? "") else {
-                throw ValidationError("--uri \(text): not an http, https or file URL")
-            }
-            return parsed
-        }
+        let url = try uri.map { try parseSourceURL($0, option: "--uri") }
 
         let directory = absoluteDirectory(distdir)
         var request = FetchRequest(
@@ -137,9 +132,8 @@ struct FetchCommand: AsyncParsableCommand {
         }
         request.keepPatches = keepPatches
 
-        var configuration = DownloadConfiguration()
-        configuration.timeout = .milliseconds(Int64((timeout ?? settings.timeout ?? 30) * 1000))
-        configuration.retries = retries ?? settings.retries ?? 2
+        let configuration = downloadConfiguration(timeoutSeconds: timeout ?? settings.timeout ?? 30,
+                                                  retries: retries ?? settings.retries ?? 2)
         let status = await runFetch(request, configuration: configuration, quiet: quiet, json: json,
                                     statusForDownload: FetchExitStatus.downloadedWhole)
         if status != 0 { throw ExitCode(status) }

@@ -60,6 +60,22 @@ func parseMirrors(_ texts: [String]) throws -> [Mirror] {
     return mirrors
 }
 
+/// A source URL from the command line (`--url`, `--uri`, Portage's `${URI}`): http, https or file.
+func parseSourceURL(_ text: String, option: String) throws -> URL {
+    guard let parsed = URL(string: text), ["http", "https", "file"].contains(parsed.scheme?.lowercased() ?? "") else {
+        throw ValidationError("\(option) \(text): not an http, https or file URL")
+    }
+    return parsed
+}
+
+/// Download settings from the command line or the settings file.
+func downloadConfiguration(timeoutSeconds: Double, retries: Int) -> DownloadConfiguration {
+    var configuration = DownloadConfiguration()
+    configuration.timeout = .milliseconds(Int64(timeoutSeconds * 1000))
+    configuration.retries = retries
+    return configuration
+}
+
 /// Prints what a fetch does, one plain line per step, on standard error; on a terminal also
 /// a redrawn percentage while recompressing.
 final class FetchProgressPrinter: Sendable {

@@ -48,9 +48,7 @@ struct PortageCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let target = file.hasSuffix(Self.temporarySuffix) ? String(file.dropLast(Self.temporarySuffix.count)) : file
-        guard let url = URL(string: uri), ["http", "https", "file"].contains(url.scheme?.lowercased() ?? "") else {
-            throw ValidationError("URI '\(uri)' is not an http, https or file URL")
-        }
+        let url = try parseSourceURL(uri, option: "URI")
         var expected: ExpectedDistfile?
         do { expected = try ExpectedDistfile.parse(portageDigests: digests) } catch { throw ValidationError("\(error)") }
 
@@ -99,9 +97,7 @@ struct PortageCommand: AsyncParsableCommand {
             patchMirrors: mirrors, distfileMirrors: [], distfileURL: url,
             policy: PlanPolicy(worthItRatio: settings.worthItRatio ?? 1.0), exact: true, fallback: true)
         if let database = settings.alternateDigests { request.alternateDatabase = AlternateDigestDatabase(path: database) }
-        var configuration = DownloadConfiguration()
-        configuration.timeout = .milliseconds(Int64((settings.timeout ?? 30) * 1000))
-        configuration.retries = settings.retries ?? 2
+        let configuration = downloadConfiguration(timeoutSeconds: settings.timeout ?? 30, retries: settings.retries ?? 2)
         let status = await runFetch(request, configuration: configuration, quiet: false, json: false,
                                     statusForDownload: FetchExitStatus.patchedOrPresent)
         if status != 0 { throw ExitCode(status) }

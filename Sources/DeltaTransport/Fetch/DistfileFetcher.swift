@@ -248,7 +248,7 @@ public final class DistfileFetcher: Sendable {
                 context.bytesDownloaded += download.bytesTransferred
                 paths.append(download.path)
             case .failure(let error):
-                if error.isLocal, case .cancelled = error {} else if error.isLocal { throw FetchError.local(error) }
+                if error.isLocal && !Self.isCancellation(error) { throw FetchError.local(error) }
                 let failures = results.compactMap { result -> TransportError? in
                     if case .failure(let error) = result, !Self.isCancellation(error) { return error }
                     return nil
