@@ -178,7 +178,8 @@ public final class DistfileFetcher: Sendable {
             do {
                 let proof = try VerifiedContent(expected: last.target.digests, actual: rebuilt.content, file: request.target)
                 try publish(rebuilt, request: request)
-                recorded = try request.alternateDatabase.add(
+                // Added now or already there (a rebuild repeated): either way the database vouches for it.
+                try request.alternateDatabase.add(
                     AlternateDigestEntry(original: HashedPart(name: request.target, digests: original),
                                          alternate: HashedPart(name: nil, digests: rebuilt.compressed)),
                     verifiedBy: proof)

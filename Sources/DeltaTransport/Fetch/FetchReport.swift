@@ -31,7 +31,8 @@ public struct FetchReport: Sendable, Equatable {
     public var base: String?
     /// The patches applied (as the lists name them), first first; empty without patching.
     public var chain: [String]
-    /// Whether an alternate-digest entry was added.
+    /// Whether the alternate-digest database now holds an entry for the rebuilt file (added by
+    /// this fetch, or already there from an identical earlier rebuild).
     public var alternateRecorded: Bool
     /// Why patching was not used or failed, when the file was downloaded whole.
     public var fallbackReason: String?
