@@ -228,12 +228,15 @@ public final class Downloader: Sendable {
         return digests
     }
 
-    /// Retries `body` after transient failures, with doubling back-off.
+    /// Retries `body` after transient failures, with doubling back-off. Each try runs on the
+    /// ``TransferExecutor``, so a busy cooperative pool cannot make a live server time out.
     func withRetries<T>(url: URL, reporter: Reporter?, _ body: () async throws(TransportError) -> T) async throws(TransportError) -> T {
         var retry = 0
         while true {
             do {
-                return try await body()
+                return try await withTaskExecutorPreference(TransferExecutor.shared) { () async throws(TransportError) -> T in
+                    try await body()
+                }
             } catch {
                 guard !error.isLocal, error.isTransient, retry < configuration.retries else { throw error }
                 reporter?.emit(.sourceFailed(error, willRetry: true), url: url, onDisk: 0, total: nil, transferred: 0)

@@ -1,6 +1,7 @@
 import DeltaCore
 import DeltaTransport
 import Foundation
+import Synchronization
 import Testing
 
 /// Downloads from a real nginx on 127.0.0.1: flat and GLEP 75 mirrors, failover,
@@ -168,6 +169,36 @@ final class NginxDownloadTests {
         #expect(requests == [.init(method: "GET", uri: "/flat/asm_9.3.orig.tar.xz", status: 206,
                                    range: "bytes=\(kept)-", bytes: bytes.count - Int(kept))])
         #expect(TestPaths.entries(of: target) == ["asm_9.3.orig.tar.xz"])
+    }
+
+    /// Synchronous work holding every thread of the cooperative pool for longer than the
+    /// timeout, while a live server streams a large file, does not time the transfer out:
+    /// transfers run on their own executor, so the stall timer measures the server.
+    @Test func busyCooperativePoolDoesNotTimeOutALiveServer() async throws {
+        let size = 48 << 20
+        try Data(count: size).write(to: root.appendingPathComponent("flat/large.bin"))
+        let blockersStarted = Mutex(false)
+        var configuration = Self.quickConfiguration()
+        configuration.timeout = .seconds(1)
+        configuration.progress = { progress in
+            guard case .advanced = progress.event else { return }
+            let first = blockersStarted.withLock { started in
+                defer { started = true }
+                return !started
+            }
+            guard first else { return }
+            for _ in 0...ProcessInfo.processInfo.activeProcessorCount {
+                Task.detached { usleep(2_500_000) }
+            }
+        }
+        let start = ContinuousClock.now
+        let result = try await Downloader.withDownloader(configuration: configuration) { downloader in
+            try await downloader.fetch(name: "large.bin", expected: nil, into: target.path, mirrors: [try Mirror(nginx.url("/flat"), layout: .flat)])
+        }
+        #expect(blockersStarted.withLock { $0 })
+        #expect(result.bytesTransferred == UInt64(size))
+        #expect(TestPaths.entries(of: target) == ["large.bin"])
+        print("measured: \(size >> 20) MiB over a 1 s timeout while the pool was blocked for 2.5 s: \(ContinuousClock.now - start)")
     }
 
     @Test func fileMirrorAndDirectURL() async throws {

@@ -5,7 +5,7 @@ import Glibc
 /// A private scratch directory inside a destination directory (so that publishing a file
 /// from it is one atomic rename on the same file system), removed with everything in it
 /// when the value goes away.
-final class WorkDirectory {
+final class WorkDirectory: Sendable {
     let directory: String
 
     /// Creates `DIR/.deltafetch-work-XXXXXX`, or `DIR/.deltafetch-work-LABEL-XXXXXX` with a

@@ -31,7 +31,7 @@ public enum RebuildStage: Sendable, Equatable {
 
 /// A distfile rebuilt from a chain, waiting in a scratch directory beside its destination
 /// until it is published or dropped (dropping it deletes the scratch directory).
-public final class RebuiltDistfile {
+public final class RebuiltDistfile: Sendable {
     /// The verified size and digests of the uncompressed content.
     public let content: DigestSet
     /// The size and digests of the rebuilt compressed file.

@@ -53,7 +53,7 @@ public final class DistfileFetcher: Sendable {
         defer { lock.release() }
 
         var context = Context(request: request, start: start)
-        if let present = try present(request, context: context) { return present }
+        if let present = try await present(request, context: context) { return present }
 
         let plan: Plan
         do {
@@ -103,7 +103,7 @@ public final class DistfileFetcher: Sendable {
     }
 
     /// The report for a verified copy already in place, or nil.
-    private func present(_ request: FetchRequest, context: Context) throws(FetchError) -> FetchReport? {
+    private func present(_ request: FetchRequest, context: Context) async throws(FetchError) -> FetchReport? {
         guard FileManager.default.fileExists(atPath: request.outputPath) else { return nil }
         let report = FetchReport(action: .present, target: request.target, path: request.outputPath, bytesDownloaded: 0,
                                  fullSize: request.expected?.size, seconds: context.seconds)
@@ -112,12 +112,7 @@ public final class DistfileFetcher: Sendable {
             // a leftover under a temporary name.
             return request.outputName == request.target ? report : nil
         }
-        let digests: DigestSet
-        do {
-            digests = try MultiDigest.digests(ofFile: request.outputPath, algorithms: expected.algorithms)
-        } catch {
-            throw .local(.io(IOError(.read, path: request.outputPath, detail: "\(error)")))
-        }
+        let digests = try await Self.digests(ofFile: request.outputPath, algorithms: expected.algorithms)
         if expected.matches(digests) { return report }
         // A rebuilt file the alternate-digest database vouches for counts too, except where
         // only the exact bytes will do.
@@ -153,9 +148,11 @@ public final class DistfileFetcher: Sendable {
 
         let rebuilt: RebuiltDistfile
         do {
-            rebuilt = try Rebuilder.rebuild(
-                basePath: request.distdir + "/" + base, chain: links, targetName: request.target, in: request.distdir,
-                digesting: DigestAlgorithm.allCases, progress: { [events] stage in events?(.rebuilding(stage)) })
+            rebuilt = try await BlockingWork.run("deltafetch-rebuild") { [events] in
+                try Rebuilder.rebuild(
+                    basePath: request.distdir + "/" + base, chain: links, targetName: request.target, in: request.distdir,
+                    digesting: DigestAlgorithm.allCases, progress: { stage in events?(.rebuilding(stage)) })
+            }
         } catch {
             if let local = Self.localFailure(error) { throw FetchError.local(local) }
             // A patch that verified against the list but does not apply is useless next time too.
@@ -291,7 +288,7 @@ public final class DistfileFetcher: Sendable {
         }
         if let expected = request.expected, expected.size == nil {
             // Without a size the downloader could not check the digests: check them here.
-            try verifyDigestsOnly(result, against: expected, patching: context.fallbackReason)
+            try await verifyDigestsOnly(result, against: expected, patching: context.fallbackReason)
         }
         context.bytesDownloaded += result.bytesTransferred
         return FetchReport(action: result.alreadyPresent ? .present : .downloaded, target: request.target, path: result.path,
@@ -299,19 +296,23 @@ public final class DistfileFetcher: Sendable {
                            seconds: context.seconds, fallbackReason: context.fallbackReason)
     }
 
-    private func verifyDigestsOnly(_ result: DownloadResult, against expected: ExpectedDistfile, patching: String?) throws(FetchError) {
-        let actual: DigestSet
-        do {
-            actual = try MultiDigest.digests(ofFile: result.path, algorithms: expected.algorithms)
-        } catch {
-            throw .local(.io(IOError(.read, path: result.path, detail: "\(error)")))
-        }
+    private func verifyDigestsOnly(_ result: DownloadResult, against expected: ExpectedDistfile, patching: String?) async throws(FetchError) {
+        let actual = try await Self.digests(ofFile: result.path, algorithms: expected.algorithms)
         guard !expected.matches(actual) else { return }
         unlink(result.path)
         let algorithm = expected.algorithms[0]
         throw .downloadFailed(.digestMismatch(url: result.url?.absoluteString ?? result.path, algorithm: algorithm,
                                               expected: expected.digests[algorithm]?.hex ?? "", actual: actual[algorithm]?.hex ?? ""),
                               patching: patching)
+    }
+
+    /// The digests of a whole file, computed off the cooperative pool.
+    private static func digests(ofFile path: String, algorithms: [DigestAlgorithm]) async throws(FetchError) -> DigestSet {
+        do {
+            return try await BlockingWork.run("deltafetch-digest") { try MultiDigest.digests(ofFile: path, algorithms: algorithms) }
+        } catch {
+            throw .local(.io(IOError(.read, path: path, detail: "\(error)")))
+        }
     }
 
     /// A local failure inside a rebuild error (full disk, unwritable distdir), which another
