@@ -34,11 +34,13 @@ let package = Package(
         .systemLibrary(name: "CLZMA", pkgConfig: "liblzma", providers: [.apt(["liblzma-dev"])]),
         // libcrypto only: "openssl" would also link libssl, which we do not use.
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // One compiler builtin Swift lacks (a prefetch), for the suffix sort's hot loops.
+        .target(name: "CCPUHints"),
 
         .target(
             name: "DeltaCore",
             dependencies: [
-                "CZlib", "CBZip2", "CLZMA", "COpenSSL",
+                "CZlib", "CBZip2", "CLZMA", "COpenSSL", "CCPUHints",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -26,11 +26,14 @@ struct MatchFinder {
     var maximumStride = 8
     /// Tar metadata regions of the new file, sorted.
     var metadataRanges: [Range<Int>] = []
+    /// Whether the suffix arrays hold only every other old position.
+    let sparse: Bool
 
     init(old: UnsafeRawBufferPointer, segments: [SuffixIndex]) {
         self.old = old.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
         self.oldCount = old.count
         self.segments = segments
+        sparse = segments.contains { $0.index.step > 1 }
     }
 
     func free() { for segment in segments { segment.free() } }
@@ -40,12 +43,26 @@ struct MatchFinder {
         var best = segments[0].longestMatch(pattern, count: count, near: near, refine: refine)
         for segment in segments.dropFirst() {
             let candidate = segment.longestMatch(pattern, count: count, near: near, refine: refine)
-            if candidate.length > best.length
-                || (candidate.length == best.length && (candidate.position - near).magnitude < (best.position - near).magnitude) {
-                best = candidate
+            if Self.isBetter(candidate, than: best, near: near) { best = candidate }
+        }
+        // A match about to be taken deserves the odd old positions a sparse index lacks too:
+        // they are the even ones of the pattern one byte on, stepped back a byte.
+        if refine && sparse && count >= 2 {
+            for segment in segments {
+                let shifted = segment.longestMatch(pattern + 1, count: count - 1, near: near + 1, refine: true)
+                guard shifted.position > 0, shifted.length > 0, old[shifted.position - 1] == pattern[0] else { continue }
+                let candidate = (position: shifted.position - 1, length: shifted.length + 1)
+                if Self.isBetter(candidate, than: best, near: near) { best = candidate }
             }
         }
         return best
+    }
+
+    /// Longer wins; on equal length, nearer `near` wins.
+    @inline(__always)
+    static func isBetter(_ candidate: (position: Int, length: Int), than best: (position: Int, length: Int), near: Int) -> Bool {
+        candidate.length > best.length
+            || (candidate.length == best.length && (candidate.position - near).magnitude < (best.position - near).magnitude)
     }
 
     @inline(__always)
@@ -76,6 +93,16 @@ struct MatchFinder {
             var scoreScan = scan
             while scan < newCount {
                 (matchPosition, length) = longestMatch(new + scan, count: newCount - scan, near: scan + lastOffset, refine: false)
+                if sparse {
+                    // The current alignment may sit at an odd old position, which a sparse
+                    // index cannot return: measure it directly (one sequential compare).
+                    let aligned = scan + lastOffset
+                    if aligned >= 0 && aligned < oldCount {
+                        let alignedLength = SuffixIndex.commonPrefix(old + aligned, new + scan, from: 0,
+                                                                     limit: min(newCount - scan, oldCount - aligned))
+                        if alignedLength >= length { (matchPosition, length) = (aligned, alignedLength) }
+                    }
+                }
                 while scoreScan < scan + length {
                     let aligned = scoreScan + lastOffset
                     if aligned >= 0 && aligned < oldCount && old[aligned] == new[scoreScan] { oldScore += 1 }
@@ -83,7 +110,13 @@ struct MatchFinder {
                 }
                 let metadataEnd = metadataEnd(at: scan)
                 let marginHere = metadataEnd == nil ? switchMargin : metadataMargin
-                if (length == oldScore && length != 0) || length > oldScore + marginHere {
+                if length == oldScore && length != 0 {
+                    // The current alignment agrees on the whole longest match: it is that
+                    // match, at no distance, so it needs no closer look.
+                    matchPosition = scan + lastOffset
+                    break
+                }
+                if length > oldScore + marginHere {
                     // Worth a closer look: find the nearest of the equally long matches (the
                     // costly part, so only here), then weigh the jump to it.
                     (matchPosition, length) = longestMatch(new + scan, count: newCount - scan, near: scan + lastOffset, refine: true)
@@ -97,7 +130,10 @@ struct MatchFinder {
                 // the searches thin out (LZ4's acceleration): a match that begins between two
                 // searches is found by the next one and stretched back to its start.
                 shortRun = length <= switchMargin ? shortRun + 1 : 0
-                let stride = min(maximumStride, 1 + shortRun >> strideShift)
+                var stride = min(maximumStride, 1 + shortRun >> strideShift)
+                // A sparse index holds every other old position: an even stride could keep
+                // landing where a match's old side is odd, so step an odd number of bytes.
+                if sparse && stride > 1 && stride & 1 == 0 { stride -= 1 }
                 let next = metadataEnd.map { min($0, newCount) } ?? min(scan + stride, newCount)
                 while scan < next {
                     let aligned = scan + lastOffset

@@ -1,5 +1,6 @@
-/// A suffix array over one stretch of the old file, with a table of where each two-byte
-/// prefix's suffixes start (to skip most of the binary search).
+/// A suffix array over one stretch of the old file (of every position, or a sparse one of
+/// the even positions), with a table of where each two-byte prefix's suffixes start (to skip
+/// most of the binary search).
 ///
 /// The differ may index the old file as two halves built on two threads; a match is then
 /// the better of the two halves' answers.
@@ -26,7 +27,9 @@ struct SuffixIndex {
         // random-order reads of the text cost a cache miss each). Entry 0 is the empty suffix;
         // a one-byte suffix sorts with key (byte, 0), before the longer ones sharing it.
         prefixStarts.initialize(repeating: 0, count: 65_537)
-        for position in 0..<oldCount { prefixStarts[Self.key(at: position, old: self.old, count: oldCount) + 1] += 1 }
+        for position in stride(from: 0, to: oldCount, by: index.step) {
+            prefixStarts[Self.key(at: position, old: self.old, count: oldCount) + 1] += 1
+        }
         prefixStarts[0] = 1
         for key in 0..<65_536 { prefixStarts[key + 1] += prefixStarts[key] }
     }
@@ -74,7 +77,7 @@ struct SuffixIndex {
             }
         } else {
             low = 1
-            high = oldCount
+            high = index.count
         }
         let positions = index.positions
         var lowLength = Self.commonPrefix(old + Int(positions[low]), pattern, from: 0, limit: min(count, oldCount - Int(positions[low])))
@@ -105,7 +108,7 @@ struct SuffixIndex {
         for direction in [-1, 1] {
             var slot = bestSlot + direction
             var looked = 0
-            while slot >= 1 && slot <= oldCount && looked < tieSearch {
+            while slot >= 1 && slot <= index.count && looked < tieSearch {
                 let position = Int(positions[slot])
                 let limit = min(bestLength, oldCount - position)
                 guard limit == bestLength, Self.commonPrefix(old + position, pattern, from: 0, limit: limit) == bestLength else { break }

@@ -139,6 +139,33 @@ import Testing
         }
     }
 
+    /// A sparse index (even old positions only) on small inputs: patches still apply, and cost
+    /// little more than with every position indexed, since matches at odd old positions are
+    /// found a byte on and stretched back, or found by the shifted search of a refined match.
+    @Test func sparseIndexRoundTripsAndStaysSmall() throws {
+        var sparseTotal = 0, denseTotal = 0
+        for seed in UInt64(1)...16 {
+            var random = SeededGenerator(seed: seed)
+            let old = random.bytes(Int.random(in: 1000..<40_000, using: &random), alphabet: [4, 26, 256][Int(seed) % 3])
+            var new = [UInt8]()
+            // Chunks of old from any position (so half start at odd ones), with edits between.
+            while new.count < old.count {
+                let from = Int.random(in: 0..<old.count, using: &random)
+                new += old[from..<min(old.count, from + Int.random(in: 20..<3000, using: &random))]
+                new += random.bytes(Int.random(in: 0..<6, using: &random))
+            }
+            let threads = Int(seed % 2) + 1
+            let sparse = try NativeDiffer.makePatch(old: old, new: new, options: DiffOptions(threads: threads, sparseIndexMinimum: 0))
+            #expect(try Self.apply(sparse, to: old) == new, "seed \(seed)")
+            let dense = try NativeDiffer.makePatch(old: old, new: new, options: DiffOptions(threads: threads, sparseIndexMinimum: .max))
+            #expect(try Self.apply(dense, to: old) == new, "seed \(seed)")
+            sparseTotal += sparse.count
+            denseTotal += dense.count
+        }
+        print("measured: sparse index \(sparseTotal) bytes of patches, dense \(denseTotal)")
+        #expect(sparseTotal <= denseTotal + denseTotal / 20, "sparse \(sparseTotal) bytes against dense \(denseTotal)")
+    }
+
     @Test func metadataSectionsRoundTrip() throws {
         let target = DigestSet(size: 1234, digests: [try DigestContext.digest(.blake2b, of: [1, 2, 3]),
                                                       try DigestContext.digest(.sha512, of: [4])])
