@@ -99,7 +99,7 @@ public enum NativePatchApplier {
                 let target = UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<filled + step])
                 try base.read(into: target, at: oldPosition)
                 if region.isMetadata {
-                    try replaceMetadata(from: headerResiduals, in: bytes + filled, count: step)
+                    try headerResiduals.replace(in: bytes + filled, count: step)
                 } else {
                     try residuals.apply(to: bytes + filled, count: step)
                 }
@@ -133,16 +133,5 @@ public enum NativePatchApplier {
         try headerResiduals.finish()
         try literals.finish()
         return header
-    }
-
-    /// Metadata residuals replace rather than add: 0 keeps the old byte, 0xFF takes the next
-    /// byte verbatim, anything else is the new byte. New headers resemble each other more than
-    /// they resemble the old ones (one new mtime for every file), so replacements repeat.
-    private static func replaceMetadata(from reader: MetadataResidualReader, in bytes: UnsafeMutablePointer<UInt8>, count: Int) throws {
-        for index in 0..<count {
-            let code = try reader.readByte()
-            if code == 0 { continue }
-            bytes[index] = code == 0xFF ? try reader.readByte() : code
-        }
     }
 }

@@ -87,19 +87,32 @@ public enum PatchFileApplier {
             decompressedBase = temporary
             baseFile = try ReadableFile(path: temporary.temporaryPath)
         }
-        try verify(baseFile, against: header.old, algorithm: oldAlgorithm, path: basePath)
+        // The size is checked first (a wrong base usually differs in size); the digest is
+        // checked alongside the application, before anything is renamed into place.
+        let baseSize = try baseFile.size()
+        guard baseSize == header.old.size else {
+            throw FileError(path: basePath, underlying: PatchFormatError.baseMismatch(expected: "\(header.old.size) bytes",
+                                                                                      actual: "\(baseSize) bytes"))
+        }
+        let baseCheck = BaseDigestCheck(baseFile, against: header.old, algorithm: oldAlgorithm, path: basePath)
+        defer { try? baseCheck.result() }
 
         let output = try AtomicFileWriter(path: outputPath)
-        var digest = try MultiDigest([newAlgorithm] + alsoDigesting)
+        let digest = try BackgroundDigest([newAlgorithm] + alsoDigesting)
         do {
             try NativePatchApplier.apply(base: baseFile, patch: patch, into: { chunk in
                 digest.update(chunk)
                 try output.write(chunk)
             })
-        } catch let error as PatchFormatError {
-            throw FileError(path: patchPath, underlying: error)
+        } catch {
+            _ = digest.finalize()
+            // A wrong base explains a failure better than the failure itself does.
+            try baseCheck.result()
+            if let error = error as? PatchFormatError { throw FileError(path: patchPath, underlying: error) }
+            throw error
         }
         let result = digest.finalize()
+        try baseCheck.result()
         guard result.size == header.new.size, result[newAlgorithm] == header.new[newAlgorithm] else {
             throw FileError(path: patchPath, underlying: PatchFormatError.resultMismatch(
                 expected: header.new[newAlgorithm]?.description ?? "?", actual: result[newAlgorithm]?.description ?? "?"))

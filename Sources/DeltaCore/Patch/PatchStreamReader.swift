@@ -204,6 +204,23 @@ final class MetadataResidualReader {
         }
     }
 
+    /// Applies the next `count` codes to metadata bytes: 0 keeps a byte, 0xFF takes the code
+    /// after it as the byte, any other code is the byte. Runs of zeros are skipped whole.
+    func replace(in bytes: UnsafeMutablePointer<UInt8>, count: Int) throws {
+        var index = 0
+        while index < count {
+            if zerosLeft > 0 {
+                let step = Int(min(zerosLeft, UInt64(count - index)))
+                index += step
+                zerosLeft -= UInt64(step)
+                continue
+            }
+            let code = try readByte()
+            if code != 0 { bytes[index] = code == 0xFF ? try readByte() : code }
+            index += 1
+        }
+    }
+
     func finish() throws {
         guard zerosLeft == 0, rawLeft == 0 else { throw PatchFormatError.streamLengthMismatch(stream: "metadata residuals") }
         try reader.finish()

@@ -166,6 +166,20 @@ import Testing
         #expect(sparseTotal <= denseTotal + denseTotal / 20, "sparse \(sparseTotal) bytes against dense \(denseTotal)")
     }
 
+    /// Copies from earlier in the new file: new material that appears twice is paid for once,
+    /// because the literals stream's LZMA2 window (up to 48 MiB of literals) finds the second
+    /// copy in the first, as an LZ tool would.
+    @Test func newMaterialRepeatedInTheNewFileIsPaidForOnce() throws {
+        var random = SeededGenerator(seed: 5)
+        let old = random.bytes(100_000, alphabet: 26)
+        let added = random.bytes(300_000)  // incompressible on its own
+        let new = Array(old[..<50_000]) + added + Array(old[50_000...]) + added
+        let patch = try NativeDiffer.makePatch(old: old, new: new)
+        #expect(try Self.apply(patch, to: old) == new)
+        print("measured: \(added.count) new bytes twice cost a \(patch.count)-byte patch")
+        #expect(patch.count < added.count + added.count / 20)
+    }
+
     @Test func metadataSectionsRoundTrip() throws {
         let target = DigestSet(size: 1234, digests: [try DigestContext.digest(.blake2b, of: [1, 2, 3]),
                                                       try DigestContext.digest(.sha512, of: [4])])
