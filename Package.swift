@@ -5,7 +5,8 @@
 // DeltaCore is the library; `mkpatch` (maintainers, mirrors) and `deltafetch` (package
 // managers) are thin command-line front ends over it. The C libraries (zlib, libbz2,
 // liblzma, OpenSSL's libcrypto) are wrapped by small system-library targets and are
-// imported `internal`ly, so no C type reaches DeltaCore's public API.
+// imported `internal`ly, so no C type reaches DeltaCore's public API; so is CCPUHints, one
+// inline prefetch for the suffix sort.
 
 import PackageDescription
 

@@ -173,13 +173,38 @@ final class PatchStreamReader {
     }
 }
 
+/// Where a residual stream is in its (varint zero-run length, varint raw-run length, raw
+/// bytes) pairs; both residual streams are coded so.
+struct ResidualRuns {
+    var zerosLeft: UInt64 = 0
+    var rawLeft: UInt64 = 0
+
+    /// Passes over up to `limit` bytes of the current zero run; returns how many.
+    mutating func skipZeros(upTo limit: Int) -> Int {
+        let step = Int(min(zerosLeft, UInt64(limit)))
+        zerosLeft -= UInt64(step)
+        return step
+    }
+
+    /// Reads the next pair's lengths.
+    mutating func readPair(from reader: PatchStreamReader) throws {
+        zerosLeft = try reader.readVarint()
+        rawLeft = try reader.readVarint()
+    }
+
+    /// Throws unless the stream ended exactly at the end of a pair.
+    func finish(_ reader: PatchStreamReader, stream: String) throws {
+        guard zerosLeft == 0, rawLeft == 0 else { throw PatchFormatError.streamLengthMismatch(stream: stream) }
+        try reader.finish()
+    }
+}
+
 /// The codes of the metadata residuals stream, one at a time, expanding its zero runs when it
 /// is run-coded (``NativePatchHeader/metadataResidualRunsFeature``).
 final class MetadataResidualReader {
     private let reader: PatchStreamReader
     private let runCoded: Bool
-    private var zerosLeft: UInt64 = 0
-    private var rawLeft: UInt64 = 0
+    private var runs = ResidualRuns()
 
     init(_ reader: PatchStreamReader, runCoded: Bool) {
         self.reader = reader
@@ -191,16 +216,12 @@ final class MetadataResidualReader {
     func readByte() throws -> UInt8 {
         guard runCoded else { return try reader.readByte() }
         while true {
-            if zerosLeft > 0 {
-                zerosLeft -= 1
-                return 0
-            }
-            if rawLeft > 0 {
-                rawLeft -= 1
+            if runs.skipZeros(upTo: 1) == 1 { return 0 }
+            if runs.rawLeft > 0 {
+                runs.rawLeft -= 1
                 return try reader.readByte()
             }
-            zerosLeft = try reader.readVarint()
-            rawLeft = try reader.readVarint()
+            try runs.readPair(from: reader)
         }
     }
 
@@ -209,10 +230,9 @@ final class MetadataResidualReader {
     func replace(in bytes: UnsafeMutablePointer<UInt8>, count: Int) throws {
         var index = 0
         while index < count {
-            if zerosLeft > 0 {
-                let step = Int(min(zerosLeft, UInt64(count - index)))
-                index += step
-                zerosLeft -= UInt64(step)
+            let skipped = runs.skipZeros(upTo: count - index)
+            if skipped > 0 {
+                index += skipped
                 continue
             }
             let code = try readByte()
@@ -222,8 +242,7 @@ final class MetadataResidualReader {
     }
 
     func finish() throws {
-        guard zerosLeft == 0, rawLeft == 0 else { throw PatchFormatError.streamLengthMismatch(stream: "metadata residuals") }
-        try reader.finish()
+        try runs.finish(reader, stream: "metadata residuals")
     }
 }
 
@@ -231,32 +250,28 @@ final class MetadataResidualReader {
 /// (varint zero-run length, varint raw-run length, raw bytes) spanning every copied byte.
 final class ResidualApplier {
     private let reader: PatchStreamReader
-    private var zerosLeft: UInt64 = 0
-    private var rawLeft: UInt64 = 0
+    private var runs = ResidualRuns()
 
     init(_ reader: PatchStreamReader) { self.reader = reader }
 
     func apply(to bytes: UnsafeMutablePointer<UInt8>, count: Int) throws {
         var done = 0
         while done < count {
-            if zerosLeft > 0 {
-                let step = Int(min(zerosLeft, UInt64(count - done)))
-                done += step
-                zerosLeft -= UInt64(step)
-            } else if rawLeft > 0 {
-                let chunk = try reader.take(upTo: Int(min(rawLeft, UInt64(count - done))))
+            let skipped = runs.skipZeros(upTo: count - done)
+            if skipped > 0 {
+                done += skipped
+            } else if runs.rawLeft > 0 {
+                let chunk = try reader.take(upTo: Int(min(runs.rawLeft, UInt64(count - done))))
                 for index in 0..<chunk.count { bytes[done + index] &+= chunk[index] }
                 done += chunk.count
-                rawLeft -= UInt64(chunk.count)
+                runs.rawLeft -= UInt64(chunk.count)
             } else {
-                zerosLeft = try reader.readVarint()
-                rawLeft = try reader.readVarint()
+                try runs.readPair(from: reader)
             }
         }
     }
 
     func finish() throws {
-        guard zerosLeft == 0, rawLeft == 0 else { throw PatchFormatError.streamLengthMismatch(stream: "residuals") }
-        try reader.finish()
+        try runs.finish(reader, stream: "residuals")
     }
 }
