@@ -11,7 +11,8 @@ public struct PatchApplication: Sendable {
 }
 
 /// Applies a patch file to a base file and writes the result atomically, verifying the
-/// base's digest before and the result's after.
+/// base's size before, its digest alongside (on a second thread) and the result's digest
+/// after; the result is renamed into place only when all three hold.
 ///
 /// The patch may be wrapped whole in gzip, bzip2 or xz (GLEP 25 ships `.patch.bz2` files);
 /// it is unwrapped into a temporary file beside the output first, so that its streams can
