@@ -80,7 +80,9 @@ let package = Package(
                 "DeltaCore",
                 "FuzzTargets",
                 .product(name: "PropertyBased", package: "swift-property-based"),
-            ]
+            ],
+            // The fuzz corpora are read from the source tree by FuzzCorpusReplayTests.
+            exclude: ["Fuzz"]
         ),
         // Real nginx and a fault-injecting NIO server on 127.0.0.1.
         .testTarget(
