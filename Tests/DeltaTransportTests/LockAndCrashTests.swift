@@ -84,12 +84,15 @@ import Testing
             ["download", Self.name, "--into", target.path, "--mirror", server.mirror("slow"), "--quiet"] + Self.digestArguments(expected),
             logDirectory: logs, tag: "killed")
         let partialPath = target.appendingPathComponent(".\(Self.name).partial").path
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline {
+        // Polled without suspending: a task waiting for its turn on a cooperative pool busy
+        // with other tests could wake only after the download had finished.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline && process.isRunning {
             let size = (try? FileManager.default.attributesOfItem(atPath: partialPath)[.size] as? NSNumber)?.intValue ?? 0
             if size >= 200_000 { break }
-            try await Task.sleep(for: .milliseconds(20))
+            usleep(20_000)
         }
+        try #require(process.isRunning, "the download ended before it could be killed: \(DeltaFetchBinary.stderr(in: logs, tag: "killed"))")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal)
