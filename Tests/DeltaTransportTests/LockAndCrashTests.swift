@@ -152,7 +152,9 @@ import Testing
             guard let error = error as? TransportError, case .diskFull(let path) = error else { return false }
             return error.isDiskFull && path.hasPrefix(mountPoint.path) && "\(error)".hasSuffix("disk full")
         }
-        #expect(ContinuousClock.now - start < .seconds(10))
+        // Loose, since this task may wait for a cooperative thread while other tests hold
+        // them; the requests below show that nothing was retried.
+        #expect(ContinuousClock.now - start < .seconds(25))
         #expect(TestPaths.entries(of: mountPoint) == [], "no partial, no final name, no lock")
         // A full disk is local: the second mirror was not tried.
         #expect(server.requests.map(\.path) == ["/serve/big.tar.gz"])
