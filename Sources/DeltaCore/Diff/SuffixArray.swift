@@ -39,19 +39,20 @@ public final class SuffixArray: @unchecked Sendable {
         step = sparse ? 2 : 1
         count = (textCount + step - 1) / step
         positions = .allocate(capacity: count + 1)
-        positions[0] = Int32(textCount)
-        guard count > 0 else { return }
-        let bytes = text.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        if sparse {
-            // Two bytes a character (alphabet 0...257 × 257), with a virtual sentinel 0.
-            SAIS.build(TwoByteText(bytes: bytes, byteCount: textCount, count: count), into: positions, count: count + 1,
-                       alphabetMax: TwoByteText.alphabetMax)
-            for slot in 1...count { positions[slot] &*= 2 }
-            positions[0] = Int32(textCount)
-        } else {
-            // The text with a virtual sentinel 0 at its end, bytes shifted up by one (alphabet 0...256).
-            SAIS.build(ByteText(bytes: bytes, count: count), into: positions, count: count + 1, alphabetMax: 256)
+        if count > 0 {
+            let bytes = text.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            if sparse {
+                // Two bytes a character (alphabet 0...257 × 257), with a virtual sentinel 0.
+                SAIS.build(TwoByteText(bytes: bytes, byteCount: textCount, count: count), into: positions, count: count + 1,
+                           alphabetMax: TwoByteText.alphabetMax)
+                for slot in 1...count { positions[slot] &*= 2 }
+            } else {
+                // The text with a virtual sentinel 0 at its end, bytes shifted up by one (alphabet 0...256).
+                SAIS.build(ByteText(bytes: bytes, count: count), into: positions, count: count + 1, alphabetMax: 256)
+            }
         }
+        // The sentinel's slot: the empty suffix, at the text's end in bytes.
+        positions[0] = Int32(textCount)
     }
 
     deinit { positions.deallocate() }
@@ -149,22 +150,18 @@ enum SAIS {
     }
 
     /// Each character's bucket start, or end (one past its last slot) with `ends`, from the
-    /// kept counts or else from the text.
+    /// kept counts or else from the text (counted into `buckets` first).
     static func fillBuckets<T: SuffixSortText>(_ text: T, counts: UnsafeMutablePointer<Int32>?, _ buckets: UnsafeMutablePointer<Int>,
                                                count: Int, alphabetMax: Int, ends: Bool) {
-        var sum = 0
-        if let counts {
-            for symbol in 0...alphabetMax {
-                sum += Int(counts[symbol])
-                buckets[symbol] = ends ? sum : sum - Int(counts[symbol])
-            }
-            return
+        if counts == nil {
+            buckets.update(repeating: 0, count: alphabetMax + 1)
+            for index in 0..<count { buckets[text.character(at: index)] += 1 }
         }
-        buckets.update(repeating: 0, count: alphabetMax + 1)
-        for index in 0..<count { buckets[text.character(at: index)] += 1 }
+        var sum = 0
         for symbol in 0...alphabetMax {
-            sum += buckets[symbol]
-            buckets[symbol] = ends ? sum : sum - buckets[symbol]
+            let occurrences = counts.map { Int($0[symbol]) } ?? buckets[symbol]
+            sum += occurrences
+            buckets[symbol] = ends ? sum : sum - occurrences
         }
     }
 

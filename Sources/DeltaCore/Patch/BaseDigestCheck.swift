@@ -12,12 +12,12 @@ final class BaseDigestCheck: @unchecked Sendable {
     private var joined = false
 
     /// Starts hashing `file` (at `path`) with `algorithm` against `expected`. Its size must
-    /// already have been compared.
+    /// already have been checked (``PatchFileApplier/verifySize(_:against:path:)``).
     init(_ file: ReadableFile, against expected: DigestSet, algorithm: DigestAlgorithm, path: String) {
         let fileBox = UnsafeSendable(file)
         let thread = Thread { [self] in
             do {
-                try PatchFileApplier.verify(fileBox.value, against: expected, algorithm: algorithm, path: path)
+                try PatchFileApplier.verifyDigest(fileBox.value, against: expected, algorithm: algorithm, path: path)
             } catch {
                 failure = error
             }

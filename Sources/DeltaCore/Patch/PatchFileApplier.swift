@@ -90,11 +90,7 @@ public enum PatchFileApplier {
         }
         // The size is checked first (a wrong base usually differs in size); the digest is
         // checked alongside the application, before anything is renamed into place.
-        let baseSize = try baseFile.size()
-        guard baseSize == header.old.size else {
-            throw FileError(path: basePath, underlying: PatchFormatError.baseMismatch(expected: "\(header.old.size) bytes",
-                                                                                      actual: "\(baseSize) bytes"))
-        }
+        try verifySize(baseFile, against: header.old, path: basePath)
         let baseCheck = BaseDigestCheck(baseFile, against: header.old, algorithm: oldAlgorithm, path: basePath)
         defer { try? baseCheck.result() }
 
@@ -148,24 +144,22 @@ public enum PatchFileApplier {
         [DigestAlgorithm.sha256, .blake2b, .sha512].first { set[$0] != nil }
     }
 
-    static func verify(_ file: ReadableFile, against expected: DigestSet, algorithm: DigestAlgorithm, path: String) throws {
-        var digest = try MultiDigest([algorithm])
-        var offset: UInt64 = 0
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { buffer.deallocate() }
+    /// Throws unless `file` (at `path`) has the expected size.
+    static func verifySize(_ file: ReadableFile, against expected: DigestSet, path: String) throws {
         let size = try file.size()
         guard size == expected.size else {
             throw FileError(path: path, underlying: PatchFormatError.baseMismatch(expected: "\(expected.size) bytes", actual: "\(size) bytes"))
         }
-        while offset < size {
-            let count = Int(min(UInt64(buffer.count), size - offset))
-            let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer[..<count])
-            try file.read(into: chunk, at: offset)
-            digest.update(UnsafeRawBufferPointer(chunk))
-            offset += UInt64(count)
-        }
+    }
+
+    /// Throws unless `file` (at `path`) has the expected `algorithm` digest. It reads the file
+    /// from its current position, which must be its start; offset reads (`pread`) by other
+    /// threads meanwhile do not move it.
+    static func verifyDigest(_ file: ReadableFile, against expected: DigestSet, algorithm: DigestAlgorithm, path: String) throws {
+        var digest = try MultiDigest([algorithm])
+        try file.forEachChunk { digest.update($0) }
         let actual = digest.finalize()
-        guard actual[algorithm] == expected[algorithm] else {
+        guard actual.size == expected.size, actual[algorithm] == expected[algorithm] else {
             throw FileError(path: path, underlying: PatchFormatError.baseMismatch(
                 expected: expected[algorithm]?.description ?? "?", actual: actual[algorithm]?.description ?? "?"))
         }

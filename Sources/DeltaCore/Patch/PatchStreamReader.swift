@@ -226,7 +226,9 @@ final class MetadataResidualReader {
     }
 
     /// Applies the next `count` codes to metadata bytes: 0 keeps a byte, 0xFF takes the code
-    /// after it as the byte, any other code is the byte. Runs of zeros are skipped whole.
+    /// after it as the byte, any other code is the byte. They replace rather than add: new
+    /// headers resemble each other more than the old ones (one new mtime for every file), so
+    /// replacements repeat. Runs of zeros are skipped whole.
     func replace(in bytes: UnsafeMutablePointer<UInt8>, count: Int) throws {
         var index = 0
         while index < count {

@@ -2,19 +2,23 @@ import DeltaCore
 import Testing
 
 @Suite struct SuffixArrayTests {
-    /// The suffix array by definition: every suffix, sorted (with the empty one first).
-    static func naive(_ text: [UInt8]) -> [Int] {
-        (0...text.count).sorted { text[$0...].lexicographicallyPrecedes(text[$1...]) }
+    /// The suffix array by definition: the suffixes at every `step`-th position, sorted, after
+    /// the empty one (which sorts first).
+    static func naive(_ text: [UInt8], step: Int = 1) -> [Int] {
+        [text.count] + stride(from: 0, to: text.count, by: step).sorted { text[$0...].lexicographicallyPrecedes(text[$1...]) }
     }
 
-    static func build(_ text: [UInt8]) throws -> [Int] {
-        try text.withUnsafeBytes { try SuffixArray($0).array }
+    static func build(_ text: [UInt8], sparse: Bool = false) throws -> [Int] {
+        try text.withUnsafeBytes { try SuffixArray($0, sparse: sparse).array }
     }
 
-    @Test(arguments: [[], [7], [0], [1, 1], [2, 1], [0, 0, 0, 0, 0], Array("banana".utf8), Array("mississippi".utf8),
-                      Array("abracadabra abracadabra".utf8), [255, 0, 255, 0, 255], [UInt8](repeating: 0xff, count: 100)])
+    @Test(arguments: [[], [7], [0], [1, 1], [2, 1], [1, 2, 1], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0], Array("banana".utf8),
+                      Array("mississippi".utf8), Array("abracadabra abracadabra".utf8), [255, 0, 255, 0, 255],
+                      [255, 255, 255], [UInt8](repeating: 0xff, count: 100), [UInt8](repeating: 0xff, count: 101),
+                      [0, 255, 0, 255, 0, 255, 0]])
     func matchesTheDefinitionOnEdgeCases(_ text: [UInt8]) throws {
         #expect(try Self.build(text) == Self.naive(text))
+        #expect(try Self.build(text, sparse: true) == Self.naive(text, step: 2), "sparse")
     }
 
     @Test func matchesTheDefinitionOnSeededRandomTexts() throws {
@@ -28,22 +32,6 @@ import Testing
         }
     }
 
-    /// The sparse array by definition: the even suffixes, sorted, after the empty one.
-    static func naiveSparse(_ text: [UInt8]) -> [Int] {
-        [text.count] + stride(from: 0, to: text.count, by: 2).sorted { text[$0...].lexicographicallyPrecedes(text[$1...]) }
-    }
-
-    static func buildSparse(_ text: [UInt8]) throws -> [Int] {
-        try text.withUnsafeBytes { try SuffixArray($0, sparse: true).array }
-    }
-
-    @Test(arguments: [[], [7], [0], [1, 1], [2, 1], [1, 2, 1], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0], Array("banana".utf8),
-                      Array("mississippi".utf8), Array("abracadabra abracadabra".utf8), [255, 0, 255, 0, 255],
-                      [255, 255, 255], [UInt8](repeating: 0xff, count: 101), [0, 255, 0, 255, 0, 255, 0]])
-    func sparseMatchesTheDefinitionOnEdgeCases(_ text: [UInt8]) throws {
-        #expect(try Self.buildSparse(text) == Self.naiveSparse(text))
-    }
-
     @Test func sparseMatchesTheDefinitionOnSeededRandomTexts() throws {
         for seed in UInt64(1)...80 {
             var random = SeededGenerator(seed: seed)
@@ -53,7 +41,7 @@ import Testing
             let text = seed % 4 == 0
                 ? Array(repeating: random.bytes(Int.random(in: 1..<8, using: &random), alphabet: alphabet), count: 100).flatMap { $0 }.prefix(count).map { $0 }
                 : random.bytes(count, alphabet: alphabet)
-            #expect(try Self.buildSparse(text) == Self.naiveSparse(text), "seed \(seed), \(text.count) bytes over \(alphabet) symbols")
+            #expect(try Self.build(text, sparse: true) == Self.naive(text, step: 2), "seed \(seed), \(text.count) bytes over \(alphabet) symbols")
         }
     }
 

@@ -115,6 +115,19 @@ import Testing
         }
     }
 
+    /// A new file made of chunks of `old` taken from random places, as long as `old`, with a
+    /// few random bytes between the chunks.
+    static func shuffledChunks(of old: [UInt8], chunkLengths: Range<Int>, gapLengths: Range<Int>,
+                               using random: inout SeededGenerator) -> [UInt8] {
+        var new = [UInt8]()
+        while new.count < old.count {
+            let from = Int.random(in: 0..<old.count, using: &random)
+            new += old[from..<min(old.count, from + Int.random(in: chunkLengths, using: &random))]
+            new += random.bytes(Int.random(in: gapLengths, using: &random))
+        }
+        return new
+    }
+
     /// Old files beyond a 32-bit suffix array are indexed in pieces; small pieces exercise the
     /// same path on small inputs: matches are found in every piece, and may cross from one
     /// piece to the next by extension.
@@ -122,13 +135,7 @@ import Testing
         for seed in UInt64(1)...8 {
             var random = SeededGenerator(seed: seed)
             let old = random.bytes(Int.random(in: 1000..<30_000, using: &random), alphabet: [4, 26, 256][Int(seed) % 3])
-            var new = [UInt8]()
-            // New = shuffled chunks of old with a few random bytes in between.
-            while new.count < old.count {
-                let from = Int.random(in: 0..<old.count, using: &random)
-                new += old[from..<min(old.count, from + Int.random(in: 50..<2000, using: &random))]
-                new += random.bytes(Int.random(in: 0..<5, using: &random))
-            }
+            let new = Self.shuffledChunks(of: old, chunkLengths: 50..<2000, gapLengths: 0..<5, using: &random)
             let piece = Int.random(in: 100..<3000, using: &random)
             let threads = Int(seed % 2) + 1
             let pieced = try NativeDiffer.makePatch(old: old, new: new, options: DiffOptions(threads: threads, maximumIndexPiece: piece))
@@ -147,13 +154,8 @@ import Testing
         for seed in UInt64(1)...16 {
             var random = SeededGenerator(seed: seed)
             let old = random.bytes(Int.random(in: 1000..<40_000, using: &random), alphabet: [4, 26, 256][Int(seed) % 3])
-            var new = [UInt8]()
-            // Chunks of old from any position (so half start at odd ones), with edits between.
-            while new.count < old.count {
-                let from = Int.random(in: 0..<old.count, using: &random)
-                new += old[from..<min(old.count, from + Int.random(in: 20..<3000, using: &random))]
-                new += random.bytes(Int.random(in: 0..<6, using: &random))
-            }
+            // Chunks start at any old position, so half of them at odd ones.
+            let new = Self.shuffledChunks(of: old, chunkLengths: 20..<3000, gapLengths: 0..<6, using: &random)
             let threads = Int(seed % 2) + 1
             let sparse = try NativeDiffer.makePatch(old: old, new: new, options: DiffOptions(threads: threads, sparseIndexMinimum: 0))
             #expect(try Self.apply(sparse, to: old) == new, "seed \(seed)")
