@@ -52,47 +52,19 @@ public struct Digest: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses a hexadecimal digest (either case), as found in Manifests and patch lists.
     public init(algorithm: DigestAlgorithm, hex: some StringProtocol) throws(DigestError) {
-        let utf8 = Array(hex.utf8)
-        guard utf8.count == algorithm.byteCount * 2 else {
-            throw .wrongLength(algorithm, expected: algorithm.byteCount * 2, got: utf8.count)
+        guard hex.utf8.count == algorithm.byteCount * 2 else {
+            throw .wrongLength(algorithm, expected: algorithm.byteCount * 2, got: hex.utf8.count)
         }
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(algorithm.byteCount)
-        var index = 0
-        while index < utf8.count {
-            guard let high = Self.nibble(utf8[index]), let low = Self.nibble(utf8[index + 1]) else {
-                throw .notHex(algorithm, String(hex))
-            }
-            bytes.append(high << 4 | low)
-            index += 2
-        }
+        guard let bytes = Hexadecimal.decode(hex) else { throw .notHex(algorithm, String(hex)) }
         self.algorithm = algorithm
         self.bytes = bytes
     }
 
     /// The digest in lowercase hexadecimal.
-    public var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    public var hex: String { Hexadecimal.encode(bytes) }
 
     /// `ALGORITHM hex`, as a Manifest writes a hash pair.
     public var description: String { "\(algorithm.rawValue) \(hex)" }
-
-    private static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 }
 
 /// What can go wrong with digests.

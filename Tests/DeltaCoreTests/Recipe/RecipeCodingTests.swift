@@ -51,7 +51,7 @@ import Testing
     /// The FuzzRecipes seeds are valid, so that replaying them exercises the parsers' success paths.
     @Test func fuzzSeedsParse() throws {
         let directory = TestPaths.repositoryRoot.appendingPathComponent("Tests/DeltaCoreTests/Fuzz/FuzzRecipes")
-        for name in ["seed-recipe-gzip", "seed-recipe-xz", "seed-recipe-bzip2"] {
+        for name in ["seed-recipe-gzip", "seed-recipe-xz", "seed-recipe-bzip2", "seed-recipe-extensions"] {
             let recipe = try RecompressionRecipe(serialized: [UInt8](Data(contentsOf: directory.appendingPathComponent(name))))
             #expect(try RecompressionRecipe(serialized: recipe.serialized()) == recipe, "\(name)")
         }

@@ -29,11 +29,19 @@ extension RecompressionRecipe {
     /// recipe was found with another version.
     public var localLibrary: CodecLibrary { CodecLibrary.local(for: self) }
 
+    /// The required extension kinds ``makeEncoder()`` follows; a recipe with any other
+    /// required extension is refused rather than rebuilt wrong.
+    static let encoderExtensionKinds: Set<RecipeExtensionKind> = []
+
     /// An encoder that follows the recipe: feed it the uncompressed content, and it produces
     /// the compressed file (trailing zero padding included).
-    /// - Throws: ``RecipeError/unsupported(_:)`` when the recipe lacks its format's settings,
+    /// - Throws: ``RecipeError/unsupported(_:)`` when the recipe lacks its format's settings
+    ///   or needs an extension this build does not follow,
     ///   or ``CompressionError/invalidSettings(_:detail:)``.
     public func makeEncoder() throws -> any StreamEncoder {
+        if let unknown = extensions.first(where: { $0.isRequired && !Self.encoderExtensionKinds.contains($0.kind) }) {
+            throw RecipeError.unsupported("the recipe needs \(unknown.kind), which this build cannot follow")
+        }
         let encoder: any StreamEncoder
         switch format {
         case .gzip:

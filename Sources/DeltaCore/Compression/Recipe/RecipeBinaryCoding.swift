@@ -9,15 +9,25 @@
 ///   extra, name and comment (length-prefixed) for the flags that are set;
 /// - bzip2: block size, work factor;
 /// - xz: preset, extreme (0/1), check (index), block size (0 = one block), threaded (0/1).
+///
+/// Version 2 appends the extensions (``RecipeExtension``): their count, then for each its tag,
+/// a required flag (1 byte, 0/1) and its length-prefixed payload, tags strictly ascending. A
+/// recipe without extensions is written as version 1, which every client reads; so an old
+/// client refuses exactly the recipes it could not follow.
 extension RecompressionRecipe {
     private static let magic: [UInt8] = Array("DFRC".utf8)
-    private static let binaryVersion: UInt8 = 1
+    /// The version written for a recipe without extensions.
+    private static let baseVersion: UInt8 = 1
+    /// The version written for a recipe with extensions.
+    private static let extendedVersion: UInt8 = 2
+    /// At most this many extensions are read: a bound for hostile input.
+    static let maximumExtensionCount = 16
 
     /// The recipe in its compact binary form.
     public func serialized() -> [UInt8] {
         var out = RecipeByteWriter()
         out.bytes = Self.magic
-        out.bytes.append(Self.binaryVersion)
+        out.bytes.append(extensions.isEmpty ? Self.baseVersion : Self.extendedVersion)
         let formatCode: UInt8 = switch format { case .none: 0; case .gzip: 1; case .bzip2: 2; case .xz: 3 }
         out.bytes.append(formatCode)
         out.string(library.name)
@@ -53,6 +63,14 @@ extension RecompressionRecipe {
             out.varint(xz.blockSize ?? 0)
             out.bytes.append(xz.threaded ? 1 : 0)
         }
+        if !extensions.isEmpty {
+            out.varint(UInt64(extensions.count))
+            for item in extensions.sorted(by: { $0.kind.rawValue < $1.kind.rawValue }) {
+                out.varint(item.kind.rawValue)
+                out.bytes.append(item.isRequired ? 1 : 0)
+                out.data(item.payload)
+            }
+        }
         return out.bytes
     }
 
@@ -62,7 +80,9 @@ extension RecompressionRecipe {
         var input = RecipeByteReader(bytes: bytes)
         guard try input.bytes(4) == Self.magic else { throw .malformed(offset: 0, detail: "not a recipe") }
         let version = try input.byte()
-        guard version == Self.binaryVersion else { throw .malformed(offset: 4, detail: "unknown recipe version \(version)") }
+        guard version == Self.baseVersion || version == Self.extendedVersion else {
+            throw .malformed(offset: 4, detail: "unknown recipe version \(version)")
+        }
         let formatCode = try input.byte()
         let format: CompressionFormat
         switch formatCode {
@@ -77,12 +97,12 @@ extension RecompressionRecipe {
         if try input.byte() != 0 {
             let size = try input.varint()
             let digest = try input.bytes(32)
-            target = RecipeTarget(size: size, sha256: digest.map { String($0, radix: 16).leftPadded(to: 2) }.joined())
+            target = RecipeTarget(size: size, sha256: Hexadecimal.encode(digest))
         }
         self.init(format: format, library: library, trailingZeroBytes: trailingZeroBytes, target: target)
         switch format {
         case .gzip:
-            let deflater: DeflateImplementation = try input.byte() == 0 ? .zlib : .gnuGzip
+            let deflater: DeflateImplementation = switch try input.small(0...1, "deflater") { case 0: .zlib; default: .gnuGzip }
             let level = try input.small(0...9, "level")
             let memLevel = try input.small(0...9, "memLevel")
             let strategyCode = try input.small(0...DeflateStrategy.allCases.count, "strategy")
@@ -122,12 +142,9 @@ extension RecompressionRecipe {
         case .none:
             break
         }
+        if version == Self.extendedVersion { extensions = try input.extensions() }
         guard input.offset == bytes.count else { throw .malformed(offset: input.offset, detail: "trailing bytes after the recipe") }
     }
-}
-
-private extension String {
-    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
 
 private struct RecipeByteWriter {
@@ -190,6 +207,33 @@ private struct RecipeByteReader {
         let count = try varint()
         guard count <= UInt64(bytes.count - offset) else { throw .malformed(offset: start, detail: "length \(count) past the end") }
         return try bytes(Int(count))
+    }
+
+    /// The extensions of a version 2 recipe: bounded in count, tags strictly ascending; unknown
+    /// tags are kept with the required flag the bytes give them.
+    mutating func extensions() throws(RecipeError) -> [RecipeExtension] {
+        let countOffset = offset
+        let count = try varint()
+        guard count >= 1, count <= UInt64(RecompressionRecipe.maximumExtensionCount) else {
+            throw .malformed(offset: countOffset, detail: "\(count) extensions (1 to \(RecompressionRecipe.maximumExtensionCount) allowed)")
+        }
+        var result: [RecipeExtension] = []
+        for _ in 0..<count {
+            let tagOffset = offset
+            let tag = try varint()
+            if let previous = result.last, previous.kind.rawValue >= tag {
+                throw .malformed(offset: tagOffset, detail: "extension tag \(tag) after \(previous.kind.rawValue)")
+            }
+            let flagOffset = offset
+            let flag = try byte()
+            guard flag <= 1 else { throw .malformed(offset: flagOffset, detail: "extension flag \(flag)") }
+            let kind = RecipeExtensionKind(rawValue: tag) ?? RecipeExtensionKind(rawValue: tag, isRequired: flag == 1)
+            guard kind.isRequired == (flag == 1) else {
+                throw .malformed(offset: flagOffset, detail: "\(kind) marked \(flag == 1 ? "required" : "optional")")
+            }
+            result.append(RecipeExtension(kind: kind, payload: try data()))
+        }
+        return result
     }
 
     mutating func string() throws(RecipeError) -> String {

@@ -20,10 +20,14 @@ public struct RecompressionRecipe: Hashable, Sendable, Codable {
     public var trailingZeroBytes: UInt64
     /// The size and SHA256 of the file the recipe must rebuild, when known.
     public var target: RecipeTarget?
+    /// Parts beyond the base settings (restart points, other deflate producers …), in tag
+    /// order; empty for the recipes of binary version 1. See ``RecipeExtension``.
+    public var extensions: [RecipeExtension] = []
 
     /// A recipe with the given parts; exactly the part matching `format` should be set.
     public init(format: CompressionFormat, library: CodecLibrary, gzip: GzipRecipe? = nil, bzip2: Bzip2Recipe? = nil,
-                xz: XZRecipe? = nil, trailingZeroBytes: UInt64 = 0, target: RecipeTarget? = nil) {
+                xz: XZRecipe? = nil, trailingZeroBytes: UInt64 = 0, target: RecipeTarget? = nil,
+                extensions: [RecipeExtension] = []) {
         self.format = format
         self.library = library
         self.gzip = gzip
@@ -31,6 +35,35 @@ public struct RecompressionRecipe: Hashable, Sendable, Codable {
         self.xz = xz
         self.trailingZeroBytes = trailingZeroBytes
         self.target = target
+        self.extensions = extensions
+    }
+
+    private enum CodingKeys: String, CodingKey { case format, library, gzip, bzip2, xz, trailingZeroBytes, target, extensions }
+
+    /// Reads the JSON form; `extensions` may be absent (recipes written before version 2).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        format = try container.decode(CompressionFormat.self, forKey: .format)
+        library = try container.decode(CodecLibrary.self, forKey: .library)
+        gzip = try container.decodeIfPresent(GzipRecipe.self, forKey: .gzip)
+        bzip2 = try container.decodeIfPresent(Bzip2Recipe.self, forKey: .bzip2)
+        xz = try container.decodeIfPresent(XZRecipe.self, forKey: .xz)
+        trailingZeroBytes = try container.decode(UInt64.self, forKey: .trailingZeroBytes)
+        target = try container.decodeIfPresent(RecipeTarget.self, forKey: .target)
+        extensions = try container.decodeIfPresent([RecipeExtension].self, forKey: .extensions) ?? []
+    }
+
+    /// Writes the JSON form; `extensions` only when there are any.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(format, forKey: .format)
+        try container.encode(library, forKey: .library)
+        try container.encodeIfPresent(gzip, forKey: .gzip)
+        try container.encodeIfPresent(bzip2, forKey: .bzip2)
+        try container.encodeIfPresent(xz, forKey: .xz)
+        try container.encode(trailingZeroBytes, forKey: .trailingZeroBytes)
+        try container.encodeIfPresent(target, forKey: .target)
+        if !extensions.isEmpty { try container.encode(extensions, forKey: .extensions) }
     }
 }
 
