@@ -22,7 +22,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         // DeltaTransport only: the HTTP stack stays out of DeltaCore and mkpatch.
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
@@ -42,7 +41,6 @@ let package = Package(
             name: "DeltaCore",
             dependencies: [
                 "CZlib", "CBZip2", "CLZMA", "COpenSSL", "CCPUHints",
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -50,7 +48,6 @@ let package = Package(
             dependencies: [
                 "DeltaCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -59,7 +56,6 @@ let package = Package(
                 "DeltaCore",
                 "DeltaTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "FuzzTargets", dependencies: ["DeltaCore"]),

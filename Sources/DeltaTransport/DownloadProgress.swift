@@ -1,3 +1,4 @@
+import DeltaCore
 import Foundation
 import Synchronization
 
@@ -51,15 +52,9 @@ public final class ProgressReporter: Sendable {
     ///   - descriptor: where to write.
     ///   - interactive: redraw a status line; by default when `descriptor` is a terminal.
     public convenience init(descriptor: Int32 = 2, interactive: Bool? = nil) {
+        // Progress never stops the work: a failed write (a full disk, a closed pipe) is dropped.
         self.init(interactive: interactive ?? (isatty(descriptor) == 1)) { text in
-            var bytes = Array(text.utf8)
-            var done = 0
-            while done < bytes.count {
-                let count = bytes.withUnsafeMutableBytes { write(descriptor, $0.baseAddress! + done, $0.count - done) }
-                if count <= 0 { break }
-                done += count
-            }
-            bytes.removeAll()
+            try? Console.write(text, to: descriptor, name: "descriptor \(descriptor)")
         }
     }
 

@@ -21,17 +21,15 @@ struct CleanCommand: ParsableCommand {
     @Option(help: "The distdir whose database to clean.")
     var distdir: String
 
-    @Option(help: "The alternate-digest database (default: DISTDIR/.deltafetch/alternate-digests or $DELTAFETCH_ALTERNATE_DIGESTS).")
+    @Option(help: "The alternate-digest database (default: the config's alternate-digests, $DELTAFETCH_ALTERNATE_DIGESTS, or DISTDIR/.deltafetch/alternate-digests).")
     var alternateDigests: String?
 
     func run() throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: distdir, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CLIError("distdir '\(distdir)' is not a directory")
-        }
-        let database = AlternateDigestDatabase(
-            distdir: distdir, path: alternateDigests ?? ProcessInfo.processInfo.environment["DELTAFETCH_ALTERNATE_DIGESTS"])
+        try requireDirectory(distdir)
+        var overrides = FetchSettings.Overrides()
+        overrides.alternateDigests = alternateDigests
+        let database = try resolvedSettings(overrides).alternateDatabase(distdir: distdir)
         let report = try database.clean(distdir: distdir)
-        print("alternate digests: kept \(report.kept), removed \(report.removed) (file gone), discarded \(report.discarded) (malformed or duplicate)")
+        try writeResult("alternate digests: kept \(report.kept), removed \(report.removed) (file gone), discarded \(report.discarded) (malformed or duplicate)")
     }
 }

@@ -11,6 +11,13 @@ struct DeltaFetch: AsyncParsableCommand {
         version: DeltaCoreVersion.string,
         subcommands: [FetchCommand.self, PortageCommand.self, PlanCommand.self, Download.self, CleanCommand.self, RecordAlternateCommand.self]
     )
+
+    /// Runs the command with `SIGPIPE` ignored, so that a closed pipe fails a write (a result
+    /// is then an error, progress is dropped) instead of killing a fetch.
+    static func main() async {
+        Console.ignoreBrokenPipes()
+        await main(nil)
+    }
 }
 
 /// A failure found while running (not a usage mistake): printed as `Error: message`, exit 1.
@@ -19,8 +26,3 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A directory argument as an absolute, standardised path, so that caches keyed by path
-/// stay valid whatever the working directory.
-func absoluteDirectory(_ path: String) -> String {
-    URL(fileURLWithPath: path).standardizedFileURL.path
-}

@@ -44,10 +44,10 @@ struct Download: AsyncParsableCommand {
     var digests: [String] = []
 
     @Option(help: "Seconds without progress before a source counts as failed.")
-    var timeout: Double = 30
+    var timeout: Double = FetchSettings.defaultTimeout
 
     @Option(help: "Retries per source after a transient failure.")
-    var retries: Int = 2
+    var retries: Int = FetchSettings.defaultRetries
 
     @Flag(help: "Print no progress.")
     var quiet = false
@@ -80,9 +80,9 @@ struct Download: AsyncParsableCommand {
         }
         switch outcome {
         case .success(let result):
-            print(result.path)
+            try writeResult(result.path)
         case .failure(let error):
-            FileHandle.standardError.write(Data("deltafetch: \(error)\n".utf8))
+            Console.writeDiagnostic("deltafetch: \(error)")
             throw ExitCode(Self.exitStatus(of: error.kind))
         }
     }

@@ -37,7 +37,7 @@ struct FetchCommand: AsyncParsableCommand {
     @Argument(help: "The distfile wanted.")
     var file: String
 
-    @OptionGroup var sources: PatchSourceOptions
+    @OptionGroup var options: FetchSettingsOptions
 
     @Option(help: "The distdir: bases are found here and the file is written here.")
     var distdir: String
@@ -54,23 +54,11 @@ struct FetchCommand: AsyncParsableCommand {
     @Flag(help: "Never download the whole file: fail (exit 8) when it cannot be rebuilt.")
     var noFallback = false
 
-    @Option(help: "Patch only when the chain costs less than this fraction of a full download (GLEP 25: 1.0).")
-    var worthItRatio: Double?
-
-    @Option(help: "What to minimise: bytes (GLEP 25) or time (download at --bandwidth against the rebuild's cost).")
-    var prefer: PlanCommand.Preference = .bytes
-
-    @Option(help: "The link's speed in bytes per second, with k, M or G (e.g. 50M); needed by --prefer time.")
-    var bandwidth: String?
-
-    @Option(help: "Seconds without progress before a source counts as failed.")
+    @Option(help: "Seconds without progress before a source counts as failed (default: the config's timeout, else 30).")
     var timeout: Double?
 
-    @Option(help: "Retries per source after a transient failure.")
+    @Option(help: "Retries per source after a transient failure (default: the config's retries, else 2).")
     var retries: Int?
-
-    @Option(help: "The alternate-digest database (default: DISTDIR/.deltafetch/alternate-digests).")
-    var alternateDigests: String?
 
     @Flag(help: "Keep the downloaded patches (in DISTDIR/.deltafetch/patches) after a rebuild.")
     var keepPatches = false
@@ -82,60 +70,24 @@ struct FetchCommand: AsyncParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if let worthItRatio, worthItRatio <= 0 { throw ValidationError("--worth-it-ratio must be above 0") }
         if let timeout, timeout <= 0 { throw ValidationError("--timeout must be positive") }
         if let retries, retries < 0 { throw ValidationError("--retries cannot be negative") }
-        if prefer == .time && bandwidth == nil {
-            throw ValidationError("--prefer time needs --bandwidth (the link's speed, e.g. 20M)")
-        }
     }
 
     func run() async throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: distdir, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("distdir '\(distdir)' is not a directory")
-        }
-        let settings: FetchSettings
-        do { settings = try FetchSettings.load(environment: ProcessInfo.processInfo.environment) } catch { throw ValidationError("\(error)") }
-        let options = sources.readOptions
-        let listPaths = sources.listPaths(settings: settings)
-        // Lists and the Manifest are settings: what is wrong with them is a usage error (64).
-        let entries: [PatchListEntry]
-        var expected: ExpectedDistfile?
-        do {
-            entries = try loadPatchEntries(listPaths, options: options, fatal: true)
-            if let manifestPath = sources.manifestPath {
-                let (manifestFile, problems) = try Manifest.load(path: manifestPath, options: options)
-                for problem in problems { warnLine("warning: \(problem)") }
-                guard let entry = manifestFile[file] else {
-                    throw CLIError("\(manifestPath): no DIST entry for \(file)")
-                }
-                expected = ExpectedDistfile(entry.digests)
-            }
-        } catch {
-            warnLine("deltafetch: error: \(error)")
-            throw ExitCode(64)
-        }
-        let mirrorList = try parseMirrors(mirrors + settings.mirrors)
-        let url = try uri.map { try parseSourceURL($0, option: "--uri") }
-
-        let directory = absoluteDirectory(distdir)
-        var request = FetchRequest(
-            target: file, distdir: directory, expected: expected, patchEntries: entries, patchMirrors: mirrorList,
-            distfileMirrors: mirrorList, distfileURL: url,
-            policy: PlanPolicy(worthItRatio: worthItRatio ?? settings.worthItRatio ?? 1.0,
-                               preference: prefer == .time && bandwidth != nil
-                                   ? try timePreference(bandwidth: bandwidth!, applySpeed: nil, recompressSpeeds: []) : .bytes),
-            exact: exact, fallback: !noFallback)
-        if let database = alternateDigests ?? settings.alternateDigests {
-            request.alternateDatabase = AlternateDigestDatabase(path: database)
-        }
+        try requireDirectory(distdir)
+        let settings = try resolvedSettings(options.overrides { overrides in
+            overrides.mirrors = mirrors
+            overrides.timeout = timeout
+            overrides.retries = retries
+        })
+        var request = try prepareFetch(target: file, distdir: distdir, options: options, settings: settings)
+        request.distfileURL = try uri.map { try parseSourceURL($0, option: "--uri") }
+        request.exact = exact
+        request.fallback = !noFallback
         request.keepPatches = keepPatches
-
-        let configuration = downloadConfiguration(timeoutSeconds: timeout ?? settings.timeout ?? 30,
-                                                  retries: retries ?? settings.retries ?? 2)
-        let status = await runFetch(request, configuration: configuration, quiet: quiet, json: json,
-                                    statusForDownload: FetchExitStatus.downloadedWhole)
+        let status = try await runFetch(request, settings: settings, quiet: quiet, json: json,
+                                        statusForDownload: FetchExitStatus.downloadedWhole)
         if status != 0 { throw ExitCode(status) }
     }
 }

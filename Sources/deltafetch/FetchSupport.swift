@@ -35,22 +35,6 @@ enum FetchExitStatus {
         """
 }
 
-/// Reads patch lists, reporting malformed lines (and unreadable lists) as warnings.
-func loadPatchEntries(_ paths: [String], options: MetadataReadOptions, fatal: Bool) throws -> [PatchListEntry] {
-    var entries = [PatchListEntry]()
-    for path in paths {
-        do {
-            let (list, problems) = try PatchList.load(path: path, options: options)
-            for problem in problems { warnLine("warning: \(problem)") }
-            entries += list.entries
-        } catch {
-            if fatal { throw error }
-            warnLine("warning: \(path): \(error); list skipped")
-        }
-    }
-    return entries
-}
-
 /// Parses mirror URL prefixes.
 func parseMirrors(_ texts: [String]) throws -> [Mirror] {
     var mirrors = [Mirror]()
@@ -68,7 +52,7 @@ func parseSourceURL(_ text: String, option: String) throws -> URL {
     return parsed
 }
 
-/// Download settings from the command line or the settings file.
+/// Download settings from the command line or the resolved settings.
 func downloadConfiguration(timeoutSeconds: Double, retries: Int) -> DownloadConfiguration {
     var configuration = DownloadConfiguration()
     configuration.timeout = .milliseconds(Int64(timeoutSeconds * 1000))
@@ -85,7 +69,7 @@ final class FetchProgressPrinter: Sendable {
 
     init() {
         downloads = ProgressReporter()
-        interactive = isatty(2) == 1
+        interactive = Console.diagnosticsAreInteractive
     }
 
     func handle(download progress: DownloadProgress) { downloads.handle(progress) }
@@ -96,15 +80,15 @@ final class FetchProgressPrinter: Sendable {
             if plan.isWorthIt, let base = plan.baseFile {
                 let percent = plan.fullSize == 0 || plan.fullSize == .max ? "" : String(
                     format: " (%.1f%% of the full file)", Double(plan.patchBytes) * 100 / Double(plan.fullSize))
-                warnLine("deltafetch: \(plan.target): patching from \(base) with \(plan.chain.count) patch(es), \(plan.patchBytes) bytes\(percent)")
+                Console.writeDiagnostic("deltafetch: \(plan.target): patching from \(base) with \(plan.chain.count) patch(es), \(plan.patchBytes) bytes\(percent)")
             }
         case let .fetchingPatches(count, bytes):
-            warnLine("deltafetch: fetching \(count) patch(es), \(bytes) bytes")
+            Console.writeDiagnostic("deltafetch: fetching \(count) patch(es), \(bytes) bytes")
         case .rebuilding(let stage):
             switch stage {
-            case .decompressingBase(let path): warnLine("deltafetch: decompressing \(path)")
-            case let .applying(index, count, patch): warnLine("deltafetch: applying patch \(index)/\(count) \(patch)")
-            case .recompressing(let format): warnLine("deltafetch: recompressing (\(format.rawValue))")
+            case .decompressingBase(let path): Console.writeDiagnostic("deltafetch: decompressing \(path)")
+            case let .applying(index, count, patch): Console.writeDiagnostic("deltafetch: applying patch \(index)/\(count) \(patch)")
+            case .recompressing(let format): Console.writeDiagnostic("deltafetch: recompressing (\(format.rawValue))")
             case let .recompressed(done, total):
                 guard interactive, total > 0 else { return }
                 let percent = Int(done * 100 / total)
@@ -113,22 +97,23 @@ final class FetchProgressPrinter: Sendable {
                     return last != percent
                 }
                 if changed {
-                    FileHandle.standardError.write(Data("\rdeltafetch: recompressing \(percent)%\u{1B}[K".utf8))
-                    if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
+                    Console.writeDiagnostic(raw: "\rdeltafetch: recompressing \(percent)%\u{1B}[K" + (done >= total ? "\n" : ""))
                 }
             }
         case .fallingBack(let reason):
-            warnLine("deltafetch: downloading the whole file: \(reason)")
+            Console.writeDiagnostic("deltafetch: downloading the whole file: \(reason)")
         case .recordedAlternate(let file):
-            warnLine("deltafetch: \(file): compressed differently from upstream; alternate digest recorded")
+            Console.writeDiagnostic("deltafetch: \(file): compressed differently from upstream; alternate digest recorded")
         }
     }
 }
 
 /// Runs one fetch and prints its outcome; returns the exit status.
-func runFetch(_ request: FetchRequest, configuration baseConfiguration: DownloadConfiguration, quiet: Bool,
-              json: Bool, statusForDownload: Int32) async -> Int32 {
-    var configuration = baseConfiguration
+/// - Throws: ``IOError`` when the `--json` result cannot be written (the file may be in
+///   place, but the caller never learns how it got there: that is a failure too).
+func runFetch(_ request: FetchRequest, settings: FetchSettings, quiet: Bool,
+              json: Bool, statusForDownload: Int32) async throws -> Int32 {
+    var configuration = downloadConfiguration(timeoutSeconds: settings.timeout, retries: settings.retries)
     let printer: FetchProgressPrinter? = quiet ? nil : FetchProgressPrinter()
     if let printer { configuration.progress = { printer.handle(download: $0) } }
     var events: (@Sendable (FetchEvent) -> Void)?
@@ -145,17 +130,28 @@ func runFetch(_ request: FetchRequest, configuration baseConfiguration: Download
     switch outcome {
     case .success(let report):
         if json {
-            print(encodeJSON(report))
+            try writeResult(encodeJSON(report))
         } else if !quiet {
-            warnLine("deltafetch: \(report.target): \(summary(report))")
-            for note in report.notes { warnLine("deltafetch: note: \(note)") }
+            Console.writeDiagnostic("deltafetch: \(report.target): \(summary(report))")
+            for note in report.notes { Console.writeDiagnostic("deltafetch: note: \(note)") }
         }
         return report.action == .downloaded ? statusForDownload : FetchExitStatus.patchedOrPresent
     case .failure(let error):
         let status = FetchExitStatus.of(error)
-        warnLine("deltafetch: error: \(error)")
-        if json { print(encodeJSON(FailureReport(target: request.target, error: error.description, exitStatus: status))) }
+        Console.writeDiagnostic("deltafetch: error: \(error)")
+        if json { try writeResult(encodeJSON(FailureReport(target: request.target, error: error.description, exitStatus: status))) }
         return status
+    }
+}
+
+/// Writes a result to standard output; when that fails, says so on standard error (if it
+/// still works) and exits with the local-failure status: 7 for a full disk, else 6.
+func writeResult(_ text: String) throws {
+    do {
+        try Console.writeResult(text)
+    } catch {
+        Console.writeDiagnostic("deltafetch: write error: \(error)")
+        throw ExitCode(error.isDiskFull ? 7 : 6)
     }
 }
 

@@ -49,57 +49,34 @@ struct PortageCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let target = file.hasSuffix(Self.temporarySuffix) ? String(file.dropLast(Self.temporarySuffix.count)) : file
         let url = try parseSourceURL(uri, option: "URI")
-        var expected: ExpectedDistfile?
-        do { expected = try ExpectedDistfile.parse(portageDigests: digests) } catch { throw ValidationError("\(error)") }
+        let given: ExpectedDistfile?
+        do { given = try ExpectedDistfile.parse(portageDigests: digests) } catch { throw ValidationError("\(error)") }
 
         // Settings and lists only add chances to patch: any trouble with them is a warning,
         // and the download of URI still happens.
-        var settings: FetchSettings
+        let settings: FetchSettings
         do {
             settings = try FetchSettings.load(environment: environment)
         } catch {
-            warnLine("deltafetch: warning: \(error); using the environment's settings only")
+            Console.writeDiagnostic("deltafetch: warning: \(error); using the environment's settings only")
             settings = FetchSettings.fromEnvironment(environment)
         }
-        var listPaths = [String]()
-        var packageDirectory: String?
-        if let ebuild = environment["EBUILD"], !ebuild.isEmpty {
-            let directory = (ebuild as NSString).deletingLastPathComponent
-            packageDirectory = directory
-            listPaths = PortageTree(ebuildPath: ebuild).patchListPaths(packageDirectory: directory)
+        let packageDirectory = environment["EBUILD"].flatMap { $0.isEmpty ? nil : ($0 as NSString).deletingLastPathComponent }
+        let prepared: PreparedFetch
+        do {
+            prepared = try FetchRequest.prepare(
+                target: target, distdir: distdir, outputName: file, sources: DistfileSources(packageDirectory: packageDirectory),
+                settings: settings, givenDigests: given, distfileURL: url, mode: .portage)
+        } catch {
+            // Portage mode turns every problem into a warning; only a bad name is left.
+            Console.writeDiagnostic("deltafetch: error: \(error)")
+            throw ExitCode(64)
         }
-        let (settingLists, missing) = settings.patchListFiles()
-        for path in missing { warnLine("deltafetch: warning: patch list \(path) does not exist") }
-        listPaths += settingLists
-        let entries = (try? loadPatchEntries(listPaths, options: MetadataReadOptions(), fatal: false)) ?? []
-
-        // The Manifest gives the size ${DIGESTS} lacks (and the digests, when it is empty).
-        if let packageDirectory {
-            let manifestPath = PortageTree.manifestPath(packageDirectory: packageDirectory)
-            if FileManager.default.fileExists(atPath: manifestPath),
-               let (manifest, _) = try? Manifest.load(path: manifestPath), let entry = manifest[target] {
-                let fromManifest = ExpectedDistfile(entry.digests)
-                if let given = expected {
-                    if given.matches(entry.digests) { expected = ExpectedDistfile(size: entry.digests.size, digests: given.digests.values) }
-                } else {
-                    expected = fromManifest
-                }
-            }
-        }
-        var mirrors = [Mirror]()
-        for text in settings.mirrors {
-            do { mirrors.append(try Mirror(text)) } catch { warnLine("deltafetch: warning: \(error)") }
-        }
-
-        let directory = absoluteDirectory(distdir)
-        var request = FetchRequest(
-            target: target, distdir: directory, outputName: file, expected: expected, patchEntries: entries,
-            patchMirrors: mirrors, distfileMirrors: [], distfileURL: url,
-            policy: PlanPolicy(worthItRatio: settings.worthItRatio ?? 1.0), exact: true, fallback: true)
-        if let database = settings.alternateDigests { request.alternateDatabase = AlternateDigestDatabase(path: database) }
-        let configuration = downloadConfiguration(timeoutSeconds: settings.timeout ?? 30, retries: settings.retries ?? 2)
-        let status = await runFetch(request, configuration: configuration, quiet: false, json: false,
-                                    statusForDownload: FetchExitStatus.patchedOrPresent)
+        for warning in prepared.warnings { Console.writeDiagnostic("deltafetch: warning: \(warning)") }
+        var request = prepared.request
+        request.exact = true
+        let status = try await runFetch(request, settings: settings, quiet: false, json: false,
+                                        statusForDownload: FetchExitStatus.patchedOrPresent)
         if status != 0 { throw ExitCode(status) }
     }
 }

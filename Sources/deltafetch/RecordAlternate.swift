@@ -31,7 +31,7 @@ struct RecordAlternateCommand: ParsableCommand {
     @Option(help: "The Manifest with the file's DIST entry.")
     var manifest: String
 
-    @Option(help: "The alternate-digest database (default: DISTDIR/.deltafetch/alternate-digests or $DELTAFETCH_ALTERNATE_DIGESTS).")
+    @Option(help: "The alternate-digest database (default: the config's alternate-digests, $DELTAFETCH_ALTERNATE_DIGESTS, or DISTDIR/.deltafetch/alternate-digests).")
     var alternateDigests: String?
 
     func run() throws {
@@ -39,12 +39,12 @@ struct RecordAlternateCommand: ParsableCommand {
         var expected = [DigestSet]()
         for path in patchLists {
             let (list, problems) = try PatchList.load(path: path)
-            for problem in problems { warnLine("warning: \(problem)") }
+            for problem in problems { Console.writeDiagnostic("warning: \(problem)") }
             expected += list.entries.filter { $0.targetName == file }.map(\.target.digests)
         }
         guard !expected.isEmpty else { throw CLIError("no patch list entry yields \(file), so its content cannot be verified") }
         let (manifestFile, problems) = try Manifest.load(path: manifest)
-        for problem in problems { warnLine("warning: \(problem)") }
+        for problem in problems { Console.writeDiagnostic("warning: \(problem)") }
         guard let original = manifestFile[file] else { throw CLIError("\(manifest): no DIST entry for \(file)") }
 
         let inspection = try FileInspector.inspect(path: distdir + "/" + file)
@@ -52,16 +52,17 @@ struct RecordAlternateCommand: ParsableCommand {
             throw AlternateDigestError.contentMismatch(file: distdir + "/" + file)
         }
         if original.digests.matches(inspection.compressed) {
-            print("\(file): matches the Manifest; nothing to record")
+            try writeResult("\(file): matches the Manifest; nothing to record")
             return
         }
         let proof = try VerifiedContent(expected: matching, actual: inspection.uncompressed, file: file)
         let entry = AlternateDigestEntry(
             original: HashedPart(name: file, digests: original.digests),
             alternate: HashedPart(name: nil, digests: inspection.compressed))
-        let database = AlternateDigestDatabase(
-            distdir: distdir, path: alternateDigests ?? ProcessInfo.processInfo.environment["DELTAFETCH_ALTERNATE_DIGESTS"])
+        var overrides = FetchSettings.Overrides()
+        overrides.alternateDigests = alternateDigests
+        let database = try resolvedSettings(overrides).alternateDatabase(distdir: distdir)
         let added = try database.add(entry, verifiedBy: proof)
-        print(added ? "\(file): alternate digests recorded in \(database.path)" : "\(file): already recorded")
+        try writeResult(added ? "\(file): alternate digests recorded in \(database.path)" : "\(file): already recorded")
     }
 }

@@ -27,6 +27,6 @@ struct Apply: ParsableCommand {
 
     func run() throws {
         let application = try PatchFileApplier.apply(basePath: old, patchPath: patch, outputPath: output)
-        print("\(output): \(application.result.size) bytes, verified")
+        try Console.writeResult("\(output): \(application.result.size) bytes, verified")
     }
 }

@@ -76,7 +76,7 @@ struct Batch: ParsableCommand {
         let plan = try BatchPlanner.plan(directory: distdir, skipOne: skipOne)
         if let workList {
             try WorkList.write(plan, to: workList)
-            print("\(workList): \(plan.count) jobs")
+            try Console.writeResult("\(workList): \(plan.count) jobs")
             return
         }
         let started = Date()
@@ -90,9 +90,9 @@ struct Batch: ParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try Console.writeResult(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
-            print(report.text)
+            try Console.writeResult(report.text)
         }
         if summary.failed > 0 { throw ExitCode.failure }
     }
@@ -110,7 +110,7 @@ struct Batch: ParsableCommand {
         case .alreadyDropped: text = "already dropped \(name)"
         case let .failed(message): text = "failed \(name): \(message)"
         }
-        FileHandle.standardError.write(Data("[\(result.finished)/\(result.total)] \(text)\n".utf8))
+        Console.writeDiagnostic("[\(result.finished)/\(result.total)] \(text)")
     }
 }
 

@@ -39,6 +39,6 @@ struct Diff: ParsableCommand {
     func run() throws {
         let summary = try FileDiffer.diff(oldPath: old, newPath: new, outputPath: output, decompressInputs: !noDecompress,
                                           options: DiffOptions(threads: threads, extreme: extreme))
-        print("\(output): \(summary.patchSize) bytes (\(summary.old.size) -> \(summary.new.size) bytes)")
+        try Console.writeResult("\(output): \(summary.patchSize) bytes (\(summary.old.size) -> \(summary.new.size) bytes)")
     }
 }

@@ -13,6 +13,6 @@ struct Index: ParsableCommand {
 
     func run() throws {
         let merged = try BatchRunner.index(outputDirectory: output)
-        print("\(BatchRunner.listPath(outputDirectory: output)): \(merged) job results merged")
+        try Console.writeResult("\(BatchRunner.listPath(outputDirectory: output)): \(merged) job results merged")
     }
 }

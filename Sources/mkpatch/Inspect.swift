@@ -48,28 +48,28 @@ struct Inspect: AsyncParsableCommand {
         }
         let detection = inspection.format == .none ? nil : try await search?.value
         if json {
-            print(try InspectReport(inspection, detection: detection).jsonString())
+            try Console.writeResult(try InspectReport(inspection, detection: detection).jsonString())
         } else {
-            print("file: \(file)")
-            print("format: \(inspection.format.rawValue)")
-            printDigests(inspection.compressed, indent: "")
-            print("uncompressed:")
-            printDigests(inspection.uncompressed, indent: "  ")
+            try Console.writeResult("file: \(file)")
+            try Console.writeResult("format: \(inspection.format.rawValue)")
+            try printDigests(inspection.compressed, indent: "")
+            try Console.writeResult("uncompressed:")
+            try printDigests(inspection.uncompressed, indent: "  ")
             if let detection {
-                print("reproducible: \(detection.reproducible)")
+                try Console.writeResult("reproducible: \(detection.reproducible)")
                 if let recipe = detection.recipe {
-                    print("recipe: \(String(decoding: try InspectReport.encoder.encode(recipe), as: UTF8.self))")
+                    try Console.writeResult("recipe: \(String(decoding: try InspectReport.encoder.encode(recipe), as: UTF8.self))")
                 } else if let reason = detection.reason {
-                    print("recipe: none (\(reason))")
+                    try Console.writeResult("recipe: none (\(reason))")
                 }
             }
         }
     }
 
-    private func printDigests(_ set: DigestSet, indent: String) {
-        print("\(indent)size: \(set.size)")
+    private func printDigests(_ set: DigestSet, indent: String) throws {
+        try Console.writeResult("\(indent)size: \(set.size)")
         for algorithm in DigestAlgorithm.allCases {
-            if let digest = set[algorithm] { print("\(indent)\(algorithm.rawValue): \(digest.hex)") }
+            if let digest = set[algorithm] { try Console.writeResult("\(indent)\(algorithm.rawValue): \(digest.hex)") }
         }
     }
 }

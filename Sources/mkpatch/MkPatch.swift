@@ -14,4 +14,11 @@ struct MkPatch: AsyncParsableCommand {
         version: DeltaCoreVersion.string,
         subcommands: [Inspect.self, Create.self, Verify.self, Rebuild.self, Diff.self, Apply.self, Recompress.self, ManifestCommand.self, Batch.self, Index.self, Prune.self]
     )
+
+    /// Runs the command with `SIGPIPE` ignored: a closed pipe then fails the result's write,
+    /// which is reported and exits non-zero, like a full disk.
+    static func main() async {
+        Console.ignoreBrokenPipes()
+        await main(nil)
+    }
 }

@@ -22,8 +22,8 @@ struct Prune: ParsableCommand {
 
     func run() throws {
         let result = try Pruner.prune(listPath: list, distdir: distdir, deletePatches: deletePatches)
-        for entry in result.removed { print("dropped \(entry.baseName) -> \(entry.targetName)") }
-        for path in result.deletedPatches { print("deleted \(path)") }
-        print("\(list): \(result.removed.count) entries dropped")
+        for entry in result.removed { try Console.writeResult("dropped \(entry.baseName) -> \(entry.targetName)") }
+        for path in result.deletedPatches { try Console.writeResult("deleted \(path)") }
+        try Console.writeResult("\(list): \(result.removed.count) entries dropped")
     }
 }

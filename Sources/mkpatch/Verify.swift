@@ -30,9 +30,9 @@ struct Verify: ParsableCommand {
         let report = try PatchListVerifier.verify(listPath: patchList, distdir: distdir, patchDirectory: patchDir,
                                                   scratchDirectory: FileManager.default.temporaryDirectory.path)
         for failure in report.failures {
-            FileHandle.standardError.write(Data("\(failure)\n".utf8))
+            Console.writeDiagnostic("\(failure)")
         }
-        print("\(patchList): \(report.entriesChecked) entries, \(report.entriesPassed) passed, \(report.failures.count) problems")
+        try Console.writeResult("\(patchList): \(report.entriesChecked) entries, \(report.entriesPassed) passed, \(report.failures.count) problems")
         if !report.failures.isEmpty { throw ExitCode.failure }
     }
 }

@@ -122,9 +122,12 @@ struct PlanFixture {
         let slow = try fixture.plan("six-1.17.0.tar.gz", ["--json", "--prefer", "time", "--bandwidth", "2k"])
         let slowObject = try #require(try JSONSerialization.jsonObject(with: Data(slow.stdout.utf8)) as? [String: Any])
         #expect(slowObject["worth_it"] as? Bool == true)
-        let missing = try fixture.plan("six-1.17.0.tar.gz", ["--prefer", "time"])
-        #expect(missing.status != 0)
-        #expect(missing.stderr.contains("--prefer time needs --bandwidth"))
+        // Without --bandwidth: the measured link, else the built-in figure, and the JSON says which.
+        let builtIn = try fixture.plan("six-1.17.0.tar.gz", ["--json", "--prefer", "time"])
+        #expect(builtIn.status == 0, "\(builtIn.stderr)")
+        let builtInObject = try #require(try JSONSerialization.jsonObject(with: Data(builtIn.stdout.utf8)) as? [String: Any])
+        #expect(builtInObject["basis"] as? String == "link built-in, rebuild built-in")
+        #expect(object["basis"] as? String == "link given, rebuild built-in")
     }
 
     @Test func malformedLinesAreWarnedOrFatalWithStrict() throws {
@@ -133,31 +136,33 @@ struct PlanFixture {
         let lenient = try fixture.plan("six-1.17.0.tar.gz")
         #expect(lenient.status == 0)
         #expect(lenient.stderr == "warning: \(fixture.patches):5: size is not a number ('12x', patch)\n")
+        // Bad lists and settings are usage errors (64), for plan as for fetch.
         let strict = try fixture.plan("six-1.17.0.tar.gz", ["--strict"])
-        #expect(strict.status == 1)
+        #expect(strict.status == 64)
         #expect(strict.stdout.isEmpty)
         #expect(strict.stderr.contains("\(fixture.patches):5: size is not a number"))
     }
 
+    /// Missing files and bad lists are usage errors (64), for plan as for fetch.
     @Test func errorsSayWhatIsMissing() throws {
         let fixture = try PlanFixture()
         defer { fixture.remove() }
         let noEntry = try fixture.plan("other-1.tar.gz")
-        #expect(noEntry.status == 1)
+        #expect(noEntry.status == 64)
         #expect(noEntry.stderr.contains("no DIST entry for other-1.tar.gz"))
         let noList = try Binaries.run("deltafetch", ["plan", "six-1.17.0.tar.gz", "--distdir", fixture.distdir,
                                                      "--patches", fixture.root.appendingPathComponent("nope").path, "--manifest", fixture.manifest])
-        #expect(noList.status == 1)
+        #expect(noList.status == 64)
         #expect(noList.stderr.contains("nope"))
         let noDistdir = try Binaries.run("deltafetch", ["plan", "six-1.17.0.tar.gz", "--distdir", "/nonexistent/d", "--patches", fixture.patches,
                                                         "--manifest", fixture.manifest])
-        #expect(noDistdir.status == 1)
+        #expect(noDistdir.status == 64)
         #expect(noDistdir.stderr.contains("/nonexistent/d"))
         let noManifest = try Binaries.run("deltafetch", ["plan", "six-1.17.0.tar.gz", "--distdir", fixture.distdir])
         #expect(noManifest.status != 0)
         #expect(noManifest.stderr.contains("--manifest"))
         let strong = try fixture.plan("six-1.17.0.tar.gz", ["--require-strong-hashes", "--strict"])
-        #expect(strong.status == 1)
+        #expect(strong.status == 64)
         #expect(strong.stderr.contains("only MD5"))
     }
 

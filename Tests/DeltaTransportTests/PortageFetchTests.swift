@@ -152,12 +152,14 @@ struct PortageFetchTests {
             RESUMECOMMAND="\(command)"
             DELTAFETCH_MIRRORS="\(world.nginx.url("/flat"))"
             DELTAFETCH_CONFIG="/dev/null"
+            DELTAFETCH_PREFER="bytes"
 
             """.write(to: config.appendingPathComponent("make.conf"), atomically: true, encoding: .utf8)
         var environment = ProcessInfo.processInfo.environment
         environment["PORTAGE_CONFIGROOT"] = repository.appendingPathComponent("config").path
         // Settings come through make.conf, as a user would set them.
-        for key in ["DELTAFETCH_MIRRORS", "DELTAFETCH_CONFIG", "DELTAFETCH_PATCHES"] { environment.removeValue(forKey: key) }
+        // (GLEP 25's rule, DELTAFETCH_PREFER=bytes: on loopback, soonest-finished would download whole.)
+        for key in ["DELTAFETCH_MIRRORS", "DELTAFETCH_CONFIG", "DELTAFETCH_PATCHES", "DELTAFETCH_PREFER"] { environment.removeValue(forKey: key) }
         let ebuild = repository.appendingPathComponent("repo/app-misc/six/six-1.17.0.ebuild").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.portageVenv! + "/bin/ebuild")

@@ -4,32 +4,58 @@ import Glibc
 import Darwin
 #endif
 
-/// Settings that do not come as arguments: where Portage runs the fetcher, `HOME` is a build
-/// directory and only the environment passes through, so settings come from there and from
-/// a config file.
+/// The effective settings of a fetch, resolved once, the same way for every command
+/// (`plan`, `fetch`, `portage`, `clean`, `record-alternate`): built-in defaults, then the
+/// config file, then the environment, then the command's flags (``Overrides``), each layer
+/// overriding the single values of the one before and adding to its lists.
 ///
+/// Where Portage runs the fetcher, `HOME` is a build directory and only the environment
+/// passes through, so settings come from there and from a config file:
 /// - `DELTAFETCH_PATCHES`: patch lists, separated by `:`; each a file, or a directory whose
 ///   `patches`, `patches.global` and `profiles/patches.global` files are read.
 /// - `DELTAFETCH_MIRRORS`: mirror URL prefixes, separated by spaces, tried in order.
 /// - `DELTAFETCH_ALTERNATE_DIGESTS`: the alternate-digest database's path.
+/// - `DELTAFETCH_REQUIRE_STRONG_HASHES`: `1`/`yes`/`true` refuses patch list lines whose only hash is MD5.
+/// - `DELTAFETCH_PREFER` (`time` or `bytes`) and `DELTAFETCH_BANDWIDTH` (a rate such as `20M`), as the config keys.
 /// - `DELTAFETCH_CONFIG`: the config file (default `/etc/deltafetch.conf`; a missing default
 ///   file is no error). Lines are `key = value`; `#` starts a comment. Keys: `patches`
 ///   (as `DELTAFETCH_PATCHES`), `mirrors` (as `DELTAFETCH_MIRRORS`), `timeout` (seconds),
-///   `retries`, `worth-it-ratio`, `alternate-digests` (the database's path). The environment
-///   adds to the file's lists and overrides its single values.
+///   `retries`, `worth-it-ratio`, `alternate-digests` (the database's path),
+///   `require-strong-hashes` (yes/no), `prefer` (`bytes` or `time`), `bandwidth` (a rate such
+///   as `20M`, bytes per second). The environment adds to the file's lists and overrides its
+///   single values.
 public struct FetchSettings: Sendable, Equatable {
+    /// Seconds without progress before a source counts as failed, unless set.
+    public static let defaultTimeout = 30.0
+    /// Retries per source after a transient failure, unless set.
+    public static let defaultRetries = 2
+    /// GLEP 25's rule: patch only when the patches weigh less than the whole file.
+    public static let defaultWorthItRatio = 1.0
+
     /// Patch list files or directories, in order.
     public var patchSources: [String] = []
     /// Mirror URL prefixes, in order.
     public var mirrors: [String] = []
     /// Seconds without progress before a source counts as failed.
-    public var timeout: Double?
+    public var timeout = FetchSettings.defaultTimeout
     /// Retries per source after a transient failure.
-    public var retries: Int?
+    public var retries = FetchSettings.defaultRetries
     /// Patch only below this fraction of the full size.
-    public var worthItRatio: Double?
-    /// The alternate-digest database's path.
+    public var worthItRatio = FetchSettings.defaultWorthItRatio
+    /// The alternate-digest database's path; nil for the distdir's own
+    /// (``AlternateDigestDatabase/defaultPath(distdir:)``).
     public var alternateDigests: String?
+    /// Refuse patch list lines whose only hash is MD5.
+    public var requireStrongHashes = false
+    /// What the planner minimises: by default the soonest finished fetch.
+    public var preference = FetchPreference.time
+    /// The link's speed in bytes per second, for ``FetchPreference/time``.
+    public var bandwidth: Double?
+    /// How fast patches apply, in output bytes per second (nil: the cost model's default).
+    public var applyThroughput: Double?
+    /// Recompression speeds per format, in uncompressed bytes per second, overriding the
+    /// cost model's defaults.
+    public var recompressThroughput: [CompressionFormat: Double] = [:]
 
     /// Empty settings.
     public init() {}
@@ -43,7 +69,7 @@ public struct FetchSettings: Sendable, Equatable {
     public static let defaultConfigPath = "/etc/deltafetch.conf"
 
     /// Reads the config file (named by `DELTAFETCH_CONFIG`, else the default if it exists),
-    /// then the environment.
+    /// then the environment, over the defaults. Apply the command's flags with ``applying(_:)``.
     /// - Throws: ``FileError`` naming the config file and line of a malformed setting, or a
     ///   named config file that cannot be read.
     public static func load(environment: [String: String]) throws -> FetchSettings {
@@ -68,6 +94,9 @@ public struct FetchSettings: Sendable, Equatable {
         if let patches = environment["DELTAFETCH_PATCHES"] { patchSources += Self.pathList(patches) }
         if let mirrors = environment["DELTAFETCH_MIRRORS"] { self.mirrors += Self.wordList(mirrors) }
         if let database = environment["DELTAFETCH_ALTERNATE_DIGESTS"], !database.isEmpty { alternateDigests = database }
+        if let strong = environment["DELTAFETCH_REQUIRE_STRONG_HASHES"], let value = Self.boolean(strong) { requireStrongHashes = value }
+        if let prefer = environment["DELTAFETCH_PREFER"], let value = FetchPreference(rawValue: prefer) { preference = value }
+        if let rate = environment["DELTAFETCH_BANDWIDTH"], let value = RateParser.bytesPerSecond(rate) { bandwidth = value }
     }
 
     /// Adds the settings of a config file.
@@ -123,8 +152,29 @@ public struct FetchSettings: Sendable, Equatable {
         case "alternate-digests":
             guard !value.isEmpty else { throw .malformed("alternate-digests needs a path") }
             alternateDigests = value
+        case "require-strong-hashes":
+            guard let flag = Self.boolean(value) else { throw .malformed("require-strong-hashes must be yes or no") }
+            requireStrongHashes = flag
+        case "prefer":
+            guard let preference = FetchPreference(rawValue: value) else { throw .malformed("prefer must be bytes or time") }
+            self.preference = preference
+        case "bandwidth":
+            guard let rate = RateParser.bytesPerSecond(value) else { throw .malformed("bandwidth must be a rate such as 500k, 20M or 1.5G") }
+            bandwidth = rate
         default:
-            throw .malformed("unknown setting '\(key)' (known: patches, mirrors, timeout, retries, worth-it-ratio, alternate-digests)")
+            throw .malformed("unknown setting '\(key)' (known: \(Self.keys.joined(separator: ", ")))")
+        }
+    }
+
+    /// The config file's keys.
+    public static let keys = ["patches", "mirrors", "timeout", "retries", "worth-it-ratio", "alternate-digests",
+                              "require-strong-hashes", "prefer", "bandwidth"]
+
+    private static func boolean(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "1", "yes", "true", "on": true
+        case "0", "no", "false", "off", "": false
+        default: nil
         }
     }
 

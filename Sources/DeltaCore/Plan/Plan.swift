@@ -62,7 +62,7 @@ public struct Plan: Hashable, Sendable {
     }
 
     /// Seconds with three decimals, without Foundation.
-    static func format(_ seconds: Double) -> String {
+    public static func format(_ seconds: Double) -> String {
         let thousandths = Int((max(0, seconds) * 1000).rounded())
         let fraction = String(thousandths % 1000)
         return "\(thousandths / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction

@@ -30,6 +30,27 @@ public struct RebuildCostModel: Hashable, Sendable {
         self.recompressThroughput = recompressThroughput
     }
 
+    /// The link's speed assumed before any measurement: 4 MB/s (32 Mbit/s), a middling
+    /// broadband line. The first real transfer replaces it.
+    public static let builtInBandwidth = 4e6
+
+    /// Takes this machine's measured rebuild speeds from `memory` where it has them.
+    /// - Returns: whether the memory held any rebuild figure.
+    @discardableResult
+    public mutating func adopt(_ memory: ThroughputMemory) -> Bool {
+        var adopted = false
+        for (quantity, figure) in memory.figures {
+            switch quantity {
+            case .recompress(let format): recompressThroughput[format] = figure.bytesPerSecond
+            case .decompress(let format): decompressThroughput[format] = figure.bytesPerSecond
+            case .apply: applyThroughput = figure.bytesPerSecond
+            case .link: continue
+            }
+            adopted = true
+        }
+        return adopted
+    }
+
     /// Seconds to download `bytes`.
     public func downloadSeconds(_ bytes: UInt64) -> Double {
         Double(bytes) / max(bandwidth, 1)

@@ -57,12 +57,13 @@ public final class DistfileFetcher: Sendable {
 
         let plan: Plan
         do {
-            plan = try makePlan(request)
+            plan = try FetchPlanning.plan(request)
         } catch {
             context.fallbackReason = "planning failed: \(error)"
             return try await downloadWhole(request, context: &context)
         }
         events?(.planned(plan))
+        if let estimate = plan.estimate, let basis = request.estimateBasis { context.estimate = FetchEstimate(estimate, basis: basis) }
         guard plan.isWorthIt, let base = plan.baseFile else {
             context.fallbackReason = plan.explanation
             return try await downloadWhole(request, context: &context)
@@ -90,6 +91,9 @@ public final class DistfileFetcher: Sendable {
         var fallbackReason: String?
         var chain: [String] = []
         var base: String?
+        var estimate: FetchEstimate?
+        /// What this fetch measured, remembered when it ends.
+        var samples: [ThroughputMemory.Sample] = []
 
         var seconds: Double {
             let elapsed = ContinuousClock.now - start
@@ -125,34 +129,28 @@ public final class DistfileFetcher: Sendable {
         return nil
     }
 
-    private func makePlan(_ request: FetchRequest) throws -> Plan {
-        let (alternates, _) = try request.alternateDatabase.entries()
-        let cache = DigestCache(storePath: request.digestCachePath)
-        let inventory = DistdirInventory(distdir: request.distdir, cache: cache, alternates: alternates)
-        // Without a known size every chain counts as worth it: the lists' patches were made
-        // with a size limit of their own.
-        let plan = try ChainPlanner(policy: request.policy).plan(
-            target: request.target, fullSize: request.expected?.size ?? .max, entries: request.patchEntries,
-            locateBase: inventory.locateBase)
-        try? cache.save()  // the cache only saves time; a read-only distdir is no error
-        return plan
-    }
-
     /// Downloads the chain, rebuilds, judges and publishes. Throws ``PatchingFailure`` (or
     /// any error) to fall back, ``FetchError`` to stop.
     private func patch(_ request: FetchRequest, plan: Plan, base: String, context: inout Context) async throws -> FetchReport {
         context.base = base
         context.chain = plan.chain.map(\.patchLocation)
-        let patchPaths = try await downloadPatches(plan.chain, request: request, context: &context)
+        let downloads = try await downloadPatches(plan.chain, request: request, context: &context)
+        let patchPaths = downloads.map(\.path)
+        try recheckWithMeasuredLink(plan: plan, request: request, downloads: downloads)
         let links = zip(plan.chain, patchPaths).map { ChainLink(patchPath: $1, expectedContent: $0.target.digests) }
 
         let rebuilt: RebuiltDistfile
+        let timing = RebuildTiming()
         do {
             rebuilt = try await BlockingWork.run("deltafetch-rebuild") { [events] in
                 try Rebuilder.rebuild(
                     basePath: request.distdir + "/" + base, chain: links, targetName: request.target, in: request.distdir,
-                    digesting: DigestAlgorithm.allCases, progress: { stage in events?(.rebuilding(stage)) })
+                    digesting: DigestAlgorithm.allCases, progress: { stage in
+                        timing.note(stage)
+                        events?(.rebuilding(stage))
+                    })
             }
+            context.samples += timing.samples(contentBytes: rebuilt.content.size)
         } catch {
             if let local = Self.localFailure(error) { throw FetchError.local(local) }
             // A patch that verified against the list but does not apply is useless next time too.
@@ -199,9 +197,39 @@ public final class DistfileFetcher: Sendable {
             try publish(rebuilt, request: request)
         }
         if !request.keepPatches { patchPaths.forEach { unlink($0) } }
-        return FetchReport(action: action, target: request.target, path: request.outputPath,
-                           bytesDownloaded: context.bytesDownloaded, fullSize: request.expected?.size, seconds: context.seconds,
-                           base: base, chain: context.chain, alternateRecorded: recorded, notes: notes)
+        return finish(FetchReport(action: action, target: request.target, path: request.outputPath,
+                                  bytesDownloaded: context.bytesDownloaded, fullSize: request.expected?.size, seconds: context.seconds,
+                                  base: base, chain: context.chain, alternateRecorded: recorded, notes: notes),
+                      request: request, context: context)
+    }
+
+    /// Adds the estimate to the report and remembers what the fetch measured (a failure to
+    /// remember, in a read-only distdir say, only loses the memory).
+    private func finish(_ report: FetchReport, request: FetchRequest, context: Context) -> FetchReport {
+        var report = report
+        report.estimate = context.estimate
+        if let path = request.measurementsPath, !context.samples.isEmpty {
+            try? ThroughputMemory.record(context.samples, path: path, now: ThroughputMemory.currentTime())
+        }
+        return report
+    }
+
+    /// On a cold start (no measured link), the plan used the built-in link speed. The patch
+    /// downloads just measured the real one: if a full download now looks faster than the
+    /// rebuild still to do, patching is abandoned before the expensive part.
+    private func recheckWithMeasuredLink(plan: Plan, request: FetchRequest, downloads: [DownloadResult]) throws {
+        guard request.estimateBasis?.link == .builtIn, case .time(var model) = request.policy.preference,
+              let fullSize = request.expected?.size else { return }
+        let bytes = downloads.reduce(0) { $0 + $1.bytesTransferred }
+        let seconds = downloads.map(\.seconds).max() ?? 0
+        guard bytes >= ThroughputMemory.minimumSampleBytes, seconds > 0 else { return }
+        model.bandwidth = Double(bytes) / seconds
+        let rebuildSeconds = ChainPlanner.seconds(of: plan.chain, model: model) - model.downloadSeconds(plan.patchBytes)
+        let downloadSeconds = model.downloadSeconds(fullSize)
+        if rebuildSeconds >= request.policy.worthItRatio * downloadSeconds {
+            throw PatchingFailure(reason: "the link measured \(Int(model.bandwidth / 1000)) kB/s while fetching the patches: "
+                + "a full download (about \(Plan.format(downloadSeconds)) s) beats rebuilding (about \(Plan.format(rebuildSeconds)) s)")
+        }
     }
 
     private func publish(_ rebuilt: RebuiltDistfile, request: FetchRequest) throws(FetchError) {
@@ -213,7 +241,7 @@ public final class DistfileFetcher: Sendable {
     }
 
     /// Downloads the chain's patches in parallel into the patch directory.
-    private func downloadPatches(_ chain: [PatchListEntry], request: FetchRequest, context: inout Context) async throws -> [String] {
+    private func downloadPatches(_ chain: [PatchListEntry], request: FetchRequest, context: inout Context) async throws -> [DownloadResult] {
         do {
             try FileManager.default.createDirectory(atPath: request.patchDirectory, withIntermediateDirectories: true)
         } catch {
@@ -239,12 +267,13 @@ public final class DistfileFetcher: Sendable {
         }
         events?(.fetchingPatches(count: chain.count, bytes: chain.reduce(0) { $0 + $1.patch.size }))
         let results = await downloader.fetchAll(requests, parallelism: 4, stopOnFirstFailure: true)
-        var paths = [String]()
+        var downloads = [DownloadResult]()
         for result in results {
             switch result {
             case .success(let download):
                 context.bytesDownloaded += download.bytesTransferred
-                paths.append(download.path)
+                context.samples += Self.linkSample(download)
+                downloads.append(download)
             case .failure(let error):
                 if error.isLocal && !Self.isCancellation(error) { throw FetchError.local(error) }
                 let failures = results.compactMap { result -> TransportError? in
@@ -254,7 +283,14 @@ public final class DistfileFetcher: Sendable {
                 throw PatchingFailure(reason: "patch download failed: " + (failures.first ?? error).description)
             }
         }
-        return paths
+        return downloads
+    }
+
+    /// A download's throughput, remembered for its host.
+    private static func linkSample(_ download: DownloadResult) -> [ThroughputMemory.Sample] {
+        guard !download.alreadyPresent, let url = download.url else { return [] }
+        return [ThroughputMemory.Sample(.link(host: ThroughputMemory.linkKey(for: url)), bytes: download.bytesTransferred,
+                                        seconds: download.seconds)]
     }
 
     private static func isCancellation(_ error: TransportError) -> Bool {
@@ -291,9 +327,11 @@ public final class DistfileFetcher: Sendable {
             try await verifyDigestsOnly(result, against: expected, patching: context.fallbackReason)
         }
         context.bytesDownloaded += result.bytesTransferred
-        return FetchReport(action: result.alreadyPresent ? .present : .downloaded, target: request.target, path: result.path,
-                           bytesDownloaded: context.bytesDownloaded, fullSize: request.expected?.size ?? result.digests.size,
-                           seconds: context.seconds, fallbackReason: context.fallbackReason)
+        context.samples += Self.linkSample(result)
+        return finish(FetchReport(action: result.alreadyPresent ? .present : .downloaded, target: request.target, path: result.path,
+                                  bytesDownloaded: context.bytesDownloaded, fullSize: request.expected?.size ?? result.digests.size,
+                                  seconds: context.seconds, fallbackReason: context.fallbackReason),
+                      request: request, context: context)
     }
 
     private func verifyDigestsOnly(_ result: DownloadResult, against expected: ExpectedDistfile, patching: String?) async throws(FetchError) {

@@ -38,6 +38,8 @@ public struct FetchReport: Sendable, Equatable {
     public var fallbackReason: String?
     /// Notes worth a user's attention (a compressed digest that could not be checked, say).
     public var notes: [String]
+    /// The planner's time estimate and where its figures came from, when it weighed time.
+    public var estimate: FetchEstimate?
 
     /// A report.
     public init(action: Action, target: String, path: String, bytesDownloaded: UInt64, fullSize: UInt64?, seconds: Double,
@@ -60,7 +62,7 @@ public struct FetchReport: Sendable, Equatable {
 extension FetchReport: Encodable {
     enum CodingKeys: String, CodingKey {
         case action, target, path, bytesDownloaded = "bytes_downloaded", fullSize = "full_size", seconds, base, chain
-        case alternateRecorded = "alternate_recorded", fallbackReason = "fallback_reason", notes
+        case alternateRecorded = "alternate_recorded", fallbackReason = "fallback_reason", notes, estimate
     }
 
     /// Every key is always present (null when unknown), so scripts need not test for them.
@@ -77,6 +79,29 @@ extension FetchReport: Encodable {
         try container.encode(alternateRecorded, forKey: .alternateRecorded)
         try container.encode(fallbackReason, forKey: .fallbackReason)
         try container.encode(notes, forKey: .notes)
+        try container.encode(estimate, forKey: .estimate)
+    }
+}
+
+/// The estimates a time-weighing plan compared, as `--json` reports them:
+/// `{"patch_seconds": …, "download_seconds": …, "basis": "link measured, rebuild built-in"}`.
+public struct FetchEstimate: Sendable, Equatable, Encodable {
+    /// Estimated seconds to download the chain's patches and rebuild.
+    public var patchSeconds: Double
+    /// Estimated seconds to download the whole file.
+    public var downloadSeconds: Double
+    /// Where the figures came from.
+    public var basis: String
+
+    /// An estimate from a plan's figures.
+    public init(_ estimate: TimeEstimate, basis: EstimateBasis) {
+        patchSeconds = (estimate.chainSeconds * 1000).rounded() / 1000
+        downloadSeconds = (estimate.downloadSeconds * 1000).rounded() / 1000
+        self.basis = basis.description
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case patchSeconds = "patch_seconds", downloadSeconds = "download_seconds", basis
     }
 }
 

@@ -36,6 +36,11 @@ public struct FetchRequest: Sendable {
     public var patchDirectory: String
     /// Keep downloaded patches after a successful rebuild.
     public var keepPatches: Bool
+    /// Where transfer and rebuild speeds are remembered (``ThroughputMemory``); nil to
+    /// measure nothing.
+    public var measurementsPath: String?
+    /// Where the time estimate's figures came from, when the policy weighs time.
+    public var estimateBasis: EstimateBasis?
 
     /// A request with the usual defaults: output under the target's name, patches in
     /// `DISTDIR/.deltafetch/patches`, the distdir's alternate-digest database and digest cache.
@@ -58,6 +63,8 @@ public struct FetchRequest: Sendable {
         self.digestCachePath = DigestCache.defaultPath(distdir: directory)
         self.patchDirectory = directory + "/.deltafetch/patches"
         self.keepPatches = false
+        self.measurementsPath = nil
+        self.estimateBasis = nil
     }
 
     /// The path the result is written to.

@@ -37,6 +37,9 @@ struct FetchSettingsTests {
         ("retries = -1", 2, "retries"),
         ("worth-it-ratio = 0", 2, "worth-it-ratio"),
         ("colour = blue", 2, "unknown setting 'colour'"),
+        ("prefer = speed", 2, "prefer must be bytes or time"),
+        ("bandwidth = fast", 2, "bandwidth must be a rate"),
+        ("require-strong-hashes = maybe", 2, "require-strong-hashes must be yes or no"),
     ])
     func aBadLineNamesTheFileAndLine(line: String, number: Int, reason: String) throws {
         let directory = try TestPaths.temporaryDirectory()
@@ -49,6 +52,97 @@ struct FetchSettingsTests {
             let text = "\(error)"
             return text.hasPrefix("\(config.path):\(number): ") && text.contains(reason)
         }
+    }
+
+    /// Defaults, then the config file, then the environment, then the flags: single values
+    /// from the highest layer that sets them; lists from every layer, flags' first.
+    @Test func layersResolveInOrderOfPrecedence() throws {
+        let defaults = try FetchSettings.load(environment: ["DELTAFETCH_CONFIG": "/dev/null"])
+        #expect(defaults.timeout == FetchSettings.defaultTimeout)
+        #expect(defaults.retries == FetchSettings.defaultRetries)
+        #expect(defaults.worthItRatio == FetchSettings.defaultWorthItRatio)
+        #expect(defaults.preference == .time && defaults.bandwidth == nil && !defaults.requireStrongHashes)
+        let (defaultPolicy, defaultBasis) = defaults.planPolicy()
+        #expect(defaultPolicy == PlanPolicy(preference: .time(RebuildCostModel(bandwidth: RebuildCostModel.builtInBandwidth))))
+        #expect(defaultBasis == EstimateBasis(link: .builtIn, rebuild: .builtIn))
+
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("deltafetch.conf")
+        try """
+            mirrors = https://config.example
+            alternate-digests = /from/config
+            worth-it-ratio = 0.5
+            require-strong-hashes = no
+            prefer = time
+            bandwidth = 2M
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let layered = try FetchSettings.load(environment: [
+            "DELTAFETCH_CONFIG": config.path, "DELTAFETCH_ALTERNATE_DIGESTS": "/from/environment",
+            "DELTAFETCH_REQUIRE_STRONG_HASHES": "yes", "DELTAFETCH_MIRRORS": "https://environment.example",
+        ])
+        #expect(layered.preference == .time && layered.bandwidth == 2e6)
+        #expect(layered.worthItRatio == 0.5)
+        #expect(layered.alternateDigests == "/from/environment")
+        #expect(layered.requireStrongHashes)
+        #expect(layered.readOptions(strict: false).hashPolicy.refusesMD5Only)
+
+        var flags = FetchSettings.Overrides()
+        flags.mirrors = ["https://flag.example"]
+        flags.worthItRatio = 0.9
+        flags.preference = .bytes
+        let effective = layered.applying(flags)
+        #expect(effective.mirrors == ["https://flag.example", "https://config.example", "https://environment.example"])
+        #expect(effective.worthItRatio == 0.9)
+        #expect(effective.alternateDigests == "/from/environment", "no flag: the environment's stays")
+        #expect(effective.planPolicy().policy == PlanPolicy(worthItRatio: 0.9, preference: .bytes))
+        #expect(effective.planPolicy().basis == nil)
+        #expect(layered.applying(FetchSettings.Overrides()) == layered, "no flags change nothing")
+        #expect(effective.alternateDatabase(distdir: "/d").path == "/from/environment")
+        #expect(FetchSettings().alternateDatabase(distdir: "/d").path == AlternateDigestDatabase.defaultPath(distdir: "/d"))
+    }
+
+    /// Soonest finished takes the link's speed from the flags or config, else from what was
+    /// measured for that host, else the built-in figure; rebuild speeds likewise.
+    @Test func timeEstimatesUseGivenThenMeasuredThenBuiltInFigures() {
+        var memory = ThroughputMemory()
+        memory.add(.link(host: "mirror.example"), bytes: 10_000_000, seconds: 2, now: 100)
+        memory.add(.recompress(.xz), bytes: 9_000_000, seconds: 1, now: 100)
+        var settings = FetchSettings()
+        func model(_ host: String?) -> (RebuildCostModel?, EstimateBasis?) {
+            let (policy, basis) = settings.planPolicy(memory: memory, linkHost: host)
+            guard case .time(let model) = policy.preference else { return (nil, basis) }
+            return (model, basis)
+        }
+        let (measured, measuredBasis) = model("mirror.example")
+        #expect(measured?.bandwidth == 5e6)
+        #expect(measured?.recompressThroughput[.xz] == 9e6)
+        #expect(measuredBasis == EstimateBasis(link: .measured, rebuild: .measured))
+        let (unknownHost, unknownBasis) = model("other.example")
+        #expect(unknownHost?.bandwidth == RebuildCostModel.builtInBandwidth)
+        #expect(unknownBasis?.link == .builtIn)
+        settings.bandwidth = 1e6
+        settings.recompressThroughput[.xz] = 2e6
+        let (given, givenBasis) = model("mirror.example")
+        #expect(given?.bandwidth == 1e6)
+        #expect(given?.recompressThroughput[.xz] == 2e6)
+        #expect(givenBasis == EstimateBasis(link: .given, rebuild: .given))
+    }
+
+    @Test func preferenceAndBandwidthComeFromTheEnvironment() throws {
+        let settings = try FetchSettings.load(environment: ["DELTAFETCH_CONFIG": "/dev/null", "DELTAFETCH_PREFER": "bytes", "DELTAFETCH_BANDWIDTH": "3M"])
+        #expect(settings.preference == .bytes)
+        #expect(settings.bandwidth == 3e6)
+    }
+
+    @Test(arguments: ["20M", "20MB/s", "1.5G", "500k", "7"])
+    func ratesParse(text: String) {
+        #expect(RateParser.bytesPerSecond(text) != nil)
+    }
+
+    @Test(arguments: ["", "fast", "-1M", "0", "infM"])
+    func nonRatesDoNot(text: String) {
+        #expect(RateParser.bytesPerSecond(text) == nil)
     }
 
     @Test func aNamedConfigFileThatIsMissingIsAnError() {

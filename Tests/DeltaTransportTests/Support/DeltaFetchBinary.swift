@@ -14,12 +14,19 @@ enum DeltaFetchBinary {
     }()
 
     /// Starts `deltafetch ARGUMENTS` with stdout and stderr going to files in `logDirectory`.
+    ///
+    /// These suites test GLEP 25's fetching (patch whenever the bytes pay), so unless the
+    /// caller's environment says otherwise the runs prefer bytes (`DELTAFETCH_PREFER=bytes`):
+    /// on a loopback mirror the time-aware default would rightly download every small file
+    /// whole. The time-aware choice has tests of its own.
     static func start(_ arguments: [String], logDirectory: URL, tag: String, tool: String = "deltafetch",
                       environment: [String: String]? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool == "deltafetch" ? path : product(tool))
         process.arguments = arguments
-        if let environment { process.environment = environment }
+        var environment = environment ?? ProcessInfo.processInfo.environment
+        if environment["DELTAFETCH_PREFER"] == nil { environment["DELTAFETCH_PREFER"] = "bytes" }
+        process.environment = environment
         process.standardInput = FileHandle.nullDevice
         let out = logDirectory.appendingPathComponent("\(tag).out"), err = logDirectory.appendingPathComponent("\(tag).err")
         FileManager.default.createFile(atPath: out.path, contents: nil)

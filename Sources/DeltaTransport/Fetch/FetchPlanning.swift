@@ -1,0 +1,26 @@
+import DeltaCore
+
+/// Plans a fetch: the cheapest chain of patches from files in the distdir, or a full
+/// download. `deltafetch plan` prints this plan and ``DistfileFetcher`` carries it out, so
+/// the two never disagree.
+public enum FetchPlanning {
+    /// The plan for `request`.
+    /// - Parameter checkingPresence: first look for a verified copy of the target in the
+    ///   distdir (by the digest cache), and plan ``Plan/Outcome/alreadyPresent`` if there is
+    ///   one. The fetcher checks presence itself, under its lock, before planning.
+    /// - Throws: errors reading the alternate-digest database or hashing candidate bases.
+    public static func plan(_ request: FetchRequest, checkingPresence: Bool = false) throws -> Plan {
+        let (alternates, _) = try request.alternateDatabase.entries()
+        let cache = DigestCache(storePath: request.digestCachePath)
+        let inventory = DistdirInventory(distdir: request.distdir, cache: cache, alternates: alternates)
+        defer { try? cache.save() }  // the cache only saves time; a read-only distdir is no error
+        // Without a known size every chain counts as worth it: the lists' patches were made
+        // with a size limit of their own.
+        let fullSize = request.expected?.size ?? .max
+        if checkingPresence, let expected = request.expected?.digestSet, try inventory.holdsVerifiedCopy(of: ManifestEntry(name: request.target, digests: expected)) {
+            return Plan(target: request.target, fullSize: fullSize, baseFile: nil, chain: [], outcome: .alreadyPresent)
+        }
+        return try ChainPlanner(policy: request.policy).plan(
+            target: request.target, fullSize: fullSize, entries: request.patchEntries, locateBase: inventory.locateBase)
+    }
+}

@@ -1,0 +1,39 @@
+import DeltaCore
+import Synchronization
+
+/// Times a rebuild's stages from its progress events, so that the fetcher can remember this
+/// machine's apply and recompression speeds (``ThroughputMemory``). Thread-safe: the events
+/// arrive on the rebuild's thread.
+final class RebuildTiming: Sendable {
+    private struct Marks {
+        var start = ContinuousClock.now
+        var recompressionStart: ContinuousClock.Instant?
+        var format: CompressionFormat?
+    }
+
+    private let marks = Mutex(Marks())
+
+    /// Notes the time a stage begins.
+    func note(_ stage: RebuildStage) {
+        guard case .recompressing(let format) = stage else { return }
+        marks.withLock { marks in
+            marks.recompressionStart = .now
+            marks.format = format
+        }
+    }
+
+    /// The speeds measured: decompressing the base and applying the chain (as one apply
+    /// figure), and recompressing into the target's format, both per content byte.
+    func samples(contentBytes: UInt64) -> [ThroughputMemory.Sample] {
+        let end = ContinuousClock.now
+        return marks.withLock { marks in
+            guard let middle = marks.recompressionStart, let format = marks.format else { return [] }
+            return [ThroughputMemory.Sample(.apply, bytes: contentBytes, seconds: Self.seconds(middle - marks.start)),
+                    ThroughputMemory.Sample(.recompress(format), bytes: contentBytes, seconds: Self.seconds(end - middle))]
+        }
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,124 @@
+import DeltaCore
+import DeltaTransport
+import Foundation
+import Testing
+
+/// The time-aware choice (issue "Never slower"): the default weighs a patched fetch against a
+/// plain download with measured figures, learns the link on a cold start, and remembers what
+/// it measured.
+@Suite(.serialized) struct TimeAwareFetchTests {
+    /// Two versions of a 1.5 MB .tar.gz of incompressible content whose last 200 kB differ, so
+    /// the patch (about 200 kB) is small beside the file but big enough to measure the link by.
+    static let versions: [String] = {
+        let directory = (try? TestPaths.temporaryDirectory())!
+        var generator = SystemRandomNumberGenerator()
+        let shared = (0..<1_300_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return ["noise-1.0", "noise-2.0"].map { name in
+            let folder = directory.appendingPathComponent(name)
+            try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let bytes = shared + (0..<200_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            try? Data(bytes).write(to: folder.appendingPathComponent("data.bin"))
+            let archive = directory.appendingPathComponent("\(name).tar.gz").path
+            let tar = Process()
+            tar.executableURL = URL(fileURLWithPath: "/bin/sh")
+            tar.arguments = ["-c", "cd '\(directory.path)' && tar cf - --mtime=@0 --owner=0 --group=0 '\(name)' | gzip -n -6 > '\(archive)'"]
+            try? tar.run()
+            tar.waitUntilExit()
+            return archive
+        }
+    }()
+
+    static func prepared() throws -> (FetchWorld, FetchRequest) {
+        let mirror = try PreparedMirror.shared(versions)
+        let world = try FetchWorld(mirror)
+        let settings = FetchSettings()  // the defaults: soonest finished
+        var prepared = try FetchRequest.prepare(
+            target: "noise-2.0.tar.gz", distdir: world.distdir.path,
+            sources: DistfileSources(patchLists: [mirror.patchList], manifestPath: mirror.manifest),
+            settings: settings.applying({ var flags = FetchSettings.Overrides(); flags.mirrors = [world.nginx.url("/flat")]; return flags }()),
+            mode: .commandLine(strict: true)).request
+        prepared.measurementsPath = ThroughputMemory.defaultPath(distdir: prepared.distdir)
+        return (world, prepared)
+    }
+
+    /// With no measurement the plan uses the built-in link speed; the patch download then
+    /// measures loopback as very fast, and with a rebuild this slow a full download wins:
+    /// patching is abandoned before the rebuild, and the link is remembered.
+    @Test func aColdStartLearnsTheLinkFromThePatchDownloadAndDownloadsWholeWhenThatIsFaster() async throws {
+        var (world, request) = try Self.prepared()
+        #expect(request.estimateBasis == EstimateBasis(link: .builtIn, rebuild: .builtIn))
+        var model = RebuildCostModel(bandwidth: RebuildCostModel.builtInBandwidth)
+        model.recompressThroughput[.gzip] = 2e6  // a slow machine: 0.75 s to recompress
+        model.bandwidth = 1e5  // …and, as far as the plan knows, a slow link: patching looks best
+        request.policy = PlanPolicy(preference: .time(model))
+        let report = try await Downloader.withDownloader { downloader in
+            try await DistfileFetcher(downloader: downloader).fetch(request)
+        }
+        #expect(report.action == .downloaded)
+        #expect(report.fallbackReason?.contains("the link measured") == true, "\(report.fallbackReason ?? "")")
+        #expect(report.estimate?.basis == "link built-in, rebuild built-in")
+        let (memory, warnings) = ThroughputMemory.load(path: request.measurementsPath!, now: ThroughputMemory.currentTime())
+        #expect(warnings.isEmpty)
+        #expect(memory.rate(.link(host: ThroughputMemory.linkKey(for: URL(string: world.nginx.url())!))) != nil)
+        _ = world
+    }
+
+    /// A slow link, known from earlier transfers: the same plan patches, and the rebuild's
+    /// speeds are remembered for the next estimate.
+    @Test func aMeasuredSlowLinkPatchesAndRemembersTheRebuildSpeeds() async throws {
+        let (world, seed) = try Self.prepared()
+        let host = ThroughputMemory.linkKey(for: URL(string: world.nginx.url())!)
+        try ThroughputMemory.record([ThroughputMemory.Sample(.link(host: host), bytes: 1 << 20, seconds: 20)],
+                                    path: seed.measurementsPath!, now: ThroughputMemory.currentTime())
+        let request = try Self.prepared(reusing: world)
+        #expect(request.estimateBasis?.link == .measured)
+        let report = try await Downloader.withDownloader { downloader in
+            try await DistfileFetcher(downloader: downloader).fetch(request)
+        }
+        #expect(report.action == .patched, "\(report.fallbackReason ?? "")")
+        let estimate = try #require(report.estimate)
+        #expect(estimate.patchSeconds < estimate.downloadSeconds)
+        let (memory, _) = ThroughputMemory.load(path: request.measurementsPath!, now: ThroughputMemory.currentTime())
+        #expect(memory.rate(.recompress(.gzip)) != nil)
+        #expect(memory.rate(.apply) != nil)
+    }
+
+    /// The request for the prepared world again, now that the distdir holds measurements.
+    static func prepared(reusing world: FetchWorld) throws -> FetchRequest {
+        var flags = FetchSettings.Overrides()
+        flags.mirrors = [world.nginx.url("/flat")]
+        var request = try FetchRequest.prepare(
+            target: "noise-2.0.tar.gz", distdir: world.distdir.path,
+            sources: DistfileSources(patchLists: [world.mirror.patchList], manifestPath: world.mirror.manifest),
+            settings: FetchSettings().applying(flags), mode: .commandLine(strict: true)).request
+        request.measurementsPath = ThroughputMemory.defaultPath(distdir: request.distdir)
+        return request
+    }
+
+    /// `deltafetch plan` decides the same way from the same measurements: a fast measured link
+    /// downloads, a slow one patches, and `--json` says where the figures came from.
+    @Test func planReadsTheSameMeasurements() throws {
+        let (world, request) = try Self.prepared()
+        let host = ThroughputMemory.linkKey(for: URL(string: world.nginx.url())!)
+        func plan(linkSeconds: Double) throws -> [String: Any] {
+            try? FileManager.default.removeItem(atPath: request.measurementsPath!)
+            try ThroughputMemory.record([ThroughputMemory.Sample(.link(host: host), bytes: 100 << 20, seconds: linkSeconds),
+                                         ThroughputMemory.Sample(.recompress(.gzip), bytes: 10 << 20, seconds: 1)],
+                                        path: request.measurementsPath!, now: ThroughputMemory.currentTime())
+            var environment = ProcessInfo.processInfo.environment
+            environment["DELTAFETCH_PREFER"] = nil
+            environment["DELTAFETCH_CONFIG"] = "/dev/null"
+            environment["DELTAFETCH_MIRRORS"] = world.nginx.url("/flat")
+            let outcome = try DeltaFetchBinary.run(["plan", "noise-2.0.tar.gz", "--distdir", world.distdir.path, "--patches",
+                                                    world.mirror.patchList, "--manifest", world.mirror.manifest, "--json"],
+                                                   environment: environment.merging(["DELTAFETCH_PREFER": "time"]) { $1 })
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            return try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+        }
+        let fast = try plan(linkSeconds: 0.1)  // 1 GB/s
+        #expect(fast["worth_it"] as? Bool == false)
+        #expect(fast["basis"] as? String == "link measured, rebuild measured")
+        let slow = try plan(linkSeconds: 1000)  // 100 kB/s
+        #expect(slow["worth_it"] as? Bool == true)
+    }
+}
