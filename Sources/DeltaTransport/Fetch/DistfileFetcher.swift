@@ -53,7 +53,10 @@ public final class DistfileFetcher: Sendable {
         defer { lock.release() }
 
         var context = Context(request: request, start: start)
-        if let present = try await present(request, context: context) { return present }
+        if let present = try await present(request, context: context) {
+            PartialDownload.removeLeftover(directory: request.distdir, name: request.outputName)
+            return present
+        }
 
         let plan: Plan
         do {
@@ -232,12 +235,15 @@ public final class DistfileFetcher: Sendable {
         }
     }
 
+    /// Renames the rebuilt file into place, and drops what an earlier, interrupted full
+    /// download of it left behind: nothing will resume it now.
     private func publish(_ rebuilt: RebuiltDistfile, request: FetchRequest) throws(FetchError) {
         do {
             try rebuilt.publish(as: request.outputPath)
         } catch {
             throw .local(TransportError.local(error))
         }
+        PartialDownload.removeLeftover(directory: request.distdir, name: request.outputName)
     }
 
     /// Downloads the chain's patches in parallel into the patch directory.
