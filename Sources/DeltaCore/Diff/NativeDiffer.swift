@@ -62,8 +62,27 @@ public enum NativeDiffer {
     /// A patch that turns `old` into `new`, from buffers.
     public static func makePatch(old: UnsafeRawBufferPointer, new: UnsafeRawBufferPointer,
                                  metadata: PatchMetadata = PatchMetadata(), options: DiffOptions = DiffOptions()) throws -> [UInt8] {
+        // A renamed top directory: diff against the headers the applier renames into the new
+        // file's, which match the old headers again (see TarPathRename).
+        let rename = TarPathRename.detect(old: old, new: new)
+        if let rename, let preimage = rename.preimage(ofArchive: new) {
+            return try preimage.withUnsafeBytes { preimageBytes in
+                try makePatch(old: old, new: new, target: preimageBytes, rename: rename, metadata: metadata, options: options)
+            }
+        }
+        return try makePatch(old: old, new: new, target: new, rename: nil, metadata: metadata, options: options)
+    }
+
+    /// A patch that turns `old` into `new` by building `target` (`new` itself, or its preimage
+    /// under `rename`) and renaming.
+    static func makePatch(old: UnsafeRawBufferPointer, new: UnsafeRawBufferPointer, target: UnsafeRawBufferPointer,
+                          rename: TarPathRename?, metadata: PatchMetadata, options: DiffOptions) throws -> [UInt8] {
         let oldBytes = old.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
-        let newBytes = new.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
+        let newBytes = target.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
+        // The applier fixes checksums after renaming, so they are checked on the real new file.
+        let canonicalChecksums = new.withMemoryRebound(to: UInt8.self) {
+            $0.baseAddress.map { PatchStreams.tarChecksumsAreCanonical($0, count: new.count) } ?? false
+        }
 
         let tuning = DiffTuning.forNewFile(of: new.count)
         // The index lives only while covers are found: freeing it (4 bytes a position) before
@@ -74,9 +93,13 @@ public enum NativeDiffer {
         oldDigest.update(old)
         var newDigest = try MultiDigest(options.digests)
         newDigest.update(new)
-        let header = NativePatchHeader(old: oldDigest.finalize(), new: newDigest.finalize(), streams: [], metadata: metadata)
-        let (filled, body) = try encode(covers, old: oldBytes, new: newBytes, newCount: new.count, tuning: tuning,
-                                        header: header, options: options)
+        var header = NativePatchHeader(old: oldDigest.finalize(), new: newDigest.finalize(), streams: [], metadata: metadata)
+        if let rename {
+            header.tarRename = rename
+            header.requiredFeatures |= NativePatchHeader.tarRenameFeature
+        }
+        let (filled, body) = try encode(covers, old: oldBytes, new: newBytes, newCount: new.count, canonicalChecksums: canonicalChecksums,
+                                        tuning: tuning, header: header, options: options)
         return filled.serialized() + body
     }
 
@@ -115,8 +138,10 @@ public enum NativeDiffer {
     }
 
     static func encode(_ covers: [Cover], old oldBytes: UnsafePointer<UInt8>, new newBytes: UnsafePointer<UInt8>, newCount: Int,
-                       tuning: DiffTuning, header: NativePatchHeader, options: DiffOptions) throws -> (NativePatchHeader, [UInt8]) {
-        let streams = PatchStreams(covers: covers, old: oldBytes, new: newBytes, newCount: newCount, tuning: tuning)
+                       canonicalChecksums: Bool, tuning: DiffTuning, header: NativePatchHeader,
+                       options: DiffOptions) throws -> (NativePatchHeader, [UInt8]) {
+        let streams = PatchStreams(covers: covers, old: oldBytes, new: newBytes, newCount: newCount,
+                                   canonicalChecksums: canonicalChecksums, tuning: tuning)
 
         // Compress the streams: literals (usually the largest) on one thread, the rest on the other.
         let raw: [[UInt8]] = [streams.commands.bytes, streams.residuals.bytes, streams.headerResiduals, streams.literals]

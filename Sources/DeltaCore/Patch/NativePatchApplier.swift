@@ -50,10 +50,12 @@ public enum NativePatchApplier {
         var filled = 0
         var layout = TarBlockTracker()
         let fixChecksums = header.requiredFeatures & NativePatchHeader.tarChecksumsFeature != 0
-        /// Passes the buffer on, except an unfinished header block, kept so its checksum can be fixed.
+        let rename = header.tarRename
+        /// Passes the buffer on, except an unfinished header block, kept so it can be rewritten
+        /// (renamed, its checksum fixed) once complete.
         func flush(final: Bool = false) throws {
             var keep = 0
-            if !final, fixChecksums, let start = layout.region.headerStart, start < layout.position {
+            if !final, fixChecksums || rename != nil, let start = layout.region.headerStart, start < layout.position {
                 keep = Int(layout.position - start)
             }
             if filled - keep > 0 { try sink(UnsafeRawBufferPointer(rebasing: buffer[..<(filled - keep)])) }
@@ -65,14 +67,19 @@ public enum NativePatchApplier {
         /// tracker, fixing any header checksum they complete.
         func track(_ count: Int) {
             let chunk = UnsafeRawBufferPointer(rebasing: buffer[filled..<filled + count])
-            guard fixChecksums else { return layout.consume(chunk) }
+            guard fixChecksums || rename != nil else { return layout.consume(chunk) }
             let bufferOrigin = filled &- Int(truncatingIfNeeded: written)
             layout.consume(chunk) { block, start in
                 guard TarBlockTracker.isUstar(block) else { return }
-                let checksum = TarBlockTracker.canonicalChecksum(of: block)
                 let blockInBuffer = bufferOrigin &+ Int(truncatingIfNeeded: start)
+                if let rename, rename.apply(to: &block) {
+                    for index in TarPathRename.nameField { bytes[blockInBuffer + index] = block[index] }
+                }
+                guard fixChecksums else { return }
+                let checksum = TarBlockTracker.canonicalChecksum(of: block)
                 for (index, byte) in checksum.enumerated() {
                     bytes[blockInBuffer + TarBlockTracker.checksumField.lowerBound + index] = byte
+                    block[TarBlockTracker.checksumField.lowerBound + index] = byte
                 }
             }
         }

@@ -60,10 +60,15 @@ public struct NativePatchHeader: Sendable, Equatable {
     /// to ``maximumSolidLength`` raw bytes (and window), since the applier decodes the solid
     /// stream once for each of the four streams it reads side by side.
     public static let solidStreamsFeature: UInt64 = 1 << 2
+    /// Feature bit: the applier renames the first path component of each ustar header of the
+    /// new file, as the header's ``tarRename`` says (``TarPathRename``), so that headers copied
+    /// from the old file need no residuals for a renamed top directory.
+    public static let tarRenameFeature: UInt64 = 1 << 3
     /// The most raw bytes (and the largest window) a solid patch may have.
     public static let maximumSolidLength: UInt64 = 1 << 20
     /// Feature bits this reader understands.
     public static let knownFeatures: UInt64 = tarChecksumsFeature | metadataResidualRunsFeature | solidStreamsFeature
+        | tarRenameFeature
     /// The most header bytes a reader accepts (the recipe is the only large part).
     public static let maximumHeaderLength: UInt32 = 16 << 20
     /// The largest LZMA2 window an applier accepts for one stream.
@@ -77,6 +82,7 @@ public struct NativePatchHeader: Sendable, Equatable {
     enum SectionType: UInt16 {
         case recipe = 1
         case targetCompressed = 2
+        case tarRename = 3
     }
     /// Section flag: a reader that does not know the type must refuse the patch.
     static let criticalSectionFlag: UInt16 = 1
@@ -92,6 +98,9 @@ public struct NativePatchHeader: Sendable, Equatable {
     public var streams: [NativePatchStream]
     /// Optional sections.
     public var metadata: PatchMetadata
+    /// The rename the applier makes in the new file's tar headers; set exactly when
+    /// ``requiredFeatures`` has ``tarRenameFeature``. Written as a critical section.
+    public var tarRename: TarPathRename?
     /// Where the first stream starts in the patch file (set when read or serialized).
     public private(set) var dataOffset: UInt64 = 0
 
@@ -127,10 +136,18 @@ public struct NativePatchHeader: Sendable, Equatable {
             Self.appendDigests(target, to: &value)
             sections.append((.targetCompressed, value.bytes))
         }
+        if let rename = tarRename {
+            var value = PatchByteWriter()
+            for component in [rename.old, rename.new] {
+                value.appendVarint(UInt64(component.count))
+                value.append(component)
+            }
+            sections.append((.tarRename, value.bytes))
+        }
         body.appendVarint(UInt64(sections.count))
         for (type, value) in sections {
             body.appendVarint(UInt64(type.rawValue))
-            body.appendVarint(0)
+            body.appendVarint(UInt64(type == .tarRename ? Self.criticalSectionFlag : 0))
             body.appendVarint(UInt64(value.count))
             body.append(value)
         }
@@ -235,6 +252,7 @@ public struct NativePatchHeader: Sendable, Equatable {
             streams.append(NativePatchStream(kind: kind, codec: codec, dictionarySize: dictionary, rawLength: raw, codedLength: coded))
         }
         var metadata = PatchMetadata()
+        var tarRename: TarPathRename?
         let sectionCount = try reader.readVarint("section count")
         guard sectionCount <= UInt64(reader.remaining) else { throw .invalidField("section count", offset: reader.offset) }
         for _ in 0..<sectionCount {
@@ -254,12 +272,29 @@ public struct NativePatchHeader: Sendable, Equatable {
                 let size = try section.readLittleEndian(UInt64.self)
                 metadata.targetCompressed = try readDigests(&section, size: size)
                 guard section.remaining == 0 else { throw .invalidField("target section length", offset: at) }
+            case .tarRename?:
+                guard tarRename == nil else { throw .invalidField("duplicate rename section", offset: at) }
+                var section = PatchByteReader(Array(value), baseOffset: at, section: "rename section")
+                var components = [[UInt8]]()
+                for _ in 0..<2 {
+                    let length = try section.readVarint("rename component length")
+                    guard length <= UInt64(section.remaining) else { throw .invalidField("rename section", offset: at) }
+                    components.append(Array(try section.readBytes(Int(length))))
+                }
+                guard section.remaining == 0, let rename = TarPathRename(old: components[0], new: components[1]) else {
+                    throw .invalidField("rename section", offset: at)
+                }
+                tarRename = rename
             case nil:
                 if flags & UInt64(criticalSectionFlag) != 0 { throw .unsupportedSection(type: type) }
             }
         }
         guard reader.remaining == 0 else { throw .invalidField("header length", offset: reader.offset) }
+        guard (features & tarRenameFeature != 0) == (tarRename != nil) else {
+            throw .invalidField("rename section without its feature bit, or the bit without the section", offset: reader.offset)
+        }
         var header = NativePatchHeader(old: old, new: new, streams: streams, metadata: metadata)
+        header.tarRename = tarRename
         header.version = version
         header.requiredFeatures = features
         return header
