@@ -65,9 +65,12 @@ public struct TarPathRename: Sendable, Equatable {
 extension TarPathRename {
     /// The rename between two tars' top directories: the first path component of each one's
     /// first ustar header for a file, directory or link (pax and long-name entries skipped),
-    /// read from at most the first 1 MiB. Nil when either is no tar or the components agree.
+    /// read from at most the first 1 MiB. Nil when either is no tar, or the components agree
+    /// or have the same length: then the names do not shift, their few differing bytes cost
+    /// almost nothing once run-coded, and the section would cost more (six 1.16.0 → 1.17.0:
+    /// 23 bytes more with it, Django 5.0.7 → 5.1: 46 KB less).
     static func detect(old: UnsafeRawBufferPointer, new: UnsafeRawBufferPointer) -> TarPathRename? {
-        guard let old = firstComponent(old), let new = firstComponent(new) else { return nil }
+        guard let old = firstComponent(old), let new = firstComponent(new), old.count != new.count else { return nil }
         return TarPathRename(old: old, new: new)
     }
 
