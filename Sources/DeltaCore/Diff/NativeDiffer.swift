@@ -98,8 +98,8 @@ public enum NativeDiffer {
             header.tarRename = rename
             header.requiredFeatures |= NativePatchHeader.tarRenameFeature
         }
-        let (filled, body) = try encode(covers, old: oldBytes, new: newBytes, newCount: new.count, canonicalChecksums: canonicalChecksums,
-                                        tuning: tuning, header: header, options: options)
+        let (filled, body) = try encode(covers, old: oldBytes, oldCount: old.count, new: newBytes, newCount: new.count,
+                                        canonicalChecksums: canonicalChecksums, tuning: tuning, header: header, options: options)
         return filled.serialized() + body
     }
 
@@ -137,23 +137,48 @@ public enum NativeDiffer {
         return findCovers(finder, new: newBytes, count: count, threads: threads)
     }
 
-    static func encode(_ covers: [Cover], old oldBytes: UnsafePointer<UInt8>, new newBytes: UnsafePointer<UInt8>, newCount: Int,
-                       canonicalChecksums: Bool, tuning: DiffTuning, header: NativePatchHeader,
+    /// Encodes the covers twice, as they are and with short covers dissolved into literals
+    /// primed by their old context (``LiteralContext``), and keeps the smaller patch.
+    static func encode(_ covers: [Cover], old oldBytes: UnsafePointer<UInt8>, oldCount: Int, new newBytes: UnsafePointer<UInt8>,
+                       newCount: Int, canonicalChecksums: Bool, tuning: DiffTuning, header: NativePatchHeader,
                        options: DiffOptions) throws -> (NativePatchHeader, [UInt8]) {
-        let streams = PatchStreams(covers: covers, old: oldBytes, new: newBytes, newCount: newCount,
-                                   canonicalChecksums: canonicalChecksums, tuning: tuning)
+        guard let plain = try encode(PatchStreams(covers: covers, old: oldBytes, new: newBytes, newCount: newCount,
+                                                  canonicalChecksums: canonicalChecksums, tuning: tuning),
+                                     context: [], old: oldBytes, tuning: tuning, header: header, options: options) else {
+            preconditionFailure("without a context, encoding always makes a patch")
+        }
+        let dissolved = LiteralContext.dissolvingShortCovers(covers, shorterThan: LiteralContext.minimumCover,
+                                                             metadata: tarMetadataRanges(newBytes, count: newCount))
+        let ranges = LiteralContext.ranges(for: dissolved, oldCount: oldCount, newCount: newCount)
+        guard !ranges.isEmpty else { return plain }
+        let primed = try encode(PatchStreams(covers: dissolved, old: oldBytes, new: newBytes, newCount: newCount,
+                                             canonicalChecksums: canonicalChecksums, tuning: tuning),
+                                context: ranges, old: oldBytes, tuning: tuning, header: header, options: options)
+        guard let primed, primed.0.serialized().count + primed.1.count < plain.0.serialized().count + plain.1.count else { return plain }
+        return primed
+    }
 
+    /// Compresses the streams into a patch body and fills in the header; the literals (or the
+    /// solid stream) primed with the old file's `context` ranges when there are any. Nil when
+    /// a context is asked for but the stream it would prime is stored.
+    static func encode(_ streams: PatchStreams, context: [Range<Int>], old oldBytes: UnsafePointer<UInt8>, tuning: DiffTuning,
+                       header: NativePatchHeader, options: DiffOptions) throws -> (NativePatchHeader, [UInt8])? {
+        let dictionary = LiteralContext.bytes(of: context, in: oldBytes)
+        let literalWindow = LZMA2Settings.dictionarySize(for: dictionary.count + streams.literals.count, cap: streamWindowCaps[3])
+        guard dictionary.count <= literalWindow else { return nil }
         // Compress the streams: literals (usually the largest) on one thread, the rest on the other.
         let raw: [[UInt8]] = [streams.commands.bytes, streams.residuals.bytes, streams.headerResiduals, streams.literals]
+        let windows = (0..<4).map { $0 == 3 ? literalWindow : LZMA2Settings.dictionarySize(for: raw[$0].count, cap: streamWindowCaps[$0]) }
         let compressed = (0..<4).map { _ in ResultBox<[UInt8]>() }
         let compress: @Sendable (Int) -> Void = { slot in
             let (lc, lp, pb) = tuning.model[slot]
-            let cap = streamWindowCaps[slot]
             compressed[slot].set {
                 try raw[slot].withUnsafeBytes { bytes in
-                    try LZMA2RawEncoder.compress(bytes, settings: LZMA2Settings(
-                        dictionarySize: LZMA2Settings.dictionarySize(for: bytes.count, cap: cap),
-                        literalContextBits: lc, literalPositionBits: lp, positionBits: pb, extreme: options.extreme))
+                    try dictionary.withUnsafeBytes { preset in
+                        try LZMA2RawEncoder.compress(bytes, settings: LZMA2Settings(
+                            dictionarySize: windows[slot], literalContextBits: lc, literalPositionBits: lp, positionBits: pb,
+                            extreme: options.extreme), presetDictionary: slot == 3 ? preset : nil)
+                    }
                 }
             }
         }
@@ -161,18 +186,24 @@ public enum NativeDiffer {
         var header = header
         if streams.fixesTarChecksums { header.requiredFeatures |= NativePatchHeader.tarChecksumsFeature }
         if streams.runCodesMetadata { header.requiredFeatures |= NativePatchHeader.metadataResidualRunsFeature }
+        if !context.isEmpty {
+            header.requiredFeatures |= NativePatchHeader.literalContextFeature
+            header.literalContext = context.map { UInt64($0.lowerBound)..<UInt64($0.upperBound) }
+        }
         let separateSize = try (0..<4).reduce(0) { $0 + min(try compressed[$1].get().count, raw[$1].count) }
-        if let solid = try solidEncoding(raw, separateSize: separateSize, header: header, options: options) { return solid }
+        if let solid = try solidEncoding(raw, separateSize: separateSize, dictionary: dictionary, header: header, options: options) {
+            return solid
+        }
         var body = [UInt8]()
         for slot in 0..<4 {
             let kind = NativePatchStream.Kind.allCases[slot]
             let packed = try compressed[slot].get()
             if packed.count < raw[slot].count {
-                header.streams.append(NativePatchStream(kind: kind, codec: .lzma2,
-                                                        dictionarySize: LZMA2Settings.dictionarySize(for: raw[slot].count, cap: streamWindowCaps[slot]),
+                header.streams.append(NativePatchStream(kind: kind, codec: .lzma2, dictionarySize: windows[slot],
                                                         rawLength: UInt64(raw[slot].count), codedLength: UInt64(packed.count)))
                 body += packed
             } else {
+                if slot == 3 && !context.isEmpty { return nil }
                 header.streams.append(NativePatchStream(kind: kind, codec: .stored, dictionarySize: 0,
                                                         rawLength: UInt64(raw[slot].count), codedLength: UInt64(raw[slot].count)))
                 body += raw[slot]
@@ -185,15 +216,20 @@ public enum NativeDiffer {
     /// if they are small enough and that beats compressing them apart (`separateSize` bytes):
     /// on small patches, four streams' LZMA2 overheads and separate models cost more
     /// than the streams' different statistics save.
-    static func solidEncoding(_ raw: [[UInt8]], separateSize: Int, header: NativePatchHeader,
+    /// `dictionary` primes the solid stream (the header's literal context); it must fit its window.
+    static func solidEncoding(_ raw: [[UInt8]], separateSize: Int, dictionary: [UInt8], header: NativePatchHeader,
                               options: DiffOptions) throws -> (NativePatchHeader, [UInt8])? {
         let total = raw.reduce(0) { $0 + $1.count }
         guard total > 0, UInt64(total) <= NativePatchHeader.maximumSolidLength else { return nil }
         let joined = raw.flatMap { $0 }
-        let window = LZMA2Settings.dictionarySize(for: total, cap: UInt32(NativePatchHeader.maximumSolidLength))
+        let window = LZMA2Settings.dictionarySize(for: total + dictionary.count, cap: UInt32(NativePatchHeader.maximumSolidLength))
+        guard dictionary.count <= window else { return nil }
         let packed = try joined.withUnsafeBytes { bytes in
-            try LZMA2RawEncoder.compress(bytes, settings: LZMA2Settings(
-                dictionarySize: window, literalContextBits: 0, literalPositionBits: 0, positionBits: 0, extreme: options.extreme))
+            try dictionary.withUnsafeBytes { preset in
+                try LZMA2RawEncoder.compress(bytes, settings: LZMA2Settings(
+                    dictionarySize: window, literalContextBits: 0, literalPositionBits: 0, positionBits: 0, extreme: options.extreme),
+                    presetDictionary: preset)
+            }
         }
         guard packed.count < separateSize else { return nil }
         var header = header

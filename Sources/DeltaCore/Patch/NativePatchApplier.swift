@@ -22,23 +22,31 @@ public enum NativePatchApplier {
         }
         var offset = header.dataOffset
         var readers = [PatchStreamReader]()
-        if header.requiredFeatures & NativePatchHeader.solidStreamsFeature != 0 {
+        // The literals' preset dictionary, read from the base; the decoders copy it.
+        var context = try literalContext(header, base: base)
+        let solidStreams = header.requiredFeatures & NativePatchHeader.solidStreamsFeature != 0
+        if solidStreams {
             // Each stream reads the one solid stream from its start, dropping what precedes it.
             let solid = header.streams[0]
             var skip: UInt64 = 0
             for (index, stream) in header.streams.enumerated() {
                 let part = NativePatchStream(kind: stream.kind, codec: solid.codec, dictionarySize: solid.dictionarySize,
                                              rawLength: stream.rawLength, codedLength: solid.codedLength)
-                readers.append(try PatchStreamReader(part, at: offset, in: patch, skipping: skip,
-                                                     endsCodedData: index == header.streams.count - 1))
+                readers.append(try context.withUnsafeBytes {
+                    try PatchStreamReader(part, at: offset, in: patch, skipping: skip,
+                                          endsCodedData: index == header.streams.count - 1, presetDictionary: $0)
+                })
                 skip += stream.rawLength
             }
         } else {
             for stream in header.streams {
-                readers.append(try PatchStreamReader(stream, at: offset, in: patch))
+                readers.append(try context.withUnsafeBytes {
+                    try PatchStreamReader(stream, at: offset, in: patch, presetDictionary: stream.kind == .literals ? $0 : nil)
+                })
                 offset += stream.codedLength
             }
         }
+        context = []  // copied into the decoders
         let commands = readers[0], literals = readers[3]
         let headerResiduals = MetadataResidualReader(readers[2],
                                                      runCoded: header.requiredFeatures & NativePatchHeader.metadataResidualRunsFeature != 0)
@@ -140,5 +148,20 @@ public enum NativePatchApplier {
         try headerResiduals.finish()
         try literals.finish()
         return header
+    }
+
+    /// The base's ranges that the header's literal context lists, back to back (empty without
+    /// the feature); the header bounds them by the primed stream's window.
+    static func literalContext(_ header: NativePatchHeader, base: RandomAccessSource) throws -> [UInt8] {
+        guard let ranges = header.literalContext else { return [] }
+        var context = [UInt8](repeating: 0, count: Int(ranges.reduce(0) { $0 + $1.count }))
+        var filled = 0
+        try context.withUnsafeMutableBytes { bytes in
+            for range in ranges {
+                try base.read(into: UnsafeMutableRawBufferPointer(rebasing: bytes[filled..<filled + Int(range.count)]), at: range.lowerBound)
+                filled += Int(range.count)
+            }
+        }
+        return context
     }
 }

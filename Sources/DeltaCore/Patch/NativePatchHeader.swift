@@ -64,11 +64,17 @@ public struct NativePatchHeader: Sendable, Equatable {
     /// new file, as the header's ``tarRename`` says (``TarPathRename``), so that headers copied
     /// from the old file need no residuals for a renamed top directory.
     public static let tarRenameFeature: UInt64 = 1 << 3
+    /// Feature bit: the LZMA2 decoder of the literals stream (of the solid stream, in a solid
+    /// patch) starts with a preset dictionary, the old file's ranges that ``literalContext``
+    /// lists, back to back: new text is coded with the old text it replaces in its window, as
+    /// `xz`/`zstd` with the old file as a dictionary would, which covers cannot do for short
+    /// matches.
+    public static let literalContextFeature: UInt64 = 1 << 4
     /// The most raw bytes (and the largest window) a solid patch may have.
     public static let maximumSolidLength: UInt64 = 1 << 20
     /// Feature bits this reader understands.
     public static let knownFeatures: UInt64 = tarChecksumsFeature | metadataResidualRunsFeature | solidStreamsFeature
-        | tarRenameFeature
+        | tarRenameFeature | literalContextFeature
     /// The most header bytes a reader accepts (the recipe is the only large part).
     public static let maximumHeaderLength: UInt32 = 16 << 20
     /// The largest LZMA2 window an applier accepts for one stream.
@@ -83,6 +89,7 @@ public struct NativePatchHeader: Sendable, Equatable {
         case recipe = 1
         case targetCompressed = 2
         case tarRename = 3
+        case literalContext = 4
     }
     /// Section flag: a reader that does not know the type must refuse the patch.
     static let criticalSectionFlag: UInt16 = 1
@@ -101,6 +108,10 @@ public struct NativePatchHeader: Sendable, Equatable {
     /// The rename the applier makes in the new file's tar headers; set exactly when
     /// ``requiredFeatures`` has ``tarRenameFeature``. Written as a critical section.
     public var tarRename: TarPathRename?
+    /// The old file's ranges that prime the literals' decoder, in order; set exactly when
+    /// ``requiredFeatures`` has ``literalContextFeature``. Their total length is at most the
+    /// window of the stream they prime. Written as a critical section.
+    public var literalContext: [Range<UInt64>]?
     /// Where the first stream starts in the patch file (set when read or serialized).
     public private(set) var dataOffset: UInt64 = 0
 
@@ -144,10 +155,21 @@ public struct NativePatchHeader: Sendable, Equatable {
             }
             sections.append((.tarRename, value.bytes))
         }
+        if let ranges = literalContext {
+            var value = PatchByteWriter()
+            value.appendVarint(UInt64(ranges.count))
+            var end: UInt64 = 0
+            for range in ranges {
+                value.appendSignedVarint(Int64(bitPattern: range.lowerBound &- end))
+                value.appendVarint(UInt64(range.count))
+                end = range.upperBound
+            }
+            sections.append((.literalContext, value.bytes))
+        }
         body.appendVarint(UInt64(sections.count))
         for (type, value) in sections {
             body.appendVarint(UInt64(type.rawValue))
-            body.appendVarint(UInt64(type == .tarRename ? Self.criticalSectionFlag : 0))
+            body.appendVarint(UInt64(type == .tarRename || type == .literalContext ? Self.criticalSectionFlag : 0))
             body.appendVarint(UInt64(value.count))
             body.append(value)
         }
@@ -253,6 +275,7 @@ public struct NativePatchHeader: Sendable, Equatable {
         }
         var metadata = PatchMetadata()
         var tarRename: TarPathRename?
+        var literalContext: [Range<UInt64>]?
         let sectionCount = try reader.readVarint("section count")
         guard sectionCount <= UInt64(reader.remaining) else { throw .invalidField("section count", offset: reader.offset) }
         for _ in 0..<sectionCount {
@@ -285,6 +308,10 @@ public struct NativePatchHeader: Sendable, Equatable {
                     throw .invalidField("rename section", offset: at)
                 }
                 tarRename = rename
+            case .literalContext?:
+                guard literalContext == nil else { throw .invalidField("duplicate literal context section", offset: at) }
+                literalContext = try readLiteralContext(Array(value), at: at, oldSize: oldSize,
+                                                        window: UInt64(streams[solid ? 0 : 3].dictionarySize))
             case nil:
                 if flags & UInt64(criticalSectionFlag) != 0 { throw .unsupportedSection(type: type) }
             }
@@ -294,10 +321,41 @@ public struct NativePatchHeader: Sendable, Equatable {
             throw .invalidField("rename section without its feature bit, or the bit without the section", offset: reader.offset)
         }
         var header = NativePatchHeader(old: old, new: new, streams: streams, metadata: metadata)
+        guard (features & literalContextFeature != 0) == (literalContext != nil) else {
+            throw .invalidField("literal context section without its feature bit, or the bit without the section", offset: reader.offset)
+        }
         header.tarRename = tarRename
+        header.literalContext = literalContext
         header.version = version
         header.requiredFeatures = features
         return header
+    }
+
+    /// The literal context section: a count, then for each range the signed distance of its
+    /// start from the previous range's end (from 0 for the first) and its length. Ranges lie in
+    /// the old file, are not empty, and add up to at most `window` bytes (0 when the stream
+    /// they prime is not LZMA2), so the applier reads no more than its decoder keeps.
+    static func readLiteralContext(_ value: [UInt8], at: UInt64, oldSize: UInt64,
+                                   window: UInt64) throws(PatchFormatError) -> [Range<UInt64>] {
+        var section = PatchByteReader(value, baseOffset: at, section: "literal context section")
+        let count = try section.readVarint("literal context count")
+        guard count <= UInt64(section.remaining) else { throw .invalidField("literal context count", offset: at) }
+        var ranges = [Range<UInt64>]()
+        var end: UInt64 = 0, total: UInt64 = 0
+        for _ in 0..<count {
+            let delta = try section.readVarint("literal context start").zigzagDecoded
+            let length = try section.readVarint("literal context length")
+            let start = Int64(bitPattern: end).addingReportingOverflow(delta)
+            guard !start.overflow, start.partialValue >= 0, UInt64(start.partialValue) <= oldSize,
+                  length > 0, length <= oldSize - UInt64(start.partialValue), length <= window - total else {
+                throw .invalidField("literal context range", offset: at)
+            }
+            total += length
+            end = UInt64(start.partialValue) + length
+            ranges.append(UInt64(start.partialValue)..<end)
+        }
+        guard section.remaining == 0 else { throw .invalidField("literal context section length", offset: at) }
+        return ranges
     }
 
     /// Digest algorithms' identifiers in the format.
