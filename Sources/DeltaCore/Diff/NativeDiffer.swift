@@ -138,78 +138,38 @@ public enum NativeDiffer {
     }
 
     /// Encodes the covers twice, as they are and with short covers dissolved into literals
-    /// primed by their old context (``LiteralContext``), and keeps the smaller patch.
+    /// primed by their old context (``LiteralContext``), and keeps the smaller patch. The
+    /// primed literals (the costliest stream: the context is indexed too) get one thread, all
+    /// other streams of both candidates the other.
     static func encode(_ covers: [Cover], old oldBytes: UnsafePointer<UInt8>, oldCount: Int, new newBytes: UnsafePointer<UInt8>,
                        newCount: Int, canonicalChecksums: Bool, tuning: DiffTuning, header: NativePatchHeader,
                        options: DiffOptions) throws -> (NativePatchHeader, [UInt8]) {
-        guard let plain = try encode(PatchStreams(covers: covers, old: oldBytes, new: newBytes, newCount: newCount,
-                                                  canonicalChecksums: canonicalChecksums, tuning: tuning),
-                                     context: [], old: oldBytes, tuning: tuning, header: header, options: options) else {
-            preconditionFailure("without a context, encoding always makes a patch")
+        guard let plain = EncodingCandidate(PatchStreams(covers: covers, old: oldBytes, new: newBytes, newCount: newCount,
+                                                         canonicalChecksums: canonicalChecksums, tuning: tuning),
+                                            context: nil, old: oldBytes, oldCount: oldCount, newCount: newCount) else {
+            preconditionFailure("a candidate without a context always exists")
         }
         let dissolved = LiteralContext.dissolvingShortCovers(covers, shorterThan: LiteralContext.minimumCover,
                                                              metadata: tarMetadataRanges(newBytes, count: newCount))
-        let ranges = LiteralContext.ranges(for: dissolved, oldCount: oldCount, newCount: newCount)
-        guard !ranges.isEmpty else { return plain }
-        let primed = try encode(PatchStreams(covers: dissolved, old: oldBytes, new: newBytes, newCount: newCount,
-                                             canonicalChecksums: canonicalChecksums, tuning: tuning),
-                                context: ranges, old: oldBytes, tuning: tuning, header: header, options: options)
-        guard let primed, primed.0.serialized().count + primed.1.count < plain.0.serialized().count + plain.1.count else { return plain }
-        return primed
-    }
-
-    /// Compresses the streams into a patch body and fills in the header; the literals (or the
-    /// solid stream) primed with the old file's `context` ranges when there are any. Nil when
-    /// a context is asked for but the stream it would prime is stored.
-    static func encode(_ streams: PatchStreams, context: [Range<Int>], old oldBytes: UnsafePointer<UInt8>, tuning: DiffTuning,
-                       header: NativePatchHeader, options: DiffOptions) throws -> (NativePatchHeader, [UInt8])? {
-        let dictionary = LiteralContext.bytes(of: context, in: oldBytes)
-        let literalWindow = LZMA2Settings.dictionarySize(for: dictionary.count + streams.literals.count, cap: streamWindowCaps[3])
-        guard dictionary.count <= literalWindow else { return nil }
-        // Compress the streams: literals (usually the largest) on one thread, the rest on the other.
-        let raw: [[UInt8]] = [streams.commands.bytes, streams.residuals.bytes, streams.headerResiduals, streams.literals]
-        let windows = (0..<4).map { $0 == 3 ? literalWindow : LZMA2Settings.dictionarySize(for: raw[$0].count, cap: streamWindowCaps[$0]) }
-        let compressed = (0..<4).map { _ in ResultBox<[UInt8]>() }
-        let compress: @Sendable (Int) -> Void = { slot in
-            let (lc, lp, pb) = tuning.model[slot]
-            compressed[slot].set {
-                try raw[slot].withUnsafeBytes { bytes in
-                    try dictionary.withUnsafeBytes { preset in
-                        try LZMA2RawEncoder.compress(bytes, settings: LZMA2Settings(
-                            dictionarySize: windows[slot], literalContextBits: lc, literalPositionBits: lp, positionBits: pb,
-                            extreme: options.extreme), presetDictionary: slot == 3 ? preset : nil)
-                    }
-                }
+        let primed = oldCount == 0 ? nil : EncodingCandidate(PatchStreams(covers: dissolved, old: oldBytes, new: newBytes, newCount: newCount,
+                                                                          canonicalChecksums: canonicalChecksums, tuning: tuning),
+                                                             context: LiteralContext.choice(oldCount: oldCount), old: oldBytes,
+                                                             oldCount: oldCount, newCount: newCount)
+        runConcurrently(options.threads > 1, {
+            (primed ?? plain).compress(3, tuning: tuning, options: options)
+        }, {
+            if primed != nil { plain.compress(3, tuning: tuning, options: options) }
+            for slot in 0..<3 {
+                plain.compress(slot, tuning: tuning, options: options)
+                primed?.compress(slot, tuning: tuning, options: options)
             }
+        })
+        guard let best = try plain.assemble(header: header, options: options) else {
+            preconditionFailure("a candidate without a context always assembles")
         }
-        runConcurrently(options.threads > 1, { compress(3) }, { compress(0); compress(1); compress(2) })
-        var header = header
-        if streams.fixesTarChecksums { header.requiredFeatures |= NativePatchHeader.tarChecksumsFeature }
-        if streams.runCodesMetadata { header.requiredFeatures |= NativePatchHeader.metadataResidualRunsFeature }
-        if !context.isEmpty {
-            header.requiredFeatures |= NativePatchHeader.literalContextFeature
-            header.literalContext = context.map { UInt64($0.lowerBound)..<UInt64($0.upperBound) }
-        }
-        let separateSize = try (0..<4).reduce(0) { $0 + min(try compressed[$1].get().count, raw[$1].count) }
-        if let solid = try solidEncoding(raw, separateSize: separateSize, dictionary: dictionary, header: header, options: options) {
-            return solid
-        }
-        var body = [UInt8]()
-        for slot in 0..<4 {
-            let kind = NativePatchStream.Kind.allCases[slot]
-            let packed = try compressed[slot].get()
-            if packed.count < raw[slot].count {
-                header.streams.append(NativePatchStream(kind: kind, codec: .lzma2, dictionarySize: windows[slot],
-                                                        rawLength: UInt64(raw[slot].count), codedLength: UInt64(packed.count)))
-                body += packed
-            } else {
-                if slot == 3 && !context.isEmpty { return nil }
-                header.streams.append(NativePatchStream(kind: kind, codec: .stored, dictionarySize: 0,
-                                                        rawLength: UInt64(raw[slot].count), codedLength: UInt64(raw[slot].count)))
-                body += raw[slot]
-            }
-        }
-        return (header, body)
+        guard let other = try primed?.assemble(header: header, options: options),
+              other.0.serialized().count + other.1.count < best.0.serialized().count + best.1.count else { return best }
+        return other
     }
 
     /// The patch with its streams compressed as one (``NativePatchHeader/solidStreamsFeature``),

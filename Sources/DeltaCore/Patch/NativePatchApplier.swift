@@ -23,7 +23,7 @@ public enum NativePatchApplier {
         var offset = header.dataOffset
         var readers = [PatchStreamReader]()
         // The literals' preset dictionary, read from the base; the decoders copy it.
-        var context = try literalContext(header, base: base)
+        var context = try literalContext(header, base: base, patch: patch)
         let solidStreams = header.requiredFeatures & NativePatchHeader.solidStreamsFeature != 0
         if solidStreams {
             // Each stream reads the one solid stream from its start, dropping what precedes it.
@@ -150,10 +150,34 @@ public enum NativePatchApplier {
         return header
     }
 
-    /// The base's ranges that the header's literal context lists, back to back (empty without
-    /// the feature); the header bounds them by the primed stream's window.
-    static func literalContext(_ header: NativePatchHeader, base: RandomAccessSource) throws -> [UInt8] {
-        guard let ranges = header.literalContext else { return [] }
+    /// The base's bytes that the header's literal context selects (empty without the
+    /// feature); the header bounds them by the primed stream's window. A derived context takes
+    /// a first pass over the commands stream, with the checks the application makes again.
+    static func literalContext(_ header: NativePatchHeader, base: RandomAccessSource, patch: RandomAccessSource) throws -> [UInt8] {
+        let ranges: [Range<UInt64>]
+        switch header.literalContext {
+        case nil:
+            return []
+        case .wholeFile?:
+            ranges = [0..<header.old.size]
+        case let .derived(before, after, limit)?:
+            var derivation = LiteralContext.Derivation(before: before, after: after, limit: limit, oldSize: header.old.size)
+            let commands = try PatchStreamReader(header.streams[0], at: header.dataOffset, in: patch)
+            let newSize = header.new.size
+            var written: UInt64 = 0
+            while written < newSize {
+                let copy = try commands.readVarint(), literal = try commands.readVarint(), move = try commands.readVarint()
+                guard copy <= newSize - written, literal <= newSize - written - copy else {
+                    throw PatchFormatError.outOfBounds("command past the new file's end", newOffset: written)
+                }
+                guard written == 0 || copy + literal > 0 else { throw PatchFormatError.invalidField("empty command", offset: written) }
+                guard derivation.add(copy: copy, literal: literal, move: move.zigzagDecoded) else {
+                    throw PatchFormatError.outOfBounds("old cursor moved outside the base", newOffset: written)
+                }
+                written += copy + literal
+            }
+            ranges = derivation.ranges
+        }
         var context = [UInt8](repeating: 0, count: Int(ranges.reduce(0) { $0 + $1.count }))
         var filled = 0
         try context.withUnsafeMutableBytes { bytes in

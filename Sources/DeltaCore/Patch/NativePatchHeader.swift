@@ -65,8 +65,8 @@ public struct NativePatchHeader: Sendable, Equatable {
     /// from the old file need no residuals for a renamed top directory.
     public static let tarRenameFeature: UInt64 = 1 << 3
     /// Feature bit: the LZMA2 decoder of the literals stream (of the solid stream, in a solid
-    /// patch) starts with a preset dictionary, the old file's ranges that ``literalContext``
-    /// lists, back to back: new text is coded with the old text it replaces in its window, as
+    /// patch) starts with a preset dictionary, the old file's bytes that ``literalContext``
+    /// selects (``LiteralContext``): new text is coded with the old text it replaces in its window, as
     /// `xz`/`zstd` with the old file as a dictionary would, which covers cannot do for short
     /// matches.
     public static let literalContextFeature: UInt64 = 1 << 4
@@ -108,10 +108,10 @@ public struct NativePatchHeader: Sendable, Equatable {
     /// The rename the applier makes in the new file's tar headers; set exactly when
     /// ``requiredFeatures`` has ``tarRenameFeature``. Written as a critical section.
     public var tarRename: TarPathRename?
-    /// The old file's ranges that prime the literals' decoder, in order; set exactly when
-    /// ``requiredFeatures`` has ``literalContextFeature``. Their total length is at most the
-    /// window of the stream they prime. Written as a critical section.
-    public var literalContext: [Range<UInt64>]?
+    /// What primes the literals' decoder; set exactly when ``requiredFeatures`` has
+    /// ``literalContextFeature``. It is at most the window of the stream it primes. Written as
+    /// a critical section.
+    public var literalContext: LiteralContext?
     /// Where the first stream starts in the patch file (set when read or serialized).
     public private(set) var dataOffset: UInt64 = 0
 
@@ -155,14 +155,13 @@ public struct NativePatchHeader: Sendable, Equatable {
             }
             sections.append((.tarRename, value.bytes))
         }
-        if let ranges = literalContext {
+        if let context = literalContext {
             var value = PatchByteWriter()
-            value.appendVarint(UInt64(ranges.count))
-            var end: UInt64 = 0
-            for range in ranges {
-                value.appendSignedVarint(Int64(bitPattern: range.lowerBound &- end))
-                value.appendVarint(UInt64(range.count))
-                end = range.upperBound
+            switch context {
+            case .wholeFile:
+                value.appendVarint(LiteralContext.wholeFileMode)
+            case let .derived(before, after, limit):
+                for field in [LiteralContext.derivedMode, before, after, limit] { value.appendVarint(field) }
             }
             sections.append((.literalContext, value.bytes))
         }
@@ -275,7 +274,7 @@ public struct NativePatchHeader: Sendable, Equatable {
         }
         var metadata = PatchMetadata()
         var tarRename: TarPathRename?
-        var literalContext: [Range<UInt64>]?
+        var literalContext: LiteralContext?
         let sectionCount = try reader.readVarint("section count")
         guard sectionCount <= UInt64(reader.remaining) else { throw .invalidField("section count", offset: reader.offset) }
         for _ in 0..<sectionCount {
@@ -310,7 +309,7 @@ public struct NativePatchHeader: Sendable, Equatable {
                 tarRename = rename
             case .literalContext?:
                 guard literalContext == nil else { throw .invalidField("duplicate literal context section", offset: at) }
-                literalContext = try readLiteralContext(Array(value), at: at, oldSize: oldSize,
+                literalContext = try readLiteralContext(Array(value), at: at, oldSize: oldSize, solid: solid,
                                                         window: UInt64(streams[solid ? 0 : 3].dictionarySize))
             case nil:
                 if flags & UInt64(criticalSectionFlag) != 0 { throw .unsupportedSection(type: type) }
@@ -331,31 +330,30 @@ public struct NativePatchHeader: Sendable, Equatable {
         return header
     }
 
-    /// The literal context section: a count, then for each range the signed distance of its
-    /// start from the previous range's end (from 0 for the first) and its length. Ranges lie in
-    /// the old file, are not empty, and add up to at most `window` bytes (0 when the stream
-    /// they prime is not LZMA2), so the applier reads no more than its decoder keeps.
-    static func readLiteralContext(_ value: [UInt8], at: UInt64, oldSize: UInt64,
-                                   window: UInt64) throws(PatchFormatError) -> [Range<UInt64>] {
+    /// The literal context section: a mode, 0 for the whole old file, 1 for a context derived
+    /// from the commands followed by its `before`, `after` and `limit`. The context is at most
+    /// `window` bytes (0 when the stream it primes is not LZMA2), so the applier reads no more
+    /// than its decoder keeps; a solid patch's commands are inside the primed stream, so it may
+    /// only use the whole file.
+    static func readLiteralContext(_ value: [UInt8], at: UInt64, oldSize: UInt64, solid: Bool,
+                                   window: UInt64) throws(PatchFormatError) -> LiteralContext {
         var section = PatchByteReader(value, baseOffset: at, section: "literal context section")
-        let count = try section.readVarint("literal context count")
-        guard count <= UInt64(section.remaining) else { throw .invalidField("literal context count", offset: at) }
-        var ranges = [Range<UInt64>]()
-        var end: UInt64 = 0, total: UInt64 = 0
-        for _ in 0..<count {
-            let delta = try section.readVarint("literal context start").zigzagDecoded
-            let length = try section.readVarint("literal context length")
-            let start = Int64(bitPattern: end).addingReportingOverflow(delta)
-            guard !start.overflow, start.partialValue >= 0, UInt64(start.partialValue) <= oldSize,
-                  length > 0, length <= oldSize - UInt64(start.partialValue), length <= window - total else {
-                throw .invalidField("literal context range", offset: at)
-            }
-            total += length
-            end = UInt64(start.partialValue) + length
-            ranges.append(UInt64(start.partialValue)..<end)
+        let context: LiteralContext
+        switch try section.readVarint("literal context mode") {
+        case LiteralContext.wholeFileMode:
+            guard oldSize > 0, oldSize <= window else { throw .invalidField("literal context size", offset: at) }
+            context = .wholeFile
+        case LiteralContext.derivedMode:
+            let before = try section.readVarint("literal context before")
+            let after = try section.readVarint("literal context after")
+            let limit = try section.readVarint("literal context limit")
+            guard !solid, limit > 0, limit <= window else { throw .invalidField("literal context limit", offset: at) }
+            context = .derived(before: before, after: after, limit: limit)
+        default:
+            throw .invalidField("literal context mode", offset: at)
         }
         guard section.remaining == 0 else { throw .invalidField("literal context section length", offset: at) }
-        return ranges
+        return context
     }
 
     /// Digest algorithms' identifiers in the format.
