@@ -10,12 +10,13 @@ extension LiteralContext {
     /// The most context bytes of a derived context: the applier holds them once, and the
     /// encoder indexes them.
     static let defaultLimit: UInt64 = 8 << 20
-    /// An old file at most this long is the context whole: cheap, and nothing is missed.
-    static let wholeFileLimit = 512 << 10
+    /// An old file at most this long is the context whole by default (``DiffOptions/wholeFileContextMaximum``):
+    /// cheap, and nothing is missed.
+    public static let wholeFileLimit = 512 << 10
 
-    /// The context for an old file of `oldCount` bytes: the whole file when it is small.
-    static func choice(oldCount: Int) -> LiteralContext {
-        oldCount <= wholeFileLimit ? .wholeFile : .derived(before: defaultBefore, after: defaultAfter, limit: defaultLimit)
+    /// The context for an old file of `oldCount` bytes: the whole file when it is at most `wholeFileMaximum`.
+    static func choice(oldCount: Int, wholeFileMaximum: Int) -> LiteralContext {
+        oldCount <= wholeFileMaximum ? .wholeFile : .derived(before: defaultBefore, after: defaultAfter, limit: defaultLimit)
     }
 
     /// `covers` without those shorter than `minimum` that touch no tar metadata (`metadata`,

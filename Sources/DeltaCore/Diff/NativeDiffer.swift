@@ -22,11 +22,18 @@ public struct DiffOptions: Sendable {
     /// percent larger (docs/benchmarks.md). Smaller ones, quick to index anyway, get every position.
     public var sparseIndexMinimum: Int
 
+    /// Old files at most this large prime the literals with the whole file (and may go solid
+    /// so); larger ones with the old text around each run of literals (``LiteralContext``).
+    public var wholeFileContextMaximum: Int
+
     /// Creates options: two threads, LZMA2 at `-9`, SHA-256 digests, 2 GiB index pieces,
-    /// a sparse index from 16 MiB of old file.
+    /// a sparse index from 16 MiB of old file, the whole old file as the literals' context up
+    /// to 512 KiB.
     public init(threads: Int = 2, extreme: Bool = false, digests: [DigestAlgorithm] = [.sha256],
-                maximumIndexPiece: Int = SuffixArray.maximumCount, sparseIndexMinimum: Int = 16 << 20) {
+                maximumIndexPiece: Int = SuffixArray.maximumCount, sparseIndexMinimum: Int = 16 << 20,
+                wholeFileContextMaximum: Int = LiteralContext.wholeFileLimit) {
         self.threads = max(1, threads)
+        self.wholeFileContextMaximum = wholeFileContextMaximum
         self.sparseIndexMinimum = sparseIndexMinimum
         self.extreme = extreme
         self.digests = digests
@@ -153,7 +160,7 @@ public enum NativeDiffer {
                                                              metadata: tarMetadataRanges(newBytes, count: newCount))
         let primed = oldCount == 0 ? nil : EncodingCandidate(PatchStreams(covers: dissolved, old: oldBytes, new: newBytes, newCount: newCount,
                                                                           canonicalChecksums: canonicalChecksums, tuning: tuning),
-                                                             context: LiteralContext.choice(oldCount: oldCount), old: oldBytes,
+                                                             context: LiteralContext.choice(oldCount: oldCount, wholeFileMaximum: options.wholeFileContextMaximum), old: oldBytes,
                                                              oldCount: oldCount, newCount: newCount)
         runConcurrently(options.threads > 1, {
             (primed ?? plain).compress(3, tuning: tuning, options: options)
