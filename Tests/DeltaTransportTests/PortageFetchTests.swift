@@ -6,7 +6,7 @@ import Testing
 /// `deltafetch portage URI DISTDIR FILE DIGESTS` as Portage's FETCHCOMMAND: first called as
 /// Portage calls it (arguments and environment as recorded in docs/portage.md), then by the
 /// real Portage 3.0.83 (`ebuild … fetch`) from a venv.
-@Suite(.enabled(if: NginxServer.available, "needs /usr/sbin/nginx (apt-get install nginx)"), .serialized)
+@Suite(.serialized)
 struct PortageFetchTests {
     static let target = "six-1.17.0.tar.gz"
     static let temporaryName = target + ".__download__"
@@ -58,12 +58,12 @@ struct PortageFetchTests {
 
     /// Runs `deltafetch portage` in `world` as Portage would, with the ebuild's tree in place.
     static func runAsPortage(in world: FetchWorld) throws -> DeltaFetchBinary.Outcome {
-        let uri = world.nginx.url("/flat/\(target)")
+        let uri = world.server.url("/flat/\(target)")
         let repository = try makeRepository(world.mirror, srcURI: uri)
         defer { try? FileManager.default.removeItem(at: repository) }
         return try DeltaFetchBinary.run(
             ["portage", uri, world.distdir.path, temporaryName, try digestsArgument(world.mirror)],
-            environment: portageEnvironment(repository: repository, mirrors: world.nginx.url("/flat")))
+            environment: portageEnvironment(repository: repository, mirrors: world.server.url("/flat")))
     }
 
     @Test func writesExactlyDistdirFileFromAPatch() throws {
@@ -87,7 +87,7 @@ struct PortageFetchTests {
 
     @Test func withoutSettingsOrManifestItDownloadsTheURI() throws {
         let world = try FetchWorld(try FetchEndToEndTests.sixMirror())
-        let uri = world.nginx.url("/flat/\(Self.target)")
+        let uri = world.server.url("/flat/\(Self.target)")
         // A stale partial file from an earlier wget is replaced, not taken.
         try Data("partial".utf8).write(to: URL(fileURLWithPath: world.distdirFile(Self.temporaryName)))
         var environment = ProcessInfo.processInfo.environment
@@ -105,7 +105,7 @@ struct PortageFetchTests {
         environment["DELTAFETCH_CONFIG"] = "/dev/null"
         environment.removeValue(forKey: "EBUILD")
         let outcome = try DeltaFetchBinary.run(
-            ["portage", world.nginx.url("/flat/nothing-1.0.tar.gz"), world.distdir.path, "nothing-1.0.tar.gz.__download__", ""],
+            ["portage", world.server.url("/flat/nothing-1.0.tar.gz"), world.distdir.path, "nothing-1.0.tar.gz.__download__", ""],
             environment: environment)
         #expect(outcome.status == 3, "\(outcome.stderr)")
         #expect(world.distdirNames == ["six-1.16.0.tar.gz"])
@@ -126,7 +126,7 @@ struct PortageFetchTests {
     @Test(.enabled(if: portageVenv != nil, "needs Portage in a venv (DELTAFETCH_PORTAGE_VENV; .ci/run installs it)"))
     func realPortageAcceptsAFileRebuiltFromAPatch() throws {
         let world = try FetchWorld(try FetchEndToEndTests.sixMirror())
-        let uri = world.nginx.url("/flat/\(Self.target)")
+        let uri = world.server.url("/flat/\(Self.target)")
         let repository = try Self.makeRepository(world.mirror, srcURI: uri)
         defer { try? FileManager.default.removeItem(at: repository) }
         let config = repository.appendingPathComponent("config/etc/portage")
@@ -150,7 +150,7 @@ struct PortageFetchTests {
             FEATURES="-sandbox -usersandbox -userpriv -userfetch -network-sandbox"
             FETCHCOMMAND="\(command)"
             RESUMECOMMAND="\(command)"
-            DELTAFETCH_MIRRORS="\(world.nginx.url("/flat"))"
+            DELTAFETCH_MIRRORS="\(world.server.url("/flat"))"
             DELTAFETCH_CONFIG="/dev/null"
             DELTAFETCH_PREFER="bytes"
 
