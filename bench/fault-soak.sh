@@ -40,10 +40,12 @@ export DELTAFETCH_CONFIG=/dev/null DELTAFETCH_PREFER=bytes
 passed=0; failed=0; crashes=0; hangs=0; wrong=0; rerun_failures=0; strays=0; kills=0
 fail() { echo "soak: run $1 (p=$2, $3): $4"; failed=$((failed + 1)); }
 
-# Runs a command under random I/O faults with a time limit; sets `status`.
+# Runs a command under random I/O faults with a time limit, its stderr kept in $dir/stderr.
+# The Swift runtime's backtracer would stretch a crash into a hang, so it is told to stay out.
 faulty() {  # faulty PROBABILITY COMMAND...
   local p=$1; shift
-  timeout -s KILL "$limit" fiu-run -x -c "enable_random name=posix/io/*,probability=$p" "$@" >/dev/null 2>&1
+  SWIFT_BACKTRACE=enable=no timeout -s KILL "$limit" fiu-run -x -c "enable_random name=posix/io/*,probability=$p" "$@" \
+    >/dev/null 2>>"$dir/stderr"
 }
 
 for p in $probabilities; do
@@ -66,7 +68,9 @@ for p in $probabilities; do
     esac
     if [ "$killed" = 0 ]; then
       if [ "$status" = 137 ] || [ "$status" = 124 ]; then fail "$run" "$p" "${what[$mode]}" "hang (no end within $limit s)"; hangs=$((hangs + 1)); ok=0
-      elif [ "$status" -ge 128 ]; then fail "$run" "$p" "${what[$mode]}" "crash (exit $status)"; crashes=$((crashes + 1)); ok=0; fi
+      elif [ "$status" -ge 128 ]; then
+        fail "$run" "$p" "${what[$mode]}" "crash (exit $status): $(grep -a -m1 -i -E 'fatal|error' "$dir/stderr" | cut -c1-300)"
+        crashes=$((crashes + 1)); ok=0; fi
     fi
     if [ "$mode" = 3 ]; then
       # A patch under its final name must be whole: it must rebuild the release.

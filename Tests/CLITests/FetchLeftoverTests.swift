@@ -16,10 +16,18 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: partial))
         #expect(!FileManager.default.fileExists(atPath: partial + ".meta"))
 
-        // Present already: a leftover is cleared too.
+        // Present already: leftovers are cleared too, whatever left them (a run killed during
+        // its rebuild, an unlink that failed): a partial file, a work directory, a lock file.
         try Data(repeating: 7, count: 10).write(to: URL(fileURLWithPath: partial))
+        let work = mirror.distdir + "/.deltafetch-work-" + SixMirror.target + "-AbC123"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: false)
+        try Data([1]).write(to: URL(fileURLWithPath: work + "/content"))
+        let lock = mirror.distdir + "/." + SixMirror.target + ".lock"
+        try Data().write(to: URL(fileURLWithPath: lock))
         let again = try Binaries.run("deltafetch", mirror.fetchArguments + ["--json"])
         #expect(again.stdout.contains("\"action\":\"present\""), "\(again.stdout)")
-        #expect(!FileManager.default.fileExists(atPath: partial))
+        for leftover in [partial, work, lock] {
+            #expect(!FileManager.default.fileExists(atPath: leftover), "\(leftover)")
+        }
     }
 }

@@ -37,6 +37,13 @@ public enum Rebuilder {
                              recipe: rebuilt.recipe)
     }
 
+    /// Removes the scratch directories that killed or failed rebuilds of `target` left in
+    /// `directory`. Call only while holding the target's lock, so that no live rebuild's
+    /// directory is taken.
+    public static func removeLeftovers(of target: String, in directory: String) {
+        WorkDirectory.removeStale(in: directory, label: target)
+    }
+
     /// The algorithms of the compressed digests a native patch records for its target.
     private static func recordedAlgorithms(_ patchPath: String) throws -> [DigestAlgorithm] {
         let patch = try ReadableFile(path: patchPath)

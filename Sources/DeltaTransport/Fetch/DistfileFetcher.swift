@@ -53,8 +53,13 @@ public final class DistfileFetcher: Sendable {
         defer { lock.release() }
 
         var context = Context(request: request, start: start)
+        // What a killed or faulted run for this target left: its work directories now (no
+        // live run has them: we hold the target's lock), its download's leftovers once the
+        // file is in place.
+        Rebuilder.removeLeftovers(of: request.target, in: request.distdir)
         if let present = try await present(request, context: context) {
-            PartialDownload.removeLeftover(directory: request.distdir, name: request.outputName)
+            Downloader.removeLeftovers(of: request.outputName, in: request.distdir)
+            Downloader.removeStaleLocks(in: request.patchDirectory)
             return present
         }
 
@@ -243,7 +248,8 @@ public final class DistfileFetcher: Sendable {
         } catch {
             throw .local(TransportError.local(error))
         }
-        PartialDownload.removeLeftover(directory: request.distdir, name: request.outputName)
+        Downloader.removeLeftovers(of: request.outputName, in: request.distdir)
+        Downloader.removeStaleLocks(in: request.patchDirectory)
     }
 
     /// Downloads the chain's patches in parallel into the patch directory.

@@ -126,6 +126,7 @@ extension FetchRequest {
         request.alternateDatabase = settings.alternateDatabase(distdir: directory)
         request.measurementsPath = measurementsPath
         request.estimateBasis = basis
+        request.jobs = settings.jobs
         return PreparedFetch(request: request, warnings: warnings)
     }
 
