@@ -9,7 +9,7 @@ mkpatch diffs the base against a small tar whose names begin with pkg-1.0 (its p
 script then adds the rename section pkg-1.0 -> pkg-1.10 and feature bit 3 to the header, so
 the patch makes the same tar with every name renamed.
 """
-import hashlib, io, os, struct, subprocess, sys, tarfile, tempfile
+import hashlib, importlib.util, io, os, struct, subprocess, sys, tarfile, tempfile
 
 mkpatch = sys.argv[1]
 here = os.path.dirname(os.path.abspath(__file__))
@@ -46,13 +46,11 @@ def varint(value):
     return bytes(out)
 
 
-def read_varint(data, pos):
-    value = shift = 0
-    while True:
-        byte = data[pos]; pos += 1
-        value |= (byte & 0x7F) << shift; shift += 7
-        if byte < 0x80:
-            return value, pos
+# The patch reader of bench/patch-streams.py.
+spec = importlib.util.spec_from_file_location("patch_streams", os.path.join(here, "../../../bench/patch-streams.py"))
+patch_streams = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(patch_streams)
+read_varint = patch_streams.varint
 
 
 with tempfile.TemporaryDirectory() as work:
