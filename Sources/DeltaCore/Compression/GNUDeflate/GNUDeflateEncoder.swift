@@ -143,6 +143,15 @@ struct GNUDeflateCore {
     private var matchAvailable = false
     private var matchLength = minMatch - 1
     private var prevMatch = 0
+    // Restart points (parallel recompression, see DeflateSegment): where the run stands.
+    /// The content offset of `window[0]`.
+    private(set) var windowBase = 0
+    /// Told of each block boundary of the lazy levels (4 to 9), where a segment could start.
+    var boundaryObserver: ((GNUDeflateBoundary) -> Void)?
+    /// A content offset where a block starts: the run stops there, the block before it written.
+    var stopOffset: Int?
+    /// The boundary the run stopped at (``stopOffset``).
+    private(set) var stoppedAt: GNUDeflateBoundary?
 
     init(level: Int, variant: GNUDeflateVariant) {
         self.level = level
@@ -207,6 +216,7 @@ struct GNUDeflateCore {
             matchStart -= Self.wSize
             strstart -= Self.wSize
             blockStart -= Self.wSize
+            windowBase += Self.wSize
             Self.slide(head, count: Self.hashSize)
             Self.slide(prev, count: Self.wSize)
             more += Self.wSize
@@ -372,18 +382,10 @@ struct GNUDeflateCore {
                 matchAvailable = false
                 matchLength = Self.minMatch - 1
                 strstart += 1
-                if flush {
-                    flushBlock(isLast: false)
-                    blockStart = strstart
-                    try out.flush(into: sink)
-                }
+                if flush, try endLazyBlock(pending: false, sink) { return }
             } else if matchAvailable {
                 let flush = trees.tallyLiteral(window[strstart - 1], bytesInBlock: strstart - blockStart)
-                if flush {
-                    flushBlock(isLast: false)
-                    blockStart = strstart
-                    try out.flush(into: sink)
-                }
+                if flush, try endLazyBlock(pending: true, sink) { return }
                 strstart += 1
                 lookahead -= 1
             } else {
@@ -397,5 +399,47 @@ struct GNUDeflateCore {
         flushBlock(isLast: true)
         phase = .done
         try out.flush(into: sink, force: true)
+    }
+
+    // MARK: Restart points
+
+    /// Ends a block of the lazy loop: tells ``boundaryObserver``, and returns true when the
+    /// run must stop at ``stopOffset``. `pending` says the block ended on a literal, the match
+    /// found at `strstart` not yet emitted.
+    private mutating func endLazyBlock(pending: Bool, _ sink: ChunkSink) throws -> Bool {
+        flushBlock(isLast: false)
+        blockStart = strstart
+        try out.flush(into: sink)
+        guard boundaryObserver != nil || stopOffset != nil else { return false }
+        let match = pending ? DeflateRestartPoint.PendingMatch(
+            length: matchLength, distance: matchLength >= Self.minMatch ? strstart - matchStart : 0) : nil
+        let boundary = GNUDeflateBoundary(contentOffset: windowBase + strstart, bitOffset: out.bitPosition,
+                                          windowOffset: windowBase, pendingMatch: match)
+        boundaryObserver?(boundary)
+        guard boundary.contentOffset == stopOffset else { return false }
+        stoppedAt = boundary
+        phase = .done
+        return true
+    }
+
+    /// Puts a new core (levels 4 to 9) where the serial run stood at `boundary`: `content` is
+    /// the 64 KiB of content from the boundary's window offset (the window was full there).
+    /// Every position before the run's is hashed, in order, as the lazy loop hashes each
+    /// once; positions before the window are links gzip has cut already.
+    mutating func resume(at boundary: GNUDeflateBoundary, window content: UnsafeRawBufferPointer) {
+        precondition(level >= 4 && content.count == Self.windowSize && phase == .start)
+        window.update(from: content.baseAddress!.assumingMemoryBound(to: UInt8.self), count: Self.windowSize)
+        windowBase = boundary.windowOffset
+        blockStart = boundary.contentOffset - windowBase
+        strstart = blockStart + (boundary.pendingMatch == nil ? 0 : 1)
+        lookahead = Self.windowSize - strstart
+        insH = ((Int(window[0]) << Self.hShift) ^ Int(window[1])) & Self.hashMask
+        for position in 0..<strstart { _ = insertString(position) }
+        if let pending = boundary.pendingMatch {
+            matchAvailable = true
+            matchLength = pending.length
+            matchStart = pending.length >= Self.minMatch ? blockStart - pending.distance : 0
+        }
+        phase = .running
     }
 }

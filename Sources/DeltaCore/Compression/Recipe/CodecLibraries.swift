@@ -34,11 +34,12 @@ extension RecompressionRecipe {
     static let encoderExtensionKinds: Set<RecipeExtensionKind> = []
 
     /// An encoder that follows the recipe: feed it the uncompressed content, and it produces
-    /// the compressed file (trailing zero padding included).
+    /// the compressed file (trailing zero padding included). `threads` is for liblzma's
+    /// multi-threaded encoder (`xz -T` recipes), whose output does not depend on it.
     /// - Throws: ``RecipeError/unsupported(_:)`` when the recipe lacks its format's settings
     ///   or needs an extension this build does not follow,
     ///   or ``CompressionError/invalidSettings(_:detail:)``.
-    public func makeEncoder() throws -> any StreamEncoder {
+    public func makeEncoder(threads: Int = Recompressor.defaultJobs) throws -> any StreamEncoder {
         if let unknown = extensions.first(where: { $0.isRequired && !Self.encoderExtensionKinds.contains($0.kind) }) {
             throw RecipeError.unsupported("the recipe needs \(unknown.kind), which this build cannot follow")
         }
@@ -59,7 +60,8 @@ extension RecompressionRecipe {
         case .xz:
             guard let xz else { throw RecipeError.unsupported("xz recipe without xz settings") }
             if let blockSize = xz.blockSize, xz.threaded {
-                encoder = try XZEncoder(preset: xz.preset, extreme: xz.extreme, check: xz.check, blockSize: blockSize)
+                encoder = try XZEncoder(preset: xz.preset, extreme: xz.extreme, check: xz.check, blockSize: blockSize,
+                                        threads: max(1, threads))
             } else {
                 encoder = try XZEncoder(preset: xz.preset, extreme: xz.extreme, check: xz.check, flushingEvery: xz.blockSize)
             }
