@@ -147,7 +147,7 @@ extension RecompressionRecipe {
     }
 }
 
-private struct RecipeByteWriter {
+struct RecipeByteWriter {
     var bytes: [UInt8] = []
 
     mutating func varint(_ value: UInt64) {
@@ -167,7 +167,7 @@ private struct RecipeByteWriter {
     mutating func string(_ text: String) { data(Array(text.utf8)) }
 }
 
-private struct RecipeByteReader {
+struct RecipeByteReader {
     let bytes: [UInt8]
     var offset = 0
 
