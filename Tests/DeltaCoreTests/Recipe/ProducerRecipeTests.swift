@@ -29,6 +29,16 @@ import Testing
         #expect(ours == expected, "gzip -\(level) --rsyncable differs first at byte \(Self.differsAt(ours, expected)) (seed \(seed))")
     }
 
+    @Test(.enabled(if: Tools.available("gzip")), arguments: [1, 6, 9])
+    func rsyncableIsDetectedAndRebuilds(level: Int) throws {
+        let file = try RecipeFixtures.peer("gzip", ["-n", "-\(level)", "--rsyncable"], input: RecipeFixtures.sixTar)
+        let recipe = try #require(try Self.detectAndRebuild(file, "gzip -\(level) --rsyncable"))
+        #expect(recipe.gzip?.deflater == .gnuGzip)
+        #expect(recipe.gzip?.level == level)
+        #expect(try recipe.deflateProducer() == .gnuRsyncable)
+        #expect(recipe.library == .gnuDeflate)
+    }
+
     // MARK: pigz
 
     /// pigz settings: level, `-b` in KiB, `-i`, strategy (`-H` Huffman only, `-U` RLE).
@@ -67,5 +77,75 @@ import Testing
         #expect(try GzipMemberEncoder(header: header, deflater: PigzDeflateEncoder(level: 6)).transform(content) == one)
         #expect(try GzipMemberEncoder(header: header, deflater: PigzDeflateEncoder(level: 6)).transform([UInt8]()) ==
             RecipeFixtures.peer("pigz", ["-n", "-6"], input: []))
+    }
+
+    @Test(.enabled(if: Tools.available("pigz")), arguments: [
+        (6, 128, false, DeflateStrategy.default), (9, 128, false, .default), (6, 128, true, .default), (9, 32, false, .default),
+        (1, 64, true, .default), (6, 128, false, .huffmanOnly), (6, 128, false, .rle),
+    ])
+    func pigzIsDetectedAndRebuilds(level: Int, blockKiB: Int, independent: Bool, strategy: DeflateStrategy) throws {
+        let arguments = Self.pigzArguments((level, blockKiB, independent, strategy))
+        let file = try RecipeFixtures.peer("pigz", arguments, input: RecipeFixtures.sixTar + RecipeFixtures.sixTar)
+        let recipe = try #require(try Self.detectAndRebuild(file, "pigz \(arguments)"))
+        #expect(recipe.gzip?.deflater == .zlib)
+        #expect(recipe.gzip?.level == level)
+        #expect(recipe.gzip?.strategy == strategy)
+        #expect(try recipe.deflateProducer() == .pigz(blockSize: blockKiB << 10, independent: independent))
+        #expect(recipe.library == .zlib)
+    }
+
+    // MARK: pbzip2
+
+    @Test(.enabled(if: Tools.available("pbzip2")), arguments: [(9, 1), (9, 9), (5, 2), (1, 1)])
+    func pbzip2IsDetectedAndRebuilds(level: Int, chunk: Int) throws {
+        let seed = UInt64.random(in: 0...UInt64.max)
+        let content = Self.mixedContent(seed: seed)
+        let file = try RecipeFixtures.peer("pbzip2", ["-c", "-\(level)", "-b\(chunk)", "-p2"], input: content)
+        let recipe = try #require(try Self.detectAndRebuild(file, "pbzip2 -\(level) -b\(chunk) (seed \(seed))"))
+        #expect(recipe.bzip2 == Bzip2Recipe(blockSize: level))
+        let streams = (content.count + chunk * 100_000 - 1) / (chunk * 100_000)
+        #expect(try recipe.memberLayout() == (streams > 1 ? .uniform(memberSize: UInt64(chunk * 100_000)) : nil))
+    }
+
+    @Test func unevenBzip2StreamsAreReportedNotReproducible() throws {
+        let first = try Bzip2Encoder(blockSize: 9).transform(Array(RecipeFixtures.sixTar.prefix(1000)))
+        let second = try Bzip2Encoder(blockSize: 9).transform(Array(RecipeFixtures.sixTar.prefix(3000)))
+        let detection = try RecipeFixtures.detect(first + second + first)
+        #expect(!detection.reproducible)
+        #expect(detection.reason?.contains("uneven") == true)
+    }
+
+    // MARK: committed files
+
+    /// Small outputs of each tool over the six tar (testdata/ORIGINS.md).
+    @Test(arguments: [
+        ("six-1.17.0.tar.gzip-9-rsyncable.gz", DeflateProducer.gnuRsyncable),
+        ("six-1.17.0.tar.pigz-9-b32.gz", .pigz(blockSize: 32 << 10, independent: false)),
+        ("six-1.17.0.tar.pigz-6-i-b64.gz", .pigz(blockSize: 64 << 10, independent: true)),
+    ])
+    func committedProducerFilesReproduce(name: String, producer: DeflateProducer) throws {
+        let file = [UInt8](try Data(contentsOf: URL(fileURLWithPath: TestPaths.testdata(name))))
+        let recipe = try #require(try Self.detectAndRebuild(file, name))
+        #expect(try recipe.deflateProducer() == producer)
+    }
+
+    @Test func committedPbzip2FileReproduces() throws {
+        let name = "six-1.17.0.tar.pbzip2-9-b1.bz2"
+        let file = [UInt8](try Data(contentsOf: URL(fileURLWithPath: TestPaths.testdata(name))))
+        let recipe = try #require(try Self.detectAndRebuild(file, name))
+        #expect(try recipe.memberLayout() == .uniform(memberSize: 100_000))
+    }
+
+    /// Detects, checks the recipe survives its binary form and rebuilds the file, returns it.
+    static func detectAndRebuild(_ file: [UInt8], _ what: String) throws -> RecompressionRecipe? {
+        let detection = try RecipeFixtures.detect(file)
+        #expect(detection.reproducible, "\(what): \(detection.reason ?? "")")
+        guard let recipe = detection.recipe else { return nil }
+        let decoded = try RecompressionRecipe(serialized: recipe.serialized())
+        #expect(decoded == recipe)
+        let content = try recipe.format.makeDecoder().transform(file)
+        let rebuilt = try RecipeFixtures.rebuild(content, with: decoded)
+        #expect(rebuilt == file, "\(what): the recipe does not rebuild the file (differs at \(differsAt(rebuilt, file)))")
+        return recipe
     }
 }
