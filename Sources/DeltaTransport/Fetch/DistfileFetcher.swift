@@ -153,7 +153,7 @@ public final class DistfileFetcher: Sendable {
             rebuilt = try await BlockingWork.run("deltafetch-rebuild") { [events] in
                 try Rebuilder.rebuild(
                     basePath: request.distdir + "/" + base, chain: links, targetName: request.target, in: request.distdir,
-                    digesting: DigestAlgorithm.allCases, progress: { stage in
+                    digesting: DigestAlgorithm.allCases, jobs: request.jobs ?? Recompressor.defaultJobs, progress: { stage in
                         timing.note(stage)
                         events?(.rebuilding(stage))
                     })

@@ -35,6 +35,9 @@ struct DeflateBitWriter {
         }
     }
 
+    /// Whether the bits written so far fill whole bytes.
+    var isByteAligned: Bool { bitCount % 8 == 0 }
+
     /// Pads with zero bits to a byte boundary (gzip's `bi_windup`).
     mutating func alignToByte() {
         while bitCount > 0 {

@@ -8,6 +8,9 @@
 /// filled completely whenever gzip would fill it, which this type emulates by holding input
 /// back until a full read is possible or the input ends.
 ///
+/// With `rsyncable` it also ends blocks at `gzip --rsyncable`'s sequence points
+/// (``GNURsyncableChunking``).
+///
 /// Wrap it in ``GzipMemberEncoder`` for a `.gz` file.
 public final class GNUDeflateEncoder: StreamEncoder {
     /// Names the gzip release whose output this encoder reproduces; recorded in recipes.
@@ -16,11 +19,12 @@ public final class GNUDeflateEncoder: StreamEncoder {
     private var core: GNUDeflateCore
     private var finished = false
 
-    /// Creates an encoder for `gzip -level`.
+    /// Creates an encoder for `gzip -level`, or `gzip -level --rsyncable` (gzip 1.7 and later).
     /// - Throws: ``CompressionError/invalidSettings(_:detail:)`` unless `level` is 1 to 9.
-    public init(level: Int) throws(CompressionError) {
+    public init(level: Int, rsyncable: Bool = false) throws(CompressionError) {
         guard (1...9).contains(level) else { throw .invalidSettings(.gzip, detail: "GNU gzip level \(level)") }
         core = GNUDeflateCore(level: level, variant: .gzip112)
+        if rsyncable { core.rsync = GNURsyncableChunking() }
     }
 
     deinit { core.deallocate() }
@@ -130,6 +134,8 @@ struct GNUDeflateCore {
     var input = PendingInput()
     var trees: GNUDeflateTrees
     var out = DeflateBitWriter()
+    /// `--rsyncable`'s sequence points; nil without it.
+    var rsync: GNURsyncableChunking?
 
     private var phase = Phase.start
     private var strstart = 0
@@ -217,6 +223,7 @@ struct GNUDeflateCore {
             strstart -= Self.wSize
             blockStart -= Self.wSize
             windowBase += Self.wSize
+            rsync?.slide(by: Self.wSize)
             Self.slide(head, count: Self.hashSize)
             Self.slide(prev, count: Self.wSize)
             more += Self.wSize
@@ -297,9 +304,21 @@ struct GNUDeflateCore {
     }
 
     @inline(__always)
-    private mutating func flushBlock(isLast: Bool) {
+    private mutating func flushBlock(isLast: Bool, pad: Bool = false) {
         let stored: UnsafePointer<UInt8>? = blockStart >= 0 ? UnsafePointer(window + blockStart) : nil
-        trees.flushBlock(stored: stored, storedLength: strstart - blockStart, isLast: isLast, &out)
+        trees.flushBlock(stored: stored, storedLength: strstart - blockStart, isLast: isLast, pad: pad, &out)
+    }
+
+    /// Rolls `--rsyncable`'s sum over the `count` bytes at `start` (gzip's `RSYNC_ROLL`).
+    @inline(__always)
+    private mutating func rsyncRoll(_ start: Int, _ count: Int) {
+        rsync?.roll(window, start: start, count: count)
+    }
+
+    /// Whether `--rsyncable` ends the block here (gzip's `rsync && strstart > rsync_chunk_end`).
+    @inline(__always)
+    private mutating func rsyncPointReached() -> Bool {
+        rsync?.takePoint(at: strstart) ?? false
     }
 
     /// gzip's `deflate_fast` (levels 1 to 3): no lazy matching; strings inside long matches
@@ -316,10 +335,11 @@ struct GNUDeflateCore {
                 matchLength = longestMatch(hashHead)
                 if matchLength > lookahead { matchLength = lookahead }
             }
-            let flush: Bool
+            var flush: Bool
             if matchLength >= Self.minMatch {
                 flush = trees.tallyMatch(distance: strstart - matchStart, length: matchLength, bytesInBlock: strstart - blockStart)
                 lookahead -= matchLength
+                rsyncRoll(strstart, matchLength)
                 if matchLength <= maxLazy {
                     matchLength -= 1
                     repeat {
@@ -336,11 +356,14 @@ struct GNUDeflateCore {
                 }
             } else {
                 flush = trees.tallyLiteral(window[strstart], bytesInBlock: strstart - blockStart)
+                rsyncRoll(strstart, 1)
                 lookahead -= 1
                 strstart += 1
             }
+            let pad = rsyncPointReached()
+            flush = flush || pad
             if flush {
-                flushBlock(isLast: false)
+                flushBlock(isLast: false, pad: pad)
                 blockStart = strstart
                 try out.flush(into: sink)
             }
@@ -374,6 +397,7 @@ struct GNUDeflateCore {
                 let flush = trees.tallyMatch(distance: strstart - 1 - prevMatch, length: prevLength, bytesInBlock: strstart - blockStart)
                 lookahead -= prevLength - 1
                 prevLength -= 2
+                rsyncRoll(strstart, prevLength + 1)
                 repeat {
                     strstart += 1
                     _ = insertString(strstart)
@@ -382,14 +406,23 @@ struct GNUDeflateCore {
                 matchAvailable = false
                 matchLength = Self.minMatch - 1
                 strstart += 1
-                if flush, try endLazyBlock(pending: false, sink) { return }
+                let pad = rsyncPointReached()
+                if flush || pad, try endLazyBlock(pending: false, pad: pad, sink) { return }
             } else if matchAvailable {
                 let flush = trees.tallyLiteral(window[strstart - 1], bytesInBlock: strstart - blockStart)
-                if flush, try endLazyBlock(pending: true, sink) { return }
+                let pad = rsyncPointReached()
+                if flush || pad, try endLazyBlock(pending: true, pad: pad, sink) { return }
+                rsyncRoll(strstart, 1)
                 strstart += 1
                 lookahead -= 1
             } else {
+                if rsyncPointReached() {
+                    flushBlock(isLast: false, pad: true)
+                    blockStart = strstart
+                    try out.flush(into: sink)
+                }
                 matchAvailable = true
+                rsyncRoll(strstart, 1)
                 strstart += 1
                 lookahead -= 1
             }
@@ -405,9 +438,10 @@ struct GNUDeflateCore {
 
     /// Ends a block of the lazy loop: tells ``boundaryObserver``, and returns true when the
     /// run must stop at ``stopOffset``. `pending` says the block ended on a literal, the match
-    /// found at `strstart` not yet emitted.
-    private mutating func endLazyBlock(pending: Bool, _ sink: ChunkSink) throws -> Bool {
-        flushBlock(isLast: false)
+    /// found at `strstart` not yet emitted; `pad` that `--rsyncable` ended it (with gzip's
+    /// empty stored block).
+    private mutating func endLazyBlock(pending: Bool, pad: Bool = false, _ sink: ChunkSink) throws -> Bool {
+        flushBlock(isLast: false, pad: pad)
         blockStart = strstart
         try out.flush(into: sink)
         guard boundaryObserver != nil || stopOffset != nil else { return false }
