@@ -9,7 +9,7 @@ import Testing
 struct FetchAlternateAndLocalFailureTests {
     static let target = "six-1.17.0.tar.gz"
 
-    /// six 1.16.0 and a 1.17.0 recompressed by pigz, which no recipe reproduces (made once).
+    /// six 1.16.0 and a 1.17.0 recompressed by `pigz --rsyncable`, which no recipe reproduces (made once).
     static func pigzMirror() throws -> PreparedMirror { try pigzMirrorResult.get() }
 
     private static let pigzMirrorResult = Result { try makePigzMirror() }
@@ -19,7 +19,7 @@ struct FetchAlternateAndLocalFailureTests {
         let pigzed = directory.appendingPathComponent(target).path
         let shell = Process()
         shell.executableURL = URL(fileURLWithPath: "/bin/sh")
-        shell.arguments = ["-c", "gzip -dc \"$0\" | pigz -9 > \"$1\"", TestPaths.testdata(target), pigzed]
+        shell.arguments = ["-c", "gzip -dc \"$0\" | pigz -9 -R > \"$1\"", TestPaths.testdata(target), pigzed]
         try shell.run()
         shell.waitUntilExit()
         guard shell.terminationStatus == 0 else { throw NSError(domain: "pigz", code: Int(shell.terminationStatus)) }

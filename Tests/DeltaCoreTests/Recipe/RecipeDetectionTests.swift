@@ -77,9 +77,11 @@ import Testing
         }
     }
 
+    /// pigz's own `--rsyncable` (`-R`) cuts its blocks where a hash of the content hits, which
+    /// no recipe follows yet (plain pigz is reproduced: ProducerRecipeTests).
     @Test(.enabled(if: Tools.available("pigz")))
-    func pigzOutputIsNotClaimed() throws {
-        for arguments in [["-6"], ["-9", "-b", "32"]] {
+    func pigzRsyncableOutputIsNotClaimed() throws {
+        for arguments in [["-6", "-R"], ["-9", "-b", "32", "-R"]] {
             let file = try RecipeFixtures.peer("pigz", ["-n", "-c"] + arguments, input: RecipeFixtures.sixTar + RecipeFixtures.sixTar)
             let detection = try RecipeFixtures.detect(file)
             #expect(!detection.reproducible, "pigz \(arguments) claimed reproducible by \(String(describing: detection.recipe))")
