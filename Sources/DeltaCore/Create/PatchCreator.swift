@@ -84,7 +84,10 @@ public enum PatchCreator {
             : try RecipeDetector.detect(path: newPath)
         let metadata = PatchMetadata(recipe: detection.recipe?.serialized(), targetCompressed: new.compressed)
 
-        let work = try WorkDirectory(in: outputDirectory)
+        let patchName = patchName(oldFileName: oldFileName, newFileName: newFileName)
+        // Labelled with the patch's name, so that a run killed or failed before it could clean
+        // up is cleared by the next one that publishes the same patch.
+        let work = try WorkDirectory(in: outputDirectory, label: patchName)
         let patchDraft = work.path("patch")
         try FileDiffer.diff(oldPath: oldPath, newPath: newPath, outputPath: patchDraft, metadata: metadata, options: options.diff)
 
@@ -102,10 +105,10 @@ public enum PatchCreator {
             }
         }
 
-        let patchName = patchName(oldFileName: oldFileName, newFileName: newFileName)
         let patchPath = outputDirectory + "/" + patchName
         let patchDigests = try FileInspector.inspect(path: patchDraft, algorithms: options.hashes).compressed
         try work.publish(patchDraft, as: patchPath)
+        WorkDirectory.removeStale(in: outputDirectory, label: patchName)
 
         let location = options.urlBase.map { $0.hasSuffix("/") ? $0 + patchName : $0 + "/" + patchName } ?? patchName
         let entry = PatchListEntry(
