@@ -3,7 +3,8 @@
 
 usage: bench/patch-streams.py PATCH [--new NEW.tar] [--top N] [--dump DIR]
 
-Prints each stream's raw and coded length. With --new, replays the commands over the new
+Prints each stream's raw and coded length. Unless the literals are primed with old text
+(literalContext, which Python's lzma cannot decode), with --new, replays the commands over the new
 file's offsets and prints, for the N tar members with the most literal bytes, how many of
 their bytes were literals, copies, and copies with nonzero residuals. --dump writes the
 decoded streams as DIR/commands, residuals, metadata, literals.
@@ -77,6 +78,10 @@ def main():
     print(f"patch {info['size']} bytes: header {info['header']}, version {info['version']}, features {info['features']:#x}")
     for s in info["streams"]:
         print(f"  {KINDS[s['kind']] if s['kind'] < 4 else s['kind']:<10} codec {s['codec']} window 2^{s['wlog']:<2} raw {s['raw']:>10} coded {s['coded']:>9}")
+    if info["features"] & 16:
+        # Python's lzma cannot take a preset dictionary, so primed literals stay undecoded.
+        print("  (literals primed with old text: streams not decoded here)")
+        return
     streams = decode(data, info)
     if args.dump:
         os.makedirs(args.dump, exist_ok=True)

@@ -52,9 +52,12 @@ import Testing
         // seed-solid and seed-solid-no-literals use the solidStreams and metadataResidualRuns
         // features; the second's last stream is empty, so its reader must drop the solid
         // stream's other bytes at the end. seed-tar-rename (Fuzz/make-rename-seed.py) renames
-        // the headers it makes (tarRename).
+        // the headers it makes (tarRename). seed-literal-context-whole and -derived prime the
+        // literals with the whole base or with ranges derived from the commands; the
+        // differ made them from the base to phrases of it (wholeFileContextMaximum .max and 0).
         for (name, expected) in [("seed-edits", 4064), ("seed-identical", 4096), ("seed-solid", 4133), ("seed-solid-no-literals", 4096),
-                                 ("seed-tar-rename", 10240)] {
+                                 ("seed-tar-rename", 10240), ("seed-literal-context-whole", 4106),
+                                 ("seed-literal-context-derived", 4106)] {
             let url = TestPaths.repositoryRoot.appendingPathComponent("Tests/DeltaCoreTests/Fuzz/FuzzNativePatch/\(name)")
             let bytes = try Data(contentsOf: url)
             #expect(bytes.withUnsafeBytes { FuzzTargets.nativePatch($0) } == expected, "\(name)")
