@@ -113,6 +113,13 @@ public final class GzipEncoder: StreamEncoder {
         guard status == Z_OK else { throw .library(.gzip, call: "deflateSetDictionary", code: status) }
     }
 
+    /// Writes `count` (1 to 7) zero bits before the output, so that byte alignment (stored
+    /// blocks) falls where it would in a longer stream. The corresponding C function is `deflatePrime`.
+    func prime(bits count: Int) throws(CompressionError) {
+        let status = deflatePrime(&stream, Int32(count), 0)
+        guard status == Z_OK else { throw .library(.gzip, call: "deflatePrime", code: status) }
+    }
+
     /// Ends the current block and passes on every bit written so far, without ending the
     /// stream (`Z_SYNC_FLUSH`: an empty stored block follows).
     func syncFlush(into sink: ChunkSink) throws {

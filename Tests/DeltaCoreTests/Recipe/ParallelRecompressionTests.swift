@@ -88,4 +88,127 @@ import Testing
         #expect(!single.parallelism.isParallel)
         #expect(single.parallelism.description == "serial (a single-block xz stream)")
     }
+
+    // MARK: gzip restart points
+
+    static func gzipRecipe(_ deflater: DeflateImplementation, level: Int, memLevel: Int? = nil) -> RecompressionRecipe {
+        RecompressionRecipe(format: .gzip, library: deflater == .zlib ? .zlib : .gnuDeflate,
+                            gzip: GzipRecipe(header: GzipHeader(), deflater: deflater, level: level,
+                                             memLevel: deflater == .zlib ? memLevel ?? 8 : nil,
+                                             strategy: deflater == .zlib ? .default : nil))
+    }
+
+    /// A recipe with restart points recorded and proven over `content`, and the serial file.
+    static func withRestartPoints(_ recipe: RecompressionRecipe, content: [UInt8],
+                                  interval: UInt64) throws -> (recipe: RecompressionRecipe, file: [UInt8]) {
+        var recipe = recipe
+        let file = try recipe.makeEncoder().transform(content)
+        recipe.target = RecipeTarget(size: UInt64(file.count), sha256: try DigestContext.digest(.sha256, of: file).hex)
+        return (try RestartPointRecorder.addingRestartPoints(to: recipe, content: content, file: file, interval: interval, jobs: 2), file)
+    }
+
+    static let restartCases: [(DeflateImplementation, Int, Int?)] =
+        (4...9).map { (.gnuGzip, $0, nil) } + (4...9).map { (.zlib, $0, 8) } + [(.zlib, 9, 9), (.zlib, 6, 5)]
+
+    @Test(arguments: restartCases)
+    func restartPointsRebuildTheSerialStream(deflater: DeflateImplementation, level: Int, memLevel: Int?) throws {
+        let seed = UInt64.random(in: 0...UInt64.max)
+        var generator = SeededGenerator(seed: seed)
+        let content = Self.contentWithRuns(1_200_000 + Int.random(in: 0..<300_000, using: &generator), &generator)
+        let interval = UInt64.random(in: 70_000...250_000, using: &generator)
+        let (recipe, file) = try Self.withRestartPoints(Self.gzipRecipe(deflater, level: level, memLevel: memLevel),
+                                                        content: content, interval: interval)
+        let points = try #require(recipe.restartPoints, "\(deflater) -\(level): no restart points, seed \(seed)")
+        #expect(!points.points.isEmpty, "seed \(seed)")
+        for jobs in [2, 3] {
+            let rebuilt = try Self.recompress(content, recipe, jobs: jobs)
+            #expect(rebuilt.bytes == file, "\(deflater) -\(level), \(jobs) jobs, seed \(seed)")
+            #expect(rebuilt.result.parallelism == .segments(points.points.count + 1), "seed \(seed)")
+        }
+    }
+
+    @Test(arguments: 1...3)
+    func gnuFastLevelsGetNoRestartPoints(level: Int) throws {
+        var generator = SeededGenerator(seed: UInt64(level))
+        let content = generator.compressibleBytes(count: 600_000)
+        let (recipe, _) = try Self.withRestartPoints(Self.gzipRecipe(.gnuGzip, level: level), content: content, interval: 100_000)
+        #expect(recipe.restartPoints == nil)
+        #expect(recipe.parallelism == .serial("no restart points"))
+    }
+
+    /// Any subset of proven points is a valid segment layout.
+    @Test(arguments: [DeflateImplementation.gnuGzip, .zlib])
+    func everySegmentLayoutGivesTheSameBytes(deflater: DeflateImplementation) throws {
+        let seed = UInt64.random(in: 0...UInt64.max)
+        var generator = SeededGenerator(seed: seed)
+        let content = Self.contentWithRuns(1_000_000, &generator)
+        let (recipe, file) = try Self.withRestartPoints(Self.gzipRecipe(deflater, level: 9), content: content, interval: 60_000)
+        let all = try #require(recipe.restartPoints)
+        for round in 0..<4 {
+            let subset = all.points.filter { _ in Bool.random(using: &generator) }
+            guard !subset.isEmpty else { continue }
+            var layout = recipe
+            layout.setExtension(.restartPoints, payload: DeflateRestartPoints(deflater: deflater, points: subset).serialized())
+            let rebuilt = try Self.recompress(content, layout, jobs: 2)
+            #expect(rebuilt.bytes == file, "round \(round), \(subset.count) points, seed \(seed)")
+            #expect(rebuilt.result.parallelism == .segments(subset.count + 1), "round \(round), seed \(seed)")
+        }
+    }
+
+    /// Points moved off what the serial compressor did are refused by the proof, and a
+    /// rebuild given them still makes the right bytes, serially.
+    @Test(arguments: [DeflateImplementation.gnuGzip, .zlib])
+    func wrongRestartPointsAreRefused(deflater: DeflateImplementation) throws {
+        let seed = UInt64.random(in: 0...UInt64.max)
+        var generator = SeededGenerator(seed: seed)
+        let content = Self.contentWithRuns(900_000, &generator)
+        let (recipe, file) = try Self.withRestartPoints(Self.gzipRecipe(deflater, level: 6), content: content, interval: 150_000)
+        let good = try #require(recipe.restartPoints).points
+        let index = Int.random(in: 0..<good.count, using: &generator)
+        var wrongs: [(String, DeflateRestartPoint)] = []
+        var point = good[index]
+        point.bitOffset += 1
+        wrongs.append(("bit offset + 1", point))
+        point = good[index]
+        point.contentOffset += 1
+        wrongs.append(("content offset + 1", point))
+        point = good[index]
+        point.contentOffset -= 1
+        point.bitOffset -= 9
+        wrongs.append(("a byte earlier", point))
+        if deflater == .gnuGzip {
+            point = good[index]
+            point.pendingMatch = point.pendingMatch == nil ? .init(length: 3, distance: 1) : nil
+            wrongs.append(("pending match flipped", point))
+            point = good[index]
+            if let window = point.windowOffset, window >= 1 << 15 {
+                point.windowOffset = window - (1 << 15)
+                wrongs.append(("window a step earlier", point))
+            }
+        }
+        for (name, wrong) in wrongs {
+            var points = good
+            points[index] = wrong
+            let proposed = DeflateRestartPoints(deflater: deflater, points: points)
+            let proven = try RestartPointRecorder.proven(proposed, recipe: recipe, content: content, file: file, jobs: 2)
+            #expect(!proven.contains(wrong), "\(name) was not refused, seed \(seed)")
+            var bad = recipe
+            bad.setExtension(.restartPoints, payload: proposed.serialized())
+            let rebuilt = try Self.recompress(content, bad, jobs: 2)
+            #expect(rebuilt.bytes == file, "\(name), seed \(seed)")
+            #expect(!rebuilt.result.parallelism.isParallel, "\(name): \(rebuilt.result.parallelism), seed \(seed)")
+        }
+    }
+
+    @Test func gzipWithoutRestartPointsIsSerialAndTheSame() throws {
+        var generator = SeededGenerator(seed: 12)
+        let content = generator.compressibleBytes(count: 300_000)
+        for deflater in [DeflateImplementation.gnuGzip, .zlib] {
+            let recipe = Self.gzipRecipe(deflater, level: 9)
+            #expect(recipe.parallelism == .serial("no restart points"))
+            let parallel = try Self.recompress(content, recipe, jobs: 4)
+            #expect(parallel.bytes == (try Self.recompress(content, recipe, jobs: 1).bytes))
+            #expect(parallel.result.parallelism == .serial("no restart points"))
+        }
+    }
 }

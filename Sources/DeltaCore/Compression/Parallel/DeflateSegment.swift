@@ -84,6 +84,10 @@ extension DeflateSegment {
     ///   ``CompressionError`` from the codec.
     func compress(_ gzip: GzipRecipe) throws -> DeflateSegmentBits {
         var bits = gzip.deflater == .gnuGzip ? try compressGNU(level: gzip.level) : try compressZlib(gzip)
+        if alignment > 0 {
+            // Drop the bits that stood in for the stream's before the segment.
+            bits.bytes = bits.bytes.withUnsafeBytes { BitJoiner.leastSignificantBits(of: $0, from: alignment, count: bits.bitCount) }
+        }
         let body = Int(contentStart - dataOffset)..<Int(contentEnd - dataOffset)
         if end == nil && start != nil {
             // The last byte's padding is the whole stream's, not this segment's.
@@ -101,6 +105,10 @@ extension DeflateSegment {
 
     private var startBits: UInt64 { start?.bitOffset ?? 0 }
 
+    /// Where in its byte the segment starts. The compressor is started that many bits into
+    /// its output, since stored blocks pad to byte boundaries of the whole stream.
+    private var alignment: Int { Int(startBits % 8) }
+
     private func compressGNU(level: Int) throws -> DeflateSegmentBits {
         var output: [UInt8] = []
         let collect: ChunkSink = { output.append(contentsOf: $0) }
@@ -116,20 +124,21 @@ extension DeflateSegment {
                 core.resume(at: GNUDeflateBoundary(start, bitOffset: 0),
                             window: UnsafeRawBufferPointer(rebasing: data[window..<inputStart]))
             }
+            core.out.write(0, alignment)
             core.stopOffset = end.map { Int($0.contentOffset) }
             if inputStart < data.count { core.input.append(UnsafeRawBufferPointer(rebasing: data[inputStart...])) }
             try core.run(finishing: reachesEnd, collect)
         }
         if let end {
             guard let stopped = core.stoppedAt,
-                  stopped == GNUDeflateBoundary(end, bitOffset: Int(end.bitOffset - startBits)) else {
+                  stopped == GNUDeflateBoundary(end, bitOffset: Int(end.bitOffset - startBits) + alignment) else {
                 throw RestartPointError(contentOffset: end.contentOffset)
             }
-            bitCount = stopped.bitOffset
+            bitCount = stopped.bitOffset - alignment
             core.out.alignToByte()
             try core.out.flush(into: collect, force: true)
         } else {
-            bitCount = output.count * 8
+            bitCount = output.count * 8 - alignment
         }
         return DeflateSegmentBits(bytes: output, bitCount: bitCount, crc: 0, contentSize: 0)
     }
@@ -141,18 +150,19 @@ extension DeflateSegment {
         let bodyStart = Int(contentStart - dataOffset)
         try data.withUnsafeBytes { data in
             if start != nil { try encoder.setDictionary(UnsafeRawBufferPointer(rebasing: data[..<bodyStart])) }
+            if alignment > 0 { try encoder.prime(bits: alignment) }
             try encoder.process(UnsafeRawBufferPointer(rebasing: data[bodyStart...]), into: collect)
         }
         guard let end else {
             try encoder.finish(into: collect)
-            return DeflateSegmentBits(bytes: output, bitCount: output.count * 8, crc: 0, contentSize: 0)
+            return DeflateSegmentBits(bytes: output, bitCount: output.count * 8 - alignment, crc: 0, contentSize: 0)
         }
         // The block that ends at `end` is out once the rest is flushed; what follows it is
         // this segment's overrun, cut off here.
         try encoder.syncFlush(into: collect)
         let bitCount = Int(end.bitOffset - startBits)
-        guard bitCount <= output.count * 8 else { throw RestartPointError(contentOffset: end.contentOffset) }
-        output.removeSubrange(((bitCount + 7) / 8)...)
+        guard alignment + bitCount <= output.count * 8 else { throw RestartPointError(contentOffset: end.contentOffset) }
+        output.removeSubrange(((alignment + bitCount + 7) / 8)...)
         return DeflateSegmentBits(bytes: output, bitCount: bitCount, crc: 0, contentSize: 0)
     }
 }

@@ -115,8 +115,9 @@ public enum RestartPointRecorder {
             return false
         }
         let from = Int(start?.bitOffset ?? 0)
-        guard from + bits.bitCount <= deflate.count * 8, end == nil || from + bits.bitCount == Int(end?.bitOffset ?? 0),
-              end != nil || from + bits.bitCount == deflate.count * 8 else { return false }
+        // The last segment ends where the stream's final block ends, before its last byte's padding.
+        let to = end.map { Int($0.bitOffset) } ?? deflate.count * 8
+        guard from + bits.bitCount <= to, from + bits.bitCount > to - (end == nil ? 8 : 1) else { return false }
         return deflate.withUnsafeBytes { file in
             bits.bytes.withUnsafeBytes { mine in
                 BitJoiner.leastSignificantBits(of: file, from: from, count: bits.bitCount)

@@ -93,6 +93,7 @@ public enum RecipeDetector {
         if detection.recipe != nil {
             detection.recipe!.target = RecipeTarget(size: UInt64(compressed.count),
                                                     sha256: try DigestContext.digest(.sha256, of: compressed).hex)
+            detection.recipe = try RestartPointRecorder.addingRestartPoints(to: detection.recipe!, content: content, file: compressed)
         }
         return detection
     }
