@@ -7,6 +7,7 @@ import AsyncHTTPClient
 import DeltaCore
 import Foundation
 import NIOCore
+import NIOPosix
 
 /// Gets files from mirrors into a directory, safely.
 ///
@@ -22,9 +23,14 @@ public final class Downloader: Sendable {
     /// The settings it was made with.
     public let configuration: DownloadConfiguration
     let client: HTTPClient
+    /// One event loop of its own. NIO's shared group sizes itself by reading the cgroup and
+    /// /proc files with a `try!` around `close`, which traps when that close fails (found by
+    /// the fault soak under injected I/O errors); a fixed-size group never reads them. One
+    /// loop carries a handful of parallel downloads easily.
+    private let eventLoops: MultiThreadedEventLoopGroup
     private let layouts = LayoutCache()
 
-    /// A downloader with its own HTTP client on NIO's shared event loops.
+    /// A downloader with its own HTTP client on an event loop of its own.
     public init(configuration: DownloadConfiguration = DownloadConfiguration()) {
         self.configuration = configuration
         let timeout = TimeAmount(configuration.timeout)
@@ -35,12 +41,14 @@ public final class Downloader: Sendable {
             decompression: .disabled
         )
         http.httpVersion = .automatic
-        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: http)
+        eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        client = HTTPClient(eventLoopGroup: eventLoops, configuration: http)
     }
 
-    /// Closes the connection pool. Call once, after the last download.
+    /// Closes the connection pool and stops its event loop. Call once, after the last download.
     public func shutdown() async {
         try? await client.shutdown()
+        try? await eventLoops.shutdownGracefully()
     }
 
     /// Runs `body` with a downloader and shuts it down afterwards, also when `body` throws.
@@ -339,6 +347,25 @@ public final class Downloader: Sendable {
         let digests = digest.finalize()
         guard (try? verify(digests, against: expected, source: path)) != nil else { return nil }
         return digests
+    }
+
+    /// Deletes what interrupted downloads of `name` left in `directory` (a partial file and
+    /// its sidecar, sidecar temporaries, a lock file whose unlink failed), once the file is in
+    /// place by other means. Skipped while another download of it holds its lock.
+    static func removeLeftovers(of name: String, in directory: String) {
+        guard let lock = try? FileLock.tryAcquire(path: directory + "/." + name + ".lock") else { return }
+        removeStaleTemporaries(of: name, in: directory)
+        PartialDownload.removeLeftover(directory: directory, name: name)
+        lock.release()  // which deletes the lock file
+    }
+
+    /// Deletes the download lock files in `directory` that no live download holds: a run
+    /// killed, or whose unlink failed, leaves its lock file behind (the lock itself dies with it).
+    static func removeStaleLocks(in directory: String) {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for entry in entries where entry.hasPrefix(".") && entry.hasSuffix(".lock") && !entry.hasSuffix(".fetch.lock") {
+            if let lock = try? FileLock.tryAcquire(path: directory + "/" + entry) { lock.release() }
+        }
     }
 
     /// Deletes temporary files a killed run may have left (sidecar writes in progress).

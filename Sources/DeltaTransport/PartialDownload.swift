@@ -116,6 +116,14 @@ final class PartialDownload {
         }
     }
 
+    /// Deletes what an interrupted download of `name` left in `directory` (its partial file
+    /// and sidecar), once the file is in place by other means and nothing will resume it.
+    static func removeLeftover(directory: String, name: String) {
+        let path = directory + "/." + name + ".partial"
+        unlink(path)
+        unlink(path + ".meta")
+    }
+
     /// Deletes the partial file and its sidecar and closes it; the object is done after this.
     func discard() {
         unlink(path)

@@ -60,6 +60,9 @@ struct FetchCommand: AsyncParsableCommand {
     @Option(help: "Retries per source after a transient failure (default: the config's retries, else 2).")
     var retries: Int?
 
+    @Option(help: "Threads for the rebuild (default: the config's jobs, else every core); the output is the same for any number.")
+    var jobs: Int?
+
     @Flag(help: "Keep the downloaded patches (in DISTDIR/.deltafetch/patches) after a rebuild.")
     var keepPatches = false
 
@@ -72,6 +75,7 @@ struct FetchCommand: AsyncParsableCommand {
     func validate() throws {
         if let timeout, timeout <= 0 { throw ValidationError("--timeout must be positive") }
         if let retries, retries < 0 { throw ValidationError("--retries cannot be negative") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
 
     func run() async throws {
@@ -80,6 +84,7 @@ struct FetchCommand: AsyncParsableCommand {
             overrides.mirrors = mirrors
             overrides.timeout = timeout
             overrides.retries = retries
+            overrides.jobs = jobs
         })
         var request = try prepareFetch(target: file, distdir: distdir, options: options, settings: settings)
         request.distfileURL = try uri.map { try parseSourceURL($0, option: "--uri") }

@@ -25,12 +25,14 @@ struct Rebuild: ParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the rebuilt distfile.")
     var output: String
 
+    @OptionGroup var jobs: JobsOption
+
     func validate() throws {
         guard !patches.isEmpty else { throw ValidationError("give at least one patch") }
     }
 
     func run() throws {
-        let result = try Rebuilder.rebuild(basePath: old, chain: patches, outputPath: output)
+        let result = try Rebuilder.rebuild(basePath: old, chain: patches, outputPath: output, jobs: jobs.count)
         try Console.writeResult("\(output): \(result.output.size) bytes, rebuilt bit for bit (SHA256 \(result.output[.sha256]?.hex ?? "?"))")
     }
 }

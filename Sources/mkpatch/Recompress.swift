@@ -28,6 +28,8 @@ struct Recompress: ParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the compressed file.")
     var output: String
 
+    @OptionGroup var jobs: JobsOption
+
     func run() throws {
         let recipeData: Data
         do {
@@ -41,6 +43,6 @@ struct Recompress: ParsableCommand {
         } catch {
             throw ValidationError("\(recipe) is not a recompression recipe: \(error)")
         }
-        try Recompressor.recompress(inputPath: input, recipe: parsed, outputPath: output)
+        try Recompressor.recompress(inputPath: input, recipe: parsed, outputPath: output, jobs: jobs.count)
     }
 }

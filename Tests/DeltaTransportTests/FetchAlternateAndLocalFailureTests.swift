@@ -5,7 +5,7 @@ import Testing
 
 /// Rebuilds whose compressed bytes differ from upstream (alternate digests, `--exact`), and
 /// local failures: a full disk, a read-only distdir, a kill -9 mid-rebuild.
-@Suite(.enabled(if: NginxServer.available, "needs /usr/sbin/nginx (apt-get install nginx)"), .serialized)
+@Suite(.serialized)
 struct FetchAlternateAndLocalFailureTests {
     static let target = "six-1.17.0.tar.gz"
 
@@ -50,7 +50,7 @@ struct FetchAlternateAndLocalFailureTests {
         #expect(try FetchReportJSON(again).path == world.apartFile(Self.target))
         #expect(world.servedPaths.count == 1)
         // Only the exact file will do with --exact: it is downloaded whole, beside the alternate.
-        let exact = try world.fetch(Self.target, extra: ["--exact", "--uri", world.nginx.url("/flat/\(Self.target)")])
+        let exact = try world.fetch(Self.target, extra: ["--exact", "--uri", world.server.url("/flat/\(Self.target)")])
         #expect(exact.status == 10, "\(exact.stderr)")
         #expect(try contents(of: world.distdirFile(Self.target)) == contents(of: mirror.flat.appendingPathComponent(Self.target).path))
     }
@@ -139,7 +139,7 @@ struct FetchAlternateAndLocalFailureTests {
                                          toPath: small.appendingPathComponent("six-1.16.0.tar.gz").path)
         let outcome = try DeltaFetchBinary.run([
             "fetch", Self.target, "--distdir", small.path, "--patches", world.mirror.patchList,
-            "--manifest", world.mirror.manifest, "--mirror", world.nginx.url("/flat"), "--json"])
+            "--manifest", world.mirror.manifest, "--mirror", world.server.url("/flat"), "--json"])
         #expect(outcome.status == 7, "\(outcome.stderr)")
         #expect(outcome.stderr.contains("disk full"))
         #expect(TestPaths.entries(of: small).filter { $0 != ".deltafetch" } == ["six-1.16.0.tar.gz"])
@@ -157,7 +157,7 @@ struct FetchAlternateAndLocalFailureTests {
         try #require(Self.mount(["-o", "remount,ro,bind", readOnly.path]))
         let outcome = try DeltaFetchBinary.run([
             "fetch", Self.target, "--distdir", readOnly.path, "--patches", world.mirror.patchList,
-            "--manifest", world.mirror.manifest, "--mirror", world.nginx.url("/flat"), "--json"])
+            "--manifest", world.mirror.manifest, "--mirror", world.server.url("/flat"), "--json"])
         #expect(outcome.status == 6, "\(outcome.stderr)")
         #expect(outcome.stderr.contains(readOnly.path))
         #expect(world.distdirNames == ["six-1.16.0.tar.gz"])
@@ -179,7 +179,7 @@ struct FetchAlternateAndLocalFailureTests {
         let logs = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: logs) }
         let arguments = ["fetch", target, "--distdir", world.distdir.path, "--patches", mirror.patchList,
-                         "--manifest", mirror.manifest, "--mirror", world.nginx.url("/flat")]
+                         "--manifest", mirror.manifest, "--mirror", world.server.url("/flat")]
         let process = try DeltaFetchBinary.start(arguments, logDirectory: logs, tag: "killed")
         let deadline = Date().addingTimeInterval(120)
         while process.isRunning, Date() < deadline, !DeltaFetchBinary.stderr(in: logs, tag: "killed").contains("applying patch") {

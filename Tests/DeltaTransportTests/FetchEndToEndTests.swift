@@ -6,7 +6,7 @@ import Testing
 /// `deltafetch fetch` end to end: patches made by the real `mkpatch create`, served by a real
 /// nginx on 127.0.0.1 (flat and GLEP 75) or by the fault server, applied to a base in a
 /// distdir, checked, recompressed and renamed, or replaced by a full download.
-@Suite(.enabled(if: NginxServer.available, "needs /usr/sbin/nginx (apt-get install nginx)"), .serialized)
+@Suite(.serialized)
 struct FetchEndToEndTests {
     static let old = TestPaths.testdata("six-1.16.0.tar.gz")
     static let new = TestPaths.testdata("six-1.17.0.tar.gz")
@@ -47,13 +47,29 @@ struct FetchEndToEndTests {
         #expect(try contents(of: world.distdirFile(Self.target)) == contents(of: Self.new))
     }
 
+    /// The in-process stand-in serves what nginx does (GLEP 75 layout, Range), so the suites
+    /// run on a machine without nginx; checked here even where nginx is installed.
+    @Test func theInProcessServerStandsInForNginx() throws {
+        let world = try FetchWorld(try Self.sixMirror(), inProcessServer: true)
+        let outcome = try world.fetch(Self.target, mirrorPath: "/glep")
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(try FetchReportJSON(outcome).action == "patched")
+        #expect(world.servedPaths == ["/glep/layout.conf", "/glep/" + MirrorLayout.gentoo.relativePath(for: Self.patch)])
+        #expect(try contents(of: world.distdirFile(Self.target)) == contents(of: Self.new))
+        let empty = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: empty) }
+        let whole = try DeltaFetchBinary.run(["download", Self.target, "--into", empty.path, "--mirror", world.server.url("/flat"), "--quiet"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        #expect(try contents(of: empty.appendingPathComponent(Self.target).path) == contents(of: Self.new))
+    }
+
     @Test func aBadPatchMirrorFailsOverToTheNext() async throws {
         let world = try FetchWorld(try Self.sixMirror())
         let fault = try await FaultServer()
         fault.add(Self.patch, try contents(of: world.mirror.flat.appendingPathComponent(Self.patch).path))
         let outcome = try DeltaFetchBinary.run([
             "fetch", Self.target, "--distdir", world.distdir.path, "--patches", world.mirror.patchList,
-            "--manifest", world.mirror.manifest, "--mirror", fault.mirror("wrong"), "--mirror", world.nginx.url("/flat"),
+            "--manifest", world.mirror.manifest, "--mirror", fault.mirror("wrong"), "--mirror", world.server.url("/flat"),
             "--retries", "0", "--json"])
         await fault.stop()
         #expect(outcome.status == 0, "\(outcome.stderr)")
@@ -73,7 +89,7 @@ struct FetchEndToEndTests {
         let outcome = try DeltaFetchBinary.run([
             "fetch", Self.target, "--distdir", world.distdir.path, "--patches", world.mirror.patchList,
             "--manifest", world.mirror.manifest, "--mirror", fault.mirror(mode),
-            "--uri", world.nginx.url("/flat/\(Self.target)"), "--timeout", "1", "--retries", "0", "--json"])
+            "--uri", world.server.url("/flat/\(Self.target)"), "--timeout", "1", "--retries", "0", "--json"])
         await fault.stop()
         #expect(outcome.status == 10, "mode \(mode): \(outcome.stderr)")
         let report = try FetchReportJSON(outcome)
@@ -128,7 +144,7 @@ struct FetchEndToEndTests {
         let logs = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: logs) }
         let arguments = ["fetch", Self.target, "--distdir", world.distdir.path, "--patches", world.mirror.patchList,
-                         "--manifest", world.mirror.manifest, "--mirror", world.nginx.url("/flat"), "--json"]
+                         "--manifest", world.mirror.manifest, "--mirror", world.server.url("/flat"), "--json"]
         let first = try DeltaFetchBinary.start(arguments, logDirectory: logs, tag: "a")
         let second = try DeltaFetchBinary.start(arguments, logDirectory: logs, tag: "b")
         first.waitUntilExit()

@@ -6,7 +6,7 @@ import Testing
 /// `deltafetch portage URI DISTDIR FILE DIGESTS` as Portage's FETCHCOMMAND: first called as
 /// Portage calls it (arguments and environment as recorded in docs/portage.md), then by the
 /// real Portage 3.0.83 (`ebuild … fetch`) from a venv.
-@Suite(.enabled(if: NginxServer.available, "needs /usr/sbin/nginx (apt-get install nginx)"), .serialized)
+@Suite(.serialized)
 struct PortageFetchTests {
     static let target = "six-1.17.0.tar.gz"
     static let temporaryName = target + ".__download__"
@@ -60,13 +60,13 @@ struct PortageFetchTests {
     /// (changed by `adjust`, given the package directory) and `settings` in the environment.
     static func runAsPortage(in world: FetchWorld, settings: [String: String] = [:],
                              adjust: (URL) throws -> Void = { _ in }) throws -> DeltaFetchBinary.Outcome {
-        let uri = world.nginx.url("/flat/\(target)")
+        let uri = world.server.url("/flat/\(target)")
         let repository = try makeRepository(world.mirror, srcURI: uri)
         defer { try? FileManager.default.removeItem(at: repository) }
         try adjust(repository.appendingPathComponent("repo/app-misc/six"))
         return try DeltaFetchBinary.run(
             ["portage", uri, world.distdir.path, temporaryName, try digestsArgument(world.mirror)],
-            environment: portageEnvironment(repository: repository, mirrors: world.nginx.url("/flat"))
+            environment: portageEnvironment(repository: repository, mirrors: world.server.url("/flat"))
                 .merging(settings) { _, given in given })
     }
 
@@ -133,7 +133,7 @@ struct PortageFetchTests {
 
     @Test func withoutSettingsOrManifestItDownloadsTheURI() throws {
         let world = try FetchWorld(try FetchEndToEndTests.sixMirror())
-        let uri = world.nginx.url("/flat/\(Self.target)")
+        let uri = world.server.url("/flat/\(Self.target)")
         // A stale partial file from an earlier wget is replaced, not taken.
         try Data("partial".utf8).write(to: URL(fileURLWithPath: world.distdirFile(Self.temporaryName)))
         var environment = ProcessInfo.processInfo.environment
@@ -151,7 +151,7 @@ struct PortageFetchTests {
         environment["DELTAFETCH_CONFIG"] = "/dev/null"
         environment.removeValue(forKey: "EBUILD")
         let outcome = try DeltaFetchBinary.run(
-            ["portage", world.nginx.url("/flat/nothing-1.0.tar.gz"), world.distdir.path, "nothing-1.0.tar.gz.__download__", ""],
+            ["portage", world.server.url("/flat/nothing-1.0.tar.gz"), world.distdir.path, "nothing-1.0.tar.gz.__download__", ""],
             environment: environment)
         #expect(outcome.status == 3, "\(outcome.stderr)")
         #expect(world.distdirNames == ["six-1.16.0.tar.gz"])
@@ -178,7 +178,7 @@ struct PortageFetchTests {
         let (status, output) = try Self.ebuildFetch(in: world, makeConf: """
             FETCHCOMMAND="\(command)"
             RESUMECOMMAND="\(command)"
-            DELTAFETCH_MIRRORS="\(world.nginx.url("/flat"))"
+            DELTAFETCH_MIRRORS="\(world.server.url("/flat"))"
             DELTAFETCH_CONFIG="/dev/null"
             DELTAFETCH_PREFER="bytes"
 
@@ -213,7 +213,7 @@ struct PortageFetchTests {
     /// made from its mirror, with `makeConf` after the common lines (distdir, no Gentoo
     /// mirrors, no sandbox). Returns the exit status and everything Portage printed.
     static func ebuildFetch(in world: FetchWorld, makeConf: String) throws -> (status: Int32, output: String) {
-        let uri = world.nginx.url("/flat/\(Self.target)")
+        let uri = world.server.url("/flat/\(Self.target)")
         let repository = try Self.makeRepository(world.mirror, srcURI: uri)
         defer { try? FileManager.default.removeItem(at: repository) }
         let config = repository.appendingPathComponent("config/etc/portage")

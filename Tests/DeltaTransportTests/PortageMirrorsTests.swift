@@ -35,7 +35,7 @@ struct PortageMirrorsTests {
             try FileManager.default.createSymbolicLink(at: distfiles, withDestinationURL: world.mirror.glep)
         }
         let outcome = try PortageFetchTests.runAsPortage(
-            in: world, settings: ["DELTAFETCH_MIRRORS": "", "GENTOO_MIRRORS": "http://127.0.0.1:9 " + world.nginx.url("")])
+            in: world, settings: ["DELTAFETCH_MIRRORS": "", "GENTOO_MIRRORS": "http://127.0.0.1:9 " + world.server.url("")])
         try Self.expectPatched(outcome, world: world)
         #expect(world.servedPaths.last == "/distfiles/" + MirrorLayout.gentoo.relativePath(for: Self.patch), "\(world.servedPaths)")
     }
@@ -46,7 +46,7 @@ struct PortageMirrorsTests {
         let outcome = try PortageFetchTests.runAsPortage(in: world, settings: ["DELTAFETCH_MIRRORS": ""]) { package in
             try Self.renamePatch(to: "mirror://testmirror/flat/\(Self.patch)", in: package)
             let profiles = package.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("profiles")
-            try "# name urls\ntestmirror \(world.nginx.url(""))\n".write(
+            try "# name urls\ntestmirror \(world.server.url(""))\n".write(
                 to: profiles.appendingPathComponent("thirdpartymirrors"), atomically: true, encoding: .utf8)
         }
         try Self.expectPatched(outcome, world: world)

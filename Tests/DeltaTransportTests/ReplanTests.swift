@@ -5,7 +5,7 @@ import Testing
 
 /// A patch that fails (not found, wrong bytes) is left out and the fetch plans again: another
 /// chain to the same file is used before any full download.
-@Suite(.enabled(if: NginxServer.available, "needs /usr/sbin/nginx (apt-get install nginx)"), .serialized)
+@Suite(.serialized)
 struct ReplanTests {
     static let target = FetchEndToEndTests.target
     static let patch = FetchEndToEndTests.patch
@@ -23,16 +23,16 @@ struct ReplanTests {
     @Test(arguments: ["/missing/\(patch)", "/flat/six-1.16.0.tar.gz"])
     func aFailedPatchIsDroppedAndAnotherChainUsed(badPath: String) throws {
         let world = try FetchWorld(try FetchEndToEndTests.sixMirror())
-        let list = try Self.listWithABadFirstLine(world, url: world.nginx.url(badPath))
+        let list = try Self.listWithABadFirstLine(world, url: world.server.url(badPath))
         defer { try? FileManager.default.removeItem(atPath: list) }
         let outcome = try DeltaFetchBinary.run([
             "fetch", Self.target, "--distdir", world.distdir.path, "--patches", list, "--manifest", world.mirror.manifest,
-            "--mirror", world.nginx.url("/flat"), "--timeout", "10", "--retries", "0", "--json"])
+            "--mirror", world.server.url("/flat"), "--timeout", "10", "--retries", "0", "--json"])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let report = try FetchReportJSON(outcome)
         #expect(report.action == "patched")
         #expect(report.chain == [Self.patch])
-        #expect(outcome.stderr.contains("planning again without \(world.nginx.url(badPath))"), "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("planning again without \(world.server.url(badPath))"), "\(outcome.stderr)")
         #expect(!world.servedPaths.contains("/flat/\(Self.target)"), "no full download")
         #expect(try contents(of: world.distdirFile(Self.target)) == contents(of: FetchEndToEndTests.new))
     }
@@ -40,11 +40,11 @@ struct ReplanTests {
     /// When every chain has failed, the full download follows, and its reason names each failure.
     @Test func whenNoChainRemainsTheFileIsDownloadedWhole() throws {
         let world = try FetchWorld(try FetchEndToEndTests.sixMirror())
-        let list = try Self.listWithABadFirstLine(world, url: world.nginx.url("/missing/\(Self.patch)"))
+        let list = try Self.listWithABadFirstLine(world, url: world.server.url("/missing/\(Self.patch)"))
         defer { try? FileManager.default.removeItem(atPath: list) }
         let outcome = try DeltaFetchBinary.run([
             "fetch", Self.target, "--distdir", world.distdir.path, "--patches", list, "--manifest", world.mirror.manifest,
-            "--mirror", world.nginx.url("/nowhere"), "--uri", world.nginx.url("/flat/\(Self.target)"),
+            "--mirror", world.server.url("/nowhere"), "--uri", world.server.url("/flat/\(Self.target)"),
             "--timeout", "10", "--retries", "0", "--json"])
         #expect(outcome.status == 10, "\(outcome.stderr)")
         let report = try FetchReportJSON(outcome)

@@ -105,6 +105,21 @@ public final class GzipEncoder: StreamEncoder {
         }
     }
 
+    /// Primes a raw encoder with the content that comes before its input, as if it had
+    /// compressed it (restart points). Call before any input.
+    /// The corresponding C function is `deflateSetDictionary`.
+    func setDictionary(_ dictionary: UnsafeRawBufferPointer) throws(CompressionError) {
+        let status = deflateSetDictionary(&stream, dictionary.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(dictionary.count))
+        guard status == Z_OK else { throw .library(.gzip, call: "deflateSetDictionary", code: status) }
+    }
+
+    /// Ends the current block and passes on every bit written so far, without ending the
+    /// stream (`Z_SYNC_FLUSH`: an empty stored block follows).
+    func syncFlush(into sink: ChunkSink) throws {
+        guard !finished else { throw CompressionError.alreadyFinished(.gzip) }
+        try deflate(UnsafeRawBufferPointer(start: nil, count: 0), flush: Z_SYNC_FLUSH, into: sink)
+    }
+
     deinit {
         deflateEnd(&stream)
         for storage in headerStorage { storage.deallocate() }
@@ -147,7 +162,7 @@ public final class GzipEncoder: StreamEncoder {
             case Z_STREAM_END:
                 return
             case Z_OK, Z_BUF_ERROR:
-                if flush == Z_NO_FLUSH && stream.avail_in == 0 && stream.avail_out > 0 { return }
+                if flush != Z_FINISH && stream.avail_in == 0 && stream.avail_out > 0 { return }
             default:
                 throw CompressionError.library(.gzip, call: "deflate", code: status)
             }

@@ -45,7 +45,10 @@ public struct LZMA2Settings: Sendable, Equatable {
 /// Raw LZMA2 compression of whole buffers. The corresponding C function is `lzma_raw_encoder`.
 public enum LZMA2RawEncoder {
     /// Compresses `input` into a raw LZMA2 stream (ending with LZMA2's end marker).
-    public static func compress(_ input: UnsafeRawBufferPointer, settings: LZMA2Settings) throws(CompressionError) -> [UInt8] {
+    /// - Parameter presetDictionary: bytes the stream may refer back to as if they preceded
+    ///   it (at most the window's worth at their end counts); the decoder needs the same.
+    public static func compress(_ input: UnsafeRawBufferPointer, settings: LZMA2Settings,
+                                presetDictionary: UnsafeRawBufferPointer? = nil) throws(CompressionError) -> [UInt8] {
         var options = lzma_options_lzma()
         guard lzma_lzma_preset(&options, settings.preset | (settings.extreme ? CLZMA_presetExtreme() : 0)) == 0 else {
             throw .invalidSettings(.xz, detail: "LZMA2 preset \(settings.preset)")
@@ -55,6 +58,8 @@ public enum LZMA2RawEncoder {
         options.lp = settings.literalPositionBits
         options.pb = settings.positionBits
         options.nice_len = settings.niceLength
+        // liblzma copies the preset dictionary when the coder is created.
+        Self.setPresetDictionary(presetDictionary, in: &options)
         let coder = try LZMAStreamCoder(call: "lzma_raw_encoder") { CLZMA_rawLZMA2Encoder($0, &options) }
         var output = [UInt8]()
         output.reserveCapacity(input.count / 2 + 4096)
@@ -70,6 +75,16 @@ public enum LZMA2RawEncoder {
     }
 }
 
+extension LZMA2RawEncoder {
+    /// Points `options` at a preset dictionary (none when nil or empty), for the coder's
+    /// creation only: liblzma copies it then.
+    static func setPresetDictionary(_ dictionary: UnsafeRawBufferPointer?, in options: inout lzma_options_lzma) {
+        guard let dictionary, let base = dictionary.baseAddress, dictionary.count > 0 else { return }
+        options.preset_dict = base.assumingMemoryBound(to: UInt8.self)
+        options.preset_dict_size = UInt32(min(dictionary.count, Int(UInt32.max)))
+    }
+}
+
 /// Pull-style raw LZMA2 decoding with a bounded dictionary: the caller offers input and a
 /// fixed output buffer, so a small stream that expands enormously never needs more memory.
 public final class LZMA2RawDecoder {
@@ -77,11 +92,13 @@ public final class LZMA2RawDecoder {
     /// Whether LZMA2's end marker has been decoded.
     public private(set) var isFinished = false
 
-    /// Creates a decoder with a dictionary of `dictionarySize` bytes (the memory it takes).
-    /// The corresponding C function is `lzma_raw_decoder`.
-    public init(dictionarySize: UInt32) throws(CompressionError) {
+    /// Creates a decoder with a dictionary of `dictionarySize` bytes (the memory it takes),
+    /// primed with `presetDictionary` as the encoder was. The corresponding C function is
+    /// `lzma_raw_decoder`.
+    public init(dictionarySize: UInt32, presetDictionary: UnsafeRawBufferPointer? = nil) throws(CompressionError) {
         var options = lzma_options_lzma()
         options.dict_size = max(dictionarySize, 4096)
+        LZMA2RawEncoder.setPresetDictionary(presetDictionary, in: &options)
         CLZMA_streamInit(&stream)
         let status = CLZMA_rawLZMA2Decoder(&stream, &options)
         guard status == LZMA_OK else { throw .library(.xz, call: "lzma_raw_decoder", code: Int32(status.rawValue)) }

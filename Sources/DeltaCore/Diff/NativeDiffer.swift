@@ -22,11 +22,18 @@ public struct DiffOptions: Sendable {
     /// percent larger (docs/benchmarks.md). Smaller ones, quick to index anyway, get every position.
     public var sparseIndexMinimum: Int
 
+    /// Old files at most this large prime the literals with the whole file (and may go solid
+    /// so); larger ones with the old text around each run of literals (``LiteralContext``).
+    public var wholeFileContextMaximum: Int
+
     /// Creates options: two threads, LZMA2 at `-9`, SHA-256 digests, 2 GiB index pieces,
-    /// a sparse index from 16 MiB of old file.
+    /// a sparse index from 16 MiB of old file, the whole old file as the literals' context up
+    /// to 512 KiB.
     public init(threads: Int = 2, extreme: Bool = false, digests: [DigestAlgorithm] = [.sha256],
-                maximumIndexPiece: Int = SuffixArray.maximumCount, sparseIndexMinimum: Int = 16 << 20) {
+                maximumIndexPiece: Int = SuffixArray.maximumCount, sparseIndexMinimum: Int = 16 << 20,
+                wholeFileContextMaximum: Int = LiteralContext.wholeFileLimit) {
         self.threads = max(1, threads)
+        self.wholeFileContextMaximum = wholeFileContextMaximum
         self.sparseIndexMinimum = sparseIndexMinimum
         self.extreme = extreme
         self.digests = digests
@@ -62,8 +69,27 @@ public enum NativeDiffer {
     /// A patch that turns `old` into `new`, from buffers.
     public static func makePatch(old: UnsafeRawBufferPointer, new: UnsafeRawBufferPointer,
                                  metadata: PatchMetadata = PatchMetadata(), options: DiffOptions = DiffOptions()) throws -> [UInt8] {
+        // A renamed top directory: diff against the headers the applier renames into the new
+        // file's, which match the old headers again (see TarPathRename).
+        let rename = TarPathRename.detect(old: old, new: new)
+        if let rename, let preimage = rename.preimage(ofArchive: new) {
+            return try preimage.withUnsafeBytes { preimageBytes in
+                try makePatch(old: old, new: new, target: preimageBytes, rename: rename, metadata: metadata, options: options)
+            }
+        }
+        return try makePatch(old: old, new: new, target: new, rename: nil, metadata: metadata, options: options)
+    }
+
+    /// A patch that turns `old` into `new` by building `target` (`new` itself, or its preimage
+    /// under `rename`) and renaming.
+    static func makePatch(old: UnsafeRawBufferPointer, new: UnsafeRawBufferPointer, target: UnsafeRawBufferPointer,
+                          rename: TarPathRename?, metadata: PatchMetadata, options: DiffOptions) throws -> [UInt8] {
         let oldBytes = old.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
-        let newBytes = new.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
+        let newBytes = target.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
+        // The applier fixes checksums after renaming, so they are checked on the real new file.
+        let canonicalChecksums = new.withMemoryRebound(to: UInt8.self) {
+            $0.baseAddress.map { PatchStreams.tarChecksumsAreCanonical($0, count: new.count) } ?? false
+        }
 
         let tuning = DiffTuning.forNewFile(of: new.count)
         // The index lives only while covers are found: freeing it (4 bytes a position) before
@@ -74,9 +100,13 @@ public enum NativeDiffer {
         oldDigest.update(old)
         var newDigest = try MultiDigest(options.digests)
         newDigest.update(new)
-        let header = NativePatchHeader(old: oldDigest.finalize(), new: newDigest.finalize(), streams: [], metadata: metadata)
-        let (filled, body) = try encode(covers, old: oldBytes, new: newBytes, newCount: new.count, tuning: tuning,
-                                        header: header, options: options)
+        var header = NativePatchHeader(old: oldDigest.finalize(), new: newDigest.finalize(), streams: [], metadata: metadata)
+        if let rename {
+            header.tarRename = rename
+            header.requiredFeatures |= NativePatchHeader.tarRenameFeature
+        }
+        let (filled, body) = try encode(covers, old: oldBytes, oldCount: old.count, new: newBytes, newCount: new.count,
+                                        canonicalChecksums: canonicalChecksums, tuning: tuning, header: header, options: options)
         return filled.serialized() + body
     }
 
@@ -114,61 +144,59 @@ public enum NativeDiffer {
         return findCovers(finder, new: newBytes, count: count, threads: threads)
     }
 
-    static func encode(_ covers: [Cover], old oldBytes: UnsafePointer<UInt8>, new newBytes: UnsafePointer<UInt8>, newCount: Int,
-                       tuning: DiffTuning, header: NativePatchHeader, options: DiffOptions) throws -> (NativePatchHeader, [UInt8]) {
-        let streams = PatchStreams(covers: covers, old: oldBytes, new: newBytes, newCount: newCount, tuning: tuning)
-
-        // Compress the streams: literals (usually the largest) on one thread, the rest on the other.
-        let raw: [[UInt8]] = [streams.commands.bytes, streams.residuals.bytes, streams.headerResiduals, streams.literals]
-        let compressed = (0..<4).map { _ in ResultBox<[UInt8]>() }
-        let compress: @Sendable (Int) -> Void = { slot in
-            let (lc, lp, pb) = tuning.model[slot]
-            let cap = streamWindowCaps[slot]
-            compressed[slot].set {
-                try raw[slot].withUnsafeBytes { bytes in
-                    try LZMA2RawEncoder.compress(bytes, settings: LZMA2Settings(
-                        dictionarySize: LZMA2Settings.dictionarySize(for: bytes.count, cap: cap),
-                        literalContextBits: lc, literalPositionBits: lp, positionBits: pb, extreme: options.extreme))
-                }
-            }
+    /// Encodes the covers twice, as they are and with short covers dissolved into literals
+    /// primed by their old context (``LiteralContext``), and keeps the smaller patch. The
+    /// primed literals (the costliest stream: the context is indexed too) get one thread, all
+    /// other streams of both candidates the other.
+    static func encode(_ covers: [Cover], old oldBytes: UnsafePointer<UInt8>, oldCount: Int, new newBytes: UnsafePointer<UInt8>,
+                       newCount: Int, canonicalChecksums: Bool, tuning: DiffTuning, header: NativePatchHeader,
+                       options: DiffOptions) throws -> (NativePatchHeader, [UInt8]) {
+        guard let plain = EncodingCandidate(PatchStreams(covers: covers, old: oldBytes, new: newBytes, newCount: newCount,
+                                                         canonicalChecksums: canonicalChecksums, tuning: tuning),
+                                            context: nil, old: oldBytes, oldCount: oldCount, newCount: newCount) else {
+            preconditionFailure("a candidate without a context always exists")
         }
-        runConcurrently(options.threads > 1, { compress(3) }, { compress(0); compress(1); compress(2) })
-        var header = header
-        if streams.fixesTarChecksums { header.requiredFeatures |= NativePatchHeader.tarChecksumsFeature }
-        if streams.runCodesMetadata { header.requiredFeatures |= NativePatchHeader.metadataResidualRunsFeature }
-        let separateSize = try (0..<4).reduce(0) { $0 + min(try compressed[$1].get().count, raw[$1].count) }
-        if let solid = try solidEncoding(raw, separateSize: separateSize, header: header, options: options) { return solid }
-        var body = [UInt8]()
-        for slot in 0..<4 {
-            let kind = NativePatchStream.Kind.allCases[slot]
-            let packed = try compressed[slot].get()
-            if packed.count < raw[slot].count {
-                header.streams.append(NativePatchStream(kind: kind, codec: .lzma2,
-                                                        dictionarySize: LZMA2Settings.dictionarySize(for: raw[slot].count, cap: streamWindowCaps[slot]),
-                                                        rawLength: UInt64(raw[slot].count), codedLength: UInt64(packed.count)))
-                body += packed
-            } else {
-                header.streams.append(NativePatchStream(kind: kind, codec: .stored, dictionarySize: 0,
-                                                        rawLength: UInt64(raw[slot].count), codedLength: UInt64(raw[slot].count)))
-                body += raw[slot]
+        let dissolved = LiteralContext.dissolvingShortCovers(covers, shorterThan: LiteralContext.minimumCover,
+                                                             metadata: tarMetadataRanges(newBytes, count: newCount))
+        let primed = oldCount == 0 ? nil : EncodingCandidate(PatchStreams(covers: dissolved, old: oldBytes, new: newBytes, newCount: newCount,
+                                                                          canonicalChecksums: canonicalChecksums, tuning: tuning),
+                                                             context: LiteralContext.choice(oldCount: oldCount, wholeFileMaximum: options.wholeFileContextMaximum), old: oldBytes,
+                                                             oldCount: oldCount, newCount: newCount)
+        runConcurrently(options.threads > 1, {
+            (primed ?? plain).compress(3, tuning: tuning, options: options)
+        }, {
+            if primed != nil { plain.compress(3, tuning: tuning, options: options) }
+            for slot in 0..<3 {
+                plain.compress(slot, tuning: tuning, options: options)
+                primed?.compress(slot, tuning: tuning, options: options)
             }
+        })
+        guard let best = try plain.assemble(header: header, options: options) else {
+            preconditionFailure("a candidate without a context always assembles")
         }
-        return (header, body)
+        guard let other = try primed?.assemble(header: header, options: options),
+              other.0.serialized().count + other.1.count < best.0.serialized().count + best.1.count else { return best }
+        return other
     }
 
     /// The patch with its streams compressed as one (``NativePatchHeader/solidStreamsFeature``),
     /// if they are small enough and that beats compressing them apart (`separateSize` bytes):
     /// on small patches, four streams' LZMA2 overheads and separate models cost more
     /// than the streams' different statistics save.
-    static func solidEncoding(_ raw: [[UInt8]], separateSize: Int, header: NativePatchHeader,
+    /// `dictionary` primes the solid stream (the header's literal context); it must fit its window.
+    static func solidEncoding(_ raw: [[UInt8]], separateSize: Int, dictionary: [UInt8], header: NativePatchHeader,
                               options: DiffOptions) throws -> (NativePatchHeader, [UInt8])? {
         let total = raw.reduce(0) { $0 + $1.count }
         guard total > 0, UInt64(total) <= NativePatchHeader.maximumSolidLength else { return nil }
         let joined = raw.flatMap { $0 }
-        let window = LZMA2Settings.dictionarySize(for: total, cap: UInt32(NativePatchHeader.maximumSolidLength))
+        let window = LZMA2Settings.dictionarySize(for: total + dictionary.count, cap: UInt32(NativePatchHeader.maximumSolidLength))
+        guard dictionary.count <= window else { return nil }
         let packed = try joined.withUnsafeBytes { bytes in
-            try LZMA2RawEncoder.compress(bytes, settings: LZMA2Settings(
-                dictionarySize: window, literalContextBits: 0, literalPositionBits: 0, positionBits: 0, extreme: options.extreme))
+            try dictionary.withUnsafeBytes { preset in
+                try LZMA2RawEncoder.compress(bytes, settings: LZMA2Settings(
+                    dictionarySize: window, literalContextBits: 0, literalPositionBits: 0, positionBits: 0, extreme: options.extreme),
+                    presetDictionary: preset)
+            }
         }
         guard packed.count < separateSize else { return nil }
         var header = header

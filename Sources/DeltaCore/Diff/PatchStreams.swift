@@ -5,16 +5,18 @@ struct PatchStreams {
     var headerResiduals = [UInt8]()
     var literals = [UInt8]()
 
-
-    /// Encodes `covers` (sorted, disjoint) of `new` over `old`.
     /// Whether the applier may recompute tar header checksums (every header's is canonical).
     var fixesTarChecksums = false
     /// Whether the metadata residuals are run-coded (whenever there are any).
     var runCodesMetadata = false
 
-    init(covers: [Cover], old: UnsafePointer<UInt8>, new: UnsafePointer<UInt8>, newCount: Int, tuning: DiffTuning) {
+    /// `canonicalChecksums` tells whether every ustar header of the new file holds its
+    /// checksum as the applier would write it (``tarChecksumsAreCanonical(_:count:)`` of the
+    /// new file, which `new` is not when the applier renames its headers).
+    init(covers: [Cover], old: UnsafePointer<UInt8>, new: UnsafePointer<UInt8>, newCount: Int,
+         canonicalChecksums: Bool, tuning: DiffTuning) {
         guard newCount > 0 else { return }
-        fixesTarChecksums = Self.tarChecksumsAreCanonical(new, count: newCount)
+        fixesTarChecksums = canonicalChecksums
         var residualRun = ResidualRunEncoder(zeroRunBreak: tuning.zeroRunBreak)
         var previous = Cover(newPosition: 0, oldPosition: 0, length: 0)
         var layout = TarBlockTracker()

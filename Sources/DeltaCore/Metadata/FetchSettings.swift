@@ -21,7 +21,8 @@ import Darwin
 /// - `DELTAFETCH_REQUIRE_STRONG_HASHES`: `1`/`yes`/`true` refuses patch list lines whose only hash is MD5.
 /// - `DELTAFETCH_SHARED_DATABASE`: `1`/`yes`/`true` for GLEP 25's shared-database mode (see
 ///   ``sharedDatabase``).
-/// - `DELTAFETCH_PREFER` (`time` or `bytes`) and `DELTAFETCH_BANDWIDTH` (a rate such as `20M`), as the config keys.
+/// - `DELTAFETCH_PREFER` (`time` or `bytes`), `DELTAFETCH_BANDWIDTH` (a rate such as `20M`) and
+///   `DELTAFETCH_JOBS` (threads for a rebuild), as the config keys.
 /// - `DELTAFETCH_CONFIG`: the config file (default `/etc/deltafetch.conf`; a missing default
 ///   file is no error). Lines are `key = value`; `#` starts a comment. Keys: `patches`
 ///   (as `DELTAFETCH_PATCHES`), `mirrors` (as `DELTAFETCH_MIRRORS`), `timeout` (seconds),
@@ -68,6 +69,8 @@ public struct FetchSettings: Sendable, Equatable {
     /// Recompression speeds per format, in uncompressed bytes per second, overriding the
     /// cost model's defaults.
     public var recompressThroughput: [CompressionFormat: Double] = [:]
+    /// Threads a rebuild may use; nil for every core. The output is the same for any number.
+    public var jobs: Int?
 
     /// Empty settings.
     public init() {}
@@ -111,6 +114,7 @@ public struct FetchSettings: Sendable, Equatable {
         if let shared = environment["DELTAFETCH_SHARED_DATABASE"], let value = Self.boolean(shared) { sharedDatabase = value }
         if let prefer = environment["DELTAFETCH_PREFER"], let value = FetchPreference(rawValue: prefer) { preference = value }
         if let rate = environment["DELTAFETCH_BANDWIDTH"], let value = RateParser.bytesPerSecond(rate) { bandwidth = value }
+        if let count = environment["DELTAFETCH_JOBS"], let value = Int(count), value > 0 { jobs = value }
     }
 
     /// Adds the settings of a config file.
@@ -178,6 +182,9 @@ public struct FetchSettings: Sendable, Equatable {
         case "bandwidth":
             guard let rate = RateParser.bytesPerSecond(value) else { throw .malformed("bandwidth must be a rate such as 500k, 20M or 1.5G") }
             bandwidth = rate
+        case "jobs":
+            guard let count = Int(value), count > 0, count <= 1024 else { throw .malformed("jobs must be a whole number from 1 to 1024") }
+            jobs = count
         default:
             throw .malformed("unknown setting '\(key)' (known: \(Self.keys.joined(separator: ", ")))")
         }
@@ -185,7 +192,7 @@ public struct FetchSettings: Sendable, Equatable {
 
     /// The config file's keys.
     public static let keys = ["patches", "mirrors", "timeout", "retries", "worth-it-ratio", "alternate-digests",
-                              "require-strong-hashes", "shared-database", "prefer", "bandwidth"]
+                              "require-strong-hashes", "shared-database", "prefer", "bandwidth", "jobs"]
 
     private static func boolean(_ text: String) -> Bool? {
         switch text.lowercased() {

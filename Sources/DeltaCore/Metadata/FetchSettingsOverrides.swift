@@ -24,6 +24,8 @@ extension FetchSettings {
         public var applyThroughput: Double?
         /// `--recompress-speed FORMAT=RATE`.
         public var recompressThroughput: [CompressionFormat: Double] = [:]
+        /// `--jobs`.
+        public var jobs: Int?
 
         /// No overrides.
         public init() {}
@@ -42,6 +44,7 @@ extension FetchSettings {
         if let bandwidth = overrides.bandwidth { result.bandwidth = bandwidth }
         if let apply = overrides.applyThroughput { result.applyThroughput = apply }
         result.recompressThroughput.merge(overrides.recompressThroughput) { _, flag in flag }
+        if let jobs = overrides.jobs { result.jobs = jobs }
         return result
     }
 

@@ -22,23 +22,31 @@ public enum NativePatchApplier {
         }
         var offset = header.dataOffset
         var readers = [PatchStreamReader]()
-        if header.requiredFeatures & NativePatchHeader.solidStreamsFeature != 0 {
+        // The literals' preset dictionary, read from the base; the decoders copy it.
+        var context = try literalContext(header, base: base, patch: patch)
+        let solidStreams = header.requiredFeatures & NativePatchHeader.solidStreamsFeature != 0
+        if solidStreams {
             // Each stream reads the one solid stream from its start, dropping what precedes it.
             let solid = header.streams[0]
             var skip: UInt64 = 0
             for (index, stream) in header.streams.enumerated() {
                 let part = NativePatchStream(kind: stream.kind, codec: solid.codec, dictionarySize: solid.dictionarySize,
                                              rawLength: stream.rawLength, codedLength: solid.codedLength)
-                readers.append(try PatchStreamReader(part, at: offset, in: patch, skipping: skip,
-                                                     endsCodedData: index == header.streams.count - 1))
+                readers.append(try context.withUnsafeBytes {
+                    try PatchStreamReader(part, at: offset, in: patch, skipping: skip,
+                                          endsCodedData: index == header.streams.count - 1, presetDictionary: $0)
+                })
                 skip += stream.rawLength
             }
         } else {
             for stream in header.streams {
-                readers.append(try PatchStreamReader(stream, at: offset, in: patch))
+                readers.append(try context.withUnsafeBytes {
+                    try PatchStreamReader(stream, at: offset, in: patch, presetDictionary: stream.kind == .literals ? $0 : nil)
+                })
                 offset += stream.codedLength
             }
         }
+        context = []  // copied into the decoders
         let commands = readers[0], literals = readers[3]
         let headerResiduals = MetadataResidualReader(readers[2],
                                                      runCoded: header.requiredFeatures & NativePatchHeader.metadataResidualRunsFeature != 0)
@@ -50,10 +58,12 @@ public enum NativePatchApplier {
         var filled = 0
         var layout = TarBlockTracker()
         let fixChecksums = header.requiredFeatures & NativePatchHeader.tarChecksumsFeature != 0
-        /// Passes the buffer on, except an unfinished header block, kept so its checksum can be fixed.
+        let rename = header.tarRename
+        /// Passes the buffer on, except an unfinished header block, kept so it can be rewritten
+        /// (renamed, its checksum fixed) once complete.
         func flush(final: Bool = false) throws {
             var keep = 0
-            if !final, fixChecksums, let start = layout.region.headerStart, start < layout.position {
+            if !final, fixChecksums || rename != nil, let start = layout.region.headerStart, start < layout.position {
                 keep = Int(layout.position - start)
             }
             if filled - keep > 0 { try sink(UnsafeRawBufferPointer(rebasing: buffer[..<(filled - keep)])) }
@@ -65,14 +75,19 @@ public enum NativePatchApplier {
         /// tracker, fixing any header checksum they complete.
         func track(_ count: Int) {
             let chunk = UnsafeRawBufferPointer(rebasing: buffer[filled..<filled + count])
-            guard fixChecksums else { return layout.consume(chunk) }
+            guard fixChecksums || rename != nil else { return layout.consume(chunk) }
             let bufferOrigin = filled &- Int(truncatingIfNeeded: written)
             layout.consume(chunk) { block, start in
                 guard TarBlockTracker.isUstar(block) else { return }
-                let checksum = TarBlockTracker.canonicalChecksum(of: block)
                 let blockInBuffer = bufferOrigin &+ Int(truncatingIfNeeded: start)
+                if let rename, rename.apply(to: &block) {
+                    for index in TarPathRename.nameField { bytes[blockInBuffer + index] = block[index] }
+                }
+                guard fixChecksums else { return }
+                let checksum = TarBlockTracker.canonicalChecksum(of: block)
                 for (index, byte) in checksum.enumerated() {
                     bytes[blockInBuffer + TarBlockTracker.checksumField.lowerBound + index] = byte
+                    block[TarBlockTracker.checksumField.lowerBound + index] = byte
                 }
             }
         }
@@ -133,5 +148,44 @@ public enum NativePatchApplier {
         try headerResiduals.finish()
         try literals.finish()
         return header
+    }
+
+    /// The base's bytes that the header's literal context selects (empty without the
+    /// feature); the header bounds them by the primed stream's window. A derived context takes
+    /// a first pass over the commands stream, with the checks the application makes again.
+    static func literalContext(_ header: NativePatchHeader, base: RandomAccessSource, patch: RandomAccessSource) throws -> [UInt8] {
+        let ranges: [Range<UInt64>]
+        switch header.literalContext {
+        case nil:
+            return []
+        case .wholeFile?:
+            ranges = [0..<header.old.size]
+        case let .derived(before, after, limit)?:
+            var derivation = LiteralContext.Derivation(before: before, after: after, limit: limit, oldSize: header.old.size)
+            let commands = try PatchStreamReader(header.streams[0], at: header.dataOffset, in: patch)
+            let newSize = header.new.size
+            var written: UInt64 = 0
+            while written < newSize {
+                let copy = try commands.readVarint(), literal = try commands.readVarint(), move = try commands.readVarint()
+                guard copy <= newSize - written, literal <= newSize - written - copy else {
+                    throw PatchFormatError.outOfBounds("command past the new file's end", newOffset: written)
+                }
+                guard written == 0 || copy + literal > 0 else { throw PatchFormatError.invalidField("empty command", offset: written) }
+                guard derivation.add(copy: copy, literal: literal, move: move.zigzagDecoded) else {
+                    throw PatchFormatError.outOfBounds("old cursor moved outside the base", newOffset: written)
+                }
+                written += copy + literal
+            }
+            ranges = derivation.ranges
+        }
+        var context = [UInt8](repeating: 0, count: Int(ranges.reduce(0) { $0 + $1.count }))
+        var filled = 0
+        try context.withUnsafeMutableBytes { bytes in
+            for range in ranges {
+                try base.read(into: UnsafeMutableRawBufferPointer(rebasing: bytes[filled..<filled + Int(range.count)]), at: range.lowerBound)
+                filled += Int(range.count)
+            }
+        }
+        return context
     }
 }

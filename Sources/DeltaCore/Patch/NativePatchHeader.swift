@@ -60,10 +60,21 @@ public struct NativePatchHeader: Sendable, Equatable {
     /// to ``maximumSolidLength`` raw bytes (and window), since the applier decodes the solid
     /// stream once for each of the four streams it reads side by side.
     public static let solidStreamsFeature: UInt64 = 1 << 2
+    /// Feature bit: the applier renames the first path component of each ustar header of the
+    /// new file, as the header's ``tarRename`` says (``TarPathRename``), so that headers copied
+    /// from the old file need no residuals for a renamed top directory.
+    public static let tarRenameFeature: UInt64 = 1 << 3
+    /// Feature bit: the LZMA2 decoder of the literals stream (of the solid stream, in a solid
+    /// patch) starts with a preset dictionary, the old file's bytes that ``literalContext``
+    /// selects (``LiteralContext``): new text is coded with the old text it replaces in its window, as
+    /// `xz`/`zstd` with the old file as a dictionary would, which covers cannot do for short
+    /// matches.
+    public static let literalContextFeature: UInt64 = 1 << 4
     /// The most raw bytes (and the largest window) a solid patch may have.
     public static let maximumSolidLength: UInt64 = 1 << 20
     /// Feature bits this reader understands.
     public static let knownFeatures: UInt64 = tarChecksumsFeature | metadataResidualRunsFeature | solidStreamsFeature
+        | tarRenameFeature | literalContextFeature
     /// The most header bytes a reader accepts (the recipe is the only large part).
     public static let maximumHeaderLength: UInt32 = 16 << 20
     /// The largest LZMA2 window an applier accepts for one stream.
@@ -77,6 +88,8 @@ public struct NativePatchHeader: Sendable, Equatable {
     enum SectionType: UInt16 {
         case recipe = 1
         case targetCompressed = 2
+        case tarRename = 3
+        case literalContext = 4
     }
     /// Section flag: a reader that does not know the type must refuse the patch.
     static let criticalSectionFlag: UInt16 = 1
@@ -92,6 +105,13 @@ public struct NativePatchHeader: Sendable, Equatable {
     public var streams: [NativePatchStream]
     /// Optional sections.
     public var metadata: PatchMetadata
+    /// The rename the applier makes in the new file's tar headers; set exactly when
+    /// ``requiredFeatures`` has ``tarRenameFeature``. Written as a critical section.
+    public var tarRename: TarPathRename?
+    /// What primes the literals' decoder; set exactly when ``requiredFeatures`` has
+    /// ``literalContextFeature``. It is at most the window of the stream it primes. Written as
+    /// a critical section.
+    public var literalContext: LiteralContext?
     /// Where the first stream starts in the patch file (set when read or serialized).
     public private(set) var dataOffset: UInt64 = 0
 
@@ -127,10 +147,28 @@ public struct NativePatchHeader: Sendable, Equatable {
             Self.appendDigests(target, to: &value)
             sections.append((.targetCompressed, value.bytes))
         }
+        if let rename = tarRename {
+            var value = PatchByteWriter()
+            for component in [rename.old, rename.new] {
+                value.appendVarint(UInt64(component.count))
+                value.append(component)
+            }
+            sections.append((.tarRename, value.bytes))
+        }
+        if let context = literalContext {
+            var value = PatchByteWriter()
+            switch context {
+            case .wholeFile:
+                value.appendVarint(LiteralContext.wholeFileMode)
+            case let .derived(before, after, limit):
+                for field in [LiteralContext.derivedMode, before, after, limit] { value.appendVarint(field) }
+            }
+            sections.append((.literalContext, value.bytes))
+        }
         body.appendVarint(UInt64(sections.count))
         for (type, value) in sections {
             body.appendVarint(UInt64(type.rawValue))
-            body.appendVarint(0)
+            body.appendVarint(UInt64(type == .tarRename || type == .literalContext ? Self.criticalSectionFlag : 0))
             body.appendVarint(UInt64(value.count))
             body.append(value)
         }
@@ -235,6 +273,8 @@ public struct NativePatchHeader: Sendable, Equatable {
             streams.append(NativePatchStream(kind: kind, codec: codec, dictionarySize: dictionary, rawLength: raw, codedLength: coded))
         }
         var metadata = PatchMetadata()
+        var tarRename: TarPathRename?
+        var literalContext: LiteralContext?
         let sectionCount = try reader.readVarint("section count")
         guard sectionCount <= UInt64(reader.remaining) else { throw .invalidField("section count", offset: reader.offset) }
         for _ in 0..<sectionCount {
@@ -254,15 +294,66 @@ public struct NativePatchHeader: Sendable, Equatable {
                 let size = try section.readLittleEndian(UInt64.self)
                 metadata.targetCompressed = try readDigests(&section, size: size)
                 guard section.remaining == 0 else { throw .invalidField("target section length", offset: at) }
+            case .tarRename?:
+                guard tarRename == nil else { throw .invalidField("duplicate rename section", offset: at) }
+                var section = PatchByteReader(Array(value), baseOffset: at, section: "rename section")
+                var components = [[UInt8]]()
+                for _ in 0..<2 {
+                    let length = try section.readVarint("rename component length")
+                    guard length <= UInt64(section.remaining) else { throw .invalidField("rename section", offset: at) }
+                    components.append(Array(try section.readBytes(Int(length))))
+                }
+                guard section.remaining == 0, let rename = TarPathRename(old: components[0], new: components[1]) else {
+                    throw .invalidField("rename section", offset: at)
+                }
+                tarRename = rename
+            case .literalContext?:
+                guard literalContext == nil else { throw .invalidField("duplicate literal context section", offset: at) }
+                literalContext = try readLiteralContext(Array(value), at: at, oldSize: oldSize, solid: solid,
+                                                        window: UInt64(streams[solid ? 0 : 3].dictionarySize))
             case nil:
                 if flags & UInt64(criticalSectionFlag) != 0 { throw .unsupportedSection(type: type) }
             }
         }
         guard reader.remaining == 0 else { throw .invalidField("header length", offset: reader.offset) }
+        guard (features & tarRenameFeature != 0) == (tarRename != nil) else {
+            throw .invalidField("rename section without its feature bit, or the bit without the section", offset: reader.offset)
+        }
         var header = NativePatchHeader(old: old, new: new, streams: streams, metadata: metadata)
+        guard (features & literalContextFeature != 0) == (literalContext != nil) else {
+            throw .invalidField("literal context section without its feature bit, or the bit without the section", offset: reader.offset)
+        }
+        header.tarRename = tarRename
+        header.literalContext = literalContext
         header.version = version
         header.requiredFeatures = features
         return header
+    }
+
+    /// The literal context section: a mode, 0 for the whole old file, 1 for a context derived
+    /// from the commands followed by its `before`, `after` and `limit`. The context is at most
+    /// `window` bytes (0 when the stream it primes is not LZMA2), so the applier reads no more
+    /// than its decoder keeps; a solid patch's commands are inside the primed stream, so it may
+    /// only use the whole file.
+    static func readLiteralContext(_ value: [UInt8], at: UInt64, oldSize: UInt64, solid: Bool,
+                                   window: UInt64) throws(PatchFormatError) -> LiteralContext {
+        var section = PatchByteReader(value, baseOffset: at, section: "literal context section")
+        let context: LiteralContext
+        switch try section.readVarint("literal context mode") {
+        case LiteralContext.wholeFileMode:
+            guard oldSize > 0, oldSize <= window else { throw .invalidField("literal context size", offset: at) }
+            context = .wholeFile
+        case LiteralContext.derivedMode:
+            let before = try section.readVarint("literal context before")
+            let after = try section.readVarint("literal context after")
+            let limit = try section.readVarint("literal context limit")
+            guard !solid, limit > 0, limit <= window else { throw .invalidField("literal context limit", offset: at) }
+            context = .derived(before: before, after: after, limit: limit)
+        default:
+            throw .invalidField("literal context mode", offset: at)
+        }
+        guard section.remaining == 0 else { throw .invalidField("literal context section length", offset: at) }
+        return context
     }
 
     /// Digest algorithms' identifiers in the format.

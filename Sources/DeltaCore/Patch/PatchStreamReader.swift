@@ -27,8 +27,9 @@ final class PatchStreamReader {
     /// Reads `stream` from `offset` in `source`. In a solid patch, `stream` carries the solid
     /// stream's codec and coded length with this stream's raw length; `skip` is the raw length
     /// of the streams before it, and `endsCodedData` is true for the last one only.
+    /// `presetDictionary` primes an LZMA2 decoder (``NativePatchHeader/literalContextFeature``).
     init(_ stream: NativePatchStream, at offset: UInt64, in source: RandomAccessSource,
-         skipping skip: UInt64 = 0, endsCodedData: Bool = true) throws {
+         skipping skip: UInt64 = 0, endsCodedData: Bool = true, presetDictionary: UnsafeRawBufferPointer? = nil) throws {
         kind = stream.kind
         skipLeft = skip
         self.endsCodedData = endsCodedData
@@ -36,7 +37,8 @@ final class PatchStreamReader {
         inputOffset = offset
         inputRemaining = stream.codedLength
         rawLength = stream.rawLength
-        decoder = stream.codec == .lzma2 ? try LZMA2RawDecoder(dictionarySize: stream.dictionarySize) : nil
+        decoder = stream.codec == .lzma2
+            ? try LZMA2RawDecoder(dictionarySize: stream.dictionarySize, presetDictionary: presetDictionary) : nil
         input = .allocate(byteCount: Self.bufferSize, alignment: 16)
         output = .allocate(byteCount: Self.bufferSize, alignment: 16)
     }

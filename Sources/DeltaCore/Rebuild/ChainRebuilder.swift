@@ -88,6 +88,7 @@ extension Rebuilder {
     ///     publishing is one rename. A killed run's leftovers for `targetName` are removed by
     ///     the next call (hold the target's lock around calls).
     ///   - digesting: algorithms to compute over the rebuilt file (those it will be judged by).
+    ///   - jobs: threads for the recompression (``Recompressor``); the output is the same for any number.
     ///   - progress: told of each stage.
     /// - Throws: ``RebuildError/emptyChain``, ``RebuildError/noRecipe(_:)`` for a target
     ///   whose format has no conventional recipe; ``FileError`` naming the patch or base at
@@ -95,7 +96,8 @@ extension Rebuilder {
     ///   other content than the list promises), ``IOError`` for local failures.
     public static func rebuild(
         basePath: String, chain: [ChainLink], targetName: String, in directory: String,
-        digesting: [DigestAlgorithm] = [.sha256], progress: ((RebuildStage) -> Void)? = nil
+        digesting: [DigestAlgorithm] = [.sha256], jobs: Int = Recompressor.defaultJobs,
+        progress: ((RebuildStage) -> Void)? = nil
     ) throws -> RebuiltDistfile {
         guard !chain.isEmpty else { throw RebuildError.emptyChain }
         WorkDirectory.removeStale(in: directory, label: targetName)
@@ -160,7 +162,7 @@ extension Rebuilder {
         let rebuilt = work.path("rebuilt")
         let total = last.result.size
         let result = try Recompressor.recompress(inputPath: current, recipe: recipe, outputPath: rebuilt, digesting: digesting,
-                                                 progress: progress.map { report in { report(.recompressed(done: $0, total: total)) } })
+                                                 jobs: jobs, progress: progress.map { report in { report(.recompressed(done: $0, total: total)) } })
         unlink(current)
         recipe.target = recordedRecipeTarget
         return RebuiltDistfile(content: last.result, compressed: result.digests, recipe: recipe, recipeFromPatch: recipeFromPatch,

@@ -14,18 +14,20 @@ public struct RebuildResult: Sendable {
 /// with the last patch's recipe, and the distfile appears under its name only when it
 /// matches the compressed size and digests the patch carries.
 public enum Rebuilder {
-    /// Applies `chain` to `basePath` and writes the new distfile to `outputPath`.
+    /// Applies `chain` to `basePath` and writes the new distfile to `outputPath`, recompressing
+    /// on up to `jobs` threads (the output is the same for any number).
     /// - Throws: ``RebuildError`` when the chain is empty, the last patch carries no recipe, or
     ///   the recompressed file differs from what the patch records; ``FileError`` naming the
     ///   file at fault for anything a patch or a base is wrong about. Nothing is left at
     ///   `outputPath` on any error.
     @discardableResult
-    public static func rebuild(basePath: String, chain: [String], outputPath: String) throws -> RebuildResult {
+    public static func rebuild(basePath: String, chain: [String], outputPath: String,
+                               jobs: Int = Recompressor.defaultJobs) throws -> RebuildResult {
         guard let lastPatch = chain.last else { throw RebuildError.emptyChain }
         let name = outputPath.split(separator: "/").last.map(String.init) ?? outputPath
         let rebuilt = try rebuild(basePath: basePath, chain: chain.map { ChainLink(patchPath: $0) }, targetName: name,
                                   in: AtomicFileWriter.directory(of: outputPath),
-                                  digesting: [.sha256] + (try recordedAlgorithms(lastPatch)))
+                                  digesting: [.sha256] + (try recordedAlgorithms(lastPatch)), jobs: jobs)
         guard rebuilt.recipeFromPatch else { throw RebuildError.noRecipe(lastPatch) }
         if rebuilt.matchesRecordedTarget == false {
             throw RebuildError.differs(lastPatch, expected: rebuilt.recordedTarget?.size ?? rebuilt.recipe.target?.size ?? 0,
@@ -35,6 +37,13 @@ public enum Rebuilder {
         let sha256 = rebuilt.compressed[.sha256].map { [$0] } ?? []
         return RebuildResult(content: rebuilt.content, output: DigestSet(size: rebuilt.compressed.size, digests: sha256),
                              recipe: rebuilt.recipe)
+    }
+
+    /// Removes the scratch directories that killed or failed rebuilds of `target` left in
+    /// `directory`. Call only while holding the target's lock, so that no live rebuild's
+    /// directory is taken.
+    public static func removeLeftovers(of target: String, in directory: String) {
+        WorkDirectory.removeStale(in: directory, label: target)
     }
 
     /// The algorithms of the compressed digests a native patch records for its target.

@@ -57,7 +57,15 @@ public final class DistfileFetcher: Sendable {
         defer { lock.release() }
 
         var context = Context(request: request, start: start)
-        if let present = try await present(request, context: context) { return present }
+        // What a killed or faulted run for this target left: its work directories now (no
+        // live run has them: we hold the target's lock), its download's leftovers once the
+        // file is in place.
+        Rebuilder.removeLeftovers(of: request.target, in: request.distdir)
+        if let present = try await present(request, context: context) {
+            Downloader.removeLeftovers(of: request.outputName, in: request.distdir)
+            Downloader.removeStaleLocks(in: request.patchDirectory)
+            return present
+        }
 
         // Plan, and on a failed patch plan again without it: each round leaves out at least
         // one entry, so this ends, in a rebuild or a full download.
@@ -166,7 +174,7 @@ public final class DistfileFetcher: Sendable {
             rebuilt = try await BlockingWork.run("deltafetch-rebuild") { [events] in
                 try Rebuilder.rebuild(
                     basePath: request.distdir + "/" + base, chain: links, targetName: request.target, in: request.distdir,
-                    digesting: DigestAlgorithm.allCases, progress: { stage in
+                    digesting: DigestAlgorithm.allCases, jobs: request.jobs ?? Recompressor.defaultJobs, progress: { stage in
                         timing.note(stage)
                         events?(.rebuilding(stage))
                     })
@@ -204,7 +212,7 @@ public final class DistfileFetcher: Sendable {
                 try request.alternateDatabase.add(
                     AlternateDigestEntry(original: HashedPart(name: request.target, digests: original),
                                          alternate: HashedPart(name: nil, digests: rebuilt.compressed)),
-                    verifiedBy: proof, thenWhileLocked: { try self.publish(rebuilt, at: destination) })
+                    verifiedBy: proof, thenWhileLocked: { try self.publish(rebuilt, at: destination, request: request) })
                 recorded = true
             } catch let error as FetchError {
                 throw error
@@ -224,7 +232,7 @@ public final class DistfileFetcher: Sendable {
                 }
                 notes.append("no compressed digests known: the content was verified, the compressed bytes were not")
             }
-            try publish(rebuilt, at: request.outputPath)
+            try publish(rebuilt, at: request.outputPath, request: request)
         }
         if !request.keepPatches { patchPaths.forEach { unlink($0) } }
         return finish(FetchReport(action: action, target: request.target, path: outputPath,
@@ -262,12 +270,17 @@ public final class DistfileFetcher: Sendable {
         }
     }
 
-    private func publish(_ rebuilt: RebuiltDistfile, at path: String) throws(FetchError) {
+    /// Renames the rebuilt file to `path` (the output, or where an alternate is kept), and
+    /// drops what an earlier, interrupted full download of it left behind: nothing will
+    /// resume it now.
+    private func publish(_ rebuilt: RebuiltDistfile, at path: String, request: FetchRequest) throws(FetchError) {
         do {
             try rebuilt.publish(as: path)
         } catch {
             throw .local(TransportError.local(error))
         }
+        Downloader.removeLeftovers(of: request.outputName, in: request.distdir)
+        Downloader.removeStaleLocks(in: request.patchDirectory)
     }
 
     /// Downloads the chain's patches in parallel into the patch directory.

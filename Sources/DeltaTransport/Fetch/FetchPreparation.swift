@@ -140,6 +140,7 @@ extension FetchRequest {
         request.sharedDatabase = settings.sharedDatabase
         request.measurementsPath = measurementsPath
         request.estimateBasis = basis
+        request.jobs = settings.jobs
         return PreparedFetch(request: request, warnings: warnings)
     }
 

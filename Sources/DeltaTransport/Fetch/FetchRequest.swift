@@ -47,6 +47,8 @@ public struct FetchRequest: Sendable {
     public var measurementsPath: String?
     /// Where the time estimate's figures came from, when the policy weighs time.
     public var estimateBasis: EstimateBasis?
+    /// Threads the rebuild may use; nil for every core.
+    public var jobs: Int?
 
     /// A request with the usual defaults: output under the target's name, patches in
     /// `DISTDIR/.deltafetch/patches`, the distdir's alternate-digest database and digest cache.
@@ -72,6 +74,7 @@ public struct FetchRequest: Sendable {
         self.keepPatches = false
         self.measurementsPath = nil
         self.estimateBasis = nil
+        self.jobs = nil
     }
 
     /// The path the result is written to.

@@ -80,16 +80,16 @@ final class PreparedMirror: @unchecked Sendable {
     }
 }
 
-/// One test's world: a prepared mirror served by a real nginx, and a fresh distdir holding
-/// the oldest version.
+/// One test's world: a prepared mirror served on loopback (a real nginx where installed),
+/// and a fresh distdir holding the oldest version.
 final class FetchWorld {
     let mirror: PreparedMirror
-    let nginx: NginxServer
+    let server: MirrorServer
     let distdir: URL
 
-    init(_ mirror: PreparedMirror, base: String? = nil) throws {
+    init(_ mirror: PreparedMirror, base: String? = nil, inProcessServer: Bool = false) throws {
         self.mirror = mirror
-        nginx = try NginxServer(root: mirror.root)
+        server = try MirrorServer(root: mirror.root, inProcess: inProcessServer)
         distdir = try TestPaths.temporaryDirectory()
         let baseName = base ?? mirror.versions[0]
         try FileManager.default.copyItem(atPath: mirror.flat.appendingPathComponent(baseName).path,
@@ -97,7 +97,7 @@ final class FetchWorld {
     }
 
     deinit {
-        nginx.stop()
+        server.stop()
         try? FileManager.default.removeItem(at: distdir)
     }
 
@@ -106,7 +106,7 @@ final class FetchWorld {
     func fetch(_ target: String, mirrorPath: String = "/flat", extra: [String] = [],
                settings: [String: String] = [:]) throws -> DeltaFetchBinary.Outcome {
         try DeltaFetchBinary.run(["fetch", target, "--distdir", distdir.path, "--patches", mirror.patchList,
-                                  "--manifest", mirror.manifest, "--mirror", nginx.url(mirrorPath),
+                                  "--manifest", mirror.manifest, "--mirror", server.url(mirrorPath),
                                   "--timeout", "10", "--retries", "0", "--json"] + extra,
                                  environment: ProcessInfo.processInfo.environment.merging(settings) { _, given in given })
     }
@@ -114,9 +114,9 @@ final class FetchWorld {
     /// Where a rebuild with alternate digests is kept by default.
     func apartFile(_ name: String) -> String { AlternateFiles.directory(distdir: distdir.path) + "/" + name }
 
-    /// The GET requests nginx served with status 200 or 206, as paths.
+    /// The GET requests the server served with status 200 or 206, as paths.
     var servedPaths: [String] {
-        nginx.requests().filter { $0.method == "GET" && ($0.status == 200 || $0.status == 206) }.map(\.uri)
+        server.requests().filter { $0.method == "GET" && ($0.status == 200 || $0.status == 206) }.map(\.uri)
     }
 
     /// The file as it now is in the distdir.

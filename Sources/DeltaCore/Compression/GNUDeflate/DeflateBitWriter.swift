@@ -5,6 +5,8 @@ struct DeflateBitWriter {
     private(set) var count = 0
     private var bitBuffer: UInt64 = 0
     private var bitCount: UInt64 = 0
+    /// Bytes already passed on.
+    private(set) var flushedBytes = 0
     /// Bytes are passed on once this many are buffered.
     static let flushThreshold = 1 << 16
     /// Room for the threshold plus the largest block (32K symbols of at most 48 bits, or a
@@ -16,6 +18,9 @@ struct DeflateBitWriter {
     }
 
     func deallocate() { buffer.deallocate() }
+
+    /// Bits written so far, passed on or not.
+    var bitPosition: Int { (flushedBytes + count) * 8 + Int(bitCount) }
 
     /// Appends the low `length` bits of `value` (length at most 32).
     @inline(__always)
@@ -29,6 +34,9 @@ struct DeflateBitWriter {
             bitCount &-= 32
         }
     }
+
+    /// Whether the bits written so far fill whole bytes.
+    var isByteAligned: Bool { bitCount % 8 == 0 }
 
     /// Pads with zero bits to a byte boundary (gzip's `bi_windup`).
     mutating func alignToByte() {
@@ -58,6 +66,7 @@ struct DeflateBitWriter {
     mutating func flush(into sink: ChunkSink, force: Bool = false) throws {
         guard count >= Self.flushThreshold || (force && count > 0) else { return }
         try sink(UnsafeRawBufferPointer(start: buffer, count: count))
+        flushedBytes += count
         count = 0
     }
 }

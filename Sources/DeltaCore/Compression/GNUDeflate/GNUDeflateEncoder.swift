@@ -8,6 +8,9 @@
 /// filled completely whenever gzip would fill it, which this type emulates by holding input
 /// back until a full read is possible or the input ends.
 ///
+/// With `rsyncable` it also ends blocks at `gzip --rsyncable`'s sequence points
+/// (``GNURsyncableChunking``).
+///
 /// Wrap it in ``GzipMemberEncoder`` for a `.gz` file.
 public final class GNUDeflateEncoder: StreamEncoder {
     /// Names the gzip release whose output this encoder reproduces; recorded in recipes.
@@ -16,11 +19,12 @@ public final class GNUDeflateEncoder: StreamEncoder {
     private var core: GNUDeflateCore
     private var finished = false
 
-    /// Creates an encoder for `gzip -level`.
+    /// Creates an encoder for `gzip -level`, or `gzip -level --rsyncable` (gzip 1.7 and later).
     /// - Throws: ``CompressionError/invalidSettings(_:detail:)`` unless `level` is 1 to 9.
-    public init(level: Int) throws(CompressionError) {
+    public init(level: Int, rsyncable: Bool = false) throws(CompressionError) {
         guard (1...9).contains(level) else { throw .invalidSettings(.gzip, detail: "GNU gzip level \(level)") }
         core = GNUDeflateCore(level: level, variant: .gzip112)
+        if rsyncable { core.rsync = GNURsyncableChunking() }
     }
 
     deinit { core.deallocate() }
@@ -130,6 +134,8 @@ struct GNUDeflateCore {
     var input = PendingInput()
     var trees: GNUDeflateTrees
     var out = DeflateBitWriter()
+    /// `--rsyncable`'s sequence points; nil without it.
+    var rsync: GNURsyncableChunking?
 
     private var phase = Phase.start
     private var strstart = 0
@@ -143,6 +149,15 @@ struct GNUDeflateCore {
     private var matchAvailable = false
     private var matchLength = minMatch - 1
     private var prevMatch = 0
+    // Restart points (parallel recompression, see DeflateSegment): where the run stands.
+    /// The content offset of `window[0]`.
+    private(set) var windowBase = 0
+    /// Told of each block boundary of the lazy levels (4 to 9), where a segment could start.
+    var boundaryObserver: ((GNUDeflateBoundary) -> Void)?
+    /// A content offset where a block starts: the run stops there, the block before it written.
+    var stopOffset: Int?
+    /// The boundary the run stopped at (``stopOffset``).
+    private(set) var stoppedAt: GNUDeflateBoundary?
 
     init(level: Int, variant: GNUDeflateVariant) {
         self.level = level
@@ -207,6 +222,8 @@ struct GNUDeflateCore {
             matchStart -= Self.wSize
             strstart -= Self.wSize
             blockStart -= Self.wSize
+            windowBase += Self.wSize
+            rsync?.slide(by: Self.wSize)
             Self.slide(head, count: Self.hashSize)
             Self.slide(prev, count: Self.wSize)
             more += Self.wSize
@@ -287,9 +304,21 @@ struct GNUDeflateCore {
     }
 
     @inline(__always)
-    private mutating func flushBlock(isLast: Bool) {
+    private mutating func flushBlock(isLast: Bool, pad: Bool = false) {
         let stored: UnsafePointer<UInt8>? = blockStart >= 0 ? UnsafePointer(window + blockStart) : nil
-        trees.flushBlock(stored: stored, storedLength: strstart - blockStart, isLast: isLast, &out)
+        trees.flushBlock(stored: stored, storedLength: strstart - blockStart, isLast: isLast, pad: pad, &out)
+    }
+
+    /// Rolls `--rsyncable`'s sum over the `count` bytes at `start` (gzip's `RSYNC_ROLL`).
+    @inline(__always)
+    private mutating func rsyncRoll(_ start: Int, _ count: Int) {
+        rsync?.roll(window, start: start, count: count)
+    }
+
+    /// Whether `--rsyncable` ends the block here (gzip's `rsync && strstart > rsync_chunk_end`).
+    @inline(__always)
+    private mutating func rsyncPointReached() -> Bool {
+        rsync?.takePoint(at: strstart) ?? false
     }
 
     /// gzip's `deflate_fast` (levels 1 to 3): no lazy matching; strings inside long matches
@@ -306,10 +335,11 @@ struct GNUDeflateCore {
                 matchLength = longestMatch(hashHead)
                 if matchLength > lookahead { matchLength = lookahead }
             }
-            let flush: Bool
+            var flush: Bool
             if matchLength >= Self.minMatch {
                 flush = trees.tallyMatch(distance: strstart - matchStart, length: matchLength, bytesInBlock: strstart - blockStart)
                 lookahead -= matchLength
+                rsyncRoll(strstart, matchLength)
                 if matchLength <= maxLazy {
                     matchLength -= 1
                     repeat {
@@ -326,11 +356,14 @@ struct GNUDeflateCore {
                 }
             } else {
                 flush = trees.tallyLiteral(window[strstart], bytesInBlock: strstart - blockStart)
+                rsyncRoll(strstart, 1)
                 lookahead -= 1
                 strstart += 1
             }
+            let pad = rsyncPointReached()
+            flush = flush || pad
             if flush {
-                flushBlock(isLast: false)
+                flushBlock(isLast: false, pad: pad)
                 blockStart = strstart
                 try out.flush(into: sink)
             }
@@ -364,6 +397,7 @@ struct GNUDeflateCore {
                 let flush = trees.tallyMatch(distance: strstart - 1 - prevMatch, length: prevLength, bytesInBlock: strstart - blockStart)
                 lookahead -= prevLength - 1
                 prevLength -= 2
+                rsyncRoll(strstart, prevLength + 1)
                 repeat {
                     strstart += 1
                     _ = insertString(strstart)
@@ -372,22 +406,23 @@ struct GNUDeflateCore {
                 matchAvailable = false
                 matchLength = Self.minMatch - 1
                 strstart += 1
-                if flush {
-                    flushBlock(isLast: false)
-                    blockStart = strstart
-                    try out.flush(into: sink)
-                }
+                let pad = rsyncPointReached()
+                if flush || pad, try endLazyBlock(pending: false, pad: pad, sink) { return }
             } else if matchAvailable {
                 let flush = trees.tallyLiteral(window[strstart - 1], bytesInBlock: strstart - blockStart)
-                if flush {
-                    flushBlock(isLast: false)
-                    blockStart = strstart
-                    try out.flush(into: sink)
-                }
+                let pad = rsyncPointReached()
+                if flush || pad, try endLazyBlock(pending: true, pad: pad, sink) { return }
+                rsyncRoll(strstart, 1)
                 strstart += 1
                 lookahead -= 1
             } else {
+                if rsyncPointReached() {
+                    flushBlock(isLast: false, pad: true)
+                    blockStart = strstart
+                    try out.flush(into: sink)
+                }
                 matchAvailable = true
+                rsyncRoll(strstart, 1)
                 strstart += 1
                 lookahead -= 1
             }
@@ -397,5 +432,48 @@ struct GNUDeflateCore {
         flushBlock(isLast: true)
         phase = .done
         try out.flush(into: sink, force: true)
+    }
+
+    // MARK: Restart points
+
+    /// Ends a block of the lazy loop: tells ``boundaryObserver``, and returns true when the
+    /// run must stop at ``stopOffset``. `pending` says the block ended on a literal, the match
+    /// found at `strstart` not yet emitted; `pad` that `--rsyncable` ended it (with gzip's
+    /// empty stored block).
+    private mutating func endLazyBlock(pending: Bool, pad: Bool = false, _ sink: ChunkSink) throws -> Bool {
+        flushBlock(isLast: false, pad: pad)
+        blockStart = strstart
+        try out.flush(into: sink)
+        guard boundaryObserver != nil || stopOffset != nil else { return false }
+        let match = pending ? DeflateRestartPoint.PendingMatch(
+            length: matchLength, distance: matchLength >= Self.minMatch ? strstart - matchStart : 0) : nil
+        let boundary = GNUDeflateBoundary(contentOffset: windowBase + strstart, bitOffset: out.bitPosition,
+                                          windowOffset: windowBase, pendingMatch: match)
+        boundaryObserver?(boundary)
+        guard boundary.contentOffset == stopOffset else { return false }
+        stoppedAt = boundary
+        phase = .done
+        return true
+    }
+
+    /// Puts a new core (levels 4 to 9) where the serial run stood at `boundary`: `content` is
+    /// the 64 KiB of content from the boundary's window offset (the window was full there).
+    /// Every position before the run's is hashed, in order, as the lazy loop hashes each
+    /// once; positions before the window are links gzip has cut already.
+    mutating func resume(at boundary: GNUDeflateBoundary, window content: UnsafeRawBufferPointer) {
+        precondition(level >= 4 && content.count == Self.windowSize && phase == .start)
+        window.update(from: content.baseAddress!.assumingMemoryBound(to: UInt8.self), count: Self.windowSize)
+        windowBase = boundary.windowOffset
+        blockStart = boundary.contentOffset - windowBase
+        strstart = blockStart + (boundary.pendingMatch == nil ? 0 : 1)
+        lookahead = Self.windowSize - strstart
+        insH = ((Int(window[0]) << Self.hShift) ^ Int(window[1])) & Self.hashMask
+        for position in 0..<strstart { _ = insertString(position) }
+        if let pending = boundary.pendingMatch {
+            matchAvailable = true
+            matchLength = pending.length
+            matchStart = pending.length >= Self.minMatch ? blockStart - pending.distance : 0
+        }
+        phase = .running
     }
 }

@@ -459,7 +459,7 @@ struct GNUDeflateTrees {
     ///   - stored: the block's input bytes, or nil when they have left the window.
     ///   - storedLength: how many input bytes the block covers.
     ///   - isLast: whether this is the final block.
-    mutating func flushBlock(stored: UnsafePointer<UInt8>?, storedLength: Int, isLast: Bool, _ out: inout DeflateBitWriter) {
+    mutating func flushBlock(stored: UnsafePointer<UInt8>?, storedLength: Int, isLast: Bool, pad: Bool = false, _ out: inout DeflateBitWriter) {
         dynL.maxCode = buildTree(dynL, staticTree: staticL)
         dynD.maxCode = buildTree(dynD, staticTree: staticD)
         let maxBLIndex = buildBitLengthTree()
@@ -482,6 +482,13 @@ struct GNUDeflateTrees {
             compressBlock(dynL, dynD, &out)
         }
         initBlock()
-        if isLast { out.alignToByte() }
+        if isLast {
+            out.alignToByte()
+        } else if pad && !out.isByteAligned {
+            // gzip's `flush_block` padding (`--rsyncable`): an empty stored block.
+            out.write(0, 3)
+            out.alignToByte()
+            out.write(0xffff_0000, 32)
+        }
     }
 }

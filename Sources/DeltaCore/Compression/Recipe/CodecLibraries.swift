@@ -31,35 +31,32 @@ extension RecompressionRecipe {
 
     /// The required extension kinds ``makeEncoder()`` follows; a recipe with any other
     /// required extension is refused rather than rebuilt wrong.
-    static let encoderExtensionKinds: Set<RecipeExtensionKind> = []
+    static let encoderExtensionKinds: Set<RecipeExtensionKind> = [.deflateProducer, .memberLayout]
 
     /// An encoder that follows the recipe: feed it the uncompressed content, and it produces
-    /// the compressed file (trailing zero padding included).
+    /// the compressed file (trailing zero padding included). `threads` is for liblzma's
+    /// multi-threaded encoder (`xz -T` recipes), whose output does not depend on it.
     /// - Throws: ``RecipeError/unsupported(_:)`` when the recipe lacks its format's settings
     ///   or needs an extension this build does not follow,
     ///   or ``CompressionError/invalidSettings(_:detail:)``.
-    public func makeEncoder() throws -> any StreamEncoder {
+    public func makeEncoder(threads: Int = Recompressor.defaultJobs) throws -> any StreamEncoder {
         if let unknown = extensions.first(where: { $0.isRequired && !Self.encoderExtensionKinds.contains($0.kind) }) {
             throw RecipeError.unsupported("the recipe needs \(unknown.kind), which this build cannot follow")
         }
+        let producer = try deflateProducer()
         let encoder: any StreamEncoder
         switch format {
         case .gzip:
             guard let gzip else { throw RecipeError.unsupported("gzip recipe without gzip settings") }
-            let deflater: any StreamEncoder = switch gzip.deflater {
-            case .zlib:
-                try GzipEncoder(rawLevel: gzip.level, memLevel: gzip.memLevel ?? 8, strategy: gzip.strategy ?? .default)
-            case .gnuGzip:
-                try GNUDeflateEncoder(level: gzip.level)
-            }
-            encoder = GzipMemberEncoder(header: gzip.header, deflater: deflater)
+            encoder = try memberEncoder { GzipMemberEncoder(header: gzip.header, deflater: try gzip.makeDeflater(producer: producer)) }
         case .bzip2:
             guard let bzip2 else { throw RecipeError.unsupported("bzip2 recipe without bzip2 settings") }
-            encoder = try Bzip2Encoder(blockSize: bzip2.blockSize, workFactor: bzip2.workFactor)
+            encoder = try memberEncoder { try Bzip2Encoder(blockSize: bzip2.blockSize, workFactor: bzip2.workFactor) }
         case .xz:
             guard let xz else { throw RecipeError.unsupported("xz recipe without xz settings") }
             if let blockSize = xz.blockSize, xz.threaded {
-                encoder = try XZEncoder(preset: xz.preset, extreme: xz.extreme, check: xz.check, blockSize: blockSize)
+                encoder = try XZEncoder(preset: xz.preset, extreme: xz.extreme, check: xz.check, blockSize: blockSize,
+                                        threads: max(1, threads))
             } else {
                 encoder = try XZEncoder(preset: xz.preset, extreme: xz.extreme, check: xz.check, flushingEvery: xz.blockSize)
             }
@@ -67,5 +64,33 @@ extension RecompressionRecipe {
             throw RecipeError.unsupported("an uncompressed file needs no recipe")
         }
         return trailingZeroBytes == 0 ? encoder : ZeroPaddedEncoder(encoder, padding: trailingZeroBytes)
+    }
+
+    /// One member from `makeMember`, or several back to back as the recipe's member layout says.
+    private func memberEncoder(_ makeMember: @escaping () throws -> any StreamEncoder) throws -> any StreamEncoder {
+        switch try memberLayout() {
+        case nil: try makeMember()
+        case let .uniform(memberSize)?: MemberSplitEncoder(format: format, memberSize: memberSize, makeMember: makeMember)
+        }
+    }
+}
+
+extension GzipRecipe {
+    /// The raw deflate encoder for these settings, made by `producer` when there is one.
+    /// - Throws: ``RecipeError/unsupported(_:)`` when the producer does not go with the
+    ///   deflater, or ``CompressionError/invalidSettings(_:detail:)``.
+    func makeDeflater(producer: DeflateProducer?) throws -> any StreamEncoder {
+        switch (deflater, producer) {
+        case (.zlib, nil):
+            return try GzipEncoder(rawLevel: level, memLevel: memLevel ?? 8, strategy: strategy ?? .default)
+        case (.gnuGzip, nil):
+            return try GNUDeflateEncoder(level: level)
+        case (.gnuGzip, .gnuRsyncable?):
+            return try GNUDeflateEncoder(level: level, rsyncable: true)
+        case let (.zlib, .pigz(blockSize, independent)?) where (memLevel ?? 8) == 8:
+            return try PigzDeflateEncoder(level: level, strategy: strategy ?? .default, blockSize: blockSize, independent: independent)
+        case let (_, producer?):
+            throw RecipeError.unsupported("\(producer) with the \(deflater.rawValue) deflater")
+        }
     }
 }

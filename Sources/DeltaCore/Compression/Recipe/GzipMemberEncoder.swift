@@ -39,11 +39,16 @@ public final class GzipMemberEncoder: StreamEncoder {
         guard !finished else { return }
         try emitHeader(into: sink)
         try deflater.finish(into: sink)
-        var trailer = [UInt8]()
-        withUnsafeBytes(of: UInt32(truncatingIfNeeded: crc).littleEndian) { trailer.append(contentsOf: $0) }
-        withUnsafeBytes(of: UInt32(truncatingIfNeeded: inputSize).littleEndian) { trailer.append(contentsOf: $0) }
-        try trailer.withUnsafeBytes { try sink($0) }
+        try Self.trailer(crc: UInt32(truncatingIfNeeded: crc), size: inputSize).withUnsafeBytes { try sink($0) }
         finished = true
+    }
+
+    /// The member trailer: the content's CRC32 and its size modulo 2³², little-endian.
+    static func trailer(crc: UInt32, size: UInt64) -> [UInt8] {
+        var trailer = [UInt8]()
+        withUnsafeBytes(of: crc.littleEndian) { trailer.append(contentsOf: $0) }
+        withUnsafeBytes(of: UInt32(truncatingIfNeeded: size).littleEndian) { trailer.append(contentsOf: $0) }
+        return trailer
     }
 
     private func emitHeader(into sink: ChunkSink) throws {
@@ -73,6 +78,11 @@ public final class ZeroPaddedEncoder: StreamEncoder {
         guard !finished else { return }
         finished = true
         try inner.finish(into: sink)
+        try Self.writeZeros(padding, into: sink)
+    }
+
+    /// Passes `padding` zero bytes to `sink`, a chunk at a time.
+    static func writeZeros(_ padding: UInt64, into sink: ChunkSink) throws {
         var remaining = padding
         let zeros = [UInt8](repeating: 0, count: Int(min(padding, UInt64(Self.outputChunkSize))))
         while remaining > 0 {

@@ -4,18 +4,15 @@ struct GzipRecipeSearch {
     let content: UnsafeRawBufferPointer
     let decoder: GzipDecoder
 
+    /// Uncompressed bytes inflated at most to find flush points (pigz's block size).
+    static let flushScanLimit = 4 << 20
+
     private struct Candidate: Hashable {
         var deflater: DeflateImplementation
         var level: Int
         var memLevel: Int?
         var strategy: DeflateStrategy?
-
-        func makeDeflater() throws -> any StreamEncoder {
-            switch deflater {
-            case .zlib: try GzipEncoder(rawLevel: level, memLevel: memLevel ?? 8, strategy: strategy ?? .default)
-            case .gnuGzip: try GNUDeflateEncoder(level: level)
-            }
-        }
+        var producer: DeflateProducer?
     }
 
     func run() throws -> RecipeDetection {
@@ -24,29 +21,56 @@ struct GzipRecipeSearch {
                                    reason: "\(decoder.memberCount) gzip members; only single-member files can be rebuilt")
         }
         let member = UnsafeRawBufferPointer(rebasing: file[..<(file.count - Int(decoder.trailingZeroBytes))])
-        let header = try GzipHeader.parse(member).header
+        let (header, headerLength) = try GzipHeader.parse(member)
+        let flushPoints = DeflateFlushPoints(deflate: UnsafeRawBufferPointer(rebasing: member[headerLength...]), outputLimit: Self.flushScanLimit)
         let trial = CandidateTrial(content: content, expected: member)
         var tried = 0
-        for candidate in Self.candidates(for: header) {
+        for candidate in Self.candidates(for: header, flushPoints: flushPoints) {
             tried += 1
-            let encoder = GzipMemberEncoder(header: header, deflater: try candidate.makeDeflater())
+            let gzip = GzipRecipe(header: header, deflater: candidate.deflater, level: candidate.level,
+                                  memLevel: candidate.memLevel, strategy: candidate.strategy)
+            let encoder = GzipMemberEncoder(header: header, deflater: try gzip.makeDeflater(producer: candidate.producer))
             if try trial.reproduces(with: encoder) {
                 let library: CodecLibrary = candidate.deflater == .zlib ? .zlib : .gnuDeflate
-                let gzip = GzipRecipe(header: header, deflater: candidate.deflater, level: candidate.level,
-                                      memLevel: candidate.memLevel, strategy: candidate.strategy)
-                let recipe = RecompressionRecipe(format: .gzip, library: library, gzip: gzip, trailingZeroBytes: decoder.trailingZeroBytes)
+                var recipe = RecompressionRecipe(format: .gzip, library: library, gzip: gzip, trailingZeroBytes: decoder.trailingZeroBytes)
+                recipe.setExtension(.deflateProducer, payload: candidate.producer?.payload)
                 return RecipeDetection(recipe: recipe, candidatesTried: tried, reason: nil)
             }
         }
         return RecipeDetection(recipe: nil, candidatesTried: tried,
-                               reason: "no zlib \(CodecLibrary.zlib.version) or GNU gzip setting reproduces this file")
+                               reason: "no zlib \(CodecLibrary.zlib.version), GNU gzip or pigz setting reproduces this file")
+    }
+
+    /// Candidates for a stream with flush points, likeliest first: pigz when the points fit
+    /// its block size (with and without `-i`), then `gzip --rsyncable`.
+    private static func flushingCandidates(hinted: [Int], levels: [Int], flushPoints: DeflateFlushPoints) -> [Candidate] {
+        guard !flushPoints.offsets.isEmpty else { return [] }
+        var list: [Candidate] = []
+        func rsyncable(_ levels: [Int]) -> [Candidate] {
+            levels.map { Candidate(deflater: .gnuGzip, level: $0, producer: .gnuRsyncable) }
+        }
+        func pigz(_ levels: [Int], blockSize: Int, strategy: DeflateStrategy = .default) -> [Candidate] {
+            [false, true].flatMap { independent in
+                levels.map { Candidate(deflater: .zlib, level: $0, memLevel: 8, strategy: strategy,
+                                       producer: .pigz(blockSize: blockSize, independent: independent)) }
+            }
+        }
+        if let blockSize = flushPoints.pigzBlockSize {
+            // pigz -H and -U keep the level's XFL.
+            list += pigz(hinted, blockSize: blockSize) + rsyncable(hinted) + pigz(levels, blockSize: blockSize)
+                + pigz(hinted.isEmpty ? [6] : hinted, blockSize: blockSize, strategy: .huffmanOnly)
+                + pigz(hinted.isEmpty ? [6] : hinted, blockSize: blockSize, strategy: .rle)
+        } else {
+            list += rsyncable(hinted)
+        }
+        return list + rsyncable(levels)
     }
 
     /// Candidates, likeliest first. Both zlib and GNU gzip write XFL 2 for level 9 and 4 for
     /// level 1 (zlib also for level 0 and its Huffman-only and RLE strategies), 0 otherwise.
     /// GNU gzip always writes OS 3 and never an extra field, comment or header CRC; Python's
     /// gzip module (zlib underneath) writes OS 255.
-    private static func candidates(for header: GzipHeader) -> [Candidate] {
+    private static func candidates(for header: GzipHeader, flushPoints: DeflateFlushPoints) -> [Candidate] {
         let hinted: [Int] = switch header.extraFlags {
         case 2: [9]
         case 4: [1]
@@ -59,7 +83,8 @@ struct GzipRecipeSearch {
             levels.map { Candidate(deflater: .zlib, level: $0, memLevel: memLevel, strategy: strategy) }
         }
         let gnuMayHaveWritten = header.operatingSystem == 3 && header.extra == nil && header.comment == nil && !header.headerCRC
-        var list: [Candidate] = gnuMayHaveWritten ? gnu(hinted) + zlib(hinted) : zlib(hinted) + gnu(hinted)
+        var list = flushingCandidates(hinted: hinted, levels: levels, flushPoints: flushPoints)
+        list += gnuMayHaveWritten ? gnu(hinted) + zlib(hinted) : zlib(hinted) + gnu(hinted)
         list += zlib(levels) + zlib(levels, memLevel: 9) + gnu(levels)
         for memLevel in [7, 6, 5, 4, 3, 2, 1] { list += zlib(hinted.isEmpty ? levels : hinted, memLevel: memLevel) }
         list += zlib(levels, strategy: .filtered) + zlib(levels, strategy: .fixed)
@@ -67,29 +92,5 @@ struct GzipRecipeSearch {
         list += zlib([anyLevel], strategy: .rle) + zlib([anyLevel], strategy: .huffmanOnly) + zlib([0])
         var seen = Set<Candidate>()
         return list.filter { seen.insert($0).inserted }
-    }
-}
-
-/// Checks a bzip2 file against libbz2 at the block size its header names.
-struct Bzip2RecipeSearch {
-    let file: UnsafeRawBufferPointer
-    let content: UnsafeRawBufferPointer
-    let decoder: Bzip2Decoder
-
-    func run() throws -> RecipeDetection {
-        guard decoder.streamCount == 1 else {
-            return RecipeDetection(recipe: nil, candidatesTried: 0,
-                                   reason: "\(decoder.streamCount) bzip2 streams (pbzip2 or lbzip2?); only single-stream files can be rebuilt")
-        }
-        let stream = UnsafeRawBufferPointer(rebasing: file[..<(file.count - Int(decoder.trailingZeroBytes))])
-        let blockSize = Int(file[3]) - 0x30
-        let trial = CandidateTrial(content: content, expected: stream)
-        if try trial.reproduces(with: try Bzip2Encoder(blockSize: blockSize)) {
-            let recipe = RecompressionRecipe(format: .bzip2, library: .libbz2, bzip2: Bzip2Recipe(blockSize: blockSize),
-                                             trailingZeroBytes: decoder.trailingZeroBytes)
-            return RecipeDetection(recipe: recipe, candidatesTried: 1, reason: nil)
-        }
-        return RecipeDetection(recipe: nil, candidatesTried: 1,
-                               reason: "libbz2 \(CodecLibrary.libbz2.version) at block size \(blockSize) does not reproduce this file")
     }
 }

@@ -147,7 +147,8 @@ extension RecompressionRecipe {
     }
 }
 
-private struct RecipeByteWriter {
+/// Writes the varints and length-prefixed fields of recipes and their extensions' payloads.
+struct RecipeByteWriter {
     var bytes: [UInt8] = []
 
     mutating func varint(_ value: UInt64) {
@@ -167,7 +168,8 @@ private struct RecipeByteWriter {
     mutating func string(_ text: String) { data(Array(text.utf8)) }
 }
 
-private struct RecipeByteReader {
+/// Reads what ``RecipeByteWriter`` writes, bounded, naming the offset of what it refuses.
+struct RecipeByteReader {
     let bytes: [UInt8]
     var offset = 0
 

@@ -9,39 +9,68 @@ public struct RecompressionResult: Sendable {
     /// Whether the output was checked against the recipe's ``RecompressionRecipe/target``
     /// (false when the recipe has none).
     public var verified: Bool
+    /// How the work was shared out: the recipe's ``RecompressionRecipe/parallelism``, or
+    /// serial with the reason (one job, or a restart point that did not hold).
+    public var parallelism: RecompressionParallelism
 }
 
 /// Rebuilds compressed files from their content and a recipe.
+///
+/// The output is the same for every number of jobs; how a format uses them is
+/// ``RecompressionRecipe/parallelism``: bzip2 blocks are compressed separately and their bits
+/// joined, `xz -T` streams go through liblzma's multi-threaded encoder, and gzip recipes with
+/// restart points (``DeflateRestartPoints``) are cut into segments there. Everything else is
+/// serial.
 public enum Recompressor {
-    /// Compresses the file at `inputPath` as `recipe` says, into `outputPath`.
-    /// `digesting` adds algorithms to compute over the output in the same pass; `progress` is
-    /// told the input bytes consumed so far, after each chunk.
+    /// The jobs a recompression uses unless told otherwise: every online processor.
+    public static var defaultJobs: Int { OrderedParallelWork.processorCount }
+
+    /// Compresses the file at `inputPath` as `recipe` says, into `outputPath`, on up to `jobs`
+    /// threads. `digesting` adds algorithms to compute over the output in the same pass;
+    /// `progress` is told the input bytes consumed so far, after each chunk or segment.
     ///
     /// The output appears under its final name only when complete and, if the recipe has a
     /// ``RecompressionRecipe/target``, only when it matches it; otherwise nothing is left.
+    /// A restart point that does not hold (or an output that then misses the target) makes
+    /// the rebuild start again serially.
     /// - Throws: ``RecipeError/mismatch(expected:actualSize:actualSHA256:library:localLibrary:)``
     ///   when the output differs from the target (naming both library versions when they
     ///   differ); ``FileError`` around I/O and codec errors.
     @discardableResult
     public static func recompress(inputPath: String, recipe: RecompressionRecipe, outputPath: String,
-                                  digesting: [DigestAlgorithm] = [],
+                                  digesting: [DigestAlgorithm] = [], jobs: Int = defaultJobs,
                                   progress: ((UInt64) -> Void)? = nil) throws -> RecompressionResult {
+        guard jobs > 1 else {
+            return try recompress(inputPath: inputPath, recipe: recipe, outputPath: outputPath, digesting: digesting,
+                                  jobs: 1, as: .serial("one job"), progress: progress)
+        }
+        var parallelism = recipe.parallelism
+        if parallelism.usesRestartPoints {
+            do {
+                return try recompress(inputPath: inputPath, recipe: recipe, outputPath: outputPath, digesting: digesting,
+                                      jobs: jobs, as: parallelism, progress: progress)
+            } catch let error as RestartPointError {
+                parallelism = .serial(error.description)
+            } catch RecipeError.mismatch {
+                parallelism = .serial("the output cut at the restart points missed the target")
+            }
+        }
+        return try recompress(inputPath: inputPath, recipe: recipe, outputPath: outputPath, digesting: digesting,
+                              jobs: jobs, as: parallelism, progress: progress)
+    }
+
+    private static func recompress(inputPath: String, recipe: RecompressionRecipe, outputPath: String, digesting: [DigestAlgorithm],
+                                   jobs: Int, as parallelism: RecompressionParallelism,
+                                   progress: ((UInt64) -> Void)?) throws -> RecompressionResult {
         let input = try ReadableFile(path: inputPath)
         let writer = try AtomicFileWriter(path: outputPath)
         var digest = try MultiDigest([.sha256] + digesting)
-        let encoder = try recipe.makeEncoder()
         let sink: ChunkSink = { chunk in
             digest.update(chunk)
             try writer.write(chunk)
         }
         do {
-            var consumed: UInt64 = 0
-            try input.forEachChunk { chunk in
-                try encoder.process(chunk, into: sink)
-                consumed += UInt64(chunk.count)
-                progress?(consumed)
-            }
-            try encoder.finish(into: sink)
+            try encode(input, recipe: recipe, jobs: jobs, as: parallelism, progress: progress, into: sink)
         } catch let error as CompressionError {
             throw FileError(path: inputPath, underlying: error)
         }
@@ -55,6 +84,35 @@ public enum Recompressor {
             }
         }
         try writer.commit()
-        return RecompressionResult(size: size, sha256: sha256, digests: digests, verified: recipe.target != nil)
+        return RecompressionResult(size: size, sha256: sha256, digests: digests, verified: recipe.target != nil,
+                                   parallelism: parallelism)
+    }
+
+    /// Compresses the content of `input` as `recipe` says into `sink`, shared out as
+    /// `parallelism` says.
+    private static func encode(_ input: ReadableFile, recipe: RecompressionRecipe, jobs: Int, as parallelism: RecompressionParallelism,
+                               progress: ((UInt64) -> Void)?, into sink: ChunkSink) throws {
+        switch parallelism {
+        case .blocks:
+            guard let bzip2 = recipe.bzip2 else { break }
+            try Bzip2BlockCompression.encode(input, level: bzip2.blockSize, workFactor: bzip2.workFactor, jobs: jobs,
+                                             progress: progress, into: sink)
+            return try ZeroPaddedEncoder.writeZeros(recipe.trailingZeroBytes, into: sink)
+        case .segments:
+            guard let gzip = recipe.gzip, let points = recipe.restartPoints else { break }
+            try GzipSegmentedEncoding.encode(try FileContent(input), gzip: gzip, points: points, jobs: jobs,
+                                             progress: progress, into: sink)
+            return try ZeroPaddedEncoder.writeZeros(recipe.trailingZeroBytes, into: sink)
+        default:
+            break
+        }
+        let encoder = try recipe.makeEncoder(threads: jobs)
+        var consumed: UInt64 = 0
+        try input.forEachChunk { chunk in
+            try encoder.process(chunk, into: sink)
+            consumed += UInt64(chunk.count)
+            progress?(consumed)
+        }
+        try encoder.finish(into: sink)
     }
 }

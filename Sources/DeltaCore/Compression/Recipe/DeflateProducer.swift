@@ -1,0 +1,115 @@
+/// A deflate producer beyond zlib's and GNU gzip's plain modes: the payload of a recipe's
+/// ``RecipeExtensionKind/deflateProducer`` extension. The recipe's ``GzipRecipe`` still gives
+/// the header, the level and (for zlib-based producers) the strategy.
+///
+/// Payload: a varint code, then the producer's parameters:
+/// - 1, GNU gzip `--rsyncable`: nothing more (the recipe's deflater is `gnu-gzip`);
+/// - 2, pigz: block size in KiB (varint, 32 to 524288), flags (1 byte: bit 0 `-i`, others 0)
+///   (the recipe's deflater is `zlib`, memLevel 8).
+public enum DeflateProducer: Hashable, Sendable {
+    /// `gzip --rsyncable` (GNU gzip 1.7 and later): ``GNUDeflateEncoder`` with sequence points.
+    case gnuRsyncable
+    /// pigz over zlib: ``PigzDeflateEncoder``.
+    case pigz(blockSize: Int, independent: Bool)
+
+    /// The payload bytes.
+    public var payload: [UInt8] {
+        var out = RecipeByteWriter()
+        switch self {
+        case .gnuRsyncable:
+            out.varint(1)
+        case let .pigz(blockSize, independent):
+            out.varint(2)
+            out.varint(UInt64(blockSize >> 10))
+            out.bytes.append(independent ? 1 : 0)
+        }
+        return out.bytes
+    }
+
+    /// Reads a payload.
+    /// - Throws: ``RecipeError/malformed(offset:detail:)``, the offset counted in the payload.
+    public init(payload: [UInt8]) throws(RecipeError) {
+        var input = RecipeByteReader(bytes: payload)
+        let codeOffset = input.offset
+        switch try input.varint() {
+        case 1:
+            self = .gnuRsyncable
+        case 2:
+            let kib = PigzDeflateEncoder.blockSizes.lowerBound >> 10...PigzDeflateEncoder.blockSizes.upperBound >> 10
+            let blockSize = try input.small(kib, "pigz block size (KiB)") << 10
+            let flagsOffset = input.offset
+            let flags = try input.byte()
+            guard flags <= 1 else { throw .malformed(offset: flagsOffset, detail: "pigz flags \(flags)") }
+            self = .pigz(blockSize: blockSize, independent: flags == 1)
+        case let code:
+            throw .malformed(offset: codeOffset, detail: "unknown deflate producer \(code)")
+        }
+        try input.expectEnd("deflate producer")
+    }
+}
+
+/// How the content is split over several gzip members or bzip2 streams: the payload of a
+/// recipe's ``RecipeExtensionKind/memberLayout`` extension. Each member is made with the
+/// recipe's own settings, over its share of the content.
+///
+/// Payload: a varint code, then its parameters:
+/// - 1, uniform: the content size of every member but the last (varint, 1 to 2^40), which
+///   holds the rest (pbzip2 `-b N`: N × 100 000 bytes).
+public enum MemberLayout: Hashable, Sendable {
+    /// Members of `memberSize` content bytes each; the last holds the rest.
+    case uniform(memberSize: UInt64)
+
+    /// The largest member size a payload may give.
+    static let maximumMemberSize: UInt64 = 1 << 40
+
+    /// The payload bytes.
+    public var payload: [UInt8] {
+        var out = RecipeByteWriter()
+        switch self {
+        case let .uniform(memberSize):
+            out.varint(1)
+            out.varint(memberSize)
+        }
+        return out.bytes
+    }
+
+    /// Reads a payload.
+    /// - Throws: ``RecipeError/malformed(offset:detail:)``, the offset counted in the payload.
+    public init(payload: [UInt8]) throws(RecipeError) {
+        var input = RecipeByteReader(bytes: payload)
+        let codeOffset = input.offset
+        switch try input.varint() {
+        case 1:
+            let sizeOffset = input.offset
+            let size = try input.varint()
+            guard (1...Self.maximumMemberSize).contains(size) else {
+                throw .malformed(offset: sizeOffset, detail: "member size \(size) out of range")
+            }
+            self = .uniform(memberSize: size)
+        case let code:
+            throw .malformed(offset: codeOffset, detail: "unknown member layout \(code)")
+        }
+        try input.expectEnd("member layout")
+    }
+}
+
+extension RecompressionRecipe {
+    /// The recipe's deflate producer, nil when it has none.
+    /// - Throws: ``RecipeError/malformed(offset:detail:)`` for a payload this build cannot read.
+    public func deflateProducer() throws(RecipeError) -> DeflateProducer? {
+        try extensionPayload(.deflateProducer).map { (payload) throws(RecipeError) in try DeflateProducer(payload: payload) }
+    }
+
+    /// The recipe's member layout, nil for a single member or stream.
+    /// - Throws: ``RecipeError/malformed(offset:detail:)`` for a payload this build cannot read.
+    public func memberLayout() throws(RecipeError) -> MemberLayout? {
+        try extensionPayload(.memberLayout).map { (payload) throws(RecipeError) in try MemberLayout(payload: payload) }
+    }
+}
+
+extension RecipeByteReader {
+    /// Throws unless every byte of the payload was read.
+    mutating func expectEnd(_ what: String) throws(RecipeError) {
+        guard offset == bytes.count else { throw .malformed(offset: offset, detail: "trailing bytes after the \(what)") }
+    }
+}

@@ -1,0 +1,82 @@
+/// One way of encoding a patch's streams: the raw streams, the context that primes the
+/// literals (if any) and each stream's LZMA2 result, compressed stream by stream so that the
+/// differ can spread the candidates' streams over its threads, then assembled into a body.
+final class EncodingCandidate: @unchecked Sendable {
+    let raw: [[UInt8]]
+    let context: LiteralContext?
+    /// The old file's bytes the context selects (empty without one).
+    let dictionary: [UInt8]
+    let windows: [UInt32]
+    let fixesTarChecksums: Bool
+    let runCodesMetadata: Bool
+    private let compressed = (0..<4).map { _ in ResultBox<[UInt8]>() }
+
+    /// A candidate for `streams`; nil when a context is asked for but selects nothing, or
+    /// more than the literals' largest window.
+    init?(_ streams: PatchStreams, context: LiteralContext?, old: UnsafePointer<UInt8>, oldCount: Int, newCount: Int) {
+        dictionary = context?.bytes(old: old, oldCount: oldCount, commands: streams.commands.bytes, newCount: newCount) ?? []
+        raw = [streams.commands.bytes, streams.residuals.bytes, streams.headerResiduals, streams.literals]
+        let raw = raw, caps = NativeDiffer.streamWindowCaps
+        let literalWindow = LZMA2Settings.dictionarySize(for: dictionary.count + raw[3].count, cap: caps[3])
+        guard context == nil || !dictionary.isEmpty, dictionary.count <= literalWindow else { return nil }
+        windows = (0..<4).map { $0 == 3 ? literalWindow : LZMA2Settings.dictionarySize(for: raw[$0].count, cap: caps[$0]) }
+        // A derived context's limit is what it came to: the same ranges, and within the window.
+        if case let .derived(before, after, _)? = context {
+            self.context = .derived(before: before, after: after, limit: UInt64(dictionary.count))
+        } else {
+            self.context = context
+        }
+        fixesTarChecksums = streams.fixesTarChecksums
+        runCodesMetadata = streams.runCodesMetadata
+    }
+
+    /// Compresses stream `slot` (0 commands … 3 literals, primed by the dictionary).
+    func compress(_ slot: Int, tuning: DiffTuning, options: DiffOptions) {
+        let (lc, lp, pb) = tuning.model[slot]
+        compressed[slot].set {
+            try raw[slot].withUnsafeBytes { bytes in
+                try dictionary.withUnsafeBytes { preset in
+                    try LZMA2RawEncoder.compress(bytes, settings: LZMA2Settings(
+                        dictionarySize: windows[slot], literalContextBits: lc, literalPositionBits: lp, positionBits: pb,
+                        extreme: options.extreme), presetDictionary: slot == 3 ? preset : nil)
+                }
+            }
+        }
+    }
+
+    /// The header and body, once every stream is compressed: solid when that is smaller,
+    /// else each stream LZMA2 or stored, whichever is smaller. Nil when the primed literals
+    /// would be stored (the context would prime nothing).
+    func assemble(header: NativePatchHeader, options: DiffOptions) throws -> (NativePatchHeader, [UInt8])? {
+        var header = header
+        if fixesTarChecksums { header.requiredFeatures |= NativePatchHeader.tarChecksumsFeature }
+        if runCodesMetadata { header.requiredFeatures |= NativePatchHeader.metadataResidualRunsFeature }
+        if let context {
+            header.requiredFeatures |= NativePatchHeader.literalContextFeature
+            header.literalContext = context
+        }
+        let separateSize = try (0..<4).reduce(0) { $0 + min(try compressed[$1].get().count, raw[$1].count) }
+        // A solid stream holds the commands that derive a context, so it can only take a whole file.
+        if context.map({ $0 == .wholeFile }) ?? true,
+           let solid = try NativeDiffer.solidEncoding(raw, separateSize: separateSize, dictionary: dictionary, header: header,
+                                                      options: options) {
+            return solid
+        }
+        var body = [UInt8]()
+        for slot in 0..<4 {
+            let kind = NativePatchStream.Kind.allCases[slot]
+            let packed = try compressed[slot].get()
+            if packed.count < raw[slot].count {
+                header.streams.append(NativePatchStream(kind: kind, codec: .lzma2, dictionarySize: windows[slot],
+                                                        rawLength: UInt64(raw[slot].count), codedLength: UInt64(packed.count)))
+                body += packed
+            } else {
+                if slot == 3 && context != nil { return nil }
+                header.streams.append(NativePatchStream(kind: kind, codec: .stored, dictionarySize: 0,
+                                                        rawLength: UInt64(raw[slot].count), codedLength: UInt64(raw[slot].count)))
+                body += raw[slot]
+            }
+        }
+        return (header, body)
+    }
+}
