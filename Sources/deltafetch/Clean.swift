@@ -6,12 +6,15 @@ import Foundation
 struct CleanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clean",
-        abstract: "Drop alternate digests whose file is gone from the distdir.",
+        abstract: "Drop alternate digests whose file is gone, and rebuilt files nothing vouches for.",
         discussion: """
             GLEP 25's alternate-digest database records rebuilt files whose compressed bytes \
-            differ from the tree's. This removes the pairs whose file no longer exists, and any \
-            malformed or duplicate line, rewriting the database atomically under its lock; it is \
-            safe while other deltafetch processes use the same distdir.
+            differ from the tree's. Such files are kept apart in DISTDIR/.deltafetch/alternates/ \
+            (or, with shared-database = yes, under the distfile's own name). This removes the \
+            pairs whose file exists in neither place, and any malformed or duplicate line, \
+            rewriting the database atomically under its lock; then it deletes the files in \
+            .deltafetch/alternates/ that no remaining pair vouches for. It is safe while other \
+            deltafetch processes use the same distdir.
 
             Example:
               deltafetch clean --distdir /var/cache/distfiles
@@ -30,6 +33,7 @@ struct CleanCommand: ParsableCommand {
         overrides.alternateDigests = alternateDigests
         let database = try resolvedSettings(overrides).alternateDatabase(distdir: distdir)
         let report = try database.clean(distdir: distdir)
-        try writeResult("alternate digests: kept \(report.kept), removed \(report.removed) (file gone), discarded \(report.discarded) (malformed or duplicate)")
+        let orphans = report.orphans > 0 ? "; deleted \(report.orphans) unvouched file(s) from \(AlternateFiles.relativeDirectory)" : ""
+        try writeResult("alternate digests: kept \(report.kept), removed \(report.removed) (file gone), discarded \(report.discarded) (malformed or duplicate)" + orphans)
     }
 }

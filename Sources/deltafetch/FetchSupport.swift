@@ -100,6 +100,8 @@ final class FetchProgressPrinter: Sendable {
                     Console.writeDiagnostic(raw: "\rdeltafetch: recompressing \(percent)%\u{1B}[K" + (done >= total ? "\n" : ""))
                 }
             }
+        case let .droppingPatches(patches, reason):
+            Console.writeDiagnostic("deltafetch: planning again without \(patches.joined(separator: ", ")): \(reason)")
         case .fallingBack(let reason):
             Console.writeDiagnostic("deltafetch: downloading the whole file: \(reason)")
         case .recordedAlternate(let file):

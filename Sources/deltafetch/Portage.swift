@@ -17,11 +17,15 @@ struct PortageCommand: AsyncParsableCommand {
             written, and only with a rebuild whose compressed bytes match DIGESTS (or the \
             Manifest); anything else downloads URI. Bases are the files already in DISTDIR.
 
-            Patch lists: the ebuild's tree (from $EBUILD: its package's `patches` and the tree's \
-            profiles/patches.global), $DELTAFETCH_PATCHES (files or directories, separated by \
-            ':') and the config file ($DELTAFETCH_CONFIG, default /etc/deltafetch.conf). Patches \
-            named without a URL come from $DELTAFETCH_MIRRORS (URL prefixes, separated by \
-            spaces). Problems with these settings are warnings: the fetch then downloads URI.
+            Patch lists: the ebuild's tree (from $EBUILD: its package's `patches`, the tree's \
+            profiles/patches.global and those of the masters its metadata/layout.conf names), \
+            $DELTAFETCH_PATCHES (files or directories, separated by ':') and the config file \
+            ($DELTAFETCH_CONFIG, default /etc/deltafetch.conf). Patches named without a URL come \
+            from $DELTAFETCH_MIRRORS (URL prefixes, separated by spaces), then from each \
+            $GENTOO_MIRRORS entry's distfiles/; mirror://NAME/ URLs from the tree's \
+            profiles/thirdpartymirrors. require-strong-hashes (config) or \
+            $DELTAFETCH_REQUIRE_STRONG_HASHES refuses MD5-only lines. Problems with these \
+            settings are warnings: the fetch then downloads URI.
 
             Exit status: 0 DISTDIR/FILE was written (rebuilt or downloaded) or was already \
             complete; otherwise as `deltafetch fetch` (3 not found, 4 network, 5 wrong file, \

@@ -149,6 +149,33 @@ import Testing
         #expect(result.stderr.contains("not found"))
     }
 
+    /// `profiles/patches.global` and a package's `patches` checked together: the same line
+    /// twice is a duplicate, a line that disagrees about the content is a contradiction; each
+    /// names both lines and fails the check. Each list alone still passes.
+    @Test func verifyReportsDuplicatesAndContradictionsAcrossLists() throws {
+        let work = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let list = work.appendingPathComponent("patches").path
+        try Self.mkpatch(["create", Binaries.testdata("six-1.16.0.tar.gz"), Binaries.testdata("six-1.17.0.tar.gz"),
+                          "-o", work.path, "--list", list])
+        let line = try String(contentsOfFile: list, encoding: .utf8).split(separator: "\n")[0]
+        let global = work.appendingPathComponent("patches.global").path
+        try "# the tree's list\n\(line)\n".write(toFile: global, atomically: true, encoding: .utf8)
+        var result = try Self.mkpatch(["verify", global, list, "--distdir", Binaries.testdata("")], expect: 1)
+        #expect(result.stderr.contains("\(list):1: duplicate of \(global):2"), "\(result.stderr)")
+        #expect(result.stdout.contains("1 duplicates, 0 contradictions"), "\(result.stdout)")
+
+        // The content's size altered in the global list: a contradiction, and the package's
+        // line (equally strong, read later) is the one used.
+        let tokens = line.split(separator: " ")
+        let altered = (tokens.dropLast() + ["\(UInt64(tokens.last!)! + 1)"]).joined(separator: " ")
+        try "# the tree's list\n\(altered)\n".write(toFile: global, atomically: true, encoding: .utf8)
+        result = try Self.mkpatch(["verify", global, list, "--distdir", Binaries.testdata("")], expect: 1)
+        #expect(result.stderr.contains("\(global):2 contradicts \(list):1 about the new file"), "\(result.stderr)")
+        #expect(result.stdout.contains("0 duplicates, 1 contradictions"), "\(result.stdout)")
+        try Self.mkpatch(["verify", list, "--distdir", Binaries.testdata("")])
+    }
+
     /// GLEP 25's chains: 5.0.6 → 5.0.7 → 5.1, made one pair at a time, rebuilt in one go.
     @Test(.enabled(if: corpusFile("Django-5.1.tar.gz") != nil, "needs the corpus (DELTA_CORPUS)"))
     func chainOfThreeRealVersions() throws {

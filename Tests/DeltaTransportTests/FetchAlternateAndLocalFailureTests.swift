@@ -28,8 +28,10 @@ struct FetchAlternateAndLocalFailureTests {
 
     static var pigzAvailable: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/pigz") }
 
+    /// By default the rebuild is kept apart, in `.deltafetch/alternates/`: the distdir holds
+    /// no file under the distfile's name that a plain Portage would reject.
     @Test(.enabled(if: pigzAvailable, "needs pigz (apt-get install pigz)"))
-    func anInexactRebuildIsKeptWithAnAlternateDigest() throws {
+    func anInexactRebuildIsKeptApartWithAnAlternateDigest() throws {
         let mirror = try Self.pigzMirror()
         #expect(mirror.createOutput.joined().contains("warning"), "mkpatch create warns about the pigz target")
         let world = try FetchWorld(mirror)
@@ -38,29 +40,65 @@ struct FetchAlternateAndLocalFailureTests {
         let report = try FetchReportJSON(outcome)
         #expect(report.action == "patched-alternate")
         #expect(report.alternateRecorded == true)
-        let rebuilt = try contents(of: world.distdirFile(Self.target))
-        let upstream = try contents(of: mirror.flat.appendingPathComponent(Self.target).path)
-        #expect(rebuilt != upstream)
-        // Same content: both decompress to the same tar.
-        let rebuiltContent = try FileInspector.inspect(path: world.distdirFile(Self.target), algorithms: [.sha256]).uncompressed
-        let upstreamContent = try FileInspector.inspect(path: mirror.flat.appendingPathComponent(Self.target).path,
-                                                        algorithms: [.sha256]).uncompressed
-        #expect(rebuiltContent == upstreamContent)
-
-        let database = AlternateDigestDatabase(distdir: world.distdir.path)
-        let entries = try database.alternates(for: Self.target)
-        #expect(entries.count == 1)
-        #expect(entries.first?.original.size == UInt64(upstream.count))
-        #expect(entries.first?.alternate.size == UInt64(rebuilt.count))
+        #expect(report.path == world.apartFile(Self.target))
+        #expect(world.distdirNames == ["six-1.16.0.tar.gz"], "nothing under the distfile's own name")
+        try Self.expectSameContentAsUpstream(world.apartFile(Self.target), world: world)
 
         // The database now vouches for the file: present, nothing fetched.
         let again = try world.fetch(Self.target)
         #expect(try FetchReportJSON(again).action == "present")
+        #expect(try FetchReportJSON(again).path == world.apartFile(Self.target))
         #expect(world.servedPaths.count == 1)
-        // Only the exact file will do with --exact: it is downloaded whole.
+        // Only the exact file will do with --exact: it is downloaded whole, beside the alternate.
         let exact = try world.fetch(Self.target, extra: ["--exact", "--uri", world.server.url("/flat/\(Self.target)")])
         #expect(exact.status == 10, "\(exact.stderr)")
-        #expect(try contents(of: world.distdirFile(Self.target)) == upstream)
+        #expect(try contents(of: world.distdirFile(Self.target)) == contents(of: mirror.flat.appendingPathComponent(Self.target).path))
+    }
+
+    /// GLEP 25's shared-database mode (`DELTAFETCH_SHARED_DATABASE`, `shared-database = yes`):
+    /// the rebuild is kept under the distfile's own name; `clean` keeps its entry.
+    @Test(.enabled(if: pigzAvailable, "needs pigz (apt-get install pigz)"))
+    func inSharedDatabaseModeTheRebuildKeepsItsName() throws {
+        let world = try FetchWorld(try Self.pigzMirror())
+        let shared = ["DELTAFETCH_SHARED_DATABASE": "yes"]
+        let outcome = try world.fetch(Self.target, settings: shared)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(try FetchReportJSON(outcome).path == world.distdirFile(Self.target))
+        #expect(!FileManager.default.fileExists(atPath: world.apartFile(Self.target)))
+        try Self.expectSameContentAsUpstream(world.distdirFile(Self.target), world: world)
+        #expect(try FetchReportJSON(world.fetch(Self.target, settings: shared)).action == "present")
+        let clean = try DeltaFetchBinary.run(["clean", "--distdir", world.distdir.path])
+        #expect(clean.stdout.contains("kept 1, removed 0"), "\(clean.stdout)\(clean.stderr)")
+    }
+
+    /// The database entry is written before the file is published: when it cannot be written
+    /// (its directory cannot be made: the parent is missing), the fetch fails with exit 6
+    /// naming it, and no rebuilt file exists anywhere, apart or under the distfile's name.
+    @Test(.enabled(if: pigzAvailable, "needs pigz (apt-get install pigz)"), arguments: [false, true])
+    func anUnwritableDatabaseLeavesNoUnvouchedFile(shared: Bool) throws {
+        let world = try FetchWorld(try Self.pigzMirror())
+        let directory = world.distdirFile("missing/deeper")
+        let outcome = try world.fetch(Self.target, extra: ["--alternate-digests", directory + "/alternate-digests"],
+                                      settings: shared ? ["DELTAFETCH_SHARED_DATABASE": "yes"] : [:])
+        #expect(outcome.status == 6, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains(directory), "\(outcome.stderr)")
+        #expect(world.distdirNames == ["six-1.16.0.tar.gz"])
+        #expect(!FileManager.default.fileExists(atPath: world.apartFile(Self.target)))
+    }
+
+    /// The rebuilt file decompresses to upstream's content, its compressed bytes differ, and
+    /// the database holds one entry for it.
+    static func expectSameContentAsUpstream(_ path: String, world: FetchWorld) throws {
+        let upstreamPath = world.mirror.flat.appendingPathComponent(target).path
+        let rebuilt = try contents(of: path)
+        let upstream = try contents(of: upstreamPath)
+        #expect(rebuilt != upstream)
+        #expect(try FileInspector.inspect(path: path, algorithms: [.sha256]).uncompressed
+                == FileInspector.inspect(path: upstreamPath, algorithms: [.sha256]).uncompressed)
+        let entries = try AlternateDigestDatabase(distdir: world.distdir.path).alternates(for: target)
+        #expect(entries.count == 1)
+        #expect(entries.first?.original.size == UInt64(upstream.count))
+        #expect(entries.first?.alternate.size == UInt64(rebuilt.count))
     }
 
     @Test(.enabled(if: pigzAvailable, "needs pigz (apt-get install pigz)"))

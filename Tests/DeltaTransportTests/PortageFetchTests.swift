@@ -56,14 +56,60 @@ struct PortageFetchTests {
         return environment
     }
 
-    /// Runs `deltafetch portage` in `world` as Portage would, with the ebuild's tree in place.
-    static func runAsPortage(in world: FetchWorld) throws -> DeltaFetchBinary.Outcome {
+    /// Runs `deltafetch portage` in `world` as Portage would, with the ebuild's tree in place
+    /// (changed by `adjust`, given the package directory) and `settings` in the environment.
+    static func runAsPortage(in world: FetchWorld, settings: [String: String] = [:],
+                             adjust: (URL) throws -> Void = { _ in }) throws -> DeltaFetchBinary.Outcome {
         let uri = world.server.url("/flat/\(target)")
         let repository = try makeRepository(world.mirror, srcURI: uri)
         defer { try? FileManager.default.removeItem(at: repository) }
+        try adjust(repository.appendingPathComponent("repo/app-misc/six"))
         return try DeltaFetchBinary.run(
             ["portage", uri, world.distdir.path, temporaryName, try digestsArgument(world.mirror)],
-            environment: portageEnvironment(repository: repository, mirrors: world.server.url("/flat")))
+            environment: portageEnvironment(repository: repository, mirrors: world.server.url("/flat"))
+                .merging(settings) { _, given in given })
+    }
+
+    /// The package's patch list with every hash but MD5 taken out: lines as a strict GLEP 25
+    /// writer makes them.
+    static func makeListMD5Only(_ package: URL) throws {
+        let path = package.appendingPathComponent("patches").path
+        let strong: Set<String> = ["BLAKE2B", "SHA512", "SHA256", "UBLAKE2B", "USHA512", "USHA256"]
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { line -> String in
+            var tokens = line.split(separator: " ").map(String.init), kept = [String]()
+            while !tokens.isEmpty {
+                let token = tokens.removeFirst()
+                if strong.contains(token) { tokens.removeFirst() } else { kept.append(token) }
+            }
+            return kept.joined(separator: " ")
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// `require-strong-hashes` (config) and `DELTAFETCH_REQUIRE_STRONG_HASHES` (environment)
+    /// reach `deltafetch portage`: an MD5-only list is refused with a warning naming it, and
+    /// `${URI}` is downloaded; without the setting the same list patches.
+    @Test(arguments: ["environment", "config", "neither"])
+    func portageHonoursRequireStrongHashes(source: String) throws {
+        let world = try FetchWorld(try FetchEndToEndTests.sixMirror())
+        let config = try TestPaths.temporaryDirectory().appendingPathComponent("deltafetch.conf")
+        defer { try? FileManager.default.removeItem(at: config.deletingLastPathComponent()) }
+        try "require-strong-hashes = yes\n".write(to: config, atomically: true, encoding: .utf8)
+        let settings = switch source {
+        case "environment": ["DELTAFETCH_REQUIRE_STRONG_HASHES": "1"]
+        case "config": ["DELTAFETCH_CONFIG": config.path]
+        default: [String: String]()
+        }
+        let outcome = try Self.runAsPortage(in: world, settings: settings, adjust: Self.makeListMD5Only)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(try contents(of: world.distdirFile(Self.temporaryName)) == contents(of: TestPaths.testdata(Self.target)))
+        if source == "neither" {
+            #expect(world.servedPaths == ["/flat/six-1.16.0-1.17.0.tar.gz.patch"], "\(outcome.stderr)")
+        } else {
+            #expect(world.servedPaths == ["/flat/\(Self.target)"], "\(outcome.stderr)")
+            #expect(outcome.stderr.contains("/app-misc/six/patches:1"), "\(outcome.stderr)")
+            #expect(outcome.stderr.contains("MD5"), "\(outcome.stderr)")
+        }
     }
 
     @Test func writesExactlyDistdirFileFromAPatch() throws {
@@ -126,6 +172,47 @@ struct PortageFetchTests {
     @Test(.enabled(if: portageVenv != nil, "needs Portage in a venv (DELTAFETCH_PORTAGE_VENV; .ci/run installs it)"))
     func realPortageAcceptsAFileRebuiltFromAPatch() throws {
         let world = try FetchWorld(try FetchEndToEndTests.sixMirror())
+        let command = "\(DeltaFetchBinary.path) portage \\\"\\${URI}\\\" \\\"\\${DISTDIR}\\\" \\\"\\${FILE}\\\" \\\"\\${DIGESTS}\\\""
+        // Settings come through make.conf, as a user would set them.
+        // (GLEP 25's rule, DELTAFETCH_PREFER=bytes: on loopback, soonest-finished would download whole.)
+        let (status, output) = try Self.ebuildFetch(in: world, makeConf: """
+            FETCHCOMMAND="\(command)"
+            RESUMECOMMAND="\(command)"
+            DELTAFETCH_MIRRORS="\(world.server.url("/flat"))"
+            DELTAFETCH_CONFIG="/dev/null"
+            DELTAFETCH_PREFER="bytes"
+
+            """)
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("deltafetch: applying patch"), "\(output)")
+        #expect(try contents(of: world.distdirFile(Self.target)) == contents(of: TestPaths.testdata(Self.target)))
+        #expect(world.servedPaths == ["/flat/six-1.16.0-1.17.0.tar.gz.patch"], "Portage got the file from the patch, not the tarball")
+    }
+
+    /// A distdir shared by `deltafetch` and a plain Portage (its own wget FETCHCOMMAND): a
+    /// rebuild with alternate digests, kept apart by default, does not stand in Portage's way.
+    /// It downloads the tarball once and accepts it, with no checksum failure, and the
+    /// rebuilt file stays where `deltafetch` finds it.
+    @Test(.enabled(if: portageVenv != nil && FetchAlternateAndLocalFailureTests.pigzAvailable,
+                   "needs Portage in a venv (DELTAFETCH_PORTAGE_VENV) and pigz"))
+    func plainPortageOnASharedDistdirIsNotBrokenByAnInexactRebuild() throws {
+        let world = try FetchWorld(try FetchAlternateAndLocalFailureTests.pigzMirror())
+        let rebuilt = try world.fetch(Self.target)
+        #expect(try FetchReportJSON(rebuilt).action == "patched-alternate", "\(rebuilt.stderr)")
+        let (status, output) = try Self.ebuildFetch(in: world, makeConf: "")
+        #expect(status == 0, "\(output)")
+        #expect(!output.contains("checksum"), "\(output)")
+        #expect(world.distdirNames.filter { !$0.hasPrefix(".") } == ["six-1.16.0.tar.gz", Self.target],
+                "no _checksum_failure_ file, no leftover: \(world.distdirNames)")
+        #expect(try contents(of: world.distdirFile(Self.target)) == contents(of: world.mirror.flat.appendingPathComponent(Self.target).path))
+        #expect(world.servedPaths == ["/flat/six-1.16.0-1.17.0.tar.gz.patch", "/flat/\(Self.target)"])
+        #expect(FileManager.default.fileExists(atPath: world.apartFile(Self.target)))
+    }
+
+    /// Runs the real `ebuild six-1.17.0.ebuild fetch` on `world`'s distdir, in a repository
+    /// made from its mirror, with `makeConf` after the common lines (distdir, no Gentoo
+    /// mirrors, no sandbox). Returns the exit status and everything Portage printed.
+    static func ebuildFetch(in world: FetchWorld, makeConf: String) throws -> (status: Int32, output: String) {
         let uri = world.server.url("/flat/\(Self.target)")
         let repository = try Self.makeRepository(world.mirror, srcURI: uri)
         defer { try? FileManager.default.removeItem(at: repository) }
@@ -141,25 +228,19 @@ struct PortageFetchTests {
             location = \(repository.appendingPathComponent("repo").path)
 
             """.write(to: config.appendingPathComponent("repos.conf"), atomically: true, encoding: .utf8)
-        let command = "\(DeltaFetchBinary.path) portage \\\"\\${URI}\\\" \\\"\\${DISTDIR}\\\" \\\"\\${FILE}\\\" \\\"\\${DIGESTS}\\\""
         try """
             DISTDIR="\(world.distdir.path)"
             PORTAGE_TMPDIR="\(temporary.path)"
             GENTOO_MIRRORS=""
             ACCEPT_KEYWORDS="amd64"
             FEATURES="-sandbox -usersandbox -userpriv -userfetch -network-sandbox"
-            FETCHCOMMAND="\(command)"
-            RESUMECOMMAND="\(command)"
-            DELTAFETCH_MIRRORS="\(world.server.url("/flat"))"
-            DELTAFETCH_CONFIG="/dev/null"
-            DELTAFETCH_PREFER="bytes"
 
-            """.write(to: config.appendingPathComponent("make.conf"), atomically: true, encoding: .utf8)
+            """.appending(makeConf).write(to: config.appendingPathComponent("make.conf"), atomically: true, encoding: .utf8)
         var environment = ProcessInfo.processInfo.environment
         environment["PORTAGE_CONFIGROOT"] = repository.appendingPathComponent("config").path
-        // Settings come through make.conf, as a user would set them.
-        // (GLEP 25's rule, DELTAFETCH_PREFER=bytes: on loopback, soonest-finished would download whole.)
-        for key in ["DELTAFETCH_MIRRORS", "DELTAFETCH_CONFIG", "DELTAFETCH_PATCHES", "DELTAFETCH_PREFER"] { environment.removeValue(forKey: key) }
+        for key in environment.keys where key.hasPrefix("DELTAFETCH_") && key != "DELTAFETCH_PORTAGE_VENV" {
+            environment.removeValue(forKey: key)
+        }
         let ebuild = repository.appendingPathComponent("repo/app-misc/six/six-1.17.0.ebuild").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.portageVenv! + "/bin/ebuild")
@@ -173,10 +254,6 @@ struct PortageFetchTests {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
-        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        #expect(process.terminationStatus == 0, "\(output)")
-        #expect(output.contains("deltafetch: applying patch"), "\(output)")
-        #expect(try contents(of: world.distdirFile(Self.target)) == contents(of: TestPaths.testdata(Self.target)))
-        #expect(world.servedPaths == ["/flat/six-1.16.0-1.17.0.tar.gz.patch"], "Portage got the file from the patch, not the tarball")
+        return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
     }
 }

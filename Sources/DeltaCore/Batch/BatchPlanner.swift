@@ -63,6 +63,15 @@ public enum BatchPlanner {
 
     /// The names of the regular files in `directory`, hidden ones left out.
     static func regularFileNames(in directory: String) throws(IOError) -> [String] {
+        try names(in: directory, ofType: S_IFREG)
+    }
+
+    /// The names of the directories in `directory` (symbolic links followed), hidden ones left out.
+    static func directoryNames(in directory: String) throws(IOError) -> [String] {
+        try names(in: directory, ofType: S_IFDIR)
+    }
+
+    private static func names(in directory: String, ofType type: mode_t) throws(IOError) -> [String] {
         guard let handle = opendir(directory) else { throw IOError(.open, path: directory, errno: errno) }
         defer { closedir(handle) }
         var names = [String]()
@@ -72,7 +81,7 @@ public enum BatchPlanner {
             }
             guard !name.hasPrefix(".") else { continue }
             var info = stat()
-            if stat(directory + "/" + name, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { names.append(name) }
+            if stat(directory + "/" + name, &info) == 0, (info.st_mode & S_IFMT) == type { names.append(name) }
         }
         return names.sorted()
     }

@@ -53,6 +53,18 @@ public enum PatchListVerifier {
         return VerificationReport(entriesChecked: document.numberedEntries.count, entriesPassed: passed, failures: failures)
     }
 
+    /// The duplicates and contradictions among the entries of `listPaths` taken together (as
+    /// a client merges `profiles/patches.global` and a package's `patches`), each naming
+    /// both lines; see ``PatchListMerge``.
+    /// - Throws: ``IOError`` when a list cannot be read.
+    public static func conflicts(listPaths: [String]) throws -> [PatchListConflict] {
+        var listed = [ListedPatchEntry]()
+        for path in listPaths {
+            listed += try PatchListDocument.load(path: path).numberedEntries.map { ListedPatchEntry(entry: $0.entry, path: path, line: $0.line) }
+        }
+        return PatchListMerge.merge(listed).conflicts
+    }
+
     private static func check(_ entry: PatchListEntry, patches: String, distdir: String, scratch: String) throws -> [VerificationError] {
         let patchName = entry.patchLocation.split(separator: "/").last.map(String.init) ?? entry.patchLocation
         let patchPath = patches + "/" + patchName

@@ -61,10 +61,16 @@ public struct AlternateDigestDatabase: Sendable {
     ///   - entry: the original file (the tree's digests) and the rebuilt file's digests.
     ///   - proof: the check of the rebuilt file's uncompressed content; an entry cannot be
     ///     added without it.
+    ///   - publish: run once the line is on disk (written and fsynced, or already there),
+    ///     still under the exclusive lock: the rebuilt file's rename into place. A crash before
+    ///     it leaves a line without a file, which ``clean(distdir:)`` drops, never a file that
+    ///     nothing vouches for; and no `clean` can drop the line between the two.
     /// - Returns: whether a line was added.
-    /// - Throws: ``AlternateDigestError`` for an entry that cannot be written, ``IOError``.
+    /// - Throws: ``AlternateDigestError`` for an entry that cannot be written, ``IOError``, or
+    ///   what `publish` throws (then the line stays, for `clean` to drop).
     @discardableResult
-    public func add(_ entry: AlternateDigestEntry, verifiedBy proof: VerifiedContent) throws -> Bool {
+    public func add(_ entry: AlternateDigestEntry, verifiedBy proof: VerifiedContent,
+                    thenWhileLocked publish: () throws -> Void = {}) throws -> Bool {
         let line: String
         do {
             line = try entry.line() + "\n"
@@ -84,9 +90,13 @@ public struct AlternateDigestDatabase: Sendable {
             guard ftruncate(fd, off_t(complete)) == 0 else { throw IOError(.write, path: path, errno: errno) }
         }
         let text = String(decoding: existing[..<complete], as: UTF8.self)
-        if text.split(separator: "\n").contains(where: { (try? AlternateDigestEntry(line: $0)) == entry }) { return false }
+        if text.split(separator: "\n").contains(where: { (try? AlternateDigestEntry(line: $0)) == entry }) {
+            try publish()
+            return false
+        }
         try writeAll(Array(line.utf8), descriptor: fd)
         guard fsync(fd) == 0 else { throw IOError(.sync, path: path, errno: errno) }
+        try publish()
         return true
     }
 
@@ -98,17 +108,24 @@ public struct AlternateDigestDatabase: Sendable {
         public var removed: Int
         /// Malformed, unfinished or duplicate lines dropped.
         public var discarded: Int
+        /// Files in the apart directory (``AlternateFiles``) that no entry vouches for, deleted.
+        public var orphans: Int
 
         /// Creates a report.
-        public init(kept: Int, removed: Int, discarded: Int) {
+        public init(kept: Int, removed: Int, discarded: Int, orphans: Int = 0) {
             self.kept = kept
             self.removed = removed
             self.discarded = discarded
+            self.orphans = orphans
         }
     }
 
-    /// Drops the entries whose file is no longer in `distdir` (and any malformed or duplicate
-    /// line), rewriting the database atomically under the lock.
+    /// Drops the entries whose file is gone from `distdir` (from its apart directory and
+    /// from the distdir itself: both modes of ``AlternateFiles``), and any malformed or
+    /// duplicate line, rewriting the database atomically under the lock; then deletes the
+    /// files of the apart directory that no remaining entry names (nothing would ever use
+    /// them). Without a database file nothing is deleted: the files may belong to a
+    /// database this call was not told about.
     /// - Throws: ``IOError``.
     public func clean(distdir: String) throws -> CleanReport {
         guard directoryExists else { return CleanReport(kept: 0, removed: 0, discarded: 0) }
@@ -125,7 +142,7 @@ public struct AlternateDigestDatabase: Sendable {
             bytes = try readAll(descriptor: fd)
         }
         var report = CleanReport(kept: 0, removed: 0, discarded: 0)
-        var kept = [String](), seen = Set<AlternateDigestEntry>()
+        var kept = [String](), seen = Set<AlternateDigestEntry>(), keptNames = Set<String>()
         let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         for (index, raw) in lines.enumerated() {
             let line = String(decoding: raw, as: UTF8.self)
@@ -137,18 +154,28 @@ public struct AlternateDigestDatabase: Sendable {
                 report.discarded += 1
                 continue
             }
-            if Self.fileExists(directory: distdir, name: entry.fileName) {
+            if AlternateFiles.existing(entry, distdir: distdir) != nil {
                 kept.append(line)
+                keptNames.insert(entry.fileName)
                 report.kept += 1
             } else {
                 report.removed += 1
             }
         }
-        guard report.removed + report.discarded > 0 else { return report }
-        let writer = try AtomicFileWriter(path: path)
-        try writer.write(Array(kept.map { $0 + "\n" }.joined().utf8))
-        try writer.commit()
+        if report.removed + report.discarded > 0 {
+            let writer = try AtomicFileWriter(path: path)
+            try writer.write(Array(kept.map { $0 + "\n" }.joined().utf8))
+            try writer.commit()
+        }
+        report.orphans = Self.removeOrphans(distdir: distdir, keeping: keptNames)
         return report
+    }
+
+    /// Deletes the regular files of the apart directory not in `names`; returns how many.
+    private static func removeOrphans(distdir: String, keeping names: Set<String>) -> Int {
+        let directory = AlternateFiles.directory(distdir: distdir)
+        let files = (try? BatchPlanner.regularFileNames(in: directory)) ?? []
+        return files.filter { !names.contains($0) && unlink(directory + "/" + $0) == 0 }.count
     }
 
     private var directoryExists: Bool {
@@ -209,8 +236,6 @@ public struct AlternateDigestDatabase: Sendable {
     }
 
     static func fileExists(directory: String, name: String) -> Bool {
-        guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else { return false }
-        var info = stat()
-        return stat(directory + "/" + name, &info) == 0
+        AlternateFiles.isPlainName(name) && AlternateFiles.exists(directory + "/" + name)
     }
 }

@@ -14,15 +14,20 @@ import Darwin
 /// - `DELTAFETCH_PATCHES`: patch lists, separated by `:`; each a file, or a directory whose
 ///   `patches`, `patches.global` and `profiles/patches.global` files are read.
 /// - `DELTAFETCH_MIRRORS`: mirror URL prefixes, separated by spaces, tried in order.
+/// - `GENTOO_MIRRORS`: Portage's own mirrors (from make.conf, which Portage passes to its
+///   FETCHCOMMAND in the environment): each one's `distfiles/` is tried after the mirrors
+///   above, and they serve `mirror://gentoo/` patch URLs.
 /// - `DELTAFETCH_ALTERNATE_DIGESTS`: the alternate-digest database's path.
 /// - `DELTAFETCH_REQUIRE_STRONG_HASHES`: `1`/`yes`/`true` refuses patch list lines whose only hash is MD5.
+/// - `DELTAFETCH_SHARED_DATABASE`: `1`/`yes`/`true` for GLEP 25's shared-database mode (see
+///   ``sharedDatabase``).
 /// - `DELTAFETCH_PREFER` (`time` or `bytes`), `DELTAFETCH_BANDWIDTH` (a rate such as `20M`) and
 ///   `DELTAFETCH_JOBS` (threads for a rebuild), as the config keys.
 /// - `DELTAFETCH_CONFIG`: the config file (default `/etc/deltafetch.conf`; a missing default
 ///   file is no error). Lines are `key = value`; `#` starts a comment. Keys: `patches`
 ///   (as `DELTAFETCH_PATCHES`), `mirrors` (as `DELTAFETCH_MIRRORS`), `timeout` (seconds),
 ///   `retries`, `worth-it-ratio`, `alternate-digests` (the database's path),
-///   `require-strong-hashes` (yes/no), `prefer` (`bytes` or `time`), `bandwidth` (a rate such
+///   `require-strong-hashes` (yes/no), `shared-database` (yes/no), `prefer` (`bytes` or `time`), `bandwidth` (a rate such
 ///   as `20M`, bytes per second). The environment adds to the file's lists and overrides its
 ///   single values.
 public struct FetchSettings: Sendable, Equatable {
@@ -37,6 +42,8 @@ public struct FetchSettings: Sendable, Equatable {
     public var patchSources: [String] = []
     /// Mirror URL prefixes, in order.
     public var mirrors: [String] = []
+    /// `GENTOO_MIRRORS`: Gentoo mirror roots, whose `distfiles/` holds the files.
+    public var gentooMirrors: [String] = []
     /// Seconds without progress before a source counts as failed.
     public var timeout = FetchSettings.defaultTimeout
     /// Retries per source after a transient failure.
@@ -48,6 +55,11 @@ public struct FetchSettings: Sendable, Equatable {
     public var alternateDigests: String?
     /// Refuse patch list lines whose only hash is MD5.
     public var requireStrongHashes = false
+    /// GLEP 25's shared-database mode: every user of the distdir reads the alternate-digest
+    /// database, so a rebuilt file whose compressed bytes differ from upstream is kept under
+    /// the distfile's own name. Off by default: such files are kept apart
+    /// (``AlternateFiles``), where a plain Portage sharing the distdir never sees them.
+    public var sharedDatabase = false
     /// What the planner minimises: by default the soonest finished fetch.
     public var preference = FetchPreference.time
     /// The link's speed in bytes per second, for ``FetchPreference/time``.
@@ -96,8 +108,10 @@ public struct FetchSettings: Sendable, Equatable {
     private mutating func add(environment: [String: String]) {
         if let patches = environment["DELTAFETCH_PATCHES"] { patchSources += Self.pathList(patches) }
         if let mirrors = environment["DELTAFETCH_MIRRORS"] { self.mirrors += Self.wordList(mirrors) }
+        if let gentoo = environment["GENTOO_MIRRORS"] { gentooMirrors = Self.wordList(gentoo) }
         if let database = environment["DELTAFETCH_ALTERNATE_DIGESTS"], !database.isEmpty { alternateDigests = database }
         if let strong = environment["DELTAFETCH_REQUIRE_STRONG_HASHES"], let value = Self.boolean(strong) { requireStrongHashes = value }
+        if let shared = environment["DELTAFETCH_SHARED_DATABASE"], let value = Self.boolean(shared) { sharedDatabase = value }
         if let prefer = environment["DELTAFETCH_PREFER"], let value = FetchPreference(rawValue: prefer) { preference = value }
         if let rate = environment["DELTAFETCH_BANDWIDTH"], let value = RateParser.bytesPerSecond(rate) { bandwidth = value }
         if let count = environment["DELTAFETCH_JOBS"], let value = Int(count), value > 0 { jobs = value }
@@ -159,6 +173,9 @@ public struct FetchSettings: Sendable, Equatable {
         case "require-strong-hashes":
             guard let flag = Self.boolean(value) else { throw .malformed("require-strong-hashes must be yes or no") }
             requireStrongHashes = flag
+        case "shared-database":
+            guard let flag = Self.boolean(value) else { throw .malformed("shared-database must be yes or no") }
+            sharedDatabase = flag
         case "prefer":
             guard let preference = FetchPreference(rawValue: value) else { throw .malformed("prefer must be bytes or time") }
             self.preference = preference
@@ -175,7 +192,7 @@ public struct FetchSettings: Sendable, Equatable {
 
     /// The config file's keys.
     public static let keys = ["patches", "mirrors", "timeout", "retries", "worth-it-ratio", "alternate-digests",
-                              "require-strong-hashes", "prefer", "bandwidth", "jobs"]
+                              "require-strong-hashes", "shared-database", "prefer", "bandwidth", "jobs"]
 
     private static func boolean(_ text: String) -> Bool? {
         switch text.lowercased() {
@@ -206,6 +223,15 @@ public struct FetchSettings: Sendable, Equatable {
         }
         return (files, missing)
     }
+
+    /// The Gentoo mirrors' distfile directories (`URL/distfiles`), as Portage lays them out.
+    public var gentooDistfileMirrors: [String] {
+        gentooMirrors.map { ($0.hasSuffix("/") ? String($0.dropLast()) : $0) + "/distfiles" }
+    }
+
+    /// Every mirror to try for a file named without a URL: the settings' mirrors, then the
+    /// Gentoo mirrors' distfile directories.
+    public var allMirrors: [String] { mirrors + gentooDistfileMirrors }
 
     /// Splits a `:`-separated list of paths.
     public static func pathList(_ text: String) -> [String] {

@@ -6,10 +6,25 @@
 public struct PatchList: Hashable, Sendable {
     /// The entries, in file order.
     public var entries: [PatchListEntry]
+    /// The 1-based line each entry was read from; empty for a list made from entries.
+    public var lineNumbers: [Int]
 
-    /// Creates a list from entries.
-    public init(entries: [PatchListEntry]) {
+    /// Creates a list from entries (and the lines they were read from, if known).
+    public init(entries: [PatchListEntry], lineNumbers: [Int] = []) {
         self.entries = entries
+        self.lineNumbers = lineNumbers
+    }
+
+    /// Lists are equal when their entries are: where they were read is no part of what they say.
+    public static func == (lhs: PatchList, rhs: PatchList) -> Bool { lhs.entries == rhs.entries }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(entries) }
+
+    /// The entries with where each was read, for a list read from `path`.
+    public func listed(path: String) -> [ListedPatchEntry] {
+        entries.enumerated().map { index, entry in
+            ListedPatchEntry(entry: entry, path: path, line: index < lineNumbers.count ? lineNumbers[index] : nil)
+        }
     }
 
     /// The longest line the parser accepts: far beyond any real entry (three parts of a few
@@ -26,11 +41,12 @@ public struct PatchList: Hashable, Sendable {
     public static func parse(_ text: String, path: String, options: MetadataReadOptions = .init()) throws(FileError)
         -> (list: PatchList, problems: [FileError])
     {
-        var entries = [PatchListEntry]()
-        let problems = try MetadataLines.forEachEntryLine(text, path: path, strict: options.strict) { line throws(MetadataError) in
+        var entries = [PatchListEntry](), numbers = [Int]()
+        let problems = try MetadataLines.forEachNumberedEntryLine(text, path: path, strict: options.strict) { line, number throws(MetadataError) in
             entries.append(try PatchListEntry(line: line, policy: options.hashPolicy))
+            numbers.append(number)
         }
-        return (PatchList(entries: entries), problems)
+        return (PatchList(entries: entries, lineNumbers: numbers), problems)
     }
 
     /// Reads and parses a patch list file.
@@ -76,6 +92,14 @@ enum MetadataLines {
         _ text: String, path: String, strict: Bool,
         _ body: (Substring) throws(MetadataError) -> Void
     ) throws(FileError) -> [FileError] {
+        try forEachNumberedEntryLine(text, path: path, strict: strict) { line, _ throws(MetadataError) in try body(line) }
+    }
+
+    /// As ``forEachEntryLine(_:path:strict:_:)``, telling `body` each line's 1-based number.
+    static func forEachNumberedEntryLine(
+        _ text: String, path: String, strict: Bool,
+        _ body: (Substring, Int) throws(MetadataError) -> Void
+    ) throws(FileError) -> [FileError] {
         var problems = [FileError]()
         var number = 0
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -83,7 +107,7 @@ enum MetadataLines {
             let trimmed = line.drop { $0 == " " || $0 == "\t" }
             if isCommentOrBlank(trimmed) { continue }
             do {
-                try body(trimmed)
+                try body(trimmed, number)
             } catch {
                 let problem = FileError(path: path, line: number, underlying: error)
                 if strict { throw problem }

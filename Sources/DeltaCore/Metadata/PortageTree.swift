@@ -40,12 +40,15 @@ public struct PortageTree: Hashable, Sendable {
         packageDirectory + "/Manifest"
     }
 
-    /// The patch lists that apply to a package and exist: the tree's global list, then the
-    /// package's own, then `extra` (given explicitly, always included so that a missing one
-    /// is reported when read).
-    public func patchListPaths(packageDirectory: String?, extra: [String] = []) -> [String] {
+    /// The patch lists that apply to a package and exist: the global lists of the tree's
+    /// masters (`metadata/layout.conf`, see ``masters(searching:)``), the tree's own global
+    /// list, then the package's own, then `extra` (given explicitly, always included so that
+    /// a missing one is reported when read).
+    public func patchListPaths(packageDirectory: String?, extra: [String] = [], masters: [PortageTree]? = nil) -> [String] {
         var paths = [String]()
-        if Self.isRegularFile(globalPatchListPath) { paths.append(globalPatchListPath) }
+        for tree in (masters ?? self.masters()) + [self] where Self.isRegularFile(tree.globalPatchListPath) {
+            paths.append(tree.globalPatchListPath)
+        }
         if let packageDirectory {
             let own = Self.packagePatchListPath(packageDirectory: packageDirectory)
             if Self.isRegularFile(own) { paths.append(own) }

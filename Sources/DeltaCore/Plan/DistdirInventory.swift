@@ -19,21 +19,37 @@ public final class DistdirInventory {
         self.alternates = alternates
     }
 
-    /// The name of the file in the distdir that is a verified copy of `base`, or nil.
+    /// The path, relative to the distdir, of a verified copy of `base`, or nil: the file of
+    /// that name, else a rebuilt file the database vouches for (kept apart in
+    /// ``AlternateFiles/relativeDirectory`` or under its own name).
     /// Names with a `/` are never looked up, so a patch list cannot point outside the distdir.
     /// - Throws: ``IOError`` when a file that exists cannot be read.
     public func locateBase(_ base: HashedPart) throws -> String? {
         guard let name = base.name else { return nil }
         if let digests = try digests(of: name), base.digests.matches(digests) { return name }
-        for entry in alternates where entry.originalName == name && entry.original.digests.matches(base.digests) {
-            if let digests = try digests(of: entry.fileName), entry.alternate.digests.matches(digests) { return entry.fileName }
+        return try vouchedAlternate(of: name, original: base.digests)
+    }
+
+    /// The path, relative to the distdir, of a rebuilt file the alternate-digest database
+    /// accepts as distfile `name` with digests `original`, or nil.
+    /// - Throws: ``IOError`` when a file that exists cannot be read.
+    public func vouchedAlternate(of name: String, original: DigestSet) throws -> String? {
+        for entry in alternates where entry.originalName == name && entry.original.digests.matches(original) {
+            for candidate in AlternateFiles.candidates(for: entry) {
+                if let digests = try digests(ofRelative: candidate), entry.alternate.digests.matches(digests) { return candidate }
+            }
         }
         return nil
     }
 
     private func digests(of name: String) throws -> DigestSet? {
-        guard AlternateDigestDatabase.fileExists(directory: distdir, name: name) else { return nil }
-        return try cache.digests(ofFile: distdir + "/" + name)
+        guard AlternateFiles.isPlainName(name) else { return nil }
+        return try digests(ofRelative: name)
+    }
+
+    private func digests(ofRelative path: String) throws -> DigestSet? {
+        guard AlternateFiles.exists(distdir + "/" + path) else { return nil }
+        return try cache.digests(ofFile: distdir + "/" + path)
     }
 
     /// Whether the distdir already holds `entry`'s file: with the Manifest's digests, or as a
@@ -41,9 +57,6 @@ public final class DistdirInventory {
     /// - Throws: ``IOError`` when the file exists but cannot be read.
     public func holdsVerifiedCopy(of entry: ManifestEntry) throws -> Bool {
         if let digests = try digests(of: entry.name), entry.digests.matches(digests) { return true }
-        for alternate in alternates where alternate.originalName == entry.name && alternate.original.digests.matches(entry.digests) {
-            if let digests = try digests(of: alternate.fileName), alternate.alternate.digests.matches(digests) { return true }
-        }
-        return false
+        return try vouchedAlternate(of: entry.name, original: entry.digests) != nil
     }
 }

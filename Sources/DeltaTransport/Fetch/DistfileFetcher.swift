@@ -11,10 +11,14 @@ import Foundation
 /// Under one lock per target (`DISTDIR/.NAME.fetch.lock`): if a verified copy is there, done.
 /// Otherwise plan the cheapest chain from files in the distdir; download its patches in
 /// parallel, each checked against the list's size and digests; decompress the base and apply
-/// the chain, checking each link's content against the list; recompress with the last
+/// the chain, checking each link's content against the list (a patch that cannot be
+/// fetched, fails its digests or does not apply is left out and the fetch plans again, so
+/// another chain gets its chance before any full download); recompress with the last
 /// patch's recipe; compare the compressed file with the expected digests (else those the
-/// patch records). A match is renamed into place. A mismatch is kept under the distfile's
-/// name with an alternate-digest entry, or, when the request is ``FetchRequest/exact``,
+/// patch records). A match is renamed into place. A mismatch is given an alternate-digest
+/// entry (written and fsynced first, so that no file is ever there unvouched) and kept apart
+/// in `DISTDIR/.deltafetch/alternates/` (``AlternateFiles``), or under the distfile's own
+/// name in GLEP 25's shared-database mode; when the request is ``FetchRequest/exact`` it is
 /// discarded. Whatever is not worth it, impossible or failing ends in a full download,
 /// unless ``FetchRequest/fallback`` is off. Nothing partial or unverified ever appears under
 /// a final name: scratch files live in a hidden directory of the distdir, removed by the
@@ -63,29 +67,40 @@ public final class DistfileFetcher: Sendable {
             return present
         }
 
-        let plan: Plan
-        do {
-            plan = try FetchPlanning.plan(request)
-        } catch {
-            context.fallbackReason = "planning failed: \(error)"
-            return try await downloadWhole(request, context: &context)
-        }
-        events?(.planned(plan))
-        if let estimate = plan.estimate, let basis = request.estimateBasis { context.estimate = FetchEstimate(estimate, basis: basis) }
-        guard plan.isWorthIt, let base = plan.baseFile else {
-            context.fallbackReason = plan.explanation
-            return try await downloadWhole(request, context: &context)
-        }
-        do {
-            return try await patch(request, plan: plan, base: base, context: &context)
-        } catch let failure as PatchingFailure {
-            context.fallbackReason = failure.reason
-            return try await downloadWhole(request, context: &context)
-        } catch let error as FetchError {
-            throw error
-        } catch {
-            context.fallbackReason = "\(error)"
-            return try await downloadWhole(request, context: &context)
+        // Plan, and on a failed patch plan again without it: each round leaves out at least
+        // one entry, so this ends, in a rebuild or a full download.
+        var current = request
+        var failures = [String]()
+        while true {
+            let plan: Plan
+            do {
+                plan = try FetchPlanning.plan(current)
+            } catch {
+                context.fallbackReason = (failures + ["planning failed: \(error)"]).joined(separator: "; ")
+                return try await downloadWhole(request, context: &context)
+            }
+            events?(.planned(plan))
+            if let estimate = plan.estimate, let basis = request.estimateBasis { context.estimate = FetchEstimate(estimate, basis: basis) }
+            guard plan.isWorthIt, let base = plan.baseFile else {
+                context.fallbackReason = (failures + [plan.explanation]).joined(separator: "; ")
+                return try await downloadWhole(request, context: &context)
+            }
+            do {
+                return try await patch(current, plan: plan, base: base, context: &context)
+            } catch let failure as PatchingFailure {
+                failures.append(failure.reason)
+                guard !failure.edges.isEmpty else {
+                    context.fallbackReason = failures.joined(separator: "; ")
+                    return try await downloadWhole(request, context: &context)
+                }
+                events?(.droppingPatches(failure.edges.map(\.patchLocation), reason: failure.reason))
+                current.patchEntries.removeAll { failure.edges.contains($0) }
+            } catch let error as FetchError {
+                throw error
+            } catch {
+                context.fallbackReason = (failures + ["\(error)"]).joined(separator: "; ")
+                return try await downloadWhole(request, context: &context)
+            }
         }
     }
 
@@ -109,32 +124,38 @@ public final class DistfileFetcher: Sendable {
         }
     }
 
-    /// A reason to abandon patching for a full download.
+    /// A reason to abandon a chain: without `edges` (the patch list entries at fault) for a
+    /// full download, with them to plan again without those entries.
     private struct PatchingFailure: Error {
         var reason: String
+        var edges: [PatchListEntry] = []
     }
 
-    /// The report for a verified copy already in place, or nil.
+    /// The report for a verified copy already in place, or nil: the file under the output
+    /// name, or (unless only the exact bytes will do) a rebuilt file the alternate-digest
+    /// database vouches for, apart or under the distfile's name.
     private func present(_ request: FetchRequest, context: Context) async throws(FetchError) -> FetchReport? {
-        guard FileManager.default.fileExists(atPath: request.outputPath) else { return nil }
-        let report = FetchReport(action: .present, target: request.target, path: request.outputPath, bytesDownloaded: 0,
-                                 fullSize: request.expected?.size, seconds: context.seconds)
+        let report = { (path: String) in
+            FetchReport(action: .present, target: request.target, path: path, bytesDownloaded: 0,
+                        fullSize: request.expected?.size, seconds: context.seconds)
+        }
+        let exists = FileManager.default.fileExists(atPath: request.outputPath)
         guard let expected = request.expected else {
             // Nothing to check against: as the downloader does, take what is there, but never
             // a leftover under a temporary name.
-            return request.outputName == request.target ? report : nil
+            return exists && request.outputName == request.target ? report(request.outputPath) : nil
         }
-        let digests = try await Self.digests(ofFile: request.outputPath, algorithms: expected.algorithms)
-        if expected.matches(digests) { return report }
-        // A rebuilt file the alternate-digest database vouches for counts too, except where
-        // only the exact bytes will do.
+        if exists, expected.matches(try await Self.digests(ofFile: request.outputPath, algorithms: expected.algorithms)) {
+            return report(request.outputPath)
+        }
         guard !request.exact, request.outputName == request.target, let set = expected.digestSet else { return nil }
         let entries = (try? request.alternateDatabase.entries().entries) ?? []
-        for entry in entries where entry.originalName == request.target && entry.original.digests.matches(set)
-            && entry.fileName == request.target && entry.alternate.digests.matches(digests) {
-            return report
-        }
-        return nil
+        guard entries.contains(where: { $0.originalName == request.target }) else { return nil }
+        let cache = DigestCache(storePath: request.digestCachePath)
+        defer { try? cache.save() }
+        let inventory = DistdirInventory(distdir: request.distdir, cache: cache, alternates: entries)
+        guard let relative = try? inventory.vouchedAlternate(of: request.target, original: set) else { return nil }
+        return report(request.distdir + "/" + relative)
     }
 
     /// Downloads the chain, rebuilds, judges and publishes. Throws ``PatchingFailure`` (or
@@ -163,49 +184,58 @@ public final class DistfileFetcher: Sendable {
             if let local = Self.localFailure(error) { throw FetchError.local(local) }
             // A patch that verified against the list but does not apply is useless next time too.
             if !request.keepPatches { patchPaths.forEach { unlink($0) } }
-            throw PatchingFailure(reason: "rebuild failed: \(error)")
+            throw PatchingFailure(reason: "rebuild failed: \(error)", edges: Self.culprits(of: error, chain: plan.chain, patchPaths: patchPaths))
         }
 
         let reference = request.expected ?? rebuilt.recordedTarget.map(ExpectedDistfile.init)
         var notes = [String]()
         var action = FetchReport.Action.patched
         var recorded = false
+        var outputPath = request.outputPath
         if let reference, !reference.matches(rebuilt.compressed) {
             let difference = "the recompressed file (\(rebuilt.compressed.size) bytes) differs from the expected one"
                 + (reference.size.map { " (\($0) bytes)" } ?? "")
             guard !request.exact, request.outputName == request.target, let original = reference.digestSet else {
-                throw PatchingFailure(reason: difference + "; only the exact file is accepted")
+                // Another last patch may carry a recipe that gives the exact bytes.
+                throw PatchingFailure(reason: difference + "; only the exact file is accepted", edges: [plan.chain[plan.chain.count - 1]])
             }
-            // GLEP 25: keep it, and record that its digests stand for the original's.
+            // GLEP 25: keep it, and record that its digests stand for the original's: the
+            // entry first (fsynced), then the rename, so that a crash between leaves a line
+            // `clean` drops, never a file nothing vouches for.
             let last = plan.chain[plan.chain.count - 1]
+            let destination = request.alternatePath
+            outputPath = destination
             do {
                 let proof = try VerifiedContent(expected: last.target.digests, actual: rebuilt.content, file: request.target)
-                try publish(rebuilt, request: request)
+                if !request.sharedDatabase { try AlternateFiles.createDirectory(distdir: request.distdir) }
                 // Added now or already there (a rebuild repeated): either way the database vouches for it.
                 try request.alternateDatabase.add(
                     AlternateDigestEntry(original: HashedPart(name: request.target, digests: original),
                                          alternate: HashedPart(name: nil, digests: rebuilt.compressed)),
-                    verifiedBy: proof)
+                    verifiedBy: proof, thenWhileLocked: { try self.publish(rebuilt, at: destination, request: request) })
                 recorded = true
             } catch let error as FetchError {
                 throw error
+            } catch let error as IOError {
+                throw FetchError.local(TransportError.local(error))
             } catch {
                 throw FetchError.local(.io(IOError(.write, path: request.alternateDatabase.path, detail: "\(error)")))
             }
-            events?(.recordedAlternate(file: request.outputPath))
+            events?(.recordedAlternate(file: destination))
             notes.append(difference + "; alternate digest recorded")
             action = .patchedAlternate
         } else {
             if reference == nil {
                 guard !request.exact else {
-                    throw PatchingFailure(reason: "no compressed digests to check the rebuilt file against; only the exact file is accepted")
+                    throw PatchingFailure(reason: "no compressed digests to check the rebuilt file against; only the exact file is accepted",
+                                          edges: [plan.chain[plan.chain.count - 1]])
                 }
                 notes.append("no compressed digests known: the content was verified, the compressed bytes were not")
             }
-            try publish(rebuilt, request: request)
+            try publish(rebuilt, at: request.outputPath, request: request)
         }
         if !request.keepPatches { patchPaths.forEach { unlink($0) } }
-        return finish(FetchReport(action: action, target: request.target, path: request.outputPath,
+        return finish(FetchReport(action: action, target: request.target, path: outputPath,
                                   bytesDownloaded: context.bytesDownloaded, fullSize: request.expected?.size, seconds: context.seconds,
                                   base: base, chain: context.chain, alternateRecorded: recorded, notes: notes),
                       request: request, context: context)
@@ -240,11 +270,12 @@ public final class DistfileFetcher: Sendable {
         }
     }
 
-    /// Renames the rebuilt file into place, and drops what an earlier, interrupted full
-    /// download of it left behind: nothing will resume it now.
-    private func publish(_ rebuilt: RebuiltDistfile, request: FetchRequest) throws(FetchError) {
+    /// Renames the rebuilt file to `path` (the output, or where an alternate is kept), and
+    /// drops what an earlier, interrupted full download of it left behind: nothing will
+    /// resume it now.
+    private func publish(_ rebuilt: RebuiltDistfile, at path: String, request: FetchRequest) throws(FetchError) {
         do {
-            try rebuilt.publish(as: request.outputPath)
+            try rebuilt.publish(as: path)
         } catch {
             throw .local(TransportError.local(error))
         }
@@ -262,16 +293,18 @@ public final class DistfileFetcher: Sendable {
         var requests = [DownloadRequest]()
         for entry in chain {
             let location = entry.patchLocation
-            if entry.patchIsURL {
+            if location.hasPrefix(Self.mirrorScheme) {
+                requests.append(try Self.mirrorRequest(entry, request: request))
+            } else if entry.patchIsURL {
                 guard let url = URL(string: location), ["http", "https", "file"].contains(url.scheme?.lowercased() ?? ""),
                       !url.lastPathComponent.isEmpty, url.lastPathComponent != "/" else {
-                    throw PatchingFailure(reason: "patch URL \(location) is not an http, https or file URL of a file")
+                    throw PatchingFailure(reason: "patch URL \(location) is not an http, https or file URL of a file", edges: [entry])
                 }
                 requests.append(DownloadRequest(name: url.lastPathComponent, expected: entry.patch.digests,
                                                 directory: request.patchDirectory, mirrors: [], directURL: url))
             } else {
                 guard !request.patchMirrors.isEmpty else {
-                    throw PatchingFailure(reason: "patch \(location) has no URL and no patch mirror is configured")
+                    throw PatchingFailure(reason: "patch \(location) has no URL and no patch mirror is configured", edges: [entry])
                 }
                 requests.append(DownloadRequest(name: location, expected: entry.patch.digests,
                                                 directory: request.patchDirectory, mirrors: request.patchMirrors))
@@ -280,7 +313,7 @@ public final class DistfileFetcher: Sendable {
         events?(.fetchingPatches(count: chain.count, bytes: chain.reduce(0) { $0 + $1.patch.size }))
         let results = await downloader.fetchAll(requests, parallelism: 4, stopOnFirstFailure: true)
         var downloads = [DownloadResult]()
-        for result in results {
+        for (index, result) in results.enumerated() {
             switch result {
             case .success(let download):
                 context.bytesDownloaded += download.bytesTransferred
@@ -288,14 +321,41 @@ public final class DistfileFetcher: Sendable {
                 downloads.append(download)
             case .failure(let error):
                 if error.isLocal && !Self.isCancellation(error) { throw FetchError.local(error) }
-                let failures = results.compactMap { result -> TransportError? in
-                    if case .failure(let error) = result, !Self.isCancellation(error) { return error }
-                    return nil
-                }
-                throw PatchingFailure(reason: "patch download failed: " + (failures.first ?? error).description)
+                // The first real failure is the culprit; the others were cancelled because of it.
+                let failed = results.indices.first { position in
+                    if case .failure(let error) = results[position], !Self.isCancellation(error) { return true }
+                    return false
+                } ?? index
+                guard case .failure(let culprit) = results[failed] else { continue }
+                throw PatchingFailure(reason: "patch download failed: " + culprit.description, edges: [chain[failed]])
             }
         }
         return downloads
+    }
+
+    static let mirrorScheme = "mirror://"
+
+    /// The download of a `mirror://NAME/dir/file` patch: `dir/file` under each of NAME's
+    /// prefixes (``FetchRequest/mirrorAliases``), as Portage resolves SRC_URI; Gentoo's own
+    /// mirrors by their `layout.conf`, third-party ones as given.
+    private static func mirrorRequest(_ entry: PatchListEntry, request: FetchRequest) throws -> DownloadRequest {
+        let location = entry.patchLocation
+        let rest = location.dropFirst(mirrorScheme.count)
+        guard let slash = rest.firstIndex(of: "/"), let name = rest[slash...].split(separator: "/").last.map(String.init) else {
+            throw PatchingFailure(reason: "patch URL \(location) names no file", edges: [entry])
+        }
+        let alias = String(rest[..<slash])
+        let directory = rest[rest.index(after: slash)...].dropLast(name.count)
+        let prefixes = request.mirrorAliases[alias] ?? []
+        guard !prefixes.isEmpty else {
+            throw PatchingFailure(reason: "patch URL \(location): no mirror '\(alias)' in GENTOO_MIRRORS or the tree's profiles/thirdpartymirrors",
+                                  edges: [entry])
+        }
+        let mirrors = prefixes.compactMap { prefix in
+            let base = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
+            return try? Mirror(base + (directory.isEmpty ? "" : "/" + directory), layout: alias == "gentoo" && directory.isEmpty ? nil : .flat)
+        }
+        return DownloadRequest(name: name, expected: entry.patch.digests, directory: request.patchDirectory, mirrors: mirrors)
     }
 
     /// A download's throughput, remembered for its host.
@@ -363,6 +423,13 @@ public final class DistfileFetcher: Sendable {
         } catch {
             throw .local(.io(IOError(.read, path: path, detail: "\(error)")))
         }
+    }
+
+    /// The chain's entries a rebuild error blames: the patch (or base) the error names, else
+    /// the whole chain.
+    private static func culprits(of error: any Error, chain: [PatchListEntry], patchPaths: [String]) -> [PatchListEntry] {
+        if let file = error as? FileError, let index = patchPaths.firstIndex(of: file.path) { return [chain[index]] }
+        return chain
     }
 
     /// A local failure inside a rebuild error (full disk, unwritable distdir), which another

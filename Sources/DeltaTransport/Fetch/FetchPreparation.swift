@@ -47,8 +47,10 @@ public struct PreparedFetch: Sendable {
 
 extension FetchRequest {
     /// Builds the request for one distfile from the resolved settings, the same way for
-    /// `deltafetch plan`, `fetch` and `portage`: reads the patch lists (the package's tree's,
-    /// then the settings' lists, with directories expanded), the Manifest (merged with
+    /// `deltafetch plan`, `fetch` and `portage`: reads the patch lists (the package's tree's
+    /// and its masters',
+    /// then the settings' lists, with directories expanded; one entry per patch file, see
+    /// ``PatchListMerge``), the Manifest (merged with
     /// Portage's `${DIGESTS}` when both are given: the Manifest gives the size
     /// `${DIGESTS}` lacks), the mirrors and the alternate-digest database's path.
     /// - Parameters:
@@ -74,22 +76,29 @@ extension FetchRequest {
         let (settingLists, missing) = settings.patchListFiles()
         warnings += missing.map { "patch list \($0) (from the settings) does not exist" }
         let given = sources.patchLists + settingLists
+        let tree = sources.packageDirectory.map { PortageTree(packageDirectory: $0) }
+        let masters = tree?.masters() ?? []
         let listPaths = sources.packageDirectory.map {
-            PortageTree(packageDirectory: $0).patchListPaths(packageDirectory: $0, extra: given)
+            PortageTree(packageDirectory: $0).patchListPaths(packageDirectory: $0, extra: given, masters: masters)
         } ?? given
         if listPaths.isEmpty { warnings.append("no patch list given or found; only a full download is possible") }
 
-        var entries = [PatchListEntry]()
+        var listed = [ListedPatchEntry]()
         for path in listPaths {
             do {
                 let (list, problems) = try PatchList.load(path: path, options: options)
                 warnings += problems.map(\.description)
-                entries += list.entries
+                listed += list.listed(path: path)
             } catch {
                 guard mode == .portage else { throw .invalidRequest("\(error)") }
                 warnings.append("\(path): \(error); list skipped")
             }
         }
+        // One entry per patch file: duplicates and contradictions between the lists are
+        // resolved (stronger hashes win) and named, both lines, FILE:LINE.
+        let (merged, conflicts) = PatchListMerge.merge(listed, for: target)
+        warnings += conflicts.map(\.description)
+        let entries = merged.map(\.entry)
 
         var expected = givenDigests
         if let manifestPath = sources.effectiveManifestPath {
@@ -103,7 +112,7 @@ extension FetchRequest {
         }
 
         var mirrors = [Mirror]()
-        for text in settings.mirrors {
+        for text in settings.allMirrors {
             do {
                 mirrors.append(try Mirror(text))
             } catch {
@@ -124,6 +133,11 @@ extension FetchRequest {
             patchMirrors: mirrors, distfileMirrors: mode == .portage ? [] : mirrors,
             distfileURL: distfileURL, policy: policy)
         request.alternateDatabase = settings.alternateDatabase(distdir: directory)
+        request.mirrorAliases = tree?.thirdPartyMirrors(masters: masters) ?? [:]
+        if !settings.gentooMirrors.isEmpty {
+            request.mirrorAliases["gentoo"] = settings.gentooDistfileMirrors + (request.mirrorAliases["gentoo"] ?? [])
+        }
+        request.sharedDatabase = settings.sharedDatabase
         request.measurementsPath = measurementsPath
         request.estimateBasis = basis
         request.jobs = settings.jobs

@@ -114,6 +114,9 @@ public enum FetchEvent: Sendable {
     case fetchingPatches(count: Int, bytes: UInt64)
     /// A rebuild stage.
     case rebuilding(RebuildStage)
+    /// A patch failed (not found, wrong bytes, does not apply): the fetch plans again
+    /// without it before considering a full download.
+    case droppingPatches([String], reason: String)
     /// Patching was not used or failed, and a full download follows.
     case fallingBack(reason: String)
     /// The rebuilt file differs from the expected compressed file; an alternate digest was recorded.

@@ -17,6 +17,9 @@ public struct FetchRequest: Sendable {
     public var patchEntries: [PatchListEntry]
     /// Where patches named without a URL are fetched from, in order.
     public var patchMirrors: [Mirror]
+    /// `mirror://NAME/path` patch URLs: NAME → URL prefixes, tried in order (the tree's
+    /// `profiles/thirdpartymirrors`; `gentoo` also gets `GENTOO_MIRRORS`' distfiles).
+    public var mirrorAliases: [String: [String]] = [:]
     /// Where the full distfile is fetched from, in order, by its name…
     public var distfileMirrors: [Mirror]
     /// …and then this URL (SRC_URI, Portage's `${URI}`).
@@ -30,6 +33,9 @@ public struct FetchRequest: Sendable {
     public var fallback: Bool
     /// The alternate-digest database: read to find bases, written for inexact rebuilds.
     public var alternateDatabase: AlternateDigestDatabase
+    /// GLEP 25's shared-database mode: keep an inexact rebuild under the distfile's own name
+    /// instead of apart (``AlternateFiles``); ``FetchSettings/sharedDatabase``.
+    public var sharedDatabase: Bool
     /// Where the digest cache of the distdir lives; nil to hash every candidate again.
     public var digestCachePath: String?
     /// Where patches are downloaded to (deleted after a successful rebuild).
@@ -62,6 +68,7 @@ public struct FetchRequest: Sendable {
         self.exact = exact
         self.fallback = fallback
         self.alternateDatabase = AlternateDigestDatabase(distdir: directory)
+        self.sharedDatabase = false
         self.digestCachePath = DigestCache.defaultPath(distdir: directory)
         self.patchDirectory = directory + "/.deltafetch/patches"
         self.keepPatches = false
@@ -72,4 +79,9 @@ public struct FetchRequest: Sendable {
 
     /// The path the result is written to.
     public var outputPath: String { distdir + "/" + outputName }
+
+    /// The path an inexact rebuild is kept at: apart, or in shared-database mode the output path.
+    public var alternatePath: String {
+        distdir + "/" + AlternateFiles.relativePath(of: outputName, shared: sharedDatabase)
+    }
 }

@@ -117,6 +117,46 @@ import Testing
         #expect(try database.clean(distdir: distdir) == .init(kept: 3, removed: 0, discarded: 0))
     }
 
+    /// Files kept apart (the default) count as present; files in the apart directory that no
+    /// entry names are deleted; a distdir without a database keeps its files.
+    @Test func cleanLooksApartAndDeletesUnvouchedFiles() throws {
+        let distdir = try TestPaths.temporaryDirectory().path
+        defer { try? FileManager.default.removeItem(atPath: distdir) }
+        let database = AlternateDigestDatabase(distdir: distdir)
+        let apart = AlternateFiles.directory(distdir: distdir)
+        try AlternateFiles.createDirectory(distdir: distdir)
+        FileManager.default.createFile(atPath: apart + "/stray-1.tar.gz", contents: Data())
+        #expect(try database.clean(distdir: distdir) == .init(kept: 0, removed: 0, discarded: 0))
+        #expect(FileManager.default.fileExists(atPath: apart + "/stray-1.tar.gz"), "no database: not ours to delete")
+
+        for name in ["a-1.tar.gz", "b-1.tar.gz", "c-1.tar.gz"] { try database.add(Self.entry(name), verifiedBy: Self.proof) }
+        FileManager.default.createFile(atPath: apart + "/a-1.tar.gz", contents: Data())
+        FileManager.default.createFile(atPath: distdir + "/b-1.tar.gz", contents: Data())
+        let report = try database.clean(distdir: distdir)
+        #expect(report == .init(kept: 2, removed: 1, discarded: 0, orphans: 1))
+        #expect(try database.entries().entries.map(\.fileName) == ["a-1.tar.gz", "b-1.tar.gz"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: apart) == ["a-1.tar.gz"])
+    }
+
+    /// The line is on disk before the file is published, and a failed publish keeps it (for
+    /// `clean`): never a file without its line.
+    @Test func theLineIsWrittenBeforeThePublishStep() throws {
+        let distdir = try TestPaths.temporaryDirectory().path
+        defer { try? FileManager.default.removeItem(atPath: distdir) }
+        let database = AlternateDigestDatabase(distdir: distdir)
+        var seen = [AlternateDigestEntry]()
+        try database.add(Self.entry("a-1.tar.gz"), verifiedBy: Self.proof, thenWhileLocked: {
+            let text = try String(contentsOfFile: database.path, encoding: .utf8)
+            seen = text.split(separator: "\n").compactMap { try? AlternateDigestEntry(line: $0) }
+        })
+        #expect(seen == [Self.entry("a-1.tar.gz")])
+        struct Refused: Error {}
+        #expect(throws: Refused.self) {
+            try database.add(Self.entry("b-1.tar.gz"), verifiedBy: Self.proof, thenWhileLocked: { throw Refused() })
+        }
+        #expect(try database.entries().entries.count == 2)
+    }
+
     /// Threads of this process and `deltafetch` processes add and clean the same database at
     /// once; afterwards every entry is there exactly once and every line is whole.
     @Test(.enabled(if: Self.deltafetch != nil)) func concurrentWritersLoseNothingAndTearNothing() throws {

@@ -129,6 +129,16 @@ struct FetchSettingsTests {
         #expect(givenBasis == EstimateBasis(link: .given, rebuild: .given))
     }
 
+    /// GLEP 25's shared-database mode is off unless the config or the environment says so.
+    @Test func sharedDatabaseModeComesFromConfigThenEnvironment() throws {
+        #expect(try FetchSettings.load(environment: ["DELTAFETCH_CONFIG": "/dev/null"]).sharedDatabase == false)
+        var settings = FetchSettings()
+        try settings.read(configText: "shared-database = yes\n", path: "deltafetch.conf")
+        #expect(settings.sharedDatabase)
+        #expect(try FetchSettings.load(environment: ["DELTAFETCH_CONFIG": "/dev/null", "DELTAFETCH_SHARED_DATABASE": "1"]).sharedDatabase)
+        #expect(throws: FileError.self) { try settings.read(configText: "shared-database = sometimes\n", path: "deltafetch.conf") }
+    }
+
     @Test func preferenceAndBandwidthComeFromTheEnvironment() throws {
         let settings = try FetchSettings.load(environment: ["DELTAFETCH_CONFIG": "/dev/null", "DELTAFETCH_PREFER": "bytes", "DELTAFETCH_BANDWIDTH": "3M"])
         #expect(settings.preference == .bytes)

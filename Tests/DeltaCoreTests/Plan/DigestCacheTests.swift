@@ -68,5 +68,13 @@ import Testing
         let alternate = AlternateDigestEntry(original: treeVersion, alternate: HashedPart(name: nil, digests: actual))
         let withDatabase = DistdirInventory(distdir: distdir, cache: DigestCache(storePath: nil), alternates: [alternate])
         #expect(try withDatabase.locateBase(treeVersion) == "six-1.16.0.tar.gz")
+        // Kept apart (the default for rebuilt files), it is found there.
+        try AlternateFiles.createDirectory(distdir: distdir)
+        try FileManager.default.moveItem(atPath: distdir + "/six-1.16.0.tar.gz",
+                                         toPath: AlternateFiles.directory(distdir: distdir) + "/six-1.16.0.tar.gz")
+        #expect(try withDatabase.locateBase(treeVersion) == ".deltafetch/alternates/six-1.16.0.tar.gz")
+        #expect(try withDatabase.holdsVerifiedCopy(of: ManifestEntry(name: "six-1.16.0.tar.gz", digests: treeVersion.digests)))
+        #expect(try inventory.locateBase(HashedPart(name: "six-1.16.0.tar.gz", digests: actual)) == nil,
+                "without the database the apart directory is never looked at")
     }
 }

@@ -102,11 +102,17 @@ final class FetchWorld {
     }
 
     /// `deltafetch fetch TARGET` against the flat mirror, with the list and Manifest, as JSON.
-    func fetch(_ target: String, mirrorPath: String = "/flat", extra: [String] = []) throws -> DeltaFetchBinary.Outcome {
+    /// `settings` are added to this process's environment (`DELTAFETCH_SHARED_DATABASE`, say).
+    func fetch(_ target: String, mirrorPath: String = "/flat", extra: [String] = [],
+               settings: [String: String] = [:]) throws -> DeltaFetchBinary.Outcome {
         try DeltaFetchBinary.run(["fetch", target, "--distdir", distdir.path, "--patches", mirror.patchList,
                                   "--manifest", mirror.manifest, "--mirror", server.url(mirrorPath),
-                                  "--timeout", "10", "--retries", "0", "--json"] + extra)
+                                  "--timeout", "10", "--retries", "0", "--json"] + extra,
+                                 environment: ProcessInfo.processInfo.environment.merging(settings) { _, given in given })
     }
+
+    /// Where a rebuild with alternate digests is kept by default.
+    func apartFile(_ name: String) -> String { AlternateFiles.directory(distdir: distdir.path) + "/" + name }
 
     /// The GET requests the server served with status 200 or 206, as paths.
     var servedPaths: [String] {
