@@ -9,24 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus=${1:-${DELTA_CORPUS:-$HOME/.cache/delta-corpus}}
-swift build -c release --product mkpatch >/dev/null
-swift build -c release --product deltafetch >/dev/null
-mkpatch=$PWD/.build/release/mkpatch
-deltafetch=$PWD/.build/release/deltafetch
-work=$(mktemp -d)
-chmod 755 "$work"  # nginx workers run as nobody
-trap 'kill $(cat "$work/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
-mkdir -p "$work/mirror" "$work/logs" "$work/tmp"
-port=$((20000 + RANDOM % 20000))
-cat > "$work/nginx.conf" <<CONF
-daemon on; worker_processes 1; pid $work/nginx.pid; error_log $work/logs/error.log;
-events { worker_connections 64; }
-http { access_log off; client_body_temp_path $work/tmp; proxy_temp_path $work/tmp;
-       fastcgi_temp_path $work/tmp; uwsgi_temp_path $work/tmp; scgi_temp_path $work/tmp;
-       server { listen 127.0.0.1:$port; root $work/mirror; location / { } } }
-CONF
-/usr/sbin/nginx -p "$work" -c "$work/nginx.conf" -e "$work/logs/error.log"
-mirror="http://127.0.0.1:$port"
+source bench/lib/local-nginx.sh
+start_local_nginx ""
+mirror="http://127.0.0.1:$base_port"
 
 pairs=(
   "six-1.16.0.tar.gz six-1.17.0.tar.gz"

@@ -13,27 +13,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus=${1:-${DELTA_CORPUS:-$HOME/.cache/delta-corpus}}
 speeds=${2:-"500k 4m 32m"}
-swift build -c release --product mkpatch >/dev/null
-swift build -c release --product deltafetch >/dev/null
-mkpatch=$PWD/.build/release/mkpatch
-deltafetch=$PWD/.build/release/deltafetch
-work=$(mktemp -d)
-chmod 755 "$work"  # nginx workers run as nobody
-trap 'kill $(cat "$work/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
-mkdir -p "$work/mirror" "$work/logs" "$work/tmp"
-base_port=$((20000 + RANDOM % 20000))
-servers=""; port=$base_port
-for speed in $speeds; do
-  servers+="server { listen 127.0.0.1:$port; root $work/mirror; location / { limit_rate $speed; } } "
-  port=$((port + 1))
-done
-cat > "$work/nginx.conf" <<CONF
-daemon on; worker_processes 1; pid $work/nginx.pid; error_log $work/logs/error.log;
-events { worker_connections 64; }
-http { access_log off; sendfile off; client_body_temp_path $work/tmp; proxy_temp_path $work/tmp;
-       fastcgi_temp_path $work/tmp; uwsgi_temp_path $work/tmp; scgi_temp_path $work/tmp; $servers }
-CONF
-/usr/sbin/nginx -p "$work" -c "$work/nginx.conf" -e "$work/logs/error.log"
+source bench/lib/local-nginx.sh
+rates=()
+for speed in $speeds; do rates+=("limit_rate $speed;"); done
+start_local_nginx "${rates[@]}"
 
 # The warm-up file: another distfile on the same mirror (2 MB, incompressible).
 head -c 2000000 /dev/urandom > "$work/warmup-1.0.bin"
