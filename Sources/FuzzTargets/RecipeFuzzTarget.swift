@@ -1,8 +1,9 @@
 import DeltaCore
 
 extension FuzzTargets {
-    /// Parses arbitrary bytes as a serialized recipe and as a gzip member header. Errors are
-    /// expected; a crash, or a parse that does not survive a round trip, is a bug.
+    /// Parses arbitrary bytes as a serialized recipe (and its restart points) and as a gzip
+    /// member header. Errors are expected; a crash, or a parse that does not survive a round
+    /// trip, is a bug.
     /// - Returns: 1 for each of the two parsers that accepted the input.
     @discardableResult
     public static func recipes(_ input: UnsafeRawBufferPointer) -> Int {
@@ -11,6 +12,10 @@ extension FuzzTargets {
             let recipe = try RecompressionRecipe(serialized: Array(input))
             let again = try RecompressionRecipe(serialized: recipe.serialized())
             precondition(again == recipe, "recipe round trip")
+            if let payload = recipe.extensionPayload(.restartPoints), let points = try? DeflateRestartPoints(serialized: payload) {
+                let pointsAgain = try DeflateRestartPoints(serialized: points.serialized())
+                precondition(pointsAgain == points, "restart points round trip")
+            }
             accepted += 1
         } catch {
             _ = String(describing: error)
