@@ -1,9 +1,9 @@
 import DeltaCore
 
 extension FuzzTargets {
-    /// Parses arbitrary bytes as a serialized recipe (with its producer and member-layout
-    /// payloads) and as a gzip member header. Errors are expected; a crash, or a parse that
-    /// does not survive a round trip, is a bug.
+    /// Parses arbitrary bytes as a serialized recipe (with its producer, member-layout and
+    /// restart-point payloads) and as a gzip member header. Errors are expected; a crash, or a
+    /// parse that does not survive a round trip, is a bug.
     /// - Returns: 1 for each of the two parsers that accepted the input.
     @discardableResult
     public static func recipes(_ input: UnsafeRawBufferPointer) -> Int {
@@ -18,6 +18,10 @@ extension FuzzTargets {
             }
             if let layout = try? recipe.memberLayout() {
                 precondition((try? MemberLayout(payload: layout.payload)) == layout, "member layout round trip")
+            }
+            if let payload = recipe.extensionPayload(.restartPoints), let points = try? DeflateRestartPoints(serialized: payload) {
+                let pointsAgain = try DeflateRestartPoints(serialized: points.serialized())
+                precondition(pointsAgain == points, "restart points round trip")
             }
             accepted += 1
         } catch {

@@ -107,17 +107,32 @@ import Testing
         return (try RestartPointRecorder.addingRestartPoints(to: recipe, content: content, file: file, interval: interval, jobs: 2), file)
     }
 
+    /// Random content of about `size` bytes (seed printed by the callers), its serial file
+    /// under `deflater -level`, and the recipe with restart points about `interval` apart.
+    struct RestartFixture {
+        let seed = UInt64.random(in: 0...UInt64.max)
+        var generator: SeededGenerator
+        var content: [UInt8] = []
+        var recipe: RecompressionRecipe
+        var file: [UInt8] = []
+
+        init(_ deflater: DeflateImplementation, level: Int, memLevel: Int? = nil, size: Int, interval: UInt64) throws {
+            generator = SeededGenerator(seed: seed)
+            content = ParallelRecompressionTests.contentWithRuns(size, &generator)
+            (recipe, file) = try ParallelRecompressionTests.withRestartPoints(
+                ParallelRecompressionTests.gzipRecipe(deflater, level: level, memLevel: memLevel), content: content, interval: interval)
+        }
+    }
+
     static let restartCases: [(DeflateImplementation, Int, Int?)] =
         (4...9).map { (.gnuGzip, $0, nil) } + (4...9).map { (.zlib, $0, 8) } + [(.zlib, 9, 9), (.zlib, 6, 5)]
 
     @Test(arguments: restartCases)
     func restartPointsRebuildTheSerialStream(deflater: DeflateImplementation, level: Int, memLevel: Int?) throws {
-        let seed = UInt64.random(in: 0...UInt64.max)
-        var generator = SeededGenerator(seed: seed)
-        let content = Self.contentWithRuns(1_200_000 + Int.random(in: 0..<300_000, using: &generator), &generator)
-        let interval = UInt64.random(in: 70_000...250_000, using: &generator)
-        let (recipe, file) = try Self.withRestartPoints(Self.gzipRecipe(deflater, level: level, memLevel: memLevel),
-                                                        content: content, interval: interval)
+        let interval = UInt64.random(in: 70_000...250_000)
+        let fixture = try RestartFixture(deflater, level: level, memLevel: memLevel, size: .random(in: 1_200_000...1_500_000),
+                                         interval: interval)
+        let (seed, content, recipe, file) = (fixture.seed, fixture.content, fixture.recipe, fixture.file)
         let points = try #require(recipe.restartPoints, "\(deflater) -\(level): no restart points, seed \(seed)")
         #expect(!points.points.isEmpty, "seed \(seed)")
         for jobs in [2, 3] {
@@ -139,13 +154,11 @@ import Testing
     /// Any subset of proven points is a valid segment layout.
     @Test(arguments: [DeflateImplementation.gnuGzip, .zlib])
     func everySegmentLayoutGivesTheSameBytes(deflater: DeflateImplementation) throws {
-        let seed = UInt64.random(in: 0...UInt64.max)
-        var generator = SeededGenerator(seed: seed)
-        let content = Self.contentWithRuns(1_000_000, &generator)
-        let (recipe, file) = try Self.withRestartPoints(Self.gzipRecipe(deflater, level: 9), content: content, interval: 60_000)
+        var fixture = try RestartFixture(deflater, level: 9, size: 1_000_000, interval: 60_000)
+        let (seed, content, recipe, file) = (fixture.seed, fixture.content, fixture.recipe, fixture.file)
         let all = try #require(recipe.restartPoints)
         for round in 0..<4 {
-            let subset = all.points.filter { _ in Bool.random(using: &generator) }
+            let subset = all.points.filter { _ in Bool.random(using: &fixture.generator) }
             guard !subset.isEmpty else { continue }
             var layout = recipe
             layout.setExtension(.restartPoints, payload: DeflateRestartPoints(deflater: deflater, points: subset).serialized())
@@ -159,12 +172,10 @@ import Testing
     /// rebuild given them still makes the right bytes, serially.
     @Test(arguments: [DeflateImplementation.gnuGzip, .zlib])
     func wrongRestartPointsAreRefused(deflater: DeflateImplementation) throws {
-        let seed = UInt64.random(in: 0...UInt64.max)
-        var generator = SeededGenerator(seed: seed)
-        let content = Self.contentWithRuns(900_000, &generator)
-        let (recipe, file) = try Self.withRestartPoints(Self.gzipRecipe(deflater, level: 6), content: content, interval: 150_000)
+        var fixture = try RestartFixture(deflater, level: 6, size: 900_000, interval: 150_000)
+        let (seed, content, recipe, file) = (fixture.seed, fixture.content, fixture.recipe, fixture.file)
         let good = try #require(recipe.restartPoints).points
-        let index = Int.random(in: 0..<good.count, using: &generator)
+        let index = Int.random(in: 0..<good.count, using: &fixture.generator)
         var wrongs: [(String, DeflateRestartPoint)] = []
         var point = good[index]
         point.bitOffset += 1
