@@ -23,11 +23,13 @@ public final class Downloader: Sendable {
     /// The settings it was made with.
     public let configuration: DownloadConfiguration
     let client: HTTPClient
-    /// One event loop of its own. NIO's shared group sizes itself by reading the cgroup and
-    /// /proc files with a `try!` around `close`, which traps when that close fails (found by
-    /// the fault soak under injected I/O errors); a fixed-size group never reads them. One
-    /// loop carries a handful of parallel downloads easily.
-    private let eventLoops: MultiThreadedEventLoopGroup
+    /// The process's one event loop for HTTP, never shut down (it ends with the process).
+    /// Not NIO's shared group: that one sizes itself by reading cgroup and /proc files with a
+    /// `try!` around `close`, and shutting a group down closes its selector with another
+    /// `try!`; both trapped (SIGILL) when the fault soak made that close fail. A fixed-size
+    /// group reads no such file, and one never shut down closes no selector. One loop carries
+    /// a handful of parallel downloads easily.
+    private static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     private let layouts = LayoutCache()
 
     /// A downloader with its own HTTP client on an event loop of its own.
@@ -41,14 +43,12 @@ public final class Downloader: Sendable {
             decompression: .disabled
         )
         http.httpVersion = .automatic
-        eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        client = HTTPClient(eventLoopGroup: eventLoops, configuration: http)
+        client = HTTPClient(eventLoopGroup: Self.eventLoops, configuration: http)
     }
 
-    /// Closes the connection pool and stops its event loop. Call once, after the last download.
+    /// Closes the connection pool. Call once, after the last download.
     public func shutdown() async {
         try? await client.shutdown()
-        try? await eventLoops.shutdownGracefully()
     }
 
     /// Runs `body` with a downloader and shuts it down afterwards, also when `body` throws.
