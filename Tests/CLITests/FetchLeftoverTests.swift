@@ -31,3 +31,27 @@ import Testing
         }
     }
 }
+
+/// Leftovers inside DISTDIR/.deltafetch: a patch kept after a failed rebuild once its target
+/// is in place, and a temporary file of a writer that died (found by the fault soak).
+@Suite struct FetchStateLeftoverTests {
+    @Test func keptPatchesAndDeadWritersTemporariesGoOnceTheFileIsInPlace() throws {
+        let mirror = try SixMirror()
+        defer { mirror.remove() }
+        let state = mirror.distdir + "/.deltafetch"
+        try FileManager.default.createDirectory(atPath: state + "/patches", withIntermediateDirectories: true)
+        let keptPatch = state + "/patches/six-1.16.0-1.17.0.tar.gz.patch"
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: keptPatch))
+        let deadTemporary = state + "/.digest-cache.deltafetch-AbC123"
+        try Data([4]).write(to: URL(fileURLWithPath: deadTemporary))
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: deadTemporary)
+        let liveTemporary = state + "/.measurements.deltafetch-DeF456"
+        try Data([5]).write(to: URL(fileURLWithPath: liveTemporary))
+        try FileManager.default.copyItem(atPath: Binaries.testdata(SixMirror.target), toPath: mirror.distdir + "/" + SixMirror.target)
+        let fetch = try Binaries.run("deltafetch", mirror.fetchArguments + ["--json"])
+        #expect(fetch.stdout.contains("\"action\":\"present\""), "\(fetch.stdout) \(fetch.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: keptPatch))
+        #expect(!FileManager.default.fileExists(atPath: deadTemporary))
+        #expect(FileManager.default.fileExists(atPath: liveTemporary), "a writer's fresh temporary file may be live")
+    }
+}

@@ -85,6 +85,26 @@ public final class AtomicFileWriter {
         }
     }
 
+    /// Deletes the temporary files of writers that died before committing (`kill -9`, or an
+    /// unlink that failed) in `directory`: `.NAME.deltafetch-XXXXXX` files last changed more
+    /// than `age` seconds ago, so that a live writer's file is left alone.
+    public static func removeStaleTemporaries(in directory: String, olderThan age: Int = 600) {
+        guard let handle = opendir(directory) else { return }
+        var stale = [String]()
+        let now = time(nil)
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
+            // mkstemp's six characters after the marker.
+            guard name.hasPrefix("."), name.utf8.count > 19, name.suffix(18).hasPrefix(".deltafetch-") else { continue }
+            var info = stat()
+            if lstat(directory + "/" + name, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, now - info.st_mtim.tv_sec > age {
+                stale.append(directory + "/" + name)
+            }
+        }
+        closedir(handle)
+        for path in stale { unlink(path) }
+    }
+
     static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])

@@ -61,9 +61,9 @@ public final class DistfileFetcher: Sendable {
         // live run has them: we hold the target's lock), its download's leftovers once the
         // file is in place.
         Rebuilder.removeLeftovers(of: request.target, in: request.distdir)
+        AtomicFileWriter.removeStaleTemporaries(in: request.distdir + "/.deltafetch")
         if let present = try await present(request, context: context) {
-            Downloader.removeLeftovers(of: request.outputName, in: request.distdir)
-            Downloader.removeStaleLocks(in: request.patchDirectory)
+            removeLeftoversOnceInPlace(request)
             return present
         }
 
@@ -279,7 +279,22 @@ public final class DistfileFetcher: Sendable {
         } catch {
             throw .local(TransportError.local(error))
         }
+        removeLeftoversOnceInPlace(request)
+    }
+
+    /// Once the file is in place, what earlier runs kept for it is of no more use: an
+    /// interrupted full download of it, the patches that yield it (kept after a failed
+    /// rebuild for the next try), and lock files whose unlink failed.
+    private func removeLeftoversOnceInPlace(_ request: FetchRequest) {
         Downloader.removeLeftovers(of: request.outputName, in: request.distdir)
+        if !request.keepPatches {
+            for entry in request.patchEntries where entry.targetName == request.target {
+                let name = entry.patchLocation.split(separator: "/").last.map(String.init) ?? entry.patchLocation
+                guard (try? FileName.validate(name)) != nil else { continue }
+                Downloader.removeLeftovers(of: name, in: request.patchDirectory)
+                unlink(request.patchDirectory + "/" + name)
+            }
+        }
         Downloader.removeStaleLocks(in: request.patchDirectory)
     }
 
