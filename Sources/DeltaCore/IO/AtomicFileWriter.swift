@@ -86,9 +86,11 @@ public final class AtomicFileWriter {
     }
 
     /// Deletes the temporary files of writers that died before committing (`kill -9`, or an
-    /// unlink that failed) in `directory`: `.NAME.deltafetch-XXXXXX` files last changed more
-    /// than `age` seconds ago, so that a live writer's file is left alone.
-    public static func removeStaleTemporaries(in directory: String, olderThan age: Int = 600) {
+    /// unlink that failed) in `directory`: `.NAME.deltafetch-XXXXXX` files (of `name` only,
+    /// when given) last changed more than `age` seconds ago, so that a live writer's file is
+    /// left alone; a caller that holds the lock every writer of `name` takes may pass -1.
+    public static func removeStaleTemporaries(in directory: String, of name: String? = nil, olderThan age: Int = 600) {
+        let target = name
         guard let handle = opendir(directory) else { return }
         var stale = [String]()
         let now = time(nil)
@@ -96,6 +98,7 @@ public final class AtomicFileWriter {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
             // mkstemp's six characters after the marker.
             guard name.hasPrefix("."), name.utf8.count > 19, name.suffix(18).hasPrefix(".deltafetch-") else { continue }
+            if let wanted = target, !name.hasPrefix("." + wanted + ".deltafetch-") { continue }
             var info = stat()
             if lstat(directory + "/" + name, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, now - info.st_mtim.tv_sec > age {
                 stale.append(directory + "/" + name)

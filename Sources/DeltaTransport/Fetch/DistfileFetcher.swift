@@ -62,6 +62,9 @@ public final class DistfileFetcher: Sendable {
         // file is in place.
         Rebuilder.removeLeftovers(of: request.target, in: request.distdir)
         AtomicFileWriter.removeStaleTemporaries(in: request.distdir + "/.deltafetch")
+        if let measurements = request.measurementsPath, access(measurements + ".lock", F_OK) == 0 {
+            ThroughputMemory.removeDeadWriters(path: measurements)
+        }
         if let present = try await present(request, context: context) {
             removeLeftoversOnceInPlace(request)
             return present

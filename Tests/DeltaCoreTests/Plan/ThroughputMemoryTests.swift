@@ -69,6 +69,23 @@ import Testing
         #expect(memory.figures.count == 16)
     }
 
+    /// A recorder killed mid-write leaves its temporary file; the next fetch clears it under
+    /// the lock every recorder takes (found by the fault soak).
+    @Test func deadWritersTemporariesAreClearedUnderTheLock() throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("measurements").path
+        try ThroughputMemory.record([ThroughputMemory.Sample(.apply, bytes: 1 << 20, seconds: 1)], path: path, now: 1)
+        let dead = directory.appendingPathComponent(".measurements.deltafetch-Ab12Cd").path
+        let other = directory.appendingPathComponent(".digest-cache.deltafetch-Ef34Gh").path
+        try Data([1]).write(to: URL(fileURLWithPath: dead))
+        try Data([2]).write(to: URL(fileURLWithPath: other))
+        ThroughputMemory.removeDeadWriters(path: path)
+        #expect(!FileManager.default.fileExists(atPath: dead))
+        #expect(FileManager.default.fileExists(atPath: other), "another file's writer takes no such lock")
+        #expect(ThroughputMemory.load(path: path, now: 1).memory.rate(.apply) != nil)
+    }
+
     @Test func anUnwritableDirectoryOnlyLosesTheMemory() throws {
         #expect(throws: IOError.self) {
             try ThroughputMemory.record([ThroughputMemory.Sample(.apply, bytes: 1 << 20, seconds: 1)],
