@@ -108,6 +108,17 @@ public final class AtomicFileWriter {
         for path in stale { unlink(path) }
     }
 
+    /// Deletes what writers of the file at `path` killed mid-write (or whose unlink failed)
+    /// left: its temporary files, under the lock `PATH.lock` that every writer of it takes, so
+    /// that no live writer's file goes. Does nothing when the lock cannot be had (a read-only
+    /// directory) or was never made (no writer ever ran).
+    public static func removeDeadWriters(of path: String) {
+        guard access(path + ".lock", F_OK) == 0, let lock = try? FileLock(path: path + ".lock", mode: .exclusive) else { return }
+        defer { lock.release() }
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        removeStaleTemporaries(in: directory(of: path), of: name, olderThan: -1)
+    }
+
     static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])

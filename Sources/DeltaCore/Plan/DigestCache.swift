@@ -12,8 +12,8 @@ import Darwin
 /// (`touch -r`, `cp -p`, tar) and a freed inode number is soon reused, while only the kernel
 /// sets the change time. The
 /// cache is kept in a text file (by default `DISTDIR/.deltafetch/digest-cache`), rewritten
-/// atomically by ``save()``; concurrent savers may lose each other's additions, which costs
-/// only a rehash later.
+/// atomically by ``save()`` under `PATH.lock`; concurrent savers may lose each other's
+/// additions, which costs only a rehash later.
 public final class DigestCache {
     /// Where the cache is stored, or nil for a cache kept in memory only.
     public let storePath: String?
@@ -76,6 +76,10 @@ public final class DigestCache {
             let hashes = entry.digests.digests.values.sorted { $0.algorithm < $1.algorithm }.map { "\($0.algorithm.rawValue) \($0.hex)" }
             text += "\(id.device) \(id.inode) \(id.size) \(id.seconds) \(id.nanoseconds) \(id.changeSeconds) \(id.changeNanoseconds) \(hashes.joined(separator: " ")) \(path)\n"
         }
+        // Writers take the cache's lock, so that what a killed one left can be cleared safely
+        // (AtomicFileWriter.removeDeadWriters).
+        let lock = try FileLock(path: storePath + ".lock", mode: .exclusive)
+        defer { lock.release() }
         let writer = try AtomicFileWriter(path: storePath)
         try writer.write(Array(text.utf8))
         try writer.commit()

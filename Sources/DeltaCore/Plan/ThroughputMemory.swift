@@ -189,16 +189,6 @@ public struct ThroughputMemory: Sendable, Equatable {
         try writer.commit()
     }
 
-    /// Deletes what writers of the file at `path` killed mid-write left (their temporary
-    /// files), under the lock every writer takes, so that no live writer's file goes.
-    /// Does nothing when the lock cannot be had (a read-only distdir).
-    public static func removeDeadWriters(path: String) {
-        guard let lock = try? FileLock(path: path + ".lock", mode: .exclusive) else { return }
-        defer { lock.release() }
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        AtomicFileWriter.removeStaleTemporaries(in: AtomicFileWriter.directory(of: path), of: name, olderThan: -1)
-    }
-
     /// Seconds since 1970, now.
     public static func currentTime() -> Int64 {
         Int64(time(nil))

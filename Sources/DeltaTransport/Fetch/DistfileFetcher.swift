@@ -62,8 +62,8 @@ public final class DistfileFetcher: Sendable {
         // file is in place.
         Rebuilder.removeLeftovers(of: request.target, in: request.distdir)
         AtomicFileWriter.removeStaleTemporaries(in: request.distdir + "/.deltafetch")
-        if let measurements = request.measurementsPath, access(measurements + ".lock", F_OK) == 0 {
-            ThroughputMemory.removeDeadWriters(path: measurements)
+        for store in [request.measurementsPath, request.digestCachePath].compactMap({ $0 }) {
+            AtomicFileWriter.removeDeadWriters(of: store)
         }
         if let present = try await present(request, context: context) {
             removeLeftoversOnceInPlace(request)

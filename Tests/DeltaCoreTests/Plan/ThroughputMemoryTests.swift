@@ -70,7 +70,7 @@ import Testing
     }
 
     /// A recorder killed mid-write leaves its temporary file; the next fetch clears it under
-    /// the lock every recorder takes (found by the fault soak).
+    /// the lock every recorder takes (found by the fault soak; the digest cache works the same).
     @Test func deadWritersTemporariesAreClearedUnderTheLock() throws {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -80,7 +80,7 @@ import Testing
         let other = directory.appendingPathComponent(".digest-cache.deltafetch-Ef34Gh").path
         try Data([1]).write(to: URL(fileURLWithPath: dead))
         try Data([2]).write(to: URL(fileURLWithPath: other))
-        ThroughputMemory.removeDeadWriters(path: path)
+        AtomicFileWriter.removeDeadWriters(of: path)
         #expect(!FileManager.default.fileExists(atPath: dead))
         #expect(FileManager.default.fileExists(atPath: other), "another file's writer takes no such lock")
         #expect(ThroughputMemory.load(path: path, now: 1).memory.rate(.apply) != nil)
