@@ -48,11 +48,12 @@ import Testing
         var (world, request) = try Self.prepared()
         #expect(request.estimateBasis == EstimateBasis(link: .builtIn, rebuild: .builtIn))
         var model = RebuildCostModel(bandwidth: RebuildCostModel.builtInBandwidth)
-        // A slow machine (8.5 s to recompress) and, as far as the plan knows, a slower link (15 s
-        // for the whole file): patching looks best. Loopback measures faster than 200 kB/s even
-        // on a loaded machine, and then the whole file (under 4 s) wins.
-        model.recompressThroughput[.gzip] = 2e5
-        model.bandwidth = 1e5
+        // A very slow machine (about 1,700 s to recompress) and, as far as the plan knows, a
+        // slower link (15,000 s for the whole file, 2,000 s for the patch): patching looks best.
+        // Loopback measures far faster than 2 kB/s however loaded the machine, and then the
+        // whole file (under 750 s even at that speed) beats the rebuild left.
+        model.recompressThroughput[.gzip] = 1e3
+        model.bandwidth = 1e2
         request.policy = PlanPolicy(preference: .time(model))
         let report = try await Downloader.withDownloader { downloader in
             try await DistfileFetcher(downloader: downloader).fetch(request)
