@@ -204,8 +204,11 @@ public enum BatchRunner {
         try writer.commit()
     }
 
+    /// Makes OUTDIR or its journal with the modes the umask allows, as `mkdir(1)` does: in a
+    /// fleet whose hosts run as different users of one group, under `umask 002`, the journal
+    /// one job makes must stay writable by the others (a fixed 0755 locked them out).
     private static func makeDirectory(_ path: String) throws(IOError) {
-        guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw IOError(.createTemporary, path: path, errno: errno) }
+        guard mkdir(path, 0o777) == 0 || errno == EEXIST else { throw IOError(.createTemporary, path: path, errno: errno) }
     }
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }

@@ -17,6 +17,18 @@ final class WorkDirectory: Sendable {
             throw IOError(.createTemporary, path: parent, errno: errno)
         }
         directory = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        Self.shareWithGroup(directory, like: parent)
+    }
+
+    /// Opens a new scratch directory (mkdtemp makes it 0700) to the parent's group when the
+    /// parent is group-writable: a mirror fleet's shared OUTDIR, a Portage distdir. A run of
+    /// another user of the group can then clear what a killed run left (``removeStale``).
+    /// The corresponding C functions are `stat` and `chmod`.
+    private static func shareWithGroup(_ directory: String, like parent: String) {
+        var info = stat()
+        guard stat(parent, &info) == 0, info.st_mode & 0o020 != 0 else { return }
+        // The parent's setgid bit too, which the new directory inherited and chmod would clear.
+        chmod(directory, 0o700 | (info.st_mode & 0o2070))
     }
 
     deinit { Self.remove(directory) }
