@@ -4,7 +4,9 @@
 # docs/batch.md, and what Tests/CLITests/Fleet/FleetBatchTests runs on three local sshd hosts.
 #
 # Usage: scripts/fleet-parallel.sh SSHLOGINFILE WORKLIST OUTDIR JOBLOG
-#   SSHLOGINFILE  GNU parallel's host list, one `SLOTS/SSH-COMMAND HOST` a line (`1/ssh node1`)
+#   SSHLOGINFILE  GNU parallel's host list, one `SLOTS/HOST` a line (`1/node1`); the ssh command
+#                 comes from $PARALLEL_SSH (say `ssh -F /etc/mkpatch/ssh_config`), not from the
+#                 list: one with spaces there breaks the job log for --resume-failed
 #   WORKLIST      written by `mkpatch batch DISTDIR -o OUTDIR --work-list WORKLIST`, at a path
 #                 every host can read, as are the distfiles it names
 #   OUTDIR        shared by every host (one group, setgid, group-writable: the jobs' umask 002
