@@ -62,6 +62,11 @@ struct RecordAlternateCommand: ParsableCommand {
         var overrides = FetchSettings.Overrides()
         overrides.alternateDigests = alternateDigests
         let database = try resolvedSettings(overrides).alternateDatabase(distdir: distdir)
+        if !entry.isGLEP25Line {
+            // Here nothing records the original's MD5 (a fetch takes it from the patch).
+            Console.writeDiagnostic("warning: \(manifest) gives no MD5 for \(file): its line carries the Manifest's hashes only, "
+                + "which deltafetch reads but a GLEP 25 reader (MD5 only) cannot")
+        }
         let added = try database.add(entry, verifiedBy: proof)
         try writeResult(added ? "\(file): alternate digests recorded in \(database.path)" : "\(file): already recorded")
     }

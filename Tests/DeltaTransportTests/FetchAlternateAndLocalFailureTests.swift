@@ -49,6 +49,20 @@ struct FetchAlternateAndLocalFailureTests {
         #expect(try FetchReportJSON(again).action == "present")
         #expect(try FetchReportJSON(again).path == world.apartFile(Self.target))
         #expect(world.servedPaths.count == 1)
+        // The line holds GLEP 25's: MD5 in both parts, the original's taken from the patch's
+        // record since the Manifest has none. A line written before that, without it, still vouches.
+        let database = AlternateDigestDatabase(distdir: world.distdir.path)
+        let entry = try #require(try database.alternates(for: Self.target).first)
+        #expect(entry.isGLEP25Line)
+        let upstream = try contents(of: mirror.flat.appendingPathComponent(Self.target).path)
+        #expect(entry.original.digests[.md5] == (try DigestContext.digest(.md5, of: upstream)))
+        let oldEntry = AlternateDigestEntry(
+            original: HashedPart(name: Self.target, digests: DigestSet(size: entry.original.size,
+                                                                       digests: [.blake2b, .sha512].compactMap { entry.original.digests[$0] })),
+            alternate: entry.alternate)
+        try (try oldEntry.line() + "\n").write(toFile: database.path, atomically: true, encoding: .utf8)
+        #expect(try FetchReportJSON(world.fetch(Self.target)).action == "present", "an old line vouches as before")
+        #expect(world.servedPaths.count == 1)
         // Only the exact file will do with --exact: it is downloaded whole, beside the alternate.
         let exact = try world.fetch(Self.target, extra: ["--exact", "--uri", world.server.url("/flat/\(Self.target)")])
         #expect(exact.status == 10, "\(exact.stderr)")

@@ -2,9 +2,12 @@
 /// right content but different compressed bytes, and the digests of those bytes.
 ///
 /// `MD5 <md5> <orig-file> <size> MD5 <md5> [<new-name>] <size>`, with the multi-hash
-/// extension of patch lists (`BLAKE2B <hex> SHA512 <hex> MD5 <md5> <orig-file> <size> …`).
-/// The first part carries the tree's digests of the original file, the second the rebuilt
-/// file's; the new name is set only when the rebuilt file is stored under another name.
+/// extension of patch lists (`BLAKE2B <hex> SHA512 <hex> MD5 <md5> <orig-file> <size> …`,
+/// MD5 last in each part, right before the name or size). The first part carries the tree's
+/// digests of the original file (completed by ``originalDigests(tree:recorded:)``), the second
+/// the rebuilt file's; the new name is set only when the rebuilt file is stored under another
+/// name. Lines whose parts lack MD5 (written before MD5 was added to the original part) are
+/// read all the same; see ``isGLEP25Line``.
 public struct AlternateDigestEntry: Hashable, Sendable {
     /// The original distfile as the tree describes it (name required).
     public var original: HashedPart
@@ -22,6 +25,29 @@ public struct AlternateDigestEntry: Hashable, Sendable {
 
     /// The name the rebuilt file has in the distdir.
     public var fileName: String { alternate.name ?? originalName }
+
+    /// Whether both parts carry MD5, so that a GLEP 25 reader, which knows only
+    /// `MD5 <md5> <orig-file> <size> MD5 <md5> [<new-name>] <size>`, finds that line in it by
+    /// skipping the other hash pairs.
+    public var isGLEP25Line: Bool { original.digests[.md5] != nil && alternate.digests[.md5] != nil }
+
+    /// The original distfile's digests for an entry: the tree's, completed with the digests a
+    /// patch recorded for the same file, when that record agrees with the tree on the size and
+    /// on every hash both have (sharing one at least). A modern Manifest has no MD5 but GLEP
+    /// 25's line starts with the original's MD5, which `mkpatch` records with the target's
+    /// other compressed digests; without an agreeing record the tree's digests stand alone.
+    /// - Parameters:
+    ///   - tree: the Manifest's size and digests of the original distfile.
+    ///   - recorded: the size and compressed digests the last patch of the chain recorded for
+    ///     its target, if it recorded any.
+    public static func originalDigests(tree: DigestSet, recorded: DigestSet?) -> DigestSet {
+        guard let recorded, tree.matches(recorded) else { return tree }
+        var merged = tree
+        for (algorithm, digest) in recorded.digests where merged.digests[algorithm] == nil {
+            merged.digests[algorithm] = digest
+        }
+        return merged
+    }
 
     /// Parses one line (without its line end).
     /// - Throws: ``MetadataError`` saying what is wrong.

@@ -211,11 +211,13 @@ public final class DistfileFetcher: Sendable {
             do {
                 let proof = try VerifiedContent(expected: last.target.digests, actual: rebuilt.content, file: request.target)
                 if !request.sharedDatabase { try AlternateFiles.createDirectory(distdir: request.distdir) }
+                // With the patch's record of the original's MD5, so that GLEP 25 readers can parse the line.
+                let originalDigests = AlternateDigestEntry.originalDigests(tree: original, recorded: rebuilt.recordedTarget)
+                let entry = AlternateDigestEntry(original: HashedPart(name: request.target, digests: originalDigests),
+                                                 alternate: HashedPart(name: nil, digests: rebuilt.compressed))
                 // Added now or already there (a rebuild repeated): either way the database vouches for it.
-                try request.alternateDatabase.add(
-                    AlternateDigestEntry(original: HashedPart(name: request.target, digests: original),
-                                         alternate: HashedPart(name: nil, digests: rebuilt.compressed)),
-                    verifiedBy: proof, thenWhileLocked: { try self.publish(rebuilt, at: destination, request: request) })
+                try request.alternateDatabase.add(entry, verifiedBy: proof,
+                                                  thenWhileLocked: { try self.publish(rebuilt, at: destination, request: request) })
                 recorded = true
             } catch let error as FetchError {
                 throw error
