@@ -3,6 +3,7 @@ import DeltaCore
 import Foundation
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// Gets files from mirrors into a directory, safely.
 ///
@@ -405,11 +406,13 @@ struct TransferOutcome {
 }
 
 /// Sends progress events for one download, throttling `advanced` ones.
-final class Reporter: @unchecked Sendable {
+final class Reporter: Sendable {
     let name: String
     let start: ContinuousClock.Instant
     let handler: (@Sendable (DownloadProgress) -> Void)?
-    private var lastAdvance: ContinuousClock.Instant?
+    /// When the last `advanced` event went out: transfers of one download may report from
+    /// different threads (a retry, a mirror switch).
+    private let lastAdvance = Mutex<ContinuousClock.Instant?>(nil)
 
     init(name: String, start: ContinuousClock.Instant, handler: (@Sendable (DownloadProgress) -> Void)?) {
         self.name = name
@@ -421,32 +424,41 @@ final class Reporter: @unchecked Sendable {
         guard let handler else { return }
         if event == .advanced {
             let now = ContinuousClock.now
-            if let last = lastAdvance, now - last < .milliseconds(100) { return }
-            lastAdvance = now
+            let due = lastAdvance.withLock { last in
+                if let previous = last, now - previous < .milliseconds(100) { return false }
+                last = now
+                return true
+            }
+            guard due else { return }
         }
         handler(DownloadProgress(name: name, url: url, event: event, bytesOnDisk: onDisk, totalBytes: total,
                                  bytesTransferred: transferred, elapsed: Downloader.seconds(since: start)))
     }
 }
 
-/// Mirror layouts, read once per mirror even when many downloads ask at once.
-actor LayoutCache {
+/// Mirror layouts, read once per mirror even when many downloads ask at once: the first
+/// asker starts the lookup, later ones wait for the same task.
+final class LayoutCache: Sendable {
     static let maximumSize = 64 << 10
-    private var entries = [URL: Task<Result<MirrorLayout, TransportError>, Never>]()
+    private typealias Lookup = Task<Result<MirrorLayout, TransportError>, Never>
+    private let entries = Mutex([URL: Lookup]())
 
     func layout(for mirror: Mirror, load: @escaping @Sendable () async throws(TransportError) -> MirrorLayout) async throws(TransportError) -> MirrorLayout {
-        let task: Task<Result<MirrorLayout, TransportError>, Never>
-        if let existing = entries[mirror.base] {
-            task = existing
-        } else {
-            task = Task {
+        let task = entries.withLock { entries in
+            if let existing = entries[mirror.base] { return existing }
+            let task = Lookup {
                 do throws(TransportError) { return .success(try await load()) } catch { return .failure(error) }
             }
             entries[mirror.base] = task
+            return task
         }
         let result = await task.value
         // A cancelled lookup says nothing about the mirror: forget it so a later call tries again.
-        if case .failure(.cancelled) = result { entries[mirror.base] = nil }
+        if case .failure(.cancelled) = result {
+            entries.withLock { entries in
+                if entries[mirror.base] == task { entries[mirror.base] = nil }
+            }
+        }
         return try result.get()
     }
 }

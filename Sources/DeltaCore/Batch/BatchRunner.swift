@@ -1,4 +1,4 @@
-import Dispatch
+import Synchronization
 
 /// How a batch is run.
 public struct BatchOptions: Sendable {
@@ -107,22 +107,16 @@ public enum BatchRunner {
         try FileSystem.createDirectory(journal)
         let listed = try listedPairs(listPath(outputDirectory: outputDirectory))
         let state = SharedState(total: jobs.count, progress: progress)
-        let group = DispatchGroup()
-        for _ in 0..<min(options.concurrentJobs, max(1, jobs.count)) {
-            DispatchQueue.global().async(group: group) {
-                while let position = state.next(), position < jobs.count {
-                    let job = jobs[position]
-                    let outcome: BatchOutcome
-                    do {
-                        outcome = try runOne(job, outputDirectory: outputDirectory, options: options, listed: listed)
-                    } catch {
-                        outcome = .failed("\(error)")
-                    }
-                    state.finish(job, outcome)
-                }
+        BlockingWork.parallelForEach(count: jobs.count, jobs: options.concurrentJobs) { position in
+            let job = jobs[position]
+            let outcome: BatchOutcome
+            do {
+                outcome = try runOne(job, outputDirectory: outputDirectory, options: options, listed: listed)
+            } catch {
+                outcome = .failed("\(error)")
             }
+            state.finish(job, outcome)
         }
-        group.wait()
         return state.summary
     }
 
@@ -206,11 +200,9 @@ public enum BatchRunner {
     }
 }
 
-/// The job counter, the summary and the progress callback, shared by the workers.
-private final class SharedState: @unchecked Sendable {
-    private let queue = DispatchQueue(label: "deltafetch.batch.state")
-    private var position = 0, finished = 0
-    private var _summary = BatchSummary()
+/// The summary and the progress callback, shared by the workers.
+private final class SharedState: Sendable {
+    private let done = Mutex((finished: 0, summary: BatchSummary()))
     private let total: Int
     private let progress: @Sendable (BatchJobResult) -> Void
 
@@ -219,17 +211,14 @@ private final class SharedState: @unchecked Sendable {
         self.progress = progress
     }
 
-    func next() -> Int? {
-        queue.sync { defer { position += 1 }; return position }
-    }
-
+    /// Counts a finished job and reports it; reports are serialised by the lock.
     func finish(_ job: BatchJob, _ outcome: BatchOutcome) {
-        queue.sync {
-            finished += 1
-            _summary.add(outcome)
-            progress(BatchJobResult(job: job, outcome: outcome, finished: finished, total: total))
+        done.withLock { done in
+            done.finished += 1
+            done.summary.add(outcome)
+            progress(BatchJobResult(job: job, outcome: outcome, finished: done.finished, total: total))
         }
     }
 
-    var summary: BatchSummary { queue.sync { _summary } }
+    var summary: BatchSummary { done.withLock { $0.summary } }
 }

@@ -174,7 +174,7 @@ public final class DistfileFetcher: Sendable {
         let rebuilt: RebuiltDistfile
         let timing = RebuildTiming()
         do {
-            rebuilt = try await BlockingWork.run("deltafetch-rebuild") { [events] in
+            rebuilt = try await BlockingWork.run { [events] in
                 try Rebuilder.rebuild(
                     basePath: Paths.join(request.distdir, base), chain: links, targetName: request.target, in: request.distdir,
                     digesting: DigestAlgorithm.allCases, jobs: request.jobs ?? Recompressor.defaultJobs, progress: { stage in
@@ -437,7 +437,7 @@ public final class DistfileFetcher: Sendable {
     /// The digests of a whole file, computed off the cooperative pool.
     private static func digests(ofFile path: String, algorithms: [DigestAlgorithm]) async throws(FetchError) -> DigestSet {
         do {
-            return try await BlockingWork.run("deltafetch-digest") { try MultiDigest.digests(ofFile: path, algorithms: algorithms) }
+            return try await BlockingWork.run { try MultiDigest.digests(ofFile: path, algorithms: algorithms) }
         } catch {
             throw .local(.io(FileSystemError(.read, path: path, detail: "\(error)")))
         }
