@@ -7,6 +7,8 @@ public struct RebuildResult: Sendable {
     public var output: DigestSet
     /// The recipe the distfile was recompressed with.
     public var recipe: RecompressionRecipe
+    /// How the recompression used the cores.
+    public var parallelism: RecompressionParallelism
 }
 
 /// Rebuilds a distfile from a base and a chain of patches: each patch applies to the previous
@@ -36,7 +38,7 @@ public enum Rebuilder {
         try rebuilt.publish(as: outputPath)
         let sha256 = rebuilt.compressed[.sha256].map { [$0] } ?? []
         return RebuildResult(content: rebuilt.content, output: DigestSet(size: rebuilt.compressed.size, digests: sha256),
-                             recipe: rebuilt.recipe)
+                             recipe: rebuilt.recipe, parallelism: rebuilt.parallelism)
     }
 
     /// Removes the scratch directories that killed or failed rebuilds of `target` left in

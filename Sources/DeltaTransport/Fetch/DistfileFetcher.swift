@@ -238,10 +238,11 @@ public final class DistfileFetcher: Sendable {
             try publish(rebuilt, at: request.outputPath, request: request)
         }
         if !request.keepPatches { patchPaths.forEach { unlink($0) } }
-        return finish(FetchReport(action: action, target: request.target, path: outputPath,
-                                  bytesDownloaded: context.bytesDownloaded, fullSize: request.expected?.size, seconds: context.seconds,
-                                  base: base, chain: context.chain, alternateRecorded: recorded, notes: notes),
-                      request: request, context: context)
+        var report = FetchReport(action: action, target: request.target, path: outputPath,
+                                 bytesDownloaded: context.bytesDownloaded, fullSize: request.expected?.size, seconds: context.seconds,
+                                 base: base, chain: context.chain, alternateRecorded: recorded, notes: notes)
+        report.recompression = rebuilt.parallelism.description
+        return finish(report, request: request, context: context)
     }
 
     /// Adds the estimate to the report and remembers what the fetch measured (a failure to
