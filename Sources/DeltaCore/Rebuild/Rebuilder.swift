@@ -48,6 +48,16 @@ public enum Rebuilder {
         WorkDirectory.removeStale(in: directory, label: target)
     }
 
+    /// The recompression recipe the native patch at `path` carries for its target, or nil
+    /// when it carries none or cannot be read (the rebuild then says why).
+    public static func recipe(ofPatch path: String) -> RecompressionRecipe? {
+        guard let patch = try? ReadableFile(path: path),
+              let magic = try? patch.prefix(PatchFormat.magicLength), PatchFormat.detect(magic) == .native,
+              let header = try? NativePatchHeader.read(from: patch),
+              let bytes = header.metadata.recipe else { return nil }
+        return try? RecompressionRecipe(serialized: bytes)
+    }
+
     /// The algorithms of the compressed digests a native patch records for its target.
     private static func recordedAlgorithms(_ patchPath: String) throws -> [DigestAlgorithm] {
         let patch = try ReadableFile(path: patchPath)
