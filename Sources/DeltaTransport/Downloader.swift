@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import AsyncHTTPClient
 import DeltaCore
 import Foundation
@@ -11,7 +6,7 @@ import NIOPosix
 
 /// Gets files from mirrors into a directory, safely.
 ///
-/// For each file: take the target's ``FileLock``; if a verified file is already there, done;
+/// For each file: take the target's ``ExclusiveFileLock``; if a verified file is already there, done;
 /// otherwise try each mirror in order (in its GLEP 75 layout), then the direct URL, retrying
 /// transient failures with back-off and resuming with HTTP Range where it can; write into
 /// `.<name>.partial`, never accept more than the expected (or declared) size, verify size and
@@ -148,10 +143,9 @@ public final class Downloader: Sendable {
     private func fetchLocked(_ request: DownloadRequest, start: ContinuousClock.Instant, reporter: Reporter) async throws(TransportError) -> DownloadResult {
         try FileName.validate(request.name)
         guard !request.mirrors.isEmpty || request.directURL != nil else { throw .noSources(name: request.name) }
-        let directory = request.directory.hasSuffix("/") && request.directory.count > 1
-            ? String(request.directory.dropLast()) : request.directory
-        let lock = try await FileLock.acquire(
-            path: directory + "/." + request.name + ".lock",
+        let directory = Paths.trimmingTrailingSlash(request.directory)
+        let lock = try await ExclusiveFileLock.acquire(
+            path: Paths.join(directory, "." + request.name + ".lock"),
             pollInterval: configuration.lockPollInterval,
             onWait: { reporter.emit(.waitingForLock, url: nil, onDisk: 0, total: request.expected?.size, transferred: 0) }
         )
@@ -159,7 +153,7 @@ public final class Downloader: Sendable {
         Self.removeStaleTemporaries(of: request.name, in: directory)
 
         let algorithms = Self.algorithms(for: request.expected)
-        let finalPath = directory + "/" + request.name
+        let finalPath = Paths.join(directory, request.name)
         if let present = try Self.verifiedExistingFile(at: finalPath, expected: request.expected, algorithms: algorithms) {
             return DownloadResult(name: request.name, path: finalPath, url: nil, mirror: nil, bytesTransferred: 0,
                                   resumed: false, alreadyPresent: true, seconds: Self.seconds(since: start), digests: present)
@@ -331,7 +325,7 @@ public final class Downloader: Sendable {
         do {
             file = try ReadableFile(path: path)
         } catch {
-            if error.errno == ENOENT { return nil }
+            if error.isNotFound { return nil }
             throw .local(error)
         }
         if let expected, (try? file.size()) != expected.size { return nil }
@@ -339,10 +333,10 @@ public final class Downloader: Sendable {
         do { digest = try MultiDigest(algorithms) } catch { preconditionFailure("digest setup: \(error)") }
         do {
             try file.forEachChunk { digest.update($0) }
-        } catch let error as DeltaCore.IOError {
+        } catch let error as FileSystemError {
             throw .local(error)
         } catch {
-            throw .io(DeltaCore.IOError(.read, path: path, detail: "\(error)"))
+            throw .io(FileSystemError(.read, path: path, detail: "\(error)"))
         }
         let digests = digest.finalize()
         guard (try? verify(digests, against: expected, source: path)) != nil else { return nil }
@@ -353,7 +347,7 @@ public final class Downloader: Sendable {
     /// its sidecar, sidecar temporaries, a lock file whose unlink failed), once the file is in
     /// place by other means. Skipped while another download of it holds its lock.
     static func removeLeftovers(of name: String, in directory: String) {
-        guard let lock = try? FileLock.tryAcquire(path: directory + "/." + name + ".lock") else { return }
+        guard let lock = try? ExclusiveFileLock.tryAcquire(path: Paths.join(directory, "." + name + ".lock")) else { return }
         removeStaleTemporaries(of: name, in: directory)
         PartialDownload.removeLeftover(directory: directory, name: name)
         lock.release()  // which deletes the lock file
@@ -362,18 +356,18 @@ public final class Downloader: Sendable {
     /// Deletes the download lock files in `directory` that no live download holds: a run
     /// killed, or whose unlink failed, leaves its lock file behind (the lock itself dies with it).
     static func removeStaleLocks(in directory: String) {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        guard let entries = try? FileSystem.entries(in: directory) else { return }
         for entry in entries where entry.hasPrefix(".") && entry.hasSuffix(".lock") && !entry.hasSuffix(".fetch.lock") {
-            if let lock = try? FileLock.tryAcquire(path: directory + "/" + entry) { lock.release() }
+            if let lock = try? ExclusiveFileLock.tryAcquire(path: Paths.join(directory, entry)) { lock.release() }
         }
     }
 
     /// Deletes temporary files a killed run may have left (sidecar writes in progress).
     static func removeStaleTemporaries(of name: String, in directory: String) {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        guard let entries = try? FileSystem.entries(in: directory) else { return }
         let prefix = "..\(name).partial.meta.deltafetch-"
         for entry in entries where entry.hasPrefix(prefix) {
-            unlink(directory + "/" + entry)
+            FileSystem.removeFileIfPresent(Paths.join(directory, entry))
         }
     }
 

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Dispatch
 
 /// How a batch is run.
@@ -106,8 +103,8 @@ public enum BatchRunner {
     public static func run(_ jobs: [BatchJob], outputDirectory: String, options: BatchOptions = BatchOptions(),
                            progress: @escaping @Sendable (BatchJobResult) -> Void = { _ in }) throws -> BatchSummary {
         let journal = journalDirectory(outputDirectory: outputDirectory)
-        try makeDirectory(outputDirectory)
-        try makeDirectory(journal)
+        try FileSystem.createDirectory(outputDirectory)
+        try FileSystem.createDirectory(journal)
         let listed = try listedPairs(listPath(outputDirectory: outputDirectory))
         let state = SharedState(total: jobs.count, progress: progress)
         let group = DispatchGroup()
@@ -131,8 +128,8 @@ public enum BatchRunner {
 
     /// Runs one job (a fleet's `--run-job`), with the same journal and skipping as ``run``.
     public static func runOne(_ job: BatchJob, outputDirectory: String, options: BatchOptions) throws -> BatchOutcome {
-        try makeDirectory(outputDirectory)
-        try makeDirectory(journalDirectory(outputDirectory: outputDirectory))
+        try FileSystem.createDirectory(outputDirectory)
+        try FileSystem.createDirectory(journalDirectory(outputDirectory: outputDirectory))
         return try runOne(job, outputDirectory: outputDirectory, options: options,
                           listed: options.recordsInList ? try listedPairs(listPath(outputDirectory: outputDirectory)) : [])
     }
@@ -144,7 +141,7 @@ public enum BatchRunner {
         let journal = journalDirectory(outputDirectory: outputDirectory)
         var entries = [PatchListEntry]()
         for name in try BatchPlanner.regularFileNames(in: journal) where name.hasSuffix(".line") {
-            let path = journal + "/" + name
+            let path = Paths.join(journal, name)
             let text = try MetadataLines.readText(path: path)
             let line = text.split(separator: "\n").first ?? ""
             do {
@@ -161,15 +158,15 @@ public enum BatchRunner {
                                listed: Set<String>) throws -> BatchOutcome {
         let patchName = job.patchName
         let journal = journalDirectory(outputDirectory: outputDirectory)
-        let linePath = journal + "/" + patchName + ".line", droppedPath = journal + "/" + patchName + ".dropped"
-        let patchPath = outputDirectory + "/" + patchName
-        if exists(droppedPath) { return .alreadyDropped }
+        let linePath = Paths.join(journal, patchName + ".line"), droppedPath = Paths.join(journal, patchName + ".dropped")
+        let patchPath = Paths.join(outputDirectory, patchName)
+        if FileSystem.exists(droppedPath) { return .alreadyDropped }
         if let patchSize = fileSize(patchPath) {
             let pair = PatchCreator.baseName(job.oldPath) + "\u{0}" + PatchCreator.baseName(job.newPath)
             if listed.contains(pair) {
                 return .alreadyDone(patchSize: patchSize, targetSize: fileSize(job.newPath) ?? 0)
             }
-            if exists(linePath) {
+            if FileSystem.exists(linePath) {
                 // Made before, but the run stopped before listing it.
                 if options.recordsInList {
                     let entry = try PatchListEntry(line: Substring(try MetadataLines.readText(path: linePath).split(separator: "\n").first ?? ""))
@@ -183,7 +180,7 @@ public enum BatchRunner {
         let targetSize = creation.newFile.size
         if Double(creation.patchSize) > options.maximumRatio * Double(targetSize) {
             try writeAtomically("", to: droppedPath)
-            unlink(creation.patchPath)
+            FileSystem.removeFileIfPresent(creation.patchPath)
             return .dropped(patchSize: creation.patchSize, targetSize: targetSize)
         }
         try writeAtomically(try creation.entry.line() + "\n", to: linePath)
@@ -204,15 +201,8 @@ public enum BatchRunner {
         try writer.commit()
     }
 
-    private static func makeDirectory(_ path: String) throws(IOError) {
-        guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw IOError(.createTemporary, path: path, errno: errno) }
-    }
-
-    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
-
     static func fileSize(_ path: String) -> UInt64? {
-        var info = stat()
-        return stat(path, &info) == 0 ? UInt64(info.st_size) : nil
+        (try? FileSystem.status(of: path))?.size
     }
 }
 
