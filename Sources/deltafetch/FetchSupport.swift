@@ -111,7 +111,7 @@ final class FetchProgressPrinter: Sendable {
 }
 
 /// Runs one fetch and prints its outcome; returns the exit status.
-/// - Throws: ``IOError`` when the `--json` result cannot be written (the file may be in
+/// - Throws: ``FileSystemError`` when the `--json` result cannot be written (the file may be in
 ///   place, but the caller never learns how it got there: that is a failure too).
 func runFetch(_ request: FetchRequest, settings: FetchSettings, quiet: Bool,
               json: Bool, statusForDownload: Int32) async throws -> Int32 {
@@ -167,7 +167,9 @@ private func summary(_ report: FetchReport) -> String {
             full > report.bytesDownloaded ? ", \(full - report.bytesDownloaded) bytes saved" : ""
         } ?? ""
         let how = report.action == .patched ? "rebuilt bit for bit" : "rebuilt (alternate digest)"
-        return "\(how) from \(report.base ?? "?") with \(report.chain.count) patch(es): \(report.bytesDownloaded) bytes downloaded\(saved), \(seconds)"
+        let recompression = report.recompression.map { ", recompressed \($0)" } ?? ""
+        return "\(how) from \(report.base ?? "?") with \(report.chain.count) patch(es): \(report.bytesDownloaded) bytes downloaded\(saved), "
+            + "\(seconds)\(recompression)"
     }
 }
 

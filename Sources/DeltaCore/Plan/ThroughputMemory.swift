@@ -21,8 +21,12 @@ public struct ThroughputMemory: Sendable, Equatable {
         /// Downloads from a mirror host (lowercased host name, or `file` for local mirrors).
         case link(host: String)
         /// Recompressing content into a format, in uncompressed bytes per second, with all the
-        /// jobs the rebuild used.
+        /// jobs the rebuild used, for recipes that share the work out (restart points, bzip2
+        /// blocks, `xz -T` blocks).
         case recompress(CompressionFormat)
+        /// The same for recipes rebuilt by one compressor from start to end (a single-block xz
+        /// stream, a gzip recipe without restart points): often several times slower.
+        case serialRecompress(CompressionFormat)
         /// Decompressing a base of a format, in uncompressed bytes per second.
         case decompress(CompressionFormat)
         /// Applying patches, in output bytes per second.
@@ -32,6 +36,7 @@ public struct ThroughputMemory: Sendable, Equatable {
             switch self {
             case .link: "link"
             case .recompress: "recompress"
+            case .serialRecompress: "recompress-serial"
             case .decompress: "decompress"
             case .apply: "apply"
             }
@@ -40,7 +45,7 @@ public struct ThroughputMemory: Sendable, Equatable {
         var key: String {
             switch self {
             case .link(let host): host
-            case .recompress(let format), .decompress(let format): format.rawValue
+            case .recompress(let format), .serialRecompress(let format), .decompress(let format): format.rawValue
             case .apply: "-"
             }
         }
@@ -50,9 +55,13 @@ public struct ThroughputMemory: Sendable, Equatable {
             case "link":
                 guard !key.isEmpty, key.utf8.count <= 253 else { return nil }
                 self = .link(host: String(key))
-            case "recompress", "decompress":
+            case "recompress", "recompress-serial", "decompress":
                 guard let format = CompressionFormat(rawValue: String(key)) else { return nil }
-                self = kind == "recompress" ? .recompress(format) : .decompress(format)
+                switch kind {
+                case "recompress": self = .recompress(format)
+                case "recompress-serial": self = .serialRecompress(format)
+                default: self = .decompress(format)
+                }
             case "apply":
                 guard key == "-" else { return nil }
                 self = .apply
@@ -175,12 +184,11 @@ public struct ThroughputMemory: Sendable, Equatable {
 
     /// Merges `samples` into the file at `path` under an exclusive lock (`PATH.lock`) and
     /// rewrites it atomically, creating its directory.
-    /// - Throws: ``IOError`` when the directory, lock or file cannot be written (a read-only
+    /// - Throws: ``FileSystemError`` when the directory, lock or file cannot be written (a read-only
     ///   distdir): callers treat that as losing the memory, not as a failed fetch.
-    public static func record(_ samples: [Sample], path: String, now: Int64) throws(IOError) {
-        let directory = AtomicFileWriter.directory(of: path)
-        if mkdir(directory, 0o755) != 0 && errno != EEXIST { throw IOError(.createTemporary, path: directory, errno: errno) }
-        let lock = try FileLock(path: path + ".lock", mode: .exclusive)
+    public static func record(_ samples: [Sample], path: String, now: Int64) throws(FileSystemError) {
+        try FileSystem.createDirectory(Paths.directory(of: path))
+        let lock = try ReadWriteFileLock(path: path + ".lock", mode: .exclusive)
         defer { lock.release() }
         var (memory, _) = load(path: path, now: now)
         for sample in samples { memory.add(sample.quantity, bytes: sample.bytes, seconds: sample.seconds, now: now) }

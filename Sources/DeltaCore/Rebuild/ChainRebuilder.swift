@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// One patch of a chain, and what the patch list promises of the content it yields.
 public struct ChainLink: Sendable {
     /// The patch file on disk (any format PatchFileApplier reads, wrapped or not).
@@ -42,16 +38,20 @@ public final class RebuiltDistfile: Sendable {
     public let recipeFromPatch: Bool
     /// The compressed size and digests the last patch records for its target, if any.
     public let recordedTarget: DigestSet?
+    /// How the recompression used the cores (serial, with the reason, when it could not share
+    /// the work out or a restart point did not hold).
+    public let parallelism: RecompressionParallelism
     private let work: WorkDirectory
     private let scratchPath: String
 
     init(content: DigestSet, compressed: DigestSet, recipe: RecompressionRecipe, recipeFromPatch: Bool,
-         recordedTarget: DigestSet?, work: WorkDirectory, scratchPath: String) {
+         recordedTarget: DigestSet?, parallelism: RecompressionParallelism, work: WorkDirectory, scratchPath: String) {
         self.content = content
         self.compressed = compressed
         self.recipe = recipe
         self.recipeFromPatch = recipeFromPatch
         self.recordedTarget = recordedTarget
+        self.parallelism = parallelism
         self.work = work
         self.scratchPath = scratchPath
     }
@@ -67,9 +67,9 @@ public final class RebuiltDistfile: Sendable {
     }
 
     /// Moves the rebuilt file to `path` (in the directory the rebuild was made in) atomically.
-    /// - Throws: ``IOError`` when the rename fails; the scratch file then stays until this
+    /// - Throws: ``FileSystemError`` when the rename fails; the scratch file then stays until this
     ///   value goes away.
-    public func publish(as path: String) throws(IOError) {
+    public func publish(as path: String) throws(FileSystemError) {
         try work.publish(scratchPath, as: path)
     }
 }
@@ -93,7 +93,7 @@ extension Rebuilder {
     /// - Throws: ``RebuildError/emptyChain``, ``RebuildError/noRecipe(_:)`` for a target
     ///   whose format has no conventional recipe; ``FileError`` naming the patch or base at
     ///   fault (``RebuildError/contentMismatch(expected:actual:)`` inside when a link yields
-    ///   other content than the list promises), ``IOError`` for local failures.
+    ///   other content than the list promises), ``FileSystemError`` for local failures.
     public static func rebuild(
         basePath: String, chain: [ChainLink], targetName: String, in directory: String,
         digesting: [DigestAlgorithm] = [.sha256], jobs: Int = Recompressor.defaultJobs,
@@ -127,14 +127,14 @@ extension Rebuilder {
                     expected: expected, actual: applied.result))
             }
             // Intermediate contents are never needed again; the original base stays.
-            if current != basePath { unlink(current) }
+            if current != basePath { FileSystem.removeFileIfPresent(current) }
             current = output
             application = applied
         }
         guard let last = application else { throw RebuildError.emptyChain }
         let lastPatch = chain[chain.count - 1].patchPath
 
-        var recipe: RecompressionRecipe
+        let recipe: RecompressionRecipe
         let recipeFromPatch: Bool
         if let bytes = last.metadata.recipe {
             do {
@@ -151,21 +151,22 @@ extension Rebuilder {
             let digests = try MultiDigest.digests(ofFile: current, algorithms: digesting + [.sha256])
             let plain = RecompressionRecipe(format: .none, library: CodecLibrary(name: "none", version: ""))
             return RebuiltDistfile(content: last.result, compressed: digests, recipe: plain, recipeFromPatch: false,
-                                   recordedTarget: last.metadata.targetCompressed, work: work, scratchPath: current)
+                                   recordedTarget: last.metadata.targetCompressed, parallelism: .serial("not compressed"),
+                                   work: work, scratchPath: current)
         } else {
             throw RebuildError.noRecipe(lastPatch)
         }
-        // Judged by the caller, so the recompressor must not refuse a different result.
-        let recordedRecipeTarget = recipe.target
-        recipe.target = nil
+        // Judged by the caller, so the recompressor must not refuse a different result; the
+        // target still sends a parallel rebuild that missed it back to a serial one.
         progress?(.recompressing(recipe.format))
         let rebuilt = work.path("rebuilt")
         let total = last.result.size
         let result = try Recompressor.recompress(inputPath: current, recipe: recipe, outputPath: rebuilt, digesting: digesting,
-                                                 jobs: jobs, progress: progress.map { report in { report(.recompressed(done: $0, total: total)) } })
-        unlink(current)
-        recipe.target = recordedRecipeTarget
+                                                 jobs: jobs, targetUse: .retryHint,
+                                                 progress: progress.map { report in { report(.recompressed(done: $0, total: total)) } })
+        FileSystem.removeFileIfPresent(current)
         return RebuiltDistfile(content: last.result, compressed: result.digests, recipe: recipe, recipeFromPatch: recipeFromPatch,
-                               recordedTarget: last.metadata.targetCompressed, work: work, scratchPath: rebuilt)
+                               recordedTarget: last.metadata.targetCompressed, parallelism: result.parallelism,
+                               work: work, scratchPath: rebuilt)
     }
 }
