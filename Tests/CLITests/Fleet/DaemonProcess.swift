@@ -5,10 +5,9 @@ import Glibc
 /// A long-running child (a daemon kept in the foreground, like `sshd -D`) started with
 /// `posix_spawn` rather than Foundation's `Process`.
 ///
-/// Foundation on Linux learns that a child ended when a descriptor the child inherited is
-/// closed, and then waits for it with a blocking `waitpid` on its one monitoring thread. sshd
-/// closes every inherited descriptor as it starts, so under `Process` that thread blocks for
-/// as long as sshd lives, and no other `Process` of the test is ever seen to end.
+/// Under `Process` the fleet test hung: Foundation's one child-monitoring thread sat in a
+/// blocking `waitpid` on sshd (which closes the descriptors it inherits as it starts, and
+/// then lives on), so no other `Process` of the test was ever seen to end.
 final class DaemonProcess: @unchecked Sendable {
     let pid: pid_t
     private var exited = false
