@@ -19,6 +19,11 @@ public final class GoFlateEncoder: StreamEncoder {
     /// Names the Go encoder whose output this reproduces; recorded in recipes, changes
     /// whenever our output could.
     public static let compatibilityVersion = "go1.8-1.25/1"
+    /// The encoder generation recipes record (``DeflateProducer/goFlate(generation:)``): 1 is
+    /// the encoder of Go 1.8 to 1.25. A Go release that changes the output gets a new one.
+    public static let generation = 1
+    /// The generations this build reproduces.
+    public static let generations = 1...1
     /// The levels Go accepts: -2 (HuffmanOnly), -1 (default, which is 6), 0 to 9.
     public static let levels = -2...9
 
@@ -69,14 +74,19 @@ public final class GoFlateEncoder: StreamEncoder {
     }
 
     /// Whether raw deflate data ends the way Go's `Close` ends it: an empty final stored block
-    /// (`00 00 ff ff` after the block header's byte). A cheap gate before trying Go's levels.
+    /// (its three header bits, zero padding, then `00 00 ff ff`). A cheap gate before trying
+    /// Go's levels.
     public static func hasGoTrailer(_ deflate: UnsafeRawBufferPointer) -> Bool {
         guard deflate.count >= 5 else { return false }
         let tail = deflate[(deflate.count - 4)...]
         guard tail.elementsEqual([0x00, 0x00, 0xff, 0xff]) else { return false }
-        // The header byte: BFINAL 1 and type 00 in its last three used bits, zero padding above.
-        let header = deflate[deflate.count - 5]
-        return (0..<8).contains { shift in header >> shift == 1 }
+        // BFINAL 1 then type 00 then padding: within the byte before LEN (at bit 0 to 5), or
+        // starting at bit 6 or 7 of the byte before that, which leaves the last one zero.
+        let last = deflate[deflate.count - 5]
+        if (0...5).contains(where: { last >> $0 == 1 }) { return true }
+        guard last == 0, deflate.count >= 6 else { return false }
+        let previous = deflate[deflate.count - 6]
+        return previous >> 6 == 1 || previous >> 7 == 1
     }
 
     public func process(_ bytes: UnsafeRawBufferPointer, into sink: ChunkSink) throws {

@@ -23,22 +23,44 @@ struct GzipRecipeSearch {
         let member = UnsafeRawBufferPointer(rebasing: file[..<(file.count - Int(decoder.trailingZeroBytes))])
         let (header, headerLength) = try GzipHeader.parse(member)
         let flushPoints = DeflateFlushPoints(deflate: UnsafeRawBufferPointer(rebasing: member[headerLength...]), outputLimit: Self.flushScanLimit)
+        let goTrailer = member.count >= headerLength + 8
+            && GoFlateEncoder.hasGoTrailer(UnsafeRawBufferPointer(rebasing: member[headerLength..<(member.count - 8)]))
         let trial = CandidateTrial(content: content, expected: member)
         var tried = 0
-        for candidate in Self.candidates(for: header, flushPoints: flushPoints) {
+        for candidate in (goTrailer ? Self.goCandidates(for: header) : []) + Self.candidates(for: header, flushPoints: flushPoints) {
             tried += 1
             let gzip = GzipRecipe(header: header, deflater: candidate.deflater, level: candidate.level,
                                   memLevel: candidate.memLevel, strategy: candidate.strategy)
             let encoder = GzipMemberEncoder(header: header, deflater: try gzip.makeDeflater(producer: candidate.producer))
             if try trial.reproduces(with: encoder) {
-                let library: CodecLibrary = candidate.deflater == .zlib ? .zlib : .gnuDeflate
+                let library: CodecLibrary = switch candidate.deflater {
+                case .zlib: .zlib
+                case .gnuGzip: .gnuDeflate
+                case .goFlate: .goFlate
+                }
                 var recipe = RecompressionRecipe(format: .gzip, library: library, gzip: gzip, trailingZeroBytes: decoder.trailingZeroBytes)
                 recipe.setExtension(.deflateProducer, payload: candidate.producer?.payload)
                 return RecipeDetection(recipe: recipe, candidatesTried: tried, reason: nil)
             }
         }
         return RecipeDetection(recipe: nil, candidatesTried: tried,
-                               reason: "no zlib \(CodecLibrary.zlib.version), GNU gzip or pigz setting reproduces this file")
+                               reason: "no zlib \(CodecLibrary.zlib.version), GNU gzip, pigz or Go setting reproduces this file")
+    }
+
+    /// Go's levels, likeliest first, for a stream that ends as Go's do (an empty final stored
+    /// block, which zlib and GNU gzip only write for stored data). Go writes XFL 2 for level
+    /// 9, 4 for level 1 and 0 for the others; its default level is 6.
+    private static func goCandidates(for header: GzipHeader) -> [Candidate] {
+        let levels: [Int] = switch header.extraFlags {
+        case 2: [9]
+        case 4: [1]
+        case 0: [6, 5, 4, 7, 8, 3, 2, 0, -2]
+        default: [6, 9, 1, 5, 4, 7, 8, 3, 2, 0, -2]
+        }
+        return levels.map { level in
+            Candidate(deflater: .goFlate, level: max(level, 0), strategy: level == -2 ? .huffmanOnly : nil,
+                      producer: .goFlate(generation: GoFlateEncoder.generation))
+        }
     }
 
     /// Candidates for a stream with flush points, likeliest first: pigz when the points fit
