@@ -167,7 +167,9 @@ private func summary(_ report: FetchReport) -> String {
             full > report.bytesDownloaded ? ", \(full - report.bytesDownloaded) bytes saved" : ""
         } ?? ""
         let how = report.action == .patched ? "rebuilt bit for bit" : "rebuilt (alternate digest)"
-        return "\(how) from \(report.base ?? "?") with \(report.chain.count) patch(es): \(report.bytesDownloaded) bytes downloaded\(saved), \(seconds)"
+        let recompression = report.recompression.map { ", recompressed \($0)" } ?? ""
+        return "\(how) from \(report.base ?? "?") with \(report.chain.count) patch(es): \(report.bytesDownloaded) bytes downloaded\(saved), "
+            + "\(seconds)\(recompression)"
     }
 }
 

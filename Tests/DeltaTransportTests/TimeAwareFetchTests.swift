@@ -53,6 +53,7 @@ import Testing
         // Loopback measures far faster than 2 kB/s however loaded the machine, and then the
         // whole file (under 750 s even at that speed) beats the rebuild left.
         model.recompressThroughput[.gzip] = 1e3
+        model.serialRecompressThroughput[.gzip] = 1e3
         model.bandwidth = 1e2
         request.policy = PlanPolicy(preference: .time(model))
         let report = try await Downloader.withDownloader { downloader in
@@ -82,9 +83,34 @@ import Testing
         #expect(report.action == .patched, "\(report.fallbackReason ?? "")")
         let estimate = try #require(report.estimate)
         #expect(estimate.patchSeconds < estimate.downloadSeconds)
+        // 1.5 MB of content is too little for restart points: the recipe is serial, and its
+        // speed is remembered apart from that of recipes that share the work out.
+        #expect(report.recompression?.hasPrefix("serial") == true, "\(report.recompression ?? "nil")")
         let (memory, _) = ThroughputMemory.load(path: request.measurementsPath!, now: ThroughputMemory.currentTime())
-        #expect(memory.rate(.recompress(.gzip)) != nil)
+        #expect(memory.rate(.serialRecompress(.gzip)) != nil)
+        #expect(memory.rate(.recompress(.gzip)) == nil)
         #expect(memory.rate(.apply) != nil)
+    }
+
+    /// Plans assume a recipe that shares recompression out over the cores. When the patch,
+    /// once downloaded, carries a serial one and this machine is known to be slow at that,
+    /// the fetch downloads whole before rebuilding: the figures are far apart (a 150 s serial
+    /// rebuild against a 3 s download) so that no load on the machine can flip the choice.
+    @Test func aSerialRecipeFoundInThePatchIsWeighedWithTheSerialSpeed() async throws {
+        let (world, seed) = try Self.prepared()
+        let host = ThroughputMemory.linkKey(for: URL(string: world.server.url())!)
+        try ThroughputMemory.record([ThroughputMemory.Sample(.link(host: host), bytes: 1 << 20, seconds: 2),
+                                     ThroughputMemory.Sample(.recompress(.gzip), bytes: 100 << 20, seconds: 1),
+                                     ThroughputMemory.Sample(.serialRecompress(.gzip), bytes: 1 << 20, seconds: 100)],
+                                    path: seed.measurementsPath!, now: ThroughputMemory.currentTime())
+        let request = try Self.prepared(reusing: world)
+        let report = try await Downloader.withDownloader { downloader in
+            try await DistfileFetcher(downloader: downloader).fetch(request)
+        }
+        #expect(report.action == .downloaded)
+        #expect(report.fallbackReason?.contains("the recompression will be serial") == true, "\(report.fallbackReason ?? "")")
+        let estimate = try #require(report.estimate)
+        #expect(estimate.patchSeconds < estimate.downloadSeconds, "the plan itself chose to patch")
     }
 
     /// The request for the prepared world again, now that the distdir holds measurements.

@@ -120,6 +120,16 @@ public final class GzipEncoder: StreamEncoder {
         guard status == Z_OK else { throw .library(.gzip, call: "deflatePrime", code: status) }
     }
 
+    /// Bits the encoder has written but not yet passed on: what waits in its output buffer
+    /// and its bit buffer. The corresponding C function is `deflatePending`.
+    func pendingBitCount() throws(CompressionError) -> Int {
+        var pendingBytes: UInt32 = 0
+        var bits: Int32 = 0
+        let status = deflatePending(&stream, &pendingBytes, &bits)
+        guard status == Z_OK else { throw .library(.gzip, call: "deflatePending", code: status) }
+        return Int(pendingBytes) * 8 + Int(bits)
+    }
+
     /// Ends the current block and passes on every bit written so far, without ending the
     /// stream (`Z_SYNC_FLUSH`: an empty stored block follows).
     func syncFlush(into sink: ChunkSink) throws {

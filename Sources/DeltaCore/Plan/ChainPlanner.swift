@@ -61,12 +61,13 @@ public struct ChainPlanner: Sendable {
         return plan
     }
 
-    /// Estimated seconds to fetch and apply `chain` under `model`.
-    public static func seconds(of chain: [PatchListEntry], model: RebuildCostModel) -> Double {
+    /// Estimated seconds to fetch and apply `chain` under `model`, its last patch's recipe
+    /// sharing the recompression out over the cores (`parallelRecompression`) or not.
+    public static func seconds(of chain: [PatchListEntry], model: RebuildCostModel, parallelRecompression: Bool = true) -> Double {
         guard let first = chain.first, let last = chain.last else { return 0 }
         var total = model.decompressSeconds(name: first.baseName, uncompressedBytes: first.target.size)
         for entry in chain { total += model.patchSeconds(patchBytes: entry.patch.size, outputBytes: entry.target.size) }
-        return total + model.recompressSeconds(name: last.targetName, uncompressedBytes: last.target.size)
+        return total + model.recompressSeconds(name: last.targetName, uncompressedBytes: last.target.size, parallel: parallelRecompression)
     }
 
     /// Indices of entries from whose target `target` can be reached by following names backwards.

@@ -14,8 +14,13 @@ public struct RebuildCostModel: Hashable, Sendable {
     public var applyThroughput: Double
     /// Decompression speed per format, in uncompressed bytes per second.
     public var decompressThroughput: [CompressionFormat: Double]
-    /// Recompression speed per format, in uncompressed bytes per second.
+    /// Recompression speed per format, in uncompressed bytes per second, for recipes that
+    /// share the work out over the cores (the usual case, and what a plan assumes).
     public var recompressThroughput: [CompressionFormat: Double]
+    /// Recompression speed per format for recipes rebuilt serially; used once the patch is in
+    /// hand and its recipe turns out serial. Defaults to ``recompressThroughput``'s figures
+    /// (the built-in ones are one core's).
+    public var serialRecompressThroughput: [CompressionFormat: Double]
 
     /// A model for a link of `bandwidth` bytes per second, with default rebuild speeds.
     public init(
@@ -28,6 +33,7 @@ public struct RebuildCostModel: Hashable, Sendable {
         self.applyThroughput = applyThroughput
         self.decompressThroughput = decompressThroughput
         self.recompressThroughput = recompressThroughput
+        self.serialRecompressThroughput = recompressThroughput
     }
 
     /// The link's speed assumed before any measurement: 4 MB/s (32 Mbit/s), a middling
@@ -42,6 +48,7 @@ public struct RebuildCostModel: Hashable, Sendable {
         for (quantity, figure) in memory.figures {
             switch quantity {
             case .recompress(let format): recompressThroughput[format] = figure.bytesPerSecond
+            case .serialRecompress(let format): serialRecompressThroughput[format] = figure.bytesPerSecond
             case .decompress(let format): decompressThroughput[format] = figure.bytesPerSecond
             case .apply: applyThroughput = figure.bytesPerSecond
             case .link: continue
@@ -66,9 +73,12 @@ public struct RebuildCostModel: Hashable, Sendable {
         Double(uncompressedBytes) / max(decompressThroughput[Self.format(ofName: name)] ?? 100e6, 1)
     }
 
-    /// Seconds to recompress a target of `uncompressedBytes` named `name`.
-    public func recompressSeconds(name: String, uncompressedBytes: UInt64) -> Double {
-        Double(uncompressedBytes) / max(recompressThroughput[Self.format(ofName: name)] ?? 10e6, 1)
+    /// Seconds to recompress a target of `uncompressedBytes` named `name`, with a recipe that
+    /// shares the work out (`parallel`, what plans assume) or not.
+    public func recompressSeconds(name: String, uncompressedBytes: UInt64, parallel: Bool = true) -> Double {
+        let format = Self.format(ofName: name)
+        let throughput = parallel ? recompressThroughput[format] : serialRecompressThroughput[format]
+        return Double(uncompressedBytes) / max(throughput ?? 10e6, 1)
     }
 
     /// The format a distfile's name suggests. Only for estimates: real work detects the

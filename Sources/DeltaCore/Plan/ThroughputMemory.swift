@@ -21,8 +21,12 @@ public struct ThroughputMemory: Sendable, Equatable {
         /// Downloads from a mirror host (lowercased host name, or `file` for local mirrors).
         case link(host: String)
         /// Recompressing content into a format, in uncompressed bytes per second, with all the
-        /// jobs the rebuild used.
+        /// jobs the rebuild used, for recipes that share the work out (restart points, bzip2
+        /// blocks, `xz -T` blocks).
         case recompress(CompressionFormat)
+        /// The same for recipes rebuilt by one compressor from start to end (a single-block xz
+        /// stream, a gzip recipe without restart points): often several times slower.
+        case serialRecompress(CompressionFormat)
         /// Decompressing a base of a format, in uncompressed bytes per second.
         case decompress(CompressionFormat)
         /// Applying patches, in output bytes per second.
@@ -32,6 +36,7 @@ public struct ThroughputMemory: Sendable, Equatable {
             switch self {
             case .link: "link"
             case .recompress: "recompress"
+            case .serialRecompress: "recompress-serial"
             case .decompress: "decompress"
             case .apply: "apply"
             }
@@ -40,7 +45,7 @@ public struct ThroughputMemory: Sendable, Equatable {
         var key: String {
             switch self {
             case .link(let host): host
-            case .recompress(let format), .decompress(let format): format.rawValue
+            case .recompress(let format), .serialRecompress(let format), .decompress(let format): format.rawValue
             case .apply: "-"
             }
         }
@@ -50,9 +55,13 @@ public struct ThroughputMemory: Sendable, Equatable {
             case "link":
                 guard !key.isEmpty, key.utf8.count <= 253 else { return nil }
                 self = .link(host: String(key))
-            case "recompress", "decompress":
+            case "recompress", "recompress-serial", "decompress":
                 guard let format = CompressionFormat(rawValue: String(key)) else { return nil }
-                self = kind == "recompress" ? .recompress(format) : .decompress(format)
+                switch kind {
+                case "recompress": self = .recompress(format)
+                case "recompress-serial": self = .serialRecompress(format)
+                default: self = .decompress(format)
+                }
             case "apply":
                 guard key == "-" else { return nil }
                 self = .apply

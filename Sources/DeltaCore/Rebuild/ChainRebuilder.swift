@@ -42,16 +42,20 @@ public final class RebuiltDistfile: Sendable {
     public let recipeFromPatch: Bool
     /// The compressed size and digests the last patch records for its target, if any.
     public let recordedTarget: DigestSet?
+    /// How the recompression used the cores (serial, with the reason, when it could not share
+    /// the work out or a restart point did not hold).
+    public let parallelism: RecompressionParallelism
     private let work: WorkDirectory
     private let scratchPath: String
 
     init(content: DigestSet, compressed: DigestSet, recipe: RecompressionRecipe, recipeFromPatch: Bool,
-         recordedTarget: DigestSet?, work: WorkDirectory, scratchPath: String) {
+         recordedTarget: DigestSet?, parallelism: RecompressionParallelism, work: WorkDirectory, scratchPath: String) {
         self.content = content
         self.compressed = compressed
         self.recipe = recipe
         self.recipeFromPatch = recipeFromPatch
         self.recordedTarget = recordedTarget
+        self.parallelism = parallelism
         self.work = work
         self.scratchPath = scratchPath
     }
@@ -134,7 +138,7 @@ extension Rebuilder {
         guard let last = application else { throw RebuildError.emptyChain }
         let lastPatch = chain[chain.count - 1].patchPath
 
-        var recipe: RecompressionRecipe
+        let recipe: RecompressionRecipe
         let recipeFromPatch: Bool
         if let bytes = last.metadata.recipe {
             do {
@@ -151,21 +155,22 @@ extension Rebuilder {
             let digests = try MultiDigest.digests(ofFile: current, algorithms: digesting + [.sha256])
             let plain = RecompressionRecipe(format: .none, library: CodecLibrary(name: "none", version: ""))
             return RebuiltDistfile(content: last.result, compressed: digests, recipe: plain, recipeFromPatch: false,
-                                   recordedTarget: last.metadata.targetCompressed, work: work, scratchPath: current)
+                                   recordedTarget: last.metadata.targetCompressed, parallelism: .serial("not compressed"),
+                                   work: work, scratchPath: current)
         } else {
             throw RebuildError.noRecipe(lastPatch)
         }
-        // Judged by the caller, so the recompressor must not refuse a different result.
-        let recordedRecipeTarget = recipe.target
-        recipe.target = nil
+        // Judged by the caller, so the recompressor must not refuse a different result; the
+        // target still sends a parallel rebuild that missed it back to a serial one.
         progress?(.recompressing(recipe.format))
         let rebuilt = work.path("rebuilt")
         let total = last.result.size
         let result = try Recompressor.recompress(inputPath: current, recipe: recipe, outputPath: rebuilt, digesting: digesting,
-                                                 jobs: jobs, progress: progress.map { report in { report(.recompressed(done: $0, total: total)) } })
+                                                 jobs: jobs, targetUse: .retryHint,
+                                                 progress: progress.map { report in { report(.recompressed(done: $0, total: total)) } })
         unlink(current)
-        recipe.target = recordedRecipeTarget
         return RebuiltDistfile(content: last.result, compressed: result.digests, recipe: recipe, recipeFromPatch: recipeFromPatch,
-                               recordedTarget: last.metadata.targetCompressed, work: work, scratchPath: rebuilt)
+                               recordedTarget: last.metadata.targetCompressed, parallelism: result.parallelism,
+                               work: work, scratchPath: rebuilt)
     }
 }

@@ -7,6 +7,8 @@ public struct RebuildResult: Sendable {
     public var output: DigestSet
     /// The recipe the distfile was recompressed with.
     public var recipe: RecompressionRecipe
+    /// How the recompression used the cores.
+    public var parallelism: RecompressionParallelism
 }
 
 /// Rebuilds a distfile from a base and a chain of patches: each patch applies to the previous
@@ -36,7 +38,7 @@ public enum Rebuilder {
         try rebuilt.publish(as: outputPath)
         let sha256 = rebuilt.compressed[.sha256].map { [$0] } ?? []
         return RebuildResult(content: rebuilt.content, output: DigestSet(size: rebuilt.compressed.size, digests: sha256),
-                             recipe: rebuilt.recipe)
+                             recipe: rebuilt.recipe, parallelism: rebuilt.parallelism)
     }
 
     /// Removes the scratch directories that killed or failed rebuilds of `target` left in
@@ -44,6 +46,16 @@ public enum Rebuilder {
     /// directory is taken.
     public static func removeLeftovers(of target: String, in directory: String) {
         WorkDirectory.removeStale(in: directory, label: target)
+    }
+
+    /// The recompression recipe the native patch at `path` carries for its target, or nil
+    /// when it carries none or cannot be read (the rebuild then says why).
+    public static func recipe(ofPatch path: String) -> RecompressionRecipe? {
+        guard let patch = try? ReadableFile(path: path),
+              let magic = try? patch.prefix(PatchFormat.magicLength), PatchFormat.detect(magic) == .native,
+              let header = try? NativePatchHeader.read(from: patch),
+              let bytes = header.metadata.recipe else { return nil }
+        return try? RecompressionRecipe(serialized: bytes)
     }
 
     /// The algorithms of the compressed digests a native patch records for its target.

@@ -168,7 +168,7 @@ public final class DistfileFetcher: Sendable {
         context.chain = plan.chain.map(\.patchLocation)
         let downloads = try await downloadPatches(plan.chain, request: request, context: &context)
         let patchPaths = downloads.map(\.path)
-        try recheckWithMeasuredLink(plan: plan, request: request, downloads: downloads)
+        try recheckAfterPatchDownload(plan: plan, request: request, downloads: downloads)
         let links = zip(plan.chain, patchPaths).map { ChainLink(patchPath: $1, expectedContent: $0.target.digests) }
 
         let rebuilt: RebuiltDistfile
@@ -182,7 +182,7 @@ public final class DistfileFetcher: Sendable {
                         events?(.rebuilding(stage))
                     })
             }
-            context.samples += timing.samples(contentBytes: rebuilt.content.size)
+            context.samples += timing.samples(contentBytes: rebuilt.content.size, parallel: rebuilt.parallelism.isParallel)
         } catch {
             if let local = Self.localFailure(error) { throw FetchError.local(local) }
             // A patch that verified against the list but does not apply is useless next time too.
@@ -238,10 +238,11 @@ public final class DistfileFetcher: Sendable {
             try publish(rebuilt, at: request.outputPath, request: request)
         }
         if !request.keepPatches { patchPaths.forEach { unlink($0) } }
-        return finish(FetchReport(action: action, target: request.target, path: outputPath,
-                                  bytesDownloaded: context.bytesDownloaded, fullSize: request.expected?.size, seconds: context.seconds,
-                                  base: base, chain: context.chain, alternateRecorded: recorded, notes: notes),
-                      request: request, context: context)
+        var report = FetchReport(action: action, target: request.target, path: outputPath,
+                                 bytesDownloaded: context.bytesDownloaded, fullSize: request.expected?.size, seconds: context.seconds,
+                                 base: base, chain: context.chain, alternateRecorded: recorded, notes: notes)
+        report.recompression = rebuilt.parallelism.description
+        return finish(report, request: request, context: context)
     }
 
     /// Adds the estimate to the report and remembers what the fetch measured (a failure to
@@ -255,20 +256,32 @@ public final class DistfileFetcher: Sendable {
         return report
     }
 
-    /// On a cold start (no measured link), the plan used the built-in link speed. The patch
-    /// downloads just measured the real one: if a full download now looks faster than the
-    /// rebuild still to do, patching is abandoned before the expensive part.
-    private func recheckWithMeasuredLink(plan: Plan, request: FetchRequest, downloads: [DownloadResult]) throws {
-        guard request.estimateBasis?.link == .builtIn, case .time(var model) = request.policy.preference,
-              let fullSize = request.expected?.size else { return }
-        let bytes = downloads.reduce(0) { $0 + $1.bytesTransferred }
-        let seconds = downloads.map(\.seconds).max() ?? 0
-        guard bytes >= ThroughputMemory.minimumSampleBytes, seconds > 0 else { return }
-        model.bandwidth = Double(bytes) / seconds
-        let rebuildSeconds = ChainPlanner.seconds(of: plan.chain, model: model) - model.downloadSeconds(plan.patchBytes)
+    /// The plan assumed what it could not know yet; the downloaded patches tell two things:
+    /// on a cold start (no measured link) the link's real speed, and whether the last
+    /// patch's recipe can share recompression out over the cores (plans assume it can). If
+    /// either changes the estimate so that a full download now looks faster than the rebuild
+    /// still to do, patching is abandoned before the expensive part.
+    private func recheckAfterPatchDownload(plan: Plan, request: FetchRequest, downloads: [DownloadResult]) throws {
+        guard case .time(var model) = request.policy.preference, let fullSize = request.expected?.size,
+              let lastPatch = downloads.last?.path else { return }
+        var learnt: [String] = []
+        if request.estimateBasis?.link == .builtIn {
+            let bytes = downloads.reduce(0) { $0 + $1.bytesTransferred }
+            let seconds = downloads.map(\.seconds).max() ?? 0
+            if bytes >= ThroughputMemory.minimumSampleBytes, seconds > 0 {
+                model.bandwidth = Double(bytes) / seconds
+                learnt.append("the link measured \(Int(model.bandwidth / 1000)) kB/s while fetching the patches")
+            }
+        }
+        let parallel = (request.jobs ?? Recompressor.defaultJobs) > 1
+            && (Rebuilder.recipe(ofPatch: lastPatch)?.parallelism.isParallel ?? true)
+        if !parallel { learnt.append("the recompression will be serial") }
+        guard !learnt.isEmpty else { return }
+        let rebuildSeconds = ChainPlanner.seconds(of: plan.chain, model: model, parallelRecompression: parallel)
+            - model.downloadSeconds(plan.patchBytes)
         let downloadSeconds = model.downloadSeconds(fullSize)
         if rebuildSeconds >= request.policy.worthItRatio * downloadSeconds {
-            throw PatchingFailure(reason: "the link measured \(Int(model.bandwidth / 1000)) kB/s while fetching the patches: "
+            throw PatchingFailure(reason: learnt.joined(separator: " and ") + ": "
                 + "a full download (about \(Plan.format(downloadSeconds)) s) beats rebuilding (about \(Plan.format(rebuildSeconds)) s)")
         }
     }

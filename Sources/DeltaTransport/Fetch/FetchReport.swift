@@ -40,6 +40,9 @@ public struct FetchReport: Sendable, Equatable {
     public var notes: [String]
     /// The planner's time estimate and where its figures came from, when it weighed time.
     public var estimate: FetchEstimate?
+    /// How the rebuild's recompression used the cores ("parallel (28 gzip segments)", "serial
+    /// (a single-block xz stream)"), when the file was rebuilt.
+    public var recompression: String?
 
     /// A report.
     public init(action: Action, target: String, path: String, bytesDownloaded: UInt64, fullSize: UInt64?, seconds: Double,
@@ -62,7 +65,7 @@ public struct FetchReport: Sendable, Equatable {
 extension FetchReport: Encodable {
     enum CodingKeys: String, CodingKey {
         case action, target, path, bytesDownloaded = "bytes_downloaded", fullSize = "full_size", seconds, base, chain
-        case alternateRecorded = "alternate_recorded", fallbackReason = "fallback_reason", notes, estimate
+        case alternateRecorded = "alternate_recorded", fallbackReason = "fallback_reason", notes, estimate, recompression
     }
 
     /// Every key is always present (null when unknown), so scripts need not test for them.
@@ -80,6 +83,7 @@ extension FetchReport: Encodable {
         try container.encode(fallbackReason, forKey: .fallbackReason)
         try container.encode(notes, forKey: .notes)
         try container.encode(estimate, forKey: .estimate)
+        try container.encode(recompression, forKey: .recompression)
     }
 }
 

@@ -23,13 +23,15 @@ final class RebuildTiming: Sendable {
     }
 
     /// The speeds measured: decompressing the base and applying the chain (as one apply
-    /// figure), and recompressing into the target's format, both per content byte.
-    func samples(contentBytes: UInt64) -> [ThroughputMemory.Sample] {
+    /// figure), and recompressing into the target's format (apart for recipes that could not
+    /// share the work out), both per content byte.
+    func samples(contentBytes: UInt64, parallel: Bool) -> [ThroughputMemory.Sample] {
         let end = ContinuousClock.now
         return marks.withLock { marks in
             guard let middle = marks.recompressionStart, let format = marks.format else { return [] }
             return [ThroughputMemory.Sample(.apply, bytes: contentBytes, seconds: Self.seconds(middle - marks.start)),
-                    ThroughputMemory.Sample(.recompress(format), bytes: contentBytes, seconds: Self.seconds(end - middle))]
+                    ThroughputMemory.Sample(parallel ? .recompress(format) : .serialRecompress(format), bytes: contentBytes,
+                                            seconds: Self.seconds(end - middle))]
         }
     }
 

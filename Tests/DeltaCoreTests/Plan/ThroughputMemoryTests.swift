@@ -11,6 +11,7 @@ import Testing
         // A third of the way from 4 MB/s towards 1 MB/s.
         #expect(memory.rate(.link(host: "a.example:8080")) == 3e6)
         memory.add(.recompress(.gzip), bytes: 30_000_000, seconds: 2, now: 1010)
+        memory.add(.serialRecompress(.xz), bytes: 30_000_000, seconds: 10, now: 1010)
         memory.add(.apply, bytes: 1 << 20, seconds: 0.01, now: 1010)
         memory.add(.link(host: "tiny.example"), bytes: 1000, seconds: 1, now: 1010)
         #expect(memory.rate(.link(host: "tiny.example")) == nil, "a tiny transfer measures latency, not throughput")
@@ -18,6 +19,23 @@ import Testing
         #expect(warnings.isEmpty)
         #expect(again == memory)
         #expect(again.figures[.link(host: "a.example:8080")]?.samples == 2)
+        #expect(again.rate(.serialRecompress(.xz)) == 3e6 && again.rate(.recompress(.xz)) == nil)
+        #expect(memory.serialized().contains("\nrecompress-serial xz 3000000 1010 1\n"))
+    }
+
+    /// A plan assumes a recipe that shares the work out; the serial figure is what a fetch
+    /// weighs once its patch shows a serial recipe.
+    @Test func theModelKeepsSerialAndParallelRecompressionApart() {
+        var memory = ThroughputMemory()
+        memory.add(.recompress(.gzip), bytes: 40_000_000, seconds: 1, now: 0)
+        memory.add(.serialRecompress(.gzip), bytes: 20_000_000, seconds: 1, now: 0)
+        var model = RebuildCostModel(bandwidth: 1e6)
+        let adopted = model.adopt(memory)
+        #expect(adopted)
+        #expect(model.recompressSeconds(name: "a.tar.gz", uncompressedBytes: 40_000_000) == 1)
+        #expect(model.recompressSeconds(name: "a.tar.gz", uncompressedBytes: 40_000_000, parallel: false) == 2)
+        // Without a serial figure the serial estimate is the built-in one-core figure.
+        #expect(RebuildCostModel(bandwidth: 1e6).recompressSeconds(name: "a.tar.xz", uncompressedBytes: 3_000_000, parallel: false) == 1)
     }
 
     @Test func oldFiguresAreForgottenAndTheFileStaysBounded() {

@@ -211,6 +211,42 @@ import Testing
         }
     }
 
+    /// A rebuild that judges the result itself (a fetch) keeps the target as a hint: wrong
+    /// points still end in the serial compressor's bytes, and a target no output can meet
+    /// leaves the serial output for the caller instead of an error.
+    @Test(arguments: [DeflateImplementation.gnuGzip, .zlib])
+    func aTargetHintSendsWrongPointsBackToSerial(deflater: DeflateImplementation) throws {
+        var fixture = try RestartFixture(deflater, level: 9, size: 800_000, interval: 120_000)
+        let (seed, content, recipe, file) = (fixture.seed, fixture.content, fixture.recipe, fixture.file)
+        var points = try #require(recipe.restartPoints).points
+        let index = Int.random(in: 0..<points.count, using: &fixture.generator)
+        points[index].bitOffset += 1
+        var bad = recipe
+        bad.setExtension(.restartPoints, payload: DeflateRestartPoints(deflater: deflater, points: points).serialized())
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let input = directory.appendingPathComponent("content").path
+        let output = directory.appendingPathComponent("out").path
+        try Data(content).write(to: URL(fileURLWithPath: input))
+
+        let hinted = try Recompressor.recompress(inputPath: input, recipe: bad, outputPath: output, jobs: 2, targetUse: .retryHint)
+        #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: output))) == file, "seed \(seed)")
+        #expect(hinted.verified, "seed \(seed)")
+        #expect(!hinted.parallelism.isParallel, "\(hinted.parallelism), seed \(seed)")
+
+        var unreachable = recipe
+        unreachable.target?.sha256 = String(repeating: "0", count: 64)
+        let kept = try Recompressor.recompress(inputPath: input, recipe: unreachable, outputPath: output, jobs: 2,
+                                               targetUse: .retryHint)
+        #expect(!kept.verified, "seed \(seed)")
+        #expect(!kept.parallelism.isParallel, "a parallel output that missed the target is retried serially, seed \(seed)")
+        #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: output))) == file, "seed \(seed)")
+        #expect(throws: RecipeError.self) {
+            try Recompressor.recompress(inputPath: input, recipe: unreachable, outputPath: output + "2", jobs: 2)
+        }
+        #expect(!FileManager.default.fileExists(atPath: output + "2"))
+    }
+
     @Test func gzipWithoutRestartPointsIsSerialAndTheSame() throws {
         var generator = SeededGenerator(seed: 12)
         let content = generator.compressibleBytes(count: 300_000)

@@ -16,8 +16,12 @@ struct DeflateSegment: Sendable {
     var reachesEnd: Bool
 
     /// Content a compressor may read past the segment's end before it ends the segment's last
-    /// block: GNU gzip reads up to a window and a half ahead; zlib a few hundred bytes.
-    static let lookahead: UInt64 = 1 << 18
+    /// block: GNU gzip reads up to a window and a half ahead (it stops at the end itself, so
+    /// the rest costs only the read); zlib ends a block once it has looked at most 262 bytes
+    /// past it, and compresses all it is given, so it gets a little more than that.
+    static func lookahead(_ deflater: DeflateImplementation) -> UInt64 {
+        deflater == .gnuGzip ? 1 << 18 : 1 << 14
+    }
     /// zlib's window, the dictionary a zlib segment is primed with.
     static let zlibWindow: UInt64 = 1 << 15
     /// GNU gzip's window: twice the 32 KiB it matches back over.
@@ -34,10 +38,11 @@ struct DeflateSegment: Sendable {
     }
 
     /// Reads the segment from `start` to `end` with the content around it.
-    static func read(start: DeflateRestartPoint?, end: DeflateRestartPoint?, from source: some ContentSource) throws -> DeflateSegment {
+    static func read(start: DeflateRestartPoint?, end: DeflateRestartPoint?, deflater: DeflateImplementation,
+                     from source: some ContentSource) throws -> DeflateSegment {
         var from: UInt64 = 0
         if let start { from = start.windowOffset ?? start.contentOffset - min(start.contentOffset, zlibWindow) }
-        let to = end.map { min(source.contentSize, $0.contentOffset + lookahead) } ?? source.contentSize
+        let to = end.map { min(source.contentSize, $0.contentOffset + lookahead(deflater)) } ?? source.contentSize
         return DeflateSegment(start: start, end: end, data: try source.contentBytes(from..<to), dataOffset: from,
                               reachesEnd: to == source.contentSize)
     }
@@ -157,11 +162,14 @@ extension DeflateSegment {
             try encoder.finish(into: collect)
             return DeflateSegmentBits(bytes: output, bitCount: output.count * 8 - alignment, crc: 0, contentSize: 0)
         }
-        // The block that ends at `end` is out once the rest is flushed; what follows it is
-        // this segment's overrun, cut off here.
-        try encoder.syncFlush(into: collect)
+        // The block that ends at `end` must have ended on its own, as in the serial stream,
+        // before the flush below ends whatever block is open: else the lookahead fell short.
         let bitCount = Int(end.bitOffset - startBits)
-        guard alignment + bitCount <= output.count * 8 else { throw RestartPointError(contentOffset: end.contentOffset) }
+        guard output.count * 8 + (try encoder.pendingBitCount()) >= alignment + bitCount else {
+            throw RestartPointError(contentOffset: end.contentOffset)
+        }
+        // What follows the block is this segment's overrun, cut off here.
+        try encoder.syncFlush(into: collect)
         output.removeSubrange(((alignment + bitCount + 7) / 8)...)
         return DeflateSegmentBits(bytes: output, bitCount: bitCount, crc: 0, contentSize: 0)
     }

@@ -24,7 +24,8 @@ enum GzipSegmentedEncoding {
         try OrderedParallelWork.stream(jobs: jobs, window: segmentsPerJob * jobs, next: { () throws -> DeflateSegment? in
             guard nextSegment < bounds.count else { return nil }
             defer { nextSegment += 1 }
-            return try DeflateSegment.read(start: bounds[nextSegment].start, end: bounds[nextSegment].end, from: source)
+            return try DeflateSegment.read(start: bounds[nextSegment].start, end: bounds[nextSegment].end,
+                                           deflater: gzip.deflater, from: source)
         }, work: { (segment: DeflateSegment) in try segment.compress(gzip) }, consume: { (bits: DeflateSegmentBits) in
             bits.bytes.withUnsafeBytes { joiner.append($0, bitCount: bits.bitCount) }
             try joiner.flush(into: sink)

@@ -109,7 +109,7 @@ public enum RestartPointRecorder {
     /// Whether the segment from `start` to `end`, compressed alone, gives the file's bits.
     static func segmentHolds(start: DeflateRestartPoint?, end: DeflateRestartPoint?, gzip: GzipRecipe,
                              source: MemoryContent, deflate: [UInt8]) throws -> Bool {
-        let segment = try DeflateSegment.read(start: start, end: end, from: source)
+        let segment = try DeflateSegment.read(start: start, end: end, deflater: gzip.deflater, from: source)
         let bits: DeflateSegmentBits
         do {
             bits = try segment.compress(gzip)

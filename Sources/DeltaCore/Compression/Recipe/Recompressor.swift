@@ -6,12 +6,23 @@ public struct RecompressionResult: Sendable {
     public var sha256: String
     /// The output's size and digests: SHA256 and whatever else was asked for.
     public var digests: DigestSet
-    /// Whether the output was checked against the recipe's ``RecompressionRecipe/target``
-    /// (false when the recipe has none).
+    /// Whether the output was checked against the recipe's ``RecompressionRecipe/target`` and
+    /// matched it (false when the recipe has none, or under ``RecompressionTargetUse/retryHint``
+    /// when it missed).
     public var verified: Bool
     /// How the work was shared out: the recipe's ``RecompressionRecipe/parallelism``, or
     /// serial with the reason (one job, or a restart point that did not hold).
     public var parallelism: RecompressionParallelism
+}
+
+/// What a recompression does with its recipe's ``RecompressionRecipe/target``.
+public enum RecompressionTargetUse: Sendable {
+    /// An output that misses the target is refused: nothing is left, and the error says why.
+    case required
+    /// The target only tells a parallel output that went wrong (a restart point that did not
+    /// hold) to start again serially; the serial output is kept whatever it is, for a caller
+    /// that judges it itself (a fetch that records an alternate digest).
+    case retryHint
 }
 
 /// Rebuilds compressed files from their content and a recipe.
@@ -32,23 +43,25 @@ public enum Recompressor {
     /// The output appears under its final name only when complete and, if the recipe has a
     /// ``RecompressionRecipe/target``, only when it matches it; otherwise nothing is left.
     /// A restart point that does not hold (or an output that then misses the target) makes
-    /// the rebuild start again serially.
+    /// the rebuild start again serially. `targetUse` says whether a serial output that misses
+    /// the target is refused (the default) or kept for the caller to judge.
     /// - Throws: ``RecipeError/mismatch(expected:actualSize:actualSHA256:library:localLibrary:)``
     ///   when the output differs from the target (naming both library versions when they
     ///   differ); ``FileError`` around I/O and codec errors.
     @discardableResult
     public static func recompress(inputPath: String, recipe: RecompressionRecipe, outputPath: String,
                                   digesting: [DigestAlgorithm] = [], jobs: Int = defaultJobs,
+                                  targetUse: RecompressionTargetUse = .required,
                                   progress: ((UInt64) -> Void)? = nil) throws -> RecompressionResult {
         guard jobs > 1 else {
             return try recompress(inputPath: inputPath, recipe: recipe, outputPath: outputPath, digesting: digesting,
-                                  jobs: 1, as: .serial("one job"), progress: progress)
+                                  jobs: 1, as: .serial("one job"), targetUse: targetUse, progress: progress)
         }
         var parallelism = recipe.parallelism
         if parallelism.usesRestartPoints {
             do {
                 return try recompress(inputPath: inputPath, recipe: recipe, outputPath: outputPath, digesting: digesting,
-                                      jobs: jobs, as: parallelism, progress: progress)
+                                      jobs: jobs, as: parallelism, targetUse: .required, progress: progress)
             } catch let error as RestartPointError {
                 parallelism = .serial(error.description)
             } catch RecipeError.mismatch {
@@ -56,11 +69,11 @@ public enum Recompressor {
             }
         }
         return try recompress(inputPath: inputPath, recipe: recipe, outputPath: outputPath, digesting: digesting,
-                              jobs: jobs, as: parallelism, progress: progress)
+                              jobs: jobs, as: parallelism, targetUse: targetUse, progress: progress)
     }
 
     private static func recompress(inputPath: String, recipe: RecompressionRecipe, outputPath: String, digesting: [DigestAlgorithm],
-                                   jobs: Int, as parallelism: RecompressionParallelism,
+                                   jobs: Int, as parallelism: RecompressionParallelism, targetUse: RecompressionTargetUse,
                                    progress: ((UInt64) -> Void)?) throws -> RecompressionResult {
         let input = try ReadableFile(path: inputPath)
         let writer = try AtomicFileWriter(path: outputPath)
@@ -77,14 +90,16 @@ public enum Recompressor {
         let digests = digest.finalize()
         let size = digests.size
         let sha256 = digests[.sha256]?.hex ?? ""
+        var verified = false
         if let target = recipe.target {
-            guard target.size == size, target.sha256 == sha256 else {
+            verified = target.size == size && target.sha256 == sha256
+            if !verified && (targetUse == .required || parallelism.usesRestartPoints) {
                 throw RecipeError.mismatch(expected: target, actualSize: size, actualSHA256: sha256,
                                            library: recipe.library, localLibrary: recipe.localLibrary)
             }
         }
         try writer.commit()
-        return RecompressionResult(size: size, sha256: sha256, digests: digests, verified: recipe.target != nil,
+        return RecompressionResult(size: size, sha256: sha256, digests: digests, verified: verified,
                                    parallelism: parallelism)
     }
 
