@@ -120,13 +120,13 @@ public final class GoFlateEncoder: StreamEncoder {
         }
         while input.count > 0 {
             blockCount += input.read(into: block + blockCount, count: GoFastCompressor.maxStoreBlockSize - blockCount)
-            if blockCount == GoFastCompressor.maxStoreBlockSize { try writeBlock(sync: false, sink) }
+            if blockCount == GoFastCompressor.maxStoreBlockSize { try writeBlock(sink) }
         }
-        if finishing { try writeBlock(sync: true, sink) }
+        if finishing { try writeBlock(sink) }
     }
 
     /// Go's `store`, `storeHuff` and `encSpeed` steps for the collected block.
-    private func writeBlock(sync: Bool, _ sink: ChunkSink) throws {
+    private func writeBlock(_ sink: ChunkSink) throws {
         guard blockCount > 0 else { return }
         let data = UnsafeBufferPointer(start: UnsafePointer(block), count: blockCount)
         switch mode {
@@ -136,8 +136,9 @@ public final class GoFlateEncoder: StreamEncoder {
             writer.writeHuffmanOnlyBlock(data)
         case var .fast(compressor):
             defer { mode = .fast(compressor) }
-            if blockCount < GoFastCompressor.maxStoreBlockSize && blockCount < 128 {
-                // Go's small final blocks: stored up to 16 bytes, else Huffman only; no history after.
+            if blockCount < 128 {
+                // Only the last block can be short. Go stores it up to 16 bytes, else codes it
+                // Huffman only, and keeps no history after it.
                 if blockCount <= 16 { writer.writeStoredBlock(data) } else { writer.writeHuffmanOnlyBlock(data) }
                 compressor.reset()
             } else {
