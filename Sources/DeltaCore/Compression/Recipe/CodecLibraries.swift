@@ -15,6 +15,9 @@ extension CodecLibrary {
     /// Our Go `compress/flate` compatible deflate; the version names the Go releases whose
     /// output it reproduces and changes whenever its output could.
     public static var goFlate: CodecLibrary { CodecLibrary(name: "deltafetch-go-flate", version: GoFlateEncoder.compatibilityVersion) }
+    /// Our miniz_oxide compatible deflate; the version names the miniz_oxide releases whose
+    /// output it reproduces and changes whenever its output could.
+    public static var minizOxide: CodecLibrary { CodecLibrary(name: "deltafetch-miniz-oxide", version: MinizDeflateEncoder.compatibilityVersion) }
 
     /// The library this build would use for `recipe`.
     static func local(for recipe: RecompressionRecipe) -> CodecLibrary {
@@ -23,6 +26,7 @@ extension CodecLibrary {
             switch recipe.gzip?.deflater {
             case .gnuGzip?: .gnuDeflate
             case .goFlate?: .goFlate
+            case .minizOxide?: .minizOxide
             case .zlib?, nil: .zlib
             }
         case .bzip2: .libbz2
@@ -102,6 +106,8 @@ extension GzipRecipe {
             return try PigzDeflateEncoder(level: level, strategy: strategy ?? .default, blockSize: blockSize, independent: independent)
         case (.goFlate, nil), (.goFlate, .goFlate?):
             return try GoFlateEncoder(level: goLevel)
+        case (.minizOxide, nil), (.minizOxide, .minizOxide?):
+            return try MinizDeflateEncoder(level: level)
         case let (_, producer?):
             throw RecipeError.unsupported("\(producer) with the \(deflater.rawValue) deflater")
         }

@@ -8,7 +8,9 @@
 ///   (the recipe's deflater is `zlib`, memLevel 8);
 /// - 3, Go's `compress/flate`: the encoder generation (varint; 1 is Go 1.8 to 1.25's), the
 ///   recipe's deflater is `go-flate`, its level Go's level (HuffmanOnly: level 0, strategy
-///   Huffman-only).
+///   Huffman-only);
+/// - 4, Rust's miniz_oxide: the encoder generation (varint; 1 is miniz_oxide 0.6.2's), the
+///   recipe's deflater is `miniz-oxide`.
 public enum DeflateProducer: Hashable, Sendable {
     /// `gzip --rsyncable` (GNU gzip 1.7 and later): ``GNUDeflateEncoder`` with sequence points.
     case gnuRsyncable
@@ -16,6 +18,17 @@ public enum DeflateProducer: Hashable, Sendable {
     case pigz(blockSize: Int, independent: Bool)
     /// Go's `compress/flate` as of the given encoder generation: ``GoFlateEncoder``.
     case goFlate(generation: Int)
+    /// Rust's miniz_oxide as of the given encoder generation: ``MinizDeflateEncoder``.
+    case minizOxide(generation: Int)
+
+    /// The deflater a recipe with this producer has, when the producer records it.
+    var recordedDeflater: DeflateImplementation? {
+        switch self {
+        case .goFlate: .goFlate
+        case .minizOxide: .minizOxide
+        case .gnuRsyncable, .pigz: nil
+        }
+    }
 
     /// The payload bytes.
     public var payload: [UInt8] {
@@ -29,6 +42,9 @@ public enum DeflateProducer: Hashable, Sendable {
             out.bytes.append(independent ? 1 : 0)
         case let .goFlate(generation):
             out.varint(3)
+            out.varint(UInt64(generation))
+        case let .minizOxide(generation):
+            out.varint(4)
             out.varint(UInt64(generation))
         }
         return out.bytes
@@ -51,6 +67,8 @@ public enum DeflateProducer: Hashable, Sendable {
             self = .pigz(blockSize: blockSize, independent: flags == 1)
         case 3:
             self = .goFlate(generation: try input.small(GoFlateEncoder.generations, "Go flate encoder generation"))
+        case 4:
+            self = .minizOxide(generation: try input.small(MinizDeflateEncoder.generations, "miniz_oxide encoder generation"))
         case let code:
             throw .malformed(offset: codeOffset, detail: "unknown deflate producer \(code)")
         }

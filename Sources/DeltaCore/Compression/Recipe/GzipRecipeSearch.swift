@@ -37,6 +37,7 @@ struct GzipRecipeSearch {
                 case .zlib: .zlib
                 case .gnuGzip: .gnuDeflate
                 case .goFlate: .goFlate
+                case .minizOxide: .minizOxide
                 }
                 var recipe = RecompressionRecipe(format: .gzip, library: library, gzip: gzip, trailingZeroBytes: decoder.trailingZeroBytes)
                 recipe.setExtension(.deflateProducer, payload: candidate.producer?.payload)
@@ -44,7 +45,18 @@ struct GzipRecipeSearch {
             }
         }
         return RecipeDetection(recipe: nil, candidatesTried: tried,
-                               reason: "no zlib \(CodecLibrary.zlib.version), GNU gzip, pigz or Go setting reproduces this file")
+                               reason: "no zlib \(CodecLibrary.zlib.version), GNU gzip, pigz, Go or miniz_oxide setting reproduces this file")
+    }
+
+    /// miniz_oxide's levels through flate2, likeliest first: flate2 writes XFL 2 from level 9,
+    /// 4 at level 1 and below (level 1 is not reproduced), 0 otherwise; its default is 6.
+    private static func minizCandidates(extraFlags: UInt8?) -> [Candidate] {
+        let levels: [Int] = switch extraFlags {
+        case 2: [9]
+        case 4: [0]
+        default: [6, 5, 7, 8, 4, 3, 2]
+        }
+        return levels.map { Candidate(deflater: .minizOxide, level: $0, producer: .minizOxide(generation: MinizDeflateEncoder.generation)) }
     }
 
     /// Go's levels, likeliest first, for a stream that ends as Go's do (an empty final stored
@@ -107,6 +119,9 @@ struct GzipRecipeSearch {
         let gnuMayHaveWritten = header.operatingSystem == 3 && header.extra == nil && header.comment == nil && !header.headerCRC
         var list = flushingCandidates(hinted: hinted, levels: levels, flushPoints: flushPoints)
         list += gnuMayHaveWritten ? gnu(hinted) + zlib(hinted) : zlib(hinted) + gnu(hinted)
+        // flate2 (miniz_oxide) writes OS 255 like Python; after zlib's likeliest levels, so that
+        // Python's files pay nothing for it.
+        if header.operatingSystem == 255 { list += minizCandidates(extraFlags: header.extraFlags) }
         list += zlib(levels) + zlib(levels, memLevel: 9) + gnu(levels)
         for memLevel in [7, 6, 5, 4, 3, 2, 1] { list += zlib(hinted.isEmpty ? levels : hinted, memLevel: memLevel) }
         list += zlib(levels, strategy: .filtered) + zlib(levels, strategy: .fixed)

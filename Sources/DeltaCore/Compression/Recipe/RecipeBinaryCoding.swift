@@ -6,8 +6,9 @@
 /// 32 SHA256 bytes when set, then the format's settings:
 /// - gzip: deflater (0 zlib, 1 GNU gzip), level, memLevel (0 = none), strategy (0 = none,
 ///   else 1 + index), header flags (1 byte, RFC 1952 FLG), mtime (4 bytes LE), XFL, OS, then
-///   extra, name and comment (length-prefixed) for the flags that are set. Go's deflater is
-///   written as 0 with memLevel 0 and recorded by its deflate-producer extension (code 3),
+///   extra, name and comment (length-prefixed) for the flags that are set. Go's and
+///   miniz_oxide's deflaters are written as 0 with memLevel 0 and recorded by their
+///   deflate-producer extension (codes 3 and 4),
 ///   so that a client that does not know Go still reads the recipe and refuses it at the
 ///   producer, as it refuses any producer it cannot follow;
 /// - bzip2: block size, work factor;
@@ -29,8 +30,12 @@ extension RecompressionRecipe {
     /// The recipe in its compact binary form.
     public func serialized() -> [UInt8] {
         var extensions = self.extensions
-        if gzip?.deflater == .goFlate, !extensions.contains(where: { $0.kind.rawValue == RecipeExtensionKind.deflateProducer.rawValue }) {
-            extensions.append(RecipeExtension(kind: .deflateProducer, payload: DeflateProducer.goFlate(generation: GoFlateEncoder.generation).payload))
+        if let deflater = gzip?.deflater, deflater.isProducerRecorded,
+           !extensions.contains(where: { $0.kind.rawValue == RecipeExtensionKind.deflateProducer.rawValue }) {
+            let producer: DeflateProducer = deflater == .goFlate ? .goFlate(generation: GoFlateEncoder.generation)
+                : .minizOxide(generation: MinizDeflateEncoder.generation)
+            extensions.append(RecipeExtension(kind: .deflateProducer, payload: producer.payload))
+            extensions.sort { $0.kind.rawValue < $1.kind.rawValue }
         }
         var out = RecipeByteWriter()
         out.bytes = Self.magic
@@ -153,23 +158,24 @@ extension RecompressionRecipe {
         }
         if version == Self.extendedVersion { extensions = try input.extensions() }
         guard input.offset == bytes.count else { throw .malformed(offset: input.offset, detail: "trailing bytes after the recipe") }
-        try adoptGoDeflater(baseOffset: baseGzipOffset)
+        try adoptRecordedDeflater(baseOffset: baseGzipOffset)
     }
 }
 
 extension RecompressionRecipe {
-    /// A gzip recipe whose producer is Go's `compress/flate` has the `go-flate` deflater; its
-    /// base settings must be what ``serialized()`` writes for it (deflater 0, no memLevel, no
-    /// strategy but Huffman-only at level 0). A producer this build cannot read (a later
-    /// generation) leaves the recipe as it is, to be refused by ``makeEncoder(threads:)``.
-    private mutating func adoptGoDeflater(baseOffset: Int) throws(RecipeError) {
+    /// A gzip recipe whose producer is Go's `compress/flate` or miniz_oxide has that deflater
+    /// (`go-flate`, `miniz-oxide`); its base settings must be what ``serialized()`` writes for
+    /// it (deflater 0, no memLevel, no strategy, but for Go Huffman-only at level 0). A
+    /// producer this build cannot read (a later generation) leaves the recipe as it is, to be
+    /// refused by ``makeEncoder(threads:)``.
+    private mutating func adoptRecordedDeflater(baseOffset: Int) throws(RecipeError) {
         guard var settings = gzip, let payload = extensionPayload(.deflateProducer),
-              case .goFlate? = try? DeflateProducer(payload: payload) else { return }
-        let huffmanOnly = settings.strategy == .huffmanOnly && settings.level == 0
+              let deflater = (try? DeflateProducer(payload: payload))?.recordedDeflater else { return }
+        let huffmanOnly = deflater == .goFlate && settings.strategy == .huffmanOnly && settings.level == 0
         guard settings.deflater == .zlib, settings.memLevel == nil, settings.strategy == nil || huffmanOnly else {
-            throw .malformed(offset: baseOffset, detail: "gzip settings that Go's deflater does not have")
+            throw .malformed(offset: baseOffset, detail: "gzip settings that the \(deflater.rawValue) deflater does not have")
         }
-        settings.deflater = .goFlate
+        settings.deflater = deflater
         gzip = settings
     }
 }

@@ -105,6 +105,13 @@ public enum DeflateImplementation: String, Hashable, Sendable, Codable {
     /// reproduced by ``GoFlateEncoder``. Always with a ``DeflateProducer/goFlate(generation:)``
     /// extension, which is what the binary form records (see ``RecompressionRecipe/serialized()``).
     case goFlate = "go-flate"
+    /// Rust's miniz_oxide (`flate2`'s default: maturin's sdists, Rust tools), reproduced by
+    /// ``MinizDeflateEncoder``; always with a ``DeflateProducer/minizOxide(generation:)`` extension.
+    case minizOxide = "miniz-oxide"
+
+    /// Whether the deflater is recorded by its deflate-producer extension, the base settings
+    /// holding zlib's code (see ``RecompressionRecipe/serialized()``).
+    var isProducerRecorded: Bool { self == .goFlate || self == .minizOxide }
 }
 
 /// How a single-member gzip file was made.
