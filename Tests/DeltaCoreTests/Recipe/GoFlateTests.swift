@@ -259,8 +259,8 @@ import Testing
         #expect(bytes.map { String(format: "%02x", $0) }.joined() == Self.goldenLevel6)
         var olderView = try RecompressionRecipe(serialized: bytes)
         #expect(olderView.gzip?.deflater == .goFlate)
-        olderView.extensions = [RecipeExtension(kind: .deflateProducer, payload: [4])]
-        #expect(throws: RecipeError.malformed(offset: 0, detail: "unknown deflate producer 4")) { try olderView.makeEncoder() }
+        olderView.extensions = [RecipeExtension(kind: .deflateProducer, payload: [5])]
+        #expect(throws: RecipeError.malformed(offset: 0, detail: "unknown deflate producer 5")) { try olderView.makeEncoder() }
     }
 
     /// `DFRC`, version 2, gzip, "deltafetch-go-flate" "go1.8-1.25/1", no padding, no target;

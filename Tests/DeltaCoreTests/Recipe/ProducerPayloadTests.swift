@@ -7,7 +7,7 @@ import Testing
 @Suite struct ProducerPayloadTests {
     static let producers: [DeflateProducer] = [
         .gnuRsyncable, .pigz(blockSize: 128 << 10, independent: false), .pigz(blockSize: 32 << 10, independent: true),
-        .pigz(blockSize: 1 << 29, independent: false), .goFlate(generation: 1),
+        .pigz(blockSize: 1 << 29, independent: false), .goFlate(generation: 1), .minizOxide(generation: 1),
     ]
 
     @Test func producersRoundTrip() throws {
@@ -17,6 +17,7 @@ import Testing
         #expect(DeflateProducer.gnuRsyncable.payload == [1])
         #expect(DeflateProducer.pigz(blockSize: 128 << 10, independent: true).payload == [2, 0x80, 0x01, 1])
         #expect(DeflateProducer.goFlate(generation: 1).payload == [3, 1])
+        #expect(DeflateProducer.minizOxide(generation: 1).payload == [4, 1])
     }
 
     @Test func layoutsRoundTrip() throws {
@@ -27,7 +28,8 @@ import Testing
 
     @Test(arguments: [
         ([], 0, "truncated"),
-        ([4], 0, "unknown deflate producer 4"),
+        ([5], 0, "unknown deflate producer 5"),
+        ([4, 2], 1, "miniz_oxide encoder generation 2 out of range"),
         ([3], 1, "truncated"),
         ([3, 0], 1, "Go flate encoder generation 0 out of range"),
         ([3, 2], 1, "Go flate encoder generation 2 out of range"),
