@@ -53,7 +53,7 @@ public final class ProgressReporter: Sendable {
     ///   - interactive: redraw a status line; by default when `descriptor` is a terminal.
     public convenience init(descriptor: Int32 = 2, interactive: Bool? = nil) {
         // Progress never stops the work: a failed write (a full disk, a closed pipe) is dropped.
-        self.init(interactive: interactive ?? (isatty(descriptor) == 1)) { text in
+        self.init(interactive: interactive ?? FileDescriptor(rawValue: descriptor, path: "descriptor \(descriptor)").isTerminal) { text in
             try? Console.write(text, to: descriptor, name: "descriptor \(descriptor)")
         }
     }

@@ -28,7 +28,7 @@ public struct DownloadRequest: Sendable {
     }
 
     /// The final path of the file.
-    public var path: String { directory.hasSuffix("/") ? directory + name : directory + "/" + name }
+    public var path: String { Paths.join(directory, name) }
 }
 
 /// What a finished download did.

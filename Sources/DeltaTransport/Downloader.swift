@@ -1,17 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import AsyncHTTPClient
 import DeltaCore
 import Foundation
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// Gets files from mirrors into a directory, safely.
 ///
-/// For each file: take the target's ``FileLock``; if a verified file is already there, done;
+/// For each file: take the target's ``ExclusiveFileLock``; if a verified file is already there, done;
 /// otherwise try each mirror in order (in its GLEP 75 layout), then the direct URL, retrying
 /// transient failures with back-off and resuming with HTTP Range where it can; write into
 /// `.<name>.partial`, never accept more than the expected (or declared) size, verify size and
@@ -148,10 +144,9 @@ public final class Downloader: Sendable {
     private func fetchLocked(_ request: DownloadRequest, start: ContinuousClock.Instant, reporter: Reporter) async throws(TransportError) -> DownloadResult {
         try FileName.validate(request.name)
         guard !request.mirrors.isEmpty || request.directURL != nil else { throw .noSources(name: request.name) }
-        let directory = request.directory.hasSuffix("/") && request.directory.count > 1
-            ? String(request.directory.dropLast()) : request.directory
-        let lock = try await FileLock.acquire(
-            path: directory + "/." + request.name + ".lock",
+        let directory = Paths.trimmingTrailingSlash(request.directory)
+        let lock = try await ExclusiveFileLock.acquire(
+            path: Paths.join(directory, "." + request.name + ".lock"),
             pollInterval: configuration.lockPollInterval,
             onWait: { reporter.emit(.waitingForLock, url: nil, onDisk: 0, total: request.expected?.size, transferred: 0) }
         )
@@ -159,7 +154,7 @@ public final class Downloader: Sendable {
         Self.removeStaleTemporaries(of: request.name, in: directory)
 
         let algorithms = Self.algorithms(for: request.expected)
-        let finalPath = directory + "/" + request.name
+        let finalPath = Paths.join(directory, request.name)
         if let present = try Self.verifiedExistingFile(at: finalPath, expected: request.expected, algorithms: algorithms) {
             return DownloadResult(name: request.name, path: finalPath, url: nil, mirror: nil, bytesTransferred: 0,
                                   resumed: false, alreadyPresent: true, seconds: Self.seconds(since: start), digests: present)
@@ -331,7 +326,7 @@ public final class Downloader: Sendable {
         do {
             file = try ReadableFile(path: path)
         } catch {
-            if error.errno == ENOENT { return nil }
+            if error.isNotFound { return nil }
             throw .local(error)
         }
         if let expected, (try? file.size()) != expected.size { return nil }
@@ -339,10 +334,10 @@ public final class Downloader: Sendable {
         do { digest = try MultiDigest(algorithms) } catch { preconditionFailure("digest setup: \(error)") }
         do {
             try file.forEachChunk { digest.update($0) }
-        } catch let error as DeltaCore.IOError {
+        } catch let error as FileSystemError {
             throw .local(error)
         } catch {
-            throw .io(DeltaCore.IOError(.read, path: path, detail: "\(error)"))
+            throw .io(FileSystemError(.read, path: path, detail: "\(error)"))
         }
         let digests = digest.finalize()
         guard (try? verify(digests, against: expected, source: path)) != nil else { return nil }
@@ -353,7 +348,7 @@ public final class Downloader: Sendable {
     /// its sidecar, sidecar temporaries, a lock file whose unlink failed), once the file is in
     /// place by other means. Skipped while another download of it holds its lock.
     static func removeLeftovers(of name: String, in directory: String) {
-        guard let lock = try? FileLock.tryAcquire(path: directory + "/." + name + ".lock") else { return }
+        guard let lock = try? ExclusiveFileLock.tryAcquire(path: Paths.join(directory, "." + name + ".lock")) else { return }
         removeStaleTemporaries(of: name, in: directory)
         PartialDownload.removeLeftover(directory: directory, name: name)
         lock.release()  // which deletes the lock file
@@ -362,18 +357,18 @@ public final class Downloader: Sendable {
     /// Deletes the download lock files in `directory` that no live download holds: a run
     /// killed, or whose unlink failed, leaves its lock file behind (the lock itself dies with it).
     static func removeStaleLocks(in directory: String) {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        guard let entries = try? FileSystem.entries(in: directory) else { return }
         for entry in entries where entry.hasPrefix(".") && entry.hasSuffix(".lock") && !entry.hasSuffix(".fetch.lock") {
-            if let lock = try? FileLock.tryAcquire(path: directory + "/" + entry) { lock.release() }
+            if let lock = try? ExclusiveFileLock.tryAcquire(path: Paths.join(directory, entry)) { lock.release() }
         }
     }
 
     /// Deletes temporary files a killed run may have left (sidecar writes in progress).
     static func removeStaleTemporaries(of name: String, in directory: String) {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        guard let entries = try? FileSystem.entries(in: directory) else { return }
         let prefix = "..\(name).partial.meta.deltafetch-"
         for entry in entries where entry.hasPrefix(prefix) {
-            unlink(directory + "/" + entry)
+            FileSystem.removeFileIfPresent(Paths.join(directory, entry))
         }
     }
 
@@ -411,11 +406,13 @@ struct TransferOutcome {
 }
 
 /// Sends progress events for one download, throttling `advanced` ones.
-final class Reporter: @unchecked Sendable {
+final class Reporter: Sendable {
     let name: String
     let start: ContinuousClock.Instant
     let handler: (@Sendable (DownloadProgress) -> Void)?
-    private var lastAdvance: ContinuousClock.Instant?
+    /// When the last `advanced` event went out: transfers of one download may report from
+    /// different threads (a retry, a mirror switch).
+    private let lastAdvance = Mutex<ContinuousClock.Instant?>(nil)
 
     init(name: String, start: ContinuousClock.Instant, handler: (@Sendable (DownloadProgress) -> Void)?) {
         self.name = name
@@ -427,32 +424,41 @@ final class Reporter: @unchecked Sendable {
         guard let handler else { return }
         if event == .advanced {
             let now = ContinuousClock.now
-            if let last = lastAdvance, now - last < .milliseconds(100) { return }
-            lastAdvance = now
+            let due = lastAdvance.withLock { last in
+                if let previous = last, now - previous < .milliseconds(100) { return false }
+                last = now
+                return true
+            }
+            guard due else { return }
         }
         handler(DownloadProgress(name: name, url: url, event: event, bytesOnDisk: onDisk, totalBytes: total,
                                  bytesTransferred: transferred, elapsed: Downloader.seconds(since: start)))
     }
 }
 
-/// Mirror layouts, read once per mirror even when many downloads ask at once.
-actor LayoutCache {
+/// Mirror layouts, read once per mirror even when many downloads ask at once: the first
+/// asker starts the lookup, later ones wait for the same task.
+final class LayoutCache: Sendable {
     static let maximumSize = 64 << 10
-    private var entries = [URL: Task<Result<MirrorLayout, TransportError>, Never>]()
+    private typealias Lookup = Task<Result<MirrorLayout, TransportError>, Never>
+    private let entries = Mutex([URL: Lookup]())
 
     func layout(for mirror: Mirror, load: @escaping @Sendable () async throws(TransportError) -> MirrorLayout) async throws(TransportError) -> MirrorLayout {
-        let task: Task<Result<MirrorLayout, TransportError>, Never>
-        if let existing = entries[mirror.base] {
-            task = existing
-        } else {
-            task = Task {
+        let task = entries.withLock { entries in
+            if let existing = entries[mirror.base] { return existing }
+            let task = Lookup {
                 do throws(TransportError) { return .success(try await load()) } catch { return .failure(error) }
             }
             entries[mirror.base] = task
+            return task
         }
         let result = await task.value
         // A cancelled lookup says nothing about the mirror: forget it so a later call tries again.
-        if case .failure(.cancelled) = result { entries[mirror.base] = nil }
+        if case .failure(.cancelled) = result {
+            entries.withLock { entries in
+                if entries[mirror.base] == task { entries[mirror.base] = nil }
+            }
+        }
         return try result.get()
     }
 }

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import DeltaCore
 import Foundation
 
@@ -56,8 +51,8 @@ enum FileTransfer {
             let size = try file.size()
             guard size <= UInt64(limit) else { throw TransportError.tooLarge(url: url.absoluteString, limit: UInt64(limit), received: size) }
             return String(decoding: try file.prefix(Int(size)), as: UTF8.self)
-        } catch let error as IOError {
-            if error.errno == ENOENT { return nil }
+        } catch let error as FileSystemError {
+            if error.isNotFound { return nil }
             throw sourceError(error, url: url.absoluteString)
         } catch let error as TransportError {
             throw error
@@ -67,8 +62,8 @@ enum FileTransfer {
     }
 
     /// A failure reading the source is the source's problem: the next mirror may do better.
-    private static func sourceError(_ error: IOError, url: String) -> TransportError {
-        if error.errno == ENOENT || error.errno == ENOTDIR { return .notFound(url: url) }
+    private static func sourceError(_ error: FileSystemError, url: String) -> TransportError {
+        if error.isNotFound || error.errno == .notDirectory { return .notFound(url: url) }
         return .connection(url: url, reason: error.description)
     }
 }

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import DeltaCore
 
 /// The file a download writes before it is verified: `.<name>.partial` in the target
@@ -10,13 +5,13 @@ import DeltaCore
 ///
 /// Unlike ``AtomicFileWriter`` its name is fixed, so that a later run (after a failure, a
 /// timeout or `kill -9`) can find it and continue with an HTTP Range request. Only the holder
-/// of the target's ``FileLock`` touches it. Nothing here ever writes the final name except
+/// of the target's ``ExclusiveFileLock`` touches it. Nothing here ever writes the final name except
 /// ``commit()``, which syncs, renames and syncs the directory.
 final class PartialDownload {
     let finalPath: String
     let path: String
     let metadataPath: String
-    private var descriptor: Int32
+    private var descriptor: FileDescriptor?
     private let algorithms: [DigestAlgorithm]
     private var digest: MultiDigest
     /// Bytes in the partial file, all of them already hashed.
@@ -24,19 +19,31 @@ final class PartialDownload {
 
     /// Opens (or creates) the partial file of `name` in `directory`, keeping what it holds.
     init(directory: String, name: String, algorithms: [DigestAlgorithm]) throws(TransportError) {
-        finalPath = directory + "/" + name
-        path = directory + "/." + name + ".partial"
+        finalPath = Paths.join(directory, name)
+        path = Self.partialPath(directory: directory, name: name)
         metadataPath = path + ".meta"
         self.algorithms = algorithms
         do { digest = try MultiDigest(algorithms) } catch { preconditionFailure("digest setup: \(error)") }
-        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw .local(IOError(.open, path: path, errno: errno)) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw .local(IOError(.stat, path: path, errno: errno)) }
-        length = UInt64(info.st_size)
+        do {
+            let file = try FileDescriptor.open(path, .readWrite, options: .create)
+            descriptor = file
+            length = try file.status().size
+        } catch {
+            throw .local(error)
+        }
     }
 
-    deinit { if descriptor >= 0 { close(descriptor) } }
+    deinit { descriptor?.closeIgnoringErrors() }
+
+    private static func partialPath(directory: String, name: String) -> String {
+        Paths.join(directory, "." + name + ".partial")
+    }
+
+    /// The open file; a closed download is a programming error.
+    private var file: FileDescriptor {
+        guard let descriptor else { preconditionFailure("\(path) used after closeFile()") }
+        return descriptor
+    }
 
     /// The sidecar of an earlier run, if it is readable.
     func loadMetadata() -> ResumeMetadata? {
@@ -57,10 +64,10 @@ final class PartialDownload {
 
     /// Empties the file to start over.
     func restart() throws(TransportError) {
-        guard ftruncate(descriptor, 0) == 0 else { throw .local(IOError(.write, path: path, errno: errno)) }
+        do { try file.truncate(to: 0) } catch { throw .local(error) }
         length = 0
         do { digest = try MultiDigest(algorithms) } catch { preconditionFailure("digest setup: \(error)") }
-        unlink(metadataPath)
+        FileSystem.removeFileIfPresent(metadataPath)
     }
 
     /// Hashes the bytes already there, so that appended bytes continue the same digests.
@@ -73,11 +80,9 @@ final class PartialDownload {
         var offset: UInt64 = 0
         while offset < have {
             let count = Int(min(UInt64(chunk.count), have - offset))
-            let got = pread(descriptor, chunk.baseAddress!, count, off_t(offset))
-            if got < 0 && errno == EINTR { continue }
-            guard got > 0 else {
-                throw .local(got < 0 ? IOError(.read, path: path, errno: errno) : IOError(.read, path: path, detail: "file shrank"))
-            }
+            let got: Int
+            do { got = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: chunk[0..<count]), at: offset) } catch { throw .local(error) }
+            guard got > 0 else { throw .local(FileSystemError(.read, path: path, detail: "file shrank")) }
             digest.update(UnsafeRawBufferPointer(rebasing: chunk[0..<got]))
             offset += UInt64(got)
         }
@@ -85,57 +90,45 @@ final class PartialDownload {
 
     /// Appends and hashes bytes. The corresponding C function is `pwrite`.
     func append(_ bytes: UnsafeRawBufferPointer) throws(TransportError) {
-        var done = 0
-        while done < bytes.count {
-            let count = pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(length) + off_t(done))
-            if count > 0 {
-                done += count
-            } else if count < 0 && errno != EINTR {
-                throw .local(IOError(.write, path: path, errno: errno))
-            }
-        }
+        do { try file.writeAll(bytes, at: length) } catch { throw .local(error) }
         digest.update(bytes)
         length += UInt64(bytes.count)
     }
 
     /// Syncs the data and returns the size and digests of everything written.
     func finish() throws(TransportError) -> DigestSet {
-        guard fsync(descriptor) == 0 else { throw .local(IOError(.sync, path: path, errno: errno)) }
+        do { try file.sync() } catch { throw .local(error) }
         return digest.finalize()
     }
 
     /// Gives the verified file its final name (rename, then sync the directory) and drops the
     /// sidecar.
     func commit() throws(TransportError) {
-        guard rename(path, finalPath) == 0 else { throw .local(IOError(.rename, path: finalPath, errno: errno)) }
-        unlink(metadataPath)
-        let directory = open(String(finalPath[..<finalPath.lastIndex(of: "/")!]), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directory >= 0 {
-            fsync(directory)
-            close(directory)
-        }
+        do { try FileSystem.rename(path, to: finalPath) } catch { throw .local(error) }
+        FileSystem.removeFileIfPresent(metadataPath)
+        FileSystem.syncDirectory(Paths.directory(of: finalPath))
     }
 
     /// Deletes what an interrupted download of `name` left in `directory` (its partial file
     /// and sidecar), once the file is in place by other means and nothing will resume it.
     static func removeLeftover(directory: String, name: String) {
-        let path = directory + "/." + name + ".partial"
-        unlink(path)
-        unlink(path + ".meta")
+        let path = partialPath(directory: directory, name: name)
+        FileSystem.removeFileIfPresent(path)
+        FileSystem.removeFileIfPresent(path + ".meta")
     }
 
     /// Deletes the partial file and its sidecar and closes it; the object is done after this.
     func discard() {
-        unlink(path)
-        unlink(metadataPath)
+        FileSystem.removeFileIfPresent(path)
+        FileSystem.removeFileIfPresent(metadataPath)
         length = 0
         closeFile()
     }
 
     /// Closes the file, keeping it for a later resume.
     func closeFile() {
-        if descriptor >= 0 { _ = close(descriptor) }
-        descriptor = -1
+        descriptor?.closeIgnoringErrors()
+        descriptor = nil
     }
 }
 

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import DeltaCore
 
 /// What can go wrong getting a file from mirrors. Every case names the URL or file it is about.
@@ -41,7 +36,7 @@ public enum TransportError: DeltaCoreError, Equatable {
     /// The target's file system is full (or over quota). Nothing was left under the final name.
     case diskFull(path: String)
     /// A local file operation failed.
-    case io(IOError)
+    case io(FileSystemError)
     /// The download was cancelled.
     case cancelled(name: String)
     /// The request offered no source at all (no mirrors and no direct URL).
@@ -119,7 +114,7 @@ public enum TransportError: DeltaCoreError, Equatable {
     }
 
     /// Maps a file-system error, keeping a full disk recognisable.
-    static func local(_ error: IOError) -> TransportError {
+    static func local(_ error: FileSystemError) -> TransportError {
         error.isDiskFull ? .diskFull(path: error.path) : .io(error)
     }
 

@@ -74,8 +74,7 @@ func resolvedSettings(_ overrides: FetchSettings.Overrides = FetchSettings.Overr
 
 /// Fails unless `path` is a directory.
 func requireDirectory(_ path: String) throws {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+    guard FileSystem.isDirectory(path) else {
         throw ValidationError("distdir '\(path)' is not a directory")
     }
 }

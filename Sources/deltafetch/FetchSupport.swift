@@ -111,7 +111,7 @@ final class FetchProgressPrinter: Sendable {
 }
 
 /// Runs one fetch and prints its outcome; returns the exit status.
-/// - Throws: ``IOError`` when the `--json` result cannot be written (the file may be in
+/// - Throws: ``FileSystemError`` when the `--json` result cannot be written (the file may be in
 ///   place, but the caller never learns how it got there: that is a failure too).
 func runFetch(_ request: FetchRequest, settings: FetchSettings, quiet: Bool,
               json: Bool, statusForDownload: Int32) async throws -> Int32 {

@@ -47,9 +47,9 @@ struct RecordAlternateCommand: ParsableCommand {
         for problem in problems { Console.writeDiagnostic("warning: \(problem)") }
         guard let original = manifestFile[file] else { throw CLIError("\(manifest): no DIST entry for \(file)") }
 
-        let inspection = try FileInspector.inspect(path: distdir + "/" + file)
+        let inspection = try FileInspector.inspect(path: Paths.join(distdir, file))
         guard let matching = expected.first(where: { $0.matches(inspection.uncompressed) }) else {
-            throw AlternateDigestError.contentMismatch(file: distdir + "/" + file)
+            throw AlternateDigestError.contentMismatch(file: Paths.join(distdir, file))
         }
         if original.digests.matches(inspection.compressed) {
             try writeResult("\(file): matches the Manifest; nothing to record")

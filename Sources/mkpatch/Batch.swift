@@ -1,6 +1,7 @@
 import ArgumentParser
 import DeltaCore
 import Foundation
+import Synchronization
 
 /// `mkpatch batch DISTDIR -o OUTDIR [--jobs N] [--max-ratio R] [--skip-one] [--work-list FILE]`
 /// and `mkpatch batch --run-job N --work-list FILE -o OUTDIR`.
@@ -115,13 +116,15 @@ struct Batch: ParsableCommand {
 }
 
 /// Counts the jobs that made a patch in this run (kept or dropped), for throughput. Called from
-/// the serialised progress callback.
-private final class WorkedJobs: @unchecked Sendable {
-    private(set) var jobs = 0
+/// the progress callback, on the batch's worker threads.
+private final class WorkedJobs: Sendable {
+    private let tally = Mutex(0)
+
+    var jobs: Int { tally.withLock { $0 } }
 
     func count(_ outcome: BatchOutcome) {
         switch outcome {
-        case .created, .dropped: jobs += 1
+        case .created, .dropped: tally.withLock { $0 += 1 }
         default: break
         }
     }

@@ -51,7 +51,7 @@ struct Create: ParsableCommand {
     var json = false
 
     func run() throws {
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        try FileSystem.createDirectory(output, intermediates: true)
         let creation = try PatchCreator.create(
             oldPath: old, newPath: new, outputDirectory: output,
             options: PatchCreationOptions(hashes: hashes, urlBase: urlBase, diff: DiffOptions(threads: threads)))

@@ -36,12 +36,15 @@ struct Inspect: AsyncParsableCommand {
 
     func run() async throws {
         // The recipe search reads and decompresses the file on its own; run it beside the
-        // digests so that both cores work.
-        let path = file
-        let search: Task<RecipeDetection, any Error>? = noRecipe ? nil : Task.detached { try RecipeDetector.detect(path: path) }
+        // digests so that both cores work. Both take seconds: on worker threads, not the
+        // cooperative pool.
+        let path = file, hashes = hashes
+        let search: Task<RecipeDetection, any Error>? = noRecipe ? nil : Task {
+            try await BlockingWork.run { try RecipeDetector.detect(path: path) }
+        }
         let inspection: FileInspection
         do {
-            inspection = try FileInspector.inspect(path: file, algorithms: hashes)
+            inspection = try await BlockingWork.run { try FileInspector.inspect(path: path, algorithms: hashes) }
         } catch {
             search?.cancel()
             throw error

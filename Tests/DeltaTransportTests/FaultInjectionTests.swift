@@ -175,7 +175,7 @@ import Testing
         let url = "http://m/x"
         #expect(TransportError.allSourcesFailed(name: "x", attempts: [.notFound(url: url), .digestMismatch(url: url, algorithm: .blake2b, expected: "a", actual: "b")]).kind == .verification)
         #expect(TransportError.allSourcesFailed(name: "x", attempts: [.notFound(url: url)]).kind == .notFound)
-        #expect(TransportError.io(IOError(.write, path: "/d/f", errno: ENOSPC)).isDiskFull)
+        #expect(TransportError.io(FileSystemError(.write, path: "/d/f", errno: ENOSPC)).isDiskFull)
         #expect(TransportError.diskFull(path: "/d/.f.partial").description == "/d/.f.partial: disk full")
         #expect(TransportError.timedOut(url: url, seconds: 30).description == "http://m/x: no data for 30 s (timed out)")
     }

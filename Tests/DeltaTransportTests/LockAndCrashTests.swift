@@ -165,12 +165,12 @@ import Testing
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent(".x.lock").path
-        let held = try await FileLock.acquire(path: path)
-        let waiter = Task { try await FileLock.acquire(path: path, pollInterval: .milliseconds(10)) }
+        let held = try await ExclusiveFileLock.acquire(path: path)
+        let waiter = Task { try await ExclusiveFileLock.acquire(path: path, pollInterval: .milliseconds(10)) }
         try await Task.sleep(for: .milliseconds(100))
         waiter.cancel()
         await #expect(throws: TransportError.cancelled(name: path)) { try await waiter.value }
-        let second = Task { try await FileLock.acquire(path: path, pollInterval: .milliseconds(10)) }
+        let second = Task { try await ExclusiveFileLock.acquire(path: path, pollInterval: .milliseconds(10)) }
         try await Task.sleep(for: .milliseconds(50))
         held.release()
         let got = try await second.value

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// One patch to make: from `oldPath` to `newPath`, numbered for work lists and fleets.
 public struct BatchJob: Hashable, Sendable {
     /// The job's number, from 0, in plan order.
@@ -29,9 +25,9 @@ public enum BatchPlanner {
     /// The jobs for the distfiles in `directory` (plain files whose names have a version).
     /// - Parameter skipOne: also plan a patch from two versions back, so a client one release
     ///   behind still needs one patch.
-    public static func plan(directory: String, skipOne: Bool = false) throws(IOError) -> [BatchJob] {
+    public static func plan(directory: String, skipOne: Bool = false) throws(FileSystemError) -> [BatchJob] {
         let names = try regularFileNames(in: directory)
-        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        let prefix = Paths.join(directory, "")
         return plan(fileNames: names, skipOne: skipOne).map {
             BatchJob(index: $0.index, oldPath: prefix + $0.oldPath, newPath: prefix + $0.newPath)
         }
@@ -62,27 +58,18 @@ public enum BatchPlanner {
     }
 
     /// The names of the regular files in `directory`, hidden ones left out.
-    static func regularFileNames(in directory: String) throws(IOError) -> [String] {
-        try names(in: directory, ofType: S_IFREG)
+    static func regularFileNames(in directory: String) throws(FileSystemError) -> [String] {
+        try names(in: directory, ofKind: .regular)
     }
 
     /// The names of the directories in `directory` (symbolic links followed), hidden ones left out.
-    static func directoryNames(in directory: String) throws(IOError) -> [String] {
-        try names(in: directory, ofType: S_IFDIR)
+    static func directoryNames(in directory: String) throws(FileSystemError) -> [String] {
+        try names(in: directory, ofKind: .directory)
     }
 
-    private static func names(in directory: String, ofType type: mode_t) throws(IOError) -> [String] {
-        guard let handle = opendir(directory) else { throw IOError(.open, path: directory, errno: errno) }
-        defer { closedir(handle) }
-        var names = [String]()
-        while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self))
-            }
-            guard !name.hasPrefix(".") else { continue }
-            var info = stat()
-            if stat(directory + "/" + name, &info) == 0, (info.st_mode & S_IFMT) == type { names.append(name) }
-        }
-        return names.sorted()
+    private static func names(in directory: String, ofKind kind: FileStatus.Kind) throws(FileSystemError) -> [String] {
+        try FileSystem.entries(in: directory).filter { name in
+            !name.hasPrefix(".") && (try? FileSystem.status(of: Paths.join(directory, name)))?.kind == kind
+        }.sorted()
     }
 }

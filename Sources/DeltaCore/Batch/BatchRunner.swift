@@ -1,7 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import Dispatch
+import Synchronization
 
 /// How a batch is run.
 public struct BatchOptions: Sendable {
@@ -106,33 +103,27 @@ public enum BatchRunner {
     public static func run(_ jobs: [BatchJob], outputDirectory: String, options: BatchOptions = BatchOptions(),
                            progress: @escaping @Sendable (BatchJobResult) -> Void = { _ in }) throws -> BatchSummary {
         let journal = journalDirectory(outputDirectory: outputDirectory)
-        try makeDirectory(outputDirectory)
-        try makeDirectory(journal)
+        try FileSystem.createDirectory(outputDirectory)
+        try FileSystem.createDirectory(journal)
         let listed = try listedPairs(listPath(outputDirectory: outputDirectory))
         let state = SharedState(total: jobs.count, progress: progress)
-        let group = DispatchGroup()
-        for _ in 0..<min(options.concurrentJobs, max(1, jobs.count)) {
-            DispatchQueue.global().async(group: group) {
-                while let position = state.next(), position < jobs.count {
-                    let job = jobs[position]
-                    let outcome: BatchOutcome
-                    do {
-                        outcome = try runOne(job, outputDirectory: outputDirectory, options: options, listed: listed)
-                    } catch {
-                        outcome = .failed("\(error)")
-                    }
-                    state.finish(job, outcome)
-                }
+        BlockingWork.parallelForEach(count: jobs.count, jobs: options.concurrentJobs) { position in
+            let job = jobs[position]
+            let outcome: BatchOutcome
+            do {
+                outcome = try runOne(job, outputDirectory: outputDirectory, options: options, listed: listed)
+            } catch {
+                outcome = .failed("\(error)")
             }
+            state.finish(job, outcome)
         }
-        group.wait()
         return state.summary
     }
 
     /// Runs one job (a fleet's `--run-job`), with the same journal and skipping as ``run``.
     public static func runOne(_ job: BatchJob, outputDirectory: String, options: BatchOptions) throws -> BatchOutcome {
-        try makeDirectory(outputDirectory)
-        try makeDirectory(journalDirectory(outputDirectory: outputDirectory))
+        try FileSystem.createDirectory(outputDirectory)
+        try FileSystem.createDirectory(journalDirectory(outputDirectory: outputDirectory))
         return try runOne(job, outputDirectory: outputDirectory, options: options,
                           listed: options.recordsInList ? try listedPairs(listPath(outputDirectory: outputDirectory)) : [])
     }
@@ -144,7 +135,7 @@ public enum BatchRunner {
         let journal = journalDirectory(outputDirectory: outputDirectory)
         var entries = [PatchListEntry]()
         for name in try BatchPlanner.regularFileNames(in: journal) where name.hasSuffix(".line") {
-            let path = journal + "/" + name
+            let path = Paths.join(journal, name)
             let text = try MetadataLines.readText(path: path)
             let line = text.split(separator: "\n").first ?? ""
             do {
@@ -161,15 +152,15 @@ public enum BatchRunner {
                                listed: Set<String>) throws -> BatchOutcome {
         let patchName = job.patchName
         let journal = journalDirectory(outputDirectory: outputDirectory)
-        let linePath = journal + "/" + patchName + ".line", droppedPath = journal + "/" + patchName + ".dropped"
-        let patchPath = outputDirectory + "/" + patchName
-        if exists(droppedPath) { return .alreadyDropped }
+        let linePath = Paths.join(journal, patchName + ".line"), droppedPath = Paths.join(journal, patchName + ".dropped")
+        let patchPath = Paths.join(outputDirectory, patchName)
+        if FileSystem.exists(droppedPath) { return .alreadyDropped }
         if let patchSize = fileSize(patchPath) {
             let pair = PatchCreator.baseName(job.oldPath) + "\u{0}" + PatchCreator.baseName(job.newPath)
             if listed.contains(pair) {
                 return .alreadyDone(patchSize: patchSize, targetSize: fileSize(job.newPath) ?? 0)
             }
-            if exists(linePath) {
+            if FileSystem.exists(linePath) {
                 // Made before, but the run stopped before listing it.
                 if options.recordsInList {
                     let entry = try PatchListEntry(line: Substring(try MetadataLines.readText(path: linePath).split(separator: "\n").first ?? ""))
@@ -183,7 +174,7 @@ public enum BatchRunner {
         let targetSize = creation.newFile.size
         if Double(creation.patchSize) > options.maximumRatio * Double(targetSize) {
             try writeAtomically("", to: droppedPath)
-            unlink(creation.patchPath)
+            FileSystem.removeFileIfPresent(creation.patchPath)
             return .dropped(patchSize: creation.patchSize, targetSize: targetSize)
         }
         try writeAtomically(try creation.entry.line() + "\n", to: linePath)
@@ -204,23 +195,14 @@ public enum BatchRunner {
         try writer.commit()
     }
 
-    private static func makeDirectory(_ path: String) throws(IOError) {
-        guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw IOError(.createTemporary, path: path, errno: errno) }
-    }
-
-    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
-
     static func fileSize(_ path: String) -> UInt64? {
-        var info = stat()
-        return stat(path, &info) == 0 ? UInt64(info.st_size) : nil
+        (try? FileSystem.status(of: path))?.size
     }
 }
 
-/// The job counter, the summary and the progress callback, shared by the workers.
-private final class SharedState: @unchecked Sendable {
-    private let queue = DispatchQueue(label: "deltafetch.batch.state")
-    private var position = 0, finished = 0
-    private var _summary = BatchSummary()
+/// The summary and the progress callback, shared by the workers.
+private final class SharedState: Sendable {
+    private let done = Mutex((finished: 0, summary: BatchSummary()))
     private let total: Int
     private let progress: @Sendable (BatchJobResult) -> Void
 
@@ -229,17 +211,14 @@ private final class SharedState: @unchecked Sendable {
         self.progress = progress
     }
 
-    func next() -> Int? {
-        queue.sync { defer { position += 1 }; return position }
-    }
-
+    /// Counts a finished job and reports it; reports are serialised by the lock.
     func finish(_ job: BatchJob, _ outcome: BatchOutcome) {
-        queue.sync {
-            finished += 1
-            _summary.add(outcome)
-            progress(BatchJobResult(job: job, outcome: outcome, finished: finished, total: total))
+        done.withLock { done in
+            done.finished += 1
+            done.summary.add(outcome)
+            progress(BatchJobResult(job: job, outcome: outcome, finished: done.finished, total: total))
         }
     }
 
-    var summary: BatchSummary { queue.sync { _summary } }
+    var summary: BatchSummary { done.withLock { $0.summary } }
 }

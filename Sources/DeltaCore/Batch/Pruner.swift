@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// What `prune` removed.
 public struct PruneResult: Sendable {
     /// The entries dropped because their base or target is gone from the mirror.
@@ -16,12 +12,12 @@ public enum Pruner {
     /// Drops the entries of the list at `listPath` whose base or target name is not a file in
     /// `distdir`; with `deletePatches`, also deletes their patch files when named bare (beside
     /// the list). Comments and unparseable lines are kept.
-    /// - Throws: ``IOError`` when the list is missing or `distdir` cannot be listed (a mistyped
+    /// - Throws: ``FileSystemError`` when the list is missing or `distdir` cannot be listed (a mistyped
     ///   directory must not empty the list).
     public static func prune(listPath: String, distdir: String, deletePatches: Bool = false) throws -> PruneResult {
-        guard BatchRunner.exists(listPath) else { throw IOError(.open, path: listPath, errno: ENOENT) }
+        guard FileSystem.exists(listPath) else { throw FileSystemError(.open, path: listPath, errno: .noSuchFileOrDirectory) }
         let present = Set(try BatchPlanner.regularFileNames(in: distdir))
-        let lock = try FileLock(path: PatchCreator.lockPath(forList: listPath), mode: .exclusive)
+        let lock = try ReadWriteFileLock(path: PatchCreator.lockPath(forList: listPath), mode: .exclusive)
         defer { withExtendedLifetime(lock) {} }
         var document = try PatchListDocument.load(path: listPath)
         let removed = document.remove { entry in
@@ -33,11 +29,11 @@ public enum Pruner {
         try writer.commit()
         var deleted = [String]()
         if deletePatches {
-            let directory = AtomicFileWriter.directory(of: listPath)
+            let directory = Paths.directory(of: listPath)
             // Only bare names: a URL or a path elsewhere is not this list's file to delete.
             for entry in removed where !entry.patchIsURL && !entry.patchLocation.contains("/") && !entry.patchLocation.isEmpty {
-                let path = directory + "/" + entry.patchLocation
-                if unlink(path) == 0 { deleted.append(path) }
+                let path = Paths.join(directory, entry.patchLocation)
+                if FileSystem.removeFileIfPresent(path) { deleted.append(path) }
             }
         }
         return PruneResult(removed: removed, deletedPatches: deleted)

@@ -15,7 +15,7 @@ public enum FileInspector {
     ///   - path: the file to read.
     ///   - algorithms: the digests to compute, of both the file and its content.
     /// - Returns: the format, and the size and digests of the file and of its content.
-    /// - Throws: ``FileError`` naming the file, around an ``IOError``, a ``CompressionError``
+    /// - Throws: ``FileError`` naming the file, around an ``FileSystemError``, a ``CompressionError``
     ///   (with the byte offset where the stream went wrong) or a ``DigestError``.
     public static func inspect(path: String, algorithms: [DigestAlgorithm] = DigestAlgorithm.allCases) throws -> FileInspection {
         let file = try ReadableFile(path: path)

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// How `mkpatch create` makes and publishes a patch.
 public struct PatchCreationOptions: Sendable {
     /// The hashes written into the patch-list line (GLEP 25 readers need MD5).
@@ -105,7 +101,7 @@ public enum PatchCreator {
             }
         }
 
-        let patchPath = outputDirectory + "/" + patchName
+        let patchPath = Paths.join(outputDirectory, patchName)
         let patchDigests = try FileInspector.inspect(path: patchDraft, algorithms: options.hashes).compressed
         try work.publish(patchDraft, as: patchPath)
         WorkDirectory.removeStale(in: outputDirectory, label: patchName)
@@ -124,7 +120,7 @@ public enum PatchCreator {
     /// - Returns: whether the list changed.
     @discardableResult
     public static func record(_ entry: PatchListEntry, inList listPath: String) throws -> Bool {
-        let lock = try FileLock(path: lockPath(forList: listPath), mode: .exclusive)
+        let lock = try ReadWriteFileLock(path: lockPath(forList: listPath), mode: .exclusive)
         defer { withExtendedLifetime(lock) {} }
         var document = try PatchListDocument.load(path: listPath)
         guard try document.upsert(entry) else { return false }
@@ -139,7 +135,7 @@ public enum PatchCreator {
     /// - Returns: whether the list changed.
     @discardableResult
     public static func record(contentsOf entries: [PatchListEntry], inList listPath: String) throws -> Bool {
-        let lock = try FileLock(path: lockPath(forList: listPath), mode: .exclusive)
+        let lock = try ReadWriteFileLock(path: lockPath(forList: listPath), mode: .exclusive)
         defer { withExtendedLifetime(lock) {} }
         var document = try PatchListDocument.load(path: listPath)
         var changed = false
@@ -153,12 +149,11 @@ public enum PatchCreator {
 
     /// The lock file beside a list: hidden, so a mirror's listing does not show it.
     static func lockPath(forList listPath: String) -> String {
-        let directory = AtomicFileWriter.directory(of: listPath)
-        return directory + "/." + baseName(listPath) + ".lock"
+        Paths.join(Paths.directory(of: listPath), "." + baseName(listPath) + ".lock")
     }
 
     static func baseName(_ path: String) -> String {
-        path.split(separator: "/").last.map(String.init) ?? path
+        Paths.name(of: path)
     }
 }
 

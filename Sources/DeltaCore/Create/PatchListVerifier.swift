@@ -41,7 +41,7 @@ public enum PatchListVerifier {
     public static func verify(listPath: String, distdir: String, patchDirectory: String? = nil,
                               scratchDirectory: String = "/tmp") throws -> VerificationReport {
         let document = try PatchListDocument.load(path: listPath)
-        let patches = patchDirectory ?? AtomicFileWriter.directory(of: listPath)
+        let patches = patchDirectory ?? Paths.directory(of: listPath)
         var failures = document.problems
         var passed = 0
         for (line, entry) in document.numberedEntries {
@@ -56,7 +56,7 @@ public enum PatchListVerifier {
     /// The duplicates and contradictions among the entries of `listPaths` taken together (as
     /// a client merges `profiles/patches.global` and a package's `patches`), each naming
     /// both lines; see ``PatchListMerge``.
-    /// - Throws: ``IOError`` when a list cannot be read.
+    /// - Throws: ``FileSystemError`` when a list cannot be read.
     public static func conflicts(listPaths: [String]) throws -> [PatchListConflict] {
         var listed = [ListedPatchEntry]()
         for path in listPaths {
@@ -66,9 +66,9 @@ public enum PatchListVerifier {
     }
 
     private static func check(_ entry: PatchListEntry, patches: String, distdir: String, scratch: String) throws -> [VerificationError] {
-        let patchName = entry.patchLocation.split(separator: "/").last.map(String.init) ?? entry.patchLocation
-        let patchPath = patches + "/" + patchName
-        let basePath = distdir + "/" + entry.baseName
+        let patchName = Paths.name(of: entry.patchLocation)
+        let patchPath = Paths.join(patches, patchName)
+        let basePath = Paths.join(distdir, entry.baseName)
         var problems = [VerificationError]()
         if let problem = compare(file: patchPath, part: "patch", expected: entry.patch, missing: .patchMissing(patchPath)) {
             problems.append(problem)
@@ -97,7 +97,7 @@ public enum PatchListVerifier {
         let actual: DigestSet
         do {
             actual = try FileInspector.inspect(path: file, algorithms: Array(wanted.digests.keys)).compressed
-        } catch let error as IOError where error.operation == .open {
+        } catch let error as FileSystemError where error.operation == .open {
             return missing
         } catch {
             return .mismatch(part: part, file: file, detail: String(describing: error))

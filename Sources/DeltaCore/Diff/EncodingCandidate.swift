@@ -1,6 +1,9 @@
 /// One way of encoding a patch's streams: the raw streams, the context that primes the
 /// literals (if any) and each stream's LZMA2 result, compressed stream by stream so that the
 /// differ can spread the candidates' streams over its threads, then assembled into a body.
+///
+/// `@unchecked Sendable`: everything but the results is immutable, and each stream's
+/// ``ResultBox`` is set by the one thread that compresses it and read after the join.
 final class EncodingCandidate: @unchecked Sendable {
     let raw: [[UInt8]]
     let context: LiteralContext?

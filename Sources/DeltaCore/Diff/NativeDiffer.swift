@@ -1,5 +1,3 @@
-import Dispatch
-
 /// Settings of the differ.
 public struct DiffOptions: Sendable {
     /// Threads to use (1 or 2 pay on this kind of work).
@@ -255,16 +253,22 @@ func runConcurrently(_ parallel: Bool, _ first: @escaping @Sendable () -> Void, 
         second()
         return
     }
-    DispatchQueue.concurrentPerform(iterations: 2) { $0 == 0 ? first() : second() }
+    BlockingWork.parallelForEach(count: 2, jobs: 2) { $0 == 0 ? first() : second() }
 }
 
 /// A value handed to another thread whose use the code keeps race-free by construction.
+///
+/// `@unchecked Sendable`: each use hands a value that is only read (a match finder, the new
+/// file's bytes) to threads that the caller joins before it changes or frees it.
 struct UnsafeSendable<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
 }
 
 /// A result filled in by one thread and read by another after they join.
+///
+/// `@unchecked Sendable`: `set` runs once, on one thread, before the join that precedes every
+/// `get`; the join orders the write before the reads.
 final class ResultBox<T>: @unchecked Sendable {
     private var result: Result<T, any Error>?
 

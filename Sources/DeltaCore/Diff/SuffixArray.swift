@@ -16,6 +16,9 @@ internal import CCPUHints
 /// extension recovers.
 ///
 /// Positions are 32-bit, so the text must be shorter than 2 GiB.
+///
+/// `@unchecked Sendable`: the positions are written only while the initialiser sorts, then
+/// only read (by the differ's match-finding threads) until the array is freed.
 public final class SuffixArray: @unchecked Sendable {
     /// The largest text this type can index.
     public static let maximumCount = Int(Int32.max) - 2

@@ -1,5 +1,3 @@
-import Dispatch
-
 /// A ``MultiDigest`` that hashes on a second thread, so that hashing overlaps with whatever
 /// produces the bytes (decompression, patch application).
 ///
@@ -8,6 +6,10 @@ import Dispatch
 /// stream's length; when every slot is full, ``update(_:)`` waits for the worker.
 /// Use from one producer thread only, and always call ``finalize()``, on error paths too:
 /// the worker keeps the object alive until then.
+///
+/// `@unchecked Sendable` is safe: the producer and the worker each touch only the slots the
+/// counters give them (a slot is filled, counted ready, hashed, counted free), `digest` is
+/// the worker's until ``finalize()`` has joined it, and the rest is the producer's.
 public final class BackgroundDigest: @unchecked Sendable {
     private let slotSize: Int
     private let slotCount: Int
@@ -15,9 +17,10 @@ public final class BackgroundDigest: @unchecked Sendable {
     /// Per slot: how many bytes it holds, and whether it is the last one.
     private let slotFill: UnsafeMutablePointer<Int>
     private let slotIsLast: UnsafeMutablePointer<Bool>
-    private let freeSlots: DispatchSemaphore
-    private let readySlots = DispatchSemaphore(value: 0)
-    private let workerDone = DispatchSemaphore(value: 0)
+    /// Slots the producer may fill, and slots the worker may hash.
+    private let freeSlots: SlotCounter
+    private let readySlots = SlotCounter(0)
+    private var worker: BlockingWork.Pending<Void>?
     private var digest: MultiDigest
     private var producerSlot = 0
     private var producerFill = 0
@@ -38,8 +41,8 @@ public final class BackgroundDigest: @unchecked Sendable {
         slotFill.initialize(repeating: 0, count: slotCount)
         slotIsLast = .allocate(capacity: slotCount)
         slotIsLast.initialize(repeating: false, count: slotCount)
-        freeSlots = DispatchSemaphore(value: slotCount - 1)  // the producer holds slot 0 already
-        DispatchQueue.global(qos: .userInitiated).async { [self] in work() }
+        freeSlots = SlotCounter(slotCount - 1)  // the producer holds slot 0 already
+        worker = BlockingWork.start { [self] in work() }
     }
 
     deinit {
@@ -69,7 +72,8 @@ public final class BackgroundDigest: @unchecked Sendable {
     public func finalize() -> DigestSet {
         if let result { return result }
         publish(last: true)
-        workerDone.wait()
+        worker?.wait()
+        worker = nil
         let digests = digest.finalize()
         result = digests
         return digests
@@ -78,23 +82,35 @@ public final class BackgroundDigest: @unchecked Sendable {
     private func publish(last: Bool) {
         slotFill[producerSlot] = producerFill
         slotIsLast[producerSlot] = last
-        readySlots.signal()
+        readySlots.add()
         producerSlot = (producerSlot + 1) % slotCount
         producerFill = 0
-        if !last { freeSlots.wait() }
+        if !last { freeSlots.take() }
     }
 
     private func work() {
         var slot = 0
         while true {
-            readySlots.wait()
+            readySlots.take()
             let start = storage.baseAddress! + slot * slotSize
             digest.update(UnsafeRawBufferPointer(start: start, count: slotFill[slot]))
             let last = slotIsLast[slot]
             slot = (slot + 1) % slotCount
             if last { break }
-            freeSlots.signal()
+            freeSlots.add()
         }
-        workerDone.signal()
     }
+}
+
+/// A count of slots that one side hands to the other: ``take()`` waits for one.
+private final class SlotCounter: Sendable {
+    private let count: ConditionMutex<Int>
+
+    init(_ initial: Int) { count = ConditionMutex(initial) }
+
+    /// Hands one slot over.
+    func add() { count.update { $0 += 1 } }
+
+    /// Waits for a slot and takes it.
+    func take() { count.wait(until: { $0 > 0 }, then: { $0 -= 1 }) }
 }

@@ -62,6 +62,10 @@ public struct DigestContext: Sendable {
     }
 
     /// Owns the OpenSSL context. Only ever mutated when uniquely referenced.
+    ///
+    /// `@unchecked Sendable`: a shared box is never mutated (a writer copies it first, as
+    /// copy-on-write value types do), and reading one OpenSSL context from several threads
+    /// at once is safe.
     private final class Box: @unchecked Sendable {
         let context: OpaquePointer
 

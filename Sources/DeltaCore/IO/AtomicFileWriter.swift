@@ -15,74 +15,56 @@ public final class AtomicFileWriter {
     public let path: String
     /// The temporary path being written.
     public let temporaryPath: String
-    private var descriptor: Int32
+    private var descriptor: FileDescriptor?
     private var committed = false
     /// Bytes written so far.
     public private(set) var bytesWritten: UInt64 = 0
 
     /// Creates the temporary file beside `path`. The corresponding C function is `mkstemp`.
-    public init(path: String, permissions: mode_t = 0o644) throws(IOError) {
+    public init(path: String, permissions: UInt32 = 0o644) throws(FileSystemError) {
         self.path = path
-        let directory = Self.directory(of: path)
-        let base = path.split(separator: "/").last.map(String.init) ?? path
-        var template = Array("\(directory)/.\(base).deltafetch-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw IOError(.createTemporary, path: path, errno: errno) }
-        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        descriptor = fd
-        temporaryPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        fchmod(fd, permissions)
+        let template = Paths.join(Paths.directory(of: path), "." + Paths.name(of: path) + ".deltafetch-XXXXXX")
+        let file = try FileSystem.createTemporaryFile(template: template, for: path)
+        descriptor = file
+        temporaryPath = file.path
+        try? file.setPermissions(permissions)
     }
 
     deinit {
         if !committed {
-            if descriptor >= 0 { close(descriptor) }
-            unlink(temporaryPath)
+            descriptor?.closeIgnoringErrors()
+            FileSystem.removeFileIfPresent(temporaryPath)
         }
     }
 
     /// Appends bytes. The corresponding C function is `write` (repeated until all are written).
-    public func write(_ bytes: UnsafeRawBufferPointer) throws(IOError) {
-        var done = 0
-        while done < bytes.count {
-            let count = Glibc.write(descriptor, bytes.baseAddress! + done, bytes.count - done)
-            if count > 0 {
-                done += count
-            } else if count < 0 && errno != EINTR {
-                throw IOError(.write, path: temporaryPath, errno: errno)
-            }
-        }
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(FileSystemError) {
+        guard let descriptor else { preconditionFailure("write(_:) after commit()") }
+        try descriptor.writeAll(bytes)
         bytesWritten += UInt64(bytes.count)
     }
 
     /// Appends the bytes of any collection.
-    public func write(_ bytes: some Collection<UInt8>) throws(IOError) {
+    public func write(_ bytes: some Collection<UInt8>) throws(FileSystemError) {
         do {
             try bytes.withContiguousBytes { try write($0) }
-        } catch let error as IOError {
+        } catch let error as FileSystemError {
             throw error
         } catch {
-            preconditionFailure("write(_:) throws only IOError")
+            preconditionFailure("write(_:) throws only FileSystemError")
         }
     }
 
     /// Syncs the data, renames the temporary file to the final path and syncs the directory.
     /// The corresponding C functions are `fsync`, `rename` and `fsync` on the directory.
-    public func commit() throws(IOError) {
-        guard !committed else { return }
-        guard fsync(descriptor) == 0 else { throw IOError(.sync, path: temporaryPath, errno: errno) }
-        guard close(descriptor) == 0 else {
-            descriptor = -1
-            throw IOError(.write, path: temporaryPath, errno: errno)
-        }
-        descriptor = -1
-        guard rename(temporaryPath, path) == 0 else { throw IOError(.rename, path: path, errno: errno) }
+    public func commit() throws(FileSystemError) {
+        guard !committed, let file = descriptor else { return }
+        try file.sync()
+        descriptor = nil
+        try file.close()
+        try FileSystem.rename(temporaryPath, to: path)
         committed = true
-        let directoryDescriptor = open(Self.directory(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directoryDescriptor >= 0 {
-            fsync(directoryDescriptor)
-            close(directoryDescriptor)
-        }
+        FileSystem.syncDirectory(Paths.directory(of: path))
     }
 
     /// Deletes the temporary files of writers that died before committing (`kill -9`, or an
@@ -91,21 +73,18 @@ public final class AtomicFileWriter {
     /// left alone; a caller that holds the lock every writer of `name` takes may pass -1.
     public static func removeStaleTemporaries(in directory: String, of name: String? = nil, olderThan age: Int = 600) {
         let target = name
-        guard let handle = opendir(directory) else { return }
-        var stale = [String]()
-        let now = time(nil)
-        while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
+        guard let names = try? FileSystem.entries(in: directory) else { return }
+        let now = Int64(time(nil))
+        for name in names {
             // mkstemp's six characters after the marker.
             guard name.hasPrefix("."), name.utf8.count > 19, name.suffix(18).hasPrefix(".deltafetch-") else { continue }
             if let wanted = target, !name.hasPrefix("." + wanted + ".deltafetch-") { continue }
-            var info = stat()
-            if lstat(directory + "/" + name, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, now - info.st_mtim.tv_sec > age {
-                stale.append(directory + "/" + name)
+            let path = Paths.join(directory, name)
+            if let status = try? FileSystem.status(of: path, followingLinks: false), status.kind == .regular,
+               now - status.modified.seconds > Int64(age) {
+                FileSystem.removeFileIfPresent(path)
             }
         }
-        closedir(handle)
-        for path in stale { unlink(path) }
     }
 
     /// Deletes what writers of the file at `path` killed mid-write (or whose unlink failed)
@@ -113,14 +92,9 @@ public final class AtomicFileWriter {
     /// that no live writer's file goes. Does nothing when the lock cannot be had (a read-only
     /// directory) or was never made (no writer ever ran).
     public static func removeDeadWriters(of path: String) {
-        guard access(path + ".lock", F_OK) == 0, let lock = try? FileLock(path: path + ".lock", mode: .exclusive) else { return }
+        guard FileSystem.exists(path + ".lock"),
+              let lock = try? ReadWriteFileLock(path: path + ".lock", mode: .exclusive) else { return }
         defer { lock.release() }
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        removeStaleTemporaries(in: directory(of: path), of: name, olderThan: -1)
-    }
-
-    static func directory(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
+        removeStaleTemporaries(in: Paths.directory(of: path), of: Paths.name(of: path), olderThan: -1)
     }
 }

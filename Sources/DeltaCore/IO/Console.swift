@@ -18,8 +18,8 @@ import Darwin
 /// traps (Foundation's non-throwing `FileHandle.write` does, on a full disk).
 public enum Console {
     /// Writes `text` and a newline to standard output, all of it.
-    /// - Throws: ``IOError`` (operation `write`, path `standard output`) with the `errno`.
-    public static func writeResult(_ text: String) throws(IOError) {
+    /// - Throws: ``FileSystemError`` (operation `write`, path `standard output`) with the `errno`.
+    public static func writeResult(_ text: String) throws(FileSystemError) {
         try write(text + "\n", to: STDOUT_FILENO, name: "standard output")
     }
 
@@ -45,22 +45,9 @@ public enum Console {
 
     /// Writes every byte of `text` to `descriptor`, named `name` in errors. The corresponding
     /// C function is `write`.
-    public static func write(_ text: String, to descriptor: Int32, name: String) throws(IOError) {
-        var bytes = Array(text.utf8)
-        let failure: Int32? = bytes.withUnsafeMutableBytes { buffer in
-            var done = 0
-            while done < buffer.count {
-                let count = Glibc.write(descriptor, buffer.baseAddress! + done, buffer.count - done)
-                if count > 0 {
-                    done += count
-                } else if count < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return count < 0 ? errno : EIO
-                }
-            }
-            return nil
-        }
-        if let failure { throw IOError(.write, path: name, errno: failure) }
+    public static func write(_ text: String, to descriptor: Int32, name: String) throws(FileSystemError) {
+        var text = text
+        let file = FileDescriptor(rawValue: descriptor, path: name)
+        try text.withUTF8 { bytes in Result { () throws(FileSystemError) in try file.writeAll(UnsafeRawBufferPointer(bytes)) } }.get()
     }
 }

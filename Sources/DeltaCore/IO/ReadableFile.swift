@@ -1,67 +1,48 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A file opened for reading, sequentially or at random offsets, through POSIX calls.
 ///
 /// Reads go straight into caller-provided buffers; nothing loads a whole file.
 public final class ReadableFile {
     /// The path the file was opened by.
     public let path: String
-    private let descriptor: Int32
+    private let descriptor: FileDescriptor
 
     /// Opens `path` for reading. The corresponding C function is `open`.
-    public init(path: String) throws(IOError) {
+    /// - Throws: ``FileSystemError``; a directory is refused with `EISDIR`.
+    public init(path: String) throws(FileSystemError) {
         self.path = path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw IOError(.open, path: path, errno: errno) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
-            let code = errno
-            close(fd)
-            throw IOError(.stat, path: path, errno: code)
+        let file = try FileDescriptor.open(path, .readOnly)
+        do throws(FileSystemError) {
+            guard try file.status().kind != .directory else { throw FileSystemError(.open, path: path, errno: .isDirectory) }
+        } catch {
+            file.closeIgnoringErrors()
+            throw error
         }
-        guard (info.st_mode & S_IFMT) != S_IFDIR else {
-            close(fd)
-            throw IOError(.open, path: path, errno: EISDIR)
-        }
-        descriptor = fd
+        descriptor = file
     }
 
-    deinit { close(descriptor) }
+    deinit { descriptor.closeIgnoringErrors() }
 
     /// The file's current size in bytes. The corresponding C function is `fstat`.
-    public func size() throws(IOError) -> UInt64 {
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw IOError(.stat, path: path, errno: errno) }
-        return UInt64(info.st_size)
+    public func size() throws(FileSystemError) -> UInt64 {
+        try descriptor.status().size
     }
 
     /// Reads up to `buffer.count` bytes from the current position; returns the count read,
     /// 0 at the end of the file. The corresponding C function is `read` (retried on `EINTR`).
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(IOError) -> Int {
-        while true {
-            let count = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
-            if count >= 0 { return count }
-            if errno != EINTR { throw IOError(.read, path: path, errno: errno) }
-        }
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(FileSystemError) -> Int {
+        try descriptor.read(into: buffer)
     }
 
     /// Fills `buffer` from `offset`, or throws if the file ends first.
     /// The corresponding C function is `pread` (repeated until the buffer is full).
-    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(IOError) {
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(FileSystemError) {
         var done = 0
         while done < buffer.count {
-            let count = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
-            if count > 0 {
-                done += count
-            } else if count == 0 {
-                throw IOError(.read, path: path, detail: "file ends before byte \(offset + UInt64(buffer.count))")
-            } else if errno != EINTR {
-                throw IOError(.read, path: path, errno: errno)
+            let count = try descriptor.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[done...]), at: offset + UInt64(done))
+            guard count > 0 else {
+                throw FileSystemError(.read, path: path, detail: "file ends before byte \(offset + UInt64(buffer.count))")
             }
+            done += count
         }
     }
 
@@ -78,18 +59,7 @@ public final class ReadableFile {
     }
 
     /// Reads the first `count` bytes (fewer if the file is shorter) without moving the position.
-    public func prefix(_ count: Int) throws(IOError) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: count)
-        var done = 0
-        while done < count {
-            let got = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + done, count - done, off_t(done)) }
-            if got == 0 { break }
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw IOError(.read, path: path, errno: errno)
-            }
-            done += got
-        }
-        return Array(bytes.prefix(done))
+    public func prefix(_ count: Int) throws(FileSystemError) -> [UInt8] {
+        try descriptor.readPrefix(count)
     }
 }

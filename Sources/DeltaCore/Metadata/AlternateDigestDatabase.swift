@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// GLEP 25's client-side database of valid alternate digests, a flat file of
 /// ``AlternateDigestEntry`` lines.
 ///
@@ -32,19 +26,21 @@ public struct AlternateDigestDatabase: Sendable {
 
     /// `DISTDIR/.deltafetch/alternate-digests`.
     public static func defaultPath(distdir: String) -> String {
-        (distdir.hasSuffix("/") ? String(distdir.dropLast()) : distdir) + "/.deltafetch/alternate-digests"
+        Paths.join(distdir, ".deltafetch/alternate-digests")
     }
 
     /// Every entry, and the problems of lines that were skipped. A missing database is empty.
-    /// - Throws: ``IOError`` when the file or its lock cannot be read.
+    /// - Throws: ``FileSystemError`` when the file or its lock cannot be read.
     public func entries() throws -> (entries: [AlternateDigestEntry], problems: [FileError]) {
         guard directoryExists else { return ([], []) }
-        let lock: FileLock
+        let lock: ReadWriteFileLock
         do {
-            lock = try FileLock(path: lockPath, mode: .shared)
-        } catch let error where [ENOENT, EACCES, EROFS].contains(error.errno) {
+            lock = try ReadWriteFileLock(path: lockPath, mode: .shared)
+        } catch {
             // A read-only distdir without a lock file: nobody can be writing it, and readers
             // never take an unfinished line anyway.
+            let readOnly = error.errno == .permissionDenied || error.errno == .readOnlyFileSystem
+            guard error.isNotFound || readOnly else { throw error }
             return try readEntries()
         }
         defer { lock.release() }
@@ -66,7 +62,7 @@ public struct AlternateDigestDatabase: Sendable {
     ///     it leaves a line without a file, which ``clean(distdir:)`` drops, never a file that
     ///     nothing vouches for; and no `clean` can drop the line between the two.
     /// - Returns: whether a line was added.
-    /// - Throws: ``AlternateDigestError`` for an entry that cannot be written, ``IOError``, or
+    /// - Throws: ``AlternateDigestError`` for an entry that cannot be written, ``FileSystemError``, or
     ///   what `publish` throws (then the line stays, for `clean` to drop).
     @discardableResult
     public func add(_ entry: AlternateDigestEntry, verifiedBy proof: VerifiedContent,
@@ -77,25 +73,24 @@ public struct AlternateDigestDatabase: Sendable {
         } catch {
             throw AlternateDigestError.invalidEntry(error)
         }
-        try createDirectory()
-        let lock = try FileLock(path: lockPath, mode: .exclusive)
+        try FileSystem.createDirectory(Paths.directory(of: path))
+        let lock = try ReadWriteFileLock(path: lockPath, mode: .exclusive)
         defer { lock.release() }
-        let fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw IOError(.open, path: path, errno: errno) }
-        defer { close(fd) }
-        let existing = try readAll(descriptor: fd)
+        let file = try FileDescriptor.open(path, .readWrite, options: [.create, .append])
+        defer { file.closeIgnoringErrors() }
+        let existing = try readAll(file)
         // Cut off a line a crashed writer left unfinished, so that it never becomes an entry.
         let complete = existing.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
         if complete < existing.count {
-            guard ftruncate(fd, off_t(complete)) == 0 else { throw IOError(.write, path: path, errno: errno) }
+            try file.truncate(to: UInt64(complete))
         }
         let text = String(decoding: existing[..<complete], as: UTF8.self)
         if text.split(separator: "\n").contains(where: { (try? AlternateDigestEntry(line: $0)) == entry }) {
             try publish()
             return false
         }
-        try writeAll(Array(line.utf8), descriptor: fd)
-        guard fsync(fd) == 0 else { throw IOError(.sync, path: path, errno: errno) }
+        try Array(line.utf8).withUnsafeBytes { bytes in Result { () throws(FileSystemError) in try file.writeAll(bytes) } }.get()
+        try file.sync()
         try publish()
         return true
     }
@@ -126,20 +121,22 @@ public struct AlternateDigestDatabase: Sendable {
     /// files of the apart directory that no remaining entry names (nothing would ever use
     /// them). Without a database file nothing is deleted: the files may belong to a
     /// database this call was not told about.
-    /// - Throws: ``IOError``.
+    /// - Throws: ``FileSystemError``.
     public func clean(distdir: String) throws -> CleanReport {
         guard directoryExists else { return CleanReport(kept: 0, removed: 0, discarded: 0) }
-        let lock = try FileLock(path: lockPath, mode: .exclusive)
+        let lock = try ReadWriteFileLock(path: lockPath, mode: .exclusive)
         defer { lock.release() }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { return CleanReport(kept: 0, removed: 0, discarded: 0) }
-            throw IOError(.open, path: path, errno: errno)
+        let file: FileDescriptor
+        do {
+            file = try FileDescriptor.open(path, .readOnly)
+        } catch {
+            guard error.isNotFound else { throw error }
+            return CleanReport(kept: 0, removed: 0, discarded: 0)
         }
         let bytes: [UInt8]
         do {
-            defer { close(fd) }
-            bytes = try readAll(descriptor: fd)
+            defer { file.closeIgnoringErrors() }
+            bytes = try readAll(file)
         }
         var report = CleanReport(kept: 0, removed: 0, discarded: 0)
         var kept = [String](), seen = Set<AlternateDigestEntry>(), keptNames = Set<String>()
@@ -175,24 +172,18 @@ public struct AlternateDigestDatabase: Sendable {
     private static func removeOrphans(distdir: String, keeping names: Set<String>) -> Int {
         let directory = AlternateFiles.directory(distdir: distdir)
         let files = (try? BatchPlanner.regularFileNames(in: directory)) ?? []
-        return files.filter { !names.contains($0) && unlink(directory + "/" + $0) == 0 }.count
+        return files.filter { !names.contains($0) && FileSystem.removeFileIfPresent(Paths.join(directory, $0)) }.count
     }
 
     private var directoryExists: Bool {
-        var info = stat()
-        return stat(AtomicFileWriter.directory(of: path), &info) == 0
-    }
-
-    private func createDirectory() throws(IOError) {
-        let directory = AtomicFileWriter.directory(of: path)
-        if mkdir(directory, 0o755) != 0 && errno != EEXIST { throw IOError(.createTemporary, path: directory, errno: errno) }
+        FileSystem.exists(Paths.directory(of: path))
     }
 
     private func readEntries() throws -> (entries: [AlternateDigestEntry], problems: [FileError]) {
         let text: String
         do {
             text = try MetadataLines.readText(path: path)
-        } catch let error as IOError where error.errno == ENOENT {
+        } catch let error as FileSystemError where error.isNotFound {
             return ([], [])
         }
         // Only complete lines are entries: a crash may have left the last one unfinished.
@@ -204,38 +195,23 @@ public struct AlternateDigestDatabase: Sendable {
         return (entries, problems)
     }
 
-    private func readAll(descriptor fd: Int32) throws(IOError) -> [UInt8] {
+    private func readAll(_ file: FileDescriptor) throws(FileSystemError) -> [UInt8] {
         var bytes = [UInt8]()
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        var offset: off_t = 0
         while true {
-            let count = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, offset) }
+            let offset = UInt64(bytes.count)
+            let count = try chunk.withUnsafeMutableBytes { buffer in
+                Result { () throws(FileSystemError) in try file.read(into: buffer, at: offset) }
+            }.get()
             if count == 0 { return bytes }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw IOError(.read, path: path, errno: errno)
-            }
             guard UInt64(bytes.count + count) <= MetadataLines.maximumFileSize else {
-                throw IOError(.read, path: path, detail: "larger than \(MetadataLines.maximumFileSize) bytes; not an alternate-digest database")
+                throw FileSystemError(.read, path: path, detail: "larger than \(MetadataLines.maximumFileSize) bytes; not an alternate-digest database")
             }
             bytes.append(contentsOf: chunk[..<count])
-            offset += off_t(count)
-        }
-    }
-
-    private func writeAll(_ bytes: [UInt8], descriptor fd: Int32) throws(IOError) {
-        var done = 0
-        while done < bytes.count {
-            let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
-            if count > 0 {
-                done += count
-            } else if count < 0 && errno != EINTR {
-                throw IOError(.write, path: path, errno: errno)
-            }
         }
     }
 
     static func fileExists(directory: String, name: String) -> Bool {
-        AlternateFiles.isPlainName(name) && AlternateFiles.exists(directory + "/" + name)
+        AlternateFiles.isPlainName(name) && FileSystem.exists(Paths.join(directory, name))
     }
 }

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Where rebuilt files with alternate digests are kept in a distdir.
 ///
 /// GLEP 25 keeps such a file under the distfile's own name, which only works when every user
@@ -19,13 +13,13 @@ public enum AlternateFiles {
 
     /// The apart directory of `distdir`.
     public static func directory(distdir: String) -> String {
-        trimmed(distdir) + "/" + relativeDirectory
+        Paths.join(distdir, relativeDirectory)
     }
 
     /// Where a rebuilt file named `name` goes: apart (the default) or, in shared-database
     /// mode, under its own name in the distdir. Relative to the distdir.
     public static func relativePath(of name: String, shared: Bool) -> String {
-        shared ? name : relativeDirectory + "/" + name
+        shared ? name : Paths.join(relativeDirectory, name)
     }
 
     /// The places an entry's file may be, relative to the distdir: apart, then in the distdir.
@@ -33,35 +27,26 @@ public enum AlternateFiles {
     public static func candidates(for entry: AlternateDigestEntry) -> [String] {
         let name = entry.fileName
         guard isPlainName(name) else { return [] }
-        return [relativeDirectory + "/" + name, name]
+        return [Paths.join(relativeDirectory, name), name]
     }
 
     /// The first candidate of `entry` that exists in `distdir`, relative to it.
     public static func existing(_ entry: AlternateDigestEntry, distdir: String) -> String? {
-        candidates(for: entry).first { exists(trimmed(distdir) + "/" + $0) }
+        candidates(for: entry).first { FileSystem.exists(Paths.join(distdir, $0)) }
     }
 
     /// Creates the apart directory (and `.deltafetch`) if missing.
-    /// - Throws: ``IOError`` naming the directory that cannot be made.
-    public static func createDirectory(distdir: String) throws(IOError) {
-        var path = trimmed(distdir)
+    /// - Throws: ``FileSystemError`` naming the directory that cannot be made.
+    public static func createDirectory(distdir: String) throws(FileSystemError) {
+        var path = distdir
         for component in relativeDirectory.split(separator: "/") {
-            path += "/" + component
-            if mkdir(path, 0o755) != 0 && errno != EEXIST { throw IOError(.createTemporary, path: path, errno: errno) }
+            path = Paths.join(path, String(component))
+            try FileSystem.createDirectory(path)
         }
     }
 
     /// A name without `/` that is not `.` or `..`.
     static func isPlainName(_ name: String) -> Bool {
         !name.isEmpty && !name.contains("/") && name != "." && name != ".."
-    }
-
-    static func exists(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0
-    }
-
-    static func trimmed(_ distdir: String) -> String {
-        distdir.count > 1 && distdir.hasSuffix("/") ? String(distdir.dropLast()) : distdir
     }
 }

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The effective settings of a fetch, resolved once, the same way for every command
 /// (`plan`, `fetch`, `portage`, `clean`, `record-alternate`): built-in defaults, then the
 /// config file, then the environment, then the command's flags (``Overrides``), each layer
@@ -207,17 +201,16 @@ public struct FetchSettings: Sendable, Equatable {
     public func patchListFiles() -> (files: [String], missing: [String]) {
         var files = [String](), missing = [String]()
         for source in patchSources {
-            var info = stat()
-            guard stat(source, &info) == 0 else {
+            guard let status = try? FileSystem.status(of: source) else {
                 missing.append(source)
                 continue
             }
-            guard (info.st_mode & S_IFMT) == S_IFDIR else {
+            guard status.kind == .directory else {
                 files.append(source)
                 continue
             }
             for name in ["patches.global", "profiles/patches.global", "patches"] {
-                let path = source + "/" + name
+                let path = Paths.join(source, name)
                 if PortageTree.isRegularFile(path) { files.append(path) }
             }
         }
@@ -226,7 +219,7 @@ public struct FetchSettings: Sendable, Equatable {
 
     /// The Gentoo mirrors' distfile directories (`URL/distfiles`), as Portage lays them out.
     public var gentooDistfileMirrors: [String] {
-        gentooMirrors.map { ($0.hasSuffix("/") ? String($0.dropLast()) : $0) + "/distfiles" }
+        gentooMirrors.map { Paths.join($0, "distfiles") }
     }
 
     /// Every mirror to try for a file named without a URL: the settings' mirrors, then the

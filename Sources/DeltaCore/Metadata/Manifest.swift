@@ -68,7 +68,7 @@ public struct Manifest: Hashable, Sendable {
     }
 
     /// Reads and parses a Manifest file.
-    /// - Throws: ``IOError`` when it cannot be read; ``FileError`` when it is too large or,
+    /// - Throws: ``FileSystemError`` when it cannot be read; ``FileError`` when it is too large or,
     ///   in strict mode, has a bad line.
     public static func load(path: String, options: MetadataReadOptions = .init()) throws
         -> (manifest: Manifest, problems: [FileError])

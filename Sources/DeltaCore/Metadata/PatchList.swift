@@ -50,7 +50,7 @@ public struct PatchList: Hashable, Sendable {
     }
 
     /// Reads and parses a patch list file.
-    /// - Throws: ``IOError`` when the file cannot be read, ``FileError`` when it is too large
+    /// - Throws: ``FileSystemError`` when the file cannot be read, ``FileError`` when it is too large
     ///   or (in strict mode) has a bad line.
     public static func load(path: String, options: MetadataReadOptions = .init()) throws
         -> (list: PatchList, problems: [FileError])
@@ -123,7 +123,7 @@ enum MetadataLines {
     }
 
     /// Reads a whole metadata file as text.
-    /// - Throws: ``IOError`` (which names the file) or ``MetadataError/fileTooLarge(path:size:limit:)``.
+    /// - Throws: ``FileSystemError`` (which names the file) or ``MetadataError/fileTooLarge(path:size:limit:)``.
     static func readText(path: String) throws -> String {
         let file = try ReadableFile(path: path)
         let size = try file.size()

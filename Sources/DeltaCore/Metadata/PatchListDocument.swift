@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// A patch list as a maintainer's file: every line kept as written, so that rewriting it to
 /// add or replace an entry never loses a comment or a line this version cannot parse.
 public struct PatchListDocument: Sendable {
@@ -47,7 +43,7 @@ public struct PatchListDocument: Sendable {
     public static func load(path: String) throws -> PatchListDocument {
         do {
             return PatchListDocument(text: try MetadataLines.readText(path: path), path: path)
-        } catch let error as IOError where error.errno == ENOENT {
+        } catch let error as FileSystemError where error.isNotFound {
             return PatchListDocument(text: "", path: path)
         }
     }

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Where a Portage tree keeps the files GLEP 25 adds ("Additions to the tree"): a global
 /// patch list in `profiles/patches.global` and a `patches` file beside each package's
 /// ebuilds, next to its `Manifest`.
@@ -58,8 +52,7 @@ public struct PortageTree: Hashable, Sendable {
     }
 
     static func isRegularFile(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+        (try? FileSystem.status(of: path))?.kind == .regular
     }
 
     static func parent(of path: String) -> String {

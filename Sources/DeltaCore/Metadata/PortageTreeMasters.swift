@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// What a repository takes from its masters (`metadata/layout.conf`'s `masters`), and its
 /// `profiles/thirdpartymirrors`: the other places an overlay's packages get patch lists and
 /// `mirror://` prefixes from.
@@ -39,7 +33,7 @@ extension PortageTree {
         var found = [String: PortageTree]()
         for directory in [Self.parent(of: repositoryRoot)] + searching {
             for child in (try? BatchPlanner.directoryNames(in: directory)) ?? [] {
-                let tree = PortageTree(repositoryRoot: directory + "/" + child)
+                let tree = PortageTree(repositoryRoot: Paths.join(directory, child))
                 guard tree.repositoryRoot != repositoryRoot, let name = tree.repositoryName, names.contains(name), found[name] == nil else { continue }
                 found[name] = tree
             }

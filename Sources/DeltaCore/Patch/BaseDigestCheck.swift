@@ -1,39 +1,25 @@
-import Foundation
-
-/// Checks a base file's digest on a thread of its own while the patch is being applied.
+/// Checks a base file's digest on a worker thread while the patch is being applied.
 ///
 /// The applier must not trust a base it has not verified, but it need not wait for the check
 /// to start: the result goes to a temporary file that is only renamed into place once both
 /// this check and the result's own digest have passed. Reading the base twice at once costs
 /// nothing extra when it is in the page cache, and the hash then overlaps the decoding.
-final class BaseDigestCheck: @unchecked Sendable {
-    private let finished = DispatchSemaphore(value: 0)
-    private var failure: (any Error)?
-    private var joined = false
+final class BaseDigestCheck: Sendable {
+    private let check: BlockingWork.Pending<Result<Void, any Error>>
 
     /// Starts hashing `file` (at `path`) with `algorithm` against `expected`. Its size must
     /// already have been checked (``PatchFileApplier/verifySize(_:against:path:)``).
     init(_ file: ReadableFile, against expected: DigestSet, algorithm: DigestAlgorithm, path: String) {
+        // The file is only read here (pread) until result() returns, and closed after.
         let fileBox = UnsafeSendable(file)
-        let thread = Thread { [self] in
-            do {
-                try PatchFileApplier.verifyDigest(fileBox.value, against: expected, algorithm: algorithm, path: path)
-            } catch {
-                failure = error
-            }
-            finished.signal()
+        check = BlockingWork.start {
+            Result { try PatchFileApplier.verifyDigest(fileBox.value, against: expected, algorithm: algorithm, path: path) }
         }
-        thread.name = "deltafetch-base-digest"
-        thread.start()
     }
 
     /// Waits for the check; throws what it found wrong (a ``FileError`` naming the base).
     /// Call it on every path before the base file is closed.
     func result() throws {
-        if !joined {
-            finished.wait()
-            joined = true
-        }
-        if let failure { throw failure }
+        try check.wait().get()
     }
 }

@@ -27,7 +27,7 @@ public enum PatchFileApplier {
     ///   (a patch list's digests of the target, say), reported in ``PatchApplication/result``.
     /// - Returns: what was applied and the new file's size and digests.
     /// - Throws: ``FileError`` naming the file at fault, around a ``PatchFormatError`` (wrong
-    ///   base, malformed patch, result mismatch), an ``IOError`` or a ``CompressionError``.
+    ///   base, malformed patch, result mismatch), an ``FileSystemError`` or a ``CompressionError``.
     @discardableResult
     public static func apply(basePath: String, patchPath: String, outputPath: String,
                              alsoDigesting: [DigestAlgorithm] = []) throws -> PatchApplication {
@@ -131,7 +131,7 @@ public enum PatchFileApplier {
                 digest.update(chunk)
                 try output.write(chunk)
             })
-        } catch let error as any DeltaCoreError where !(error is IOError) {
+        } catch let error as any DeltaCoreError where !(error is FileSystemError) {
             throw FileError(path: patchPath, underlying: error)
         }
         try output.commit()

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Remembers the digests of files so that planning in a large distdir does not rehash them.
 ///
 /// An entry is keyed by the path, and is trusted only while the file's device, inode, size,
@@ -45,7 +39,7 @@ public final class DigestCache {
     }
 
     /// The size and digests of the file at `path`, from the cache when the file is unchanged.
-    /// - Throws: ``IOError`` when it cannot be read, ``DigestError``.
+    /// - Throws: ``FileSystemError`` when it cannot be read, ``DigestError``.
     public func digests(ofFile path: String) throws -> DigestSet {
         let identity = try Self.identity(of: path)
         if let cached = entries[path], cached.identity == identity,
@@ -64,11 +58,10 @@ public final class DigestCache {
     }
 
     /// Writes the cache to ``storePath`` if it changed, creating its directory.
-    /// - Throws: ``IOError``.
-    public func save() throws(IOError) {
+    /// - Throws: ``FileSystemError``.
+    public func save() throws(FileSystemError) {
         guard dirty, let storePath else { return }
-        let directory = AtomicFileWriter.directory(of: storePath)
-        if mkdir(directory, 0o755) != 0 && errno != EEXIST { throw IOError(.createTemporary, path: directory, errno: errno) }
+        try FileSystem.createDirectory(Paths.directory(of: storePath))
         var text = "# deltafetch digest cache 2: device inode size mtime-seconds mtime-nanoseconds ctime-seconds ctime-nanoseconds hashes path\n"
         for (path, entry) in entries.sorted(by: { $0.key < $1.key }) {
             guard !path.contains("\n") else { continue }
@@ -78,7 +71,7 @@ public final class DigestCache {
         }
         // Writers take the cache's lock, so that what a killed one left can be cleared safely
         // (AtomicFileWriter.removeDeadWriters).
-        let lock = try FileLock(path: storePath + ".lock", mode: .exclusive)
+        let lock = try ReadWriteFileLock(path: storePath + ".lock", mode: .exclusive)
         defer { lock.release() }
         let writer = try AtomicFileWriter(path: storePath)
         try writer.write(Array(text.utf8))
@@ -109,11 +102,10 @@ public final class DigestCache {
         }
     }
 
-    private static func identity(of path: String) throws(IOError) -> Identity {
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw IOError(.stat, path: path, errno: errno) }
-        return Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: UInt64(info.st_size),
-                        seconds: Int64(info.st_mtim.tv_sec), nanoseconds: Int64(info.st_mtim.tv_nsec),
-                        changeSeconds: Int64(info.st_ctim.tv_sec), changeNanoseconds: Int64(info.st_ctim.tv_nsec))
+    private static func identity(of path: String) throws(FileSystemError) -> Identity {
+        let status = try FileSystem.status(of: path)
+        return Identity(device: status.device, inode: status.inode, size: status.size,
+                        seconds: status.modified.seconds, nanoseconds: status.modified.nanoseconds,
+                        changeSeconds: status.changed.seconds, changeNanoseconds: status.changed.nanoseconds)
     }
 }

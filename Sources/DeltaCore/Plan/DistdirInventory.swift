@@ -23,7 +23,7 @@ public final class DistdirInventory {
     /// that name, else a rebuilt file the database vouches for (kept apart in
     /// ``AlternateFiles/relativeDirectory`` or under its own name).
     /// Names with a `/` are never looked up, so a patch list cannot point outside the distdir.
-    /// - Throws: ``IOError`` when a file that exists cannot be read.
+    /// - Throws: ``FileSystemError`` when a file that exists cannot be read.
     public func locateBase(_ base: HashedPart) throws -> String? {
         guard let name = base.name else { return nil }
         if let digests = try digests(of: name), base.digests.matches(digests) { return name }
@@ -32,7 +32,7 @@ public final class DistdirInventory {
 
     /// The path, relative to the distdir, of a rebuilt file the alternate-digest database
     /// accepts as distfile `name` with digests `original`, or nil.
-    /// - Throws: ``IOError`` when a file that exists cannot be read.
+    /// - Throws: ``FileSystemError`` when a file that exists cannot be read.
     public func vouchedAlternate(of name: String, original: DigestSet) throws -> String? {
         for entry in alternates where entry.originalName == name && entry.original.digests.matches(original) {
             for candidate in AlternateFiles.candidates(for: entry) {
@@ -48,13 +48,13 @@ public final class DistdirInventory {
     }
 
     private func digests(ofRelative path: String) throws -> DigestSet? {
-        guard AlternateFiles.exists(distdir + "/" + path) else { return nil }
-        return try cache.digests(ofFile: distdir + "/" + path)
+        guard FileSystem.exists(Paths.join(distdir, path)) else { return nil }
+        return try cache.digests(ofFile: Paths.join(distdir, path))
     }
 
     /// Whether the distdir already holds `entry`'s file: with the Manifest's digests, or as a
     /// rebuilt file the alternate-digest database accepts for it.
-    /// - Throws: ``IOError`` when the file exists but cannot be read.
+    /// - Throws: ``FileSystemError`` when the file exists but cannot be read.
     public func holdsVerifiedCopy(of entry: ManifestEntry) throws -> Bool {
         if let digests = try digests(of: entry.name), entry.digests.matches(digests) { return true }
         return try vouchedAlternate(of: entry.name, original: entry.digests) != nil

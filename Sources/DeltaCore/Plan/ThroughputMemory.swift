@@ -184,12 +184,11 @@ public struct ThroughputMemory: Sendable, Equatable {
 
     /// Merges `samples` into the file at `path` under an exclusive lock (`PATH.lock`) and
     /// rewrites it atomically, creating its directory.
-    /// - Throws: ``IOError`` when the directory, lock or file cannot be written (a read-only
+    /// - Throws: ``FileSystemError`` when the directory, lock or file cannot be written (a read-only
     ///   distdir): callers treat that as losing the memory, not as a failed fetch.
-    public static func record(_ samples: [Sample], path: String, now: Int64) throws(IOError) {
-        let directory = AtomicFileWriter.directory(of: path)
-        if mkdir(directory, 0o755) != 0 && errno != EEXIST { throw IOError(.createTemporary, path: directory, errno: errno) }
-        let lock = try FileLock(path: path + ".lock", mode: .exclusive)
+    public static func record(_ samples: [Sample], path: String, now: Int64) throws(FileSystemError) {
+        try FileSystem.createDirectory(Paths.directory(of: path))
+        let lock = try ReadWriteFileLock(path: path + ".lock", mode: .exclusive)
         defer { lock.release() }
         var (memory, _) = load(path: path, now: now)
         for sample in samples { memory.add(sample.quantity, bytes: sample.bytes, seconds: sample.seconds, now: now) }

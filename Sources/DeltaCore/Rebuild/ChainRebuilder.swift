@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// One patch of a chain, and what the patch list promises of the content it yields.
 public struct ChainLink: Sendable {
     /// The patch file on disk (any format PatchFileApplier reads, wrapped or not).
@@ -71,9 +67,9 @@ public final class RebuiltDistfile: Sendable {
     }
 
     /// Moves the rebuilt file to `path` (in the directory the rebuild was made in) atomically.
-    /// - Throws: ``IOError`` when the rename fails; the scratch file then stays until this
+    /// - Throws: ``FileSystemError`` when the rename fails; the scratch file then stays until this
     ///   value goes away.
-    public func publish(as path: String) throws(IOError) {
+    public func publish(as path: String) throws(FileSystemError) {
         try work.publish(scratchPath, as: path)
     }
 }
@@ -97,7 +93,7 @@ extension Rebuilder {
     /// - Throws: ``RebuildError/emptyChain``, ``RebuildError/noRecipe(_:)`` for a target
     ///   whose format has no conventional recipe; ``FileError`` naming the patch or base at
     ///   fault (``RebuildError/contentMismatch(expected:actual:)`` inside when a link yields
-    ///   other content than the list promises), ``IOError`` for local failures.
+    ///   other content than the list promises), ``FileSystemError`` for local failures.
     public static func rebuild(
         basePath: String, chain: [ChainLink], targetName: String, in directory: String,
         digesting: [DigestAlgorithm] = [.sha256], jobs: Int = Recompressor.defaultJobs,
@@ -131,7 +127,7 @@ extension Rebuilder {
                     expected: expected, actual: applied.result))
             }
             // Intermediate contents are never needed again; the original base stays.
-            if current != basePath { unlink(current) }
+            if current != basePath { FileSystem.removeFileIfPresent(current) }
             current = output
             application = applied
         }
@@ -168,7 +164,7 @@ extension Rebuilder {
         let result = try Recompressor.recompress(inputPath: current, recipe: recipe, outputPath: rebuilt, digesting: digesting,
                                                  jobs: jobs, targetUse: .retryHint,
                                                  progress: progress.map { report in { report(.recompressed(done: $0, total: total)) } })
-        unlink(current)
+        FileSystem.removeFileIfPresent(current)
         return RebuiltDistfile(content: last.result, compressed: result.digests, recipe: recipe, recipeFromPatch: recipeFromPatch,
                                recordedTarget: last.metadata.targetCompressed, parallelism: result.parallelism,
                                work: work, scratchPath: rebuilt)

@@ -26,9 +26,9 @@ public enum Rebuilder {
     public static func rebuild(basePath: String, chain: [String], outputPath: String,
                                jobs: Int = Recompressor.defaultJobs) throws -> RebuildResult {
         guard let lastPatch = chain.last else { throw RebuildError.emptyChain }
-        let name = outputPath.split(separator: "/").last.map(String.init) ?? outputPath
+        let name = Paths.name(of: outputPath)
         let rebuilt = try rebuild(basePath: basePath, chain: chain.map { ChainLink(patchPath: $0) }, targetName: name,
-                                  in: AtomicFileWriter.directory(of: outputPath),
+                                  in: Paths.directory(of: outputPath),
                                   digesting: [.sha256] + (try recordedAlgorithms(lastPatch)), jobs: jobs)
         guard rebuilt.recipeFromPatch else { throw RebuildError.noRecipe(lastPatch) }
         if rebuilt.matchesRecordedTarget == false {

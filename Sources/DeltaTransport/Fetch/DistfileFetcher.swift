@@ -47,10 +47,10 @@ public final class DistfileFetcher: Sendable {
         } catch {
             throw .invalidRequest(error.description)
         }
-        let lock: FileLock
+        let lock: ExclusiveFileLock
         do {
-            lock = try await FileLock.acquire(path: request.distdir + "/." + request.outputName + ".fetch.lock",
-                                              pollInterval: downloader.configuration.lockPollInterval)
+            lock = try await ExclusiveFileLock.acquire(path: Paths.join(request.distdir, "." + request.outputName + ".fetch.lock"),
+                                                       pollInterval: downloader.configuration.lockPollInterval)
         } catch {
             throw .local(error)
         }
@@ -142,7 +142,7 @@ public final class DistfileFetcher: Sendable {
             FetchReport(action: .present, target: request.target, path: path, bytesDownloaded: 0,
                         fullSize: request.expected?.size, seconds: context.seconds)
         }
-        let exists = FileManager.default.fileExists(atPath: request.outputPath)
+        let exists = FileSystem.exists(request.outputPath)
         guard let expected = request.expected else {
             // Nothing to check against: as the downloader does, take what is there, but never
             // a leftover under a temporary name.
@@ -158,7 +158,7 @@ public final class DistfileFetcher: Sendable {
         defer { try? cache.save() }
         let inventory = DistdirInventory(distdir: request.distdir, cache: cache, alternates: entries)
         guard let relative = try? inventory.vouchedAlternate(of: request.target, original: set) else { return nil }
-        return report(request.distdir + "/" + relative)
+        return report(Paths.join(request.distdir, relative))
     }
 
     /// Downloads the chain, rebuilds, judges and publishes. Throws ``PatchingFailure`` (or
@@ -174,9 +174,9 @@ public final class DistfileFetcher: Sendable {
         let rebuilt: RebuiltDistfile
         let timing = RebuildTiming()
         do {
-            rebuilt = try await BlockingWork.run("deltafetch-rebuild") { [events] in
+            rebuilt = try await BlockingWork.run { [events] in
                 try Rebuilder.rebuild(
-                    basePath: request.distdir + "/" + base, chain: links, targetName: request.target, in: request.distdir,
+                    basePath: Paths.join(request.distdir, base), chain: links, targetName: request.target, in: request.distdir,
                     digesting: DigestAlgorithm.allCases, jobs: request.jobs ?? Recompressor.defaultJobs, progress: { stage in
                         timing.note(stage)
                         events?(.rebuilding(stage))
@@ -186,7 +186,7 @@ public final class DistfileFetcher: Sendable {
         } catch {
             if let local = Self.localFailure(error) { throw FetchError.local(local) }
             // A patch that verified against the list but does not apply is useless next time too.
-            if !request.keepPatches { patchPaths.forEach { unlink($0) } }
+            if !request.keepPatches { patchPaths.forEach { FileSystem.removeFileIfPresent($0) } }
             throw PatchingFailure(reason: "rebuild failed: \(error)", edges: Self.culprits(of: error, chain: plan.chain, patchPaths: patchPaths))
         }
 
@@ -219,10 +219,10 @@ public final class DistfileFetcher: Sendable {
                 recorded = true
             } catch let error as FetchError {
                 throw error
-            } catch let error as IOError {
+            } catch let error as FileSystemError {
                 throw FetchError.local(TransportError.local(error))
             } catch {
-                throw FetchError.local(.io(IOError(.write, path: request.alternateDatabase.path, detail: "\(error)")))
+                throw FetchError.local(.io(FileSystemError(.write, path: request.alternateDatabase.path, detail: "\(error)")))
             }
             events?(.recordedAlternate(file: destination))
             notes.append(difference + "; alternate digest recorded")
@@ -237,7 +237,7 @@ public final class DistfileFetcher: Sendable {
             }
             try publish(rebuilt, at: request.outputPath, request: request)
         }
-        if !request.keepPatches { patchPaths.forEach { unlink($0) } }
+        if !request.keepPatches { patchPaths.forEach { FileSystem.removeFileIfPresent($0) } }
         var report = FetchReport(action: action, target: request.target, path: outputPath,
                                  bytesDownloaded: context.bytesDownloaded, fullSize: request.expected?.size, seconds: context.seconds,
                                  base: base, chain: context.chain, alternateRecorded: recorded, notes: notes)
@@ -305,10 +305,10 @@ public final class DistfileFetcher: Sendable {
         Downloader.removeLeftovers(of: request.outputName, in: request.distdir)
         if !request.keepPatches {
             for entry in request.patchEntries where entry.targetName == request.target {
-                let name = entry.patchLocation.split(separator: "/").last.map(String.init) ?? entry.patchLocation
+                let name = Paths.name(of: entry.patchLocation)
                 guard (try? FileName.validate(name)) != nil else { continue }
                 Downloader.removeLeftovers(of: name, in: request.patchDirectory)
-                unlink(request.patchDirectory + "/" + name)
+                FileSystem.removeFileIfPresent(Paths.join(request.patchDirectory, name))
             }
         }
         Downloader.removeStaleLocks(in: request.patchDirectory)
@@ -317,9 +317,9 @@ public final class DistfileFetcher: Sendable {
     /// Downloads the chain's patches in parallel into the patch directory.
     private func downloadPatches(_ chain: [PatchListEntry], request: FetchRequest, context: inout Context) async throws -> [DownloadResult] {
         do {
-            try FileManager.default.createDirectory(atPath: request.patchDirectory, withIntermediateDirectories: true)
+            try FileSystem.createDirectory(request.patchDirectory, intermediates: true)
         } catch {
-            throw FetchError.local(.io(IOError(.createTemporary, path: request.patchDirectory, detail: "\(error)")))
+            throw FetchError.local(.io(error))
         }
         var requests = [DownloadRequest]()
         for entry in chain {
@@ -414,7 +414,7 @@ public final class DistfileFetcher: Sendable {
         }
         if request.expected?.size == nil, request.outputName != request.target {
             // Nothing to verify a leftover against: start afresh rather than take it.
-            unlink(request.outputPath)
+            FileSystem.removeFileIfPresent(request.outputPath)
         }
         let download = DownloadRequest(name: request.outputName, expected: request.expected?.digestSet,
                                        directory: request.distdir, mirrors: mirrors, directURL: request.distfileURL)
@@ -440,7 +440,7 @@ public final class DistfileFetcher: Sendable {
     private func verifyDigestsOnly(_ result: DownloadResult, against expected: ExpectedDistfile, patching: String?) async throws(FetchError) {
         let actual = try await Self.digests(ofFile: result.path, algorithms: expected.algorithms)
         guard !expected.matches(actual) else { return }
-        unlink(result.path)
+        FileSystem.removeFileIfPresent(result.path)
         let algorithm = expected.algorithms[0]
         throw .downloadFailed(.digestMismatch(url: result.url?.absoluteString ?? result.path, algorithm: algorithm,
                                               expected: expected.digests[algorithm]?.hex ?? "", actual: actual[algorithm]?.hex ?? ""),
@@ -450,9 +450,9 @@ public final class DistfileFetcher: Sendable {
     /// The digests of a whole file, computed off the cooperative pool.
     private static func digests(ofFile path: String, algorithms: [DigestAlgorithm]) async throws(FetchError) -> DigestSet {
         do {
-            return try await BlockingWork.run("deltafetch-digest") { try MultiDigest.digests(ofFile: path, algorithms: algorithms) }
+            return try await BlockingWork.run { try MultiDigest.digests(ofFile: path, algorithms: algorithms) }
         } catch {
-            throw .local(.io(IOError(.read, path: path, detail: "\(error)")))
+            throw .local(.io(FileSystemError(.read, path: path, detail: "\(error)")))
         }
     }
 
@@ -469,9 +469,9 @@ public final class DistfileFetcher: Sendable {
         var current: any Error = error
         while true {
             if let file = current as? FileError { current = file.underlying; continue }
-            guard let io = current as? IOError else { return nil }
+            guard let io = current as? FileSystemError else { return nil }
             if io.isDiskFull { return .diskFull(path: io.path) }
-            if [EROFS, EACCES, EPERM].contains(io.errno), io.operation != .read, io.operation != .open || io.path.contains("/.deltafetch-work-") {
+            if io.isNotPermitted, io.operation != .read, io.operation != .open || io.path.contains("/.deltafetch-work-") {
                 return .io(io)
             }
             return nil

@@ -153,7 +153,7 @@ extension FetchRequest {
     /// What the Manifest says the distfile must be, merged with digests given by the caller.
     private static func expectation(target: String, manifestPath: String, given: ExpectedDistfile?, options: MetadataReadOptions,
                                     warnings: inout [String], required: Bool) throws -> ExpectedDistfile? {
-        if !required && !FileManager.default.fileExists(atPath: manifestPath) { return given }
+        if !required && !FileSystem.exists(manifestPath) { return given }
         let (manifest, problems) = try Manifest.load(path: manifestPath, options: options)
         warnings += problems.map(\.description)
         guard let entry = manifest[target] else {

@@ -78,10 +78,10 @@ public struct FetchRequest: Sendable {
     }
 
     /// The path the result is written to.
-    public var outputPath: String { distdir + "/" + outputName }
+    public var outputPath: String { Paths.join(distdir, outputName) }
 
     /// The path an inexact rebuild is kept at: apart, or in shared-database mode the output path.
     public var alternatePath: String {
-        distdir + "/" + AlternateFiles.relativePath(of: outputName, shared: sharedDatabase)
+        Paths.join(distdir, AlternateFiles.relativePath(of: outputName, shared: sharedDatabase))
     }
 }

@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func unreadableFilesNameThePath() {
-        #expect(throws: IOError.self) { try Manifest.load(path: "/nonexistent/Manifest") }
-        #expect(throws: IOError.self) { try PatchList.load(path: "/nonexistent/patches") }
+        #expect(throws: FileSystemError.self) { try Manifest.load(path: "/nonexistent/Manifest") }
+        #expect(throws: FileSystemError.self) { try PatchList.load(path: "/nonexistent/patches") }
     }
 }

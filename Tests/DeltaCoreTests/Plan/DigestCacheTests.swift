@@ -52,7 +52,7 @@ import Testing
         let file = TestPaths.testdata("six-1.16.0.tar.gz")
         #expect(try cache.digests(ofFile: file).size == 34041)
         #expect(cache.misses == 1)
-        #expect(throws: IOError.self) { try cache.digests(ofFile: directory + "/missing") }
+        #expect(throws: FileSystemError.self) { try cache.digests(ofFile: directory + "/missing") }
     }
 
     @Test func inventoryMatchesBasesByDigestOrAlternate() throws {

@@ -105,7 +105,7 @@ import Testing
     }
 
     @Test func anUnwritableDirectoryOnlyLosesTheMemory() throws {
-        #expect(throws: IOError.self) {
+        #expect(throws: FileSystemError.self) {
             try ThroughputMemory.record([ThroughputMemory.Sample(.apply, bytes: 1 << 20, seconds: 1)],
                                         path: "/proc/deltafetch-nowhere/measurements", now: 1)
         }

@@ -1,40 +1,22 @@
-import Dispatch
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Work split into independent items, done on several threads and used in order: the one
 /// facility behind parallel recompression.
 ///
 /// Items are made on the calling thread a window at a time, the window's items are worked on
-/// by up to `jobs` threads (`DispatchQueue.concurrentPerform`, each thread taking the next
-/// item from a shared counter), and the results are consumed on the calling thread in item
+/// by up to `jobs` threads (``BlockingWork/parallelForEach(count:jobs:_:)``, each thread
+/// taking the next item), and the results are consumed on the calling thread in item
 /// order. Memory is bounded by one window of items and results.
 enum OrderedParallelWork {
-    /// The number of online processors: the default for `jobs`.
-    static var processorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
-
     /// Works on `items` with up to `jobs` threads; returns the results in item order.
     /// - Throws: the error of the first item (in item order) whose work failed.
     static func map<Item: Sendable, Output: Sendable>(_ items: [Item], jobs: Int,
                                                       _ work: @escaping @Sendable (Item) throws -> Output) throws -> [Output] {
         guard jobs > 1, items.count > 1 else { return try items.map(work) }
-        let next = Mutex(0)
         let results = Mutex([Result<Output, any Error>?](repeating: nil, count: items.count))
-        DispatchQueue.concurrentPerform(iterations: min(jobs, items.count)) { _ in
-            while true {
-                let index = next.withLock { value in
-                    defer { value += 1 }
-                    return value
-                }
-                guard index < items.count else { return }
-                let result = Result { try work(items[index]) }
-                results.withLock { $0[index] = result }
-            }
+        BlockingWork.parallelForEach(count: items.count, jobs: jobs) { index in
+            let result = Result { try work(items[index]) }
+            results.withLock { $0[index] = result }
         }
         return try results.withLock { all in
             try all.map { result in

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The outcome of looking for a file's recipe.
 public struct RecipeDetection: Sendable {
     /// The recipe, checked to rebuild the file exactly; nil when none was found.
@@ -38,7 +32,7 @@ public enum RecipeDetector {
     ///   - path: a gzip, bzip2 or xz file.
     ///   - contentLimit: the largest uncompressed size to hold in memory.
     /// - Returns: the recipe, or the reason there is none (also for an uncompressed file).
-    /// - Throws: ``FileError`` around an ``IOError`` or a ``CompressionError`` when the file
+    /// - Throws: ``FileError`` around an ``FileSystemError`` or a ``CompressionError`` when the file
     ///   cannot be read or decompressed.
     public static func detect(path: String, contentLimit: Int = defaultContentLimit) throws -> RecipeDetection {
         let file = try ReadableFile(path: path)

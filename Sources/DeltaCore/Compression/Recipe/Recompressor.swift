@@ -34,7 +34,7 @@ public enum RecompressionTargetUse: Sendable {
 /// serial.
 public enum Recompressor {
     /// The jobs a recompression uses unless told otherwise: every online processor.
-    public static var defaultJobs: Int { OrderedParallelWork.processorCount }
+    public static var defaultJobs: Int { BlockingWork.processorCount }
 
     /// Compresses the file at `inputPath` as `recipe` says, into `outputPath`, on up to `jobs`
     /// threads. `digesting` adds algorithms to compute over the output in the same pass;

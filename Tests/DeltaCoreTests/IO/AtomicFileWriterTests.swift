@@ -33,13 +33,13 @@ import Testing
         try #require(mount.status == 0, "cannot mount a tmpfs here: \(String(decoding: mount.stderr, as: UTF8.self))")
         let target = directory.appendingPathComponent("big.tar").path
         let chunk = [UInt8](repeating: 0x5a, count: 64 << 10)
-        var caught: IOError?
+        var caught: FileSystemError?
         do {
             let writer = try AtomicFileWriter(path: target)
             for _ in 0..<64 { try writer.write(chunk) }
             try writer.commit()
         } catch {
-            // Every call in the block throws only IOError (typed throws), so `error` is one.
+            // Every call in the block throws only FileSystemError (typed throws), so `error` is one.
             caught = error
         }
         let error = try #require(caught, "4 MiB fitted in a 256 KiB file system")

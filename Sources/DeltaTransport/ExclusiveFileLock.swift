@@ -1,12 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import DeltaCore
 import Synchronization
 
-/// An exclusive lock on a target file, held by one task of one process at a time.
+/// An exclusive lock on a target file, held by one task of one process at a time, that a task
+/// waits for without blocking a thread and whose lock file goes on release.
+///
+/// (DeltaCore's ``ReadWriteFileLock`` is the blocking, shared-or-exclusive kind that keeps its
+/// lock file, for databases read and written in place.)
 ///
 /// The lock is `flock(2)` on a lock file beside the target, so the kernel drops it when the
 /// holder exits, even by `kill -9`. Waiting polls with `LOCK_NB` and sleeps in between, so a
@@ -15,15 +14,15 @@ import Synchronization
 /// the path's) and tries again. `flock` locks belong to an open file, not a process, so two
 /// tasks of one process exclude each other too; a table of paths held in this process keeps
 /// that true on file systems where `flock` falls back to per-process `fcntl` locks (NFS).
-public final class FileLock: Sendable {
+public final class ExclusiveFileLock: Sendable {
     /// The lock file's path.
     public let path: String
-    private let descriptor: Int32
+    private let descriptor: FileDescriptor
     private let released = Mutex(false)
 
     private static let heldInProcess = Mutex(Set<String>())
 
-    private init(path: String, descriptor: Int32) {
+    private init(path: String, descriptor: FileDescriptor) {
         self.path = path
         self.descriptor = descriptor
     }
@@ -40,7 +39,7 @@ public final class FileLock: Sendable {
     ///   ``TransportError/cancelled(name:)`` if the task is cancelled while waiting.
     public static func acquire(
         path: String, pollInterval: Duration = .milliseconds(100), onWait: (() -> Void)? = nil
-    ) async throws(TransportError) -> FileLock {
+    ) async throws(TransportError) -> ExclusiveFileLock {
         var told = false
         while true {
             if Task.isCancelled { throw .cancelled(name: path) }
@@ -51,30 +50,32 @@ public final class FileLock: Sendable {
     }
 
     /// One try: the lock, or nil when another holder has it.
-    static func tryAcquire(path: String) throws(TransportError) -> FileLock? {
+    static func tryAcquire(path: String) throws(TransportError) -> ExclusiveFileLock? {
         let reserved = heldInProcess.withLock { $0.insert(path).inserted }
         guard reserved else { return nil }
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            let code = errno
+        let file: FileDescriptor
+        do {
+            file = try FileDescriptor.open(path, .readWrite, options: .create)
+        } catch {
             _ = heldInProcess.withLock { $0.remove(path) }
-            throw TransportError.local(IOError(.open, path: path, errno: code))
+            throw .local(error)
         }
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            let code = errno
-            close(fd)
+        let locked: Bool
+        do {
+            locked = try file.lock(.exclusive, waiting: false)
+        } catch {
+            file.closeIgnoringErrors()
             _ = heldInProcess.withLock { $0.remove(path) }
-            if code == EWOULDBLOCK || code == EINTR { return nil }
-            throw .io(IOError(.lock, path: path, errno: code))
+            throw .io(error)
         }
         // The previous holder may have deleted the file between our open and our flock.
-        var opened = stat(), current = stat()
-        if fstat(fd, &opened) != 0 || stat(path, &current) != 0 || opened.st_ino != current.st_ino || opened.st_dev != current.st_dev {
-            close(fd)
+        guard locked, let opened = try? file.status(), let current = try? FileSystem.status(of: path),
+              opened.isSameFile(as: current) else {
+            file.closeIgnoringErrors()
             _ = heldInProcess.withLock { $0.remove(path) }
             return nil
         }
-        return FileLock(path: path, descriptor: fd)
+        return ExclusiveFileLock(path: path, descriptor: file)
     }
 
     /// Deletes the lock file and releases the lock; later calls do nothing.
@@ -84,8 +85,8 @@ public final class FileLock: Sendable {
             return !done
         }
         guard first else { return }
-        unlink(path)
-        close(descriptor)  // drops the flock
+        FileSystem.removeFileIfPresent(path)
+        descriptor.closeIgnoringErrors()  // drops the flock
         _ = Self.heldInProcess.withLock { $0.remove(path) }
     }
 }

@@ -1,0 +1,62 @@
+import DeltaCore
+import Foundation
+import Testing
+
+/// The I/O layer's edges: joins, directories, and errors that name the operation and path.
+@Suite struct FileSystemTests {
+    @Test func joinPutsOneSlashBetween() {
+        #expect(Paths.join("/var/distfiles", "a.tar") == "/var/distfiles/a.tar")
+        #expect(Paths.join("/var/distfiles/", "a.tar") == "/var/distfiles/a.tar")
+        #expect(Paths.join("/", "a.tar") == "/a.tar")
+        #expect(Paths.join("", "a.tar") == "a.tar")
+        #expect(Paths.join("d", ".deltafetch", "alternates") == "d/.deltafetch/alternates")
+        #expect(Paths.directory(of: "/a/b") == "/a" && Paths.directory(of: "/b") == "/" && Paths.directory(of: "b") == ".")
+        #expect(Paths.name(of: "/a/b.tar") == "b.tar" && Paths.name(of: "b.tar") == "b.tar")
+    }
+
+    @Test func createDirectoryMakesParentsAndAcceptsOneThere() throws {
+        let root = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let deep = Paths.join(root.path, "a", "b", "c")
+        #expect(throws: FileSystemError.self) { try FileSystem.createDirectory(deep) }
+        try FileSystem.createDirectory(deep, intermediates: true)
+        try FileSystem.createDirectory(deep)
+        #expect(FileSystem.isDirectory(deep))
+    }
+
+    @Test func createDirectoryRefusesAFileInTheWay() throws {
+        let root = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let file = Paths.join(root.path, "f")
+        _ = FileManager.default.createFile(atPath: file, contents: Data())
+        let error = try #require(throws: FileSystemError.self) { try FileSystem.createDirectory(file) }
+        #expect(error.operation == .createDirectory && error.path == file && error.errno == .fileExists)
+        #expect(error.description == "\(file): cannot create the directory: File exists")
+    }
+
+    @Test func missingFilesAreNotFoundAndNamed() throws {
+        let error = try #require(throws: FileSystemError.self) { try ReadableFile(path: "/nonexistent/x") }
+        #expect(error.isNotFound && error.operation == .open && error.path == "/nonexistent/x")
+        #expect(!FileSystem.removeFileIfPresent("/nonexistent/x"))
+        #expect(throws: FileSystemError.self) { try FileSystem.entries(in: "/nonexistent") }
+    }
+
+    @Test func descriptorWritesReadsAndLocks() throws {
+        let root = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let path = Paths.join(root.path, "data")
+        let file = try FileDescriptor.open(path, .readWrite, options: .create)
+        defer { file.closeIgnoringErrors() }
+        try Array("hello world".utf8).withUnsafeBytes { try file.writeAll($0) }
+        try Array("W".utf8).withUnsafeBytes { try file.writeAll($0, at: 6) }
+        #expect(try file.readPrefix(64) == Array("hello World".utf8))
+        #expect(try file.status().size == 11 && file.status().kind == .regular)
+        try file.truncate(to: 5)
+        #expect(try FileSystem.status(of: path).size == 5)
+        #expect(try file.lock(.exclusive, waiting: false))
+        let other = try FileDescriptor.open(path, .readOnly)
+        defer { other.closeIgnoringErrors() }
+        #expect(try !other.lock(.shared, waiting: false), "another open file holds it exclusively")
+        #expect(try FileSystem.entries(in: root.path) == ["data"])
+    }
+}
