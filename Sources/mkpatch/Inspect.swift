@@ -3,7 +3,7 @@ import DeltaCore
 import Foundation
 
 /// `mkpatch inspect FILE [--json]`
-struct Inspect: AsyncParsableCommand {
+struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show a file's compression format, and the size and digests of the file and of its content.",
         discussion: """
@@ -34,22 +34,13 @@ struct Inspect: AsyncParsableCommand {
     @Flag(help: "Skip the search for a recompression recipe (faster; `recipe` is null).")
     var noRecipe = false
 
-    func run() async throws {
-        // The recipe search reads and decompresses the file on its own; run it beside the
-        // digests so that both cores work. Both take seconds: on worker threads, not the
-        // cooperative pool.
-        let path = file, hashes = hashes
-        let search: Task<RecipeDetection, any Error>? = noRecipe ? nil : Task {
-            try await BlockingWork.run { try RecipeDetector.detect(path: path) }
-        }
-        let inspection: FileInspection
-        do {
-            inspection = try await BlockingWork.run { try FileInspector.inspect(path: path, algorithms: hashes) }
-        } catch {
-            search?.cancel()
-            throw error
-        }
-        let detection = inspection.format == .none ? nil : try await search?.value
+    func run() throws {
+        // The recipe search reads and decompresses the file on its own; run it on a worker
+        // thread beside the digests so that both cores work.
+        let path = file
+        let search = noRecipe ? nil : BlockingWork.start { Result { try RecipeDetector.detect(path: path) } }
+        let inspection = try FileInspector.inspect(path: path, algorithms: hashes)
+        let detection = inspection.format == .none ? nil : try search?.wait().get()
         if json {
             try Console.writeResult(try InspectReport(inspection, detection: detection).jsonString())
         } else {

@@ -2,8 +2,13 @@ import ArgumentParser
 import DeltaCore
 
 /// `mkpatch`: the maintainers' and mirrors' tool. Each subcommand lives in its own file.
+///
+/// Synchronous on purpose: with no Swift task there is no libdispatch worker pool, whose
+/// monitor reads `/proc/self/task/…/stat` every second and kills the process (SIGILL) when
+/// that `open` fails, as it does when file descriptors run out (found by the fault soak).
+/// Parallel work runs on ``BlockingWork``'s own threads.
 @main
-struct MkPatch: AsyncParsableCommand {
+struct MkPatch: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mkpatch",
         abstract: "Make, inspect and apply binary patches between source tarball versions.",
@@ -17,8 +22,8 @@ struct MkPatch: AsyncParsableCommand {
 
     /// Runs the command with `SIGPIPE` ignored: a closed pipe then fails the result's write,
     /// which is reported and exits non-zero, like a full disk.
-    static func main() async {
+    static func main() {
         Console.ignoreBrokenPipes()
-        await main(nil)
+        main(nil)
     }
 }

@@ -7,7 +7,7 @@ import Testing
 @Suite struct ProducerPayloadTests {
     static let producers: [DeflateProducer] = [
         .gnuRsyncable, .pigz(blockSize: 128 << 10, independent: false), .pigz(blockSize: 32 << 10, independent: true),
-        .pigz(blockSize: 1 << 29, independent: false),
+        .pigz(blockSize: 1 << 29, independent: false), .goFlate(generation: 1), .minizOxide(generation: 1),
     ]
 
     @Test func producersRoundTrip() throws {
@@ -16,6 +16,8 @@ import Testing
         }
         #expect(DeflateProducer.gnuRsyncable.payload == [1])
         #expect(DeflateProducer.pigz(blockSize: 128 << 10, independent: true).payload == [2, 0x80, 0x01, 1])
+        #expect(DeflateProducer.goFlate(generation: 1).payload == [3, 1])
+        #expect(DeflateProducer.minizOxide(generation: 1).payload == [4, 1])
     }
 
     @Test func layoutsRoundTrip() throws {
@@ -26,7 +28,12 @@ import Testing
 
     @Test(arguments: [
         ([], 0, "truncated"),
-        ([3], 0, "unknown deflate producer 3"),
+        ([5], 0, "unknown deflate producer 5"),
+        ([4, 2], 1, "miniz_oxide encoder generation 2 out of range"),
+        ([3], 1, "truncated"),
+        ([3, 0], 1, "Go flate encoder generation 0 out of range"),
+        ([3, 2], 1, "Go flate encoder generation 2 out of range"),
+        ([3, 1, 0], 2, "trailing bytes after the deflate producer"),
         ([1, 0], 1, "trailing bytes after the deflate producer"),
         ([2, 31, 0], 1, "pigz block size (KiB) 31 out of range"),
         ([2, 0x81, 0x80, 0x80, 0x01, 0], 1, "pigz block size (KiB) 2097153 out of range"),
@@ -79,5 +86,8 @@ import Testing
         #expect(try seed("seed-recipe-gnu-rsyncable").deflateProducer() == .gnuRsyncable)
         #expect(try seed("seed-recipe-pigz").deflateProducer() == .pigz(blockSize: 64 << 10, independent: true))
         #expect(try seed("seed-recipe-pbzip2-layout").memberLayout() == .uniform(memberSize: 100_000))
+        let go = try seed("seed-recipe-go-flate")
+        #expect(try go.deflateProducer() == .goFlate(generation: 1))
+        #expect(go.gzip?.deflater == .goFlate)
     }
 }

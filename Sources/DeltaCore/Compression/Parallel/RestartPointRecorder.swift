@@ -26,13 +26,16 @@ public enum RestartPointRecorder {
     public static func addingRestartPoints(to recipe: RecompressionRecipe, content: [UInt8], file: [UInt8],
                                            interval: UInt64 = defaultInterval,
                                            jobs: Int = Recompressor.defaultJobs) throws -> RecompressionRecipe {
-        guard recipe.format == .gzip, let gzip = recipe.gzip, interval > 0, UInt64(content.count) >= 2 * interval,
+        // Go's and miniz_oxide's blocks cannot be resumed by our segment compressors (yet):
+        // their rebuilds are serial.
+        guard recipe.format == .gzip, let gzip = recipe.gzip, !gzip.deflater.isProducerRecorded, interval > 0, UInt64(content.count) >= 2 * interval,
               file.count >= Int(recipe.trailingZeroBytes) + 18 else { return recipe }
         let deflate = try deflateData(of: file, trailingZeroBytes: recipe.trailingZeroBytes)
         let source = MemoryContent(bytes: content)
         let candidates = switch gzip.deflater {
         case .gnuGzip: try gnuCandidates(level: gzip.level, content: content, interval: interval)
         case .zlib: try zlibCandidates(gzip, source: source, deflate: deflate, interval: interval)
+        case .goFlate, .minizOxide: [DeflateRestartPoint]()
         }
         let proven = try prove(candidates, gzip: gzip, source: source, deflate: deflate, jobs: jobs)
         var result = recipe

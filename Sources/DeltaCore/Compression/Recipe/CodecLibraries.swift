@@ -12,11 +12,23 @@ extension CodecLibrary {
     /// Our GNU gzip compatible deflate; the version names the gzip release it reproduces and
     /// changes whenever its output could.
     public static var gnuDeflate: CodecLibrary { CodecLibrary(name: "deltafetch-gnu-deflate", version: GNUDeflateEncoder.compatibilityVersion) }
+    /// Our Go `compress/flate` compatible deflate; the version names the Go releases whose
+    /// output it reproduces and changes whenever its output could.
+    public static var goFlate: CodecLibrary { CodecLibrary(name: "deltafetch-go-flate", version: GoFlateEncoder.compatibilityVersion) }
+    /// Our miniz_oxide compatible deflate; the version names the miniz_oxide releases whose
+    /// output it reproduces and changes whenever its output could.
+    public static var minizOxide: CodecLibrary { CodecLibrary(name: "deltafetch-miniz-oxide", version: MinizDeflateEncoder.compatibilityVersion) }
 
     /// The library this build would use for `recipe`.
     static func local(for recipe: RecompressionRecipe) -> CodecLibrary {
         switch recipe.format {
-        case .gzip: recipe.gzip?.deflater == .gnuGzip ? .gnuDeflate : .zlib
+        case .gzip:
+            switch recipe.gzip?.deflater {
+            case .gnuGzip?: .gnuDeflate
+            case .goFlate?: .goFlate
+            case .minizOxide?: .minizOxide
+            case .zlib?, nil: .zlib
+            }
         case .bzip2: .libbz2
         case .xz: .liblzma
         case .none: CodecLibrary(name: "none", version: "")
@@ -76,6 +88,9 @@ extension RecompressionRecipe {
 }
 
 extension GzipRecipe {
+    /// The level as Go numbers it: -2 for HuffmanOnly (level 0 with the Huffman-only strategy).
+    var goLevel: Int { strategy == .huffmanOnly && level == 0 ? -2 : level }
+
     /// The raw deflate encoder for these settings, made by `producer` when there is one.
     /// - Throws: ``RecipeError/unsupported(_:)`` when the producer does not go with the
     ///   deflater, or ``CompressionError/invalidSettings(_:detail:)``.
@@ -89,6 +104,10 @@ extension GzipRecipe {
             return try GNUDeflateEncoder(level: level, rsyncable: true)
         case let (.zlib, .pigz(blockSize, independent)?) where (memLevel ?? 8) == 8:
             return try PigzDeflateEncoder(level: level, strategy: strategy ?? .default, blockSize: blockSize, independent: independent)
+        case (.goFlate, nil), (.goFlate, .goFlate?):
+            return try GoFlateEncoder(level: goLevel)
+        case (.minizOxide, nil), (.minizOxide, .minizOxide?):
+            return try MinizDeflateEncoder(level: level)
         case let (_, producer?):
             throw RecipeError.unsupported("\(producer) with the \(deflater.rawValue) deflater")
         }

@@ -5,12 +5,30 @@
 /// Payload: a varint code, then the producer's parameters:
 /// - 1, GNU gzip `--rsyncable`: nothing more (the recipe's deflater is `gnu-gzip`);
 /// - 2, pigz: block size in KiB (varint, 32 to 524288), flags (1 byte: bit 0 `-i`, others 0)
-///   (the recipe's deflater is `zlib`, memLevel 8).
+///   (the recipe's deflater is `zlib`, memLevel 8);
+/// - 3, Go's `compress/flate`: the encoder generation (varint; 1 is Go 1.8 to 1.25's), the
+///   recipe's deflater is `go-flate`, its level Go's level (HuffmanOnly: level 0, strategy
+///   Huffman-only);
+/// - 4, Rust's miniz_oxide: the encoder generation (varint; 1 is miniz_oxide 0.6.2's), the
+///   recipe's deflater is `miniz-oxide`.
 public enum DeflateProducer: Hashable, Sendable {
     /// `gzip --rsyncable` (GNU gzip 1.7 and later): ``GNUDeflateEncoder`` with sequence points.
     case gnuRsyncable
     /// pigz over zlib: ``PigzDeflateEncoder``.
     case pigz(blockSize: Int, independent: Bool)
+    /// Go's `compress/flate` as of the given encoder generation: ``GoFlateEncoder``.
+    case goFlate(generation: Int)
+    /// Rust's miniz_oxide as of the given encoder generation: ``MinizDeflateEncoder``.
+    case minizOxide(generation: Int)
+
+    /// The deflater a recipe with this producer has, when the producer records it.
+    var recordedDeflater: DeflateImplementation? {
+        switch self {
+        case .goFlate: .goFlate
+        case .minizOxide: .minizOxide
+        case .gnuRsyncable, .pigz: nil
+        }
+    }
 
     /// The payload bytes.
     public var payload: [UInt8] {
@@ -22,6 +40,12 @@ public enum DeflateProducer: Hashable, Sendable {
             out.varint(2)
             out.varint(UInt64(blockSize >> 10))
             out.bytes.append(independent ? 1 : 0)
+        case let .goFlate(generation):
+            out.varint(3)
+            out.varint(UInt64(generation))
+        case let .minizOxide(generation):
+            out.varint(4)
+            out.varint(UInt64(generation))
         }
         return out.bytes
     }
@@ -41,6 +65,10 @@ public enum DeflateProducer: Hashable, Sendable {
             let flags = try input.byte()
             guard flags <= 1 else { throw .malformed(offset: flagsOffset, detail: "pigz flags \(flags)") }
             self = .pigz(blockSize: blockSize, independent: flags == 1)
+        case 3:
+            self = .goFlate(generation: try input.small(GoFlateEncoder.generations, "Go flate encoder generation"))
+        case 4:
+            self = .minizOxide(generation: try input.small(MinizDeflateEncoder.generations, "miniz_oxide encoder generation"))
         case let code:
             throw .malformed(offset: codeOffset, detail: "unknown deflate producer \(code)")
         }

@@ -6,7 +6,11 @@
 /// 32 SHA256 bytes when set, then the format's settings:
 /// - gzip: deflater (0 zlib, 1 GNU gzip), level, memLevel (0 = none), strategy (0 = none,
 ///   else 1 + index), header flags (1 byte, RFC 1952 FLG), mtime (4 bytes LE), XFL, OS, then
-///   extra, name and comment (length-prefixed) for the flags that are set;
+///   extra, name and comment (length-prefixed) for the flags that are set. Go's and
+///   miniz_oxide's deflaters are written as 0 with memLevel 0 and recorded by their
+///   deflate-producer extension (codes 3 and 4),
+///   so that a client that does not know Go still reads the recipe and refuses it at the
+///   producer, as it refuses any producer it cannot follow;
 /// - bzip2: block size, work factor;
 /// - xz: preset, extreme (0/1), check (index), block size (0 = one block), threaded (0/1).
 ///
@@ -25,6 +29,14 @@ extension RecompressionRecipe {
 
     /// The recipe in its compact binary form.
     public func serialized() -> [UInt8] {
+        var extensions = self.extensions
+        if let deflater = gzip?.deflater, deflater.isProducerRecorded,
+           !extensions.contains(where: { $0.kind.rawValue == RecipeExtensionKind.deflateProducer.rawValue }) {
+            let producer: DeflateProducer = deflater == .goFlate ? .goFlate(generation: GoFlateEncoder.generation)
+                : .minizOxide(generation: MinizDeflateEncoder.generation)
+            extensions.append(RecipeExtension(kind: .deflateProducer, payload: producer.payload))
+            extensions.sort { $0.kind.rawValue < $1.kind.rawValue }
+        }
         var out = RecipeByteWriter()
         out.bytes = Self.magic
         out.bytes.append(extensions.isEmpty ? Self.baseVersion : Self.extendedVersion)
@@ -41,7 +53,7 @@ extension RecompressionRecipe {
             out.bytes.append(0)
         }
         if let gzip {
-            out.bytes.append(gzip.deflater == .zlib ? 0 : 1)
+            out.bytes.append(gzip.deflater == .gnuGzip ? 1 : 0)
             out.varint(UInt64(gzip.level))
             out.varint(UInt64(gzip.memLevel ?? 0))
             out.varint(gzip.strategy.map { UInt64(DeflateStrategy.allCases.firstIndex(of: $0)! + 1) } ?? 0)
@@ -100,8 +112,10 @@ extension RecompressionRecipe {
             target = RecipeTarget(size: size, sha256: Hexadecimal.encode(digest))
         }
         self.init(format: format, library: library, trailingZeroBytes: trailingZeroBytes, target: target)
+        var baseGzipOffset = 0
         switch format {
         case .gzip:
+            baseGzipOffset = input.offset
             let deflater: DeflateImplementation = switch try input.small(0...1, "deflater") { case 0: .zlib; default: .gnuGzip }
             let level = try input.small(0...9, "level")
             let memLevel = try input.small(0...9, "memLevel")
@@ -144,6 +158,25 @@ extension RecompressionRecipe {
         }
         if version == Self.extendedVersion { extensions = try input.extensions() }
         guard input.offset == bytes.count else { throw .malformed(offset: input.offset, detail: "trailing bytes after the recipe") }
+        try adoptRecordedDeflater(baseOffset: baseGzipOffset)
+    }
+}
+
+extension RecompressionRecipe {
+    /// A gzip recipe whose producer is Go's `compress/flate` or miniz_oxide has that deflater
+    /// (`go-flate`, `miniz-oxide`); its base settings must be what ``serialized()`` writes for
+    /// it (deflater 0, no memLevel, no strategy, but for Go Huffman-only at level 0). A
+    /// producer this build cannot read (a later generation) leaves the recipe as it is, to be
+    /// refused by ``makeEncoder(threads:)``.
+    private mutating func adoptRecordedDeflater(baseOffset: Int) throws(RecipeError) {
+        guard var settings = gzip, let payload = extensionPayload(.deflateProducer),
+              let deflater = (try? DeflateProducer(payload: payload))?.recordedDeflater else { return }
+        let huffmanOnly = deflater == .goFlate && settings.strategy == .huffmanOnly && settings.level == 0
+        guard settings.deflater == .zlib, settings.memLevel == nil, settings.strategy == nil || huffmanOnly else {
+            throw .malformed(offset: baseOffset, detail: "gzip settings that the \(deflater.rawValue) deflater does not have")
+        }
+        settings.deflater = deflater
+        gzip = settings
     }
 }
 

@@ -101,6 +101,17 @@ public enum DeflateImplementation: String, Hashable, Sendable, Codable {
     case zlib
     /// GNU gzip 1.x's own deflate (`gzip`, `tar czf`, `make dist`), reproduced by ``GNUDeflateEncoder``.
     case gnuGzip = "gnu-gzip"
+    /// Go's `compress/flate` (`compress/gzip`, Go's release tarballs, tools written in Go),
+    /// reproduced by ``GoFlateEncoder``. Always with a ``DeflateProducer/goFlate(generation:)``
+    /// extension, which is what the binary form records (see ``RecompressionRecipe/serialized()``).
+    case goFlate = "go-flate"
+    /// Rust's miniz_oxide (`flate2`'s default: maturin's sdists, Rust tools), reproduced by
+    /// ``MinizDeflateEncoder``; always with a ``DeflateProducer/minizOxide(generation:)`` extension.
+    case minizOxide = "miniz-oxide"
+
+    /// Whether the deflater is recorded by its deflate-producer extension, the base settings
+    /// holding zlib's code (see ``RecompressionRecipe/serialized()``).
+    var isProducerRecorded: Bool { self == .goFlate || self == .minizOxide }
 }
 
 /// How a single-member gzip file was made.
@@ -109,11 +120,12 @@ public struct GzipRecipe: Hashable, Sendable, Codable {
     public var header: GzipHeader
     /// The deflate implementation.
     public var deflater: DeflateImplementation
-    /// The compression level, 1 to 9 (0 is stored, zlib only).
+    /// The compression level, 1 to 9 (0 is stored, zlib and Go only).
     public var level: Int
-    /// zlib's memLevel (1 to 9); nil for GNU gzip.
+    /// zlib's memLevel (1 to 9); nil for GNU gzip and Go.
     public var memLevel: Int?
-    /// zlib's strategy; nil for GNU gzip.
+    /// zlib's strategy; nil for GNU gzip. For Go, ``DeflateStrategy/huffmanOnly`` (with level 0)
+    /// is Go's level -2 (`HuffmanOnly`); nil otherwise.
     public var strategy: DeflateStrategy?
 
     /// A gzip recipe.

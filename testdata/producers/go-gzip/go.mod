@@ -1,0 +1,3 @@
+module deltafetch/go-gzip
+
+go 1.19
