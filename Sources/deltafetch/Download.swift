@@ -4,8 +4,13 @@ import DeltaTransport
 import Foundation
 
 /// `deltafetch download NAME --into DIR --mirror URL… [--size N --digest ALG:HEX…]`
-struct Download: AsyncParsableCommand {
+///
+/// One file from mirrors, verified, and nothing else: no patches, Manifest or distdir
+/// bookkeeping. ``FetchCommand`` (`deltafetch fetch`) obtains a distfile, patched or
+/// downloaded whole, and uses the same downloader for the latter.
+struct DownloadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "download",
         abstract: "Fetch one file from mirrors into a directory, verified, with failover and resume.",
         discussion: """
             Mirrors are tried in order (each in the layout its layout.conf gives, GLEP 75), then \

@@ -4,6 +4,9 @@ import DeltaTransport
 import Foundation
 
 /// `deltafetch fetch FILE --distdir DIR [--patches LIST]... [--manifest M] [--mirror URL]... [--uri URL]`
+///
+/// A distfile, by the cheapest way: rebuilt from the distdir and patches, else downloaded
+/// whole as ``DownloadCommand`` (`deltafetch download`) downloads one file.
 struct FetchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fetch",

@@ -20,7 +20,7 @@ enum FetchExitStatus {
         switch error.kind {
         case .usage: 64
         case .patchingUnavailable: patchingUnavailable
-        case .transport(let kind): Download.exitStatus(of: kind)
+        case .transport(let kind): DownloadCommand.exitStatus(of: kind)
         }
     }
 

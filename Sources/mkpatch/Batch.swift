@@ -67,7 +67,7 @@ struct Batch: ParsableCommand {
             do {
                 outcome = try BatchRunner.runOne(job, outputDirectory: output, options: options)
             } catch {
-                outcome = .failed("\(error)")
+                outcome = .failed(error)
             }
             Self.report(BatchJobResult(job: job, outcome: outcome, finished: 1, total: 1))
             if case .failed = outcome { throw ExitCode.failure }
@@ -109,7 +109,7 @@ struct Batch: ParsableCommand {
         case .alreadyDone: text = "already done \(name)"
         case let .dropped(patch, target): text = "dropped \(name) (\(patch) of \(target) bytes is too large)"
         case .alreadyDropped: text = "already dropped \(name)"
-        case let .failed(message): text = "failed \(name): \(message)"
+        case let .failed(error): text = "failed \(name): \(error)"
         }
         Console.writeDiagnostic("[\(result.finished)/\(result.total)] \(text)")
     }

@@ -33,8 +33,8 @@ public enum BatchOutcome: Sendable {
     case dropped(patchSize: UInt64, targetSize: UInt64)
     /// An earlier run dropped it; nothing was done.
     case alreadyDropped
-    /// Making it failed; other jobs went on.
-    case failed(String)
+    /// Making it failed (the error says why); other jobs went on.
+    case failed(any Error)
 }
 
 /// One finished job, as reported while a batch runs.
@@ -112,7 +112,7 @@ public enum BatchRunner {
             do {
                 outcome = try runOne(job, outputDirectory: outputDirectory, options: options, listed: listed)
             } catch {
-                outcome = .failed("\(error)")
+                outcome = .failed(error)
             }
             state.finish(job, outcome)
         }

@@ -1,11 +1,18 @@
-/// The differ's knobs, measured on the corpus (docs/benchmarks.md) and fixed in the defaults.
+/// The differ's knobs, measured on the corpus (docs/benchmarks.md) and fixed in the defaults:
+/// its one settings type, which ``MatchFinder`` and the stream encoders read.
 struct DiffTuning: Sendable {
     /// How much longer than the current alignment's agreement a new match must be.
     var switchMargin = 8
-    /// The margin inside tar metadata (see ``MatchFinder/metadataMargin``).
+    /// The margin inside tar metadata, where headers all look alike (so a longer match is often
+    /// another file's header) and the aligned header's differences are cheap residuals.
     var metadataMargin = 1000
-    /// Extra margin, in eighths of a byte per bit of a jump's length.
+    /// Eighths of a byte of extra margin per bit of the jump a new match makes from the current
+    /// alignment: a far jump costs a longer move in the commands stream.
     var jumpWeight = 8
+    /// After `2^strideShift` fruitless searches in a row, the next searches step two bytes,
+    /// then three, up to `maximumStride` (1 searches every byte, as bsdiff does).
+    var strideShift = 3
+    var maximumStride = 8
     /// Suffix-array neighbours compared to find the nearest of equally long matches.
     var tieSearch = 32
     /// Extensions keep stretching while `agreeWeight * agreeing > stepWeight * length`: 4 and 3
@@ -32,16 +39,5 @@ struct DiffTuning: Sendable {
             tuning.jumpWeight = 0
         }
         return tuning
-    }
-}
-
-extension MatchFinder {
-    mutating func apply(_ tuning: DiffTuning) {
-        switchMargin = tuning.switchMargin
-        agreeWeight = tuning.agreeWeight
-        stepWeight = tuning.stepWeight
-        metadataMargin = tuning.metadataMargin
-        jumpWeight = tuning.jumpWeight
-        for index in segments.indices { segments[index].tieSearch = tuning.tieSearch }
     }
 }

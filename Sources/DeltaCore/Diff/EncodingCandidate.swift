@@ -12,7 +12,7 @@ final class EncodingCandidate: @unchecked Sendable {
     let windows: [UInt32]
     let fixesTarChecksums: Bool
     let runCodesMetadata: Bool
-    private let compressed = (0..<4).map { _ in ResultBox<[UInt8]>() }
+    private let compressed = NativePatchStream.Kind.allCases.map { _ in ResultBox<[UInt8]>() }
 
     /// A candidate for `streams`; nil when a context is asked for but selects nothing, or
     /// more than the literals' largest window.
@@ -20,9 +20,12 @@ final class EncodingCandidate: @unchecked Sendable {
         dictionary = context?.bytes(old: old, oldCount: oldCount, commands: streams.commands.bytes, newCount: newCount) ?? []
         raw = [streams.commands.bytes, streams.residuals.bytes, streams.headerResiduals, streams.literals]
         let raw = raw, caps = NativeDiffer.streamWindowCaps
-        let literalWindow = LZMA2Settings.dictionarySize(for: dictionary.count + raw[3].count, cap: caps[3])
+        let literalWindow = LZMA2Settings.dictionarySize(for: dictionary.count + raw[stream: .literals].count,
+                                                         cap: caps[stream: .literals])
         guard context == nil || !dictionary.isEmpty, dictionary.count <= literalWindow else { return nil }
-        windows = (0..<4).map { $0 == 3 ? literalWindow : LZMA2Settings.dictionarySize(for: raw[$0].count, cap: caps[$0]) }
+        windows = NativePatchStream.Kind.allCases.map { kind in
+            kind == .literals ? literalWindow : LZMA2Settings.dictionarySize(for: raw[stream: kind].count, cap: caps[stream: kind])
+        }
         // A derived context's limit is what it came to: the same ranges, and within the window.
         if case let .derived(before, after, _)? = context {
             self.context = .derived(before: before, after: after, limit: UInt64(dictionary.count))
@@ -33,15 +36,15 @@ final class EncodingCandidate: @unchecked Sendable {
         runCodesMetadata = streams.runCodesMetadata
     }
 
-    /// Compresses stream `slot` (0 commands … 3 literals, primed by the dictionary).
-    func compress(_ slot: Int, tuning: DiffTuning, options: DiffOptions) {
-        let (lc, lp, pb) = tuning.model[slot]
-        compressed[slot].set {
-            try raw[slot].withUnsafeBytes { bytes in
+    /// Compresses stream `kind` (the literals primed by the dictionary).
+    func compress(_ kind: NativePatchStream.Kind, tuning: DiffTuning, options: DiffOptions) {
+        let (lc, lp, pb) = tuning.model[stream: kind]
+        compressed[stream: kind].set {
+            try raw[stream: kind].withUnsafeBytes { bytes in
                 try dictionary.withUnsafeBytes { preset in
                     try LZMA2RawEncoder.compress(bytes, settings: LZMA2Settings(
-                        dictionarySize: windows[slot], literalContextBits: lc, literalPositionBits: lp, positionBits: pb,
-                        extreme: options.extreme), presetDictionary: slot == 3 ? preset : nil)
+                        dictionarySize: windows[stream: kind], literalContextBits: lc, literalPositionBits: lp, positionBits: pb,
+                        extreme: options.extreme), presetDictionary: kind == .literals ? preset : nil)
                 }
             }
         }
@@ -58,7 +61,9 @@ final class EncodingCandidate: @unchecked Sendable {
             header.requiredFeatures |= NativePatchHeader.literalContextFeature
             header.literalContext = context
         }
-        let separateSize = try (0..<4).reduce(0) { $0 + min(try compressed[$1].get().count, raw[$1].count) }
+        let separateSize = try NativePatchStream.Kind.allCases.reduce(0) {
+            $0 + min(try compressed[stream: $1].get().count, raw[stream: $1].count)
+        }
         // A solid stream holds the commands that derive a context, so it can only take a whole file.
         if context.map({ $0 == .wholeFile }) ?? true,
            let solid = try NativeDiffer.solidEncoding(raw, separateSize: separateSize, dictionary: dictionary, header: header,
@@ -66,18 +71,17 @@ final class EncodingCandidate: @unchecked Sendable {
             return solid
         }
         var body = [UInt8]()
-        for slot in 0..<4 {
-            let kind = NativePatchStream.Kind.allCases[slot]
-            let packed = try compressed[slot].get()
-            if packed.count < raw[slot].count {
-                header.streams.append(NativePatchStream(kind: kind, codec: .lzma2, dictionarySize: windows[slot],
-                                                        rawLength: UInt64(raw[slot].count), codedLength: UInt64(packed.count)))
+        for kind in NativePatchStream.Kind.allCases {
+            let packed = try compressed[stream: kind].get(), plain = raw[stream: kind]
+            if packed.count < plain.count {
+                header.streams.append(NativePatchStream(kind: kind, codec: .lzma2, dictionarySize: windows[stream: kind],
+                                                        rawLength: UInt64(plain.count), codedLength: UInt64(packed.count)))
                 body += packed
             } else {
-                if slot == 3 && context != nil { return nil }
+                if kind == .literals && context != nil { return nil }
                 header.streams.append(NativePatchStream(kind: kind, codec: .stored, dictionarySize: 0,
-                                                        rawLength: UInt64(raw[slot].count), codedLength: UInt64(raw[slot].count)))
-                body += raw[slot]
+                                                        rawLength: UInt64(plain.count), codedLength: UInt64(plain.count)))
+                body += plain
             }
         }
         return (header, body)

@@ -8,31 +8,22 @@ struct MatchFinder {
     /// The old file's suffix arrays (one, or one per half).
     var segments: [SuffixIndex]
 
-    /// How much longer than the current alignment's agreement a new match must be.
-    var switchMargin = 8
-    /// Extensions maximise `agreeWeight * agreeing - stepWeight * length`: 2 and 1 (bsdiff's)
-    /// keep stretching while more than half the bytes agree.
-    var agreeWeight = 2
-    var stepWeight = 1
-    /// The margin inside tar metadata, where headers all look alike (so a longer match is often
-    /// another file's header) and the aligned header's differences are cheap residuals.
-    var metadataMargin = 64
-    /// Eighths of a byte of extra margin per bit of the jump a new match makes from the current
-    /// alignment: a far jump costs a longer move in the commands stream.
-    var jumpWeight = 0
-    /// After `2^strideShift` fruitless searches in a row, the next searches step two bytes,
-    /// then three, up to `maximumStride` (1 searches every byte, as bsdiff does).
-    var strideShift = 3
-    var maximumStride = 8
+    /// The margins, weights and strides of the search (the differ's one settings type).
+    let tuning: DiffTuning
     /// Tar metadata regions of the new file, sorted.
     var metadataRanges: [Range<Int>] = []
     /// Whether the suffix arrays hold only every other old position.
     let sparse: Bool
 
-    init(old: UnsafeRawBufferPointer, segments: [SuffixIndex]) {
+    init(old: UnsafeRawBufferPointer, segments: [SuffixIndex], tuning: DiffTuning) {
         self.old = old.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
         self.oldCount = old.count
-        self.segments = segments
+        self.segments = segments.map { segment in
+            var segment = segment
+            segment.tieSearch = tuning.tieSearch
+            return segment
+        }
+        self.tuning = tuning
         sparse = segments.contains { $0.index.step > 1 }
     }
 
@@ -67,7 +58,7 @@ struct MatchFinder {
 
     @inline(__always)
     func jumpCost(_ jump: Int) -> Int {
-        jumpWeight == 0 ? 0 : ((Int.bitWidth - jump.magnitude.leadingZeroBitCount) * jumpWeight) >> 3
+        tuning.jumpWeight == 0 ? 0 : ((Int.bitWidth - jump.magnitude.leadingZeroBitCount) * tuning.jumpWeight) >> 3
     }
 
     /// The covers of `new[start..<end]`, in order, with absolute new positions.
@@ -109,7 +100,7 @@ struct MatchFinder {
                     scoreScan += 1
                 }
                 let metadataEnd = metadataEnd(at: scan)
-                let marginHere = metadataEnd == nil ? switchMargin : metadataMargin
+                let marginHere = metadataEnd == nil ? tuning.switchMargin : tuning.metadataMargin
                 if length == oldScore && length != 0 {
                     // The current alignment agrees on the whole longest match: it is that
                     // match, at no distance, so it needs no closer look.
@@ -129,8 +120,8 @@ struct MatchFinder {
                 // Through new material, where search after search finds nothing worth taking,
                 // the searches thin out (LZ4's acceleration): a match that begins between two
                 // searches is found by the next one and stretched back to its start.
-                shortRun = length <= switchMargin ? shortRun + 1 : 0
-                var stride = min(maximumStride, 1 + shortRun >> strideShift)
+                shortRun = length <= tuning.switchMargin ? shortRun + 1 : 0
+                var stride = min(tuning.maximumStride, 1 + shortRun >> tuning.strideShift)
                 // A sparse index holds every other old position: an even stride could keep
                 // landing where a match's old side is odd, so step an odd number of bytes.
                 if sparse && stride > 1 && stride & 1 == 0 { stride -= 1 }
@@ -153,7 +144,7 @@ struct MatchFinder {
             while lastScan + step < scan && lastPosition + step < oldCount {
                 if old[lastPosition + step] == new[lastScan + step] { agree += 1 }
                 step += 1
-                if agreeWeight * agree - stepWeight * step > agreeWeight * bestAgree - stepWeight * forward {
+                if tuning.agreeWeight * agree - tuning.stepWeight * step > tuning.agreeWeight * bestAgree - tuning.stepWeight * forward {
                     bestAgree = agree
                     forward = step
                 }
@@ -166,7 +157,7 @@ struct MatchFinder {
                 step = 1
                 while scan >= lastScan + step && matchPosition >= step {
                     if old[matchPosition - step] == new[scan - step] { agree += 1 }
-                    if agreeWeight * agree - stepWeight * step > agreeWeight * bestBack - stepWeight * backward {
+                    if tuning.agreeWeight * agree - tuning.stepWeight * step > tuning.agreeWeight * bestBack - tuning.stepWeight * backward {
                         bestBack = agree
                         backward = step
                     }

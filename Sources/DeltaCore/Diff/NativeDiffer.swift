@@ -135,10 +135,9 @@ public enum NativeDiffer {
             segments.append(SuffixIndex(old: UnsafeRawBufferPointer(rebasing: old[bounds[piece]..<bounds[piece + 1]]),
                                         base: bounds[piece], index: try indexes[piece].get()))
         }
-        var finder = MatchFinder(old: old, segments: segments)
+        var finder = MatchFinder(old: old, segments: segments, tuning: tuning)
         defer { finder.free() }
         finder.metadataRanges = tarMetadataRanges(newBytes, count: count)
-        finder.apply(tuning)
         return findCovers(finder, new: newBytes, count: count, threads: threads)
     }
 
@@ -161,12 +160,12 @@ public enum NativeDiffer {
                                                              context: LiteralContext.choice(oldCount: oldCount, wholeFileMaximum: options.wholeFileContextMaximum), old: oldBytes,
                                                              oldCount: oldCount, newCount: newCount)
         runConcurrently(options.threads > 1, {
-            (primed ?? plain).compress(3, tuning: tuning, options: options)
+            (primed ?? plain).compress(.literals, tuning: tuning, options: options)
         }, {
-            if primed != nil { plain.compress(3, tuning: tuning, options: options) }
-            for slot in 0..<3 {
-                plain.compress(slot, tuning: tuning, options: options)
-                primed?.compress(slot, tuning: tuning, options: options)
+            if primed != nil { plain.compress(.literals, tuning: tuning, options: options) }
+            for kind in NativePatchStream.Kind.allCases where kind != .literals {
+                plain.compress(kind, tuning: tuning, options: options)
+                primed?.compress(kind, tuning: tuning, options: options)
             }
         })
         guard let best = try plain.assemble(header: header, options: options) else {

@@ -51,6 +51,20 @@ final class WorkDirectory: Sendable {
         FileSystem.removeEmptyDirectoryIfPresent(directory)
     }
 
+    /// `error` marked as a failure on one of this directory's scratch files
+    /// (``RebuildError/scratch(_:)``) when it is, itself or inside a ``FileError``; else as it is.
+    func claiming(_ error: any Error) -> any Error {
+        if let io = error as? FileSystemError, holds(io.path) { return RebuildError.scratch(io) }
+        if let file = error as? FileError, let io = file.underlying as? FileSystemError, holds(io.path) {
+            return FileError(path: file.path, line: file.line, offset: file.offset, underlying: RebuildError.scratch(io))
+        }
+        return error
+    }
+
+    private func holds(_ path: String) -> Bool {
+        path.hasPrefix(directory + "/")
+    }
+
     /// A path for a scratch file.
     func path(_ name: String) -> String { Paths.join(directory, name) }
 

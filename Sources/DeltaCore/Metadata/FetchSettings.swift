@@ -118,7 +118,7 @@ public struct FetchSettings: Sendable, Equatable {
         do {
             text = try MetadataLines.readText(path: path)
         } catch {
-            throw FileError(path: path, underlying: SettingsError.unreadable("\(error)"))
+            throw FileError(path: path, underlying: SettingsError.unreadable(error))
         }
         try read(configText: text, path: path)
     }
@@ -237,11 +237,11 @@ public struct FetchSettings: Sendable, Equatable {
 }
 
 /// A setting that cannot be used.
-public enum SettingsError: DeltaCoreError, Equatable {
+public enum SettingsError: DeltaCoreError {
     /// The line is not a known `key = value` with a valid value.
     case malformed(String)
     /// The config file cannot be read.
-    case unreadable(String)
+    case unreadable(any Error)
 
     public var description: String {
         switch self {

@@ -47,10 +47,10 @@ public enum NativePatchApplier {
             }
         }
         context = []  // copied into the decoders
-        let commands = readers[0], literals = readers[3]
-        let headerResiduals = MetadataResidualReader(readers[2],
+        let commands = readers[stream: .commands], literals = readers[stream: .literals]
+        let headerResiduals = MetadataResidualReader(readers[stream: .headerResiduals],
                                                      runCoded: header.requiredFeatures & NativePatchHeader.metadataResidualRunsFeature != 0)
-        let residuals = ResidualApplier(readers[1])
+        let residuals = ResidualApplier(readers[stream: .residuals])
 
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: outputChunkSize, alignment: 16)
         defer { buffer.deallocate() }

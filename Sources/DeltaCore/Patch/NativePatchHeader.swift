@@ -42,6 +42,15 @@ public struct NativePatchStream: Sendable, Equatable {
     }
 }
 
+extension Array {
+    /// The element for stream `kind` of a per-stream array, ordered as
+    /// ``NativePatchStream/Kind/allCases`` (commands, residuals, header residuals, literals).
+    subscript(stream kind: NativePatchStream.Kind) -> Element {
+        get { self[Int(kind.rawValue)] }
+        set { self[Int(kind.rawValue)] = newValue }
+    }
+}
+
 /// The header of a native patch (docs/patch-format.md): what it applies to, what it makes,
 /// how its streams are stored, and optional metadata sections.
 public struct NativePatchHeader: Sendable, Equatable {
@@ -56,7 +65,7 @@ public struct NativePatchHeader: Sendable, Equatable {
     public static let metadataResidualRunsFeature: UInt64 = 1 << 1
     /// Feature bit: the four streams are compressed together, as one LZMA2 stream of their raw
     /// bytes back to back, which the first descriptor describes; the others are ``NativePatchStream/Codec/solid``.
-    /// Small patches save three streams' coding overhead and share one model. Allowed only up
+    /// Small patches save the separate streams' coding overhead and share one model. Allowed only up
     /// to ``maximumSolidLength`` raw bytes (and window), since the applier decodes the solid
     /// stream once for each of the four streams it reads side by side.
     public static let solidStreamsFeature: UInt64 = 1 << 2

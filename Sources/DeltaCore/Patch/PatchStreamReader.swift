@@ -1,7 +1,7 @@
 /// Reads one stream of a native patch in order, decoding it on the fly into a small buffer.
 ///
 /// The stream occupies `codedLength` bytes of the patch at a fixed offset and is read by
-/// offset, so the three streams of a patch can be consumed side by side from one file. It
+/// offset, so the streams of a patch can be consumed side by side from one file. It
 /// refuses to produce more than its declared raw length, and ``finish()`` checks it ended
 /// exactly there.
 final class PatchStreamReader {

@@ -93,7 +93,8 @@ extension Rebuilder {
     /// - Throws: ``RebuildError/emptyChain``, ``RebuildError/noRecipe(_:)`` for a target
     ///   whose format has no conventional recipe; ``FileError`` naming the patch or base at
     ///   fault (``RebuildError/contentMismatch(expected:actual:)`` inside when a link yields
-    ///   other content than the list promises), ``FileSystemError`` for local failures.
+    ///   other content than the list promises), ``RebuildError/scratch(_:)`` when a scratch file
+    ///   fails (the distdir's failure), ``FileSystemError`` for other local failures.
     public static func rebuild(
         basePath: String, chain: [ChainLink], targetName: String, in directory: String,
         digesting: [DigestAlgorithm] = [.sha256], jobs: Int = Recompressor.defaultJobs,
@@ -102,71 +103,76 @@ extension Rebuilder {
         guard !chain.isEmpty else { throw RebuildError.emptyChain }
         WorkDirectory.removeStale(in: directory, label: targetName)
         let work = try WorkDirectory(in: directory, label: targetName)
-
-        var current = basePath
-        let baseFile = try ReadableFile(path: basePath)
-        let baseFormat = CompressionFormat.detect(try baseFile.prefix(CompressionFormat.magicLength))
-        if baseFormat != .none {
-            progress?(.decompressingBase(basePath))
-            let writer = try AtomicFileWriter(path: work.path("base"))
-            try PatchFileApplier.decompress(baseFile, format: baseFormat, into: writer, limit: .max, path: basePath,
-                                            tooLarge: PatchFormatError.unwrappedTooLarge(limit: .max))
-            try writer.commit()
-            current = work.path("base")
-        }
-
-        var application: PatchApplication?
-        for (index, link) in chain.enumerated() {
-            progress?(.applying(index: index + 1, count: chain.count, patch: link.patchPath))
-            let output = work.path("content-\(index)")
-            let algorithms = link.expectedContent.map { Array($0.digests.keys) } ?? []
-            let applied = try PatchFileApplier.apply(basePath: current, patchPath: link.patchPath, outputPath: output,
-                                                     alsoDigesting: algorithms)
-            if let expected = link.expectedContent, !expected.matches(applied.result) {
-                throw FileError(path: link.patchPath, underlying: RebuildError.contentMismatch(
-                    expected: expected, actual: applied.result))
+        // A failure on a scratch file is this directory's (a full or read-only distdir), never
+        // a patch's or the base's: say so in the error's type.
+        do {
+            var current = basePath
+            let baseFile = try ReadableFile(path: basePath)
+            let baseFormat = CompressionFormat.detect(try baseFile.prefix(CompressionFormat.magicLength))
+            if baseFormat != .none {
+                progress?(.decompressingBase(basePath))
+                let writer = try AtomicFileWriter(path: work.path("base"))
+                try PatchFileApplier.decompress(baseFile, format: baseFormat, into: writer, limit: .max, path: basePath,
+                                                tooLarge: PatchFormatError.unwrappedTooLarge(limit: .max))
+                try writer.commit()
+                current = work.path("base")
             }
-            // Intermediate contents are never needed again; the original base stays.
-            if current != basePath { FileSystem.removeFileIfPresent(current) }
-            current = output
-            application = applied
-        }
-        guard let last = application else { throw RebuildError.emptyChain }
-        let lastPatch = chain[chain.count - 1].patchPath
 
-        let recipe: RecompressionRecipe
-        let recipeFromPatch: Bool
-        if let bytes = last.metadata.recipe {
-            do {
-                recipe = try RecompressionRecipe(serialized: bytes)
-            } catch {
-                throw FileError(path: lastPatch, underlying: error)
+            var application: PatchApplication?
+            for (index, link) in chain.enumerated() {
+                progress?(.applying(index: index + 1, count: chain.count, patch: link.patchPath))
+                let output = work.path("content-\(index)")
+                let algorithms = link.expectedContent.map { Array($0.digests.keys) } ?? []
+                let applied = try PatchFileApplier.apply(basePath: current, patchPath: link.patchPath, outputPath: output,
+                                                         alsoDigesting: algorithms)
+                if let expected = link.expectedContent, !expected.matches(applied.result) {
+                    throw FileError(path: link.patchPath, underlying: RebuildError.contentMismatch(
+                        expected: expected, actual: applied.result))
+                }
+                // Intermediate contents are never needed again; the original base stays.
+                if current != basePath { FileSystem.removeFileIfPresent(current) }
+                current = output
+                application = applied
             }
-            recipeFromPatch = true
-        } else if let conventional = RecompressionRecipe.conventional(forFileName: targetName) {
-            recipe = conventional
-            recipeFromPatch = false
-        } else if targetName.lowercased().hasSuffix(".tar") {
-            // The content is the distfile.
-            let digests = try MultiDigest.digests(ofFile: current, algorithms: digesting + [.sha256])
-            let plain = RecompressionRecipe(format: .none, library: CodecLibrary(name: "none", version: ""))
-            return RebuiltDistfile(content: last.result, compressed: digests, recipe: plain, recipeFromPatch: false,
-                                   recordedTarget: last.metadata.targetCompressed, parallelism: .serial("not compressed"),
-                                   work: work, scratchPath: current)
-        } else {
-            throw RebuildError.noRecipe(lastPatch)
+            guard let last = application else { throw RebuildError.emptyChain }
+            let lastPatch = chain[chain.count - 1].patchPath
+
+            let recipe: RecompressionRecipe
+            let recipeFromPatch: Bool
+            if let bytes = last.metadata.recipe {
+                do {
+                    recipe = try RecompressionRecipe(serialized: bytes)
+                } catch {
+                    throw FileError(path: lastPatch, underlying: error)
+                }
+                recipeFromPatch = true
+            } else if let conventional = RecompressionRecipe.conventional(forFileName: targetName) {
+                recipe = conventional
+                recipeFromPatch = false
+            } else if targetName.lowercased().hasSuffix(".tar") {
+                // The content is the distfile.
+                let digests = try MultiDigest.digests(ofFile: current, algorithms: digesting + [.sha256])
+                let plain = RecompressionRecipe(format: .none, library: CodecLibrary(name: "none", version: ""))
+                return RebuiltDistfile(content: last.result, compressed: digests, recipe: plain, recipeFromPatch: false,
+                                       recordedTarget: last.metadata.targetCompressed, parallelism: .serial("not compressed"),
+                                       work: work, scratchPath: current)
+            } else {
+                throw RebuildError.noRecipe(lastPatch)
+            }
+            // Judged by the caller, so the recompressor must not refuse a different result; the
+            // target still sends a parallel rebuild that missed it back to a serial one.
+            progress?(.recompressing(recipe.format))
+            let rebuilt = work.path("rebuilt")
+            let total = last.result.size
+            let result = try Recompressor.recompress(inputPath: current, recipe: recipe, outputPath: rebuilt, digesting: digesting,
+                                                     jobs: jobs, targetUse: .retryHint,
+                                                     progress: progress.map { report in { report(.recompressed(done: $0, total: total)) } })
+            FileSystem.removeFileIfPresent(current)
+            return RebuiltDistfile(content: last.result, compressed: result.digests, recipe: recipe, recipeFromPatch: recipeFromPatch,
+                                   recordedTarget: last.metadata.targetCompressed, parallelism: result.parallelism,
+                                   work: work, scratchPath: rebuilt)
+        } catch {
+            throw work.claiming(error)
         }
-        // Judged by the caller, so the recompressor must not refuse a different result; the
-        // target still sends a parallel rebuild that missed it back to a serial one.
-        progress?(.recompressing(recipe.format))
-        let rebuilt = work.path("rebuilt")
-        let total = last.result.size
-        let result = try Recompressor.recompress(inputPath: current, recipe: recipe, outputPath: rebuilt, digesting: digesting,
-                                                 jobs: jobs, targetUse: .retryHint,
-                                                 progress: progress.map { report in { report(.recompressed(done: $0, total: total)) } })
-        FileSystem.removeFileIfPresent(current)
-        return RebuiltDistfile(content: last.result, compressed: result.digests, recipe: recipe, recipeFromPatch: recipeFromPatch,
-                               recordedTarget: last.metadata.targetCompressed, parallelism: result.parallelism,
-                               work: work, scratchPath: rebuilt)
     }
 }

@@ -86,6 +86,9 @@ public enum RebuildError: DeltaCoreError, Equatable {
     case differs(String, expected: UInt64, actual: UInt64)
     /// A patch yielded other content than the patch list promises.
     case contentMismatch(expected: DigestSet, actual: DigestSet)
+    /// A scratch file of the rebuild (in its work directory beside the output) could not be
+    /// made, written or read: the directory's failure, not the patches'.
+    case scratch(FileSystemError)
 
     public var description: String {
         switch self {
@@ -97,6 +100,8 @@ public enum RebuildError: DeltaCoreError, Equatable {
             "\(patch): the recompressed file (\(actual) bytes) differs from the distfile the patch describes (\(expected) bytes)"
         case let .contentMismatch(expected, actual):
             "the patched content (\(actual.size) bytes\(Self.firstShared(expected, actual))) is not what the patch list promises (\(expected.size) bytes)"
+        case let .scratch(error):
+            error.description
         }
     }
 }

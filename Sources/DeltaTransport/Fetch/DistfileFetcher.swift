@@ -224,7 +224,7 @@ public final class DistfileFetcher: Sendable {
             } catch let error as FileSystemError {
                 throw FetchError.local(TransportError.local(error))
             } catch {
-                throw FetchError.local(.io(FileSystemError(.write, path: request.alternateDatabase.path, detail: "\(error)")))
+                throw FetchError.recordingAlternate(database: request.alternateDatabase.path, error)
             }
             events?(.recordedAlternate(file: destination))
             notes.append(difference + "; alternate digest recorded")
@@ -469,14 +469,17 @@ public final class DistfileFetcher: Sendable {
     /// source cannot cure.
     static func localFailure(_ error: any Error) -> TransportError? {
         var current: any Error = error
-        while true {
-            if let file = current as? FileError { current = file.underlying; continue }
-            guard let io = current as? FileSystemError else { return nil }
-            if io.isDiskFull { return .diskFull(path: io.path) }
-            if io.isNotPermitted, io.operation != .read, io.operation != .open || io.path.contains("/.deltafetch-work-") {
-                return .io(io)
-            }
-            return nil
+        while let file = current as? FileError { current = file.underlying }
+        // A scratch file is the distdir's own; any other file opened only to be read is an
+        // input (a base, a patch), whose refusal another source can still cure.
+        let (io, isScratch): (FileSystemError, Bool)
+        switch current {
+        case let RebuildError.scratch(error): (io, isScratch) = (error, true)
+        case let error as FileSystemError: (io, isScratch) = (error, false)
+        default: return nil
         }
+        if io.isDiskFull { return .diskFull(path: io.path) }
+        if io.isNotPermitted, io.operation != .read, io.operation != .open || isScratch { return .io(io) }
+        return nil
     }
 }

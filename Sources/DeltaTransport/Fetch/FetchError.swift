@@ -11,6 +11,9 @@ public enum FetchError: DeltaCoreError {
     case downloadFailed(TransportError, patching: String?)
     /// A local failure that another source cannot cure: disk full, an unwritable distdir.
     case local(TransportError)
+    /// The alternate digest of a rebuilt file could not be recorded in `database` (an entry
+    /// the database refuses); the file was not published.
+    case recordingAlternate(database: String, any Error)
 
     public var description: String {
         switch self {
@@ -19,6 +22,7 @@ public enum FetchError: DeltaCoreError {
         case let .downloadFailed(error, patching):
             (patching.map { "patching: \($0)\n" } ?? "") + "full download: \(error)"
         case let .local(error): error.description
+        case let .recordingAlternate(database, error): "\(database): cannot write: \(error)"
         }
     }
 
@@ -28,6 +32,7 @@ public enum FetchError: DeltaCoreError {
         case .invalidRequest: .usage
         case .patchingUnavailable: .patchingUnavailable
         case let .downloadFailed(error, _), let .local(error): .transport(error.kind)
+        case .recordingAlternate: .transport(.localIO)
         }
     }
 

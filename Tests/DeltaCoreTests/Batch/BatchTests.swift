@@ -1,6 +1,7 @@
 import DeltaCore
 import Dispatch
 import Foundation
+import Synchronization
 import Testing
 
 /// `mkpatch batch`'s library side on real tarballs: planning, running, resuming, fleets, pruning.
@@ -76,8 +77,14 @@ import Testing
         let plan = try BatchPlanner.plan(directory: dist)
         #expect(plan.map(\.patchName) == ["six-1.9.0-1.16.0.tar.gz.patch", "six-1.16.0-1.17.0.tar.gz.patch", "toy-1.0-1.0.1.tar.gz.patch",
                                           "toy-1.0.1-1.2.tar.gz.patch", "toy-1.2-1.3.tar.gz.patch"])
-        let first = try BatchRunner.run(plan, outputDirectory: out, options: BatchOptions(concurrentJobs: 2))
+        let failures = Mutex([any Error]())
+        let first = try BatchRunner.run(plan, outputDirectory: out, options: BatchOptions(concurrentJobs: 2)) { result in
+            if case .failed(let error) = result.outcome { failures.withLock { $0.append(error) } }
+        }
         #expect((first.created, first.dropped, first.failed, first.alreadyDone) == (3, 1, 1, 0))
+        // The failure is carried as the error itself, which names the broken file.
+        let failure = try #require(failures.withLock { $0.first })
+        #expect(failure is any DeltaCoreError && "\(failure)".contains("toy-1.3.tar.gz"), "\(failure)")
         #expect(try Self.listedPairs(out) == Self.expectedPairs)
         #expect(!FileManager.default.fileExists(atPath: out + "/six-1.9.0-1.16.0.tar.gz.patch"), "a dropped patch is deleted")
         #expect(first.patchBytes < first.fullBytes / 10, "small upgrades make small patches: \(first)")
