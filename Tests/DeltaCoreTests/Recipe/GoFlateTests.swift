@@ -76,20 +76,8 @@ import Testing
     func inputChunkingDoesNotChangeTheOutput(level: Int) throws {
         let content = RecipeFixtures.sixTar + Self.lcgBytes(70_000) + RecipeFixtures.sixTar.prefix(100_000)
         let whole = try GoFlateEncoder(level: level).transform(content)
-        var generator = SeededGenerator(seed: UInt64(level + 10))
-        let encoder = try GoFlateEncoder(level: level)
-        var output = [UInt8]()
-        let append: ChunkSink = { output.append(contentsOf: $0) }
-        try content.withUnsafeBytes { bytes in
-            var start = 0
-            while start < bytes.count {
-                let end = min(bytes.count, start + (start < 3000 ? 1 : Int.random(in: 1...40_000, using: &generator)))
-                try encoder.process(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), into: append)
-                start = end
-            }
-        }
-        try encoder.finish(into: append)
-        #expect(output == whole)
+        let pieces = try RecipeFixtures.compressedInRandomPieces(content, by: try GoFlateEncoder(level: level), seed: UInt64(level + 10))
+        #expect(pieces == whole)
     }
 
     // MARK: against the go on PATH

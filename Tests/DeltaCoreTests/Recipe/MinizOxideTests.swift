@@ -42,20 +42,8 @@ import Testing
     func inputChunkingDoesNotChangeTheOutput(level: Int) throws {
         let content = RecipeFixtures.sixTar + GoFlateTests.lcgBytes(70_000) + RecipeFixtures.sixTar.prefix(100_000)
         let whole = try MinizDeflateEncoder(level: level).transform(content)
-        var generator = SeededGenerator(seed: UInt64(level + 20))
-        let encoder = try MinizDeflateEncoder(level: level)
-        var output = [UInt8]()
-        let append: ChunkSink = { output.append(contentsOf: $0) }
-        try content.withUnsafeBytes { bytes in
-            var start = 0
-            while start < bytes.count {
-                let end = min(bytes.count, start + (start < 3000 ? 1 : Int.random(in: 1...40_000, using: &generator)))
-                try encoder.process(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), into: append)
-                start = end
-            }
-        }
-        try encoder.finish(into: append)
-        #expect(output == whole)
+        let pieces = try RecipeFixtures.compressedInRandomPieces(content, by: try MinizDeflateEncoder(level: level), seed: UInt64(level + 20))
+        #expect(pieces == whole)
     }
 
     // MARK: against a rust-gzip built here

@@ -10,6 +10,24 @@ enum RecipeFixtures {
         return try! GzipDecoder().transform(compressed)
     }()
 
+    /// `content` through `encoder` fed a byte at a time for its first 3,000 bytes, then in
+    /// random pieces of up to 40,000 (from `seed`): what a stream encoder must not care about.
+    static func compressedInRandomPieces(_ content: [UInt8], by encoder: some StreamEncoder, seed: UInt64) throws -> [UInt8] {
+        var generator = SeededGenerator(seed: seed)
+        var output = [UInt8]()
+        let append: ChunkSink = { output.append(contentsOf: $0) }
+        try content.withUnsafeBytes { bytes in
+            var start = 0
+            while start < bytes.count {
+                let end = min(bytes.count, start + (start < 3000 ? 1 : Int.random(in: 1...40_000, using: &generator)))
+                try encoder.process(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), into: append)
+                start = end
+            }
+        }
+        try encoder.finish(into: append)
+        return output
+    }
+
     /// `tool arguments` with `input` on stdin; its stdout.
     static func peer(_ tool: String, _ arguments: [String], input: [UInt8]) throws -> [UInt8] {
         let result = try Tools.run(tool, arguments, input: Data(input))
