@@ -31,13 +31,7 @@ import Testing
     }
 
     /// (input, level, size, SHA256) from vectors.txt.
-    static let vectors: [(input: String, level: Int, size: Int, sha256: String)] = {
-        let text = try! String(contentsOfFile: TestPaths.testdata("go-flate/vectors.txt"), encoding: .utf8)
-        return text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { line in
-            let fields = line.split(separator: " ")
-            return (String(fields[0]), Int(fields[1])!, Int(fields[2])!, String(fields[3]))
-        }
-    }()
+    static let vectors = RecipeFixtures.producerVectors("go-flate/vectors.txt")
 
     /// What Go's `gzip.NewWriterLevel(w, level)` writes for `content`, by our encoder.
     static func ours(_ content: [UInt8], level: Int) throws -> [UInt8] {

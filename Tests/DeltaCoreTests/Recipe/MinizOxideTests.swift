@@ -8,13 +8,7 @@ import Testing
 /// detection, recipe and fallback.
 @Suite struct MinizOxideTests {
     /// (input, level, size, SHA256) from vectors.txt; inputs as GoFlateTests makes them.
-    static let vectors: [(input: String, level: Int, size: Int, sha256: String)] = {
-        let text = try! String(contentsOfFile: TestPaths.testdata("miniz-oxide/vectors.txt"), encoding: .utf8)
-        return text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { line in
-            let fields = line.split(separator: " ")
-            return (String(fields[0]), Int(fields[1])!, Int(fields[2])!, String(fields[3]))
-        }
-    }()
+    static let vectors = RecipeFixtures.producerVectors("miniz-oxide/vectors.txt")
 
     /// What flate2's `GzEncoder::new(w, Compression::new(level))` writes for `content`, by our encoder.
     static func ours(_ content: [UInt8], level: Int) throws -> [UInt8] {

@@ -10,6 +10,16 @@ enum RecipeFixtures {
         return try! GzipDecoder().transform(compressed)
     }()
 
+    /// The (input, level, size, SHA256) lines of a producer's `testdata/<folder>/vectors.txt`,
+    /// `#` lines left out.
+    static func producerVectors(_ file: String) -> [(input: String, level: Int, size: Int, sha256: String)] {
+        let text = try! String(contentsOfFile: TestPaths.testdata(file), encoding: .utf8)
+        return text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { line in
+            let fields = line.split(separator: " ")
+            return (String(fields[0]), Int(fields[1])!, Int(fields[2])!, String(fields[3]))
+        }
+    }
+
     /// `content` through `encoder` fed a byte at a time for its first 3,000 bytes, then in
     /// random pieces of up to 40,000 (from `seed`): what a stream encoder must not care about.
     static func compressedInRandomPieces(_ content: [UInt8], by encoder: some StreamEncoder, seed: UInt64) throws -> [UInt8] {
