@@ -34,7 +34,7 @@ for pair in "${pairs[@]}"; do
   "$mkpatch" manifest "$new" > "$work/Manifest"
   client=$work/client; rm -rf "$client"; mkdir -p "$client"; cp "$old" "$client/"
   patched=$("$deltafetch" fetch "$2" --distdir "$client" --patches "$work/mirror/patches" --manifest "$work/Manifest" \
-            --mirror "$mirror" --json --quiet)
+            --mirror "$mirror" --prefer bytes --json --quiet)
   [ "$(echo "$patched" | field action)" = patched ] || { echo "not patched: $patched" >&2; exit 1; }
   cmp "$client/$2" "$new"
   empty=$work/empty; rm -rf "$empty"; mkdir -p "$empty"
