@@ -53,7 +53,10 @@ public final class ProgressReporter: Sendable {
     ///   - interactive: redraw a status line; by default when `descriptor` is a terminal.
     public convenience init(descriptor: Int32 = 2, interactive: Bool? = nil) {
         // Progress never stops the work: a failed write (a full disk, a closed pipe) is dropped.
-        self.init(interactive: interactive ?? FileDescriptor(rawValue: descriptor, path: "descriptor \(descriptor)").isTerminal) { text in
+        self.init(
+            interactive: interactive
+                ?? FileDescriptor(rawValue: descriptor, path: "descriptor \(descriptor)").isTerminal
+        ) { text in
             try? Console.write(text, to: descriptor, name: "descriptor \(descriptor)")
         }
     }
@@ -82,9 +85,11 @@ public final class ProgressReporter: Sendable {
                 lines.append("\(progress.name): \(error)" + (willRetry ? "; retrying" : "; trying the next source"))
             case .finished(let present):
                 active[progress.name] = nil
-                lines.append(present
-                    ? "\(progress.name): already present and verified"
-                    : "\(progress.name): \(Self.size(progress.bytesOnDisk)) verified, \(Self.size(progress.bytesTransferred)) transferred in \(String(format: "%.1f", progress.elapsed)) s")
+                lines.append(
+                    present
+                        ? "\(progress.name): already present and verified"
+                        : "\(progress.name): \(Self.size(progress.bytesOnDisk)) verified, \(Self.size(progress.bytesTransferred)) transferred in \(String(format: "%.1f", progress.elapsed)) s"
+                )
             case .failed(let error):
                 active[progress.name] = nil
                 lines.append("\(progress.name): failed: \(error)")

@@ -67,7 +67,9 @@ public final class Downloader: Sendable {
     public func fetch(
         name: String, expected: DigestSet?, into directory: String, mirrors: [Mirror], directURL: URL? = nil
     ) async throws(TransportError) -> DownloadResult {
-        try await fetch(DownloadRequest(name: name, expected: expected, directory: directory, mirrors: mirrors, directURL: directURL))
+        try await fetch(
+            DownloadRequest(
+                name: name, expected: expected, directory: directory, mirrors: mirrors, directURL: directURL))
     }
 
     /// Fetches one file into its directory, verified, under its final name.
@@ -80,8 +82,9 @@ public final class Downloader: Sendable {
         let reporter = Reporter(name: request.name, start: start, handler: configuration.progress)
         do {
             let result = try await fetchLocked(request, start: start, reporter: reporter)
-            reporter.emit(.finished(alreadyPresent: result.alreadyPresent), url: result.url,
-                          onDisk: result.digests.size, total: result.digests.size, transferred: result.bytesTransferred)
+            reporter.emit(
+                .finished(alreadyPresent: result.alreadyPresent), url: result.url,
+                onDisk: result.digests.size, total: result.digests.size, transferred: result.bytesTransferred)
             return result
         } catch {
             reporter.emit(.failed(error), url: nil, onDisk: 0, total: request.expected?.size, transferred: 0)
@@ -141,30 +144,38 @@ public final class Downloader: Sendable {
 
     // MARK: - One file
 
-    private func fetchLocked(_ request: DownloadRequest, start: ContinuousClock.Instant, reporter: Reporter) async throws(TransportError) -> DownloadResult {
+    private func fetchLocked(_ request: DownloadRequest, start: ContinuousClock.Instant, reporter: Reporter)
+        async throws(TransportError) -> DownloadResult
+    {
         try FileName.validate(request.name)
         guard !request.mirrors.isEmpty || request.directURL != nil else { throw .noSources(name: request.name) }
         let directory = Paths.trimmingTrailingSlash(request.directory)
         let lock = try await ExclusiveFileLock.acquire(
             path: Paths.join(directory, "." + request.name + ".lock"),
             pollInterval: configuration.lockPollInterval,
-            onWait: { reporter.emit(.waitingForLock, url: nil, onDisk: 0, total: request.expected?.size, transferred: 0) }
+            onWait: {
+                reporter.emit(.waitingForLock, url: nil, onDisk: 0, total: request.expected?.size, transferred: 0)
+            }
         )
         defer { lock.release() }
         Self.removeStaleTemporaries(of: request.name, in: directory)
 
         let algorithms = Self.algorithms(for: request.expected)
         let finalPath = Paths.join(directory, request.name)
-        if let present = try Self.verifiedExistingFile(at: finalPath, expected: request.expected, algorithms: algorithms) {
-            return DownloadResult(name: request.name, path: finalPath, url: nil, mirror: nil, bytesTransferred: 0,
-                                  resumed: false, alreadyPresent: true, seconds: Self.seconds(since: start), digests: present)
+        if let present = try Self.verifiedExistingFile(
+            at: finalPath, expected: request.expected, algorithms: algorithms)
+        {
+            return DownloadResult(
+                name: request.name, path: finalPath, url: nil, mirror: nil, bytesTransferred: 0,
+                resumed: false, alreadyPresent: true, seconds: Self.seconds(since: start), digests: present)
         }
 
         let partial = try PartialDownload(directory: directory, name: request.name, algorithms: algorithms)
         let job = Job(request: request, partial: partial, reporter: reporter)
         if let digests = try finishIfPartialIsComplete(job) {
-            return DownloadResult(name: request.name, path: finalPath, url: nil, mirror: nil, bytesTransferred: 0,
-                                  resumed: true, alreadyPresent: false, seconds: Self.seconds(since: start), digests: digests)
+            return DownloadResult(
+                name: request.name, path: finalPath, url: nil, mirror: nil, bytesTransferred: 0,
+                resumed: true, alreadyPresent: false, seconds: Self.seconds(since: start), digests: digests)
         }
 
         var failures = [TransportError]()
@@ -184,7 +195,8 @@ public final class Downloader: Sendable {
             }
             for (index, url) in urls.enumerated() {
                 do {
-                    let outcome = try await withRetries(url: url, reporter: reporter) { () async throws(TransportError) in
+                    let outcome = try await withRetries(url: url, reporter: reporter) {
+                        () async throws(TransportError) in
                         try await self.transferAndVerify(url: url, job: job)
                     }
                     try partial.commit()
@@ -200,8 +212,9 @@ public final class Downloader: Sendable {
                         throw error
                     }
                     failures.append(error)
-                    reporter.emit(.sourceFailed(error, willRetry: false), url: url, onDisk: partial.length,
-                                  total: request.expected?.size, transferred: 0)
+                    reporter.emit(
+                        .sourceFailed(error, willRetry: false), url: url, onDisk: partial.length,
+                        total: request.expected?.size, transferred: 0)
                     // A structure further down the mirror's layout.conf is worth a try only if
                     // the preferred one lacks the file.
                     guard case .notFound = error, index + 1 < urls.count else { break }
@@ -217,7 +230,8 @@ public final class Downloader: Sendable {
     /// the last byte and the rename) is verified without a request.
     private func finishIfPartialIsComplete(_ job: Job) throws(TransportError) -> DigestSet? {
         guard let expected = job.request.expected, job.partial.length == expected.size, expected.size > 0,
-              job.partial.loadMetadata()?.expectation == job.expectation else { return nil }
+            job.partial.loadMetadata()?.expectation == job.expectation
+        else { return nil }
         try job.partial.hashExistingBytes()
         let digests = try job.partial.finish()
         do {
@@ -233,11 +247,14 @@ public final class Downloader: Sendable {
 
     /// Retries `body` after transient failures, with doubling back-off. Each try runs on the
     /// ``TransferExecutor``, so a busy cooperative pool cannot make a live server time out.
-    func withRetries<T>(url: URL, reporter: Reporter?, _ body: () async throws(TransportError) -> T) async throws(TransportError) -> T {
+    func withRetries<T>(url: URL, reporter: Reporter?, _ body: () async throws(TransportError) -> T)
+        async throws(TransportError) -> T
+    {
         var retry = 0
         while true {
             do {
-                return try await withTaskExecutorPreference(TransferExecutor.shared) { () async throws(TransportError) -> T in
+                return try await withTaskExecutorPreference(TransferExecutor.shared) {
+                    () async throws(TransportError) -> T in
                     try await body()
                 }
             } catch {
@@ -260,7 +277,8 @@ public final class Downloader: Sendable {
             if url.isFileURL {
                 outcome = try await FileTransfer.copy(from: url, job: job, configuration: configuration)
             } else {
-                outcome = try await HTTPTransfer(client: client, configuration: configuration).transfer(from: url, job: job)
+                outcome = try await HTTPTransfer(client: client, configuration: configuration).transfer(
+                    from: url, job: job)
             }
             let digests = try job.partial.finish()
             do {
@@ -293,7 +311,8 @@ public final class Downloader: Sendable {
         if mirror.isLocal {
             text = try FileTransfer.readSmallFile(url, limit: LayoutCache.maximumSize)
         } else {
-            text = try await HTTPTransfer(client: client, configuration: configuration).readSmallFile(url, limit: LayoutCache.maximumSize)
+            text = try await HTTPTransfer(client: client, configuration: configuration).readSmallFile(
+                url, limit: LayoutCache.maximumSize)
         }
         guard let text else { return .flat }
         return try MirrorLayout(parsing: text, source: url.absoluteString)
@@ -314,14 +333,18 @@ public final class Downloader: Sendable {
         for algorithm in expected.digests.keys.sorted(by: >) {
             let want = expected.digests[algorithm]!
             guard let have = actual[algorithm], have == want else {
-                throw .digestMismatch(url: source, algorithm: algorithm, expected: want.hex, actual: actual[algorithm]?.hex ?? "not computed")
+                throw .digestMismatch(
+                    url: source, algorithm: algorithm, expected: want.hex,
+                    actual: actual[algorithm]?.hex ?? "not computed")
             }
         }
     }
 
     /// The digests of the file at `path` if it is there and matches `expected` (any file
     /// there is taken when nothing is expected); nil when it must be fetched.
-    static func verifiedExistingFile(at path: String, expected: DigestSet?, algorithms: [DigestAlgorithm]) throws(TransportError) -> DigestSet? {
+    static func verifiedExistingFile(at path: String, expected: DigestSet?, algorithms: [DigestAlgorithm])
+        throws(TransportError) -> DigestSet?
+    {
         let file: ReadableFile
         do {
             file = try ReadableFile(path: path)
@@ -348,7 +371,9 @@ public final class Downloader: Sendable {
     /// its sidecar, sidecar temporaries, a lock file whose unlink failed), once the file is in
     /// place by other means. Skipped while another download of it holds its lock.
     static func removeLeftovers(of name: String, in directory: String) {
-        guard let lock = try? ExclusiveFileLock.tryAcquire(path: Paths.join(directory, "." + name + ".lock")) else { return }
+        guard let lock = try? ExclusiveFileLock.tryAcquire(path: Paths.join(directory, "." + name + ".lock")) else {
+            return
+        }
         removeStaleTemporaries(of: name, in: directory)
         PartialDownload.removeLeftover(directory: directory, name: name)
         lock.release()  // which deletes the lock file
@@ -431,8 +456,10 @@ final class Reporter: Sendable {
             }
             guard due else { return }
         }
-        handler(DownloadProgress(name: name, url: url, event: event, bytesOnDisk: onDisk, totalBytes: total,
-                                 bytesTransferred: transferred, elapsed: Downloader.seconds(since: start)))
+        handler(
+            DownloadProgress(
+                name: name, url: url, event: event, bytesOnDisk: onDisk, totalBytes: total,
+                bytesTransferred: transferred, elapsed: Downloader.seconds(since: start)))
     }
 }
 
@@ -443,7 +470,9 @@ final class LayoutCache: Sendable {
     private typealias Lookup = Task<Result<MirrorLayout, TransportError>, Never>
     private let entries = Mutex([URL: Lookup]())
 
-    func layout(for mirror: Mirror, load: @escaping @Sendable () async throws(TransportError) -> MirrorLayout) async throws(TransportError) -> MirrorLayout {
+    func layout(for mirror: Mirror, load: @escaping @Sendable () async throws(TransportError) -> MirrorLayout)
+        async throws(TransportError) -> MirrorLayout
+    {
         let task = entries.withLock { entries in
             if let existing = entries[mirror.base] { return existing }
             let task = Lookup {

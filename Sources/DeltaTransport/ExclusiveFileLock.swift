@@ -70,7 +70,8 @@ public final class ExclusiveFileLock: Sendable {
         }
         // The previous holder may have deleted the file between our open and our flock.
         guard locked, let opened = try? file.status(), let current = try? FileSystem.status(of: path),
-              opened.isSameFile(as: current) else {
+            opened.isSameFile(as: current)
+        else {
             file.closeIgnoringErrors()
             _ = heldInProcess.withLock { $0.remove(path) }
             return nil

@@ -5,7 +5,9 @@ import Foundation
 enum FileTransfer {
     /// Copies the file at `url` into the job's partial file, from the start (a local copy is
     /// cheap, so it never resumes).
-    static func copy(from url: URL, job: Job, configuration: DownloadConfiguration) async throws(TransportError) -> TransferOutcome {
+    static func copy(from url: URL, job: Job, configuration: DownloadConfiguration) async throws(TransportError)
+        -> TransferOutcome
+    {
         let urlText = url.absoluteString
         let file: ReadableFile
         do {
@@ -18,7 +20,9 @@ enum FileTransfer {
         let expected = job.request.expected
         let limit = expected?.size ?? configuration.maximumUndeclaredSize
         if size > limit { throw .tooLarge(url: urlText, limit: limit, received: size) }
-        if let expected, size < expected.size { throw .sizeMismatch(url: urlText, expected: expected.size, actual: size) }
+        if let expected, size < expected.size {
+            throw .sizeMismatch(url: urlText, expected: expected.size, actual: size)
+        }
 
         let partial = job.partial
         try partial.restart()
@@ -49,7 +53,9 @@ enum FileTransfer {
         do {
             let file = try ReadableFile(path: url.path)
             let size = try file.size()
-            guard size <= UInt64(limit) else { throw TransportError.tooLarge(url: url.absoluteString, limit: UInt64(limit), received: size) }
+            guard size <= UInt64(limit) else {
+                throw TransportError.tooLarge(url: url.absoluteString, limit: UInt64(limit), received: size)
+            }
             return String(decoding: try file.prefix(Int(size)), as: UTF8.self)
         } catch let error as FileSystemError {
             if error.isNotFound { return nil }

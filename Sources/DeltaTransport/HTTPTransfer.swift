@@ -19,7 +19,8 @@ struct HTTPTransfer {
         var resumeAt: UInt64 = 0
         var ifRange: String?
         if partial.length > 0, let metadata = partial.loadMetadata(), metadata.expectation == job.expectation,
-           partial.length < (expected?.size ?? UInt64.max) {
+            partial.length < (expected?.size ?? UInt64.max)
+        {
             if metadata.url == urlText, let validator = metadata.ifRangeValidator {
                 resumeAt = partial.length
                 ifRange = validator
@@ -81,16 +82,20 @@ struct HTTPTransfer {
         if let expected, let total, total < expected.size {
             throw .sizeMismatch(url: urlText, expected: expected.size, actual: total)
         }
-        try partial.saveMetadata(ResumeMetadata(
-            url: urlText, expectation: job.expectation,
-            etag: response.headers.first(name: "ETag"), lastModified: response.headers.first(name: "Last-Modified"),
-            totalSize: total))
-        job.partialIsResumable = job.isContentAddressed
+        try partial.saveMetadata(
+            ResumeMetadata(
+                url: urlText, expectation: job.expectation,
+                etag: response.headers.first(name: "ETag"), lastModified: response.headers.first(name: "Last-Modified"),
+                totalSize: total))
+        job.partialIsResumable =
+            job.isContentAddressed
             || response.headers.first(name: "ETag").map { !$0.hasPrefix("W/") } == true
             || response.headers.first(name: "Last-Modified") != nil
 
         let reporter = job.reporter
-        reporter.emit(.started(resumingAt: resumeAt), url: url, onDisk: partial.length, total: total ?? expected?.size, transferred: 0)
+        reporter.emit(
+            .started(resumingAt: resumeAt), url: url, onDisk: partial.length, total: total ?? expected?.size,
+            transferred: 0)
         var transferred: UInt64 = 0
         do {
             for try await buffer in response.body {
@@ -102,7 +107,9 @@ struct HTTPTransfer {
                 }
                 try buffer.withUnsafeReadableBytes { (bytes) throws(TransportError) in try partial.append(bytes) }
                 transferred += count
-                reporter.emit(.advanced, url: url, onDisk: partial.length, total: total ?? expected?.size, transferred: transferred)
+                reporter.emit(
+                    .advanced, url: url, onDisk: partial.length, total: total ?? expected?.size,
+                    transferred: transferred)
             }
         } catch {
             let mapped = Self.map(error, url: urlText, job: job, configuration: configuration)
@@ -143,28 +150,36 @@ struct HTTPTransfer {
     }
 
     /// A `Content-Range: bytes first-last/total` header (total may be `*`).
-    static func parseContentRange(_ header: String?, url: String) throws(TransportError) -> (first: UInt64, last: UInt64, total: UInt64?) {
+    static func parseContentRange(_ header: String?, url: String) throws(TransportError) -> (
+        first: UInt64, last: UInt64, total: UInt64?
+    ) {
         guard let header else { throw .badRange(url: url, reason: "206 without Content-Range") }
         let text = header.trimmingWhitespace()
         guard text.hasPrefix("bytes ") else { throw .badRange(url: url, reason: "Content-Range '\(header)'") }
         let spec = text.dropFirst(6)
         let parts = spec.split(separator: "/", maxSplits: 1)
         let bounds = parts.first?.split(separator: "-", maxSplits: 1) ?? []
-        guard parts.count == 2, bounds.count == 2, let first = UInt64(bounds[0]), let last = UInt64(bounds[1]), last >= first else {
+        guard parts.count == 2, bounds.count == 2, let first = UInt64(bounds[0]), let last = UInt64(bounds[1]),
+            last >= first
+        else {
             throw .badRange(url: url, reason: "Content-Range '\(header)'")
         }
         if parts[1] == "*" { return (first, last, nil) }
-        guard let total = UInt64(parts[1]), total > last else { throw .badRange(url: url, reason: "Content-Range '\(header)'") }
+        guard let total = UInt64(parts[1]), total > last else {
+            throw .badRange(url: url, reason: "Content-Range '\(header)'")
+        }
         return (first, last, total)
     }
 
     /// Maps what the HTTP stack threw to a ``TransportError``.
-    static func map(_ error: any Error, url: String, job: Job?, configuration: DownloadConfiguration) -> TransportError {
+    static func map(_ error: any Error, url: String, job: Job?, configuration: DownloadConfiguration) -> TransportError
+    {
         if let error = error as? TransportError { return error }
         let seconds = Downloader.seconds(of: configuration.timeout)
         if let error = error as? HTTPClientError {
             switch error {
-            case .readTimeout, .connectTimeout, .deadlineExceeded, .writeTimeout, .tlsHandshakeTimeout, .getConnectionFromPoolTimeout:
+            case .readTimeout, .connectTimeout, .deadlineExceeded, .writeTimeout, .tlsHandshakeTimeout,
+                .getConnectionFromPoolTimeout:
                 return .timedOut(url: url, seconds: seconds)
             case .cancelled where Task.isCancelled:
                 return .cancelled(name: job?.request.name ?? url)

@@ -31,7 +31,9 @@ public struct Mirror: Hashable, Sendable, CustomStringConvertible {
             guard url.host == nil || url.host == "" || url.host == "localhost" else {
                 throw .invalidMirror(string, reason: "file URLs must be local (file:///path)")
             }
-            guard url.path.hasPrefix("/") else { throw .invalidMirror(string, reason: "file URLs need an absolute path") }
+            guard url.path.hasPrefix("/") else {
+                throw .invalidMirror(string, reason: "file URLs need an absolute path")
+            }
         default:
             throw .invalidMirror(string, reason: "unsupported scheme '\(scheme)' (use http, https or file)")
         }
@@ -71,7 +73,8 @@ public struct Mirror: Hashable, Sendable, CustomStringConvertible {
 
     /// RFC 3986 `pchar` less the characters that some servers read specially.
     private static let segmentCharacters: CharacterSet = {
-        var set = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
+        var set = CharacterSet.alphanumerics.intersection(
+            CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
         set.insert(charactersIn: "-._~!$&'()*+,=:@")
         return set
     }()

@@ -47,7 +47,9 @@ final class PartialDownload {
 
     /// The sidecar of an earlier run, if it is readable.
     func loadMetadata() -> ResumeMetadata? {
-        guard let file = try? ReadableFile(path: metadataPath), let bytes = try? file.prefix(1 << 16) else { return nil }
+        guard let file = try? ReadableFile(path: metadataPath), let bytes = try? file.prefix(1 << 16) else {
+            return nil
+        }
         return ResumeMetadata(text: String(decoding: bytes, as: UTF8.self))
     }
 
@@ -81,7 +83,9 @@ final class PartialDownload {
         while offset < have {
             let count = Int(min(UInt64(chunk.count), have - offset))
             let got: Int
-            do { got = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: chunk[0..<count]), at: offset) } catch { throw .local(error) }
+            do {
+                got = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: chunk[0..<count]), at: offset)
+            } catch { throw .local(error) }
             guard got > 0 else { throw .local(FileSystemError(.read, path: path, detail: "file shrank")) }
             digest.update(UnsafeRawBufferPointer(rebasing: chunk[0..<got]))
             offset += UInt64(got)
@@ -169,9 +173,12 @@ struct ResumeMetadata: Equatable {
             guard let space = line.firstIndex(of: " ") else { continue }
             fields[String(line[..<space])] = String(line[line.index(after: space)...])
         }
-        guard fields["deltafetch-partial"] == "1", let url = fields["url"], let expectation = fields["expect"] else { return nil }
-        self.init(url: url, expectation: expectation, etag: fields["etag"], lastModified: fields["last-modified"],
-                  totalSize: fields["size"].flatMap { UInt64($0) })
+        guard fields["deltafetch-partial"] == "1", let url = fields["url"], let expectation = fields["expect"] else {
+            return nil
+        }
+        self.init(
+            url: url, expectation: expectation, etag: fields["etag"], lastModified: fields["last-modified"],
+            totalSize: fields["size"].flatMap { UInt64($0) })
     }
 
     /// The validator for `If-Range`: a strong ETag, else Last-Modified (RFC 9110 §13.1.5

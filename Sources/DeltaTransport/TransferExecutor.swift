@@ -27,10 +27,12 @@ final class TransferExecutor: TaskExecutor, Sendable {
     private func runJobs() {
         let executor = asUnownedTaskExecutor()
         while true {
-            let batch = queue.wait(until: { !$0.isEmpty }, then: { queue in
-                defer { queue.removeAll(keepingCapacity: true) }
-                return queue
-            })
+            let batch = queue.wait(
+                until: { !$0.isEmpty },
+                then: { queue in
+                    defer { queue.removeAll(keepingCapacity: true) }
+                    return queue
+                })
             for job in batch { job.runSynchronously(on: executor) }
         }
     }

@@ -24,7 +24,9 @@ extension FuzzTargets {
         let base = fuzzBase(count: Int(selector >> 1) * 4)
         let rest = Array(input.dropFirst())
         let patch = selector & 1 == 0 ? rest : assembleBSDiff40(rest)
-        return applyLimited { try BSDiff40Applier.apply(base: InMemorySource(base), patch: InMemorySource(patch), into: $0) }
+        return applyLimited {
+            try BSDiff40Applier.apply(base: InMemorySource(base), patch: InMemorySource(patch), into: $0)
+        }
     }
 
     /// Applies arbitrary bytes as a VCDIFF patch; the first byte picks the base's length
@@ -35,7 +37,9 @@ extension FuzzTargets {
         guard let selector = input.first else { return 0 }
         let base = fuzzBase(count: Int(selector) * 4)
         let patch = Array(input.dropFirst())
-        return applyLimited { try VCDiffApplier.apply(base: InMemorySource(base), patch: InMemorySource(patch), into: $0) }
+        return applyLimited {
+            try VCDiffApplier.apply(base: InMemorySource(base), patch: InMemorySource(patch), into: $0)
+        }
     }
 
     private static func applyLimited(_ apply: (ChunkSink) throws -> UInt64) -> Int {

@@ -17,7 +17,8 @@ extension FuzzTargets {
                 for entry in list.entries {
                     parsed += 1
                     guard let line = try? entry.line() else { preconditionFailure("a parsed entry must be writable") }
-                    precondition((try? PatchListEntry(line: Substring(line))) == entry, "patch list round trip changed: \(line)")
+                    precondition(
+                        (try? PatchListEntry(line: Substring(line))) == entry, "patch list round trip changed: \(line)")
                 }
             }
             if let (manifest, problems) = try? Manifest.parse(text, path: "Manifest", options: options) {
@@ -27,13 +28,19 @@ extension FuzzTargets {
         }
         // The fetcher's config file and Portage's ${DIGESTS}: typed errors or values, nothing else.
         var settings = FetchSettings()
-        if (try? settings.read(configText: text, path: "deltafetch.conf")) != nil { parsed += settings.patchSources.count + settings.mirrors.count }
-        if let expected = (try? ExpectedDistfile.parse(portageDigests: text)) ?? nil { parsed += expected.digests.count }
+        if (try? settings.read(configText: text, path: "deltafetch.conf")) != nil {
+            parsed += settings.patchSources.count + settings.mirrors.count
+        }
+        if let expected = (try? ExpectedDistfile.parse(portageDigests: text)) ?? nil {
+            parsed += expected.digests.count
+        }
         for line in text.split(separator: "\n") {
             guard let entry = try? AlternateDigestEntry(line: line) else { continue }
             parsed += 1
             guard let written = try? entry.line() else { preconditionFailure("a parsed entry must be writable") }
-            precondition((try? AlternateDigestEntry(line: Substring(written))) == entry, "database round trip changed: \(written)")
+            precondition(
+                (try? AlternateDigestEntry(line: Substring(written))) == entry,
+                "database round trip changed: \(written)")
         }
         return parsed
     }

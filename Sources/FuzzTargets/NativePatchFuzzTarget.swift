@@ -11,7 +11,8 @@ extension FuzzTargets {
     public static func nativePatch(_ input: UnsafeRawBufferPointer) -> Int {
         var produced = 0
         do {
-            try NativePatchApplier.apply(base: InMemorySource(nativePatchBase), patch: InMemorySource(Array(input))) { chunk in
+            try NativePatchApplier.apply(base: InMemorySource(nativePatchBase), patch: InMemorySource(Array(input))) {
+                chunk in
                 produced += chunk.count
                 if produced > outputLimit { throw OutputLimitReached() }
             }

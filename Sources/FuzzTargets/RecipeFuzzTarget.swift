@@ -14,12 +14,15 @@ extension FuzzTargets {
             precondition(again == recipe, "recipe round trip")
             // The producer and layout payloads this build reads survive their own round trip.
             if let producer = try? recipe.deflateProducer() {
-                precondition((try? DeflateProducer(payload: producer.payload)) == producer, "deflate producer round trip")
+                precondition(
+                    (try? DeflateProducer(payload: producer.payload)) == producer, "deflate producer round trip")
             }
             if let layout = try? recipe.memberLayout() {
                 precondition((try? MemberLayout(payload: layout.payload)) == layout, "member layout round trip")
             }
-            if let payload = recipe.extensionPayload(.restartPoints), let points = try? DeflateRestartPoints(serialized: payload) {
+            if let payload = recipe.extensionPayload(.restartPoints),
+                let points = try? DeflateRestartPoints(serialized: payload)
+            {
                 let pointsAgain = try DeflateRestartPoints(serialized: points.serialized())
                 precondition(pointsAgain == points, "restart points round trip")
             }

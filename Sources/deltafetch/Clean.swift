@@ -24,7 +24,10 @@ struct CleanCommand: ParsableCommand {
     @Option(help: "The distdir whose database to clean.")
     var distdir: String
 
-    @Option(help: "The alternate-digest database (default: the config's alternate-digests, $DELTAFETCH_ALTERNATE_DIGESTS, or DISTDIR/.deltafetch/alternate-digests).")
+    @Option(
+        help:
+            "The alternate-digest database (default: the config's alternate-digests, $DELTAFETCH_ALTERNATE_DIGESTS, or DISTDIR/.deltafetch/alternate-digests)."
+    )
     var alternateDigests: String?
 
     func run() throws {
@@ -33,7 +36,11 @@ struct CleanCommand: ParsableCommand {
         overrides.alternateDigests = alternateDigests
         let database = try resolvedSettings(overrides).alternateDatabase(distdir: distdir)
         let report = try database.clean(distdir: distdir)
-        let orphans = report.orphans > 0 ? "; deleted \(report.orphans) unvouched file(s) from \(AlternateFiles.relativeDirectory)" : ""
-        try writeResult("alternate digests: kept \(report.kept), removed \(report.removed) (file gone), discarded \(report.discarded) (malformed or duplicate)" + orphans)
+        let orphans =
+            report.orphans > 0
+            ? "; deleted \(report.orphans) unvouched file(s) from \(AlternateFiles.relativeDirectory)" : ""
+        try writeResult(
+            "alternate digests: kept \(report.kept), removed \(report.removed) (file gone), discarded \(report.discarded) (malformed or duplicate)"
+                + orphans)
     }
 }

@@ -9,7 +9,10 @@ struct DeltaFetch: AsyncParsableCommand {
         commandName: "deltafetch",
         abstract: "Rebuild distfiles from ones already present plus small patches (GLEP 25).",
         version: DeltaCoreVersion.string,
-        subcommands: [FetchCommand.self, PortageCommand.self, PlanCommand.self, DownloadCommand.self, CleanCommand.self, RecordAlternateCommand.self]
+        subcommands: [
+            FetchCommand.self, PortageCommand.self, PlanCommand.self, DownloadCommand.self, CleanCommand.self,
+            RecordAlternateCommand.self,
+        ]
     )
 
     /// Runs the command with `SIGPIPE` ignored, so that a closed pipe fails a write (a result
@@ -25,4 +28,3 @@ struct CLIError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
-

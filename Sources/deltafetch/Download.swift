@@ -45,7 +45,9 @@ struct DownloadCommand: AsyncParsableCommand {
     @Option(help: "The expected size in bytes.")
     var size: UInt64?
 
-    @Option(name: .customLong("digest"), help: "Expected digests as ALGORITHM:HEX, space-separated or repeated (Portage's ${DIGESTS}).")
+    @Option(
+        name: .customLong("digest"),
+        help: "Expected digests as ALGORITHM:HEX, space-separated or repeated (Portage's ${DIGESTS}).")
     var digests: [String] = []
 
     @Option(help: "Seconds without progress before a source counts as failed.")
@@ -68,7 +70,9 @@ struct DownloadCommand: AsyncParsableCommand {
         var expected: DigestSet?
         if let size {
             let given: ExpectedDistfile?
-            do { given = try ExpectedDistfile.parse(portageDigests: digests.joined(separator: " ")) } catch { throw ValidationError("\(error)") }
+            do { given = try ExpectedDistfile.parse(portageDigests: digests.joined(separator: " ")) } catch {
+                throw ValidationError("\(error)")
+            }
             expected = DigestSet(size: size, digests: given.map { Array($0.digests.values) } ?? [])
         }
         let mirrorList = try parseMirrors(mirrors)
@@ -79,9 +83,14 @@ struct DownloadCommand: AsyncParsableCommand {
             let reporter = ProgressReporter()
             configuration.progress = { reporter.handle($0) }
         }
-        let request = DownloadRequest(name: name, expected: expected, directory: directory, mirrors: mirrorList, directURL: direct)
-        let outcome: Result<DownloadResult, TransportError> = await Downloader.withDownloader(configuration: configuration) { downloader in
-            do throws(TransportError) { return .success(try await downloader.fetch(request)) } catch { return .failure(error) }
+        let request = DownloadRequest(
+            name: name, expected: expected, directory: directory, mirrors: mirrorList, directURL: direct)
+        let outcome: Result<DownloadResult, TransportError> = await Downloader.withDownloader(
+            configuration: configuration
+        ) { downloader in
+            do throws(TransportError) { return .success(try await downloader.fetch(request)) } catch {
+                return .failure(error)
+            }
         }
         switch outcome {
         case .success(let result):

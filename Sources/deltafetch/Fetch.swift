@@ -10,7 +10,8 @@ import Foundation
 struct FetchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fetch",
-        abstract: "Obtain a distfile: rebuilt from files in the distdir plus patches when that pays, else downloaded whole.",
+        abstract:
+            "Obtain a distfile: rebuilt from files in the distdir plus patches when that pays, else downloaded whole.",
         discussion: """
             Plans the cheapest chain of patches (as `deltafetch plan`), downloads its patches from \
             --mirror (patches named without a URL) in parallel, each checked against the list's \
@@ -45,7 +46,9 @@ struct FetchCommand: AsyncParsableCommand {
     @Option(help: "The distdir: bases are found here and the file is written here.")
     var distdir: String
 
-    @Option(name: .customLong("mirror"), help: "A mirror URL prefix for patches and distfiles (http, https, file); repeatable, tried in order.")
+    @Option(
+        name: .customLong("mirror"),
+        help: "A mirror URL prefix for patches and distfiles (http, https, file); repeatable, tried in order.")
     var mirrors: [String] = []
 
     @Option(help: "The distfile's own URL, tried after the mirrors for a full download.")
@@ -63,13 +66,19 @@ struct FetchCommand: AsyncParsableCommand {
     @Option(help: "Retries per source after a transient failure (default: the config's retries, else 2).")
     var retries: Int?
 
-    @Option(help: "Threads for the rebuild (default: the config's jobs, else every core); the output is the same for any number.")
+    @Option(
+        help:
+            "Threads for the rebuild (default: the config's jobs, else every core); the output is the same for any number."
+    )
     var jobs: Int?
 
     @Flag(help: "Keep the downloaded patches (in DISTDIR/.deltafetch/patches) after a rebuild.")
     var keepPatches = false
 
-    @Flag(help: "Print one JSON object on standard output: action, bytes_downloaded, full_size, seconds, chain, alternate_recorded, …")
+    @Flag(
+        help:
+            "Print one JSON object on standard output: action, bytes_downloaded, full_size, seconds, chain, alternate_recorded, …"
+    )
     var json = false
 
     @Flag(help: "Print no progress.")
@@ -83,19 +92,21 @@ struct FetchCommand: AsyncParsableCommand {
 
     func run() async throws {
         try requireDirectory(distdir)
-        let settings = try resolvedSettings(options.overrides { overrides in
-            overrides.mirrors = mirrors
-            overrides.timeout = timeout
-            overrides.retries = retries
-            overrides.jobs = jobs
-        })
+        let settings = try resolvedSettings(
+            options.overrides { overrides in
+                overrides.mirrors = mirrors
+                overrides.timeout = timeout
+                overrides.retries = retries
+                overrides.jobs = jobs
+            })
         var request = try prepareFetch(target: file, distdir: distdir, options: options, settings: settings)
         request.distfileURL = try uri.map { try parseSourceURL($0, option: "--uri") }
         request.exact = exact
         request.fallback = !noFallback
         request.keepPatches = keepPatches
-        let status = try await runFetch(request, settings: settings, quiet: quiet, json: json,
-                                        statusForDownload: FetchExitStatus.downloadedWhole)
+        let status = try await runFetch(
+            request, settings: settings, quiet: quiet, json: json,
+            statusForDownload: FetchExitStatus.downloadedWhole)
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -14,7 +14,10 @@ struct FetchSettingsOptions: ParsableArguments {
     @Option(help: "The Manifest giving the distfile's size and digests (default: the package directory's).")
     var manifest: String?
 
-    @Option(help: "A package directory of a Portage tree: its `patches`, its Manifest and the tree's profiles/patches.global are used.")
+    @Option(
+        help:
+            "A package directory of a Portage tree: its `patches`, its Manifest and the tree's profiles/patches.global are used."
+    )
     var packageDir: String?
 
     @Flag(help: "Make any malformed line in a patch list or Manifest fatal.")
@@ -23,10 +26,16 @@ struct FetchSettingsOptions: ParsableArguments {
     @Flag(help: "Refuse patch list lines whose only hash is MD5 (also `require-strong-hashes = yes` in the config).")
     var requireStrongHashes = false
 
-    @Option(help: "The alternate-digest database (default: the config's alternate-digests, $DELTAFETCH_ALTERNATE_DIGESTS, or DISTDIR/.deltafetch/alternate-digests).")
+    @Option(
+        help:
+            "The alternate-digest database (default: the config's alternate-digests, $DELTAFETCH_ALTERNATE_DIGESTS, or DISTDIR/.deltafetch/alternate-digests)."
+    )
     var alternateDigests: String?
 
-    @Option(help: "Patch only when the chain costs less than this fraction of a full download (default: the config's worth-it-ratio, else GLEP 25's 1.0).")
+    @Option(
+        help:
+            "Patch only when the chain costs less than this fraction of a full download (default: the config's worth-it-ratio, else GLEP 25's 1.0)."
+    )
     var worthItRatio: Double?
 
     @Option(help: "What to minimise: bytes (GLEP 25) or time (download at --bandwidth against the rebuild's cost).")
@@ -43,7 +52,9 @@ struct FetchSettingsOptions: ParsableArguments {
     }
 
     /// The flags as the settings' top layer; `adding` fills in the command's own flags.
-    func overrides(adding extra: (inout FetchSettings.Overrides) throws -> Void = { _ in }) rethrows -> FetchSettings.Overrides {
+    func overrides(adding extra: (inout FetchSettings.Overrides) throws -> Void = { _ in }) rethrows
+        -> FetchSettings.Overrides
+    {
         var overrides = FetchSettings.Overrides()
         overrides.alternateDigests = alternateDigests
         overrides.worthItRatio = worthItRatio
@@ -81,11 +92,14 @@ func requireDirectory(_ path: String) throws {
 
 /// Prepares a request as every command does, printing the warnings; a preparation error is
 /// a usage error (exit 64).
-func prepareFetch(target: String, distdir: String, options: FetchSettingsOptions, settings: FetchSettings) throws -> FetchRequest {
+func prepareFetch(target: String, distdir: String, options: FetchSettingsOptions, settings: FetchSettings) throws
+    -> FetchRequest
+{
     let prepared: PreparedFetch
     do {
-        prepared = try FetchRequest.prepare(target: target, distdir: distdir, sources: options.sources, settings: settings,
-                                            mode: .commandLine(strict: options.strict))
+        prepared = try FetchRequest.prepare(
+            target: target, distdir: distdir, sources: options.sources, settings: settings,
+            mode: .commandLine(strict: options.strict))
     } catch {
         Console.writeDiagnostic("deltafetch: error: \(error)")
         throw ExitCode(64)

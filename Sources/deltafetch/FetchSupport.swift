@@ -78,16 +78,22 @@ final class FetchProgressPrinter: Sendable {
         switch event {
         case .planned(let plan):
             if plan.isWorthIt, let base = plan.baseFile {
-                let percent = plan.fullSize == 0 || plan.fullSize == .max ? "" : String(
-                    format: " (%.1f%% of the full file)", Double(plan.patchBytes) * 100 / Double(plan.fullSize))
-                Console.writeDiagnostic("deltafetch: \(plan.target): patching from \(base) with \(plan.chain.count) patch(es), \(plan.patchBytes) bytes\(percent)")
+                let percent =
+                    plan.fullSize == 0 || plan.fullSize == .max
+                    ? ""
+                    : String(
+                        format: " (%.1f%% of the full file)", Double(plan.patchBytes) * 100 / Double(plan.fullSize))
+                Console.writeDiagnostic(
+                    "deltafetch: \(plan.target): patching from \(base) with \(plan.chain.count) patch(es), \(plan.patchBytes) bytes\(percent)"
+                )
             }
         case let .fetchingPatches(count, bytes):
             Console.writeDiagnostic("deltafetch: fetching \(count) patch(es), \(bytes) bytes")
         case .rebuilding(let stage):
             switch stage {
             case .decompressingBase(let path): Console.writeDiagnostic("deltafetch: decompressing \(path)")
-            case let .applying(index, count, patch): Console.writeDiagnostic("deltafetch: applying patch \(index)/\(count) \(patch)")
+            case let .applying(index, count, patch):
+                Console.writeDiagnostic("deltafetch: applying patch \(index)/\(count) \(patch)")
             case .recompressing(let format): Console.writeDiagnostic("deltafetch: recompressing (\(format.rawValue))")
             case let .recompressed(done, total):
                 guard interactive, total > 0 else { return }
@@ -97,7 +103,8 @@ final class FetchProgressPrinter: Sendable {
                     return last != percent
                 }
                 if changed {
-                    Console.writeDiagnostic(raw: "\rdeltafetch: recompressing \(percent)%\u{1B}[K" + (done >= total ? "\n" : ""))
+                    Console.writeDiagnostic(
+                        raw: "\rdeltafetch: recompressing \(percent)%\u{1B}[K" + (done >= total ? "\n" : ""))
                 }
             }
         case let .droppingPatches(patches, reason):
@@ -105,7 +112,8 @@ final class FetchProgressPrinter: Sendable {
         case .fallingBack(let reason):
             Console.writeDiagnostic("deltafetch: downloading the whole file: \(reason)")
         case .recordedAlternate(let file):
-            Console.writeDiagnostic("deltafetch: \(file): compressed differently from upstream; alternate digest recorded")
+            Console.writeDiagnostic(
+                "deltafetch: \(file): compressed differently from upstream; alternate digest recorded")
         }
     }
 }
@@ -113,8 +121,10 @@ final class FetchProgressPrinter: Sendable {
 /// Runs one fetch and prints its outcome; returns the exit status.
 /// - Throws: ``FileSystemError`` when the `--json` result cannot be written (the file may be in
 ///   place, but the caller never learns how it got there: that is a failure too).
-func runFetch(_ request: FetchRequest, settings: FetchSettings, quiet: Bool,
-              json: Bool, statusForDownload: Int32) async throws -> Int32 {
+func runFetch(
+    _ request: FetchRequest, settings: FetchSettings, quiet: Bool,
+    json: Bool, statusForDownload: Int32
+) async throws -> Int32 {
     var configuration = downloadConfiguration(timeoutSeconds: settings.timeout, retries: settings.retries)
     let printer: FetchProgressPrinter? = quiet ? nil : FetchProgressPrinter()
     if let printer { configuration.progress = { printer.handle(download: $0) } }
@@ -141,7 +151,10 @@ func runFetch(_ request: FetchRequest, settings: FetchSettings, quiet: Bool,
     case .failure(let error):
         let status = FetchExitStatus.of(error)
         Console.writeDiagnostic("deltafetch: error: \(error)")
-        if json { try writeResult(encodeJSON(FailureReport(target: request.target, error: error.description, exitStatus: status))) }
+        if json {
+            try writeResult(
+                encodeJSON(FailureReport(target: request.target, error: error.description, exitStatus: status)))
+        }
         return status
     }
 }
@@ -163,12 +176,14 @@ private func summary(_ report: FetchReport) -> String {
     case .present: return "already present"
     case .downloaded: return "downloaded whole, \(report.bytesDownloaded) bytes in \(seconds)"
     case .patched, .patchedAlternate:
-        let saved = report.fullSize.map { full in
-            full > report.bytesDownloaded ? ", \(full - report.bytesDownloaded) bytes saved" : ""
-        } ?? ""
+        let saved =
+            report.fullSize.map { full in
+                full > report.bytesDownloaded ? ", \(full - report.bytesDownloaded) bytes saved" : ""
+            } ?? ""
         let how = report.action == .patched ? "rebuilt bit for bit" : "rebuilt (alternate digest)"
         let recompression = report.recompression.map { ", recompressed \($0)" } ?? ""
-        return "\(how) from \(report.base ?? "?") with \(report.chain.count) patch(es): \(report.bytesDownloaded) bytes downloaded\(saved), "
+        return
+            "\(how) from \(report.base ?? "?") with \(report.chain.count) patch(es): \(report.bytesDownloaded) bytes downloaded\(saved), "
             + "\(seconds)\(recompression)"
     }
 }
@@ -181,7 +196,8 @@ struct FailureReport: Encodable {
     var exitStatus: Int32
 
     enum CodingKeys: String, CodingKey {
-        case action, target, error, exitStatus = "exit_status"
+        case action, target, error
+        case exitStatus = "exit_status"
     }
 }
 

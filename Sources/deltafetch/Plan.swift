@@ -7,7 +7,8 @@ import Foundation
 struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Decide how to obtain a distfile: the cheapest chain of patches from files on disk, or a full download.",
+        abstract:
+            "Decide how to obtain a distfile: the cheapest chain of patches from files on disk, or a full download.",
         discussion: """
             Reads the patch lists (GLEP 25 `patches.global` and `patches` files, given with \
             --patches, found from --package-dir, or listed in $DELTAFETCH_PATCHES separated by \
@@ -33,8 +34,11 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "The distdir holding the files patches may start from.")
     var distdir: String
 
-    @Option(name: .customLong("recompress-speed"),
-            help: "Recompression speed of a format in uncompressed bytes per second, as FORMAT=RATE (e.g. xz=3M; repeatable).")
+    @Option(
+        name: .customLong("recompress-speed"),
+        help:
+            "Recompression speed of a format in uncompressed bytes per second, as FORMAT=RATE (e.g. xz=3M; repeatable)."
+    )
     var recompressSpeeds: [String] = []
 
     @Option(help: "How fast patches apply, in output bytes per second (e.g. 300M).")
@@ -54,16 +58,19 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         try requireDirectory(distdir)
-        let settings = try resolvedSettings(options.overrides { overrides in
-            overrides.applyThroughput = try applySpeed.map { try rate($0, option: "--apply-speed") }
-            for setting in recompressSpeeds {
-                let parts = setting.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2, let format = CompressionFormat(rawValue: String(parts[0])) else {
-                    throw ValidationError("--recompress-speed '\(setting)' is not FORMAT=RATE with FORMAT one of gzip, bzip2, xz, none")
+        let settings = try resolvedSettings(
+            options.overrides { overrides in
+                overrides.applyThroughput = try applySpeed.map { try rate($0, option: "--apply-speed") }
+                for setting in recompressSpeeds {
+                    let parts = setting.split(separator: "=", maxSplits: 1)
+                    guard parts.count == 2, let format = CompressionFormat(rawValue: String(parts[0])) else {
+                        throw ValidationError(
+                            "--recompress-speed '\(setting)' is not FORMAT=RATE with FORMAT one of gzip, bzip2, xz, none"
+                        )
+                    }
+                    overrides.recompressThroughput[format] = try rate(String(parts[1]), option: "--recompress-speed")
                 }
-                overrides.recompressThroughput[format] = try rate(String(parts[1]), option: "--recompress-speed")
-            }
-        })
+            })
         var request = try prepareFetch(target: file, distdir: distdir, options: options, settings: settings)
         if noDigestCache { request.digestCachePath = nil }
         let plan = try FetchPlanning.plan(request, checkingPresence: true)
@@ -75,7 +82,9 @@ struct PlanCommand: ParsableCommand {
     }
 
     private func rate(_ text: String, option: String) throws -> Double {
-        guard let value = RateParser.bytesPerSecond(text) else { throw ValidationError("\(option) '\(text)' is not a rate such as 500k, 20M or 1.5G") }
+        guard let value = RateParser.bytesPerSecond(text) else {
+            throw ValidationError("\(option) '\(text)' is not a rate such as 500k, 20M or 1.5G")
+        }
         return value
     }
 
@@ -89,8 +98,9 @@ struct PlanCommand: ParsableCommand {
             lines.append("patch bytes: \(plan.patchBytes) of \(plan.fullSize) (\(String(format: "%.1f", percent))%)")
         }
         if let estimate = plan.estimate {
-            lines.append("estimate: patching \(Plan.format(estimate.chainSeconds)) s, full download \(Plan.format(estimate.downloadSeconds)) s"
-                + (request.estimateBasis.map { " (\($0))" } ?? ""))
+            lines.append(
+                "estimate: patching \(Plan.format(estimate.chainSeconds)) s, full download \(Plan.format(estimate.downloadSeconds)) s"
+                    + (request.estimateBasis.map { " (\($0))" } ?? ""))
         }
         lines.append("decision: \(plan.explanation)")
         try Console.writeResult(lines.joined(separator: "\n"))
@@ -116,8 +126,13 @@ struct PlanReport: Encodable {
     var basis: String?
 
     enum CodingKeys: String, CodingKey {
-        case target, worthIt = "worth_it", fullSize = "full_size", patchBytes = "patch_bytes", base, chain, reason
-        case estimatedSeconds = "estimated_seconds", basis
+        case target
+        case worthIt = "worth_it"
+        case fullSize = "full_size"
+        case patchBytes = "patch_bytes"
+        case base, chain, reason
+        case estimatedSeconds = "estimated_seconds"
+        case basis
     }
 
     init(_ plan: Plan, basis: EstimateBasis?) {

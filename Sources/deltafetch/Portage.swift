@@ -7,7 +7,8 @@ import Foundation
 struct PortageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "portage",
-        abstract: "Portage's FETCHCOMMAND/RESUMECOMMAND: write DISTDIR/FILE, rebuilt bit for bit from patches or downloaded from URI.",
+        abstract:
+            "Portage's FETCHCOMMAND/RESUMECOMMAND: write DISTDIR/FILE, rebuilt bit for bit from patches or downloaded from URI.",
         discussion: """
             In make.conf (keep the placeholders escaped, as make.globals does):
               FETCHCOMMAND="deltafetch portage \\"\\${URI}\\" \\"\\${DISTDIR}\\" \\"\\${FILE}\\" \\"\\${DIGESTS}\\""
@@ -65,11 +66,14 @@ struct PortageCommand: AsyncParsableCommand {
             Console.writeDiagnostic("deltafetch: warning: \(error); using the environment's settings only")
             settings = FetchSettings.fromEnvironment(environment)
         }
-        let packageDirectory = environment["EBUILD"].flatMap { $0.isEmpty ? nil : ($0 as NSString).deletingLastPathComponent }
+        let packageDirectory = environment["EBUILD"].flatMap {
+            $0.isEmpty ? nil : ($0 as NSString).deletingLastPathComponent
+        }
         let prepared: PreparedFetch
         do {
             prepared = try FetchRequest.prepare(
-                target: target, distdir: distdir, outputName: file, sources: DistfileSources(packageDirectory: packageDirectory),
+                target: target, distdir: distdir, outputName: file,
+                sources: DistfileSources(packageDirectory: packageDirectory),
                 settings: settings, givenDigests: given, distfileURL: url, mode: .portage)
         } catch {
             // Portage mode turns every problem into a warning; only a bad name is left.
@@ -79,8 +83,9 @@ struct PortageCommand: AsyncParsableCommand {
         for warning in prepared.warnings { Console.writeDiagnostic("deltafetch: warning: \(warning)") }
         var request = prepared.request
         request.exact = true
-        let status = try await runFetch(request, settings: settings, quiet: false, json: false,
-                                        statusForDownload: FetchExitStatus.patchedOrPresent)
+        let status = try await runFetch(
+            request, settings: settings, quiet: false, json: false,
+            statusForDownload: FetchExitStatus.patchedOrPresent)
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -31,18 +31,25 @@ struct RecordAlternateCommand: ParsableCommand {
     @Option(help: "The Manifest with the file's DIST entry.")
     var manifest: String
 
-    @Option(help: "The alternate-digest database (default: the config's alternate-digests, $DELTAFETCH_ALTERNATE_DIGESTS, or DISTDIR/.deltafetch/alternate-digests).")
+    @Option(
+        help:
+            "The alternate-digest database (default: the config's alternate-digests, $DELTAFETCH_ALTERNATE_DIGESTS, or DISTDIR/.deltafetch/alternate-digests)."
+    )
     var alternateDigests: String?
 
     func run() throws {
-        guard !file.contains("/") else { throw ValidationError("'\(file)' must be a file name in the distdir, not a path") }
+        guard !file.contains("/") else {
+            throw ValidationError("'\(file)' must be a file name in the distdir, not a path")
+        }
         var expected = [DigestSet]()
         for path in patchLists {
             let (list, problems) = try PatchList.load(path: path)
             for problem in problems { Console.writeDiagnostic("warning: \(problem)") }
             expected += list.entries.filter { $0.targetName == file }.map(\.target.digests)
         }
-        guard !expected.isEmpty else { throw CLIError("no patch list entry yields \(file), so its content cannot be verified") }
+        guard !expected.isEmpty else {
+            throw CLIError("no patch list entry yields \(file), so its content cannot be verified")
+        }
         let (manifestFile, problems) = try Manifest.load(path: manifest)
         for problem in problems { Console.writeDiagnostic("warning: \(problem)") }
         guard let original = manifestFile[file] else { throw CLIError("\(manifest): no DIST entry for \(file)") }
@@ -64,8 +71,9 @@ struct RecordAlternateCommand: ParsableCommand {
         let database = try resolvedSettings(overrides).alternateDatabase(distdir: distdir)
         if !entry.isGLEP25Line {
             // Here nothing records the original's MD5 (a fetch takes it from the patch).
-            Console.writeDiagnostic("warning: \(manifest) gives no MD5 for \(file): its line carries the Manifest's hashes only, "
-                + "which deltafetch reads but a GLEP 25 reader (MD5 only) cannot")
+            Console.writeDiagnostic(
+                "warning: \(manifest) gives no MD5 for \(file): its line carries the Manifest's hashes only, "
+                    + "which deltafetch reads but a GLEP 25 reader (MD5 only) cannot")
         }
         let added = try database.add(entry, verifiedBy: proof)
         try writeResult(added ? "\(file): alternate digests recorded in \(database.path)" : "\(file): already recorded")

@@ -37,10 +37,12 @@ struct Batch: ParsableCommand {
     @Flag(help: "Also make patches from two versions back.")
     var skipOne = false
 
-    @Option(help: "With DISTDIR: write the jobs to this file instead of running them. With --run-job: read them from it.")
+    @Option(
+        help: "With DISTDIR: write the jobs to this file instead of running them. With --run-job: read them from it.")
     var workList: String?
 
-    @Option(help: "Run only the job with this index from --work-list; its line goes to OUTDIR/.jobs, for `mkpatch index`.")
+    @Option(
+        help: "Run only the job with this index from --work-list; its line goes to OUTDIR/.jobs, for `mkpatch index`.")
     var runJob: Int?
 
     @Option(help: "Comma-separated hashes for list lines (default MD5,BLAKE2B,SHA512).", transform: HashList.parse)
@@ -61,7 +63,9 @@ struct Batch: ParsableCommand {
         let creation = PatchCreationOptions(hashes: hashes, diff: DiffOptions(threads: jobs > 1 ? 1 : 2))
         if let runJob, let workList {
             let all = try WorkList.load(path: workList)
-            guard let job = all.first(where: { $0.index == runJob }) else { throw BatchError.noSuchJob(index: runJob, path: workList) }
+            guard let job = all.first(where: { $0.index == runJob }) else {
+                throw BatchError.noSuchJob(index: runJob, path: workList)
+            }
             let options = BatchOptions(maximumRatio: maxRatio, recordsInList: false, creation: creation)
             let outcome: BatchOutcome
             do {
@@ -82,12 +86,16 @@ struct Batch: ParsableCommand {
         }
         let started = Date()
         let worked = WorkedJobs()
-        let summary = try BatchRunner.run(plan, outputDirectory: output,
-                                          options: BatchOptions(concurrentJobs: jobs, maximumRatio: maxRatio, creation: creation),
-                                          progress: { worked.count($0.outcome); Self.report($0) })
+        let summary = try BatchRunner.run(
+            plan, outputDirectory: output,
+            options: BatchOptions(concurrentJobs: jobs, maximumRatio: maxRatio, creation: creation),
+            progress: {
+                worked.count($0.outcome); Self.report($0)
+            })
         let seconds = Date().timeIntervalSince(started)
-        let report = BatchReport(summary: summary, seconds: seconds, jobsWorked: worked.jobs,
-                                 list: BatchRunner.listPath(outputDirectory: output))
+        let report = BatchReport(
+            summary: summary, seconds: seconds, jobsWorked: worked.jobs,
+            list: BatchRunner.listPath(outputDirectory: output))
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -104,7 +112,8 @@ struct Batch: ParsableCommand {
         let text: String
         switch result.outcome {
         case let .created(patch, target, warning):
-            text = "made \(name) (\(patch) of \(target) bytes)"
+            text =
+                "made \(name) (\(patch) of \(target) bytes)"
                 + (warning.map { "; warning: target not reproducible bit for bit (\($0)), patch kept" } ?? "")
         case .alreadyDone: text = "already done \(name)"
         case let .dropped(patch, target): text = "dropped \(name) (\(patch) of \(target) bytes is too large)"
@@ -164,7 +173,8 @@ struct BatchReport: Encodable {
             space: \(patchBytes) patch bytes for \(fullBytes) full-file bytes (\(String(format: "%.2f", ratio * 100))%)
             """
         if notReproducible > 0 {
-            text += "\n\(notReproducible) target\(notReproducible == 1 ? "" : "s") not reproducible bit for bit: "
+            text +=
+                "\n\(notReproducible) target\(notReproducible == 1 ? "" : "s") not reproducible bit for bit: "
                 + "patches kept, clients verify the content and record an alternate digest"
         }
         return text
@@ -172,8 +182,12 @@ struct BatchReport: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case created, dropped, failed, ratio, seconds, list
-        case alreadyDone = "already_done", patchBytes = "patch_bytes", fullBytes = "full_bytes"
-        case notReproducible = "not_reproducible", processedBytes = "processed_bytes"
-        case jobsPerMinute = "jobs_per_minute", megabytesPerSecond = "megabytes_per_second"
+        case alreadyDone = "already_done"
+        case patchBytes = "patch_bytes"
+        case fullBytes = "full_bytes"
+        case notReproducible = "not_reproducible"
+        case processedBytes = "processed_bytes"
+        case jobsPerMinute = "jobs_per_minute"
+        case megabytesPerSecond = "megabytes_per_second"
     }
 }

@@ -57,23 +57,29 @@ struct Create: ParsableCommand {
             options: PatchCreationOptions(hashes: hashes, urlBase: urlBase, diff: DiffOptions(threads: threads)))
         let listChanged = try list.map { try PatchCreator.record(creation.entry, inList: $0) }
         if let reason = creation.notReproducibleReason {
-            Console.writeDiagnostic("""
+            Console.writeDiagnostic(
+                """
                 mkpatch: warning: \(new) cannot be rebuilt bit for bit (\(reason)); the patch is published, \
                 and clients will verify its content and record an alternate digest
                 """)
         }
         let line = try creation.entry.line()
         if json {
-            let report = CreateReport(patch: creation.patchPath, size: creation.patchSize, newSize: creation.newFile.size,
-                                      reproducible: creation.recipe != nil, line: line, listChanged: listChanged)
+            let report = CreateReport(
+                patch: creation.patchPath, size: creation.patchSize, newSize: creation.newFile.size,
+                reproducible: creation.recipe != nil, line: line, listChanged: listChanged)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             try Console.writeResult(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
-            let percent = creation.newFile.size == 0 ? 0 : Double(creation.patchSize) * 100 / Double(creation.newFile.size)
-            try Console.writeResult("\(creation.patchPath): \(creation.patchSize) bytes, \(String(format: "%.2f", percent))% of \(new)")
+            let percent =
+                creation.newFile.size == 0 ? 0 : Double(creation.patchSize) * 100 / Double(creation.newFile.size)
+            try Console.writeResult(
+                "\(creation.patchPath): \(creation.patchSize) bytes, \(String(format: "%.2f", percent))% of \(new)")
             try Console.writeResult("reproducible: \(creation.recipe != nil ? "yes, bit for bit (checked)" : "no")")
-            if let list { try Console.writeResult("\(list): \(listChanged == true ? "updated" : "already up to date")") }
+            if let list {
+                try Console.writeResult("\(list): \(listChanged == true ? "updated" : "already up to date")")
+            }
             try Console.writeResult(line)
         }
     }

@@ -37,8 +37,10 @@ struct Diff: ParsableCommand {
     var extreme = false
 
     func run() throws {
-        let summary = try FileDiffer.diff(oldPath: old, newPath: new, outputPath: output, decompressInputs: !noDecompress,
-                                          options: DiffOptions(threads: threads, extreme: extreme))
-        try Console.writeResult("\(output): \(summary.patchSize) bytes (\(summary.old.size) -> \(summary.new.size) bytes)")
+        let summary = try FileDiffer.diff(
+            oldPath: old, newPath: new, outputPath: output, decompressInputs: !noDecompress,
+            options: DiffOptions(threads: threads, extreme: extreme))
+        try Console.writeResult(
+            "\(output): \(summary.patchSize) bytes (\(summary.old.size) -> \(summary.new.size) bytes)")
     }
 }

@@ -5,7 +5,8 @@ import DeltaCore
 struct Index: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Merge the results of `mkpatch batch --run-job` jobs into OUTDIR/patches.",
-        discussion: "Reads every OUTDIR/.jobs/*.line and adds or replaces its line in OUTDIR/patches, under the list's lock."
+        discussion:
+            "Reads every OUTDIR/.jobs/*.line and adds or replaces its line in OUTDIR/patches, under the list's lock."
     )
 
     @Argument(help: "The output directory the jobs wrote to.")

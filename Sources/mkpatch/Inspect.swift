@@ -27,8 +27,9 @@ struct Inspect: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
-    @Option(help: "Comma-separated digests to compute (MD5, SHA256, SHA512, BLAKE2B).",
-            transform: HashList.parse)
+    @Option(
+        help: "Comma-separated digests to compute (MD5, SHA256, SHA512, BLAKE2B).",
+        transform: HashList.parse)
     var hashes: [DigestAlgorithm] = DigestAlgorithm.allCases
 
     @Flag(help: "Skip the search for a recompression recipe (faster; `recipe` is null).")
@@ -52,7 +53,8 @@ struct Inspect: ParsableCommand {
             if let detection {
                 try Console.writeResult("reproducible: \(detection.reproducible)")
                 if let recipe = detection.recipe {
-                    try Console.writeResult("recipe: \(String(decoding: try InspectReport.encoder.encode(recipe), as: UTF8.self))")
+                    try Console.writeResult(
+                        "recipe: \(String(decoding: try InspectReport.encoder.encode(recipe), as: UTF8.self))")
                 } else if let reason = detection.reason {
                     try Console.writeResult("recipe: none (\(reason))")
                 }

@@ -3,8 +3,9 @@ import DeltaCore
 
 /// `--jobs N`: threads for recompression. The output is the same for every N.
 struct JobsOption: ParsableArguments {
-    @Option(name: .customLong("jobs"),
-            help: "Threads for recompression (default: all cores); the output is the same for any number.")
+    @Option(
+        name: .customLong("jobs"),
+        help: "Threads for recompression (default: all cores); the output is the same for any number.")
     var value: Int?
 
     /// The threads to use.

@@ -31,7 +31,8 @@ struct ManifestCommand: ParsableCommand {
         for file in files {
             // The bytes as they are: a Manifest never looks inside the compression.
             let name = URL(fileURLWithPath: file).lastPathComponent
-            try Console.writeResult(ManifestEntry(name: name, digests: try MultiDigest.digests(ofFile: file, algorithms: algorithms)).line)
+            try Console.writeResult(
+                ManifestEntry(name: name, digests: try MultiDigest.digests(ofFile: file, algorithms: algorithms)).line)
         }
     }
 }

@@ -17,7 +17,10 @@ struct MkPatch: ParsableCommand {
             so patches stay small whatever compressor upstream used. See README.md and docs/.
             """,
         version: DeltaCoreVersion.string,
-        subcommands: [Inspect.self, Create.self, Verify.self, Rebuild.self, Diff.self, Apply.self, Recompress.self, ManifestCommand.self, Batch.self, Index.self, Prune.self]
+        subcommands: [
+            Inspect.self, Create.self, Verify.self, Rebuild.self, Diff.self, Apply.self, Recompress.self,
+            ManifestCommand.self, Batch.self, Index.self, Prune.self,
+        ]
     )
 
     /// Runs the command with `SIGPIPE` ignored: a closed pipe then fails the result's write,

@@ -33,7 +33,8 @@ struct Rebuild: ParsableCommand {
 
     func run() throws {
         let result = try Rebuilder.rebuild(basePath: old, chain: patches, outputPath: output, jobs: jobs.count)
-        try Console.writeResult("\(output): \(result.output.size) bytes, rebuilt bit for bit (SHA256 \(result.output[.sha256]?.hex ?? "?")); "
-            + "recompressed \(result.parallelism)")
+        try Console.writeResult(
+            "\(output): \(result.output.size) bytes, rebuilt bit for bit (SHA256 \(result.output[.sha256]?.hex ?? "?")); "
+                + "recompressed \(result.parallelism)")
     }
 }

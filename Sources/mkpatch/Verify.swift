@@ -39,12 +39,15 @@ struct Verify: ParsableCommand {
     func run() throws {
         var failed = false
         for patchList in patchLists {
-            let report = try PatchListVerifier.verify(listPath: patchList, distdir: distdir, patchDirectory: patchDir,
-                                                      scratchDirectory: FileManager.default.temporaryDirectory.path)
+            let report = try PatchListVerifier.verify(
+                listPath: patchList, distdir: distdir, patchDirectory: patchDir,
+                scratchDirectory: FileManager.default.temporaryDirectory.path)
             for failure in report.failures {
                 Console.writeDiagnostic("\(failure)")
             }
-            try Console.writeResult("\(patchList): \(report.entriesChecked) entries, \(report.entriesPassed) passed, \(report.failures.count) problems")
+            try Console.writeResult(
+                "\(patchList): \(report.entriesChecked) entries, \(report.entriesPassed) passed, \(report.failures.count) problems"
+            )
             failed = failed || !report.failures.isEmpty
         }
         let conflicts = try PatchListVerifier.conflicts(listPaths: patchLists)

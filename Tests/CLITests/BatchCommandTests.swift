@@ -34,8 +34,10 @@ import Testing
         try text.write(to: source.appendingPathComponent("data.txt"), atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "tar -C \"$1\" -cf - \"$2\" | \(compressor) > \"$3\"", "sh",
-                             source.deletingLastPathComponent().path, name, "\(mirror.dist)/\(name).tar.gz"]
+        process.arguments = [
+            "-c", "tar -C \"$1\" -cf - \"$2\" | \(compressor) > \"$3\"", "sh",
+            source.deletingLastPathComponent().path, name, "\(mirror.dist)/\(name).tar.gz",
+        ]
         try process.run()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "tar | \(compressor) for \(name)")
@@ -50,15 +52,20 @@ import Testing
 
     /// The list's lines as `base target`, sorted.
     static func listedPairs(_ list: String) throws -> [String] {
-        try String(contentsOfFile: list, encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("#") }.map { line in
+        try String(contentsOfFile: list, encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("#") }.map {
+            line in
             let words = line.split(separator: " ")
             // Each part ends `name size`; the base part is the second, the target the third.
-            let names = words.indices.filter { $0 + 1 < words.count && UInt64(words[$0 + 1]) != nil && !words[$0].allSatisfy(\.isHexDigit) }
+            let names = words.indices.filter {
+                $0 + 1 < words.count && UInt64(words[$0 + 1]) != nil && !words[$0].allSatisfy(\.isHexDigit)
+            }
             return names.dropFirst().map { String(words[$0]) }.joined(separator: " ")
         }.sorted()
     }
 
-    static let consecutive = ["six-1.16.0.tar.gz six-1.17.0.tar.gz", "toy-1.0.1.tar.gz toy-1.2.tar.gz", "toy-1.0.tar.gz toy-1.0.1.tar.gz"]
+    static let consecutive = [
+        "six-1.16.0.tar.gz six-1.17.0.tar.gz", "toy-1.0.1.tar.gz toy-1.2.tar.gz", "toy-1.0.tar.gz toy-1.0.1.tar.gz",
+    ]
 
     @Test func batchPrintsProgressAndTheSpaceSummaryAndResumes() throws {
         let mirror = try Self.mirror()
@@ -77,10 +84,14 @@ import Testing
         let report = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
         #expect(report["created"] as? Int == 0 && report["already_done"] as? Int == 4, "\(again.stdout)")
         let patches = try FileManager.default.contentsOfDirectory(atPath: mirror.out).filter { $0.hasSuffix(".patch") }
-        let patchBytes = try patches.reduce(0) { $0 + (try FileManager.default.attributesOfItem(atPath: mirror.out + "/" + $1)[.size] as! Int) }
+        let patchBytes = try patches.reduce(0) {
+            $0 + (try FileManager.default.attributesOfItem(atPath: mirror.out + "/" + $1)[.size] as! Int)
+        }
         #expect(report["patch_bytes"] as? Int == patchBytes)
         let targets = ["six-1.17.0", "toy-1.0.1", "toy-1.2", "toy-1.2"].map { mirror.dist + "/\($0).tar.gz" }
-        let fullBytes = try targets.reduce(0) { $0 + (try FileManager.default.attributesOfItem(atPath: $1)[.size] as! Int) }
+        let fullBytes = try targets.reduce(0) {
+            $0 + (try FileManager.default.attributesOfItem(atPath: $1)[.size] as! Int)
+        }
         #expect(report["full_bytes"] as? Int == fullBytes)
         #expect(again.stderr.split(separator: "\n").allSatisfy { $0.contains("already done") }, "\(again.stderr)")
     }
@@ -92,7 +103,8 @@ import Testing
         let strict = try Self.mkpatch(["batch", mirror.dist, "-o", mirror.out, "--max-ratio", "0.0001", "--jobs", "1"])
         #expect(strict.stdout.hasPrefix("0 made, 0 already done, 3 dropped, 0 failed"), "\(strict.stdout)")
         #expect(strict.stderr.contains("dropped six-1.16.0-1.17.0.tar.gz.patch ("), "\(strict.stderr)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: mirror.out).filter { $0.hasSuffix(".patch") }.isEmpty)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: mirror.out).filter { $0.hasSuffix(".patch") }.isEmpty)
         let listed = FileManager.default.fileExists(atPath: mirror.list) ? try Self.listedPairs(mirror.list) : []
         #expect(listed.isEmpty)
         // Dropped is remembered: a rerun does not make them again.
@@ -130,17 +142,21 @@ import Testing
         result = try Self.mkpatch(["batch", "--run-job", "0", "--work-list", workList, "-o", mirror.out], expect: 1)
         #expect(result.stderr.contains("\(workList):4: expected INDEX<TAB>OLD<TAB>NEW"), "\(result.stderr)")
 
-        try "0\t\(mirror.dist)/six-1.16.0.tar.gz\t\(mirror.dist)/six-1.17.0.tar.gz\n".write(toFile: workList, atomically: true, encoding: .utf8)
+        try "0\t\(mirror.dist)/six-1.16.0.tar.gz\t\(mirror.dist)/six-1.17.0.tar.gz\n".write(
+            toFile: workList, atomically: true, encoding: .utf8)
         result = try Self.mkpatch(["batch", "--run-job", "7", "--work-list", workList, "-o", mirror.out], expect: 1)
         #expect(result.stderr.contains("\(workList): there is no job 7"), "\(result.stderr)")
-        result = try Self.mkpatch(["batch", "--run-job", "0", "--work-list", mirror.path("absent.tsv"), "-o", mirror.out], expect: 1)
+        result = try Self.mkpatch(
+            ["batch", "--run-job", "0", "--work-list", mirror.path("absent.tsv"), "-o", mirror.out], expect: 1)
         #expect(result.stderr.contains("absent.tsv"), "\(result.stderr)")
 
         // A job whose base is gone fails with the file named and status 1; nothing is listed.
         try FileManager.default.removeItem(atPath: mirror.dist + "/six-1.16.0.tar.gz")
         result = try Self.mkpatch(["batch", "--run-job", "0", "--work-list", workList, "-o", mirror.out], expect: 1)
-        #expect(result.stderr.contains("failed six-1.16.0-1.17.0.tar.gz.patch") && result.stderr.contains("six-1.16.0.tar.gz"),
-                "\(result.stderr)")
+        #expect(
+            result.stderr.contains("failed six-1.16.0-1.17.0.tar.gz.patch")
+                && result.stderr.contains("six-1.16.0.tar.gz"),
+            "\(result.stderr)")
 
         // index: no results yet is an error naming the journal; a torn result names FILE:1.
         let fresh = mirror.path("fresh")
@@ -174,7 +190,8 @@ import Testing
         let direct = mirror.path("direct")
         try Self.mkpatch(["batch", mirror.dist, "-o", direct, "--skip-one"])
         let fleetLines = try String(contentsOfFile: mirror.list, encoding: .utf8).split(separator: "\n").sorted()
-        let directLines = try String(contentsOfFile: direct + "/patches", encoding: .utf8).split(separator: "\n").sorted()
+        let directLines = try String(contentsOfFile: direct + "/patches", encoding: .utf8).split(separator: "\n")
+            .sorted()
         #expect(fleetLines == directLines, "same patches, same digests, same lines")
         try Self.mkpatch(["verify", mirror.list, "--distdir", mirror.dist])
         // Indexing again changes nothing.
@@ -192,10 +209,15 @@ import Testing
         try FileManager.default.removeItem(atPath: mirror.dist + "/toy-1.0.tar.gz")
         result = try Self.mkpatch(["prune", mirror.list, "--distdir", mirror.dist, "--delete-patches"])
         let out = result.stdout.split(separator: "\n")
-        #expect(out.contains("dropped toy-1.0.tar.gz -> toy-1.0.1.tar.gz") && out.contains("dropped toy-1.0.tar.gz -> toy-1.2.tar.gz"))
+        #expect(
+            out.contains("dropped toy-1.0.tar.gz -> toy-1.0.1.tar.gz")
+                && out.contains("dropped toy-1.0.tar.gz -> toy-1.2.tar.gz"))
         #expect(out.contains("deleted \(mirror.out)/toy-1.0-1.0.1.tar.gz.patch"), "\(result.stdout)")
         #expect(out.last == "\(mirror.list): 2 entries dropped")
-        #expect(try Self.listedPairs(mirror.list) == ["six-1.16.0.tar.gz six-1.17.0.tar.gz", "toy-1.0.1.tar.gz toy-1.2.tar.gz"])
+        #expect(
+            try Self.listedPairs(mirror.list) == [
+                "six-1.16.0.tar.gz six-1.17.0.tar.gz", "toy-1.0.1.tar.gz toy-1.2.tar.gz",
+            ])
         #expect(!FileManager.default.fileExists(atPath: mirror.out + "/toy-1.0-1.2.tar.gz.patch"))
         try Self.mkpatch(["verify", mirror.list, "--distdir", mirror.dist])
 
@@ -215,14 +237,20 @@ import Testing
         let mirror = try Self.mirror(toyVersions: [])
         defer { try? FileManager.default.removeItem(at: mirror.root) }
         try Self.makeTarball(in: mirror, name: "piggy-1.0", lines: 120_000)
-        try Self.makeTarball(in: mirror, name: "piggy-1.1", lines: 120_000, compressor: "{ head -c 150000 | gzip -n; gzip -n; }")
+        try Self.makeTarball(
+            in: mirror, name: "piggy-1.1", lines: 120_000, compressor: "{ head -c 150000 | gzip -n; gzip -n; }")
         let result = try Self.mkpatch(["batch", mirror.dist, "-o", mirror.out])
         #expect(result.stdout.hasPrefix("2 made, 0 already done, 0 dropped, 0 failed"), "\(result.stdout)")
         let warning = result.stderr.split(separator: "\n").filter { $0.contains("piggy-1.0-1.1.tar.gz.patch") }
-        #expect(warning.count == 1 && warning[0].contains("warning: target not reproducible bit for bit"), "\(result.stderr)")
+        #expect(
+            warning.count == 1 && warning[0].contains("warning: target not reproducible bit for bit"),
+            "\(result.stderr)")
         #expect(warning.first?.contains("patch kept") == true)
         #expect(result.stdout.contains("1 target not reproducible"), "the summary counts them: \(result.stdout)")
-        #expect(try Self.listedPairs(mirror.list) == ["piggy-1.0.tar.gz piggy-1.1.tar.gz", "six-1.16.0.tar.gz six-1.17.0.tar.gz"])
+        #expect(
+            try Self.listedPairs(mirror.list) == [
+                "piggy-1.0.tar.gz piggy-1.1.tar.gz", "six-1.16.0.tar.gz six-1.17.0.tar.gz",
+            ])
         try Self.mkpatch(["verify", mirror.list, "--distdir", mirror.dist])
     }
 }

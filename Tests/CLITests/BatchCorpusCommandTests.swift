@@ -14,7 +14,8 @@ struct BatchCorpusCommandTests {
         let dist = root.appendingPathComponent(name).path
         try FileManager.default.createDirectory(atPath: dist, withIntermediateDirectories: true)
         for file in files {
-            try FileManager.default.createSymbolicLink(atPath: dist + "/" + file, withDestinationPath: corpus! + "/" + file)
+            try FileManager.default.createSymbolicLink(
+                atPath: dist + "/" + file, withDestinationPath: corpus! + "/" + file)
         }
         return dist
     }
@@ -57,10 +58,13 @@ struct BatchCorpusCommandTests {
         for (number, rebuild) in rebuilds.enumerated() {
             DispatchQueue.global().async(group: group) {
                 let rebuilt = scratch.appendingPathComponent("rebuilt-\(number)").path
-                let result = try? Binaries.run("mkpatch", ["rebuild", rebuild.base] + rebuild.patches + ["-o", rebuilt])
+                let result = try? Binaries.run(
+                    "mkpatch", ["rebuild", rebuild.base] + rebuild.patches + ["-o", rebuilt])
                 let real = (rebuild.target as NSString).resolvingSymlinksInPath
                 if result?.status != 0 || !FileManager.default.contentsEqual(atPath: rebuilt, andPath: real) {
-                    lock.withLock { failures.append("\(rebuild.patches) do not rebuild \(rebuild.target): \(result?.stderr ?? "")") }
+                    lock.withLock {
+                        failures.append("\(rebuild.patches) do not rebuild \(rebuild.target): \(result?.stderr ?? "")")
+                    }
                 }
                 try? FileManager.default.removeItem(atPath: rebuilt)
             }
@@ -84,9 +88,14 @@ struct BatchCorpusCommandTests {
         defer { try? FileManager.default.removeItem(at: root) }
         let boto = try Self.distdir("boto", in: root, files: Array(Self.botocore.prefix(2)))
         let whole = Self.corpus! + "/" + Self.botocore[2]
-        try Data(contentsOf: URL(fileURLWithPath: whole)).prefix(3_000_000).write(to: URL(fileURLWithPath: boto + "/" + Self.botocore[2]))
-        let django = try Self.distdir("django", in: root, files: ["Django-5.0.6.tar.gz", "Django-5.0.7.tar.gz",
-                                                                  "six-1.16.0.tar.gz", "six-1.17.0.tar.gz"])
+        try Data(contentsOf: URL(fileURLWithPath: whole)).prefix(3_000_000).write(
+            to: URL(fileURLWithPath: boto + "/" + Self.botocore[2]))
+        let django = try Self.distdir(
+            "django", in: root,
+            files: [
+                "Django-5.0.6.tar.gz", "Django-5.0.7.tar.gz",
+                "six-1.16.0.tar.gz", "six-1.17.0.tar.gz",
+            ])
         let out = root.appendingPathComponent("out").path
         let list = out + "/patches"
         let workList = root.appendingPathComponent("boto.tsv").path
@@ -98,7 +107,10 @@ struct BatchCorpusCommandTests {
         let first = DispatchGroup()
         nonisolated(unsafe) var firstJobs = [Binaries.Result?]()
         DispatchQueue.global().async(group: first) {
-            firstJobs = ["0", "1", "2"].map { try? Binaries.run("mkpatch", ["batch", "--run-job", $0, "--work-list", workList, "-o", out, "--jobs", "1"]) }
+            firstJobs = ["0", "1", "2"].map {
+                try? Binaries.run(
+                    "mkpatch", ["batch", "--run-job", $0, "--work-list", workList, "-o", out, "--jobs", "1"])
+            }
         }
         sleep(3)
         let wasRunning = killed.isRunning
@@ -108,11 +120,16 @@ struct BatchCorpusCommandTests {
         first.wait()
         #expect(firstJobs.map { $0?.status } == [0, 1, 1], "\(firstJobs.map { $0?.stderr ?? "" })")
         for job in firstJobs.dropFirst() {
-            #expect(job?.stderr.contains(boto + "/" + Self.botocore[2]) == true, "the failure names the file: \(job?.stderr ?? "")")
+            #expect(
+                job?.stderr.contains(boto + "/" + Self.botocore[2]) == true,
+                "the failure names the file: \(job?.stderr ?? "")")
         }
-        #expect(!FileManager.default.fileExists(atPath: list), "nothing listed yet: fleet jobs leave results, Django was killed")
+        #expect(
+            !FileManager.default.fileExists(atPath: list),
+            "nothing listed yet: fleet jobs leave results, Django was killed")
         let visible = try FileManager.default.contentsOfDirectory(atPath: out).filter { !$0.hasPrefix(".") }
-        #expect(visible == ["botocore-1.35.0-1.35.1.tar.gz.patch"], "nothing half-made under a visible name: \(visible)")
+        #expect(
+            visible == ["botocore-1.35.0-1.35.1.tar.gz.patch"], "nothing half-made under a visible name: \(visible)")
 
         // Resumed, again both at once: only the missing work is done.
         try FileManager.default.removeItem(atPath: boto + "/" + Self.botocore[2])
@@ -120,34 +137,57 @@ struct BatchCorpusCommandTests {
         let second = DispatchGroup()
         nonisolated(unsafe) var secondJobs = [Binaries.Result?]()
         DispatchQueue.global().async(group: second) {
-            secondJobs = ["0", "1", "2"].map { try? Binaries.run("mkpatch", ["batch", "--run-job", $0, "--work-list", workList, "-o", out, "--jobs", "1"]) }
+            secondJobs = ["0", "1", "2"].map {
+                try? Binaries.run(
+                    "mkpatch", ["batch", "--run-job", $0, "--work-list", workList, "-o", out, "--jobs", "1"])
+            }
         }
         let djangoBatch = try BatchCommandTests.mkpatch(["batch", django, "-o", out, "--jobs", "1", "--json"])
         second.wait()
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(djangoBatch.stdout.utf8)) as? [String: Any])
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(djangoBatch.stdout.utf8)) as? [String: Any])
         #expect(report["created"] as? Int == 2 && report["not_reproducible"] as? Int == 0, "\(djangoBatch.stdout)")
         #expect((report["ratio"] as? Double ?? 1) < 0.05, "point releases make small patches: \(djangoBatch.stdout)")
         #expect(secondJobs.map { $0?.status } == [0, 0, 0], "\(secondJobs.map { $0?.stderr ?? "" })")
-        #expect(secondJobs.map { $0?.stderr.contains("] made ") } == [false, true, true], "only the failed jobs are made again")
+        #expect(
+            secondJobs.map { $0?.stderr.contains("] made ") } == [false, true, true],
+            "only the failed jobs are made again")
         let indexed = try BatchCommandTests.mkpatch(["index", out])
         #expect(indexed.stdout == "\(list): 5 job results merged\n", "every result in the journal, the batches' too")
-        #expect(try Self.pairs(list) == ["Django-5.0.6.tar.gz Django-5.0.7.tar.gz", "botocore-1.35.0.tar.gz botocore-1.35.1.tar.gz",
-                                         "botocore-1.35.0.tar.gz botocore-1.35.2.tar.gz", "botocore-1.35.1.tar.gz botocore-1.35.2.tar.gz",
-                                         "six-1.16.0.tar.gz six-1.17.0.tar.gz"])
+        #expect(
+            try Self.pairs(list) == [
+                "Django-5.0.6.tar.gz Django-5.0.7.tar.gz", "botocore-1.35.0.tar.gz botocore-1.35.1.tar.gz",
+                "botocore-1.35.0.tar.gz botocore-1.35.2.tar.gz", "botocore-1.35.1.tar.gz botocore-1.35.2.tar.gz",
+                "six-1.16.0.tar.gz six-1.17.0.tar.gz",
+            ])
 
         // verify needs one distdir: a mirror holding both packages.
-        let mirror = try Self.distdir("mirror", in: root, files: Self.botocore + ["Django-5.0.6.tar.gz", "Django-5.0.7.tar.gz",
-                                                                                  "six-1.16.0.tar.gz", "six-1.17.0.tar.gz"])
+        let mirror = try Self.distdir(
+            "mirror", in: root,
+            files: Self.botocore + [
+                "Django-5.0.6.tar.gz", "Django-5.0.7.tar.gz",
+                "six-1.16.0.tar.gz", "six-1.17.0.tar.gz",
+            ])
         let verified = try BatchCommandTests.mkpatch(["verify", list, "--distdir", mirror])
         #expect(verified.stdout.hasSuffix(": 5 entries, 5 passed, 0 problems\n"), "\(verified.stdout)")
         // Bit for bit: botocore 1.35.2 through the chain of both consecutive patches, and by the
         // two-back patch; Django 5.0.7.
-        Self.expectBitExactRebuilds([
-            (mirror + "/botocore-1.35.0.tar.gz", [out + "/botocore-1.35.0-1.35.1.tar.gz.patch", out + "/botocore-1.35.1-1.35.2.tar.gz.patch"],
-             mirror + "/botocore-1.35.2.tar.gz"),
-            (mirror + "/Django-5.0.6.tar.gz", [out + "/Django-5.0.6-5.0.7.tar.gz.patch"], mirror + "/Django-5.0.7.tar.gz"),
-            (mirror + "/botocore-1.35.0.tar.gz", [out + "/botocore-1.35.0-1.35.2.tar.gz.patch"], mirror + "/botocore-1.35.2.tar.gz"),
-        ], scratch: root)
+        Self.expectBitExactRebuilds(
+            [
+                (
+                    mirror + "/botocore-1.35.0.tar.gz",
+                    [out + "/botocore-1.35.0-1.35.1.tar.gz.patch", out + "/botocore-1.35.1-1.35.2.tar.gz.patch"],
+                    mirror + "/botocore-1.35.2.tar.gz"
+                ),
+                (
+                    mirror + "/Django-5.0.6.tar.gz", [out + "/Django-5.0.6-5.0.7.tar.gz.patch"],
+                    mirror + "/Django-5.0.7.tar.gz"
+                ),
+                (
+                    mirror + "/botocore-1.35.0.tar.gz", [out + "/botocore-1.35.0-1.35.2.tar.gz.patch"],
+                    mirror + "/botocore-1.35.2.tar.gz"
+                ),
+            ], scratch: root)
 
         // A direct batch finds the fleet's work complete and leaves the list as it is.
         let before = try Self.lines(list)

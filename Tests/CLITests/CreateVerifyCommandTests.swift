@@ -50,10 +50,14 @@ import Testing
         defer { try? FileManager.default.removeItem(at: work) }
         let list = work.appendingPathComponent("patches").path
         // A maintainer's comment, a line this version cannot parse, and a stale line for the pair.
-        let stale = "MD5 00000000000000000000000000000000 old.patch 1 MD5 00000000000000000000000000000000 six-1.16.0.tar.gz 1 UMD5 00000000000000000000000000000000 six-1.17.0.tar.gz 1"
-        try "# six patches, maintained by hand\n\(stale)\nFUTURE-FORMAT line we do not know\n".write(toFile: list, atomically: true, encoding: .utf8)
-        let arguments = ["create", Binaries.testdata("six-1.16.0.tar.gz"), Binaries.testdata("six-1.17.0.tar.gz"),
-                         "-o", work.path, "--list", list, "--json"]
+        let stale =
+            "MD5 00000000000000000000000000000000 old.patch 1 MD5 00000000000000000000000000000000 six-1.16.0.tar.gz 1 UMD5 00000000000000000000000000000000 six-1.17.0.tar.gz 1"
+        try "# six patches, maintained by hand\n\(stale)\nFUTURE-FORMAT line we do not know\n".write(
+            toFile: list, atomically: true, encoding: .utf8)
+        let arguments = [
+            "create", Binaries.testdata("six-1.16.0.tar.gz"), Binaries.testdata("six-1.17.0.tar.gz"),
+            "-o", work.path, "--list", list, "--json",
+        ]
         try Self.mkpatch(arguments)
         let first = try String(contentsOfFile: list, encoding: .utf8)
         let second = try Self.mkpatch(arguments)
@@ -71,8 +75,10 @@ import Testing
         defer { try? FileManager.default.removeItem(at: work) }
         for (hashes, listName) in [("MD5", "md5-only"), ("MD5,BLAKE2B,SHA512", "strong")] {
             let list = work.appendingPathComponent(listName).path
-            try Self.mkpatch(["create", Binaries.testdata("six-1.16.0.tar.gz"), Binaries.testdata("six-1.17.0.tar.gz"),
-                              "-o", work.path, "--list", list, "--hashes", hashes])
+            try Self.mkpatch([
+                "create", Binaries.testdata("six-1.16.0.tar.gz"), Binaries.testdata("six-1.17.0.tar.gz"),
+                "-o", work.path, "--list", list, "--hashes", hashes,
+            ])
             let line = try #require(try String(contentsOfFile: list, encoding: .utf8).split(separator: "\n").first)
             let tokens = line.split(separator: " ").map(String.init)
             if hashes == "MD5" {
@@ -98,18 +104,25 @@ import Testing
         let target = work.appendingPathComponent("six-1.17.0.tar.gz").path
         let made = Process()
         made.executableURL = URL(fileURLWithPath: "/bin/sh")
-        made.arguments = ["-c", "gzip -dc '\(Binaries.testdata("six-1.17.0.tar.gz"))' | pigz -b 32 -9 -R > '\(target)'"]
+        made.arguments = [
+            "-c", "gzip -dc '\(Binaries.testdata("six-1.17.0.tar.gz"))' | pigz -b 32 -9 -R > '\(target)'",
+        ]
         try made.run()
         made.waitUntilExit()
         let out = work.appendingPathComponent("out").path
         let list = out + "/patches"
-        let result = try Self.mkpatch(["create", Binaries.testdata("six-1.16.0.tar.gz"), target, "-o", out, "--list", list])
+        let result = try Self.mkpatch([
+            "create", Binaries.testdata("six-1.16.0.tar.gz"), target, "-o", out, "--list", list,
+        ])
         #expect(result.stderr.contains("warning"), "\(result.stderr)")
         #expect(result.stdout.contains("reproducible: no"))
         #expect(FileManager.default.fileExists(atPath: out + "/six-1.16.0-1.17.0.tar.gz.patch"))
         try Self.mkpatch(["verify", list, "--distdir", Binaries.testdata("")])
-        let rebuild = try Self.mkpatch(["rebuild", Binaries.testdata("six-1.16.0.tar.gz"), out + "/six-1.16.0-1.17.0.tar.gz.patch",
-                                        "-o", out + "/rebuilt.tar.gz"], expect: 1)
+        let rebuild = try Self.mkpatch(
+            [
+                "rebuild", Binaries.testdata("six-1.16.0.tar.gz"), out + "/six-1.16.0-1.17.0.tar.gz.patch",
+                "-o", out + "/rebuilt.tar.gz",
+            ], expect: 1)
         #expect(rebuild.stderr.contains("no recompression recipe"))
         #expect(!FileManager.default.fileExists(atPath: out + "/rebuilt.tar.gz"))
     }
@@ -118,8 +131,10 @@ import Testing
         let work = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: work) }
         let list = work.appendingPathComponent("patches").path
-        try Self.mkpatch(["create", Binaries.testdata("six-1.16.0.tar.gz"), Binaries.testdata("six-1.17.0.tar.gz"),
-                          "-o", work.path, "--list", list])
+        try Self.mkpatch([
+            "create", Binaries.testdata("six-1.16.0.tar.gz"), Binaries.testdata("six-1.17.0.tar.gz"),
+            "-o", work.path, "--list", list,
+        ])
         let patch = work.appendingPathComponent("six-1.16.0-1.17.0.tar.gz.patch")
         let good = try Data(contentsOf: patch)
 
@@ -138,14 +153,16 @@ import Testing
         try good.write(to: patch)
         let wrongDistdir = work.appendingPathComponent("distdir")
         try FileManager.default.createDirectory(at: wrongDistdir, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Binaries.testdata("six-1.17.0.tar.gz"),
-                                         toPath: wrongDistdir.appendingPathComponent("six-1.16.0.tar.gz").path)
+        try FileManager.default.copyItem(
+            atPath: Binaries.testdata("six-1.17.0.tar.gz"),
+            toPath: wrongDistdir.appendingPathComponent("six-1.16.0.tar.gz").path)
         result = try Self.mkpatch(["verify", list, "--distdir", wrongDistdir.path], expect: 1)
         #expect(result.stderr.contains("\(list):1: base"), "\(result.stderr)")
 
         // A corrupt patch whose list line was "fixed" to match it still fails when applied.
         try FileManager.default.removeItem(at: wrongDistdir)
-        result = try Self.mkpatch(["verify", list, "--distdir", work.appendingPathComponent("nowhere").path], expect: 1)
+        result = try Self.mkpatch(
+            ["verify", list, "--distdir", work.appendingPathComponent("nowhere").path], expect: 1)
         #expect(result.stderr.contains("not found"))
     }
 
@@ -156,8 +173,10 @@ import Testing
         let work = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: work) }
         let list = work.appendingPathComponent("patches").path
-        try Self.mkpatch(["create", Binaries.testdata("six-1.16.0.tar.gz"), Binaries.testdata("six-1.17.0.tar.gz"),
-                          "-o", work.path, "--list", list])
+        try Self.mkpatch([
+            "create", Binaries.testdata("six-1.16.0.tar.gz"), Binaries.testdata("six-1.17.0.tar.gz"),
+            "-o", work.path, "--list", list,
+        ])
         let line = try String(contentsOfFile: list, encoding: .utf8).split(separator: "\n")[0]
         let global = work.appendingPathComponent("patches.global").path
         try "# the tree's list\n\(line)\n".write(toFile: global, atomically: true, encoding: .utf8)
@@ -191,8 +210,10 @@ import Testing
         #expect(listed.count == 2)
         try Self.mkpatch(["verify", list, "--distdir", (versions[0] as NSString).deletingLastPathComponent])
         let rebuilt = work.appendingPathComponent("Django-5.1.tar.gz").path
-        try Self.mkpatch(["rebuild", versions[0], work.appendingPathComponent("Django-5.0.6-5.0.7.tar.gz.patch").path,
-                          work.appendingPathComponent("Django-5.0.7-5.1.tar.gz.patch").path, "-o", rebuilt])
+        try Self.mkpatch([
+            "rebuild", versions[0], work.appendingPathComponent("Django-5.0.6-5.0.7.tar.gz.patch").path,
+            work.appendingPathComponent("Django-5.0.7-5.1.tar.gz.patch").path, "-o", rebuilt,
+        ])
         #expect(FileManager.default.contentsEqual(atPath: rebuilt, andPath: versions[2]))
     }
 }

@@ -30,10 +30,13 @@ import Testing
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let patch = directory.appendingPathComponent("p.dfpatch").path
-        let diff = try Binaries.run("mkpatch", ["diff", Binaries.testdata("six-1.16.0.tar.gz"), Binaries.testdata("six-1.17.0.tar.gz"), "-o", patch])
+        let diff = try Binaries.run(
+            "mkpatch",
+            ["diff", Binaries.testdata("six-1.16.0.tar.gz"), Binaries.testdata("six-1.17.0.tar.gz"), "-o", patch])
         #expect(diff.status == 0, "\(diff.stderr)")
         let output = directory.appendingPathComponent("out.tar").path
-        let apply = try Binaries.run("mkpatch", ["apply", Binaries.testdata("asm_9.3.orig.tar.xz"), patch, "-o", output])
+        let apply = try Binaries.run(
+            "mkpatch", ["apply", Binaries.testdata("asm_9.3.orig.tar.xz"), patch, "-o", output])
         #expect(apply.status != 0)
         #expect(apply.stderr.contains("asm_9.3.orig.tar.xz"), "\(apply.stderr)")
         #expect(apply.stderr.contains("not the one this patch was made for"), "\(apply.stderr)")
@@ -50,7 +53,8 @@ import Testing
         #expect(apply.status != 0)
         #expect(apply.stderr.contains("garbage.patch"), "\(apply.stderr)")
         #expect(!FileManager.default.fileExists(atPath: output))
-        let diff = try Binaries.run("mkpatch", ["diff", directory.appendingPathComponent("missing").path, garbage, "-o", output])
+        let diff = try Binaries.run(
+            "mkpatch", ["diff", directory.appendingPathComponent("missing").path, garbage, "-o", output])
         #expect(diff.status != 0)
         #expect(diff.stderr.contains("missing"), "\(diff.stderr)")
         #expect(!FileManager.default.fileExists(atPath: output))

@@ -44,10 +44,12 @@ import Testing
         try Data([1, 2, 3]).write(to: URL(fileURLWithPath: keptPatch))
         let deadTemporary = state + "/.digest-cache.deltafetch-AbC123"
         try Data([4]).write(to: URL(fileURLWithPath: deadTemporary))
-        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: deadTemporary)
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: deadTemporary)
         let liveTemporary = state + "/.measurements.deltafetch-DeF456"
         try Data([5]).write(to: URL(fileURLWithPath: liveTemporary))
-        try FileManager.default.copyItem(atPath: Binaries.testdata(SixMirror.target), toPath: mirror.distdir + "/" + SixMirror.target)
+        try FileManager.default.copyItem(
+            atPath: Binaries.testdata(SixMirror.target), toPath: mirror.distdir + "/" + SixMirror.target)
         let fetch = try Binaries.run("deltafetch", mirror.fetchArguments + ["--json"])
         #expect(fetch.stdout.contains("\"action\":\"present\""), "\(fetch.stdout) \(fetch.stderr)")
         #expect(!FileManager.default.fileExists(atPath: keptPatch))

@@ -10,13 +10,18 @@ import Testing
     /// with the target; returns create's JSON report.
     static func createAndRebuild(base: String, target: String, work: URL) throws -> [String: Any] {
         let list = work.appendingPathComponent("patches").path
-        let created = try CreateVerifyCommandTests.mkpatch(["create", base, target, "-o", work.path, "--list", list, "--json"])
+        let created = try CreateVerifyCommandTests.mkpatch([
+            "create", base, target, "-o", work.path, "--list", list, "--json",
+        ])
         let report = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
-        let patchName = try #require(try FileManager.default.contentsOfDirectory(atPath: work.path).first { $0.hasSuffix(".patch") })
+        let patchName = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: work.path).first { $0.hasSuffix(".patch") })
         let patch = work.appendingPathComponent(patchName).path
         let rebuilt = work.appendingPathComponent("rebuilt.tar.gz").path
         try CreateVerifyCommandTests.mkpatch(["rebuild", base, patch, "-o", rebuilt])
-        #expect(FileManager.default.contentsEqual(atPath: rebuilt, andPath: target), "the rebuild is bit for bit the Go-made file")
+        #expect(
+            FileManager.default.contentsEqual(atPath: rebuilt, andPath: target),
+            "the rebuild is bit for bit the Go-made file")
         return report
     }
 
@@ -47,8 +52,10 @@ import Testing
 
     /// Django 5.0.7's content gzipped by the go on PATH (level 6, Go's default), patched from
     /// Django 5.0.6 and rebuilt.
-    @Test(.enabled(if: CreateVerifyCommandTests.corpusFile("Django-5.0.7.tar.gz") != nil && goAvailable,
-                   "needs the corpus and go (Debian golang-go) on PATH"))
+    @Test(
+        .enabled(
+            if: CreateVerifyCommandTests.corpusFile("Django-5.0.7.tar.gz") != nil && goAvailable,
+            "needs the corpus and go (Debian golang-go) on PATH"))
     func goMadeDjangoRoundTripsThroughCreateAndRebuild() throws {
         let work = try CreateVerifyCommandTests.scratch()
         defer { try? FileManager.default.removeItem(at: work) }
@@ -57,8 +64,11 @@ import Testing
         let target = work.appendingPathComponent("Django-5.0.7.tar.gz").path
         let program = Binaries.repositoryRoot.appendingPathComponent("testdata/producers/go-gzip").path
         let cache = work.appendingPathComponent("go-cache").path
-        _ = try Shell.firstWord("cd '\(program)' && gzip -dc '\(source)' | GOCACHE='\(cache)' GOTOOLCHAIN=local go run . 6 > '\(target)'")
-        #expect((try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int) ?? 0 > 1_000_000, "go-gzip wrote the target")
+        _ = try Shell.firstWord(
+            "cd '\(program)' && gzip -dc '\(source)' | GOCACHE='\(cache)' GOTOOLCHAIN=local go run . 6 > '\(target)'")
+        #expect(
+            (try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int) ?? 0 > 1_000_000,
+            "go-gzip wrote the target")
         let report = try Self.createAndRebuild(base: base, target: target, work: work)
         #expect(report["reproducible"] as? Bool == true)
     }

@@ -3,19 +3,24 @@ import Testing
 
 @Suite struct InspectCommandTests {
     @Test func jsonMatchesCoreutilsForEveryFormat() throws {
-        for (name, decompressor) in [("six-1.17.0.tar.gz", "gzip"), ("gnu-efi_3.0.15.orig.tar.bz2", "bzip2"),
-                                     ("asm_9.3.orig.tar.xz", "xz")] {
+        for (name, decompressor) in [
+            ("six-1.17.0.tar.gz", "gzip"), ("gnu-efi_3.0.15.orig.tar.bz2", "bzip2"),
+            ("asm_9.3.orig.tar.xz", "xz"),
+        ] {
             let path = Binaries.testdata(name)
             let result = try Binaries.run("mkpatch", ["inspect", path, "--json", "--no-recipe"])
             #expect(result.status == 0, "\(result.stderr)")
-            let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
             #expect(object["format"] as? String == decompressor)
             let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int
             #expect(object["size"] as? Int == size)
             let digests = try #require(object["digests"] as? [String: String])
             let content = try #require(object["uncompressed"] as? [String: Any])
             let contentDigests = try #require(content["digests"] as? [String: String])
-            for (key, tool) in [("MD5", "md5sum"), ("SHA256", "sha256sum"), ("SHA512", "sha512sum"), ("BLAKE2B", "b2sum")] {
+            for (key, tool) in [
+                ("MD5", "md5sum"), ("SHA256", "sha256sum"), ("SHA512", "sha512sum"), ("BLAKE2B", "b2sum"),
+            ] {
                 let fileDigest = try shell("\(tool) < '\(path)'")
                 let contentDigest = try shell("\(decompressor) -dc '\(path)' | \(tool)")
                 #expect(digests[key] == fileDigest, "\(name) \(key)")

@@ -8,8 +8,10 @@ import Testing
         let work = try CreateVerifyCommandTests.scratch()
         defer { try? FileManager.default.removeItem(at: work) }
         let target = work.appendingPathComponent("six-1.17.0.tar.gz").path
-        try FileManager.default.copyItem(atPath: Binaries.testdata("miniz-oxide/six-1.17.0.tar.miniz6.gz"), toPath: target)
-        let report = try GoProducerCommandTests.createAndRebuild(base: Binaries.testdata("six-1.16.0.tar.gz"), target: target, work: work)
+        try FileManager.default.copyItem(
+            atPath: Binaries.testdata("miniz-oxide/six-1.17.0.tar.miniz6.gz"), toPath: target)
+        let report = try GoProducerCommandTests.createAndRebuild(
+            base: Binaries.testdata("six-1.16.0.tar.gz"), target: target, work: work)
         #expect(report["reproducible"] as? Bool == true)
         let inspected = try CreateVerifyCommandTests.mkpatch(["inspect", target, "--json"])
         let json = try #require(try JSONSerialization.jsonObject(with: Data(inspected.stdout.utf8)) as? [String: Any])

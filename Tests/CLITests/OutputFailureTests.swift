@@ -7,7 +7,9 @@ import Testing
 /// nothing.
 @Suite struct OutputFailureTests {
     /// Runs a tool with one of its streams sent to `/dev/full`.
-    static func runWithFullDevice(_ tool: String, _ arguments: [String], stream: Int32) throws -> (status: Int32, reason: Process.TerminationReason, stdout: String, stderr: String) {
+    static func runWithFullDevice(_ tool: String, _ arguments: [String], stream: Int32) throws -> (
+        status: Int32, reason: Process.TerminationReason, stdout: String, stderr: String
+    ) {
         let process = Process()
         process.executableURL = Binaries.productsDirectory.appendingPathComponent(tool)
         process.arguments = arguments
@@ -25,11 +27,16 @@ import Testing
         let text = capture.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let captured = String(decoding: text, as: UTF8.self)
-        return (process.terminationStatus, process.terminationReason, stream == 1 ? "" : captured, stream == 1 ? captured : "")
+        return (
+            process.terminationStatus, process.terminationReason, stream == 1 ? "" : captured,
+            stream == 1 ? captured : ""
+        )
     }
 
     /// Runs a tool whose standard output is a pipe nobody reads: its read end is closed first.
-    static func runWithClosedPipe(_ tool: String, _ arguments: [String]) throws -> (status: Int32, reason: Process.TerminationReason, stderr: String) {
+    static func runWithClosedPipe(_ tool: String, _ arguments: [String]) throws -> (
+        status: Int32, reason: Process.TerminationReason, stderr: String
+    ) {
         let process = Process()
         process.executableURL = Binaries.productsDirectory.appendingPathComponent(tool)
         process.arguments = arguments
@@ -72,8 +79,12 @@ import Testing
     @Test func planJSONToAFullDiskFails() throws {
         let fixture = try PlanFixture()
         defer { fixture.remove() }
-        let run = try Self.runWithFullDevice("deltafetch", ["plan", "six-1.17.0.tar.gz", "--distdir", fixture.distdir, "--patches", fixture.patches,
-                                                            "--manifest", fixture.manifest, "--json"], stream: 1)
+        let run = try Self.runWithFullDevice(
+            "deltafetch",
+            [
+                "plan", "six-1.17.0.tar.gz", "--distdir", fixture.distdir, "--patches", fixture.patches,
+                "--manifest", fixture.manifest, "--json",
+            ], stream: 1)
         #expect(run.reason == .exit)
         #expect(run.status != 0)
         #expect(run.stderr.contains("No space left on device"), "\(run.stderr)")
@@ -83,7 +94,8 @@ import Testing
     @Test func aFetchWhoseProgressCannotBeWrittenStillFetches() throws {
         let mirror = try SixMirror()
         defer { mirror.remove() }
-        let run = try Self.runWithFullDevice("deltafetch", mirror.fetchArguments + ["--json", "--prefer", "bytes"], stream: 2)
+        let run = try Self.runWithFullDevice(
+            "deltafetch", mirror.fetchArguments + ["--json", "--prefer", "bytes"], stream: 2)
         #expect(run.reason == .exit, "killed by a signal")
         #expect(run.status == 0)
         #expect(run.stdout.contains("\"action\":\"patched\""), "\(run.stdout)")
@@ -96,7 +108,8 @@ import Testing
     @Test func aFetchWhoseJSONCannotBeWrittenExitsWithTheDiskFullStatus() throws {
         let mirror = try SixMirror()
         defer { mirror.remove() }
-        let run = try Self.runWithFullDevice("deltafetch", mirror.fetchArguments + ["--json", "--prefer", "bytes"], stream: 1)
+        let run = try Self.runWithFullDevice(
+            "deltafetch", mirror.fetchArguments + ["--json", "--prefer", "bytes"], stream: 1)
         #expect(run.reason == .exit)
         #expect(run.status == 7, "\(run.stderr)")
         #expect(run.stderr.contains("write error"), "\(run.stderr)")

@@ -19,28 +19,32 @@ struct PlanFixture {
         let result = try Binaries.run("mkpatch", ["inspect", path, "--json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let content = try #require(object["uncompressed"] as? [String: Any])
-        return Inspection(size: try #require(object["size"] as? Int), digests: try #require(object["digests"] as? [String: String]),
-                          contentSize: try #require(content["size"] as? Int),
-                          contentDigests: try #require(content["digests"] as? [String: String]))
+        return Inspection(
+            size: try #require(object["size"] as? Int), digests: try #require(object["digests"] as? [String: String]),
+            contentSize: try #require(content["size"] as? Int),
+            contentDigests: try #require(content["digests"] as? [String: String]))
     }
 
     /// six-1.16.0 on disk; patches 1.16.0 → 1.16.5 (an intermediate that exists only by name)
     /// → 1.17.0, and a direct but larger 1.16.0 → 1.17.0; a Manifest for 1.17.0.
     init(extraLines: [String] = []) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("plan-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: root.appendingPathComponent("distdir").path, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: root.appendingPathComponent("distdir").path, withIntermediateDirectories: true)
         let old = Binaries.testdata("six-1.16.0.tar.gz"), new = Binaries.testdata("six-1.17.0.tar.gz")
         try FileManager.default.copyItem(atPath: old, toPath: distdir + "/six-1.16.0.tar.gz")
         let base = try Self.inspect(old), target = try Self.inspect(new)
         let fake = String(repeating: "0", count: 32)
-        let lines = [
-            "# six, as mkpatch would list it",
-            "MD5 \(fake) six-1.16.0-1.16.5.patch.xz 900 BLAKE2B \(base.digests["BLAKE2B"]!) MD5 \(base.digests["MD5"]!) six-1.16.0.tar.gz \(base.size) UMD5 \(fake) six-1.16.5.tar.gz 100000",
-            "MD5 \(fake) https://patches.example/six-1.16.5-1.17.0.patch.xz 1100 MD5 \(fake) six-1.16.5.tar.gz 30000 UBLAKE2B \(target.contentDigests["BLAKE2B"]!) UMD5 \(target.contentDigests["MD5"]!) six-1.17.0.tar.gz \(target.contentSize)",
-            "MD5 \(fake) six-1.16.0-1.17.0.patch.xz 2500 MD5 \(base.digests["MD5"]!) six-1.16.0.tar.gz \(base.size) UMD5 \(target.contentDigests["MD5"]!) six-1.17.0.tar.gz \(target.contentSize)",
-        ] + extraLines
+        let lines =
+            [
+                "# six, as mkpatch would list it",
+                "MD5 \(fake) six-1.16.0-1.16.5.patch.xz 900 BLAKE2B \(base.digests["BLAKE2B"]!) MD5 \(base.digests["MD5"]!) six-1.16.0.tar.gz \(base.size) UMD5 \(fake) six-1.16.5.tar.gz 100000",
+                "MD5 \(fake) https://patches.example/six-1.16.5-1.17.0.patch.xz 1100 MD5 \(fake) six-1.16.5.tar.gz 30000 UBLAKE2B \(target.contentDigests["BLAKE2B"]!) UMD5 \(target.contentDigests["MD5"]!) six-1.17.0.tar.gz \(target.contentSize)",
+                "MD5 \(fake) six-1.16.0-1.17.0.patch.xz 2500 MD5 \(base.digests["MD5"]!) six-1.16.0.tar.gz \(base.size) UMD5 \(target.contentDigests["MD5"]!) six-1.17.0.tar.gz \(target.contentSize)",
+            ] + extraLines
         try (lines.joined(separator: "\n") + "\n").write(toFile: patches, atomically: true, encoding: .utf8)
-        let manifestText = "DIST six-1.17.0.tar.gz \(target.size) BLAKE2B \(target.digests["BLAKE2B"]!) SHA512 \(target.digests["SHA512"]!)\n"
+        let manifestText =
+            "DIST six-1.17.0.tar.gz \(target.size) BLAKE2B \(target.digests["BLAKE2B"]!) SHA512 \(target.digests["SHA512"]!)\n"
             + "DIST small-1.tar.gz 1500 BLAKE2B \(String(repeating: "a", count: 128))\n"
         try manifestText.write(toFile: manifest, atomically: true, encoding: .utf8)
     }
@@ -48,7 +52,8 @@ struct PlanFixture {
     func remove() { try? FileManager.default.removeItem(at: root) }
 
     func plan(_ file: String, _ extra: [String] = []) throws -> Binaries.Result {
-        try Binaries.run("deltafetch", ["plan", file, "--distdir", distdir, "--patches", patches, "--manifest", manifest] + extra)
+        try Binaries.run(
+            "deltafetch", ["plan", file, "--distdir", distdir, "--patches", patches, "--manifest", manifest] + extra)
     }
 }
 
@@ -67,7 +72,10 @@ struct PlanFixture {
         #expect(object["base"] as? String == "six-1.16.0.tar.gz")
         let chain = try #require(object["chain"] as? [[String: Any]])
         #expect(chain.count == 2)
-        #expect(chain.map { $0["patch"] as? String } == ["six-1.16.0-1.16.5.patch.xz", "https://patches.example/six-1.16.5-1.17.0.patch.xz"])
+        #expect(
+            chain.map { $0["patch"] as? String } == [
+                "six-1.16.0-1.16.5.patch.xz", "https://patches.example/six-1.16.5-1.17.0.patch.xz",
+            ])
         #expect(chain.map { $0["size"] as? Int } == [900, 1100])
         #expect(chain.map { $0["yields"] as? String } == ["six-1.16.5.tar.gz", "six-1.17.0.tar.gz"])
     }
@@ -77,15 +85,16 @@ struct PlanFixture {
         defer { fixture.remove() }
         let result = try fixture.plan("six-1.17.0.tar.gz")
         #expect(result.status == 0)
-        #expect(result.stdout == """
-            target: six-1.17.0.tar.gz (34031 bytes)
-            base: six-1.16.0.tar.gz
-            patch: six-1.16.0-1.16.5.patch.xz (900 bytes) -> six-1.16.5.tar.gz
-            patch: https://patches.example/six-1.16.5-1.17.0.patch.xz (1100 bytes) -> six-1.17.0.tar.gz
-            patch bytes: 2000 of 34031 (5.9%)
-            decision: worth it: 2000 patch bytes instead of 34031
+        #expect(
+            result.stdout == """
+                target: six-1.17.0.tar.gz (34031 bytes)
+                base: six-1.16.0.tar.gz
+                patch: six-1.16.0-1.16.5.patch.xz (900 bytes) -> six-1.16.5.tar.gz
+                patch: https://patches.example/six-1.16.5-1.17.0.patch.xz (1100 bytes) -> six-1.17.0.tar.gz
+                patch bytes: 2000 of 34031 (5.9%)
+                decision: worth it: 2000 patch bytes instead of 34031
 
-            """)
+                """)
     }
 
     @Test func notWorthItAndUnreachableStillExitZero() throws {
@@ -106,10 +115,13 @@ struct PlanFixture {
         #expect(noneObject["patch_bytes"] as? Int == 0)
         #expect(noneObject["reason"] as? String == "no patch in the lists yields small-1.tar.gz")
 
-        try FileManager.default.copyItem(atPath: Binaries.testdata("six-1.17.0.tar.gz"), toPath: fixture.distdir + "/six-1.17.0.tar.gz")
+        try FileManager.default.copyItem(
+            atPath: Binaries.testdata("six-1.17.0.tar.gz"), toPath: fixture.distdir + "/six-1.17.0.tar.gz")
         let present = try fixture.plan("six-1.17.0.tar.gz")
         #expect(present.status == 0)
-        #expect(present.stdout.hasSuffix("decision: six-1.17.0.tar.gz is already in the distdir and verified; nothing to fetch\n"))
+        #expect(
+            present.stdout.hasSuffix(
+                "decision: six-1.17.0.tar.gz is already in the distdir and verified; nothing to fetch\n"))
     }
 
     @Test func preferTimeDownloadsOnAFastLink() throws {
@@ -125,7 +137,8 @@ struct PlanFixture {
         // Without --bandwidth: the measured link, else the built-in figure, and the JSON says which.
         let builtIn = try fixture.plan("six-1.17.0.tar.gz", ["--json", "--prefer", "time"])
         #expect(builtIn.status == 0, "\(builtIn.stderr)")
-        let builtInObject = try #require(try JSONSerialization.jsonObject(with: Data(builtIn.stdout.utf8)) as? [String: Any])
+        let builtInObject = try #require(
+            try JSONSerialization.jsonObject(with: Data(builtIn.stdout.utf8)) as? [String: Any])
         #expect(builtInObject["basis"] as? String == "link built-in, rebuild built-in")
         #expect(object["basis"] as? String == "link given, rebuild built-in")
     }
@@ -150,12 +163,20 @@ struct PlanFixture {
         let noEntry = try fixture.plan("other-1.tar.gz")
         #expect(noEntry.status == 64)
         #expect(noEntry.stderr.contains("no DIST entry for other-1.tar.gz"))
-        let noList = try Binaries.run("deltafetch", ["plan", "six-1.17.0.tar.gz", "--distdir", fixture.distdir,
-                                                     "--patches", fixture.root.appendingPathComponent("nope").path, "--manifest", fixture.manifest])
+        let noList = try Binaries.run(
+            "deltafetch",
+            [
+                "plan", "six-1.17.0.tar.gz", "--distdir", fixture.distdir,
+                "--patches", fixture.root.appendingPathComponent("nope").path, "--manifest", fixture.manifest,
+            ])
         #expect(noList.status == 64)
         #expect(noList.stderr.contains("nope"))
-        let noDistdir = try Binaries.run("deltafetch", ["plan", "six-1.17.0.tar.gz", "--distdir", "/nonexistent/d", "--patches", fixture.patches,
-                                                        "--manifest", fixture.manifest])
+        let noDistdir = try Binaries.run(
+            "deltafetch",
+            [
+                "plan", "six-1.17.0.tar.gz", "--distdir", "/nonexistent/d", "--patches", fixture.patches,
+                "--manifest", fixture.manifest,
+            ])
         #expect(noDistdir.status == 64)
         #expect(noDistdir.stderr.contains("/nonexistent/d"))
         let noManifest = try Binaries.run("deltafetch", ["plan", "six-1.17.0.tar.gz", "--distdir", fixture.distdir])
@@ -172,13 +193,18 @@ struct PlanFixture {
         // tree/profiles/patches.global holds the first two lines; tree/dev-python/six/patches is empty.
         let tree = fixture.root.appendingPathComponent("tree")
         let package = tree.appendingPathComponent("dev-python/six")
-        try FileManager.default.createDirectory(at: tree.appendingPathComponent("profiles"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: tree.appendingPathComponent("profiles"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: package, withIntermediateDirectories: true)
         let lines = try String(contentsOfFile: fixture.patches, encoding: .utf8).split(separator: "\n")
-        try (lines[1...2].joined(separator: "\n") + "\n").write(to: tree.appendingPathComponent("profiles/patches.global"), atomically: true, encoding: .utf8)
+        try (lines[1...2].joined(separator: "\n") + "\n").write(
+            to: tree.appendingPathComponent("profiles/patches.global"), atomically: true, encoding: .utf8)
         try "# none yet\n".write(to: package.appendingPathComponent("patches"), atomically: true, encoding: .utf8)
-        try FileManager.default.copyItem(atPath: fixture.manifest, toPath: package.appendingPathComponent("Manifest").path)
-        let result = try Binaries.run("deltafetch", ["plan", "six-1.17.0.tar.gz", "--distdir", fixture.distdir, "--package-dir", package.path, "--json"])
+        try FileManager.default.copyItem(
+            atPath: fixture.manifest, toPath: package.appendingPathComponent("Manifest").path)
+        let result = try Binaries.run(
+            "deltafetch",
+            ["plan", "six-1.17.0.tar.gz", "--distdir", fixture.distdir, "--package-dir", package.path, "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(object["patch_bytes"] as? Int == 2000)
@@ -197,8 +223,12 @@ struct PlanFixture {
         process.arguments = ["-c", shell]
         try process.run()
         process.waitUntilExit()
-        let record = try Binaries.run("deltafetch", ["record-alternate", "six-1.17.0.tar.gz", "--distdir", fixture.distdir,
-                                                     "--patches", fixture.patches, "--manifest", fixture.manifest])
+        let record = try Binaries.run(
+            "deltafetch",
+            [
+                "record-alternate", "six-1.17.0.tar.gz", "--distdir", fixture.distdir,
+                "--patches", fixture.patches, "--manifest", fixture.manifest,
+            ])
         #expect(record.status == 0, "\(record.stderr)")
         #expect(record.stdout.contains("alternate digests recorded"))
         let database = fixture.distdir + "/.deltafetch/alternate-digests"
@@ -206,25 +236,37 @@ struct PlanFixture {
 
         // A patch from the Manifest's 1.17.0 to 1.18.0 can now start from the rebuilt file.
         let target = try PlanFixture.inspect(Binaries.testdata("six-1.17.0.tar.gz"))
-        let line = "MD5 \(String(repeating: "2", count: 32)) six-1.17.0-1.18.0.patch 700 BLAKE2B \(target.digests["BLAKE2B"]!) six-1.17.0.tar.gz \(target.size) UMD5 \(String(repeating: "3", count: 32)) six-1.18.0.tar.gz 200000"
-        try (line + "\n").write(toFile: fixture.root.appendingPathComponent("more").path, atomically: true, encoding: .utf8)
-        try "DIST six-1.18.0.tar.gz 40000 BLAKE2B \(String(repeating: "b", count: 128))\n".write(toFile: fixture.manifest, atomically: true, encoding: .utf8)
-        let plan = try Binaries.run("deltafetch", ["plan", "six-1.18.0.tar.gz", "--distdir", fixture.distdir, "--patches",
-                                                   fixture.root.appendingPathComponent("more").path, "--manifest", fixture.manifest, "--json"])
+        let line =
+            "MD5 \(String(repeating: "2", count: 32)) six-1.17.0-1.18.0.patch 700 BLAKE2B \(target.digests["BLAKE2B"]!) six-1.17.0.tar.gz \(target.size) UMD5 \(String(repeating: "3", count: 32)) six-1.18.0.tar.gz 200000"
+        try (line + "\n").write(
+            toFile: fixture.root.appendingPathComponent("more").path, atomically: true, encoding: .utf8)
+        try "DIST six-1.18.0.tar.gz 40000 BLAKE2B \(String(repeating: "b", count: 128))\n".write(
+            toFile: fixture.manifest, atomically: true, encoding: .utf8)
+        let plan = try Binaries.run(
+            "deltafetch",
+            [
+                "plan", "six-1.18.0.tar.gz", "--distdir", fixture.distdir, "--patches",
+                fixture.root.appendingPathComponent("more").path, "--manifest", fixture.manifest, "--json",
+            ])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])
         #expect(object["base"] as? String == "six-1.17.0.tar.gz", "\(plan.stderr)")
         #expect(object["worth_it"] as? Bool == true)
 
         // Content that does not match the list is refused.
         try Data("not six".utf8).write(to: URL(fileURLWithPath: rebuilt))
-        let refused = try Binaries.run("deltafetch", ["record-alternate", "six-1.17.0.tar.gz", "--distdir", fixture.distdir,
-                                                      "--patches", fixture.patches, "--manifest", fixture.root.appendingPathComponent("Manifest").path])
+        let refused = try Binaries.run(
+            "deltafetch",
+            [
+                "record-alternate", "six-1.17.0.tar.gz", "--distdir", fixture.distdir,
+                "--patches", fixture.patches, "--manifest", fixture.root.appendingPathComponent("Manifest").path,
+            ])
         #expect(refused.status == 1)
 
         try FileManager.default.removeItem(atPath: rebuilt)
         let clean = try Binaries.run("deltafetch", ["clean", "--distdir", fixture.distdir])
         #expect(clean.status == 0)
-        #expect(clean.stdout == "alternate digests: kept 0, removed 1 (file gone), discarded 0 (malformed or duplicate)\n")
+        #expect(
+            clean.stdout == "alternate digests: kept 0, removed 1 (file gone), discarded 0 (malformed or duplicate)\n")
         #expect(try String(contentsOfFile: database, encoding: .utf8).isEmpty)
     }
 }

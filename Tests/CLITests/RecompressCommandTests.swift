@@ -21,7 +21,9 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("recompress-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        for (name, tool) in [("six-1.17.0.tar.gz", "gzip"), ("gnu-efi_3.0.15.orig.tar.bz2", "bzip2"), ("asm_9.3.orig.tar.xz", "xz")] {
+        for (name, tool) in [
+            ("six-1.17.0.tar.gz", "gzip"), ("gnu-efi_3.0.15.orig.tar.bz2", "bzip2"), ("asm_9.3.orig.tar.xz", "xz"),
+        ] {
             let path = Binaries.testdata(name)
             let report = try inspect(path)
             #expect(report["reproducible"] as? Bool == true, "\(name)")
@@ -34,7 +36,9 @@ import Testing
             let rebuilt = directory.appendingPathComponent(name).path
             let result = try Binaries.run("mkpatch", ["recompress", tar, "--recipe", recipePath, "-o", rebuilt])
             #expect(result.status == 0, "\(name): \(result.stderr)")
-            #expect(try Data(contentsOf: URL(fileURLWithPath: rebuilt)) == Data(contentsOf: URL(fileURLWithPath: path)), "\(name)")
+            #expect(
+                try Data(contentsOf: URL(fileURLWithPath: rebuilt)) == Data(contentsOf: URL(fileURLWithPath: path)),
+                "\(name)")
         }
     }
 

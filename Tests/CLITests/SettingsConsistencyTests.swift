@@ -20,8 +20,12 @@ import Testing
         var environment = ProcessInfo.processInfo.environment
         environment["DELTAFETCH_CONFIG"] = config
 
-        let plan = try Binaries.run("deltafetch", ["plan", SixMirror.target, "--distdir", mirror.distdir, "--patches", mirror.patches,
-                                                   "--manifest", mirror.manifest, "--json"], environment: environment)
+        let plan = try Binaries.run(
+            "deltafetch",
+            [
+                "plan", SixMirror.target, "--distdir", mirror.distdir, "--patches", mirror.patches,
+                "--manifest", mirror.manifest, "--json",
+            ], environment: environment)
         #expect(plan.status == 0, "\(plan.stderr)")
         #expect(plan.stdout.contains("\"worth_it\":false"), "\(plan.stdout)")
 
@@ -31,7 +35,8 @@ import Testing
 
         // The flag outranks the config file.
         try FileManager.default.removeItem(atPath: mirror.distdir + "/" + SixMirror.target)
-        let flagged = try Binaries.run("deltafetch", mirror.fetchArguments + ["--json", "--worth-it-ratio", "1"], environment: environment)
+        let flagged = try Binaries.run(
+            "deltafetch", mirror.fetchArguments + ["--json", "--worth-it-ratio", "1"], environment: environment)
         #expect(flagged.status == 0, "\(flagged.stderr)")
         #expect(flagged.stdout.contains("\"action\":\"patched\""), "\(flagged.stdout)")
 
@@ -45,8 +50,12 @@ import Testing
         environment["EBUILD"] = package + "/six-1.17.0.ebuild"
         environment["DELTAFETCH_PATCHES"] = mirror.patches
         environment["DELTAFETCH_MIRRORS"] = "file://" + mirror.mirror
-        let portage = try Binaries.run("deltafetch", ["portage", "file://" + mirror.mirror + "/" + SixMirror.target, mirror.distdir,
-                                                      SixMirror.target + ".__download__"], environment: environment)
+        let portage = try Binaries.run(
+            "deltafetch",
+            [
+                "portage", "file://" + mirror.mirror + "/" + SixMirror.target, mirror.distdir,
+                SixMirror.target + ".__download__",
+            ], environment: environment)
         #expect(portage.status == 0, "\(portage.stderr)")
         #expect(portage.stderr.contains("downloading the whole file"), "\(portage.stderr)")
         #expect(!portage.stderr.contains("patching from"), "\(portage.stderr)")
@@ -60,7 +69,8 @@ import Testing
         try FileManager.default.createDirectory(atPath: distdir, withIntermediateDirectories: true)
         let database = root + "/moved-alternates"
         let hex = String(repeating: "ab", count: 64)
-        try "BLAKE2B \(hex) gone-1.tar.gz 10 BLAKE2B \(hex) 11\n".write(toFile: database, atomically: true, encoding: .utf8)
+        try "BLAKE2B \(hex) gone-1.tar.gz 10 BLAKE2B \(hex) 11\n".write(
+            toFile: database, atomically: true, encoding: .utf8)
         let config = try Self.config("alternate-digests = \(database)\n", in: root)
         var environment = ProcessInfo.processInfo.environment
         environment["DELTAFETCH_CONFIG"] = config

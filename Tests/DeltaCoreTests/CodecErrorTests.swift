@@ -42,7 +42,8 @@ import Testing
             damaged[index] ^= UInt8.random(in: 1...255, using: &random)
             do {
                 let output = try format.makeDecoder().transform(damaged)
-                Issue.record("\(format) trial \(trial): flipping byte \(index) went unnoticed (\(output.count) bytes out)")
+                Issue.record(
+                    "\(format) trial \(trial): flipping byte \(index) went unnoticed (\(output.count) bytes out)")
             } catch let error as CompressionError {
                 switch error {
                 case .corrupt, .checksumMismatch, .truncated, .trailingData: break
@@ -55,7 +56,9 @@ import Testing
     @Test func gzipChecksumMismatchIsNamed() throws {
         var damaged = try Self.compressed(.gzip)
         damaged[damaged.count - 6] ^= 0xff  // inside the CRC-32 trailer
-        #expect(throws: CompressionError.checksumMismatch(.gzip)) { try CompressionFormat.gzip.makeDecoder().transform(damaged) }
+        #expect(throws: CompressionError.checksumMismatch(.gzip)) {
+            try CompressionFormat.gzip.makeDecoder().transform(damaged)
+        }
     }
 
     @Test(arguments: [CompressionFormat.gzip, .bzip2])
@@ -73,7 +76,9 @@ import Testing
 
     @Test func xzTrailingGarbageIsRefused() throws {
         let whole = try Self.compressed(.xz)
-        #expect(throws: CompressionError.self) { try CompressionFormat.xz.makeDecoder().transform(whole + Array("garbage!".utf8)) }
+        #expect(throws: CompressionError.self) {
+            try CompressionFormat.xz.makeDecoder().transform(whole + Array("garbage!".utf8))
+        }
     }
 
     @Test func xzMemoryLimitIsEnforced() throws {

@@ -49,12 +49,15 @@ import Testing
     }
 
     @Test func realTestdataTarballsDecodeToWhatTheSystemToolsSay() throws {
-        for (name, tool) in [("six-1.16.0.tar.gz", "gzip"), ("gnu-efi_3.0.15.orig.tar.bz2", "bzip2"), ("asm_9.3.orig.tar.xz", "xz")] {
+        for (name, tool) in [
+            ("six-1.16.0.tar.gz", "gzip"), ("gnu-efi_3.0.15.orig.tar.bz2", "bzip2"), ("asm_9.3.orig.tar.xz", "xz"),
+        ] {
             let path = TestPaths.testdata(name)
             let expected = try Tools.run(tool, ["-dc", path]).stdout
             let inspection = try FileInspector.inspect(path: path, algorithms: [.sha256])
             #expect(inspection.uncompressed.size == UInt64(expected.count), "\(name)")
-            #expect(inspection.uncompressed[.sha256] == (try DigestContext.digest(.sha256, of: Array(expected))), "\(name)")
+            #expect(
+                inspection.uncompressed[.sha256] == (try DigestContext.digest(.sha256, of: Array(expected))), "\(name)")
         }
     }
 

@@ -20,8 +20,9 @@ import Testing
         let input = random.compressibleBytes(count: size)
         for (format, makeEncoder) in Self.encoders {
             let compressed = try makeEncoder().transform(input)
-            #expect(CompressionFormat.detect(compressed) == format || size == 0 && format == .none,
-                    "seed \(seed): \(format) output not detected")
+            #expect(
+                CompressionFormat.detect(compressed) == format || size == 0 && format == .none,
+                "seed \(seed): \(format) output not detected")
             let decoded = try format.makeDecoder().transform(compressed)
             #expect(decoded == input, "seed \(seed): \(format) round trip of \(size) bytes differs")
         }
@@ -46,7 +47,9 @@ import Testing
     @Test func randomIncompressibleDataRoundTrips() throws {
         for seed in UInt64(1)...5 {
             var random = SeededGenerator(seed: seed)
-            let input = (0..<Int.random(in: 0...200_000, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+            let input = (0..<Int.random(in: 0...200_000, using: &random)).map { _ in
+                UInt8.random(in: 0...255, using: &random)
+            }
             for (format, makeEncoder) in Self.encoders {
                 let decoded = try format.makeDecoder().transform(try makeEncoder().transform(input))
                 #expect(decoded == input, "seed \(seed): \(format)")
@@ -63,8 +66,9 @@ import Testing
     }
 
     @Test func gzipHeaderFieldsAreWritten() throws {
-        let header = GzipHeader(modificationTime: 1_700_000_000, operatingSystem: 11, name: Array("a.tar".utf8),
-                                comment: Array("hi".utf8), extra: [1, 2, 3, 4])
+        let header = GzipHeader(
+            modificationTime: 1_700_000_000, operatingSystem: 11, name: Array("a.tar".utf8),
+            comment: Array("hi".utf8), extra: [1, 2, 3, 4])
         let compressed = try GzipEncoder(level: 9, header: header).transform(Array("x".utf8))
         #expect(compressed[3] == 0x04 | 0x08 | 0x10, "FEXTRA, FNAME and FCOMMENT flags")
         #expect(Array(compressed[4..<8]) == [0x00, 0xf1, 0x53, 0x65], "little-endian mtime")

@@ -9,8 +9,14 @@ import Testing
             (.md5, "", "d41d8cd98f00b204e9800998ecf8427e"),
             (.md5, "abc", "900150983cd24fb0d6963f7d28e17f72"),
             (.sha256, "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
-            (.sha512, "abc", "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"),
-            (.blake2b, "abc", "ba80a53f981c4d0d6a2797b69f12f6e94c212f14685ac4b74b12bb6fdbffa2d17d87c5392aab792dc252d5de4533cc9518d38aa8dbf1925ab92386edd4009923"),
+            (
+                .sha512, "abc",
+                "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"
+            ),
+            (
+                .blake2b, "abc",
+                "ba80a53f981c4d0d6a2797b69f12f6e94c212f14685ac4b74b12bb6fdbffa2d17d87c5392aab792dc252d5de4533cc9518d38aa8dbf1925ab92386edd4009923"
+            ),
         ]
         for (algorithm, input, hex) in vectors {
             #expect(try DigestContext.digest(algorithm, of: Array(input.utf8)).hex == hex, "\(algorithm) of '\(input)'")
@@ -44,7 +50,8 @@ import Testing
             var random = SeededGenerator(seed: seed)
             let bytes = random.compressibleBytes(count: Int.random(in: 0...300_000, using: &random))
             let slotSize = Int.random(in: 1...70_000, using: &random)
-            let background = try BackgroundDigest(DigestAlgorithm.allCases, slotSize: slotSize, slotCount: Int.random(in: 2...5, using: &random))
+            let background = try BackgroundDigest(
+                DigestAlgorithm.allCases, slotSize: slotSize, slotCount: Int.random(in: 2...5, using: &random))
             var inline = try MultiDigest()
             var offset = 0
             while offset < bytes.count {
@@ -61,7 +68,9 @@ import Testing
     @Test func matchesCoreutils() throws {
         let path = TestPaths.testdata("gnu-efi_3.0.15.orig.tar.bz2")
         let inspection = try FileInspector.inspect(path: path)
-        for (algorithm, tool) in [(DigestAlgorithm.md5, "md5sum"), (.sha256, "sha256sum"), (.sha512, "sha512sum"), (.blake2b, "b2sum")] {
+        for (algorithm, tool) in [
+            (DigestAlgorithm.md5, "md5sum"), (.sha256, "sha256sum"), (.sha512, "sha512sum"), (.blake2b, "b2sum"),
+        ] {
             let output = String(decoding: try Tools.run(tool, [path]).stdout, as: UTF8.self)
             #expect(inspection.compressed[algorithm]?.hex == String(output.prefix(algorithm.byteCount * 2)))
         }

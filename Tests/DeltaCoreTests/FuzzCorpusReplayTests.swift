@@ -39,7 +39,9 @@ import Testing
     @Test func metadataTargetParsesValidSeeds() throws {
         // Entries in the seeds must parse (and round-trip inside the target), so the replay
         // exercises the parsers and not just their error paths.
-        for (name, expected) in [("seed-glep25-patch-list", 2), ("seed-alternate-digests", 2), ("seed-manifest", 2), ("seed-multi-hash", 1)] {
+        for (name, expected) in [
+            ("seed-glep25-patch-list", 2), ("seed-alternate-digests", 2), ("seed-manifest", 2), ("seed-multi-hash", 1),
+        ] {
             let url = TestPaths.repositoryRoot.appendingPathComponent("Tests/DeltaCoreTests/Fuzz/FuzzMetadata/\(name)")
             let bytes = try Data(contentsOf: url)
             #expect(bytes.withUnsafeBytes { FuzzTargets.metadata($0) } == expected, "\(name)")
@@ -55,10 +57,13 @@ import Testing
         // the headers it makes (tarRename). seed-literal-context-whole and -derived prime the
         // literals with the whole base or with ranges derived from the commands; the
         // differ made them from the base to phrases of it (wholeFileContextMaximum .max and 0).
-        for (name, expected) in [("seed-edits", 4064), ("seed-identical", 4096), ("seed-solid", 4133), ("seed-solid-no-literals", 4096),
-                                 ("seed-tar-rename", 10240), ("seed-literal-context-whole", 4106),
-                                 ("seed-literal-context-derived", 4106)] {
-            let url = TestPaths.repositoryRoot.appendingPathComponent("Tests/DeltaCoreTests/Fuzz/FuzzNativePatch/\(name)")
+        for (name, expected) in [
+            ("seed-edits", 4064), ("seed-identical", 4096), ("seed-solid", 4133), ("seed-solid-no-literals", 4096),
+            ("seed-tar-rename", 10240), ("seed-literal-context-whole", 4106),
+            ("seed-literal-context-derived", 4106),
+        ] {
+            let url = TestPaths.repositoryRoot.appendingPathComponent(
+                "Tests/DeltaCoreTests/Fuzz/FuzzNativePatch/\(name)")
             let bytes = try Data(contentsOf: url)
             #expect(bytes.withUnsafeBytes { FuzzTargets.nativePatch($0) } == expected, "\(name)")
         }

@@ -32,10 +32,12 @@ import Testing
     }
 
     @Test func upstreamSpellingsMapOntoPMS() throws {
-        let cases = [("1.0rc1", "1.0_rc1"), ("1.0-rc1", "1.0_rc1"), ("1.0.rc1", "1.0_rc1"), ("5.0a1", "5.0_alpha1"),
-                     ("5.0b2", "5.0_beta2"), ("5.0c3", "5.0_rc3"), ("2.1-beta", "2.1_beta"), ("1.2.post1", "1.2_p1"),
-                     ("1.2-pl3", "1.2_p3"), ("1.2.dev4", "1.2_pre4"), ("3.0.15+dfsg", "3.0.15"), ("1.2b", "1.2b"),
-                     ("4.0.0-alpha.2", "4.0.0_alpha2")]
+        let cases = [
+            ("1.0rc1", "1.0_rc1"), ("1.0-rc1", "1.0_rc1"), ("1.0.rc1", "1.0_rc1"), ("5.0a1", "5.0_alpha1"),
+            ("5.0b2", "5.0_beta2"), ("5.0c3", "5.0_rc3"), ("2.1-beta", "2.1_beta"), ("1.2.post1", "1.2_p1"),
+            ("1.2-pl3", "1.2_p3"), ("1.2.dev4", "1.2_pre4"), ("3.0.15+dfsg", "3.0.15"), ("1.2b", "1.2b"),
+            ("4.0.0-alpha.2", "4.0.0_alpha2"),
+        ]
         for (upstream, pms) in cases {
             #expect(GentooVersion(upstream: upstream)?.description == pms, "\(upstream)")
         }
@@ -55,7 +57,8 @@ import Testing
         ]
         for (file, package, version, suffix) in cases {
             let name = try #require(DistfileName(file), "\(file)")
-            #expect(name.package == package && name.versionText == version && name.suffix == suffix, "\(file) → \(name)")
+            #expect(
+                name.package == package && name.versionText == version && name.suffix == suffix, "\(file) → \(name)")
         }
         #expect(DistfileName("README") == nil)
         #expect(DistfileName("noversion.tar.gz") == nil)

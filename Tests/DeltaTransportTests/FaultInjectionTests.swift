@@ -34,7 +34,9 @@ import Testing
         target: URL? = nil, server: FaultServer
     ) async throws(TransportError) -> DownloadResult {
         let directory = (target ?? scratch.appendingPathComponent(UUID().uuidString)).path
-        if target == nil { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        if target == nil {
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
         let want: DigestSet? = expectNothing ? nil : try! manifestEntry(of: Self.bytes)
         var mirrors = [Mirror]()
         for mode in modes { mirrors.append(try Mirror(server.mirror(mode), layout: .flat)) }
@@ -71,7 +73,9 @@ import Testing
         await #expect {
             try await self.fetch(modes: ["wrong"], server: server)
         } throws: { error in
-            guard case let .digestMismatch(url, algorithm, _, _)? = Self.attempts(error as! TransportError).first else { return false }
+            guard case let .digestMismatch(url, algorithm, _, _)? = Self.attempts(error as! TransportError).first else {
+                return false
+            }
             return url == server.mirror("wrong") + "/" + Self.name && algorithm == .blake2b
         }
         await server.stop()
@@ -84,12 +88,20 @@ import Testing
         // 404 is final for a URL; 500 is retried (1 + 2 retries) before moving on.
         let paths = server.requests.map(\.path)
         // (A loaded machine may time out the good mirror once and retry it: that is allowed.)
-        #expect(Array(paths.prefix(5)) == ["/404/\(Self.name)", "/500/\(Self.name)", "/500/\(Self.name)", "/500/\(Self.name)", "/serve/\(Self.name)"])
+        #expect(
+            Array(paths.prefix(5)) == [
+                "/404/\(Self.name)", "/500/\(Self.name)", "/500/\(Self.name)", "/500/\(Self.name)",
+                "/serve/\(Self.name)",
+            ])
         #expect(paths.dropFirst(4).allSatisfy { $0 == "/serve/\(Self.name)" })
-        await #expect(throws: TransportError.allSourcesFailed(name: Self.name, attempts: [
-            .notFound(url: server.mirror("404") + "/" + Self.name),
-            .httpStatus(url: server.mirror("500") + "/" + Self.name, status: 500),
-        ])) {
+        await #expect(
+            throws: TransportError.allSourcesFailed(
+                name: Self.name,
+                attempts: [
+                    .notFound(url: server.mirror("404") + "/" + Self.name),
+                    .httpStatus(url: server.mirror("500") + "/" + Self.name, status: 500),
+                ])
+        ) {
             try await self.fetch(modes: ["404", "500"], server: server)
         }
         await server.stop()
@@ -103,8 +115,11 @@ import Testing
         #expect(result.resumed)
         #expect(kept > 0 && kept <= UInt64(Self.bytes.count / 2))
         #expect(try contents(of: result.path) == Self.bytes, "seed \(Self.seed)")
-        #expect(server.requests == [.init(path: "/flaky/\(Self.name)", range: nil),
-                                    .init(path: "/flaky/\(Self.name)", range: "bytes=\(kept)-")])
+        #expect(
+            server.requests == [
+                .init(path: "/flaky/\(Self.name)", range: nil),
+                .init(path: "/flaky/\(Self.name)", range: "bytes=\(kept)-"),
+            ])
         await server.stop()
     }
 
@@ -116,7 +131,9 @@ import Testing
         await #expect {
             try await self.fetch(modes: ["drop"], target: target, server: server)
         } throws: { error in
-            guard case let .truncated(url, expected, received)? = Self.attempts(error as! TransportError).first else { return false }
+            guard case let .truncated(url, expected, received)? = Self.attempts(error as! TransportError).first else {
+                return false
+            }
             kept = received
             return url == server.mirror("drop") + "/" + Self.name && expected == UInt64(Self.bytes.count)
                 && received > 0 && received <= UInt64(Self.bytes.count / 2)
@@ -136,9 +153,13 @@ import Testing
     @Test func stallTimesOut() async throws {
         let server = try await Self.server()
         let start = ContinuousClock.now
-        await #expect(throws: TransportError.allSourcesFailed(name: Self.name, attempts: [
-            .timedOut(url: server.mirror("stall") + "/" + Self.name, seconds: 1),
-        ])) {
+        await #expect(
+            throws: TransportError.allSourcesFailed(
+                name: Self.name,
+                attempts: [
+                    .timedOut(url: server.mirror("stall") + "/" + Self.name, seconds: 1)
+                ])
+        ) {
             try await self.fetch(modes: ["stall"], timeout: .seconds(1), server: server)
         }
         // Well under the 30 s default, so the 1 s setting was used. The bound is loose: the
@@ -152,16 +173,22 @@ import Testing
         let server = try await Self.server()
         let size = UInt64(Self.bytes.count)
         // Declared too long: refused from the header.
-        await #expect(throws: TransportError.allSourcesFailed(name: Self.name, attempts: [
-            .tooLarge(url: server.mirror("long") + "/" + Self.name, limit: size, received: size + 1000),
-        ])) {
+        await #expect(
+            throws: TransportError.allSourcesFailed(
+                name: Self.name,
+                attempts: [
+                    .tooLarge(url: server.mirror("long") + "/" + Self.name, limit: size, received: size + 1000)
+                ])
+        ) {
             try await self.fetch(modes: ["long"], server: server)
         }
         // No length declared, body runs on: cut at the expected size.
         await #expect {
             try await self.fetch(modes: ["chunked-long"], server: server)
         } throws: { error in
-            guard case let .tooLarge(_, limit, received)? = Self.attempts(error as! TransportError).first else { return false }
+            guard case let .tooLarge(_, limit, received)? = Self.attempts(error as! TransportError).first else {
+                return false
+            }
             return limit == size && received > size
         }
         // Nothing expected: the server's own Content-Length is the limit, and the file is taken as served.
@@ -173,10 +200,17 @@ import Testing
 
     @Test func errorKindsForExitStatuses() {
         let url = "http://m/x"
-        #expect(TransportError.allSourcesFailed(name: "x", attempts: [.notFound(url: url), .digestMismatch(url: url, algorithm: .blake2b, expected: "a", actual: "b")]).kind == .verification)
+        #expect(
+            TransportError.allSourcesFailed(
+                name: "x",
+                attempts: [
+                    .notFound(url: url), .digestMismatch(url: url, algorithm: .blake2b, expected: "a", actual: "b"),
+                ]
+            ).kind == .verification)
         #expect(TransportError.allSourcesFailed(name: "x", attempts: [.notFound(url: url)]).kind == .notFound)
         #expect(TransportError.io(FileSystemError(.write, path: "/d/f", errno: ENOSPC)).isDiskFull)
         #expect(TransportError.diskFull(path: "/d/.f.partial").description == "/d/.f.partial: disk full")
-        #expect(TransportError.timedOut(url: url, seconds: 30).description == "http://m/x: no data for 30 s (timed out)")
+        #expect(
+            TransportError.timedOut(url: url, seconds: 30).description == "http://m/x: no data for 30 s (timed out)")
     }
 }

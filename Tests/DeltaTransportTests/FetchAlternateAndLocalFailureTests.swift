@@ -57,8 +57,11 @@ struct FetchAlternateAndLocalFailureTests {
         let upstream = try contents(of: mirror.flat.appendingPathComponent(Self.target).path)
         #expect(entry.original.digests[.md5] == (try DigestContext.digest(.md5, of: upstream)))
         let oldEntry = AlternateDigestEntry(
-            original: HashedPart(name: Self.target, digests: DigestSet(size: entry.original.size,
-                                                                       digests: [.blake2b, .sha512].compactMap { entry.original.digests[$0] })),
+            original: HashedPart(
+                name: Self.target,
+                digests: DigestSet(
+                    size: entry.original.size,
+                    digests: [.blake2b, .sha512].compactMap { entry.original.digests[$0] })),
             alternate: entry.alternate)
         try (try oldEntry.line() + "\n").write(toFile: database.path, atomically: true, encoding: .utf8)
         #expect(try FetchReportJSON(world.fetch(Self.target)).action == "present", "an old line vouches as before")
@@ -66,7 +69,9 @@ struct FetchAlternateAndLocalFailureTests {
         // Only the exact file will do with --exact: it is downloaded whole, beside the alternate.
         let exact = try world.fetch(Self.target, extra: ["--exact", "--uri", world.server.url("/flat/\(Self.target)")])
         #expect(exact.status == 10, "\(exact.stderr)")
-        #expect(try contents(of: world.distdirFile(Self.target)) == contents(of: mirror.flat.appendingPathComponent(Self.target).path))
+        #expect(
+            try contents(of: world.distdirFile(Self.target))
+                == contents(of: mirror.flat.appendingPathComponent(Self.target).path))
     }
 
     /// GLEP 25's shared-database mode (`DELTAFETCH_SHARED_DATABASE`, `shared-database = yes`):
@@ -92,8 +97,9 @@ struct FetchAlternateAndLocalFailureTests {
     func anUnwritableDatabaseLeavesNoUnvouchedFile(shared: Bool) throws {
         let world = try FetchWorld(try Self.pigzMirror())
         let directory = world.distdirFile("missing/deeper")
-        let outcome = try world.fetch(Self.target, extra: ["--alternate-digests", directory + "/alternate-digests"],
-                                      settings: shared ? ["DELTAFETCH_SHARED_DATABASE": "yes"] : [:])
+        let outcome = try world.fetch(
+            Self.target, extra: ["--alternate-digests", directory + "/alternate-digests"],
+            settings: shared ? ["DELTAFETCH_SHARED_DATABASE": "yes"] : [:])
         #expect(outcome.status == 6, "\(outcome.stderr)")
         #expect(outcome.stderr.contains(directory), "\(outcome.stderr)")
         #expect(world.distdirNames == ["six-1.16.0.tar.gz"])
@@ -107,7 +113,8 @@ struct FetchAlternateAndLocalFailureTests {
         let rebuilt = try contents(of: path)
         let upstream = try contents(of: upstreamPath)
         #expect(rebuilt != upstream)
-        #expect(try FileInspector.inspect(path: path, algorithms: [.sha256]).uncompressed
+        #expect(
+            try FileInspector.inspect(path: path, algorithms: [.sha256]).uncompressed
                 == FileInspector.inspect(path: upstreamPath, algorithms: [.sha256]).uncompressed)
         let entries = try AlternateDigestDatabase(distdir: world.distdir.path).alternates(for: target)
         #expect(entries.count == 1)
@@ -124,13 +131,17 @@ struct FetchAlternateAndLocalFailureTests {
         #expect(report.action == "downloaded")
         #expect(report.fallbackReason?.contains("only the exact file") == true, "\(report.fallbackReason ?? "nil")")
         #expect(try AlternateDigestDatabase(distdir: world.distdir.path).alternates(for: Self.target).isEmpty)
-        #expect(try contents(of: world.distdirFile(Self.target)) == contents(of: world.mirror.flat.appendingPathComponent(Self.target).path))
+        #expect(
+            try contents(of: world.distdirFile(Self.target))
+                == contents(of: world.mirror.flat.appendingPathComponent(Self.target).path))
     }
 
     static let canMount: Bool = getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/bin/mount")
 
     static func mount(_ arguments: [String]) -> Bool {
-        guard let process = try? Process.run(URL(fileURLWithPath: "/bin/mount"), arguments: arguments) else { return false }
+        guard let process = try? Process.run(URL(fileURLWithPath: "/bin/mount"), arguments: arguments) else {
+            return false
+        }
         process.waitUntilExit()
         return process.terminationStatus == 0
     }
@@ -149,11 +160,13 @@ struct FetchAlternateAndLocalFailureTests {
         defer { try? FileManager.default.removeItem(at: small) }
         try #require(Self.mount(["-t", "tmpfs", "-o", "size=120k", "tmpfs", small.path]))
         defer { Self.unmount(small.path) }
-        try FileManager.default.copyItem(atPath: TestPaths.testdata("six-1.16.0.tar.gz"),
-                                         toPath: small.appendingPathComponent("six-1.16.0.tar.gz").path)
+        try FileManager.default.copyItem(
+            atPath: TestPaths.testdata("six-1.16.0.tar.gz"),
+            toPath: small.appendingPathComponent("six-1.16.0.tar.gz").path)
         let outcome = try DeltaFetchBinary.run([
             "fetch", Self.target, "--distdir", small.path, "--patches", world.mirror.patchList,
-            "--manifest", world.mirror.manifest, "--mirror", world.server.url("/flat"), "--json"])
+            "--manifest", world.mirror.manifest, "--mirror", world.server.url("/flat"), "--json",
+        ])
         #expect(outcome.status == 7, "\(outcome.stderr)")
         #expect(outcome.stderr.contains("disk full"))
         #expect(TestPaths.entries(of: small).filter { $0 != ".deltafetch" } == ["six-1.16.0.tar.gz"])
@@ -171,7 +184,8 @@ struct FetchAlternateAndLocalFailureTests {
         try #require(Self.mount(["-o", "remount,ro,bind", readOnly.path]))
         let outcome = try DeltaFetchBinary.run([
             "fetch", Self.target, "--distdir", readOnly.path, "--patches", world.mirror.patchList,
-            "--manifest", world.mirror.manifest, "--mirror", world.server.url("/flat"), "--json"])
+            "--manifest", world.mirror.manifest, "--mirror", world.server.url("/flat"), "--json",
+        ])
         #expect(outcome.status == 6, "\(outcome.stderr)")
         #expect(outcome.stderr.contains(readOnly.path))
         #expect(world.distdirNames == ["six-1.16.0.tar.gz"])
@@ -192,19 +206,27 @@ struct FetchAlternateAndLocalFailureTests {
         let target = "Django-5.0.7.tar.gz"
         let logs = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: logs) }
-        let arguments = ["fetch", target, "--distdir", world.distdir.path, "--patches", mirror.patchList,
-                         "--manifest", mirror.manifest, "--mirror", world.server.url("/flat")]
+        let arguments = [
+            "fetch", target, "--distdir", world.distdir.path, "--patches", mirror.patchList,
+            "--manifest", mirror.manifest, "--mirror", world.server.url("/flat"),
+        ]
         let process = try DeltaFetchBinary.start(arguments, logDirectory: logs, tag: "killed")
         let deadline = Date().addingTimeInterval(120)
-        while process.isRunning, Date() < deadline, !DeltaFetchBinary.stderr(in: logs, tag: "killed").contains("applying patch") {
+        while process.isRunning, Date() < deadline,
+            !DeltaFetchBinary.stderr(in: logs, tag: "killed").contains("applying patch")
+        {
             usleep(20_000)
         }
         usleep(300_000)
-        try #require(process.isRunning, "the rebuild ended before it could be killed: \(DeltaFetchBinary.stderr(in: logs, tag: "killed"))")
+        try #require(
+            process.isRunning,
+            "the rebuild ended before it could be killed: \(DeltaFetchBinary.stderr(in: logs, tag: "killed"))")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(!world.distdirNames.contains(target))
-        #expect(world.distdirNames.contains { $0.hasPrefix(".deltafetch-work-") }, "the killed run's scratch directory is there")
+        #expect(
+            world.distdirNames.contains { $0.hasPrefix(".deltafetch-work-") },
+            "the killed run's scratch directory is there")
 
         let rerun = try DeltaFetchBinary.run(arguments + ["--json"])
         #expect(rerun.status == 0, "\(rerun.stderr)")
@@ -212,7 +234,8 @@ struct FetchAlternateAndLocalFailureTests {
         #expect(report.action == "patched")
         #expect(report.bytesDownloaded == 0, "the verified patch from the killed run was used")
         #expect(world.distdirNames == ["Django-5.0.6.tar.gz", target], "scratch directory cleaned up")
-        #expect(try FileInspector.inspect(path: world.distdirFile(target), algorithms: [.sha256]).compressed
+        #expect(
+            try FileInspector.inspect(path: world.distdirFile(target), algorithms: [.sha256]).compressed
                 == FileInspector.inspect(path: TestPaths.corpusFile(target)!, algorithms: [.sha256]).compressed)
     }
 
@@ -228,11 +251,18 @@ struct FetchAlternateAndLocalFailureTests {
         let report = try FetchReportJSON(outcome)
         #expect(report.action == "patched")
         #expect(report.chain == ["Django-5.0.6-5.0.7.tar.gz.patch", "Django-5.0.7-5.1.tar.gz.patch"])
-        let patchBytes = mirror.size(of: "Django-5.0.6-5.0.7.tar.gz.patch") + mirror.size(of: "Django-5.0.7-5.1.tar.gz.patch")
+        let patchBytes =
+            mirror.size(of: "Django-5.0.6-5.0.7.tar.gz.patch") + mirror.size(of: "Django-5.0.7-5.1.tar.gz.patch")
         #expect(report.bytesDownloaded == patchBytes)
-        #expect(world.servedPaths.sorted() == ["/flat/Django-5.0.6-5.0.7.tar.gz.patch", "/flat/Django-5.0.7-5.1.tar.gz.patch"])
-        #expect(try FileInspector.inspect(path: world.distdirFile("Django-5.1.tar.gz"), algorithms: [.sha256]).compressed
+        #expect(
+            world.servedPaths.sorted() == [
+                "/flat/Django-5.0.6-5.0.7.tar.gz.patch", "/flat/Django-5.0.7-5.1.tar.gz.patch",
+            ])
+        #expect(
+            try FileInspector.inspect(path: world.distdirFile("Django-5.1.tar.gz"), algorithms: [.sha256]).compressed
                 == FileInspector.inspect(path: paths[2], algorithms: [.sha256]).compressed)
-        print("measured: Django 5.0.6 -> 5.1 by two patches: \(patchBytes) of \(report.fullSize ?? 0) bytes downloaded, \(report.seconds ?? 0) s")
+        print(
+            "measured: Django 5.0.6 -> 5.1 by two patches: \(patchBytes) of \(report.fullSize ?? 0) bytes downloaded, \(report.seconds ?? 0) s"
+        )
     }
 }

@@ -29,7 +29,9 @@ struct FetchEndToEndTests {
         #expect(try contents(of: world.distdirFile(Self.target)) == contents(of: Self.new))
         #expect(world.servedPaths == ["/flat/\(Self.patch)"], "the patch, not the tarball, was fetched")
         #expect(world.distdirNames == ["six-1.16.0.tar.gz", Self.target], "no scratch or lock files left")
-        #expect(TestPaths.entries(of: world.distdir.appendingPathComponent(".deltafetch/patches")) == [], "patch deleted after use")
+        #expect(
+            TestPaths.entries(of: world.distdir.appendingPathComponent(".deltafetch/patches")) == [],
+            "patch deleted after use")
 
         let again = try world.fetch(Self.target)
         #expect(again.status == 0)
@@ -54,11 +56,14 @@ struct FetchEndToEndTests {
         let outcome = try world.fetch(Self.target, mirrorPath: "/glep")
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(try FetchReportJSON(outcome).action == "patched")
-        #expect(world.servedPaths == ["/glep/layout.conf", "/glep/" + MirrorLayout.gentoo.relativePath(for: Self.patch)])
+        #expect(
+            world.servedPaths == ["/glep/layout.conf", "/glep/" + MirrorLayout.gentoo.relativePath(for: Self.patch)])
         #expect(try contents(of: world.distdirFile(Self.target)) == contents(of: Self.new))
         let empty = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: empty) }
-        let whole = try DeltaFetchBinary.run(["download", Self.target, "--into", empty.path, "--mirror", world.server.url("/flat"), "--quiet"])
+        let whole = try DeltaFetchBinary.run([
+            "download", Self.target, "--into", empty.path, "--mirror", world.server.url("/flat"), "--quiet",
+        ])
         #expect(whole.status == 0, "\(whole.stderr)")
         #expect(try contents(of: empty.appendingPathComponent(Self.target).path) == contents(of: Self.new))
     }
@@ -69,8 +74,10 @@ struct FetchEndToEndTests {
         fault.add(Self.patch, try contents(of: world.mirror.flat.appendingPathComponent(Self.patch).path))
         let outcome = try DeltaFetchBinary.run([
             "fetch", Self.target, "--distdir", world.distdir.path, "--patches", world.mirror.patchList,
-            "--manifest", world.mirror.manifest, "--mirror", fault.mirror("wrong"), "--mirror", world.server.url("/flat"),
-            "--retries", "0", "--json"])
+            "--manifest", world.mirror.manifest, "--mirror", fault.mirror("wrong"), "--mirror",
+            world.server.url("/flat"),
+            "--retries", "0", "--json",
+        ])
         await fault.stop()
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(try FetchReportJSON(outcome).action == "patched")
@@ -89,7 +96,8 @@ struct FetchEndToEndTests {
         let outcome = try DeltaFetchBinary.run([
             "fetch", Self.target, "--distdir", world.distdir.path, "--patches", world.mirror.patchList,
             "--manifest", world.mirror.manifest, "--mirror", fault.mirror(mode),
-            "--uri", world.server.url("/flat/\(Self.target)"), "--timeout", "1", "--retries", "0", "--json"])
+            "--uri", world.server.url("/flat/\(Self.target)"), "--timeout", "1", "--retries", "0", "--json",
+        ])
         await fault.stop()
         #expect(outcome.status == 10, "mode \(mode): \(outcome.stderr)")
         let report = try FetchReportJSON(outcome)
@@ -105,7 +113,9 @@ struct FetchEndToEndTests {
         let fault = try await FaultServer()
         let outcome = try DeltaFetchBinary.run([
             "fetch", Self.target, "--distdir", world.distdir.path, "--patches", world.mirror.patchList,
-            "--manifest", world.mirror.manifest, "--mirror", fault.mirror("404"), "--no-fallback", "--retries", "0", "--json"])
+            "--manifest", world.mirror.manifest, "--mirror", fault.mirror("404"), "--no-fallback", "--retries", "0",
+            "--json",
+        ])
         await fault.stop()
         #expect(outcome.status == 8, "\(outcome.stderr)")
         let report = try FetchReportJSON(outcome)
@@ -143,17 +153,23 @@ struct FetchEndToEndTests {
         let world = try FetchWorld(try Self.sixMirror())
         let logs = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: logs) }
-        let arguments = ["fetch", Self.target, "--distdir", world.distdir.path, "--patches", world.mirror.patchList,
-                         "--manifest", world.mirror.manifest, "--mirror", world.server.url("/flat"), "--json"]
+        let arguments = [
+            "fetch", Self.target, "--distdir", world.distdir.path, "--patches", world.mirror.patchList,
+            "--manifest", world.mirror.manifest, "--mirror", world.server.url("/flat"), "--json",
+        ]
         let first = try DeltaFetchBinary.start(arguments, logDirectory: logs, tag: "a")
         let second = try DeltaFetchBinary.start(arguments, logDirectory: logs, tag: "b")
         first.waitUntilExit()
         second.waitUntilExit()
-        #expect(first.terminationStatus == 0 && second.terminationStatus == 0,
-                "\(DeltaFetchBinary.stderr(in: logs, tag: "a")) \(DeltaFetchBinary.stderr(in: logs, tag: "b"))")
+        #expect(
+            first.terminationStatus == 0 && second.terminationStatus == 0,
+            "\(DeltaFetchBinary.stderr(in: logs, tag: "a")) \(DeltaFetchBinary.stderr(in: logs, tag: "b"))")
         let actions = try ["a", "b"].map { tag in
-            try FetchReportJSON(.init(status: 0, stdout: String(contentsOf: logs.appendingPathComponent("\(tag).out"), encoding: .utf8),
-                                      stderr: "")).action
+            try FetchReportJSON(
+                .init(
+                    status: 0, stdout: String(contentsOf: logs.appendingPathComponent("\(tag).out"), encoding: .utf8),
+                    stderr: "")
+            ).action
         }
         #expect(actions.sorted() == ["patched", "present"])
         #expect(world.servedPaths == ["/flat/\(Self.patch)"])

@@ -25,6 +25,8 @@ struct GoProducerFetchTests {
         let report = try FetchReportJSON(outcome)
         #expect(report.action == "patched")
         #expect(report.alternateRecorded == false)
-        #expect(try contents(of: world.distdirFile(Self.target)) == contents(of: TestPaths.testdata("go-flate/six-1.17.0.tar.go6.gz")))
+        #expect(
+            try contents(of: world.distdirFile(Self.target))
+                == contents(of: TestPaths.testdata("go-flate/six-1.17.0.tar.go6.gz")))
     }
 }

@@ -18,15 +18,19 @@ import Testing
     }
 
     static func digestArguments(_ expected: DigestSet) -> [String] {
-        ["--size", "\(expected.size)", "--digest", expected.digests.values.map { "\($0.algorithm.rawValue.lowercased()):\($0.hex)" }.joined(separator: " ")]
+        [
+            "--size", "\(expected.size)", "--digest",
+            expected.digests.values.map { "\($0.algorithm.rawValue.lowercased()):\($0.hex)" }.joined(separator: " "),
+        ]
     }
 
     @Test func twoTasksForOneTargetDownloadItOnce() async throws {
         let server = try await Self.server()
         let target = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: target) }
-        let request = DownloadRequest(name: Self.name, expected: try manifestEntry(of: Self.bytes), directory: target.path,
-                                      mirrors: [try Mirror(server.mirror("slow"), layout: .flat)])
+        let request = DownloadRequest(
+            name: Self.name, expected: try manifestEntry(of: Self.bytes), directory: target.path,
+            mirrors: [try Mirror(server.mirror("slow"), layout: .flat)])
         var configuration = DownloadConfiguration()
         configuration.lockPollInterval = .milliseconds(20)
         // A CI machine running every suite at once can stall a transfer for long: this test is
@@ -55,15 +59,18 @@ import Testing
         defer { try? FileManager.default.removeItem(at: target) }
         let logs = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: logs) }
-        let arguments = ["download", Self.name, "--into", target.path, "--mirror", server.mirror("slow")]
+        let arguments =
+            ["download", Self.name, "--into", target.path, "--mirror", server.mirror("slow")]
             + Self.digestArguments(try manifestEntry(of: Self.bytes))
         let first = try DeltaFetchBinary.start(arguments, logDirectory: logs, tag: "first")
         let second = try DeltaFetchBinary.start(arguments, logDirectory: logs, tag: "second")
         first.waitUntilExit()
         second.waitUntilExit()
-        #expect(first.terminationStatus == 0 && second.terminationStatus == 0,
-                "\(DeltaFetchBinary.stderr(in: logs, tag: "first")) \(DeltaFetchBinary.stderr(in: logs, tag: "second"))")
-        let messages = DeltaFetchBinary.stderr(in: logs, tag: "first") + DeltaFetchBinary.stderr(in: logs, tag: "second")
+        #expect(
+            first.terminationStatus == 0 && second.terminationStatus == 0,
+            "\(DeltaFetchBinary.stderr(in: logs, tag: "first")) \(DeltaFetchBinary.stderr(in: logs, tag: "second"))")
+        let messages =
+            DeltaFetchBinary.stderr(in: logs, tag: "first") + DeltaFetchBinary.stderr(in: logs, tag: "second")
         #expect(messages.contains("waiting for another download of it to finish"))
         #expect(messages.contains("already present and verified"))
         // Both processes read layout.conf (404 here), but only one fetched the file.
@@ -81,28 +88,34 @@ import Testing
         defer { try? FileManager.default.removeItem(at: logs) }
         let expected = try manifestEntry(of: Self.bytes)
         let process = try DeltaFetchBinary.start(
-            ["download", Self.name, "--into", target.path, "--mirror", server.mirror("slow"), "--quiet"] + Self.digestArguments(expected),
+            ["download", Self.name, "--into", target.path, "--mirror", server.mirror("slow"), "--quiet"]
+                + Self.digestArguments(expected),
             logDirectory: logs, tag: "killed")
         let partialPath = target.appendingPathComponent(".\(Self.name).partial").path
         // Polled without suspending: a task waiting for its turn on a cooperative pool busy
         // with other tests could wake only after the download had finished.
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline && process.isRunning {
-            let size = (try? FileManager.default.attributesOfItem(atPath: partialPath)[.size] as? NSNumber)?.intValue ?? 0
+            let size =
+                (try? FileManager.default.attributesOfItem(atPath: partialPath)[.size] as? NSNumber)?.intValue ?? 0
             if size >= 200_000 { break }
             usleep(20_000)
         }
-        try #require(process.isRunning, "the download ended before it could be killed: \(DeltaFetchBinary.stderr(in: logs, tag: "killed"))")
+        try #require(
+            process.isRunning,
+            "the download ended before it could be killed: \(DeltaFetchBinary.stderr(in: logs, tag: "killed"))")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal)
         #expect(!TestPaths.entries(of: target).contains(Self.name), "no final name after kill -9")
-        let kept = try #require(try FileManager.default.attributesOfItem(atPath: partialPath)[.size] as? NSNumber).uint64Value
+        let kept = try #require(try FileManager.default.attributesOfItem(atPath: partialPath)[.size] as? NSNumber)
+            .uint64Value
         #expect(kept >= 200_000 && kept < UInt64(Self.bytes.count))
 
         let result = try await Downloader.withDownloader { downloader in
-            try await downloader.fetch(name: Self.name, expected: expected, into: target.path,
-                                       mirrors: [try Mirror(server.mirror("serve"), layout: .flat)])
+            try await downloader.fetch(
+                name: Self.name, expected: expected, into: target.path,
+                mirrors: [try Mirror(server.mirror("serve"), layout: .flat)])
         }
         #expect(result.resumed)
         #expect(result.bytesTransferred == UInt64(Self.bytes.count) - kept)
@@ -122,8 +135,11 @@ import Testing
     }()
 
     static func mountTmpfs(at directory: URL, size: String) -> Bool {
-        guard let mount = try? Process.run(URL(fileURLWithPath: "/bin/mount"),
-                                           arguments: ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", directory.path]) else { return false }
+        guard
+            let mount = try? Process.run(
+                URL(fileURLWithPath: "/bin/mount"),
+                arguments: ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", directory.path])
+        else { return false }
         mount.waitUntilExit()
         return mount.terminationStatus == 0
     }
@@ -145,8 +161,12 @@ import Testing
         let start = ContinuousClock.now
         await #expect {
             try await Downloader.withDownloader { downloader in
-                try await downloader.fetch(name: "big.tar.gz", expected: try manifestEntry(of: big), into: mountPoint.path,
-                                           mirrors: [try Mirror(server.mirror("serve"), layout: .flat), try Mirror(server.mirror("serve2"), layout: .flat)])
+                try await downloader.fetch(
+                    name: "big.tar.gz", expected: try manifestEntry(of: big), into: mountPoint.path,
+                    mirrors: [
+                        try Mirror(server.mirror("serve"), layout: .flat),
+                        try Mirror(server.mirror("serve2"), layout: .flat),
+                    ])
             }
         } throws: { error in
             guard let error = error as? TransportError, case .diskFull(let path) = error else { return false }

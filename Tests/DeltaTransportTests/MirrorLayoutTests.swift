@@ -19,15 +19,19 @@ import Testing
 
     @Test func filenameHashPathsMatchPythonHashlib() {
         for vector in Self.blake2bVectors {
-            #expect(MirrorStructure.filenameHash(algorithm: .blake2b, cutoffs: [8]).relativePath(for: vector.name)
-                == "\(vector.eightBits)/\(vector.name)")
-            #expect(MirrorStructure.filenameHash(algorithm: .blake2b, cutoffs: [4, 8]).relativePath(for: vector.name)
-                == "\(vector.fourThenEight)/\(vector.name)")
-            #expect(MirrorStructure.filenameHash(algorithm: .blake2b, cutoffs: [16]).relativePath(for: vector.name)
-                == "\(vector.sixteen)/\(vector.name)")
+            #expect(
+                MirrorStructure.filenameHash(algorithm: .blake2b, cutoffs: [8]).relativePath(for: vector.name)
+                    == "\(vector.eightBits)/\(vector.name)")
+            #expect(
+                MirrorStructure.filenameHash(algorithm: .blake2b, cutoffs: [4, 8]).relativePath(for: vector.name)
+                    == "\(vector.fourThenEight)/\(vector.name)")
+            #expect(
+                MirrorStructure.filenameHash(algorithm: .blake2b, cutoffs: [16]).relativePath(for: vector.name)
+                    == "\(vector.sixteen)/\(vector.name)")
         }
-        #expect(MirrorStructure.filenameHash(algorithm: .sha512, cutoffs: [12]).relativePath(for: "which-2.23.tar.gz")
-            == "95c/which-2.23.tar.gz")
+        #expect(
+            MirrorStructure.filenameHash(algorithm: .sha512, cutoffs: [12]).relativePath(for: "which-2.23.tar.gz")
+                == "95c/which-2.23.tar.gz")
         #expect(MirrorStructure.flat.relativePath(for: "which-2.23.tar.gz") == "which-2.23.tar.gz")
     }
 
@@ -81,25 +85,34 @@ import Testing
         #expect(throws: TransportError.invalidLayout(url: "m/layout.conf", line: 2, reason: "expected 'key = value'")) {
             try MirrorLayout(parsing: "[structure]\n0 filename-hash BLAKE2B 8\n", source: "m/layout.conf")
         }
-        #expect(throws: TransportError.invalidLayout(url: "layout.conf", line: 1, reason: "unterminated section header")) {
+        #expect(
+            throws: TransportError.invalidLayout(url: "layout.conf", line: 1, reason: "unterminated section header")
+        ) {
             try MirrorLayout(parsing: "[structure\n")
         }
     }
 
     @Test func mirrorURLs() throws {
         let mirror = try Mirror("https://example.org/distfiles/")
-        #expect(mirror.url(for: "a b+c.tar.gz", structure: .flat).absoluteString
-            == "https://example.org/distfiles/a%20b+c.tar.gz")
-        #expect(mirror.url(for: "which-2.23.tar.gz", structure: .filenameHash(algorithm: .blake2b, cutoffs: [8])).absoluteString
-            == "https://example.org/distfiles/80/which-2.23.tar.gz")
+        #expect(
+            mirror.url(for: "a b+c.tar.gz", structure: .flat).absoluteString
+                == "https://example.org/distfiles/a%20b+c.tar.gz")
+        #expect(
+            mirror.url(for: "which-2.23.tar.gz", structure: .filenameHash(algorithm: .blake2b, cutoffs: [8]))
+                .absoluteString
+                == "https://example.org/distfiles/80/which-2.23.tar.gz")
         #expect(mirror.layoutURL.absoluteString == "https://example.org/distfiles/layout.conf")
-        #expect(try Mirror(directory: "/srv/mirror").url(for: "x.tar", structure: .flat).absoluteString
-            == "file:///srv/mirror/x.tar")
+        #expect(
+            try Mirror(directory: "/srv/mirror").url(for: "x.tar", structure: .flat).absoluteString
+                == "file:///srv/mirror/x.tar")
         #expect(try Mirror("file:///srv/m").isLocal)
     }
 
     @Test func badMirrorsAndNamesAreRejected() {
-        #expect(throws: TransportError.invalidMirror("ftp://example.org/x", reason: "unsupported scheme 'ftp' (use http, https or file)")) {
+        #expect(
+            throws: TransportError.invalidMirror(
+                "ftp://example.org/x", reason: "unsupported scheme 'ftp' (use http, https or file)")
+        ) {
             try Mirror("ftp://example.org/x")
         }
         #expect(throws: TransportError.self) { try Mirror("http:///nohost") }

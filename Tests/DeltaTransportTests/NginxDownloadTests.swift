@@ -26,7 +26,9 @@ final class NginxDownloadTests {
     }
 
     /// Fetches `name` from nginx's `mirrors` (paths under it) into ``target``.
-    func fetch(_ name: String, expected: DigestSet, mirrors: [String], layout: MirrorLayout? = .flat) async throws -> DownloadResult {
+    func fetch(_ name: String, expected: DigestSet, mirrors: [String], layout: MirrorLayout? = .flat) async throws
+        -> DownloadResult
+    {
         let list = try mirrors.map { try Mirror(nginx.url($0), layout: layout) }
         return try await Downloader.withDownloader(configuration: Self.quickConfiguration()) { downloader in
             try await downloader.fetch(name: name, expected: expected, into: target.path, mirrors: list)
@@ -39,7 +41,8 @@ final class NginxDownloadTests {
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: " ", omittingEmptySubsequences: true)
             if parts.count == 2, parts[1] == name {
-                let size = try FileManager.default.attributesOfItem(atPath: TestPaths.testdata(name))[.size] as! NSNumber
+                let size =
+                    try FileManager.default.attributesOfItem(atPath: TestPaths.testdata(name))[.size] as! NSNumber
                 return DigestSet(size: size.uint64Value, digests: [try Digest(algorithm: .sha256, hex: parts[0])])
             }
         }
@@ -53,11 +56,15 @@ final class NginxDownloadTests {
         let root = try TestPaths.temporaryDirectory()
         let fm = FileManager.default
         let names = ["six-1.16.0.tar.gz": "38", "six-1.17.0.tar.gz": "1c", "asm_9.3.orig.tar.xz": "1d"]
-        for sub in ["flat", "glep", "big"] { try fm.createDirectory(at: root.appendingPathComponent(sub), withIntermediateDirectories: true) }
+        for sub in ["flat", "glep", "big"] {
+            try fm.createDirectory(at: root.appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
         for (name, hashDir) in names {
             try fm.copyItem(atPath: TestPaths.testdata(name), toPath: root.appendingPathComponent("flat/\(name)").path)
-            try fm.createDirectory(at: root.appendingPathComponent("glep/\(hashDir)"), withIntermediateDirectories: true)
-            try fm.copyItem(atPath: TestPaths.testdata(name), toPath: root.appendingPathComponent("glep/\(hashDir)/\(name)").path)
+            try fm.createDirectory(
+                at: root.appendingPathComponent("glep/\(hashDir)"), withIntermediateDirectories: true)
+            try fm.copyItem(
+                atPath: TestPaths.testdata(name), toPath: root.appendingPathComponent("glep/\(hashDir)/\(name)").path)
         }
         try "[structure]\n0=filename-hash BLAKE2B 8\n1=flat\n".write(
             to: root.appendingPathComponent("glep/layout.conf"), atomically: true, encoding: .utf8)
@@ -83,23 +90,31 @@ final class NginxDownloadTests {
         #expect(result.url?.absoluteString == nginx.url("/flat/six-1.17.0.tar.gz"))
         #expect(TestPaths.entries(of: target) == ["six-1.17.0.tar.gz"])
         // No layout.conf on this mirror: one 404 for it, then the flat path.
-        #expect(nginx.requests().map { "\($0.uri) \($0.status)" } == ["/flat/layout.conf 404", "/flat/six-1.17.0.tar.gz 200"])
+        #expect(
+            nginx.requests().map { "\($0.uri) \($0.status)" } == [
+                "/flat/layout.conf 404", "/flat/six-1.17.0.tar.gz 200",
+            ])
     }
 
     @Test func glep75MirrorIsReadThroughItsLayoutConf() async throws {
         let mirror = try Mirror(nginx.url("/glep"))
         let results = try await Downloader.withDownloader(configuration: Self.quickConfiguration()) { downloader in
-            #expect(try await downloader.layout(of: mirror) == MirrorLayout([.filenameHash(algorithm: .blake2b, cutoffs: [8]), .flat]))
+            #expect(
+                try await downloader.layout(of: mirror)
+                    == MirrorLayout([.filenameHash(algorithm: .blake2b, cutoffs: [8]), .flat]))
             var results = [DownloadResult]()
             for name in ["six-1.16.0.tar.gz", "six-1.17.0.tar.gz"] {
-                results.append(try await downloader.fetch(name: name, expected: try Self.published(name), into: target.path, mirrors: [mirror]))
+                results.append(
+                    try await downloader.fetch(
+                        name: name, expected: try Self.published(name), into: target.path, mirrors: [mirror]))
             }
             return results
         }
         #expect(results.map { $0.url?.path } == ["/glep/38/six-1.16.0.tar.gz", "/glep/1c/six-1.17.0.tar.gz"])
         // layout.conf is read once per downloader, and the flat fallback is never needed.
-        #expect(nginx.requests().map { "\($0.uri) \($0.status)" }
-            == ["/glep/layout.conf 200", "/glep/38/six-1.16.0.tar.gz 200", "/glep/1c/six-1.17.0.tar.gz 200"])
+        #expect(
+            nginx.requests().map { "\($0.uri) \($0.status)" }
+                == ["/glep/layout.conf 200", "/glep/38/six-1.16.0.tar.gz 200", "/glep/1c/six-1.17.0.tar.gz 200"])
         #expect(TestPaths.entries(of: target) == ["six-1.16.0.tar.gz", "six-1.17.0.tar.gz"])
     }
 
@@ -107,14 +122,17 @@ final class NginxDownloadTests {
         let expected = try Self.published("asm_9.3.orig.tar.xz")
         let mirrors = [try Mirror(nginx.url("/nowhere"), layout: .flat), try Mirror(nginx.url("/glep"))]
         try await Downloader.withDownloader(configuration: Self.quickConfiguration()) { downloader in
-            let first = try await downloader.fetch(name: "asm_9.3.orig.tar.xz", expected: expected, into: target.path, mirrors: mirrors)
+            let first = try await downloader.fetch(
+                name: "asm_9.3.orig.tar.xz", expected: expected, into: target.path, mirrors: mirrors)
             #expect(first.mirror == mirrors[1])
             #expect(first.url?.path == "/glep/1d/asm_9.3.orig.tar.xz")
-            let second = try await downloader.fetch(name: "asm_9.3.orig.tar.xz", expected: expected, into: target.path, mirrors: mirrors)
+            let second = try await downloader.fetch(
+                name: "asm_9.3.orig.tar.xz", expected: expected, into: target.path, mirrors: mirrors)
             #expect(second.alreadyPresent && second.bytesTransferred == 0 && second.url == nil)
         }
-        #expect(nginx.requests().map { "\($0.uri) \($0.status)" }
-            == ["/nowhere/asm_9.3.orig.tar.xz 404", "/glep/layout.conf 200", "/glep/1d/asm_9.3.orig.tar.xz 200"])
+        #expect(
+            nginx.requests().map { "\($0.uri) \($0.status)" }
+                == ["/nowhere/asm_9.3.orig.tar.xz 404", "/glep/layout.conf 200", "/glep/1d/asm_9.3.orig.tar.xz 200"])
     }
 
     @Test func digestMismatchNamesURLAndLeavesNothingBehind() async throws {
@@ -126,7 +144,8 @@ final class NginxDownloadTests {
             try await self.fetch("six-1.16.0.tar.gz", expected: expected, mirrors: ["/flat"])
         } throws: { error in
             guard case let .allSourcesFailed(name, attempts) = error as? TransportError, name == "six-1.16.0.tar.gz",
-                  case let .digestMismatch(failedURL, algorithm, want, have)? = attempts.first else { return false }
+                case let .digestMismatch(failedURL, algorithm, want, have)? = attempts.first
+            else { return false }
             return failedURL == url && algorithm == .sha256 && want == expected[.sha256]!.hex
                 && have == "1e61c37477a1626458e36f7b1d82aa5c9b094fa4802892072e49de9c60c4c926"
                 && "\(error)".contains(url) && "\(error)".contains("SHA256")
@@ -140,7 +159,8 @@ final class NginxDownloadTests {
             try await self.fetch("six-1.17.0.tar.gz", expected: expected, mirrors: ["/big"])
         } throws: { error in
             guard case let .allSourcesFailed(_, attempts) = error as? TransportError,
-                  case let .tooLarge(_, limit, received)? = attempts.first else { return false }
+                case let .tooLarge(_, limit, received)? = attempts.first
+            else { return false }
             return limit == expected.size && received == expected.size + 4096
         }
         #expect(TestPaths.entries(of: target) == [])
@@ -153,9 +173,11 @@ final class NginxDownloadTests {
         var expected = try manifestEntry(of: bytes)
         expected.digests[.sha256] = try Self.published("asm_9.3.orig.tar.xz")[.sha256]
         let result = try await Downloader.withDownloader(configuration: Self.quickConfiguration()) { downloader in
-            try await downloader.fetch(name: "asm_9.3.orig.tar.xz", expected: expected, into: target.path, mirrors: [
-                try Mirror(faults.mirror("drop"), layout: .flat), try Mirror(nginx.url("/flat"), layout: .flat),
-            ])
+            try await downloader.fetch(
+                name: "asm_9.3.orig.tar.xz", expected: expected, into: target.path,
+                mirrors: [
+                    try Mirror(faults.mirror("drop"), layout: .flat), try Mirror(nginx.url("/flat"), layout: .flat),
+                ])
         }
         await faults.stop()
         // The dropping server sent half; the client kept what it had consumed before the drop.
@@ -166,8 +188,12 @@ final class NginxDownloadTests {
         #expect(result.resumed)
         #expect(result.bytesTransferred == UInt64(bytes.count) - kept)
         #expect(try contents(of: result.path) == bytes)
-        #expect(requests == [.init(method: "GET", uri: "/flat/asm_9.3.orig.tar.xz", status: 206,
-                                   range: "bytes=\(kept)-", bytes: bytes.count - Int(kept))])
+        #expect(
+            requests == [
+                .init(
+                    method: "GET", uri: "/flat/asm_9.3.orig.tar.xz", status: 206,
+                    range: "bytes=\(kept)-", bytes: bytes.count - Int(kept))
+            ])
         #expect(TestPaths.entries(of: target) == ["asm_9.3.orig.tar.xz"])
     }
 
@@ -193,27 +219,35 @@ final class NginxDownloadTests {
         }
         let start = ContinuousClock.now
         let result = try await Downloader.withDownloader(configuration: configuration) { downloader in
-            try await downloader.fetch(name: "large.bin", expected: nil, into: target.path, mirrors: [try Mirror(nginx.url("/flat"), layout: .flat)])
+            try await downloader.fetch(
+                name: "large.bin", expected: nil, into: target.path,
+                mirrors: [try Mirror(nginx.url("/flat"), layout: .flat)])
         }
         #expect(blockersStarted.withLock { $0 })
         #expect(result.bytesTransferred == UInt64(size))
         #expect(TestPaths.entries(of: target) == ["large.bin"])
-        print("measured: \(size >> 20) MiB over a 1 s timeout while the pool was blocked for 2.5 s: \(ContinuousClock.now - start)")
+        print(
+            "measured: \(size >> 20) MiB over a 1 s timeout while the pool was blocked for 2.5 s: \(ContinuousClock.now - start)"
+        )
     }
 
     @Test func fileMirrorAndDirectURL() async throws {
         let expected = try Self.published("six-1.16.0.tar.gz")
         let testdata = TestPaths.repositoryRoot.appendingPathComponent("testdata").path
         try await Downloader.withDownloader(configuration: Self.quickConfiguration()) { downloader in
-            let fromMirror = try await downloader.fetch(name: "six-1.16.0.tar.gz", expected: expected, into: target.path,
-                                                        mirrors: [try Mirror(directory: "/nonexistent-mirror"), try Mirror(directory: testdata)])
+            let fromMirror = try await downloader.fetch(
+                name: "six-1.16.0.tar.gz", expected: expected, into: target.path,
+                mirrors: [try Mirror(directory: "/nonexistent-mirror"), try Mirror(directory: testdata)])
             #expect(fromMirror.bytesTransferred == expected.size)
             #expect(fromMirror.mirror == (try Mirror(directory: testdata)))
-            let direct = try await downloader.fetch(name: "copy.tar.gz", expected: expected, into: target.path, mirrors: [],
-                                                    directURL: URL(fileURLWithPath: TestPaths.testdata("six-1.16.0.tar.gz")))
+            let direct = try await downloader.fetch(
+                name: "copy.tar.gz", expected: expected, into: target.path, mirrors: [],
+                directURL: URL(fileURLWithPath: TestPaths.testdata("six-1.16.0.tar.gz")))
             #expect(direct.mirror == nil && direct.url?.isFileURL == true)
         }
-        #expect(try contents(of: target.appendingPathComponent("copy.tar.gz").path) == contents(of: TestPaths.testdata("six-1.16.0.tar.gz")))
+        #expect(
+            try contents(of: target.appendingPathComponent("copy.tar.gz").path)
+                == contents(of: TestPaths.testdata("six-1.16.0.tar.gz")))
         #expect(TestPaths.entries(of: target) == ["copy.tar.gz", "six-1.16.0.tar.gz"])
     }
 }

@@ -17,7 +17,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: target) }
         let mirror = try Mirror(server.mirror("slow"), layout: .flat)
         let requests = try Self.files.map {
-            DownloadRequest(name: $0.name, expected: try manifestEntry(of: $0.bytes), directory: target.path, mirrors: [mirror])
+            DownloadRequest(
+                name: $0.name, expected: try manifestEntry(of: $0.bytes), directory: target.path, mirrors: [mirror])
         }
         let tracker = ConcurrencyTracker()
         var configuration = DownloadConfiguration()
@@ -47,14 +48,20 @@ import Testing
         let target = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: target) }
         let mirror = try Mirror(server.mirror("serve"), layout: .flat)
-        var requests = [DownloadRequest(name: "missing.dfpatch", expected: nil, directory: target.path, mirrors: [mirror])]
+        var requests = [
+            DownloadRequest(name: "missing.dfpatch", expected: nil, directory: target.path, mirrors: [mirror])
+        ]
         requests += try Self.files.map {
-            DownloadRequest(name: $0.name, expected: try manifestEntry(of: $0.bytes), directory: target.path, mirrors: [mirror])
+            DownloadRequest(
+                name: $0.name, expected: try manifestEntry(of: $0.bytes), directory: target.path, mirrors: [mirror])
         }
         let results = await Downloader.withDownloader { downloader in
             await downloader.fetchAll(requests, parallelism: 1, stopOnFirstFailure: true)
         }
-        #expect(throws: TransportError.allSourcesFailed(name: "missing.dfpatch", attempts: [.notFound(url: server.mirror("serve") + "/missing.dfpatch")])) {
+        #expect(
+            throws: TransportError.allSourcesFailed(
+                name: "missing.dfpatch", attempts: [.notFound(url: server.mirror("serve") + "/missing.dfpatch")])
+        ) {
             try results[0].get()
         }
         for (index, result) in results.enumerated().dropFirst() {
@@ -75,13 +82,17 @@ import Testing
         let plainReporter = ProgressReporter(interactive: false) { plain.append($0) }
         let terminalReporter = ProgressReporter(interactive: true) { terminal.append($0) }
         var configuration = DownloadConfiguration()
-        configuration.progress = { plainReporter.handle($0); terminalReporter.handle($0) }
+        configuration.progress = {
+            plainReporter.handle($0); terminalReporter.handle($0)
+        }
         let url = server.mirror("slow") + "/" + file.name
         try await Downloader.withDownloader(configuration: configuration) { downloader in
-            _ = try await downloader.fetch(name: file.name, expected: try manifestEntry(of: file.bytes), into: target.path,
-                                           mirrors: [try Mirror(server.mirror("slow"), layout: .flat)])
-            _ = try await downloader.fetch(name: file.name, expected: try manifestEntry(of: file.bytes), into: target.path,
-                                           mirrors: [try Mirror(server.mirror("slow"), layout: .flat)])
+            _ = try await downloader.fetch(
+                name: file.name, expected: try manifestEntry(of: file.bytes), into: target.path,
+                mirrors: [try Mirror(server.mirror("slow"), layout: .flat)])
+            _ = try await downloader.fetch(
+                name: file.name, expected: try manifestEntry(of: file.bytes), into: target.path,
+                mirrors: [try Mirror(server.mirror("slow"), layout: .flat)])
         }
         let lines = plain.events.joined().split(separator: "\n").map(String.init)
         #expect(lines.count == 3, "\(lines)")
@@ -102,6 +113,10 @@ final class ConcurrencyTracker: @unchecked Sendable {
     private let lock = NSLock()
     private var current = 0
     private(set) var maximum = 0
-    func begin() { lock.withLock { current += 1; maximum = max(maximum, current) } }
+    func begin() {
+        lock.withLock {
+            current += 1; maximum = max(maximum, current)
+        }
+    }
     func end() { lock.withLock { current -= 1 } }
 }

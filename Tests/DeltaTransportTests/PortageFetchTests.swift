@@ -20,20 +20,23 @@ struct PortageFetchTests {
         try fm.createDirectory(at: package, withIntermediateDirectories: true)
         try fm.createDirectory(at: root.appendingPathComponent("repo/profiles"), withIntermediateDirectories: true)
         try fm.createDirectory(at: root.appendingPathComponent("repo/metadata"), withIntermediateDirectories: true)
-        try "test-repo\n".write(to: root.appendingPathComponent("repo/profiles/repo_name"), atomically: true, encoding: .utf8)
-        try "masters =\nthin-manifests = true\n".write(to: root.appendingPathComponent("repo/metadata/layout.conf"),
-                                                       atomically: true, encoding: .utf8)
+        try "test-repo\n".write(
+            to: root.appendingPathComponent("repo/profiles/repo_name"), atomically: true, encoding: .utf8)
+        try "masters =\nthin-manifests = true\n".write(
+            to: root.appendingPathComponent("repo/metadata/layout.conf"),
+            atomically: true, encoding: .utf8)
         try """
-            EAPI=8
-            DESCRIPTION="Python 2 and 3 compatibility library"
-            HOMEPAGE="https://pypi.org/project/six/"
-            SRC_URI="\(srcURI)"
-            LICENSE="MIT"
-            SLOT="0"
-            KEYWORDS="amd64"
+        EAPI=8
+        DESCRIPTION="Python 2 and 3 compatibility library"
+        HOMEPAGE="https://pypi.org/project/six/"
+        SRC_URI="\(srcURI)"
+        LICENSE="MIT"
+        SLOT="0"
+        KEYWORDS="amd64"
 
-            """.write(to: package.appendingPathComponent("six-1.17.0.ebuild"), atomically: true, encoding: .utf8)
-        let manifest = try String(contentsOfFile: mirror.manifest, encoding: .utf8)
+        """.write(to: package.appendingPathComponent("six-1.17.0.ebuild"), atomically: true, encoding: .utf8)
+        let manifest =
+            try String(contentsOfFile: mirror.manifest, encoding: .utf8)
             .split(separator: "\n").filter { $0.contains(" \(target) ") }.joined(separator: "\n") + "\n"
         try manifest.write(to: package.appendingPathComponent("Manifest"), atomically: true, encoding: .utf8)
         try fm.copyItem(atPath: mirror.patchList, toPath: package.appendingPathComponent("patches").path)
@@ -41,7 +44,9 @@ struct PortageFetchTests {
     }
 
     static func digestsArgument(_ mirror: PreparedMirror) throws -> String {
-        let digests = try FileInspector.inspect(path: mirror.flat.appendingPathComponent(target).path, algorithms: [.blake2b, .sha512]).compressed
+        let digests = try FileInspector.inspect(
+            path: mirror.flat.appendingPathComponent(target).path, algorithms: [.blake2b, .sha512]
+        ).compressed
         return "blake2b:\(digests[.blake2b]!.hex) sha512:\(digests[.sha512]!.hex)"
     }
 
@@ -58,8 +63,10 @@ struct PortageFetchTests {
 
     /// Runs `deltafetch portage` in `world` as Portage would, with the ebuild's tree in place
     /// (changed by `adjust`, given the package directory) and `settings` in the environment.
-    static func runAsPortage(in world: FetchWorld, settings: [String: String] = [:],
-                             adjust: (URL) throws -> Void = { _ in }) throws -> DeltaFetchBinary.Outcome {
+    static func runAsPortage(
+        in world: FetchWorld, settings: [String: String] = [:],
+        adjust: (URL) throws -> Void = { _ in }
+    ) throws -> DeltaFetchBinary.Outcome {
         let uri = world.server.url("/flat/\(target)")
         let repository = try makeRepository(world.mirror, srcURI: uri)
         defer { try? FileManager.default.removeItem(at: repository) }
@@ -95,14 +102,16 @@ struct PortageFetchTests {
         let config = try TestPaths.temporaryDirectory().appendingPathComponent("deltafetch.conf")
         defer { try? FileManager.default.removeItem(at: config.deletingLastPathComponent()) }
         try "require-strong-hashes = yes\n".write(to: config, atomically: true, encoding: .utf8)
-        let settings = switch source {
-        case "environment": ["DELTAFETCH_REQUIRE_STRONG_HASHES": "1"]
-        case "config": ["DELTAFETCH_CONFIG": config.path]
-        default: [String: String]()
-        }
+        let settings =
+            switch source {
+            case "environment": ["DELTAFETCH_REQUIRE_STRONG_HASHES": "1"]
+            case "config": ["DELTAFETCH_CONFIG": config.path]
+            default: [String: String]()
+            }
         let outcome = try Self.runAsPortage(in: world, settings: settings, adjust: Self.makeListMD5Only)
         #expect(outcome.status == 0, "\(outcome.stderr)")
-        #expect(try contents(of: world.distdirFile(Self.temporaryName)) == contents(of: TestPaths.testdata(Self.target)))
+        #expect(
+            try contents(of: world.distdirFile(Self.temporaryName)) == contents(of: TestPaths.testdata(Self.target)))
         if source == "neither" {
             #expect(world.servedPaths == ["/flat/six-1.16.0-1.17.0.tar.gz.patch"], "\(outcome.stderr)")
         } else {
@@ -116,7 +125,8 @@ struct PortageFetchTests {
         let world = try FetchWorld(try FetchEndToEndTests.sixMirror())
         let outcome = try Self.runAsPortage(in: world)
         #expect(outcome.status == 0, "\(outcome.stderr)")
-        #expect(try contents(of: world.distdirFile(Self.temporaryName)) == contents(of: TestPaths.testdata(Self.target)))
+        #expect(
+            try contents(of: world.distdirFile(Self.temporaryName)) == contents(of: TestPaths.testdata(Self.target)))
         #expect(world.distdirNames == ["six-1.16.0.tar.gz", Self.temporaryName], "exactly DISTDIR/FILE, nothing else")
         #expect(world.servedPaths == ["/flat/six-1.16.0-1.17.0.tar.gz.patch"])
     }
@@ -126,7 +136,9 @@ struct PortageFetchTests {
         let world = try FetchWorld(try FetchAlternateAndLocalFailureTests.pigzMirror())
         let outcome = try Self.runAsPortage(in: world)
         #expect(outcome.status == 0, "\(outcome.stderr)")
-        #expect(try contents(of: world.distdirFile(Self.temporaryName)) == contents(of: world.mirror.flat.appendingPathComponent(Self.target).path))
+        #expect(
+            try contents(of: world.distdirFile(Self.temporaryName))
+                == contents(of: world.mirror.flat.appendingPathComponent(Self.target).path))
         #expect(world.servedPaths == ["/flat/six-1.16.0-1.17.0.tar.gz.patch", "/flat/\(Self.target)"])
         #expect(try AlternateDigestDatabase(distdir: world.distdir.path).alternates(for: Self.target).isEmpty)
     }
@@ -139,9 +151,11 @@ struct PortageFetchTests {
         var environment = ProcessInfo.processInfo.environment
         environment["DELTAFETCH_CONFIG"] = "/dev/null"
         for key in ["EBUILD", "DELTAFETCH_PATCHES", "DELTAFETCH_MIRRORS"] { environment.removeValue(forKey: key) }
-        let outcome = try DeltaFetchBinary.run(["portage", uri, world.distdir.path, Self.temporaryName, ""], environment: environment)
+        let outcome = try DeltaFetchBinary.run(
+            ["portage", uri, world.distdir.path, Self.temporaryName, ""], environment: environment)
         #expect(outcome.status == 0, "\(outcome.stderr)")
-        #expect(try contents(of: world.distdirFile(Self.temporaryName)) == contents(of: TestPaths.testdata(Self.target)))
+        #expect(
+            try contents(of: world.distdirFile(Self.temporaryName)) == contents(of: TestPaths.testdata(Self.target)))
         #expect(world.servedPaths == ["/flat/\(Self.target)"])
     }
 
@@ -151,7 +165,10 @@ struct PortageFetchTests {
         environment["DELTAFETCH_CONFIG"] = "/dev/null"
         environment.removeValue(forKey: "EBUILD")
         let outcome = try DeltaFetchBinary.run(
-            ["portage", world.server.url("/flat/nothing-1.0.tar.gz"), world.distdir.path, "nothing-1.0.tar.gz.__download__", ""],
+            [
+                "portage", world.server.url("/flat/nothing-1.0.tar.gz"), world.distdir.path,
+                "nothing-1.0.tar.gz.__download__", "",
+            ],
             environment: environment)
         #expect(outcome.status == 3, "\(outcome.stderr)")
         #expect(world.distdirNames == ["six-1.16.0.tar.gz"])
@@ -162,8 +179,10 @@ struct PortageFetchTests {
     /// A venv with `pip install portage==3.0.83` (.ci/run makes it): `$DELTAFETCH_PORTAGE_VENV`,
     /// default `~/.cache/deltafetch/portage-venv`.
     static let portageVenv: String? = {
-        let path = ProcessInfo.processInfo.environment["DELTAFETCH_PORTAGE_VENV"]
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/deltafetch/portage-venv").path
+        let path =
+            ProcessInfo.processInfo.environment["DELTAFETCH_PORTAGE_VENV"]
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/deltafetch/portage-venv")
+            .path
         return FileManager.default.isExecutableFile(atPath: path + "/bin/ebuild") ? path : nil
     }()
 
@@ -172,29 +191,36 @@ struct PortageFetchTests {
     @Test(.enabled(if: portageVenv != nil, "needs Portage in a venv (DELTAFETCH_PORTAGE_VENV; .ci/run installs it)"))
     func realPortageAcceptsAFileRebuiltFromAPatch() throws {
         let world = try FetchWorld(try FetchEndToEndTests.sixMirror())
-        let command = "\(DeltaFetchBinary.path) portage \\\"\\${URI}\\\" \\\"\\${DISTDIR}\\\" \\\"\\${FILE}\\\" \\\"\\${DIGESTS}\\\""
+        let command =
+            "\(DeltaFetchBinary.path) portage \\\"\\${URI}\\\" \\\"\\${DISTDIR}\\\" \\\"\\${FILE}\\\" \\\"\\${DIGESTS}\\\""
         // Settings come through make.conf, as a user would set them.
         // (GLEP 25's rule, DELTAFETCH_PREFER=bytes: on loopback, soonest-finished would download whole.)
-        let (status, output) = try Self.ebuildFetch(in: world, makeConf: """
-            FETCHCOMMAND="\(command)"
-            RESUMECOMMAND="\(command)"
-            DELTAFETCH_MIRRORS="\(world.server.url("/flat"))"
-            DELTAFETCH_CONFIG="/dev/null"
-            DELTAFETCH_PREFER="bytes"
+        let (status, output) = try Self.ebuildFetch(
+            in: world,
+            makeConf: """
+                FETCHCOMMAND="\(command)"
+                RESUMECOMMAND="\(command)"
+                DELTAFETCH_MIRRORS="\(world.server.url("/flat"))"
+                DELTAFETCH_CONFIG="/dev/null"
+                DELTAFETCH_PREFER="bytes"
 
-            """)
+                """)
         #expect(status == 0, "\(output)")
         #expect(output.contains("deltafetch: applying patch"), "\(output)")
         #expect(try contents(of: world.distdirFile(Self.target)) == contents(of: TestPaths.testdata(Self.target)))
-        #expect(world.servedPaths == ["/flat/six-1.16.0-1.17.0.tar.gz.patch"], "Portage got the file from the patch, not the tarball")
+        #expect(
+            world.servedPaths == ["/flat/six-1.16.0-1.17.0.tar.gz.patch"],
+            "Portage got the file from the patch, not the tarball")
     }
 
     /// A distdir shared by `deltafetch` and a plain Portage (its own wget FETCHCOMMAND): a
     /// rebuild with alternate digests, kept apart by default, does not stand in Portage's way.
     /// It downloads the tarball once and accepts it, with no checksum failure, and the
     /// rebuilt file stays where `deltafetch` finds it.
-    @Test(.enabled(if: portageVenv != nil && FetchAlternateAndLocalFailureTests.pigzAvailable,
-                   "needs Portage in a venv (DELTAFETCH_PORTAGE_VENV) and pigz"))
+    @Test(
+        .enabled(
+            if: portageVenv != nil && FetchAlternateAndLocalFailureTests.pigzAvailable,
+            "needs Portage in a venv (DELTAFETCH_PORTAGE_VENV) and pigz"))
     func plainPortageOnASharedDistdirIsNotBrokenByAnInexactRebuild() throws {
         let world = try FetchWorld(try FetchAlternateAndLocalFailureTests.pigzMirror())
         let rebuilt = try world.fetch(Self.target)
@@ -202,9 +228,12 @@ struct PortageFetchTests {
         let (status, output) = try Self.ebuildFetch(in: world, makeConf: "")
         #expect(status == 0, "\(output)")
         #expect(!output.contains("checksum"), "\(output)")
-        #expect(world.distdirNames.filter { !$0.hasPrefix(".") } == ["six-1.16.0.tar.gz", Self.target],
-                "no _checksum_failure_ file, no leftover: \(world.distdirNames)")
-        #expect(try contents(of: world.distdirFile(Self.target)) == contents(of: world.mirror.flat.appendingPathComponent(Self.target).path))
+        #expect(
+            world.distdirNames.filter { !$0.hasPrefix(".") } == ["six-1.16.0.tar.gz", Self.target],
+            "no _checksum_failure_ file, no leftover: \(world.distdirNames)")
+        #expect(
+            try contents(of: world.distdirFile(Self.target))
+                == contents(of: world.mirror.flat.appendingPathComponent(Self.target).path))
         #expect(world.servedPaths == ["/flat/six-1.16.0-1.17.0.tar.gz.patch", "/flat/\(Self.target)"])
         #expect(FileManager.default.fileExists(atPath: world.apartFile(Self.target)))
     }
@@ -221,21 +250,21 @@ struct PortageFetchTests {
         try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
         try """
-            [DEFAULT]
-            main-repo = test-repo
+        [DEFAULT]
+        main-repo = test-repo
 
-            [test-repo]
-            location = \(repository.appendingPathComponent("repo").path)
+        [test-repo]
+        location = \(repository.appendingPathComponent("repo").path)
 
-            """.write(to: config.appendingPathComponent("repos.conf"), atomically: true, encoding: .utf8)
+        """.write(to: config.appendingPathComponent("repos.conf"), atomically: true, encoding: .utf8)
         try """
-            DISTDIR="\(world.distdir.path)"
-            PORTAGE_TMPDIR="\(temporary.path)"
-            GENTOO_MIRRORS=""
-            ACCEPT_KEYWORDS="amd64"
-            FEATURES="-sandbox -usersandbox -userpriv -userfetch -network-sandbox"
+        DISTDIR="\(world.distdir.path)"
+        PORTAGE_TMPDIR="\(temporary.path)"
+        GENTOO_MIRRORS=""
+        ACCEPT_KEYWORDS="amd64"
+        FEATURES="-sandbox -usersandbox -userpriv -userfetch -network-sandbox"
 
-            """.appending(makeConf).write(to: config.appendingPathComponent("make.conf"), atomically: true, encoding: .utf8)
+        """.appending(makeConf).write(to: config.appendingPathComponent("make.conf"), atomically: true, encoding: .utf8)
         var environment = ProcessInfo.processInfo.environment
         environment["PORTAGE_CONFIGROOT"] = repository.appendingPathComponent("config").path
         for key in environment.keys where key.hasPrefix("DELTAFETCH_") && key != "DELTAFETCH_PORTAGE_VENV" {

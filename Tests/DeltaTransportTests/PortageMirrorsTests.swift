@@ -16,7 +16,8 @@ struct PortageMirrorsTests {
     static func renamePatch(to location: String, in package: URL) throws {
         let path = package.appendingPathComponent("patches").path
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        try text.replacingOccurrences(of: " \(patch) ", with: " \(location) ").write(toFile: path, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(of: " \(patch) ", with: " \(location) ").write(
+            toFile: path, atomically: true, encoding: .utf8)
     }
 
     /// The rebuilt file is in place and only the patch, never the tarball, was fetched.
@@ -35,9 +36,12 @@ struct PortageMirrorsTests {
             try FileManager.default.createSymbolicLink(at: distfiles, withDestinationURL: world.mirror.glep)
         }
         let outcome = try PortageFetchTests.runAsPortage(
-            in: world, settings: ["DELTAFETCH_MIRRORS": "", "GENTOO_MIRRORS": "http://127.0.0.1:9 " + world.server.url("")])
+            in: world,
+            settings: ["DELTAFETCH_MIRRORS": "", "GENTOO_MIRRORS": "http://127.0.0.1:9 " + world.server.url("")])
         try Self.expectPatched(outcome, world: world)
-        #expect(world.servedPaths.last == "/distfiles/" + MirrorLayout.gentoo.relativePath(for: Self.patch), "\(world.servedPaths)")
+        #expect(
+            world.servedPaths.last == "/distfiles/" + MirrorLayout.gentoo.relativePath(for: Self.patch),
+            "\(world.servedPaths)")
     }
 
     /// `mirror://NAME/path` through the tree's `profiles/thirdpartymirrors`.
@@ -45,7 +49,8 @@ struct PortageMirrorsTests {
         let world = try FetchWorld(try FetchEndToEndTests.sixMirror())
         let outcome = try PortageFetchTests.runAsPortage(in: world, settings: ["DELTAFETCH_MIRRORS": ""]) { package in
             try Self.renamePatch(to: "mirror://testmirror/flat/\(Self.patch)", in: package)
-            let profiles = package.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("profiles")
+            let profiles = package.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+                "profiles")
             try "# name urls\ntestmirror \(world.server.url(""))\n".write(
                 to: profiles.appendingPathComponent("thirdpartymirrors"), atomically: true, encoding: .utf8)
         }
@@ -60,10 +65,13 @@ struct PortageMirrorsTests {
         let outcome = try PortageFetchTests.runAsPortage(in: world) { package in
             let overlay = package.deletingLastPathComponent().deletingLastPathComponent()
             let master = overlay.deletingLastPathComponent().appendingPathComponent("master-repo")
-            try FileManager.default.createDirectory(at: master.appendingPathComponent("profiles"), withIntermediateDirectories: true)
-            try "test-master\n".write(to: master.appendingPathComponent("profiles/repo_name"), atomically: true, encoding: .utf8)
-            try FileManager.default.moveItem(at: package.appendingPathComponent("patches"),
-                                             to: master.appendingPathComponent("profiles/patches.global"))
+            try FileManager.default.createDirectory(
+                at: master.appendingPathComponent("profiles"), withIntermediateDirectories: true)
+            try "test-master\n".write(
+                to: master.appendingPathComponent("profiles/repo_name"), atomically: true, encoding: .utf8)
+            try FileManager.default.moveItem(
+                at: package.appendingPathComponent("patches"),
+                to: master.appendingPathComponent("profiles/patches.global"))
             try "masters = test-master\nthin-manifests = true\n".write(
                 to: overlay.appendingPathComponent("metadata/layout.conf"), atomically: true, encoding: .utf8)
         }

@@ -26,8 +26,10 @@ struct ReplanTests {
         let list = try Self.listWithABadFirstLine(world, url: world.server.url(badPath))
         defer { try? FileManager.default.removeItem(atPath: list) }
         let outcome = try DeltaFetchBinary.run([
-            "fetch", Self.target, "--distdir", world.distdir.path, "--patches", list, "--manifest", world.mirror.manifest,
-            "--mirror", world.server.url("/flat"), "--timeout", "10", "--retries", "0", "--json"])
+            "fetch", Self.target, "--distdir", world.distdir.path, "--patches", list, "--manifest",
+            world.mirror.manifest,
+            "--mirror", world.server.url("/flat"), "--timeout", "10", "--retries", "0", "--json",
+        ])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let report = try FetchReportJSON(outcome)
         #expect(report.action == "patched")
@@ -43,13 +45,17 @@ struct ReplanTests {
         let list = try Self.listWithABadFirstLine(world, url: world.server.url("/missing/\(Self.patch)"))
         defer { try? FileManager.default.removeItem(atPath: list) }
         let outcome = try DeltaFetchBinary.run([
-            "fetch", Self.target, "--distdir", world.distdir.path, "--patches", list, "--manifest", world.mirror.manifest,
+            "fetch", Self.target, "--distdir", world.distdir.path, "--patches", list, "--manifest",
+            world.mirror.manifest,
             "--mirror", world.server.url("/nowhere"), "--uri", world.server.url("/flat/\(Self.target)"),
-            "--timeout", "10", "--retries", "0", "--json"])
+            "--timeout", "10", "--retries", "0", "--json",
+        ])
         #expect(outcome.status == 10, "\(outcome.stderr)")
         let report = try FetchReportJSON(outcome)
         #expect(report.action == "downloaded")
-        #expect(report.fallbackReason?.components(separatedBy: "patch download failed").count == 3, "\(report.fallbackReason ?? "")")
+        #expect(
+            report.fallbackReason?.components(separatedBy: "patch download failed").count == 3,
+            "\(report.fallbackReason ?? "")")
         #expect(try contents(of: world.distdirFile(Self.target)) == contents(of: FetchEndToEndTests.new))
     }
 }

@@ -21,7 +21,10 @@ import Testing
             let archive = directory.appendingPathComponent("\(name).tar.gz").path
             let tar = Process()
             tar.executableURL = URL(fileURLWithPath: "/bin/sh")
-            tar.arguments = ["-c", "cd '\(directory.path)' && tar cf - --mtime=@0 --owner=0 --group=0 '\(name)' | gzip -n -6 > '\(archive)'"]
+            tar.arguments = [
+                "-c",
+                "cd '\(directory.path)' && tar cf - --mtime=@0 --owner=0 --group=0 '\(name)' | gzip -n -6 > '\(archive)'",
+            ]
             try? tar.run()
             tar.waitUntilExit()
             return archive
@@ -35,8 +38,12 @@ import Testing
         var prepared = try FetchRequest.prepare(
             target: "noise-2.0.tar.gz", distdir: world.distdir.path,
             sources: DistfileSources(patchLists: [mirror.patchList], manifestPath: mirror.manifest),
-            settings: settings.applying({ var flags = FetchSettings.Overrides(); flags.mirrors = [world.server.url("/flat")]; return flags }()),
-            mode: .commandLine(strict: true)).request
+            settings: settings.applying(
+                {
+                    var flags = FetchSettings.Overrides(); flags.mirrors = [world.server.url("/flat")]; return flags
+                }()),
+            mode: .commandLine(strict: true)
+        ).request
         prepared.measurementsPath = ThroughputMemory.defaultPath(distdir: prepared.distdir)
         return (world, prepared)
     }
@@ -62,7 +69,8 @@ import Testing
         #expect(report.action == .downloaded)
         #expect(report.fallbackReason?.contains("the link measured") == true, "\(report.fallbackReason ?? "")")
         #expect(report.estimate?.basis == "link built-in, rebuild built-in")
-        let (memory, warnings) = ThroughputMemory.load(path: request.measurementsPath!, now: ThroughputMemory.currentTime())
+        let (memory, warnings) = ThroughputMemory.load(
+            path: request.measurementsPath!, now: ThroughputMemory.currentTime())
         #expect(warnings.isEmpty)
         #expect(memory.rate(.link(host: ThroughputMemory.linkKey(for: URL(string: world.server.url())!))) != nil)
         _ = world
@@ -73,8 +81,9 @@ import Testing
     @Test func aMeasuredSlowLinkPatchesAndRemembersTheRebuildSpeeds() async throws {
         let (world, seed) = try Self.prepared()
         let host = ThroughputMemory.linkKey(for: URL(string: world.server.url())!)
-        try ThroughputMemory.record([ThroughputMemory.Sample(.link(host: host), bytes: 1 << 20, seconds: 20)],
-                                    path: seed.measurementsPath!, now: ThroughputMemory.currentTime())
+        try ThroughputMemory.record(
+            [ThroughputMemory.Sample(.link(host: host), bytes: 1 << 20, seconds: 20)],
+            path: seed.measurementsPath!, now: ThroughputMemory.currentTime())
         let request = try Self.prepared(reusing: world)
         #expect(request.estimateBasis?.link == .measured)
         let report = try await Downloader.withDownloader { downloader in
@@ -99,16 +108,21 @@ import Testing
     @Test func aSerialRecipeFoundInThePatchIsWeighedWithTheSerialSpeed() async throws {
         let (world, seed) = try Self.prepared()
         let host = ThroughputMemory.linkKey(for: URL(string: world.server.url())!)
-        try ThroughputMemory.record([ThroughputMemory.Sample(.link(host: host), bytes: 1 << 20, seconds: 2),
-                                     ThroughputMemory.Sample(.recompress(.gzip), bytes: 100 << 20, seconds: 1),
-                                     ThroughputMemory.Sample(.serialRecompress(.gzip), bytes: 1 << 20, seconds: 100)],
-                                    path: seed.measurementsPath!, now: ThroughputMemory.currentTime())
+        try ThroughputMemory.record(
+            [
+                ThroughputMemory.Sample(.link(host: host), bytes: 1 << 20, seconds: 2),
+                ThroughputMemory.Sample(.recompress(.gzip), bytes: 100 << 20, seconds: 1),
+                ThroughputMemory.Sample(.serialRecompress(.gzip), bytes: 1 << 20, seconds: 100),
+            ],
+            path: seed.measurementsPath!, now: ThroughputMemory.currentTime())
         let request = try Self.prepared(reusing: world)
         let report = try await Downloader.withDownloader { downloader in
             try await DistfileFetcher(downloader: downloader).fetch(request)
         }
         #expect(report.action == .downloaded)
-        #expect(report.fallbackReason?.contains("the recompression will be serial") == true, "\(report.fallbackReason ?? "")")
+        #expect(
+            report.fallbackReason?.contains("the recompression will be serial") == true,
+            "\(report.fallbackReason ?? "")")
         let estimate = try #require(report.estimate)
         #expect(estimate.patchSeconds < estimate.downloadSeconds, "the plan itself chose to patch")
     }
@@ -120,7 +134,8 @@ import Testing
         var request = try FetchRequest.prepare(
             target: "noise-2.0.tar.gz", distdir: world.distdir.path,
             sources: DistfileSources(patchLists: [world.mirror.patchList], manifestPath: world.mirror.manifest),
-            settings: FetchSettings().applying(flags), mode: .commandLine(strict: true)).request
+            settings: FetchSettings().applying(flags), mode: .commandLine(strict: true)
+        ).request
         request.measurementsPath = ThroughputMemory.defaultPath(distdir: request.distdir)
         return request
     }
@@ -132,16 +147,22 @@ import Testing
         let host = ThroughputMemory.linkKey(for: URL(string: world.server.url())!)
         func plan(linkSeconds: Double) throws -> [String: Any] {
             try? FileManager.default.removeItem(atPath: request.measurementsPath!)
-            try ThroughputMemory.record([ThroughputMemory.Sample(.link(host: host), bytes: 100 << 20, seconds: linkSeconds),
-                                         ThroughputMemory.Sample(.recompress(.gzip), bytes: 10 << 20, seconds: 1)],
-                                        path: request.measurementsPath!, now: ThroughputMemory.currentTime())
+            try ThroughputMemory.record(
+                [
+                    ThroughputMemory.Sample(.link(host: host), bytes: 100 << 20, seconds: linkSeconds),
+                    ThroughputMemory.Sample(.recompress(.gzip), bytes: 10 << 20, seconds: 1),
+                ],
+                path: request.measurementsPath!, now: ThroughputMemory.currentTime())
             var environment = ProcessInfo.processInfo.environment
             environment["DELTAFETCH_PREFER"] = nil
             environment["DELTAFETCH_CONFIG"] = "/dev/null"
             environment["DELTAFETCH_MIRRORS"] = world.server.url("/flat")
-            let outcome = try DeltaFetchBinary.run(["plan", "noise-2.0.tar.gz", "--distdir", world.distdir.path, "--patches",
-                                                    world.mirror.patchList, "--manifest", world.mirror.manifest, "--json"],
-                                                   environment: environment.merging(["DELTAFETCH_PREFER": "time"]) { $1 })
+            let outcome = try DeltaFetchBinary.run(
+                [
+                    "plan", "noise-2.0.tar.gz", "--distdir", world.distdir.path, "--patches",
+                    world.mirror.patchList, "--manifest", world.mirror.manifest, "--json",
+                ],
+                environment: environment.merging(["DELTAFETCH_PREFER": "time"]) { $1 })
             #expect(outcome.status == 0, "\(outcome.stderr)")
             return try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
         }

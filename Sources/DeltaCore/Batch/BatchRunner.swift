@@ -13,8 +13,10 @@ public struct BatchOptions: Sendable {
     /// How each patch is made.
     public var creation: PatchCreationOptions
 
-    public init(concurrentJobs: Int = 1, maximumRatio: Double = 0.7, recordsInList: Bool = true,
-                creation: PatchCreationOptions = PatchCreationOptions()) {
+    public init(
+        concurrentJobs: Int = 1, maximumRatio: Double = 0.7, recordsInList: Bool = true,
+        creation: PatchCreationOptions = PatchCreationOptions()
+    ) {
         self.concurrentJobs = max(1, concurrentJobs)
         self.maximumRatio = maximumRatio
         self.recordsInList = recordsInList
@@ -100,8 +102,10 @@ public enum BatchRunner {
     public static func journalDirectory(outputDirectory: String) -> String { outputDirectory + "/.jobs" }
 
     /// Runs `jobs`, calling `progress` (serialised) as each finishes.
-    public static func run(_ jobs: [BatchJob], outputDirectory: String, options: BatchOptions = BatchOptions(),
-                           progress: @escaping @Sendable (BatchJobResult) -> Void = { _ in }) throws -> BatchSummary {
+    public static func run(
+        _ jobs: [BatchJob], outputDirectory: String, options: BatchOptions = BatchOptions(),
+        progress: @escaping @Sendable (BatchJobResult) -> Void = { _ in }
+    ) throws -> BatchSummary {
         let journal = journalDirectory(outputDirectory: outputDirectory)
         try makeDirectories(outputDirectory: outputDirectory)
         let listed = try listedPairs(listPath(outputDirectory: outputDirectory))
@@ -122,8 +126,9 @@ public enum BatchRunner {
     /// Runs one job (a fleet's `--run-job`), with the same journal and skipping as ``run``.
     public static func runOne(_ job: BatchJob, outputDirectory: String, options: BatchOptions) throws -> BatchOutcome {
         try makeDirectories(outputDirectory: outputDirectory)
-        return try runOne(job, outputDirectory: outputDirectory, options: options,
-                          listed: options.recordsInList ? try listedPairs(listPath(outputDirectory: outputDirectory)) : [])
+        return try runOne(
+            job, outputDirectory: outputDirectory, options: options,
+            listed: options.recordsInList ? try listedPairs(listPath(outputDirectory: outputDirectory)) : [])
     }
 
     /// Merges every `.jobs/*.line` result into `OUTDIR/patches` (what `mkpatch index` does).
@@ -146,11 +151,14 @@ public enum BatchRunner {
         return entries.count
     }
 
-    private static func runOne(_ job: BatchJob, outputDirectory: String, options: BatchOptions,
-                               listed: Set<String>) throws -> BatchOutcome {
+    private static func runOne(
+        _ job: BatchJob, outputDirectory: String, options: BatchOptions,
+        listed: Set<String>
+    ) throws -> BatchOutcome {
         let patchName = job.patchName
         let journal = journalDirectory(outputDirectory: outputDirectory)
-        let linePath = Paths.join(journal, patchName + ".line"), droppedPath = Paths.join(journal, patchName + ".dropped")
+        let linePath = Paths.join(journal, patchName + ".line"),
+            droppedPath = Paths.join(journal, patchName + ".dropped")
         let patchPath = Paths.join(outputDirectory, patchName)
         if FileSystem.exists(droppedPath) { return .alreadyDropped }
         if let patchSize = fileSize(patchPath) {
@@ -161,14 +169,16 @@ public enum BatchRunner {
             if FileSystem.exists(linePath) {
                 // Made before, but the run stopped before listing it.
                 if options.recordsInList {
-                    let entry = try PatchListEntry(line: Substring(try MetadataLines.readText(path: linePath).split(separator: "\n").first ?? ""))
+                    let entry = try PatchListEntry(
+                        line: Substring(try MetadataLines.readText(path: linePath).split(separator: "\n").first ?? ""))
                     try PatchCreator.record(entry, inList: listPath(outputDirectory: outputDirectory))
                 }
                 return .alreadyDone(patchSize: patchSize, targetSize: fileSize(job.newPath) ?? 0)
             }
         }
-        let creation = try PatchCreator.create(oldPath: job.oldPath, newPath: job.newPath,
-                                               outputDirectory: outputDirectory, options: options.creation)
+        let creation = try PatchCreator.create(
+            oldPath: job.oldPath, newPath: job.newPath,
+            outputDirectory: outputDirectory, options: options.creation)
         let targetSize = creation.newFile.size
         if Double(creation.patchSize) > options.maximumRatio * Double(targetSize) {
             try writeAtomically("", to: droppedPath)
@@ -179,12 +189,16 @@ public enum BatchRunner {
         if options.recordsInList {
             try PatchCreator.record(creation.entry, inList: listPath(outputDirectory: outputDirectory))
         }
-        return .created(patchSize: creation.patchSize, targetSize: targetSize, reproducibleWarning: creation.notReproducibleReason)
+        return .created(
+            patchSize: creation.patchSize, targetSize: targetSize, reproducibleWarning: creation.notReproducibleReason)
     }
 
     /// The base-and-target pairs listed in the list at `path` (none when it is missing).
     private static func listedPairs(_ path: String) throws -> Set<String> {
-        Set(try PatchListDocument.load(path: path).numberedEntries.map { $0.entry.baseName + "\u{0}" + $0.entry.targetName })
+        Set(
+            try PatchListDocument.load(path: path).numberedEntries.map {
+                $0.entry.baseName + "\u{0}" + $0.entry.targetName
+            })
     }
 
     private static func writeAtomically(_ text: String, to path: String) throws {

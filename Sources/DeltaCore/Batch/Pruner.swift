@@ -15,7 +15,9 @@ public enum Pruner {
     /// - Throws: ``FileSystemError`` when the list is missing or `distdir` cannot be listed (a mistyped
     ///   directory must not empty the list).
     public static func prune(listPath: String, distdir: String, deletePatches: Bool = false) throws -> PruneResult {
-        guard FileSystem.exists(listPath) else { throw FileSystemError(.open, path: listPath, errno: .noSuchFileOrDirectory) }
+        guard FileSystem.exists(listPath) else {
+            throw FileSystemError(.open, path: listPath, errno: .noSuchFileOrDirectory)
+        }
         let present = Set(try BatchPlanner.regularFileNames(in: distdir))
         let lock = try ReadWriteFileLock(path: PatchCreator.lockPath(forList: listPath), mode: .exclusive)
         defer { withExtendedLifetime(lock) {} }
@@ -31,7 +33,8 @@ public enum Pruner {
         if deletePatches {
             let directory = Paths.directory(of: listPath)
             // Only bare names: a URL or a path elsewhere is not this list's file to delete.
-            for entry in removed where !entry.patchIsURL && !entry.patchLocation.contains("/") && !entry.patchLocation.isEmpty {
+            for entry in removed
+            where !entry.patchIsURL && !entry.patchLocation.contains("/") && !entry.patchLocation.isEmpty {
                 let path = Paths.join(directory, entry.patchLocation)
                 if FileSystem.removeFileIfPresent(path) { deleted.append(path) }
             }

@@ -7,7 +7,8 @@ public enum WorkList {
     public static func text(_ jobs: [BatchJob]) throws(BatchError) -> String {
         var text = "# mkpatch work list: index<TAB>old<TAB>new; run one with mkpatch batch --run-job INDEX\n"
         for job in jobs {
-            for path in [job.oldPath, job.newPath] where path.contains(where: { $0 == "\t" || $0 == "\n" || $0 == "\r" }) {
+            for path in [job.oldPath, job.newPath]
+            where path.contains(where: { $0 == "\t" || $0 == "\n" || $0 == "\r" }) {
                 throw BatchError.unlistablePath(path)
             }
             text += "\(job.index)\t\(job.oldPath)\t\(job.newPath)\n"
@@ -28,8 +29,10 @@ public enum WorkList {
         for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if line.isEmpty || line.hasPrefix("#") { continue }
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard fields.count == 3, let index = Int(fields[0]), index >= 0, !fields[1].isEmpty, !fields[2].isEmpty else {
-                throw BatchError.malformedWorkList(path: path, line: offset + 1, problem: "expected INDEX<TAB>OLD<TAB>NEW")
+            guard fields.count == 3, let index = Int(fields[0]), index >= 0, !fields[1].isEmpty, !fields[2].isEmpty
+            else {
+                throw BatchError.malformedWorkList(
+                    path: path, line: offset + 1, problem: "expected INDEX<TAB>OLD<TAB>NEW")
             }
             jobs.append(BatchJob(index: index, oldPath: String(fields[1]), newPath: String(fields[2])))
         }

@@ -40,9 +40,10 @@ public final class Bzip2Decoder: StreamDecoder {
     }
 
     public func process(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws {
-        let padding = try framing.feed(input, memberMagic: 0x42, format: .bzip2,
-                                       startMember: { try openStream() },
-                                       decodeMember: { try decompressStream($0, into: sink) })
+        let padding = try framing.feed(
+            input, memberMagic: 0x42, format: .bzip2,
+            startMember: { try openStream() },
+            decodeMember: { try decompressStream($0, into: sink) })
         trailingZeroBytes += padding
         compressedOffset += padding
     }
@@ -53,7 +54,9 @@ public final class Bzip2Decoder: StreamDecoder {
 
     /// Decompresses until the input is used up or the stream ends; returns the bytes consumed
     /// and whether the stream ended.
-    private func decompressStream(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws -> (consumed: Int, memberEnded: Bool) {
+    private func decompressStream(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws -> (
+        consumed: Int, memberEnded: Bool
+    ) {
         stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress!.assumingMemoryBound(to: CChar.self))
         stream.avail_in = UInt32(input.count)
         defer {
@@ -103,7 +106,9 @@ public final class Bzip2Decoder: StreamDecoder {
     /// - Returns: how many input bytes were consumed and output bytes produced.
     /// - Throws: ``CompressionError/corrupt(_:detail:)`` for invalid data. The corresponding
     ///   C function is `BZ2_bzDecompress`.
-    public func decode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws(CompressionError) -> (consumed: Int, produced: Int) {
+    public func decode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer)
+        throws(CompressionError) -> (consumed: Int, produced: Int)
+    {
         guard streamIsOpen, !isFinished, output.count > 0 else { return (0, 0) }
         framing = .inMember
         let inputCount = min(input.count, Int(UInt32.max))

@@ -38,7 +38,9 @@ public final class Bzip2Encoder: StreamEncoder {
     }
 
     private func compress(_ input: UnsafeRawBufferPointer, action: Int32, into sink: ChunkSink) throws {
-        stream.next_in = input.baseAddress.map { UnsafeMutablePointer(mutating: $0.assumingMemoryBound(to: CChar.self)) }
+        stream.next_in = input.baseAddress.map {
+            UnsafeMutablePointer(mutating: $0.assumingMemoryBound(to: CChar.self))
+        }
         stream.avail_in = UInt32(input.count)
         defer {
             stream.next_in = nil

@@ -17,7 +17,9 @@ public enum FileInspector {
     /// - Returns: the format, and the size and digests of the file and of its content.
     /// - Throws: ``FileError`` naming the file, around an ``FileSystemError``, a ``CompressionError``
     ///   (with the byte offset where the stream went wrong) or a ``DigestError``.
-    public static func inspect(path: String, algorithms: [DigestAlgorithm] = DigestAlgorithm.allCases) throws -> FileInspection {
+    public static func inspect(path: String, algorithms: [DigestAlgorithm] = DigestAlgorithm.allCases) throws
+        -> FileInspection
+    {
         let file = try ReadableFile(path: path)
         let format = CompressionFormat.detect(try file.prefix(CompressionFormat.magicLength))
         var compressed = try MultiDigest(algorithms)

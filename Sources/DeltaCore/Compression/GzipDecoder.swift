@@ -29,9 +29,10 @@ public final class GzipDecoder: StreamDecoder {
     }
 
     public func process(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws {
-        let padding = try framing.feed(input, memberMagic: 0x1f, format: .gzip,
-                                       startMember: { inflateReset(&stream) },
-                                       decodeMember: { try inflateMember($0, into: sink) })
+        let padding = try framing.feed(
+            input, memberMagic: 0x1f, format: .gzip,
+            startMember: { inflateReset(&stream) },
+            decodeMember: { try inflateMember($0, into: sink) })
         trailingZeroBytes += padding
         compressedOffset += padding
     }
@@ -42,7 +43,9 @@ public final class GzipDecoder: StreamDecoder {
 
     /// Inflates until the input is used up or the member ends; returns the bytes consumed and
     /// whether the member ended.
-    private func inflateMember(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws -> (consumed: Int, memberEnded: Bool) {
+    private func inflateMember(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws -> (
+        consumed: Int, memberEnded: Bool
+    ) {
         stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress!.assumingMemoryBound(to: Bytef.self))
         stream.avail_in = uInt(input.count)
         defer {

@@ -35,9 +35,11 @@ public struct GzipHeader: Hashable, Sendable, Codable {
     public var extraFlags: UInt8?
 
     /// A header with the given fields.
-    public init(modificationTime: UInt32 = 0, operatingSystem: UInt8 = 3, name: [UInt8]? = nil,
-                comment: [UInt8]? = nil, extra: [UInt8]? = nil, headerCRC: Bool = false, isText: Bool = false,
-                extraFlags: UInt8? = nil) {
+    public init(
+        modificationTime: UInt32 = 0, operatingSystem: UInt8 = 3, name: [UInt8]? = nil,
+        comment: [UInt8]? = nil, extra: [UInt8]? = nil, headerCRC: Bool = false, isText: Bool = false,
+        extraFlags: UInt8? = nil
+    ) {
         self.modificationTime = modificationTime
         self.operatingSystem = operatingSystem
         self.name = name
@@ -69,8 +71,10 @@ public final class GzipEncoder: StreamEncoder {
     ///   - memLevel: 1 to 9, zlib's internal state size.
     ///   - strategy: zlib's match strategy.
     ///   - header: the member header's fields.
-    public init(level: Int = 6, memLevel: Int = 8, strategy: DeflateStrategy = .default,
-                header fields: GzipHeader = GzipHeader()) throws(CompressionError) {
+    public init(
+        level: Int = 6, memLevel: Int = 8, strategy: DeflateStrategy = .default,
+        header fields: GzipHeader = GzipHeader()
+    ) throws(CompressionError) {
         guard (0...9).contains(level), (1...9).contains(memLevel) else {
             throw .invalidSettings(.gzip, detail: "level \(level), memLevel \(memLevel)")
         }
@@ -109,7 +113,8 @@ public final class GzipEncoder: StreamEncoder {
     /// compressed it (restart points). Call before any input.
     /// The corresponding C function is `deflateSetDictionary`.
     func setDictionary(_ dictionary: UnsafeRawBufferPointer) throws(CompressionError) {
-        let status = deflateSetDictionary(&stream, dictionary.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(dictionary.count))
+        let status = deflateSetDictionary(
+            &stream, dictionary.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(dictionary.count))
         guard status == Z_OK else { throw .library(.gzip, call: "deflateSetDictionary", code: status) }
     }
 
@@ -163,7 +168,9 @@ public final class GzipEncoder: StreamEncoder {
     }
 
     private func deflate(_ input: UnsafeRawBufferPointer, flush: Int32, into sink: ChunkSink) throws {
-        stream.next_in = input.baseAddress.map { UnsafeMutablePointer(mutating: $0.assumingMemoryBound(to: Bytef.self)) }
+        stream.next_in = input.baseAddress.map {
+            UnsafeMutablePointer(mutating: $0.assumingMemoryBound(to: Bytef.self))
+        }
         stream.avail_in = uInt(input.count)
         defer {
             stream.next_in = nil

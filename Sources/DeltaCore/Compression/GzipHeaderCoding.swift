@@ -13,14 +13,17 @@ extension GzipHeader {
     /// - Returns: the header and its length in bytes.
     /// - Throws: ``CompressionError/truncated(_:)`` when `bytes` ends inside the header,
     ///   ``CompressionError/corrupt(_:detail:)`` for a bad magic, method, reserved flag or header CRC.
-    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(CompressionError) -> (header: GzipHeader, length: Int) {
+    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(CompressionError) -> (
+        header: GzipHeader, length: Int
+    ) {
         guard bytes.count >= 10 else { throw .truncated(.gzip) }
         guard bytes[0] == 0x1f, bytes[1] == 0x8b else { throw .corrupt(.gzip, detail: "not a gzip member") }
         guard bytes[2] == 8 else { throw .corrupt(.gzip, detail: "compression method \(bytes[2]) is not deflate") }
         let flags = bytes[3]
         guard flags & 0xe0 == 0 else { throw .corrupt(.gzip, detail: "reserved header flags set") }
         var header = GzipHeader()
-        header.modificationTime = UInt32(bytes[4]) | UInt32(bytes[5]) << 8 | UInt32(bytes[6]) << 16 | UInt32(bytes[7]) << 24
+        header.modificationTime =
+            UInt32(bytes[4]) | UInt32(bytes[5]) << 8 | UInt32(bytes[6]) << 16 | UInt32(bytes[7]) << 24
         header.extraFlags = bytes[8]
         header.operatingSystem = bytes[9]
         header.isText = flags & Flag.text != 0
@@ -44,7 +47,8 @@ extension GzipHeader {
         if header.headerCRC {
             guard bytes.count >= position + 2 else { throw .truncated(.gzip) }
             let stored = UInt16(bytes[position]) | UInt16(bytes[position + 1]) << 8
-            let computed = UInt16(truncatingIfNeeded: crc32(0, bytes.baseAddress!.assumingMemoryBound(to: Bytef.self), uInt(position)))
+            let computed = UInt16(
+                truncatingIfNeeded: crc32(0, bytes.baseAddress!.assumingMemoryBound(to: Bytef.self), uInt(position)))
             guard stored == computed else { throw .corrupt(.gzip, detail: "header CRC mismatch") }
             position += 2
         }

@@ -22,8 +22,10 @@ public struct LZMA2Settings: Sendable, Equatable {
     public var niceLength: UInt32
 
     /// Creates settings; the defaults are `xz -9`'s with the largest nice length.
-    public init(dictionarySize: UInt32 = 1 << 26, literalContextBits: UInt32 = 3, literalPositionBits: UInt32 = 0,
-                positionBits: UInt32 = 2, preset: UInt32 = 9, extreme: Bool = false, niceLength: UInt32 = 273) {
+    public init(
+        dictionarySize: UInt32 = 1 << 26, literalContextBits: UInt32 = 3, literalPositionBits: UInt32 = 0,
+        positionBits: UInt32 = 2, preset: UInt32 = 9, extreme: Bool = false, niceLength: UInt32 = 273
+    ) {
         self.dictionarySize = dictionarySize
         self.literalContextBits = literalContextBits
         self.literalPositionBits = literalPositionBits
@@ -47,8 +49,10 @@ public enum LZMA2RawEncoder {
     /// Compresses `input` into a raw LZMA2 stream (ending with LZMA2's end marker).
     /// - Parameter presetDictionary: bytes the stream may refer back to as if they preceded
     ///   it (at most the window's worth at their end counts); the decoder needs the same.
-    public static func compress(_ input: UnsafeRawBufferPointer, settings: LZMA2Settings,
-                                presetDictionary: UnsafeRawBufferPointer? = nil) throws(CompressionError) -> [UInt8] {
+    public static func compress(
+        _ input: UnsafeRawBufferPointer, settings: LZMA2Settings,
+        presetDictionary: UnsafeRawBufferPointer? = nil
+    ) throws(CompressionError) -> [UInt8] {
         var options = lzma_options_lzma()
         guard lzma_lzma_preset(&options, settings.preset | (settings.extreme ? CLZMA_presetExtreme() : 0)) == 0 else {
             throw .invalidSettings(.xz, detail: "LZMA2 preset \(settings.preset)")
@@ -64,8 +68,9 @@ public enum LZMA2RawEncoder {
         var output = [UInt8]()
         output.reserveCapacity(input.count / 2 + 4096)
         do {
-            try coder.code(input, finishing: true, into: { output.append(contentsOf: $0) },
-                           failure: { .library(.xz, call: "lzma_code", code: Int32($0.rawValue)) })
+            try coder.code(
+                input, finishing: true, into: { output.append(contentsOf: $0) },
+                failure: { .library(.xz, call: "lzma_code", code: Int32($0.rawValue)) })
         } catch let error as CompressionError {
             throw error
         } catch {
@@ -109,7 +114,9 @@ public final class LZMA2RawDecoder {
     /// Decodes from `input` into `output`.
     /// - Returns: how many input bytes were consumed and output bytes produced.
     /// - Throws: ``CompressionError/corrupt(_:detail:)`` for invalid data.
-    public func decode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws(CompressionError) -> (consumed: Int, produced: Int) {
+    public func decode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer)
+        throws(CompressionError) -> (consumed: Int, produced: Int)
+    {
         guard !isFinished, output.count > 0 else { return (0, 0) }
         stream.next_in = input.baseAddress?.assumingMemoryBound(to: UInt8.self)
         stream.avail_in = input.count

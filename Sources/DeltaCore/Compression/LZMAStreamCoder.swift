@@ -22,8 +22,10 @@ final class LZMAStreamCoder {
 
     /// Runs `input` through the stream, or with `finishing` flushes it to its end, passing output
     /// to `sink`. Statuses other than OK and STREAM_END become the error `failure` makes of them.
-    func code(_ input: UnsafeRawBufferPointer, finishing: Bool, into sink: ChunkSink,
-              failure: (lzma_ret) -> CompressionError) throws {
+    func code(
+        _ input: UnsafeRawBufferPointer, finishing: Bool, into sink: ChunkSink,
+        failure: (lzma_ret) -> CompressionError
+    ) throws {
         if ended {
             if input.count > 0 { throw CompressionError.trailingData(.xz) }
             return
@@ -37,8 +39,10 @@ final class LZMAStreamCoder {
         try drive(UnsafeRawBufferPointer(start: nil, count: 0), action: LZMA_FULL_FLUSH, into: sink, failure: failure)
     }
 
-    private func drive(_ input: UnsafeRawBufferPointer, action: lzma_action, into sink: ChunkSink,
-                       failure: (lzma_ret) -> CompressionError) throws {
+    private func drive(
+        _ input: UnsafeRawBufferPointer, action: lzma_action, into sink: ChunkSink,
+        failure: (lzma_ret) -> CompressionError
+    ) throws {
         stream.next_in = input.baseAddress?.assumingMemoryBound(to: UInt8.self)
         stream.avail_in = input.count
         defer {

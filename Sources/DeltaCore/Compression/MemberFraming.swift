@@ -15,7 +15,9 @@ enum MemberFraming: Equatable {
     /// Decides what the byte after a finished member means.
     /// - Returns: `true` if a new member starts at this byte, `false` if it is padding.
     /// - Throws: ``CompressionError/trailingData(_:)`` for anything else.
-    mutating func classifyByteAfterMember(_ byte: UInt8, memberMagic: UInt8, format: CompressionFormat) throws(CompressionError) -> Bool {
+    mutating func classifyByteAfterMember(_ byte: UInt8, memberMagic: UInt8, format: CompressionFormat)
+        throws(CompressionError) -> Bool
+    {
         switch (self, byte) {
         case (.betweenMembers, memberMagic):
             self = .inMember
@@ -32,9 +34,11 @@ enum MemberFraming: Equatable {
     /// returns how many it consumed and whether the member ended there; a member magic byte
     /// after a member calls `startMember`; zeros after a member count as padding.
     /// - Returns: the number of padding bytes seen in `input`.
-    mutating func feed(_ input: UnsafeRawBufferPointer, memberMagic: UInt8, format: CompressionFormat,
-                       startMember: () throws -> Void,
-                       decodeMember: (UnsafeRawBufferPointer) throws -> (consumed: Int, memberEnded: Bool)) throws -> UInt64 {
+    mutating func feed(
+        _ input: UnsafeRawBufferPointer, memberMagic: UInt8, format: CompressionFormat,
+        startMember: () throws -> Void,
+        decodeMember: (UnsafeRawBufferPointer) throws -> (consumed: Int, memberEnded: Bool)
+    ) throws -> UInt64 {
         var position = 0
         var padding: UInt64 = 0
         while position < input.count {

@@ -42,7 +42,9 @@ public final class PigzDeflateEncoder: StreamEncoder {
     ///   - independent: `-i`: no dictionary, and a full-flush marker after each block.
     /// - Throws: ``CompressionError/invalidSettings(_:detail:)`` or
     ///   ``CompressionError/library(_:call:code:)``.
-    public init(level: Int, strategy: DeflateStrategy = .default, blockSize: Int = 128 << 10, independent: Bool = false) throws(CompressionError) {
+    public init(level: Int, strategy: DeflateStrategy = .default, blockSize: Int = 128 << 10, independent: Bool = false)
+        throws(CompressionError)
+    {
         guard (0...9).contains(level), Self.blockSizes.contains(blockSize), blockSize % 1024 == 0 else {
             throw .invalidSettings(.gzip, detail: "pigz level \(level), block size \(blockSize)")
         }
@@ -72,7 +74,8 @@ public final class PigzDeflateEncoder: StreamEncoder {
             // A full block is compressed only once more input shows it is not the last.
             if blockFill == block.count { try compressBlock(isLast: false, into: sink) }
             let step = min(block.count - blockFill, input.count - consumed)
-            UnsafeMutableRawPointer(block.baseAddress! + blockFill).copyMemory(from: input.baseAddress! + consumed, byteCount: step)
+            UnsafeMutableRawPointer(block.baseAddress! + blockFill).copyMemory(
+                from: input.baseAddress! + consumed, byteCount: step)
             blockFill += step
             consumed += step
         }
@@ -89,7 +92,8 @@ public final class PigzDeflateEncoder: StreamEncoder {
         try check(deflateReset(&stream), "deflateReset")
         try check(deflateParams(&stream, level, strategy), "deflateParams")
         if hasDictionary {
-            try check(deflateSetDictionary(&stream, dictionary.baseAddress, uInt(dictionary.count)), "deflateSetDictionary")
+            try check(
+                deflateSetDictionary(&stream, dictionary.baseAddress, uInt(dictionary.count)), "deflateSetDictionary")
         }
         stream.next_in = block.baseAddress
         stream.avail_in = uInt(blockFill)
@@ -112,7 +116,8 @@ public final class PigzDeflateEncoder: StreamEncoder {
                 try run(Z_FULL_FLUSH, into: sink)
             } else {
                 // Every block but the last is full, and at least as large as the dictionary.
-                dictionary.baseAddress!.update(from: block.baseAddress! + (blockFill - dictionary.count), count: dictionary.count)
+                dictionary.baseAddress!.update(
+                    from: block.baseAddress! + (blockFill - dictionary.count), count: dictionary.count)
                 hasDictionary = true
             }
         }

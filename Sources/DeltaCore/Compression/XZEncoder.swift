@@ -30,7 +30,9 @@ public final class XZEncoder: StreamEncoder {
     ///   - blockSize: when set, ends a block (`LZMA_FULL_FLUSH`) after every `blockSize`
     ///     input bytes, as single-threaded `xz --block-size` does; such block headers carry
     ///     no sizes, unlike the multi-threaded encoder's.
-    public init(preset: Int = 6, extreme: Bool = false, check: XZCheck = .crc64, flushingEvery blockSize: UInt64? = nil) throws(CompressionError) {
+    public init(preset: Int = 6, extreme: Bool = false, check: XZCheck = .crc64, flushingEvery blockSize: UInt64? = nil)
+        throws(CompressionError)
+    {
         guard (0...9).contains(preset), blockSize ?? 1 > 0 else {
             throw .invalidSettings(.xz, detail: "preset \(preset), block size \(blockSize ?? 0)")
         }
@@ -51,7 +53,9 @@ public final class XZEncoder: StreamEncoder {
     ///   - blockSize: uncompressed bytes per block (`xz --block-size`; xz's default is three
     ///     times the dictionary size, at least 1 MiB).
     ///   - threads: worker threads.
-    public init(preset: Int, extreme: Bool = false, check: XZCheck = .crc64, blockSize: UInt64, threads: Int = 2) throws(CompressionError) {
+    public init(preset: Int, extreme: Bool = false, check: XZCheck = .crc64, blockSize: UInt64, threads: Int = 2)
+        throws(CompressionError)
+    {
         guard (0...9).contains(preset), blockSize > 0, threads > 0 else {
             throw .invalidSettings(.xz, detail: "preset \(preset), block size \(blockSize), threads \(threads)")
         }
@@ -70,7 +74,9 @@ public final class XZEncoder: StreamEncoder {
         var start = 0
         while start < input.count {
             let end = start + Int(min(UInt64(input.count - start), blockSize - inBlock))
-            try coder.code(UnsafeRawBufferPointer(rebasing: input[start..<end]), finishing: false, into: sink, failure: Self.describe)
+            try coder.code(
+                UnsafeRawBufferPointer(rebasing: input[start..<end]), finishing: false, into: sink,
+                failure: Self.describe)
             inBlock += UInt64(end - start)
             start = end
             if inBlock == blockSize {
@@ -82,7 +88,8 @@ public final class XZEncoder: StreamEncoder {
 
     public func finish(into sink: ChunkSink) throws {
         guard !finished else { return }
-        try coder.code(UnsafeRawBufferPointer(start: nil, count: 0), finishing: true, into: sink, failure: Self.describe)
+        try coder.code(
+            UnsafeRawBufferPointer(start: nil, count: 0), finishing: true, into: sink, failure: Self.describe)
         finished = true
     }
 

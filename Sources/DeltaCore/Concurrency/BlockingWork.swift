@@ -117,7 +117,8 @@ private final class WorkerThreads: Sendable {
     }
 
     private enum Step {
-        case run(@Sendable () -> Void), wait, exit
+        case run(@Sendable () -> Void)
+        case wait, exit
     }
 
     private let state = ConditionMutex(State())
@@ -147,10 +148,12 @@ private final class WorkerThreads: Sendable {
             case .run(let work):
                 work()
             case .wait:
-                let work = state.wait(until: { !$0.queue.isEmpty }, then: { state in
-                    state.idle -= 1
-                    return state.queue.removeFirst()
-                })
+                let work = state.wait(
+                    until: { !$0.queue.isEmpty },
+                    then: { state in
+                        state.idle -= 1
+                        return state.queue.removeFirst()
+                    })
                 work()
             case .exit:
                 return
@@ -172,10 +175,12 @@ private final class WorkerThreads: Sendable {
         pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
         let context = Unmanaged.passRetained(Box(body)).toOpaque()
         var thread = pthread_t()
-        let status = pthread_create(&thread, &attributes, { context in
-            Unmanaged<Box>.fromOpaque(context!).takeRetainedValue().body()
-            return nil
-        }, context)
+        let status = pthread_create(
+            &thread, &attributes,
+            { context in
+                Unmanaged<Box>.fromOpaque(context!).takeRetainedValue().body()
+                return nil
+            }, context)
         precondition(status == 0, "cannot start a worker thread: \(String(cString: strerror(status)))")
     }
 }

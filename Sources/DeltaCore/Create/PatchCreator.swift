@@ -8,8 +8,10 @@ public struct PatchCreationOptions: Sendable {
     public var diff: DiffOptions
 
     /// The defaults: MD5 for GLEP 25 readers, plus BLAKE2B and SHA512.
-    public init(hashes: [DigestAlgorithm] = [.md5, .blake2b, .sha512], urlBase: String? = nil,
-                diff: DiffOptions = DiffOptions()) {
+    public init(
+        hashes: [DigestAlgorithm] = [.md5, .blake2b, .sha512], urlBase: String? = nil,
+        diff: DiffOptions = DiffOptions()
+    ) {
         self.hashes = hashes
         self.urlBase = urlBase
         self.diff = diff
@@ -52,7 +54,8 @@ public enum PatchCreator {
         let oldPart = oldEnding == newEnding ? oldStem : oldFileName
         let newPart: String
         if let old = DistfileName(oldFileName), let new = DistfileName(newFileName),
-           old.package.lowercased() == new.package.lowercased() {
+            old.package.lowercased() == new.package.lowercased()
+        {
             newPart = new.versionText
         } else {
             newPart = String(newFileName.dropLast(newEnding.count))
@@ -70,12 +73,15 @@ public enum PatchCreator {
     /// Makes the patch from `oldPath` to `newPath` and publishes it in `outputDirectory`.
     /// - Throws: ``FileError`` naming the file at fault; ``CreationError`` when the made patch
     ///   does not rebuild the new file (nothing is published then).
-    public static func create(oldPath: String, newPath: String, outputDirectory: String,
-                              options: PatchCreationOptions = PatchCreationOptions()) throws -> PatchCreation {
+    public static func create(
+        oldPath: String, newPath: String, outputDirectory: String,
+        options: PatchCreationOptions = PatchCreationOptions()
+    ) throws -> PatchCreation {
         let oldFileName = baseName(oldPath), newFileName = baseName(newPath)
         let old = try FileInspector.inspect(path: oldPath, algorithms: options.hashes)
         let new = try FileInspector.inspect(path: newPath, algorithms: Array(Set(options.hashes + [.sha256])))
-        let detection = new.format == .none
+        let detection =
+            new.format == .none
             ? RecipeDetection(recipe: nil, candidatesTried: 0, reason: "the new file is not compressed")
             : try RecipeDetector.detect(path: newPath)
         let metadata = PatchMetadata(recipe: detection.recipe?.serialized(), targetCompressed: new.compressed)
@@ -85,7 +91,8 @@ public enum PatchCreator {
         // up is cleared by the next one that publishes the same patch.
         let work = try WorkDirectory(in: outputDirectory, label: patchName)
         let patchDraft = work.path("patch")
-        try FileDiffer.diff(oldPath: oldPath, newPath: newPath, outputPath: patchDraft, metadata: metadata, options: options.diff)
+        try FileDiffer.diff(
+            oldPath: oldPath, newPath: newPath, outputPath: patchDraft, metadata: metadata, options: options.diff)
 
         // Prove the patch before anyone can see it: it must rebuild the content, and with the
         // recipe the very bytes of the new distfile.
@@ -95,7 +102,8 @@ public enum PatchCreator {
             throw CreationError.rebuildDiffers(newPath, what: "uncompressed content")
         }
         if let recipe = detection.recipe {
-            let rebuilt = try Recompressor.recompress(inputPath: content, recipe: recipe, outputPath: work.path("rebuilt"))
+            let rebuilt = try Recompressor.recompress(
+                inputPath: content, recipe: recipe, outputPath: work.path("rebuilt"))
             guard rebuilt.size == new.compressed.size, rebuilt.sha256 == new.compressed[.sha256]?.hex else {
                 throw CreationError.rebuildDiffers(newPath, what: "recompressed file")
             }
@@ -110,9 +118,11 @@ public enum PatchCreator {
         let entry = PatchListEntry(
             patch: HashedPart(name: location, digests: patchDigests),
             base: HashedPart(name: oldFileName, digests: old.compressed),
-            target: HashedPart(name: newFileName, digests: new.uncompressed.restricted(to: options.hashes), isUncompressed: true))
-        return PatchCreation(patchPath: patchPath, entry: entry, patchSize: patchDigests.size, newFile: new.compressed,
-                             recipe: detection.recipe, notReproducibleReason: detection.reproducible ? nil : detection.reason)
+            target: HashedPart(
+                name: newFileName, digests: new.uncompressed.restricted(to: options.hashes), isUncompressed: true))
+        return PatchCreation(
+            patchPath: patchPath, entry: entry, patchSize: patchDigests.size, newFile: new.compressed,
+            recipe: detection.recipe, notReproducibleReason: detection.reproducible ? nil : detection.reason)
     }
 
     /// Adds or replaces `entry` in the list at `listPath` (created if missing), under a lock

@@ -38,8 +38,10 @@ public enum PatchListVerifier {
     ///   - patchDirectory: where the patches are; by default beside the list. A patch named by
     ///     URL is looked up there by its last path component.
     ///   - scratchDirectory: where results are rebuilt (removed afterwards).
-    public static func verify(listPath: String, distdir: String, patchDirectory: String? = nil,
-                              scratchDirectory: String = "/tmp") throws -> VerificationReport {
+    public static func verify(
+        listPath: String, distdir: String, patchDirectory: String? = nil,
+        scratchDirectory: String = "/tmp"
+    ) throws -> VerificationReport {
         let document = try PatchListDocument.load(path: listPath)
         let patches = patchDirectory ?? Paths.directory(of: listPath)
         var failures = document.problems
@@ -50,7 +52,8 @@ public enum PatchListVerifier {
             if problems.isEmpty { passed += 1 }
         }
         failures.sort { ($0.line ?? 0) < ($1.line ?? 0) }
-        return VerificationReport(entriesChecked: document.numberedEntries.count, entriesPassed: passed, failures: failures)
+        return VerificationReport(
+            entriesChecked: document.numberedEntries.count, entriesPassed: passed, failures: failures)
     }
 
     /// The duplicates and contradictions among the entries of `listPaths` taken together (as
@@ -60,17 +63,23 @@ public enum PatchListVerifier {
     public static func conflicts(listPaths: [String]) throws -> [PatchListConflict] {
         var listed = [ListedPatchEntry]()
         for path in listPaths {
-            listed += try PatchListDocument.load(path: path).numberedEntries.map { ListedPatchEntry(entry: $0.entry, path: path, line: $0.line) }
+            listed += try PatchListDocument.load(path: path).numberedEntries.map {
+                ListedPatchEntry(entry: $0.entry, path: path, line: $0.line)
+            }
         }
         return PatchListMerge.merge(listed).conflicts
     }
 
-    private static func check(_ entry: PatchListEntry, patches: String, distdir: String, scratch: String) throws -> [VerificationError] {
+    private static func check(_ entry: PatchListEntry, patches: String, distdir: String, scratch: String) throws
+        -> [VerificationError]
+    {
         let patchName = Paths.name(of: entry.patchLocation)
         let patchPath = Paths.join(patches, patchName)
         let basePath = Paths.join(distdir, entry.baseName)
         var problems = [VerificationError]()
-        if let problem = compare(file: patchPath, part: "patch", expected: entry.patch, missing: .patchMissing(patchPath)) {
+        if let problem = compare(
+            file: patchPath, part: "patch", expected: entry.patch, missing: .patchMissing(patchPath))
+        {
             problems.append(problem)
         }
         if let problem = compare(file: basePath, part: "base", expected: entry.base, missing: .baseMissing(basePath)) {
@@ -85,14 +94,18 @@ public enum PatchListVerifier {
         } catch {
             return [.applyFailed(patchPath, reason: String(describing: error))]
         }
-        if let problem = compare(file: result, part: "result", expected: entry.target, missing: .applyFailed(patchPath, reason: "no output")) {
+        if let problem = compare(
+            file: result, part: "result", expected: entry.target, missing: .applyFailed(patchPath, reason: "no output"))
+        {
             problems.append(problem)
         }
         return problems
     }
 
     /// Compares a file's size and the digests the list gives for it.
-    private static func compare(file: String, part: String, expected: HashedPart, missing: VerificationError) -> VerificationError? {
+    private static func compare(file: String, part: String, expected: HashedPart, missing: VerificationError)
+        -> VerificationError?
+    {
         let wanted = expected.digests
         let actual: DigestSet
         do {
@@ -106,8 +119,9 @@ public enum PatchListVerifier {
             return .mismatch(part: part, file: file, detail: "size is \(actual.size), the list says \(wanted.size)")
         }
         for (algorithm, digest) in wanted.digests.sorted(by: { $0.key > $1.key }) where actual[algorithm] != digest {
-            return .mismatch(part: part, file: file,
-                             detail: "\(algorithm.rawValue) is \(actual[algorithm]?.hex ?? "?"), the list says \(digest.hex)")
+            return .mismatch(
+                part: part, file: file,
+                detail: "\(algorithm.rawValue) is \(actual[algorithm]?.hex ?? "?"), the list says \(digest.hex)")
         }
         return nil
     }

@@ -17,14 +17,17 @@ final class EncodingCandidate: @unchecked Sendable {
     /// A candidate for `streams`; nil when a context is asked for but selects nothing, or
     /// more than the literals' largest window.
     init?(_ streams: PatchStreams, context: LiteralContext?, old: UnsafePointer<UInt8>, oldCount: Int, newCount: Int) {
-        dictionary = context?.bytes(old: old, oldCount: oldCount, commands: streams.commands.bytes, newCount: newCount) ?? []
+        dictionary =
+            context?.bytes(old: old, oldCount: oldCount, commands: streams.commands.bytes, newCount: newCount) ?? []
         raw = [streams.commands.bytes, streams.residuals.bytes, streams.headerResiduals, streams.literals]
         let raw = raw, caps = NativeDiffer.streamWindowCaps
-        let literalWindow = LZMA2Settings.dictionarySize(for: dictionary.count + raw[stream: .literals].count,
-                                                         cap: caps[stream: .literals])
+        let literalWindow = LZMA2Settings.dictionarySize(
+            for: dictionary.count + raw[stream: .literals].count,
+            cap: caps[stream: .literals])
         guard context == nil || !dictionary.isEmpty, dictionary.count <= literalWindow else { return nil }
         windows = NativePatchStream.Kind.allCases.map { kind in
-            kind == .literals ? literalWindow : LZMA2Settings.dictionarySize(for: raw[stream: kind].count, cap: caps[stream: kind])
+            kind == .literals
+                ? literalWindow : LZMA2Settings.dictionarySize(for: raw[stream: kind].count, cap: caps[stream: kind])
         }
         // A derived context's limit is what it came to: the same ranges, and within the window.
         if case let .derived(before, after, _)? = context {
@@ -42,9 +45,12 @@ final class EncodingCandidate: @unchecked Sendable {
         compressed[stream: kind].set {
             try raw[stream: kind].withUnsafeBytes { bytes in
                 try dictionary.withUnsafeBytes { preset in
-                    try LZMA2RawEncoder.compress(bytes, settings: LZMA2Settings(
-                        dictionarySize: windows[stream: kind], literalContextBits: lc, literalPositionBits: lp, positionBits: pb,
-                        extreme: options.extreme), presetDictionary: kind == .literals ? preset : nil)
+                    try LZMA2RawEncoder.compress(
+                        bytes,
+                        settings: LZMA2Settings(
+                            dictionarySize: windows[stream: kind], literalContextBits: lc, literalPositionBits: lp,
+                            positionBits: pb,
+                            extreme: options.extreme), presetDictionary: kind == .literals ? preset : nil)
                 }
             }
         }
@@ -66,21 +72,27 @@ final class EncodingCandidate: @unchecked Sendable {
         }
         // A solid stream holds the commands that derive a context, so it can only take a whole file.
         if context.map({ $0 == .wholeFile }) ?? true,
-           let solid = try NativeDiffer.solidEncoding(raw, separateSize: separateSize, dictionary: dictionary, header: header,
-                                                      options: options) {
+            let solid = try NativeDiffer.solidEncoding(
+                raw, separateSize: separateSize, dictionary: dictionary, header: header,
+                options: options)
+        {
             return solid
         }
         var body = [UInt8]()
         for kind in NativePatchStream.Kind.allCases {
             let packed = try compressed[stream: kind].get(), plain = raw[stream: kind]
             if packed.count < plain.count {
-                header.streams.append(NativePatchStream(kind: kind, codec: .lzma2, dictionarySize: windows[stream: kind],
-                                                        rawLength: UInt64(plain.count), codedLength: UInt64(packed.count)))
+                header.streams.append(
+                    NativePatchStream(
+                        kind: kind, codec: .lzma2, dictionarySize: windows[stream: kind],
+                        rawLength: UInt64(plain.count), codedLength: UInt64(packed.count)))
                 body += packed
             } else {
                 if kind == .literals && context != nil { return nil }
-                header.streams.append(NativePatchStream(kind: kind, codec: .stored, dictionarySize: 0,
-                                                        rawLength: UInt64(plain.count), codedLength: UInt64(plain.count)))
+                header.streams.append(
+                    NativePatchStream(
+                        kind: kind, codec: .stored, dictionarySize: 0,
+                        rawLength: UInt64(plain.count), codedLength: UInt64(plain.count)))
                 body += plain
             }
         }

@@ -20,8 +20,10 @@ public enum FileDiffer {
     ///     false, the files' bytes are diffed as they are.
     /// - Throws: ``FileError`` naming the input at fault, or the differ's errors.
     @discardableResult
-    public static func diff(oldPath: String, newPath: String, outputPath: String, decompressInputs: Bool = true,
-                            metadata: PatchMetadata = PatchMetadata(), options: DiffOptions = DiffOptions()) throws -> Summary {
+    public static func diff(
+        oldPath: String, newPath: String, outputPath: String, decompressInputs: Bool = true,
+        metadata: PatchMetadata = PatchMetadata(), options: DiffOptions = DiffOptions()
+    ) throws -> Summary {
         let (old, oldFormat) = try load(oldPath, decompress: decompressInputs)
         let (new, newFormat) = try load(newPath, decompress: decompressInputs)
         let patch = try NativeDiffer.makePatch(old: old, new: new, metadata: metadata, options: options)
@@ -29,7 +31,9 @@ public enum FileDiffer {
         try writer.write(patch)
         try writer.commit()
         let header = try NativePatchHeader.read(from: InMemorySource(patch))
-        return Summary(old: header.old, new: header.new, patchSize: UInt64(patch.count), oldFormat: oldFormat, newFormat: newFormat)
+        return Summary(
+            old: header.old, new: header.new, patchSize: UInt64(patch.count), oldFormat: oldFormat, newFormat: newFormat
+        )
     }
 
     /// A whole file's bytes, decompressed when asked and compressed.

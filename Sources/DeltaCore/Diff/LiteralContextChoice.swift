@@ -16,7 +16,8 @@ extension LiteralContext {
 
     /// The context for an old file of `oldCount` bytes: the whole file when it is at most `wholeFileMaximum`.
     static func choice(oldCount: Int, wholeFileMaximum: Int) -> LiteralContext {
-        oldCount <= wholeFileMaximum ? .wholeFile : .derived(before: defaultBefore, after: defaultAfter, limit: defaultLimit)
+        oldCount <= wholeFileMaximum
+            ? .wholeFile : .derived(before: defaultBefore, after: defaultAfter, limit: defaultLimit)
     }
 
     /// `covers` without those shorter than `minimum` that touch no tar metadata (`metadata`,
@@ -40,14 +41,17 @@ extension LiteralContext {
             var derivation = Derivation(before: before, after: after, limit: limit, oldSize: UInt64(oldCount))
             var reader = PatchByteReader(commands, baseOffset: 0, section: "commands")
             var written: UInt64 = 0
-            while written < UInt64(newCount), let copy = try? reader.readVarint("copy"), let literal = try? reader.readVarint("literal"),
-                  let move = try? reader.readVarint("move") {
+            while written < UInt64(newCount), let copy = try? reader.readVarint("copy"),
+                let literal = try? reader.readVarint("literal"),
+                let move = try? reader.readVarint("move")
+            {
                 _ = derivation.add(copy: copy, literal: literal, move: move.zigzagDecoded)
                 written += copy + literal
             }
             var bytes = [UInt8]()
             for range in derivation.ranges {
-                bytes.append(contentsOf: UnsafeBufferPointer(start: old + Int(range.lowerBound), count: Int(range.count)))
+                bytes.append(
+                    contentsOf: UnsafeBufferPointer(start: old + Int(range.lowerBound), count: Int(range.count)))
             }
             return bytes
         }

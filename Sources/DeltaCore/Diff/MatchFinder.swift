@@ -30,7 +30,9 @@ struct MatchFinder {
     func free() { for segment in segments { segment.free() } }
 
     /// The longest match for `pattern[0..<count]` in any segment, nearest `near` on a tie.
-    func longestMatch(_ pattern: UnsafePointer<UInt8>, count: Int, near: Int, refine: Bool) -> (position: Int, length: Int) {
+    func longestMatch(_ pattern: UnsafePointer<UInt8>, count: Int, near: Int, refine: Bool) -> (
+        position: Int, length: Int
+    ) {
         var best = segments[0].longestMatch(pattern, count: count, near: near, refine: refine)
         for segment in segments.dropFirst() {
             let candidate = segment.longestMatch(pattern, count: count, near: near, refine: refine)
@@ -41,7 +43,9 @@ struct MatchFinder {
         if refine && sparse && count >= 2 {
             for segment in segments {
                 let shifted = segment.longestMatch(pattern + 1, count: count - 1, near: near + 1, refine: true)
-                guard shifted.position > 0, shifted.length > 0, old[shifted.position - 1] == pattern[0] else { continue }
+                guard shifted.position > 0, shifted.length > 0, old[shifted.position - 1] == pattern[0] else {
+                    continue
+                }
                 let candidate = (position: shifted.position - 1, length: shifted.length + 1)
                 if Self.isBetter(candidate, than: best, near: near) { best = candidate }
             }
@@ -51,9 +55,12 @@ struct MatchFinder {
 
     /// Longer wins; on equal length, nearer `near` wins.
     @inline(__always)
-    static func isBetter(_ candidate: (position: Int, length: Int), than best: (position: Int, length: Int), near: Int) -> Bool {
+    static func isBetter(_ candidate: (position: Int, length: Int), than best: (position: Int, length: Int), near: Int)
+        -> Bool
+    {
         candidate.length > best.length
-            || (candidate.length == best.length && (candidate.position - near).magnitude < (best.position - near).magnitude)
+            || (candidate.length == best.length
+                && (candidate.position - near).magnitude < (best.position - near).magnitude)
     }
 
     @inline(__always)
@@ -68,7 +75,9 @@ struct MatchFinder {
         var metadataIndex = 0
         /// The end of the tar metadata region holding `position`, if any.
         func metadataEnd(at position: Int) -> Int? {
-            while metadataIndex < metadataRanges.count && metadataRanges[metadataIndex].upperBound <= position { metadataIndex += 1 }
+            while metadataIndex < metadataRanges.count && metadataRanges[metadataIndex].upperBound <= position {
+                metadataIndex += 1
+            }
             return metadataIndex < metadataRanges.count && metadataRanges[metadataIndex].contains(position)
                 ? metadataRanges[metadataIndex].upperBound : nil
         }
@@ -83,14 +92,16 @@ struct MatchFinder {
             scan += length
             var scoreScan = scan
             while scan < newCount {
-                (matchPosition, length) = longestMatch(new + scan, count: newCount - scan, near: scan + lastOffset, refine: false)
+                (matchPosition, length) = longestMatch(
+                    new + scan, count: newCount - scan, near: scan + lastOffset, refine: false)
                 if sparse {
                     // The current alignment may sit at an odd old position, which a sparse
                     // index cannot return: measure it directly (one sequential compare).
                     let aligned = scan + lastOffset
                     if aligned >= 0 && aligned < oldCount {
-                        let alignedLength = SuffixIndex.commonPrefix(old + aligned, new + scan, from: 0,
-                                                                     limit: min(newCount - scan, oldCount - aligned))
+                        let alignedLength = SuffixIndex.commonPrefix(
+                            old + aligned, new + scan, from: 0,
+                            limit: min(newCount - scan, oldCount - aligned))
                         if alignedLength >= length { (matchPosition, length) = (aligned, alignedLength) }
                     }
                 }
@@ -110,8 +121,13 @@ struct MatchFinder {
                 if length > oldScore + marginHere {
                     // Worth a closer look: find the nearest of the equally long matches (the
                     // costly part, so only here), then weigh the jump to it.
-                    (matchPosition, length) = longestMatch(new + scan, count: newCount - scan, near: scan + lastOffset, refine: true)
-                    if (length == oldScore && length != 0) || length > oldScore + marginHere + jumpCost(matchPosition - scan - lastOffset) { break }
+                    (matchPosition, length) = longestMatch(
+                        new + scan, count: newCount - scan, near: scan + lastOffset, refine: true)
+                    if (length == oldScore && length != 0)
+                        || length > oldScore + marginHere + jumpCost(matchPosition - scan - lastOffset)
+                    {
+                        break
+                    }
                 }
                 // Inside tar metadata a switch needs a huge margin, so searching at every byte
                 // of a header (where mtimes and checksums keep breaking exact matches) is wasted:
@@ -128,7 +144,9 @@ struct MatchFinder {
                 let next = metadataEnd.map { min($0, newCount) } ?? min(scan + stride, newCount)
                 while scan < next {
                     let aligned = scan + lastOffset
-                    if scan < scoreScan && aligned >= 0 && aligned < oldCount && old[aligned] == new[scan] { oldScore -= 1 }
+                    if scan < scoreScan && aligned >= 0 && aligned < oldCount && old[aligned] == new[scan] {
+                        oldScore -= 1
+                    }
                     scan += 1
                 }
                 if scoreScan < scan {
@@ -144,7 +162,9 @@ struct MatchFinder {
             while lastScan + step < scan && lastPosition + step < oldCount {
                 if old[lastPosition + step] == new[lastScan + step] { agree += 1 }
                 step += 1
-                if tuning.agreeWeight * agree - tuning.stepWeight * step > tuning.agreeWeight * bestAgree - tuning.stepWeight * forward {
+                if tuning.agreeWeight * agree - tuning.stepWeight * step > tuning.agreeWeight * bestAgree - tuning
+                    .stepWeight * forward
+                {
                     bestAgree = agree
                     forward = step
                 }
@@ -157,7 +177,9 @@ struct MatchFinder {
                 step = 1
                 while scan >= lastScan + step && matchPosition >= step {
                     if old[matchPosition - step] == new[scan - step] { agree += 1 }
-                    if tuning.agreeWeight * agree - tuning.stepWeight * step > tuning.agreeWeight * bestBack - tuning.stepWeight * backward {
+                    if tuning.agreeWeight * agree - tuning.stepWeight * step > tuning.agreeWeight * bestBack - tuning
+                        .stepWeight * backward
+                    {
                         bestBack = agree
                         backward = step
                     }
@@ -170,7 +192,9 @@ struct MatchFinder {
                 agree = 0
                 var bestSplit = 0, split = 0
                 for offset in 0..<overlap {
-                    if new[lastScan + forward - overlap + offset] == old[lastPosition + forward - overlap + offset] { agree += 1 }
+                    if new[lastScan + forward - overlap + offset] == old[lastPosition + forward - overlap + offset] {
+                        agree += 1
+                    }
                     if new[scan - backward + offset] == old[matchPosition - backward + offset] { agree -= 1 }
                     if agree > bestSplit {
                         bestSplit = agree

@@ -27,9 +27,11 @@ public struct DiffOptions: Sendable {
     /// Creates options: two threads, LZMA2 at `-9`, SHA-256 digests, 2 GiB index pieces,
     /// a sparse index from 16 MiB of old file, the whole old file as the literals' context up
     /// to 512 KiB.
-    public init(threads: Int = 2, extreme: Bool = false, digests: [DigestAlgorithm] = [.sha256],
-                maximumIndexPiece: Int = SuffixArray.maximumCount, sparseIndexMinimum: Int = 16 << 20,
-                wholeFileContextMaximum: Int = LiteralContext.wholeFileLimit) {
+    public init(
+        threads: Int = 2, extreme: Bool = false, digests: [DigestAlgorithm] = [.sha256],
+        maximumIndexPiece: Int = SuffixArray.maximumCount, sparseIndexMinimum: Int = 16 << 20,
+        wholeFileContextMaximum: Int = LiteralContext.wholeFileLimit
+    ) {
         self.threads = max(1, threads)
         self.wholeFileContextMaximum = wholeFileContextMaximum
         self.sparseIndexMinimum = sparseIndexMinimum
@@ -55,8 +57,10 @@ public enum NativeDiffer {
     ///   - metadata: optional sections (recompression recipe, compressed target digests).
     /// - Returns: the whole patch file.
     /// - Throws: ``DiffError`` when an input is too large; ``CompressionError`` if liblzma fails.
-    public static func makePatch(old: [UInt8], new: [UInt8], metadata: PatchMetadata = PatchMetadata(),
-                                 options: DiffOptions = DiffOptions()) throws -> [UInt8] {
+    public static func makePatch(
+        old: [UInt8], new: [UInt8], metadata: PatchMetadata = PatchMetadata(),
+        options: DiffOptions = DiffOptions()
+    ) throws -> [UInt8] {
         try old.withUnsafeBytes { oldBytes in
             try new.withUnsafeBytes { newBytes in
                 try makePatch(old: oldBytes, new: newBytes, metadata: metadata, options: options)
@@ -65,14 +69,17 @@ public enum NativeDiffer {
     }
 
     /// A patch that turns `old` into `new`, from buffers.
-    public static func makePatch(old: UnsafeRawBufferPointer, new: UnsafeRawBufferPointer,
-                                 metadata: PatchMetadata = PatchMetadata(), options: DiffOptions = DiffOptions()) throws -> [UInt8] {
+    public static func makePatch(
+        old: UnsafeRawBufferPointer, new: UnsafeRawBufferPointer,
+        metadata: PatchMetadata = PatchMetadata(), options: DiffOptions = DiffOptions()
+    ) throws -> [UInt8] {
         // A renamed top directory: diff against the headers the applier renames into the new
         // file's, which match the old headers again (see TarPathRename).
         let rename = TarPathRename.detect(old: old, new: new)
         if let rename, let preimage = rename.preimage(ofArchive: new) {
             return try preimage.withUnsafeBytes { preimageBytes in
-                try makePatch(old: old, new: new, target: preimageBytes, rename: rename, metadata: metadata, options: options)
+                try makePatch(
+                    old: old, new: new, target: preimageBytes, rename: rename, metadata: metadata, options: options)
             }
         }
         return try makePatch(old: old, new: new, target: new, rename: nil, metadata: metadata, options: options)
@@ -80,8 +87,10 @@ public enum NativeDiffer {
 
     /// A patch that turns `old` into `new` by building `target` (`new` itself, or its preimage
     /// under `rename`) and renaming.
-    static func makePatch(old: UnsafeRawBufferPointer, new: UnsafeRawBufferPointer, target: UnsafeRawBufferPointer,
-                          rename: TarPathRename?, metadata: PatchMetadata, options: DiffOptions) throws -> [UInt8] {
+    static func makePatch(
+        old: UnsafeRawBufferPointer, new: UnsafeRawBufferPointer, target: UnsafeRawBufferPointer,
+        rename: TarPathRename?, metadata: PatchMetadata, options: DiffOptions
+    ) throws -> [UInt8] {
         let oldBytes = old.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
         let newBytes = target.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
         // The applier fixes checksums after renaming, so they are checked on the real new file.
@@ -92,19 +101,22 @@ public enum NativeDiffer {
         let tuning = DiffTuning.forNewFile(of: new.count)
         // The index lives only while covers are found: freeing it (4 bytes a position) before
         // the LZMA2 encoders start keeps the peak within 6 × old + new.
-        let covers = try findCovers(old: old, new: newBytes, count: new.count, tuning: tuning, threads: options.threads,
-                                    maximumPiece: options.maximumIndexPiece, sparse: old.count >= options.sparseIndexMinimum)
+        let covers = try findCovers(
+            old: old, new: newBytes, count: new.count, tuning: tuning, threads: options.threads,
+            maximumPiece: options.maximumIndexPiece, sparse: old.count >= options.sparseIndexMinimum)
         var oldDigest = try MultiDigest(options.digests)
         oldDigest.update(old)
         var newDigest = try MultiDigest(options.digests)
         newDigest.update(new)
-        var header = NativePatchHeader(old: oldDigest.finalize(), new: newDigest.finalize(), streams: [], metadata: metadata)
+        var header = NativePatchHeader(
+            old: oldDigest.finalize(), new: newDigest.finalize(), streams: [], metadata: metadata)
         if let rename {
             header.tarRename = rename
             header.requiredFeatures |= NativePatchHeader.tarRenameFeature
         }
-        let (filled, body) = try encode(covers, old: oldBytes, oldCount: old.count, new: newBytes, newCount: new.count,
-                                        canonicalChecksums: canonicalChecksums, tuning: tuning, header: header, options: options)
+        let (filled, body) = try encode(
+            covers, old: oldBytes, oldCount: old.count, new: newBytes, newCount: new.count,
+            canonicalChecksums: canonicalChecksums, tuning: tuning, header: header, options: options)
         return filled.serialized() + body
     }
 
@@ -112,9 +124,11 @@ public enum NativeDiffer {
     /// two halves built side by side when two threads are allowed and the file is large (SA-IS
     /// does not parallelise within one array), and as many pieces as it takes to keep each
     /// under `maximumPiece` (32-bit suffix arrays), built two at a time.
-    static func findCovers(old: UnsafeRawBufferPointer, new newBytes: UnsafePointer<UInt8>, count: Int,
-                           tuning: DiffTuning, threads: Int, maximumPiece: Int = SuffixArray.maximumCount,
-                           sparse: Bool = false) throws -> [Cover] {
+    static func findCovers(
+        old: UnsafeRawBufferPointer, new newBytes: UnsafePointer<UInt8>, count: Int,
+        tuning: DiffTuning, threads: Int, maximumPiece: Int = SuffixArray.maximumCount,
+        sparse: Bool = false
+    ) throws -> [Cover] {
         let oldBox = UnsafeSendable(old)
         let halves = threads > 1 && old.count >= splitIndexThreshold
         let pieceCount = max(halves ? 2 : 1, (old.count + maximumPiece - 1) / maximumPiece)
@@ -122,18 +136,31 @@ public enum NativeDiffer {
         let indexes = (0..<pieceCount).map { _ in ResultBox<SuffixArray>() }
         for first in stride(from: 0, to: pieceCount, by: 2) {
             let second = first + 1
-            runConcurrently(threads > 1 && second < pieceCount, {
-                indexes[first].set { try SuffixArray(UnsafeRawBufferPointer(rebasing: oldBox.value[bounds[first]..<bounds[first + 1]]), sparse: sparse) }
-            }, {
-                if second < pieceCount {
-                    indexes[second].set { try SuffixArray(UnsafeRawBufferPointer(rebasing: oldBox.value[bounds[second]..<bounds[second + 1]]), sparse: sparse) }
-                }
-            })
+            runConcurrently(
+                threads > 1 && second < pieceCount,
+                {
+                    indexes[first].set {
+                        try SuffixArray(
+                            UnsafeRawBufferPointer(rebasing: oldBox.value[bounds[first]..<bounds[first + 1]]),
+                            sparse: sparse)
+                    }
+                },
+                {
+                    if second < pieceCount {
+                        indexes[second].set {
+                            try SuffixArray(
+                                UnsafeRawBufferPointer(rebasing: oldBox.value[bounds[second]..<bounds[second + 1]]),
+                                sparse: sparse)
+                        }
+                    }
+                })
         }
         var segments = [SuffixIndex]()
         for piece in 0..<pieceCount {
-            segments.append(SuffixIndex(old: UnsafeRawBufferPointer(rebasing: old[bounds[piece]..<bounds[piece + 1]]),
-                                        base: bounds[piece], index: try indexes[piece].get()))
+            segments.append(
+                SuffixIndex(
+                    old: UnsafeRawBufferPointer(rebasing: old[bounds[piece]..<bounds[piece + 1]]),
+                    base: bounds[piece], index: try indexes[piece].get()))
         }
         var finder = MatchFinder(old: old, segments: segments, tuning: tuning)
         defer { finder.free() }
@@ -145,34 +172,51 @@ public enum NativeDiffer {
     /// primed by their old context (``LiteralContext``), and keeps the smaller patch. The
     /// primed literals (the costliest stream: the context is indexed too) get one thread, all
     /// other streams of both candidates the other.
-    static func encode(_ covers: [Cover], old oldBytes: UnsafePointer<UInt8>, oldCount: Int, new newBytes: UnsafePointer<UInt8>,
-                       newCount: Int, canonicalChecksums: Bool, tuning: DiffTuning, header: NativePatchHeader,
-                       options: DiffOptions) throws -> (NativePatchHeader, [UInt8]) {
-        guard let plain = EncodingCandidate(PatchStreams(covers: covers, old: oldBytes, new: newBytes, newCount: newCount,
-                                                         canonicalChecksums: canonicalChecksums, tuning: tuning),
-                                            context: nil, old: oldBytes, oldCount: oldCount, newCount: newCount) else {
+    static func encode(
+        _ covers: [Cover], old oldBytes: UnsafePointer<UInt8>, oldCount: Int, new newBytes: UnsafePointer<UInt8>,
+        newCount: Int, canonicalChecksums: Bool, tuning: DiffTuning, header: NativePatchHeader,
+        options: DiffOptions
+    ) throws -> (NativePatchHeader, [UInt8]) {
+        guard
+            let plain = EncodingCandidate(
+                PatchStreams(
+                    covers: covers, old: oldBytes, new: newBytes, newCount: newCount,
+                    canonicalChecksums: canonicalChecksums, tuning: tuning),
+                context: nil, old: oldBytes, oldCount: oldCount, newCount: newCount)
+        else {
             preconditionFailure("a candidate without a context always exists")
         }
-        let dissolved = LiteralContext.dissolvingShortCovers(covers, shorterThan: LiteralContext.minimumCover,
-                                                             metadata: tarMetadataRanges(newBytes, count: newCount))
-        let primed = oldCount == 0 ? nil : EncodingCandidate(PatchStreams(covers: dissolved, old: oldBytes, new: newBytes, newCount: newCount,
-                                                                          canonicalChecksums: canonicalChecksums, tuning: tuning),
-                                                             context: LiteralContext.choice(oldCount: oldCount, wholeFileMaximum: options.wholeFileContextMaximum), old: oldBytes,
-                                                             oldCount: oldCount, newCount: newCount)
-        runConcurrently(options.threads > 1, {
-            (primed ?? plain).compress(.literals, tuning: tuning, options: options)
-        }, {
-            if primed != nil { plain.compress(.literals, tuning: tuning, options: options) }
-            for kind in NativePatchStream.Kind.allCases where kind != .literals {
-                plain.compress(kind, tuning: tuning, options: options)
-                primed?.compress(kind, tuning: tuning, options: options)
-            }
-        })
+        let dissolved = LiteralContext.dissolvingShortCovers(
+            covers, shorterThan: LiteralContext.minimumCover,
+            metadata: tarMetadataRanges(newBytes, count: newCount))
+        let primed =
+            oldCount == 0
+            ? nil
+            : EncodingCandidate(
+                PatchStreams(
+                    covers: dissolved, old: oldBytes, new: newBytes, newCount: newCount,
+                    canonicalChecksums: canonicalChecksums, tuning: tuning),
+                context: LiteralContext.choice(oldCount: oldCount, wholeFileMaximum: options.wholeFileContextMaximum),
+                old: oldBytes,
+                oldCount: oldCount, newCount: newCount)
+        runConcurrently(
+            options.threads > 1,
+            {
+                (primed ?? plain).compress(.literals, tuning: tuning, options: options)
+            },
+            {
+                if primed != nil { plain.compress(.literals, tuning: tuning, options: options) }
+                for kind in NativePatchStream.Kind.allCases where kind != .literals {
+                    plain.compress(kind, tuning: tuning, options: options)
+                    primed?.compress(kind, tuning: tuning, options: options)
+                }
+            })
         guard let best = try plain.assemble(header: header, options: options) else {
             preconditionFailure("a candidate without a context always assembles")
         }
         guard let other = try primed?.assemble(header: header, options: options),
-              other.0.serialized().count + other.1.count < best.0.serialized().count + best.1.count else { return best }
+            other.0.serialized().count + other.1.count < best.0.serialized().count + best.1.count
+        else { return best }
         return other
     }
 
@@ -181,17 +225,23 @@ public enum NativeDiffer {
     /// on small patches, four streams' LZMA2 overheads and separate models cost more
     /// than the streams' different statistics save.
     /// `dictionary` primes the solid stream (the header's literal context); it must fit its window.
-    static func solidEncoding(_ raw: [[UInt8]], separateSize: Int, dictionary: [UInt8], header: NativePatchHeader,
-                              options: DiffOptions) throws -> (NativePatchHeader, [UInt8])? {
+    static func solidEncoding(
+        _ raw: [[UInt8]], separateSize: Int, dictionary: [UInt8], header: NativePatchHeader,
+        options: DiffOptions
+    ) throws -> (NativePatchHeader, [UInt8])? {
         let total = raw.reduce(0) { $0 + $1.count }
         guard total > 0, UInt64(total) <= NativePatchHeader.maximumSolidLength else { return nil }
         let joined = raw.flatMap { $0 }
-        let window = LZMA2Settings.dictionarySize(for: total + dictionary.count, cap: UInt32(NativePatchHeader.maximumSolidLength))
+        let window = LZMA2Settings.dictionarySize(
+            for: total + dictionary.count, cap: UInt32(NativePatchHeader.maximumSolidLength))
         guard dictionary.count <= window else { return nil }
         let packed = try joined.withUnsafeBytes { bytes in
             try dictionary.withUnsafeBytes { preset in
-                try LZMA2RawEncoder.compress(bytes, settings: LZMA2Settings(
-                    dictionarySize: window, literalContextBits: 0, literalPositionBits: 0, positionBits: 0, extreme: options.extreme),
+                try LZMA2RawEncoder.compress(
+                    bytes,
+                    settings: LZMA2Settings(
+                        dictionarySize: window, literalContextBits: 0, literalPositionBits: 0, positionBits: 0,
+                        extreme: options.extreme),
                     presetDictionary: preset)
             }
         }
@@ -199,9 +249,14 @@ public enum NativeDiffer {
         var header = header
         header.requiredFeatures |= NativePatchHeader.solidStreamsFeature
         for (slot, kind) in NativePatchStream.Kind.allCases.enumerated() {
-            header.streams.append(slot == 0
-                ? NativePatchStream(kind: kind, codec: .lzma2, dictionarySize: window, rawLength: UInt64(raw[slot].count), codedLength: UInt64(packed.count))
-                : NativePatchStream(kind: kind, codec: .solid, dictionarySize: 0, rawLength: UInt64(raw[slot].count), codedLength: 0))
+            header.streams.append(
+                slot == 0
+                    ? NativePatchStream(
+                        kind: kind, codec: .lzma2, dictionarySize: window, rawLength: UInt64(raw[slot].count),
+                        codedLength: UInt64(packed.count))
+                    : NativePatchStream(
+                        kind: kind, codec: .solid, dictionarySize: 0, rawLength: UInt64(raw[slot].count), codedLength: 0
+                    ))
         }
         return (header, packed)
     }
@@ -236,17 +291,22 @@ public enum NativeDiffer {
         let half = count / 2
         let first = ResultBox<[Cover]>(), second = ResultBox<[Cover]>()
         let finderBox = UnsafeSendable(finder), newBox = UnsafeSendable(new)
-        runConcurrently(true, {
-            first.set { finderBox.value.covers(of: newBox.value, from: 0, to: half) }
-        }, {
-            second.set { finderBox.value.covers(of: newBox.value, from: half, to: count) }
-        })
+        runConcurrently(
+            true,
+            {
+                first.set { finderBox.value.covers(of: newBox.value, from: 0, to: half) }
+            },
+            {
+                second.set { finderBox.value.covers(of: newBox.value, from: half, to: count) }
+            })
         return ((try? first.get()) ?? []) + ((try? second.get()) ?? [])
     }
 }
 
 /// Runs two jobs, on two threads when `parallel`.
-func runConcurrently(_ parallel: Bool, _ first: @escaping @Sendable () -> Void, _ second: @escaping @Sendable () -> Void) {
+func runConcurrently(
+    _ parallel: Bool, _ first: @escaping @Sendable () -> Void, _ second: @escaping @Sendable () -> Void
+) {
     guard parallel else {
         first()
         second()

@@ -13,8 +13,10 @@ struct PatchStreams {
     /// `canonicalChecksums` tells whether every ustar header of the new file holds its
     /// checksum as the applier would write it (``tarChecksumsAreCanonical(_:count:)`` of the
     /// new file, which `new` is not when the applier renames its headers).
-    init(covers: [Cover], old: UnsafePointer<UInt8>, new: UnsafePointer<UInt8>, newCount: Int,
-         canonicalChecksums: Bool, tuning: DiffTuning) {
+    init(
+        covers: [Cover], old: UnsafePointer<UInt8>, new: UnsafePointer<UInt8>, newCount: Int,
+        canonicalChecksums: Bool, tuning: DiffTuning
+    ) {
         guard newCount > 0 else { return }
         fixesTarChecksums = canonicalChecksums
         var residualRun = ResidualRunEncoder(zeroRunBreak: tuning.zeroRunBreak)
@@ -35,9 +37,12 @@ struct PatchStreams {
                     let newByte = new[previous.newPosition + index], oldByte = old[previous.oldPosition + index]
                     if region.isMetadata {
                         // The applier rewrites header checksums: whatever lands there is free.
-                        if newByte == oldByte || (fixesTarChecksums && region.headerStart.map {
-                            TarBlockTracker.checksumField.contains(previous.newPosition + index - Int($0))
-                        } ?? false) {
+                        if newByte == oldByte
+                            || (fixesTarChecksums
+                                && region.headerStart.map {
+                                    TarBlockTracker.checksumField.contains(previous.newPosition + index - Int($0))
+                                } ?? false)
+                        {
                             headerResiduals.append(0)
                         } else if newByte == 0 || newByte == 0xFF {
                             headerResiduals.append(0xFF)
@@ -78,7 +83,9 @@ extension PatchStreams {
         layout.consume(UnsafeRawBufferPointer(start: new, count: count)) { block, _ in
             guard TarBlockTracker.isUstar(block) else { return }
             headers += 1
-            if Array(block[TarBlockTracker.checksumField]) != TarBlockTracker.canonicalChecksum(of: block) { canonical = false }
+            if Array(block[TarBlockTracker.checksumField]) != TarBlockTracker.canonicalChecksum(of: block) {
+                canonical = false
+            }
         }
         return canonical && headers > 0
     }

@@ -1,7 +1,8 @@
+internal import CCPUHints
+
 #if canImport(Glibc)
 import Glibc
 #endif
-internal import CCPUHints
 
 /// The sorted suffixes of a byte string, built by SA-IS (Nong, Zhang and Chan, 2009).
 ///
@@ -46,8 +47,9 @@ public final class SuffixArray: @unchecked Sendable {
             let bytes = text.baseAddress!.assumingMemoryBound(to: UInt8.self)
             if sparse {
                 // Two bytes a character (alphabet 0...257 × 257), with a virtual sentinel 0.
-                SAIS.build(TwoByteText(bytes: bytes, byteCount: textCount, count: count), into: positions, count: count + 1,
-                           alphabetMax: TwoByteText.alphabetMax)
+                SAIS.build(
+                    TwoByteText(bytes: bytes, byteCount: textCount, count: count), into: positions, count: count + 1,
+                    alphabetMax: TwoByteText.alphabetMax)
                 for slot in 1...count { positions[slot] &*= 2 }
             } else {
                 // The text with a virtual sentinel 0 at its end, bytes shifted up by one (alphabet 0...256).
@@ -144,7 +146,9 @@ enum SAIS {
     static let cachedCountsAlphabet = 1 << 20
 
     /// How many times each character occurs, counted once per level for small alphabets.
-    static func countCharacters<T: SuffixSortText>(_ text: T, count: Int, alphabetMax: Int) -> UnsafeMutablePointer<Int32>? {
+    static func countCharacters<T: SuffixSortText>(_ text: T, count: Int, alphabetMax: Int) -> UnsafeMutablePointer<
+        Int32
+    >? {
         guard alphabetMax < cachedCountsAlphabet else { return nil }
         let counts = UnsafeMutablePointer<Int32>.allocate(capacity: alphabetMax + 1)
         counts.initialize(repeating: 0, count: alphabetMax + 1)
@@ -154,8 +158,10 @@ enum SAIS {
 
     /// Each character's bucket start, or end (one past its last slot) with `ends`, from the
     /// kept counts or else from the text (counted into `buckets` first).
-    static func fillBuckets<T: SuffixSortText>(_ text: T, counts: UnsafeMutablePointer<Int32>?, _ buckets: UnsafeMutablePointer<Int>,
-                                               count: Int, alphabetMax: Int, ends: Bool) {
+    static func fillBuckets<T: SuffixSortText>(
+        _ text: T, counts: UnsafeMutablePointer<Int32>?, _ buckets: UnsafeMutablePointer<Int>,
+        count: Int, alphabetMax: Int, ends: Bool
+    ) {
         if counts == nil {
             buckets.update(repeating: 0, count: alphabetMax + 1)
             for index in 0..<count { buckets[text.character(at: index)] += 1 }
@@ -181,8 +187,10 @@ enum SAIS {
     // stale position costs nothing but the bandwidth).
     static let prefetchDistance = 64
 
-    static func induceL<T: SuffixSortText>(_ text: T, _ sa: UnsafeMutablePointer<Int32>, counts: UnsafeMutablePointer<Int32>?,
-                                           _ buckets: UnsafeMutablePointer<Int>, count: Int, alphabetMax: Int) {
+    static func induceL<T: SuffixSortText>(
+        _ text: T, _ sa: UnsafeMutablePointer<Int32>, counts: UnsafeMutablePointer<Int32>?,
+        _ buckets: UnsafeMutablePointer<Int>, count: Int, alphabetMax: Int
+    ) {
         fillBuckets(text, counts: counts, buckets, count: count, alphabetMax: alphabetMax, ends: false)
         for index in 0..<count {
             if index + prefetchDistance < count {
@@ -199,8 +207,10 @@ enum SAIS {
         }
     }
 
-    static func induceS<T: SuffixSortText>(_ text: T, _ sa: UnsafeMutablePointer<Int32>, counts: UnsafeMutablePointer<Int32>?,
-                                           _ buckets: UnsafeMutablePointer<Int>, count: Int, alphabetMax: Int) {
+    static func induceS<T: SuffixSortText>(
+        _ text: T, _ sa: UnsafeMutablePointer<Int32>, counts: UnsafeMutablePointer<Int32>?,
+        _ buckets: UnsafeMutablePointer<Int>, count: Int, alphabetMax: Int
+    ) {
         fillBuckets(text, counts: counts, buckets, count: count, alphabetMax: alphabetMax, ends: true)
         var index = count - 1
         while index >= 0 {
@@ -221,7 +231,8 @@ enum SAIS {
     }
 
     /// Sorts the suffixes of `text[0..<count]` into `sa`; `text[count - 1]` is the unique smallest.
-    static func build<T: SuffixSortText>(_ text: T, into sa: UnsafeMutablePointer<Int32>, count: Int, alphabetMax: Int) {
+    static func build<T: SuffixSortText>(_ text: T, into sa: UnsafeMutablePointer<Int32>, count: Int, alphabetMax: Int)
+    {
         if count == 1 {
             sa[0] = 0
             return

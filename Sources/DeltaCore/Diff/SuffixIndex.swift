@@ -63,7 +63,9 @@ struct SuffixIndex {
     /// up to ``tieSearch`` neighbours in the suffix array each way): a short move costs fewer
     /// command bytes than a far one, and often continues a run of nearby matches. Only with
     /// `refine`: the differ asks for it only for a match it is about to take.
-    func longestMatch(_ pattern: UnsafePointer<UInt8>, count: Int, near absoluteNear: Int, refine: Bool) -> (position: Int, length: Int) {
+    func longestMatch(_ pattern: UnsafePointer<UInt8>, count: Int, near absoluteNear: Int, refine: Bool) -> (
+        position: Int, length: Int
+    ) {
         let near = absoluteNear - base
         guard oldCount > 0, count > 0 else { return (base, 0) }
         var low: Int, high: Int
@@ -80,8 +82,10 @@ struct SuffixIndex {
             high = index.count
         }
         let positions = index.positions
-        var lowLength = Self.commonPrefix(old + Int(positions[low]), pattern, from: 0, limit: min(count, oldCount - Int(positions[low])))
-        var highLength = Self.commonPrefix(old + Int(positions[high]), pattern, from: 0, limit: min(count, oldCount - Int(positions[high])))
+        var lowLength = Self.commonPrefix(
+            old + Int(positions[low]), pattern, from: 0, limit: min(count, oldCount - Int(positions[low])))
+        var highLength = Self.commonPrefix(
+            old + Int(positions[high]), pattern, from: 0, limit: min(count, oldCount - Int(positions[high])))
         while high - low >= 2 {
             let middle = low + (high - low) / 2
             let position = Int(positions[middle])
@@ -102,7 +106,9 @@ struct SuffixIndex {
         let (bestSlot, bestLength) = lowLength > highLength ? (low, lowLength) : (high, highLength)
         var bestPosition = Int(positions[bestSlot])
         // Long matches are rare to tie and costly to compare; nearness matters for short ones.
-        guard refine, tieSearch > 0, bestLength >= 4, bestLength <= 256 else { return (base + bestPosition, bestLength) }
+        guard refine, tieSearch > 0, bestLength >= 4, bestLength <= 256 else {
+            return (base + bestPosition, bestLength)
+        }
         var bestDistance = (bestPosition - near).magnitude
         // Suffixes sharing the longest match sit next to each other in the array.
         for direction in [-1, 1] {
@@ -111,7 +117,9 @@ struct SuffixIndex {
             while slot >= 1 && slot <= index.count && looked < tieSearch {
                 let position = Int(positions[slot])
                 let limit = min(bestLength, oldCount - position)
-                guard limit == bestLength, Self.commonPrefix(old + position, pattern, from: 0, limit: limit) == bestLength else { break }
+                guard limit == bestLength,
+                    Self.commonPrefix(old + position, pattern, from: 0, limit: limit) == bestLength
+                else { break }
                 let distance = (position - near).magnitude
                 if distance < bestDistance {
                     bestDistance = distance

@@ -31,7 +31,9 @@ public final class BackgroundDigest: @unchecked Sendable {
     ///   - algorithms: the digests to compute.
     ///   - slotSize: bytes per slot.
     ///   - slotCount: slots in flight (at least 2).
-    public init(_ algorithms: some Sequence<DigestAlgorithm>, slotSize: Int = 1 << 19, slotCount: Int = 4) throws(DigestError) {
+    public init(_ algorithms: some Sequence<DigestAlgorithm>, slotSize: Int = 1 << 19, slotCount: Int = 4)
+        throws(DigestError)
+    {
         precondition(slotSize > 0 && slotCount >= 2)
         digest = try MultiDigest(algorithms)
         self.slotSize = slotSize

@@ -46,7 +46,9 @@ public struct DigestContext: Sendable {
     }
 
     /// The digest of `bytes` in one call.
-    public static func digest(_ algorithm: DigestAlgorithm, of bytes: some Collection<UInt8>) throws(DigestError) -> Digest {
+    public static func digest(_ algorithm: DigestAlgorithm, of bytes: some Collection<UInt8>) throws(DigestError)
+        -> Digest
+    {
         var context = try DigestContext(algorithm)
         context.update(bytes)
         return context.finalize()

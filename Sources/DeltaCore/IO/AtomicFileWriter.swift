@@ -81,7 +81,8 @@ public final class AtomicFileWriter {
             if let wanted = target, !name.hasPrefix("." + wanted + ".deltafetch-") { continue }
             let path = Paths.join(directory, name)
             if let status = try? FileSystem.status(of: path, followingLinks: false), status.kind == .regular,
-               now - status.modified.seconds > Int64(age) {
+                now - status.modified.seconds > Int64(age)
+            {
                 FileSystem.removeFileIfPresent(path)
             }
         }
@@ -93,7 +94,8 @@ public final class AtomicFileWriter {
     /// directory) or was never made (no writer ever ran).
     public static func removeDeadWriters(of path: String) {
         guard FileSystem.exists(path + ".lock"),
-              let lock = try? ReadWriteFileLock(path: path + ".lock", mode: .exclusive) else { return }
+            let lock = try? ReadWriteFileLock(path: path + ".lock", mode: .exclusive)
+        else { return }
         defer { lock.release() }
         removeStaleTemporaries(in: Paths.directory(of: path), of: Paths.name(of: path), olderThan: -1)
     }

@@ -48,6 +48,8 @@ public enum Console {
     public static func write(_ text: String, to descriptor: Int32, name: String) throws(FileSystemError) {
         var text = text
         let file = FileDescriptor(rawValue: descriptor, path: name)
-        try text.withUTF8 { bytes in Result { () throws(FileSystemError) in try file.writeAll(UnsafeRawBufferPointer(bytes)) } }.get()
+        try text.withUTF8 { bytes in
+            Result { () throws(FileSystemError) in try file.writeAll(UnsafeRawBufferPointer(bytes)) }
+        }.get()
     }
 }

@@ -83,7 +83,9 @@ public struct FileDescriptor: Sendable {
     public func writeAll(_ bytes: UnsafeRawBufferPointer) throws(FileSystemError) {
         var done = 0
         while done < bytes.count {
-            let count = try systemCall(.write, path: path) { Glibc.write(rawValue, bytes.baseAddress! + done, bytes.count - done) }
+            let count = try systemCall(.write, path: path) {
+                Glibc.write(rawValue, bytes.baseAddress! + done, bytes.count - done)
+            }
             guard count > 0 else { throw FileSystemError(.write, path: path, errno: .ioError) }
             done += count
         }

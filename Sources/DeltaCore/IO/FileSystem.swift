@@ -37,8 +37,10 @@ public enum FileSystem {
     ///     `0o777` leaves the choice to the umask, as `mkdir(1)` does.
     /// - Throws: ``FileSystemError`` (operation `createDirectory`), also when something other
     ///   than a directory is in the way.
-    public static func createDirectory(_ path: String, intermediates: Bool = false,
-                                       permissions: UInt32 = 0o755) throws(FileSystemError) {
+    public static func createDirectory(
+        _ path: String, intermediates: Bool = false,
+        permissions: UInt32 = 0o755
+    ) throws(FileSystemError) {
         if intermediates {
             let parent = Paths.directory(of: path)
             if parent != path && parent != "." && !isDirectory(parent) {
@@ -69,7 +71,8 @@ public enum FileSystem {
     /// The corresponding C function is `mkstemp`.
     /// - Returns: the open file (named by its new path).
     /// - Throws: ``FileSystemError`` (operation `createTemporary`) naming `name`.
-    public static func createTemporaryFile(template: String, for name: String) throws(FileSystemError) -> FileDescriptor {
+    public static func createTemporaryFile(template: String, for name: String) throws(FileSystemError) -> FileDescriptor
+    {
         var bytes = Array(template.utf8CString)
         let fd = bytes.withUnsafeMutableBufferPointer { buffer in
             retryingInterrupted { mkstemp(buffer.baseAddress!) }

@@ -12,7 +12,9 @@ public final class ReadableFile {
         self.path = path
         let file = try FileDescriptor.open(path, .readOnly)
         do throws(FileSystemError) {
-            guard try file.status().kind != .directory else { throw FileSystemError(.open, path: path, errno: .isDirectory) }
+            guard try file.status().kind != .directory else {
+                throw FileSystemError(.open, path: path, errno: .isDirectory)
+            }
         } catch {
             file.closeIgnoringErrors()
             throw error
@@ -38,9 +40,11 @@ public final class ReadableFile {
     public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(FileSystemError) {
         var done = 0
         while done < buffer.count {
-            let count = try descriptor.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[done...]), at: offset + UInt64(done))
+            let count = try descriptor.read(
+                into: UnsafeMutableRawBufferPointer(rebasing: buffer[done...]), at: offset + UInt64(done))
             guard count > 0 else {
-                throw FileSystemError(.read, path: path, detail: "file ends before byte \(offset + UInt64(buffer.count))")
+                throw FileSystemError(
+                    .read, path: path, detail: "file ends before byte \(offset + UInt64(buffer.count))")
             }
             done += count
         }

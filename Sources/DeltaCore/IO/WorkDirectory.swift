@@ -11,7 +11,8 @@ final class WorkDirectory: Sendable {
     /// label (a target's name), so that ``removeStale(in:label:)`` can find what a killed run
     /// left. The corresponding C function is `mkdtemp`.
     init(in parent: String, label: String? = nil) throws(FileSystemError) {
-        directory = try FileSystem.createTemporaryDirectory(template: Paths.join(parent, Self.namePrefix(label: label) + "XXXXXX"), in: parent)
+        directory = try FileSystem.createTemporaryDirectory(
+            template: Paths.join(parent, Self.namePrefix(label: label) + "XXXXXX"), in: parent)
         Self.shareWithGroup(directory, like: parent)
     }
 
@@ -20,7 +21,9 @@ final class WorkDirectory: Sendable {
     /// another user of the group can then clear what a killed run left (``removeStale``).
     /// Best effort: a directory left private only stays until its own user's next run.
     private static func shareWithGroup(_ directory: String, like parent: String) {
-        guard let permissions = (try? FileSystem.status(of: parent))?.permissions, permissions & 0o020 != 0 else { return }
+        guard let permissions = (try? FileSystem.status(of: parent))?.permissions, permissions & 0o020 != 0 else {
+            return
+        }
         // The parent's setgid bit too, which the new directory inherited and chmod would clear.
         try? FileSystem.setPermissions(0o700 | (permissions & 0o2070), of: directory)
     }
@@ -56,7 +59,8 @@ final class WorkDirectory: Sendable {
     func claiming(_ error: any Error) -> any Error {
         if let io = error as? FileSystemError, holds(io.path) { return RebuildError.scratch(io) }
         if let file = error as? FileError, let io = file.underlying as? FileSystemError, holds(io.path) {
-            return FileError(path: file.path, line: file.line, offset: file.offset, underlying: RebuildError.scratch(io))
+            return FileError(
+                path: file.path, line: file.line, offset: file.offset, underlying: RebuildError.scratch(io))
         }
         return error
     }

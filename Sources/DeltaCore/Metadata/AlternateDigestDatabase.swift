@@ -65,8 +65,10 @@ public struct AlternateDigestDatabase: Sendable {
     /// - Throws: ``AlternateDigestError`` for an entry that cannot be written, ``FileSystemError``, or
     ///   what `publish` throws (then the line stays, for `clean` to drop).
     @discardableResult
-    public func add(_ entry: AlternateDigestEntry, verifiedBy proof: VerifiedContent,
-                    thenWhileLocked publish: () throws -> Void = {}) throws -> Bool {
+    public func add(
+        _ entry: AlternateDigestEntry, verifiedBy proof: VerifiedContent,
+        thenWhileLocked publish: () throws -> Void = {}
+    ) throws -> Bool {
         let line: String
         do {
             line = try entry.line() + "\n"
@@ -89,7 +91,9 @@ public struct AlternateDigestDatabase: Sendable {
             try publish()
             return false
         }
-        try Array(line.utf8).withUnsafeBytes { bytes in Result { () throws(FileSystemError) in try file.writeAll(bytes) } }.get()
+        try Array(line.utf8).withUnsafeBytes { bytes in
+            Result { () throws(FileSystemError) in try file.writeAll(bytes) }
+        }.get()
         try file.sync()
         try publish()
         return true
@@ -147,7 +151,9 @@ public struct AlternateDigestDatabase: Sendable {
             if line.isEmpty && isUnfinished { break }
             let trimmed = line.drop { $0 == " " || $0 == "\t" }
             if trimmed.hasPrefix("#") { kept.append(line); continue }
-            guard !isUnfinished, let entry = try? AlternateDigestEntry(line: Substring(line)), seen.insert(entry).inserted else {
+            guard !isUnfinished, let entry = try? AlternateDigestEntry(line: Substring(line)),
+                seen.insert(entry).inserted
+            else {
                 report.discarded += 1
                 continue
             }
@@ -189,7 +195,8 @@ public struct AlternateDigestDatabase: Sendable {
         // Only complete lines are entries: a crash may have left the last one unfinished.
         let complete = text.lastIndex(of: "\n").map { text[...$0] } ?? ""
         var entries = [AlternateDigestEntry]()
-        let problems = try MetadataLines.forEachEntryLine(String(complete), path: path, strict: false) { line throws(MetadataError) in
+        let problems = try MetadataLines.forEachEntryLine(String(complete), path: path, strict: false) {
+            line throws(MetadataError) in
             entries.append(try AlternateDigestEntry(line: line))
         }
         return (entries, problems)
@@ -205,7 +212,9 @@ public struct AlternateDigestDatabase: Sendable {
             }.get()
             if count == 0 { return bytes }
             guard UInt64(bytes.count + count) <= MetadataLines.maximumFileSize else {
-                throw FileSystemError(.read, path: path, detail: "larger than \(MetadataLines.maximumFileSize) bytes; not an alternate-digest database")
+                throw FileSystemError(
+                    .read, path: path,
+                    detail: "larger than \(MetadataLines.maximumFileSize) bytes; not an alternate-digest database")
             }
             bytes.append(contentsOf: chunk[..<count])
         }

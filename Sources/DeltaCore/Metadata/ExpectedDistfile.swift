@@ -22,7 +22,9 @@ public struct ExpectedDistfile: Hashable, Sendable {
     /// Parses Portage's `${DIGESTS}`: `blake2b:<hex> sha512:<hex>`, any case, space-separated;
     /// empty text gives nil.
     /// - Throws: ``SettingsError/malformed(_:)`` naming the word that is not `ALGORITHM:HEX`.
-    public static func parse(portageDigests text: String, size: UInt64? = nil) throws(SettingsError) -> ExpectedDistfile? {
+    public static func parse(portageDigests text: String, size: UInt64? = nil) throws(SettingsError)
+        -> ExpectedDistfile?
+    {
         var list = [Digest]()
         for word in text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }) {
             let parts = word.split(separator: ":", maxSplits: 1)

@@ -104,10 +104,18 @@ public struct FetchSettings: Sendable, Equatable {
         if let mirrors = environment["DELTAFETCH_MIRRORS"] { self.mirrors += Self.wordList(mirrors) }
         if let gentoo = environment["GENTOO_MIRRORS"] { gentooMirrors = Self.wordList(gentoo) }
         if let database = environment["DELTAFETCH_ALTERNATE_DIGESTS"], !database.isEmpty { alternateDigests = database }
-        if let strong = environment["DELTAFETCH_REQUIRE_STRONG_HASHES"], let value = Self.boolean(strong) { requireStrongHashes = value }
-        if let shared = environment["DELTAFETCH_SHARED_DATABASE"], let value = Self.boolean(shared) { sharedDatabase = value }
-        if let prefer = environment["DELTAFETCH_PREFER"], let value = FetchPreference(rawValue: prefer) { preference = value }
-        if let rate = environment["DELTAFETCH_BANDWIDTH"], let value = RateParser.bytesPerSecond(rate) { bandwidth = value }
+        if let strong = environment["DELTAFETCH_REQUIRE_STRONG_HASHES"], let value = Self.boolean(strong) {
+            requireStrongHashes = value
+        }
+        if let shared = environment["DELTAFETCH_SHARED_DATABASE"], let value = Self.boolean(shared) {
+            sharedDatabase = value
+        }
+        if let prefer = environment["DELTAFETCH_PREFER"], let value = FetchPreference(rawValue: prefer) {
+            preference = value
+        }
+        if let rate = environment["DELTAFETCH_BANDWIDTH"], let value = RateParser.bytesPerSecond(rate) {
+            bandwidth = value
+        }
         if let count = environment["DELTAFETCH_JOBS"], let value = Int(count), value > 0 { jobs = value }
     }
 
@@ -132,7 +140,8 @@ public struct FetchSettings: Sendable, Equatable {
             if trimmed.isEmpty { continue }
             let parts = trimmed.split(separator: "=", maxSplits: 1)
             guard parts.count == 2 else {
-                throw FileError(path: path, line: index + 1, underlying: SettingsError.malformed("expected key = value"))
+                throw FileError(
+                    path: path, line: index + 1, underlying: SettingsError.malformed("expected key = value"))
             }
             do throws(SettingsError) {
                 try apply(key: Self.trim(parts[0]), value: Self.trim(parts[1]))
@@ -144,7 +153,8 @@ public struct FetchSettings: Sendable, Equatable {
 
     private static func trim(_ text: Substring) -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
-        guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) }) else { return "" }
+        guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) })
+        else { return "" }
         return String(text[first...last])
     }
 
@@ -153,13 +163,19 @@ public struct FetchSettings: Sendable, Equatable {
         case "patches": patchSources += Self.pathList(value)
         case "mirrors": mirrors += Self.wordList(value)
         case "timeout":
-            guard let seconds = Double(value), seconds > 0, seconds.isFinite else { throw .malformed("timeout must be a positive number of seconds") }
+            guard let seconds = Double(value), seconds > 0, seconds.isFinite else {
+                throw .malformed("timeout must be a positive number of seconds")
+            }
             timeout = seconds
         case "retries":
-            guard let count = Int(value), count >= 0 else { throw .malformed("retries must be a whole number, 0 or more") }
+            guard let count = Int(value), count >= 0 else {
+                throw .malformed("retries must be a whole number, 0 or more")
+            }
             retries = count
         case "worth-it-ratio":
-            guard let ratio = Double(value), ratio > 0, ratio.isFinite else { throw .malformed("worth-it-ratio must be above 0") }
+            guard let ratio = Double(value), ratio > 0, ratio.isFinite else {
+                throw .malformed("worth-it-ratio must be above 0")
+            }
             worthItRatio = ratio
         case "alternate-digests":
             guard !value.isEmpty else { throw .malformed("alternate-digests needs a path") }
@@ -171,13 +187,19 @@ public struct FetchSettings: Sendable, Equatable {
             guard let flag = Self.boolean(value) else { throw .malformed("shared-database must be yes or no") }
             sharedDatabase = flag
         case "prefer":
-            guard let preference = FetchPreference(rawValue: value) else { throw .malformed("prefer must be bytes or time") }
+            guard let preference = FetchPreference(rawValue: value) else {
+                throw .malformed("prefer must be bytes or time")
+            }
             self.preference = preference
         case "bandwidth":
-            guard let rate = RateParser.bytesPerSecond(value) else { throw .malformed("bandwidth must be a rate such as 500k, 20M or 1.5G") }
+            guard let rate = RateParser.bytesPerSecond(value) else {
+                throw .malformed("bandwidth must be a rate such as 500k, 20M or 1.5G")
+            }
             bandwidth = rate
         case "jobs":
-            guard let count = Int(value), count > 0, count <= 1024 else { throw .malformed("jobs must be a whole number from 1 to 1024") }
+            guard let count = Int(value), count > 0, count <= 1024 else {
+                throw .malformed("jobs must be a whole number from 1 to 1024")
+            }
             jobs = count
         default:
             throw .malformed("unknown setting '\(key)' (known: \(Self.keys.joined(separator: ", ")))")
@@ -185,8 +207,10 @@ public struct FetchSettings: Sendable, Equatable {
     }
 
     /// The config file's keys.
-    public static let keys = ["patches", "mirrors", "timeout", "retries", "worth-it-ratio", "alternate-digests",
-                              "require-strong-hashes", "shared-database", "prefer", "bandwidth", "jobs"]
+    public static let keys = [
+        "patches", "mirrors", "timeout", "retries", "worth-it-ratio", "alternate-digests",
+        "require-strong-hashes", "shared-database", "prefer", "bandwidth", "jobs",
+    ]
 
     private static func boolean(_ text: String) -> Bool? {
         switch text.lowercased() {

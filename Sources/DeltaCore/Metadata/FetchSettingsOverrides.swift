@@ -51,7 +51,9 @@ extension FetchSettings {
     /// The planner's rules these settings give, with figures from `memory` where the settings
     /// give none: the link's speed to `linkHost` and this machine's rebuild speeds.
     /// - Returns: the policy, and for ``FetchPreference/time`` where its figures came from.
-    public func planPolicy(memory: ThroughputMemory = ThroughputMemory(), linkHost: String? = nil) -> (policy: PlanPolicy, basis: EstimateBasis?) {
+    public func planPolicy(memory: ThroughputMemory = ThroughputMemory(), linkHost: String? = nil) -> (
+        policy: PlanPolicy, basis: EstimateBasis?
+    ) {
         switch preference {
         case .bytes:
             return (PlanPolicy(worthItRatio: worthItRatio, preference: .bytes), nil)

@@ -40,8 +40,9 @@ public struct HashedPart: Hashable, Sendable {
 
     /// Creates a part from a size and digests (a ``DigestSet``, as an inspection yields).
     public init(name: String?, digests: DigestSet, isUncompressed: Bool = false) {
-        self.init(name: name, size: digests.size, isUncompressed: isUncompressed,
-                  hashes: digests.digests.values.map { .known($0) })
+        self.init(
+            name: name, size: digests.size, isUncompressed: isUncompressed,
+            hashes: digests.digests.values.map { .known($0) })
     }
 
     /// The size and the known digests, ready for ``DigestSet/matches(_:)``.
@@ -104,10 +105,13 @@ struct PartTokenReader {
     ///   - uncompressed: whether known hashes must carry the `U` prefix.
     ///   - nameIsOptional: whether the name may be left out (then only a size follows the hashes,
     ///     which must be the last token of the line).
-    mutating func readPart(_ part: String, uncompressed: Bool, nameIsOptional: Bool = false) throws(MetadataError) -> HashedPart {
+    mutating func readPart(_ part: String, uncompressed: Bool, nameIsOptional: Bool = false) throws(MetadataError)
+        -> HashedPart
+    {
         var hashes = [HashPair]()
         var seen = Set<String>()
-        while position + 1 < tokens.count, let pair = try hashPair(at: position, part: part, uncompressed: uncompressed) {
+        while position + 1 < tokens.count, let pair = try hashPair(at: position, part: part, uncompressed: uncompressed)
+        {
             let key = tokens[position].uppercased()
             guard seen.insert(key).inserted else { throw .duplicateHash(String(tokens[position]), part: part) }
             hashes.append(pair)
@@ -164,7 +168,9 @@ struct PartTokenReader {
     }
 
     static func decimal(_ token: Substring) -> UInt64? {
-        guard !token.isEmpty, token.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+        guard !token.isEmpty, token.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+            return nil
+        }
         return UInt64(token)
     }
 
@@ -177,7 +183,8 @@ struct PartTokenReader {
     }
 
     private static func isHexDigit(_ byte: UInt8) -> Bool {
-        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))
+        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+            || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))
             || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "F"))
     }
 }

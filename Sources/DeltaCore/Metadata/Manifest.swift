@@ -53,7 +53,8 @@ public struct Manifest: Hashable, Sendable {
         var entries = [ManifestEntry]()
         var seen = Set<String>()
         var inSignature = false
-        let problems = try MetadataLines.forEachEntryLine(text, path: path, strict: options.strict) { line throws(MetadataError) in
+        let problems = try MetadataLines.forEachEntryLine(text, path: path, strict: options.strict) {
+            line throws(MetadataError) in
             // Clear-signed text: skip the signature block; undo dash-escaping ("- DIST …").
             if line.hasPrefix("-----BEGIN PGP SIGNATURE") { inSignature = true; return }
             if line.hasPrefix("-----END PGP SIGNATURE") { inSignature = false; return }

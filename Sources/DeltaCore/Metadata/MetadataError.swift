@@ -33,7 +33,8 @@ public enum MetadataError: DeltaCoreError, Equatable {
     public var description: String {
         switch self {
         case let .missing(what, part): "line ends before the \(part)'s \(what)"
-        case let .expectedHashName(found, part): "expected a hash name such as MD5 for the \(part), found '\(found.prefix(80))'"
+        case let .expectedHashName(found, part):
+            "expected a hash name such as MD5 for the \(part), found '\(found.prefix(80))'"
         case let .sizeNotANumber(text, part): "size is not a number ('\(text.prefix(40))', \(part))"
         case let .badDigest(error, part): "\(error) (\(part))"
         case let .duplicateHash(name, part): "\(name) given twice for the \(part)"
@@ -42,12 +43,14 @@ public enum MetadataError: DeltaCoreError, Equatable {
             expectedUncompressed
                 ? "\(name) is a compressed digest, but the \(part) is described by its uncompressed content (UMD5, UBLAKE2B, …)"
                 : "\(name) is an uncompressed digest, but the \(part) is described as a compressed file (MD5, BLAKE2B, …)"
-        case let .onlyMD5(part): "only MD5 for the \(part), and policy requires a stronger hash (BLAKE2B, SHA512 or SHA256)"
+        case let .onlyMD5(part):
+            "only MD5 for the \(part), and policy requires a stronger hash (BLAKE2B, SHA512 or SHA256)"
         case let .trailingTokens(text): "unexpected '\(text.prefix(80))' after the last size"
         case let .invalidName(name): "file name '\(name.prefix(80))' is empty or contains whitespace"
         case let .lineTooLong(length): "line of \(length) bytes is too long to be an entry"
         case let .duplicateDistfile(name): "DIST \(name) given twice (the first is used)"
-        case let .fileTooLarge(path, size, limit): "\(path): \(size) bytes is larger than the \(limit) a metadata file may have"
+        case let .fileTooLarge(path, size, limit):
+            "\(path): \(size) bytes is larger than the \(limit) a metadata file may have"
         }
     }
 }

@@ -42,7 +42,8 @@ public struct PatchList: Hashable, Sendable {
         -> (list: PatchList, problems: [FileError])
     {
         var entries = [PatchListEntry](), numbers = [Int]()
-        let problems = try MetadataLines.forEachNumberedEntryLine(text, path: path, strict: options.strict) { line, number throws(MetadataError) in
+        let problems = try MetadataLines.forEachNumberedEntryLine(text, path: path, strict: options.strict) {
+            line, number throws(MetadataError) in
             entries.append(try PatchListEntry(line: line, policy: options.hashPolicy))
             numbers.append(number)
         }
@@ -92,7 +93,8 @@ enum MetadataLines {
         _ text: String, path: String, strict: Bool,
         _ body: (Substring) throws(MetadataError) -> Void
     ) throws(FileError) -> [FileError] {
-        try forEachNumberedEntryLine(text, path: path, strict: strict) { line, _ throws(MetadataError) in try body(line) }
+        try forEachNumberedEntryLine(text, path: path, strict: strict) { line, _ throws(MetadataError) in try body(line)
+        }
     }
 
     /// As ``forEachEntryLine(_:path:strict:_:)``, telling `body` each line's 1-based number.
@@ -135,7 +137,8 @@ enum MetadataLines {
         // The size is checked again while reading: the file may grow after the fstat.
         try file.forEachChunk(size: 1 << 16) { chunk in
             guard UInt64(bytes.count + chunk.count) <= maximumFileSize else {
-                throw MetadataError.fileTooLarge(path: path, size: UInt64(bytes.count + chunk.count), limit: maximumFileSize)
+                throw MetadataError.fileTooLarge(
+                    path: path, size: UInt64(bytes.count + chunk.count), limit: maximumFileSize)
             }
             bytes.append(contentsOf: chunk)
         }

@@ -20,7 +20,8 @@ public struct ListedPatchEntry: Hashable, Sendable, CustomStringConvertible {
     /// How strongly the entry is hashed: the strongest known hash of its weakest part (an
     /// entry is as trustworthy as the least protected of patch, base and content).
     var strength: DigestAlgorithm? {
-        [entry.patch, entry.base, entry.target].map { $0.digests.digests.keys.max() }.reduce(DigestAlgorithm.blake2b) { weakest, part in
+        [entry.patch, entry.base, entry.target].map { $0.digests.digests.keys.max() }.reduce(DigestAlgorithm.blake2b) {
+            weakest, part in
             guard let weakest, let part else { return nil }
             return min(weakest, part)
         }
@@ -43,7 +44,8 @@ public struct PatchListConflict: Hashable, Sendable, CustomStringConvertible {
             return "\(dropped): duplicate of \(kept) for patch \(patch); \(kept) is used"
         }
         return "\(dropped) contradicts \(kept) about the \(contradiction) of patch \(patch); \(kept) is used "
-            + (kept.strength == dropped.strength ? "(equally strong hashes: the later line wins)" : "(stronger hashes win)")
+            + (kept.strength == dropped.strength
+                ? "(equally strong hashes: the later line wins)" : "(stronger hashes win)")
     }
 }
 
@@ -59,7 +61,9 @@ public struct PatchListConflict: Hashable, Sendable, CustomStringConvertible {
 /// then lists given explicitly) is read after the global one.
 public enum PatchListMerge {
     /// The entries to use, in the order first read, and each duplicate or contradiction.
-    public static func merge(_ listed: [ListedPatchEntry]) -> (entries: [ListedPatchEntry], conflicts: [PatchListConflict]) {
+    public static func merge(_ listed: [ListedPatchEntry]) -> (
+        entries: [ListedPatchEntry], conflicts: [PatchListConflict]
+    ) {
         var chosen = [ListedPatchEntry](), index = [String: Int](), conflicts = [PatchListConflict]()
         for candidate in listed {
             guard let at = index[candidate.entry.patchLocation] else {
@@ -73,8 +77,10 @@ public enum PatchListMerge {
                 continue
             }
             let kept = Self.precedes(candidate, current) ? candidate : current
-            conflicts.append(PatchListConflict(kept: kept, dropped: kept == candidate ? current : candidate,
-                                               contradiction: Self.contradiction(current.entry, candidate.entry)))
+            conflicts.append(
+                PatchListConflict(
+                    kept: kept, dropped: kept == candidate ? current : candidate,
+                    contradiction: Self.contradiction(current.entry, candidate.entry)))
             chosen[at] = kept
         }
         return (chosen, conflicts)
@@ -86,7 +92,8 @@ public enum PatchListMerge {
         -> (entries: [ListedPatchEntry], conflicts: [PatchListConflict])
     {
         let (entries, conflicts) = merge(listed)
-        let relevant = Set(ChainPlanner.entriesLeading(to: target, in: entries.map(\.entry)).map { entries[$0].entry.patchLocation })
+        let relevant = Set(
+            ChainPlanner.entriesLeading(to: target, in: entries.map(\.entry)).map { entries[$0].entry.patchLocation })
         return (entries, conflicts.filter { relevant.contains($0.kept.entry.patchLocation) })
     }
 
@@ -102,9 +109,12 @@ public enum PatchListMerge {
 
     /// The first part two entries for the same patch disagree about, or nil.
     static func contradiction(_ a: PatchListEntry, _ b: PatchListEntry) -> String? {
-        for (first, second, part) in [(a.patch, b.patch, "patch"), (a.base, b.base, "base file"), (a.target, b.target, "new file")] {
+        for (first, second, part) in [
+            (a.patch, b.patch, "patch"), (a.base, b.base, "base file"), (a.target, b.target, "new file"),
+        ] {
             if first.size != second.size || (part != "patch" && first.name != second.name) { return part }
-            for (algorithm, digest) in first.digests.digests where second.digests[algorithm].map({ $0 != digest }) ?? false {
+            for (algorithm, digest) in first.digests.digests
+            where second.digests[algorithm].map({ $0 != digest }) ?? false {
                 return part
             }
         }

@@ -38,7 +38,9 @@ public struct PortageTree: Hashable, Sendable {
     /// masters (`metadata/layout.conf`, see ``masters(searching:)``), the tree's own global
     /// list, then the package's own, then `extra` (given explicitly, always included so that
     /// a missing one is reported when read).
-    public func patchListPaths(packageDirectory: String?, extra: [String] = [], masters: [PortageTree]? = nil) -> [String] {
+    public func patchListPaths(packageDirectory: String?, extra: [String] = [], masters: [PortageTree]? = nil)
+        -> [String]
+    {
         var paths = [String]()
         for tree in (masters ?? self.masters()) + [self] where Self.isRegularFile(tree.globalPatchListPath) {
             paths.append(tree.globalPatchListPath)

@@ -9,7 +9,8 @@ extension PortageTree {
     /// The repository's name (`profiles/repo_name`), if it has one.
     public var repositoryName: String? {
         guard let text = try? MetadataLines.readText(path: repositoryRoot + "/profiles/repo_name") else { return nil }
-        let name = text.split(whereSeparator: { $0 == "\n" || $0 == " " || $0 == "\t" || $0 == "\r" }).first.map(String.init)
+        let name = text.split(whereSeparator: { $0 == "\n" || $0 == " " || $0 == "\t" || $0 == "\r" }).first.map(
+            String.init)
         return name?.isEmpty == false ? name : nil
     }
 
@@ -34,7 +35,9 @@ extension PortageTree {
         for directory in [Self.parent(of: repositoryRoot)] + searching {
             for child in (try? BatchPlanner.directoryNames(in: directory)) ?? [] {
                 let tree = PortageTree(repositoryRoot: Paths.join(directory, child))
-                guard tree.repositoryRoot != repositoryRoot, let name = tree.repositoryName, names.contains(name), found[name] == nil else { continue }
+                guard tree.repositoryRoot != repositoryRoot, let name = tree.repositoryName, names.contains(name),
+                    found[name] == nil
+                else { continue }
                 found[name] = tree
             }
         }
@@ -46,7 +49,8 @@ extension PortageTree {
     public func thirdPartyMirrors(masters: [PortageTree]) -> [String: [String]] {
         var mirrors = [String: [String]]()
         for tree in masters + [self] {
-            guard let text = try? MetadataLines.readText(path: tree.repositoryRoot + "/profiles/thirdpartymirrors") else { continue }
+            guard let text = try? MetadataLines.readText(path: tree.repositoryRoot + "/profiles/thirdpartymirrors")
+            else { continue }
             for line in text.split(separator: "\n") {
                 let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
                 guard words.count >= 2, !words[0].hasPrefix("#") else { continue }

@@ -13,7 +13,9 @@ final class BaseDigestCheck: Sendable {
         // The file is only read here (pread) until result() returns, and closed after.
         let fileBox = UnsafeSendable(file)
         check = BlockingWork.start {
-            Result { try PatchFileApplier.verifyDigest(fileBox.value, against: expected, algorithm: algorithm, path: path) }
+            Result {
+                try PatchFileApplier.verifyDigest(fileBox.value, against: expected, algorithm: algorithm, path: path)
+            }
         }
     }
 

@@ -24,13 +24,16 @@ public enum ForeignPatchApplier {
     /// - Throws: ``BSDiff40Error`` or ``VCDiffError`` for a bad patch; the base's and the
     ///   sink's own errors as they are.
     @discardableResult
-    public static func apply(_ format: ForeignPatchFormat, base: RandomAccessSource, patch: RandomAccessSource,
-                             allowingExternalCompression: Bool = false, into sink: ChunkSink) throws -> UInt64 {
+    public static func apply(
+        _ format: ForeignPatchFormat, base: RandomAccessSource, patch: RandomAccessSource,
+        allowingExternalCompression: Bool = false, into sink: ChunkSink
+    ) throws -> UInt64 {
         switch format {
         case .bsdiff40:
             try BSDiff40Applier.apply(base: base, patch: patch, into: sink)
         case .vcdiff:
-            try VCDiffApplier.apply(base: base, patch: patch, allowingExternalCompression: allowingExternalCompression, into: sink)
+            try VCDiffApplier.apply(
+                base: base, patch: patch, allowingExternalCompression: allowingExternalCompression, into: sink)
         }
     }
 }

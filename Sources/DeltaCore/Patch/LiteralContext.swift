@@ -37,11 +37,14 @@ public enum LiteralContext: Sendable, Equatable {
             if literal > 0 && !full {
                 let start = cursor >= before ? cursor - before : 0
                 let reach = literal.addingReportingOverflow(after)
-                let end = reach.overflow || reach.partialValue >= oldSize - cursor ? oldSize : cursor + reach.partialValue
+                let end =
+                    reach.overflow || reach.partialValue >= oldSize - cursor ? oldSize : cursor + reach.partialValue
                 addRange(start..<end)
             }
             let target = Int64(bitPattern: cursor).addingReportingOverflow(move)
-            guard !target.overflow, target.partialValue >= 0, UInt64(target.partialValue) <= oldSize else { return false }
+            guard !target.overflow, target.partialValue >= 0, UInt64(target.partialValue) <= oldSize else {
+                return false
+            }
             cursor = UInt64(target.partialValue)
             return true
         }
@@ -50,11 +53,17 @@ public enum LiteralContext: Sendable, Equatable {
             if let last = ranges.last, range.lowerBound <= last.upperBound, range.upperBound >= last.lowerBound {
                 let merged = min(last.lowerBound, range.lowerBound)..<max(last.upperBound, range.upperBound)
                 let grown = (merged.upperBound - merged.lowerBound) - (last.upperBound - last.lowerBound)
-                guard grown <= limit - total else { return full = true }
+                guard grown <= limit - total else {
+                    full = true
+                    return
+                }
                 total += grown
                 ranges[ranges.count - 1] = merged
             } else if !range.isEmpty {
-                guard range.upperBound - range.lowerBound <= limit - total else { return full = true }
+                guard range.upperBound - range.lowerBound <= limit - total else {
+                    full = true
+                    return
+                }
                 total += range.upperBound - range.lowerBound
                 ranges.append(range)
             }

@@ -14,7 +14,9 @@ public enum NativePatchApplier {
     /// - Throws: ``PatchFormatError`` for a malformed or hostile patch or a base of the wrong
     ///   size; errors from the sources or the sink as they come.
     @discardableResult
-    public static func apply(base: RandomAccessSource, patch: RandomAccessSource, into sink: ChunkSink) throws -> NativePatchHeader {
+    public static func apply(base: RandomAccessSource, patch: RandomAccessSource, into sink: ChunkSink) throws
+        -> NativePatchHeader
+    {
         let header = try NativePatchHeader.read(from: patch)
         let baseSize = try base.size()
         guard baseSize == header.old.size else {
@@ -30,26 +32,32 @@ public enum NativePatchApplier {
             let solid = header.streams[0]
             var skip: UInt64 = 0
             for (index, stream) in header.streams.enumerated() {
-                let part = NativePatchStream(kind: stream.kind, codec: solid.codec, dictionarySize: solid.dictionarySize,
-                                             rawLength: stream.rawLength, codedLength: solid.codedLength)
-                readers.append(try context.withUnsafeBytes {
-                    try PatchStreamReader(part, at: offset, in: patch, skipping: skip,
-                                          endsCodedData: index == header.streams.count - 1, presetDictionary: $0)
-                })
+                let part = NativePatchStream(
+                    kind: stream.kind, codec: solid.codec, dictionarySize: solid.dictionarySize,
+                    rawLength: stream.rawLength, codedLength: solid.codedLength)
+                readers.append(
+                    try context.withUnsafeBytes {
+                        try PatchStreamReader(
+                            part, at: offset, in: patch, skipping: skip,
+                            endsCodedData: index == header.streams.count - 1, presetDictionary: $0)
+                    })
                 skip += stream.rawLength
             }
         } else {
             for stream in header.streams {
-                readers.append(try context.withUnsafeBytes {
-                    try PatchStreamReader(stream, at: offset, in: patch, presetDictionary: stream.kind == .literals ? $0 : nil)
-                })
+                readers.append(
+                    try context.withUnsafeBytes {
+                        try PatchStreamReader(
+                            stream, at: offset, in: patch, presetDictionary: stream.kind == .literals ? $0 : nil)
+                    })
                 offset += stream.codedLength
             }
         }
         context = []  // copied into the decoders
         let commands = readers[stream: .commands], literals = readers[stream: .literals]
-        let headerResiduals = MetadataResidualReader(readers[stream: .headerResiduals],
-                                                     runCoded: header.requiredFeatures & NativePatchHeader.metadataResidualRunsFeature != 0)
+        let headerResiduals = MetadataResidualReader(
+            readers[stream: .headerResiduals],
+            runCoded: header.requiredFeatures & NativePatchHeader.metadataResidualRunsFeature != 0)
         let residuals = ResidualApplier(readers[stream: .residuals])
 
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: outputChunkSize, alignment: 16)
@@ -105,8 +113,12 @@ public enum NativePatchApplier {
                 throw PatchFormatError.invalidField("empty command", offset: written)
             }
             isFirstCommand = false
-            guard copyLength <= newSize - written else { throw PatchFormatError.outOfBounds("copy past the new file's end", newOffset: written) }
-            guard copyLength <= baseSize - oldPosition else { throw PatchFormatError.outOfBounds("copy past the base's end", newOffset: written) }
+            guard copyLength <= newSize - written else {
+                throw PatchFormatError.outOfBounds("copy past the new file's end", newOffset: written)
+            }
+            guard copyLength <= baseSize - oldPosition else {
+                throw PatchFormatError.outOfBounds("copy past the base's end", newOffset: written)
+            }
             var remaining = copyLength
             while remaining > 0 {
                 let region = layout.region
@@ -125,11 +137,14 @@ public enum NativePatchApplier {
                 remaining -= UInt64(step)
                 if filled == outputChunkSize { try flush() }
             }
-            guard literalLength <= newSize - written else { throw PatchFormatError.outOfBounds("literal past the new file's end", newOffset: written) }
+            guard literalLength <= newSize - written else {
+                throw PatchFormatError.outOfBounds("literal past the new file's end", newOffset: written)
+            }
             remaining = literalLength
             while remaining > 0 {
                 let chunk = try literals.take(upTo: Int(min(remaining, UInt64(outputChunkSize - filled))))
-                (bytes + filled).update(from: chunk.baseAddress!.assumingMemoryBound(to: UInt8.self), count: chunk.count)
+                (bytes + filled).update(
+                    from: chunk.baseAddress!.assumingMemoryBound(to: UInt8.self), count: chunk.count)
                 track(chunk.count)
                 filled += chunk.count
                 written += UInt64(chunk.count)
@@ -153,7 +168,9 @@ public enum NativePatchApplier {
     /// The base's bytes that the header's literal context selects (empty without the
     /// feature); the header bounds them by the primed stream's window. A derived context takes
     /// a first pass over the commands stream, with the checks the application makes again.
-    static func literalContext(_ header: NativePatchHeader, base: RandomAccessSource, patch: RandomAccessSource) throws -> [UInt8] {
+    static func literalContext(_ header: NativePatchHeader, base: RandomAccessSource, patch: RandomAccessSource) throws
+        -> [UInt8]
+    {
         let ranges: [Range<UInt64>]
         switch header.literalContext {
         case nil:
@@ -161,16 +178,20 @@ public enum NativePatchApplier {
         case .wholeFile?:
             ranges = [0..<header.old.size]
         case let .derived(before, after, limit)?:
-            var derivation = LiteralContext.Derivation(before: before, after: after, limit: limit, oldSize: header.old.size)
+            var derivation = LiteralContext.Derivation(
+                before: before, after: after, limit: limit, oldSize: header.old.size)
             let commands = try PatchStreamReader(header.streams[0], at: header.dataOffset, in: patch)
             let newSize = header.new.size
             var written: UInt64 = 0
             while written < newSize {
-                let copy = try commands.readVarint(), literal = try commands.readVarint(), move = try commands.readVarint()
+                let copy = try commands.readVarint(), literal = try commands.readVarint(),
+                    move = try commands.readVarint()
                 guard copy <= newSize - written, literal <= newSize - written - copy else {
                     throw PatchFormatError.outOfBounds("command past the new file's end", newOffset: written)
                 }
-                guard written == 0 || copy + literal > 0 else { throw PatchFormatError.invalidField("empty command", offset: written) }
+                guard written == 0 || copy + literal > 0 else {
+                    throw PatchFormatError.invalidField("empty command", offset: written)
+                }
                 guard derivation.add(copy: copy, literal: literal, move: move.zigzagDecoded) else {
                     throw PatchFormatError.outOfBounds("old cursor moved outside the base", newOffset: written)
                 }
@@ -182,7 +203,9 @@ public enum NativePatchApplier {
         var filled = 0
         try context.withUnsafeMutableBytes { bytes in
             for range in ranges {
-                try base.read(into: UnsafeMutableRawBufferPointer(rebasing: bytes[filled..<filled + Int(range.count)]), at: range.lowerBound)
+                try base.read(
+                    into: UnsafeMutableRawBufferPointer(rebasing: bytes[filled..<filled + Int(range.count)]),
+                    at: range.lowerBound)
                 filled += Int(range.count)
             }
         }

@@ -82,7 +82,8 @@ public struct NativePatchHeader: Sendable, Equatable {
     /// The most raw bytes (and the largest window) a solid patch may have.
     public static let maximumSolidLength: UInt64 = 1 << 20
     /// Feature bits this reader understands.
-    public static let knownFeatures: UInt64 = tarChecksumsFeature | metadataResidualRunsFeature | solidStreamsFeature
+    public static let knownFeatures: UInt64 =
+        tarChecksumsFeature | metadataResidualRunsFeature | solidStreamsFeature
         | tarRenameFeature | literalContextFeature
     /// The most header bytes a reader accepts (the recipe is the only large part).
     public static let maximumHeaderLength: UInt32 = 16 << 20
@@ -125,7 +126,8 @@ public struct NativePatchHeader: Sendable, Equatable {
     public private(set) var dataOffset: UInt64 = 0
 
     /// Creates a header.
-    public init(old: DigestSet, new: DigestSet, streams: [NativePatchStream], metadata: PatchMetadata = PatchMetadata()) {
+    public init(old: DigestSet, new: DigestSet, streams: [NativePatchStream], metadata: PatchMetadata = PatchMetadata())
+    {
         self.old = old
         self.new = new
         self.streams = streams
@@ -194,18 +196,23 @@ public struct NativePatchHeader: Sendable, Equatable {
     ///   patch's size; no field drives an allocation before it is checked.
     public static func read(from patch: RandomAccessSource) throws -> NativePatchHeader {
         let patchSize = try patch.size()
-        guard patchSize >= UInt64(preambleLength) else { throw PatchFormatError.truncated(section: "header", offset: patchSize) }
+        guard patchSize >= UInt64(preambleLength) else {
+            throw PatchFormatError.truncated(section: "header", offset: patchSize)
+        }
         var preamble = [UInt8](repeating: 0, count: preambleLength)
         try preamble.withUnsafeMutableBytes { try patch.read(into: $0, at: 0) }
         guard preamble.starts(with: PatchFormat.nativeMagic) else {
-            throw PatchFormatError.unknownFormat(prefix: preamble.prefix(8).map { String($0, radix: 16) }.joined(separator: " "))
+            throw PatchFormatError.unknownFormat(
+                prefix: preamble.prefix(8).map { String($0, radix: 16) }.joined(separator: " "))
         }
         var reader = PatchByteReader(preamble, baseOffset: 0, section: "header")
         _ = try reader.readBytes(8)
         let version = try reader.readLittleEndian(UInt16.self)
         guard version == currentVersion else { throw PatchFormatError.unsupportedVersion(version) }
         let length = try reader.readLittleEndian(UInt32.self)
-        guard length <= maximumHeaderLength else { throw PatchFormatError.invalidField("header length \(length)", offset: 10) }
+        guard length <= maximumHeaderLength else {
+            throw PatchFormatError.invalidField("header length \(length)", offset: 10)
+        }
         guard UInt64(length) <= patchSize - UInt64(preambleLength) else {
             throw PatchFormatError.truncated(section: "header", offset: patchSize)
         }
@@ -236,7 +243,9 @@ public struct NativePatchHeader: Sendable, Equatable {
         let old = try readDigests(&reader, size: oldSize)
         let new = try readDigests(&reader, size: newSize)
         let streamCount = try reader.readByte()
-        guard streamCount == NativePatchStream.Kind.allCases.count else { throw .invalidField("stream count \(streamCount)", offset: reader.offset - 1) }
+        guard streamCount == NativePatchStream.Kind.allCases.count else {
+            throw .invalidField("stream count \(streamCount)", offset: reader.offset - 1)
+        }
         var streams = [NativePatchStream]()
         var totalDictionary: UInt64 = 0
         let solid = features & solidStreamsFeature != 0
@@ -262,43 +271,54 @@ public struct NativePatchHeader: Sendable, Equatable {
             if solid {
                 solidLength += raw
                 guard raw <= maximumSolidLength, solidLength <= maximumSolidLength,
-                      codec == .lzma2 ? UInt64(1) << UInt64(dictionaryLog) <= maximumSolidLength : coded == 0 else {
+                    codec == .lzma2 ? UInt64(1) << UInt64(dictionaryLog) <= maximumSolidLength : coded == 0
+                else {
                     throw .invalidField("solid \(kind) stream", offset: at)
                 }
             }
             let dictionary: UInt32 = codec == .lzma2 ? 1 << UInt32(dictionaryLog) : 0
             if codec == .lzma2 {
                 guard dictionary <= maximumStreamDictionary else {
-                    throw .dictionaryTooLarge(stream: "\(kind)", requested: UInt64(dictionary), limit: UInt64(maximumStreamDictionary))
+                    throw .dictionaryTooLarge(
+                        stream: "\(kind)", requested: UInt64(dictionary), limit: UInt64(maximumStreamDictionary))
                 }
                 totalDictionary += UInt64(dictionary)
                 guard totalDictionary <= maximumTotalDictionary else {
-                    throw .dictionaryTooLarge(stream: "\(kind)", requested: totalDictionary, limit: maximumTotalDictionary)
+                    throw .dictionaryTooLarge(
+                        stream: "\(kind)", requested: totalDictionary, limit: maximumTotalDictionary)
                 }
             } else if codec == .stored && raw != coded {
                 throw .invalidField("length of the stored \(kind) stream", offset: at + 6)
             }
             if kind == .literals && raw > newSize { throw .invalidField("literal stream length", offset: at + 6) }
-            streams.append(NativePatchStream(kind: kind, codec: codec, dictionarySize: dictionary, rawLength: raw, codedLength: coded))
+            streams.append(
+                NativePatchStream(
+                    kind: kind, codec: codec, dictionarySize: dictionary, rawLength: raw, codedLength: coded))
         }
         var metadata = PatchMetadata()
         var tarRename: TarPathRename?
         var literalContext: LiteralContext?
         let sectionCount = try reader.readVarint("section count")
-        guard sectionCount <= UInt64(reader.remaining) else { throw .invalidField("section count", offset: reader.offset) }
+        guard sectionCount <= UInt64(reader.remaining) else {
+            throw .invalidField("section count", offset: reader.offset)
+        }
         for _ in 0..<sectionCount {
             let at = reader.offset
             let type = try reader.readVarint("section type")
             let flags = try reader.readVarint("section flags")
             let length = try reader.readVarint("section length")
-            guard length <= UInt64(reader.remaining) else { throw .truncated(section: "header section", offset: reader.offset) }
+            guard length <= UInt64(reader.remaining) else {
+                throw .truncated(section: "header section", offset: reader.offset)
+            }
             let value = try reader.readBytes(Int(length))
             switch type <= UInt64(UInt16.max) ? SectionType(rawValue: UInt16(type)) : nil {
             case .recipe?:
                 guard metadata.recipe == nil else { throw .invalidField("duplicate recipe section", offset: at) }
                 metadata.recipe = Array(value)
             case .targetCompressed?:
-                guard metadata.targetCompressed == nil else { throw .invalidField("duplicate target section", offset: at) }
+                guard metadata.targetCompressed == nil else {
+                    throw .invalidField("duplicate target section", offset: at)
+                }
                 var section = PatchByteReader(Array(value), baseOffset: at, section: "target section")
                 let size = try section.readLittleEndian(UInt64.self)
                 metadata.targetCompressed = try readDigests(&section, size: size)
@@ -317,20 +337,26 @@ public struct NativePatchHeader: Sendable, Equatable {
                 }
                 tarRename = rename
             case .literalContext?:
-                guard literalContext == nil else { throw .invalidField("duplicate literal context section", offset: at) }
-                literalContext = try readLiteralContext(Array(value), at: at, oldSize: oldSize, solid: solid,
-                                                        window: UInt64(streams[solid ? 0 : 3].dictionarySize))
+                guard literalContext == nil else {
+                    throw .invalidField("duplicate literal context section", offset: at)
+                }
+                literalContext = try readLiteralContext(
+                    Array(value), at: at, oldSize: oldSize, solid: solid,
+                    window: UInt64(streams[solid ? 0 : 3].dictionarySize))
             case nil:
                 if flags & UInt64(criticalSectionFlag) != 0 { throw .unsupportedSection(type: type) }
             }
         }
         guard reader.remaining == 0 else { throw .invalidField("header length", offset: reader.offset) }
         guard (features & tarRenameFeature != 0) == (tarRename != nil) else {
-            throw .invalidField("rename section without its feature bit, or the bit without the section", offset: reader.offset)
+            throw .invalidField(
+                "rename section without its feature bit, or the bit without the section", offset: reader.offset)
         }
         var header = NativePatchHeader(old: old, new: new, streams: streams, metadata: metadata)
         guard (features & literalContextFeature != 0) == (literalContext != nil) else {
-            throw .invalidField("literal context section without its feature bit, or the bit without the section", offset: reader.offset)
+            throw .invalidField(
+                "literal context section without its feature bit, or the bit without the section", offset: reader.offset
+            )
         }
         header.tarRename = tarRename
         header.literalContext = literalContext
@@ -344,8 +370,10 @@ public struct NativePatchHeader: Sendable, Equatable {
     /// `window` bytes (0 when the stream it primes is not LZMA2), so the applier reads no more
     /// than its decoder keeps; a solid patch's commands are inside the primed stream, so it may
     /// only use the whole file.
-    static func readLiteralContext(_ value: [UInt8], at: UInt64, oldSize: UInt64, solid: Bool,
-                                   window: UInt64) throws(PatchFormatError) -> LiteralContext {
+    static func readLiteralContext(
+        _ value: [UInt8], at: UInt64, oldSize: UInt64, solid: Bool,
+        window: UInt64
+    ) throws(PatchFormatError) -> LiteralContext {
         var section = PatchByteReader(value, baseOffset: at, section: "literal context section")
         let context: LiteralContext
         switch try section.readVarint("literal context mode") {
@@ -403,7 +431,9 @@ public struct NativePatchHeader: Sendable, Equatable {
                 throw .invalidField("digest algorithm", offset: at)
             }
             let bytes = Array(try reader.readBytes(algorithm.byteCount))
-            guard let digest = try? Digest(algorithm: algorithm, bytes: bytes) else { throw .invalidField("digest", offset: at) }
+            guard let digest = try? Digest(algorithm: algorithm, bytes: bytes) else {
+                throw .invalidField("digest", offset: at)
+            }
             digests.append(digest)
         }
         return DigestSet(size: size, digests: digests)

@@ -29,8 +29,10 @@ public enum PatchFileApplier {
     /// - Throws: ``FileError`` naming the file at fault, around a ``PatchFormatError`` (wrong
     ///   base, malformed patch, result mismatch), an ``FileSystemError`` or a ``CompressionError``.
     @discardableResult
-    public static func apply(basePath: String, patchPath: String, outputPath: String,
-                             alsoDigesting: [DigestAlgorithm] = []) throws -> PatchApplication {
+    public static func apply(
+        basePath: String, patchPath: String, outputPath: String,
+        alsoDigesting: [DigestAlgorithm] = []
+    ) throws -> PatchApplication {
         let patchFile = try ReadableFile(path: patchPath)
         let wrapping = CompressionFormat.detect(try patchFile.prefix(CompressionFormat.magicLength))
         var unwrapped: AtomicFileWriter?
@@ -39,8 +41,9 @@ public enum PatchFileApplier {
             patch = patchFile
         } else {
             let temporary = try AtomicFileWriter(path: outputPath + ".patch")
-            try decompress(patchFile, format: wrapping, into: temporary, limit: maximumUnwrappedSize, path: patchPath,
-                           tooLarge: PatchFormatError.unwrappedTooLarge(limit: maximumUnwrappedSize))
+            try decompress(
+                patchFile, format: wrapping, into: temporary, limit: maximumUnwrappedSize, path: patchPath,
+                tooLarge: PatchFormatError.unwrappedTooLarge(limit: maximumUnwrappedSize))
             unwrapped = temporary
             patch = try ReadableFile(path: temporary.temporaryPath)
         }
@@ -53,16 +56,20 @@ public enum PatchFileApplier {
         }
         switch format {
         case .native:
-            return try applyNative(basePath: basePath, patch: patch, patchPath: patchPath, outputPath: outputPath, wrapping: wrapping,
-                                   alsoDigesting: alsoDigesting)
+            return try applyNative(
+                basePath: basePath, patch: patch, patchPath: patchPath, outputPath: outputPath, wrapping: wrapping,
+                alsoDigesting: alsoDigesting)
         case .bsdiff40, .vcdiff:
-            return try applyForeign(format == .bsdiff40 ? .bsdiff40 : .vcdiff, basePath: basePath, patch: patch,
-                                    patchPath: patchPath, outputPath: outputPath, wrapping: wrapping, alsoDigesting: alsoDigesting)
+            return try applyForeign(
+                format == .bsdiff40 ? .bsdiff40 : .vcdiff, basePath: basePath, patch: patch,
+                patchPath: patchPath, outputPath: outputPath, wrapping: wrapping, alsoDigesting: alsoDigesting)
         }
     }
 
-    private static func applyNative(basePath: String, patch: ReadableFile, patchPath: String, outputPath: String,
-                                    wrapping: CompressionFormat, alsoDigesting: [DigestAlgorithm]) throws -> PatchApplication {
+    private static func applyNative(
+        basePath: String, patch: ReadableFile, patchPath: String, outputPath: String,
+        wrapping: CompressionFormat, alsoDigesting: [DigestAlgorithm]
+    ) throws -> PatchApplication {
         let header: NativePatchHeader
         do {
             header = try NativePatchHeader.read(from: patch)
@@ -83,8 +90,10 @@ public enum PatchFileApplier {
         let baseFormat = CompressionFormat.detect(try baseFile.prefix(CompressionFormat.magicLength))
         if try baseFile.size() != header.old.size && baseFormat != .none {
             let temporary = try AtomicFileWriter(path: outputPath + ".base")
-            try decompress(baseFile, format: baseFormat, into: temporary, limit: header.old.size, path: basePath,
-                           tooLarge: PatchFormatError.baseMismatch(expected: "\(header.old.size) bytes", actual: "more (decompressed)"))
+            try decompress(
+                baseFile, format: baseFormat, into: temporary, limit: header.old.size, path: basePath,
+                tooLarge: PatchFormatError.baseMismatch(
+                    expected: "\(header.old.size) bytes", actual: "more (decompressed)"))
             decompressedBase = temporary
             baseFile = try ReadableFile(path: temporary.temporaryPath)
         }
@@ -97,10 +106,12 @@ public enum PatchFileApplier {
         let output = try AtomicFileWriter(path: outputPath)
         let digest = try BackgroundDigest([newAlgorithm] + alsoDigesting)
         do {
-            try NativePatchApplier.apply(base: baseFile, patch: patch, into: { chunk in
-                digest.update(chunk)
-                try output.write(chunk)
-            })
+            try NativePatchApplier.apply(
+                base: baseFile, patch: patch,
+                into: { chunk in
+                    digest.update(chunk)
+                    try output.write(chunk)
+                })
         } catch {
             _ = digest.finalize()
             // A wrong base explains a failure better than the failure itself does.
@@ -111,8 +122,11 @@ public enum PatchFileApplier {
         let result = digest.finalize()
         try baseCheck.result()
         guard result.size == header.new.size, result[newAlgorithm] == header.new[newAlgorithm] else {
-            throw FileError(path: patchPath, underlying: PatchFormatError.resultMismatch(
-                expected: header.new[newAlgorithm]?.description ?? "?", actual: result[newAlgorithm]?.description ?? "?"))
+            throw FileError(
+                path: patchPath,
+                underlying: PatchFormatError.resultMismatch(
+                    expected: header.new[newAlgorithm]?.description ?? "?",
+                    actual: result[newAlgorithm]?.description ?? "?"))
         }
         try output.commit()
         return PatchApplication(format: .native, wrapping: wrapping, result: result, metadata: header.metadata)
@@ -120,23 +134,28 @@ public enum PatchFileApplier {
 
     /// BSDIFF40 and VCDIFF carry no digest of either file: the result is only as good as the
     /// base, so its SHA-256 is reported for the caller to check.
-    private static func applyForeign(_ format: ForeignPatchFormat, basePath: String, patch: ReadableFile, patchPath: String,
-                                     outputPath: String, wrapping: CompressionFormat,
-                                     alsoDigesting: [DigestAlgorithm]) throws -> PatchApplication {
+    private static func applyForeign(
+        _ format: ForeignPatchFormat, basePath: String, patch: ReadableFile, patchPath: String,
+        outputPath: String, wrapping: CompressionFormat,
+        alsoDigesting: [DigestAlgorithm]
+    ) throws -> PatchApplication {
         let base = try ReadableFile(path: basePath)
         let output = try AtomicFileWriter(path: outputPath)
         var digest = try MultiDigest([.sha256] + alsoDigesting)
         do {
-            try ForeignPatchApplier.apply(format, base: base, patch: patch, into: { chunk in
-                digest.update(chunk)
-                try output.write(chunk)
-            })
+            try ForeignPatchApplier.apply(
+                format, base: base, patch: patch,
+                into: { chunk in
+                    digest.update(chunk)
+                    try output.write(chunk)
+                })
         } catch let error as any DeltaCoreError where !(error is FileSystemError) {
             throw FileError(path: patchPath, underlying: error)
         }
         try output.commit()
-        return PatchApplication(format: format == .bsdiff40 ? .bsdiff40 : .vcdiff, wrapping: wrapping,
-                                result: digest.finalize(), metadata: PatchMetadata())
+        return PatchApplication(
+            format: format == .bsdiff40 ? .bsdiff40 : .vcdiff, wrapping: wrapping,
+            result: digest.finalize(), metadata: PatchMetadata())
     }
 
     /// The digest to verify with: SHA-256 first (fastest with CPU support), then the others strongest first; never MD5 alone.
@@ -148,25 +167,33 @@ public enum PatchFileApplier {
     static func verifySize(_ file: ReadableFile, against expected: DigestSet, path: String) throws {
         let size = try file.size()
         guard size == expected.size else {
-            throw FileError(path: path, underlying: PatchFormatError.baseMismatch(expected: "\(expected.size) bytes", actual: "\(size) bytes"))
+            throw FileError(
+                path: path,
+                underlying: PatchFormatError.baseMismatch(expected: "\(expected.size) bytes", actual: "\(size) bytes"))
         }
     }
 
     /// Throws unless `file` (at `path`) has the expected `algorithm` digest. It reads the file
     /// from its current position, which must be its start; offset reads (`pread`) by other
     /// threads meanwhile do not move it.
-    static func verifyDigest(_ file: ReadableFile, against expected: DigestSet, algorithm: DigestAlgorithm, path: String) throws {
+    static func verifyDigest(
+        _ file: ReadableFile, against expected: DigestSet, algorithm: DigestAlgorithm, path: String
+    ) throws {
         var digest = try MultiDigest([algorithm])
         try file.forEachChunk { digest.update($0) }
         let actual = digest.finalize()
         guard actual.size == expected.size, actual[algorithm] == expected[algorithm] else {
-            throw FileError(path: path, underlying: PatchFormatError.baseMismatch(
-                expected: expected[algorithm]?.description ?? "?", actual: actual[algorithm]?.description ?? "?"))
+            throw FileError(
+                path: path,
+                underlying: PatchFormatError.baseMismatch(
+                    expected: expected[algorithm]?.description ?? "?", actual: actual[algorithm]?.description ?? "?"))
         }
     }
 
-    static func decompress(_ file: ReadableFile, format: CompressionFormat, into writer: AtomicFileWriter, limit: UInt64, path: String,
-                           tooLarge: PatchFormatError) throws {
+    static func decompress(
+        _ file: ReadableFile, format: CompressionFormat, into writer: AtomicFileWriter, limit: UInt64, path: String,
+        tooLarge: PatchFormatError
+    ) throws {
         let decoder = try format.makeDecoder()
         let sink: ChunkSink = { chunk in
             guard writer.bytesWritten + UInt64(chunk.count) <= limit else {

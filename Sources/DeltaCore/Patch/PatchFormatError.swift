@@ -37,7 +37,8 @@ public enum PatchFormatError: DeltaCoreError, Equatable {
         case let .unknownFormat(prefix): "not a patch in a known format (starts with \(prefix))"
         case let .unsupportedFormat(format): "\(format.rawValue) patches are not supported by this build"
         case let .unsupportedVersion(version): "native patch version \(version) is newer than this reader (1)"
-        case let .unsupportedFeatures(bits): "patch needs features this reader lacks (bits 0x\(String(bits, radix: 16)))"
+        case let .unsupportedFeatures(bits):
+            "patch needs features this reader lacks (bits 0x\(String(bits, radix: 16)))"
         case let .unsupportedSection(type): "patch has a critical section of unknown type \(type)"
         case let .truncated(section, offset): "patch is truncated in \(section) at byte \(offset)"
         case let .invalidField(field, offset): "patch has an invalid \(field) at byte \(offset)"

@@ -28,8 +28,10 @@ final class PatchStreamReader {
     /// stream's codec and coded length with this stream's raw length; `skip` is the raw length
     /// of the streams before it, and `endsCodedData` is true for the last one only.
     /// `presetDictionary` primes an LZMA2 decoder (``NativePatchHeader/literalContextFeature``).
-    init(_ stream: NativePatchStream, at offset: UInt64, in source: RandomAccessSource,
-         skipping skip: UInt64 = 0, endsCodedData: Bool = true, presetDictionary: UnsafeRawBufferPointer? = nil) throws {
+    init(
+        _ stream: NativePatchStream, at offset: UInt64, in source: RandomAccessSource,
+        skipping skip: UInt64 = 0, endsCodedData: Bool = true, presetDictionary: UnsafeRawBufferPointer? = nil
+    ) throws {
         kind = stream.kind
         skipLeft = skip
         self.endsCodedData = endsCodedData
@@ -37,7 +39,8 @@ final class PatchStreamReader {
         inputOffset = offset
         inputRemaining = stream.codedLength
         rawLength = stream.rawLength
-        decoder = stream.codec == .lzma2
+        decoder =
+            stream.codec == .lzma2
             ? try LZMA2RawDecoder(dictionarySize: stream.dictionarySize, presetDictionary: presetDictionary) : nil
         input = .allocate(byteCount: Self.bufferSize, alignment: 16)
         output = .allocate(byteCount: Self.bufferSize, alignment: 16)
@@ -106,7 +109,8 @@ final class PatchStreamReader {
 
     private func decodeChunk(_ decoder: LZMA2RawDecoder) throws -> (Int, Int) {
         do {
-            let (consumed, count) = try decoder.decode(UnsafeRawBufferPointer(rebasing: input[inputStart..<inputEnd]), into: output)
+            let (consumed, count) = try decoder.decode(
+                UnsafeRawBufferPointer(rebasing: input[inputStart..<inputEnd]), into: output)
             inputStart += consumed
             return (consumed, count)
         } catch {
@@ -155,7 +159,9 @@ final class PatchStreamReader {
             var rounds = 0
             while !decoder.isFinished {
                 if inputStart == inputEnd {
-                    guard inputRemaining > 0 else { throw PatchFormatError.truncated(section: "\(kind) stream", offset: inputOffset) }
+                    guard inputRemaining > 0 else {
+                        throw PatchFormatError.truncated(section: "\(kind) stream", offset: inputOffset)
+                    }
                     try refillInput()
                 }
                 let (_, count) = try decodeChunk(decoder)

@@ -23,9 +23,13 @@ public final class InMemorySource: RandomAccessSource {
 
     public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws {
         guard offset <= UInt64(bytes.count), UInt64(buffer.count) <= UInt64(bytes.count) - offset else {
-            throw FileSystemError(.read, path: "<memory>", detail: "read of \(buffer.count) bytes at \(offset) is past the end (\(bytes.count))")
+            throw FileSystemError(
+                .read, path: "<memory>",
+                detail: "read of \(buffer.count) bytes at \(offset) is past the end (\(bytes.count))")
         }
         let start = Int(offset)
-        bytes.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[start..<start + buffer.count])) }
+        bytes.withUnsafeBytes {
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[start..<start + buffer.count]))
+        }
     }
 }

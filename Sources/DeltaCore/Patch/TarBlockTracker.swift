@@ -76,7 +76,8 @@ struct TarBlockTracker {
         let content = hasContent ? (size + Self.blockSize - 1) / Self.blockSize * Self.blockSize : 0
         let contentStart = start + Self.blockSize
         // pax ('x', 'g') and GNU long names ('L', 'K') are metadata too.
-        metadataEnd = [UInt8(ascii: "x"), UInt8(ascii: "g"), UInt8(ascii: "L"), UInt8(ascii: "K")].contains(type)
+        metadataEnd =
+            [UInt8(ascii: "x"), UInt8(ascii: "g"), UInt8(ascii: "L"), UInt8(ascii: "K")].contains(type)
             ? contentStart + content : 0
         nextHeader = contentStart + content
     }

@@ -82,7 +82,9 @@ extension TarPathRename {
         while component == nil, position < min(bytes.count, 1 << 20), layout.region.end != .max {
             let end = Int(min(UInt64(bytes.count), layout.region.end))
             layout.consume(UnsafeRawBufferPointer(rebasing: bytes[position..<end])) { block, _ in
-                guard component == nil, TarBlockTracker.isUstar(block), !metadataTypes.contains(block[156]) else { return }
+                guard component == nil, TarBlockTracker.isUstar(block), !metadataTypes.contains(block[156]) else {
+                    return
+                }
                 let name = block[nameField].prefix { $0 != 0 }
                 component = Array(name.prefix { $0 != UInt8(ascii: "/") })
             }
@@ -99,7 +101,10 @@ extension TarPathRename {
         var representable = true
         preimage.withUnsafeMutableBytes { bytes in
             layout.consume(UnsafeRawBufferPointer(bytes)) { block, start in
-                guard representable, let renamed = self.preimage(of: block) else { return representable = false }
+                guard representable, let renamed = self.preimage(of: block) else {
+                    representable = false
+                    return
+                }
                 guard renamed != block else { return }
                 for index in Self.nameField { bytes[Int(start) + index] = renamed[index] }
                 block = renamed

@@ -63,11 +63,15 @@ public struct ChainPlanner: Sendable {
 
     /// Estimated seconds to fetch and apply `chain` under `model`, its last patch's recipe
     /// sharing the recompression out over the cores (`parallelRecompression`) or not.
-    public static func seconds(of chain: [PatchListEntry], model: RebuildCostModel, parallelRecompression: Bool = true) -> Double {
+    public static func seconds(of chain: [PatchListEntry], model: RebuildCostModel, parallelRecompression: Bool = true)
+        -> Double
+    {
         guard let first = chain.first, let last = chain.last else { return 0 }
         var total = model.decompressSeconds(name: first.baseName, uncompressedBytes: first.target.size)
         for entry in chain { total += model.patchSeconds(patchBytes: entry.patch.size, outputBytes: entry.target.size) }
-        return total + model.recompressSeconds(name: last.targetName, uncompressedBytes: last.target.size, parallel: parallelRecompression)
+        return total
+            + model.recompressSeconds(
+                name: last.targetName, uncompressedBytes: last.target.size, parallel: parallelRecompression)
     }
 
     /// Indices of entries from whose target `target` can be reached by following names backwards.
@@ -91,7 +95,9 @@ public struct ChainPlanner: Sendable {
             return PathCost(amount: Double(entry.patch.size), patches: 1)
         case let .time(model):
             var seconds = model.patchSeconds(patchBytes: entry.patch.size, outputBytes: entry.target.size)
-            if isFirst { seconds += model.decompressSeconds(name: entry.baseName, uncompressedBytes: entry.target.size) }
+            if isFirst {
+                seconds += model.decompressSeconds(name: entry.baseName, uncompressedBytes: entry.target.size)
+            }
             if entry.targetName == target {
                 seconds += model.recompressSeconds(name: entry.targetName, uncompressedBytes: entry.target.size)
             }
@@ -101,7 +107,9 @@ public struct ChainPlanner: Sendable {
 
     /// Dijkstra from a virtual start (every patch whose base is on disk leaves it) to `target`.
     /// Returns entry indices, first patch first.
-    private func cheapestPath(to target: String, entries: [PatchListEntry], relevant: [Int], startFile: [Int: String]) -> [Int]? {
+    private func cheapestPath(to target: String, entries: [PatchListEntry], relevant: [Int], startFile: [Int: String])
+        -> [Int]?
+    {
         // Node 0 is the virtual start; names get the following numbers.
         var nodeOf = [String: Int]()
         func node(_ name: String) -> Int {
@@ -114,7 +122,8 @@ public struct ChainPlanner: Sendable {
         for index in relevant {
             let entry = entries[index]
             let to = node(entry.targetName)
-            outgoing[node(entry.baseName), default: []].append((index, to, edgeCost(entry, isFirst: false, target: target)))
+            outgoing[node(entry.baseName), default: []].append(
+                (index, to, edgeCost(entry, isFirst: false, target: target)))
             if startFile[index] != nil {
                 outgoing[0, default: []].append((index, to, edgeCost(entry, isFirst: true, target: target)))
             }
@@ -152,7 +161,9 @@ struct PathCost: Comparable {
     var amount: Double
     var patches: Int
 
-    static func + (lhs: Self, rhs: Self) -> Self { PathCost(amount: lhs.amount + rhs.amount, patches: lhs.patches + rhs.patches) }
+    static func + (lhs: Self, rhs: Self) -> Self {
+        PathCost(amount: lhs.amount + rhs.amount, patches: lhs.patches + rhs.patches)
+    }
     static func < (lhs: Self, rhs: Self) -> Bool { (lhs.amount, lhs.patches) < (rhs.amount, rhs.patches) }
 }
 

@@ -19,7 +19,8 @@ public final class DigestCache {
     public private(set) var misses = 0
 
     private struct Identity: Hashable {
-        var device: UInt64, inode: UInt64, size: UInt64, seconds: Int64, nanoseconds: Int64, changeSeconds: Int64, changeNanoseconds: Int64
+        var device: UInt64, inode: UInt64, size: UInt64, seconds: Int64, nanoseconds: Int64, changeSeconds: Int64,
+            changeNanoseconds: Int64
     }
 
     private var entries = [String: (identity: Identity, digests: DigestSet)]()
@@ -43,7 +44,8 @@ public final class DigestCache {
     public func digests(ofFile path: String) throws -> DigestSet {
         let identity = try Self.identity(of: path)
         if let cached = entries[path], cached.identity == identity,
-           algorithms.allSatisfy({ cached.digests[$0] != nil }) {
+            algorithms.allSatisfy({ cached.digests[$0] != nil })
+        {
             hits += 1
             return cached.digests
         }
@@ -62,12 +64,16 @@ public final class DigestCache {
     public func save() throws(FileSystemError) {
         guard dirty, let storePath else { return }
         try FileSystem.createDirectory(Paths.directory(of: storePath))
-        var text = "# deltafetch digest cache 2: device inode size mtime-seconds mtime-nanoseconds ctime-seconds ctime-nanoseconds hashes path\n"
+        var text =
+            "# deltafetch digest cache 2: device inode size mtime-seconds mtime-nanoseconds ctime-seconds ctime-nanoseconds hashes path\n"
         for (path, entry) in entries.sorted(by: { $0.key < $1.key }) {
             guard !path.contains("\n") else { continue }
             let id = entry.identity
-            let hashes = entry.digests.digests.values.sorted { $0.algorithm < $1.algorithm }.map { "\($0.algorithm.rawValue) \($0.hex)" }
-            text += "\(id.device) \(id.inode) \(id.size) \(id.seconds) \(id.nanoseconds) \(id.changeSeconds) \(id.changeNanoseconds) \(hashes.joined(separator: " ")) \(path)\n"
+            let hashes = entry.digests.digests.values.sorted { $0.algorithm < $1.algorithm }.map {
+                "\($0.algorithm.rawValue) \($0.hex)"
+            }
+            text +=
+                "\(id.device) \(id.inode) \(id.size) \(id.seconds) \(id.nanoseconds) \(id.changeSeconds) \(id.changeNanoseconds) \(hashes.joined(separator: " ")) \(path)\n"
         }
         // Writers take the cache's lock, so that what a killed one left can be cleared safely
         // (AtomicFileWriter.removeDeadWriters).
@@ -82,30 +88,37 @@ public final class DigestCache {
     private func load(_ text: String) {
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             let fields = line.split(separator: " ", maxSplits: 7)
-            guard fields.count == 8, let device = UInt64(fields[0]), let inode = UInt64(fields[1]), let size = UInt64(fields[2]),
-                  let seconds = Int64(fields[3]), let nanoseconds = Int64(fields[4]),
-                  let changeSeconds = Int64(fields[5]), let changeNanoseconds = Int64(fields[6]) else { continue }
+            guard fields.count == 8, let device = UInt64(fields[0]), let inode = UInt64(fields[1]),
+                let size = UInt64(fields[2]),
+                let seconds = Int64(fields[3]), let nanoseconds = Int64(fields[4]),
+                let changeSeconds = Int64(fields[5]), let changeNanoseconds = Int64(fields[6])
+            else { continue }
             // The rest is `ALG hex` pairs, then the path (which may hold spaces).
             var rest = fields[7][...]
             var digests = [Digest]()
-            while let space = rest.firstIndex(of: " "), let algorithm = DigestAlgorithm(rawValue: String(rest[..<space])) {
+            while let space = rest.firstIndex(of: " "),
+                let algorithm = DigestAlgorithm(rawValue: String(rest[..<space]))
+            {
                 let after = rest[rest.index(after: space)...]
                 let hexEnd = after.firstIndex(of: " ") ?? after.endIndex
-                guard let digest = try? Digest(algorithm: algorithm, hex: after[..<hexEnd]), hexEnd < after.endIndex else { break }
+                guard let digest = try? Digest(algorithm: algorithm, hex: after[..<hexEnd]), hexEnd < after.endIndex
+                else { break }
                 digests.append(digest)
                 rest = after[after.index(after: hexEnd)...]
             }
             guard !digests.isEmpty, !rest.isEmpty else { continue }
-            let identity = Identity(device: device, inode: inode, size: size, seconds: seconds, nanoseconds: nanoseconds,
-                                    changeSeconds: changeSeconds, changeNanoseconds: changeNanoseconds)
+            let identity = Identity(
+                device: device, inode: inode, size: size, seconds: seconds, nanoseconds: nanoseconds,
+                changeSeconds: changeSeconds, changeNanoseconds: changeNanoseconds)
             entries[String(rest)] = (identity, DigestSet(size: size, digests: digests))
         }
     }
 
     private static func identity(of path: String) throws(FileSystemError) -> Identity {
         let status = try FileSystem.status(of: path)
-        return Identity(device: status.device, inode: status.inode, size: status.size,
-                        seconds: status.modified.seconds, nanoseconds: status.modified.nanoseconds,
-                        changeSeconds: status.changed.seconds, changeNanoseconds: status.changed.nanoseconds)
+        return Identity(
+            device: status.device, inode: status.inode, size: status.size,
+            seconds: status.modified.seconds, nanoseconds: status.modified.nanoseconds,
+            changeSeconds: status.changed.seconds, changeNanoseconds: status.changed.nanoseconds)
     }
 }

@@ -36,7 +36,9 @@ public final class DistdirInventory {
     public func vouchedAlternate(of name: String, original: DigestSet) throws -> String? {
         for entry in alternates where entry.originalName == name && entry.original.digests.matches(original) {
             for candidate in AlternateFiles.candidates(for: entry) {
-                if let digests = try digests(ofRelative: candidate), entry.alternate.digests.matches(digests) { return candidate }
+                if let digests = try digests(ofRelative: candidate), entry.alternate.digests.matches(digests) {
+                    return candidate
+                }
             }
         }
         return nil

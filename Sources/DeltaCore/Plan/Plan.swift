@@ -28,8 +28,10 @@ public struct Plan: Hashable, Sendable {
     public var estimate: TimeEstimate?
 
     /// Creates a plan.
-    public init(target: String, fullSize: UInt64, baseFile: String?, chain: [PatchListEntry], outcome: Outcome,
-                estimate: TimeEstimate? = nil) {
+    public init(
+        target: String, fullSize: UInt64, baseFile: String?, chain: [PatchListEntry], outcome: Outcome,
+        estimate: TimeEstimate? = nil
+    ) {
         self.target = target
         self.fullSize = fullSize
         self.baseFile = baseFile

@@ -119,15 +119,17 @@ public struct ThroughputMemory: Sendable, Equatable {
     }
 
     /// Parses the text of a measurements file (see ``load(path:now:)``).
-    public static func parse(_ text: String, path: String, now: Int64) -> (memory: ThroughputMemory, warnings: [String]) {
+    public static func parse(_ text: String, path: String, now: Int64) -> (memory: ThroughputMemory, warnings: [String])
+    {
         var memory = ThroughputMemory()
         var warnings = [String]()
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if line.isEmpty || line.hasPrefix("#") { continue }
             let fields = line.split(separator: " ")
             guard fields.count == 5, let quantity = Quantity(kind: fields[0], key: fields[1]),
-                  let rate = Double(fields[2]), rate.isFinite, rate > 0,
-                  let updated = Int64(fields[3]), let samples = Int(fields[4]), samples > 0 else {
+                let rate = Double(fields[2]), rate.isFinite, rate > 0,
+                let updated = Int64(fields[3]), let samples = Int(fields[4]), samples > 0
+            else {
                 warnings.append("\(path):\(index + 1): not a measurement line; ignored")
                 continue
             }
@@ -141,7 +143,8 @@ public struct ThroughputMemory: Sendable, Equatable {
     public func serialized() -> String {
         var text = "# deltafetch measurements 1: kind key bytes-per-second updated-unix-seconds samples\n"
         for (quantity, figure) in figures.sorted(by: { $0.key < $1.key }) {
-            text += "\(quantity.kind) \(quantity.key) \(Int64(figure.bytesPerSecond.rounded())) \(figure.updated) \(figure.samples)\n"
+            text +=
+                "\(quantity.kind) \(quantity.key) \(Int64(figure.bytesPerSecond.rounded())) \(figure.updated) \(figure.samples)\n"
         }
         return text
     }

@@ -44,8 +44,10 @@ public final class RebuiltDistfile: Sendable {
     private let work: WorkDirectory
     private let scratchPath: String
 
-    init(content: DigestSet, compressed: DigestSet, recipe: RecompressionRecipe, recipeFromPatch: Bool,
-         recordedTarget: DigestSet?, parallelism: RecompressionParallelism, work: WorkDirectory, scratchPath: String) {
+    init(
+        content: DigestSet, compressed: DigestSet, recipe: RecompressionRecipe, recipeFromPatch: Bool,
+        recordedTarget: DigestSet?, parallelism: RecompressionParallelism, work: WorkDirectory, scratchPath: String
+    ) {
         self.content = content
         self.compressed = compressed
         self.recipe = recipe
@@ -112,8 +114,9 @@ extension Rebuilder {
             if baseFormat != .none {
                 progress?(.decompressingBase(basePath))
                 let writer = try AtomicFileWriter(path: work.path("base"))
-                try PatchFileApplier.decompress(baseFile, format: baseFormat, into: writer, limit: .max, path: basePath,
-                                                tooLarge: PatchFormatError.unwrappedTooLarge(limit: .max))
+                try PatchFileApplier.decompress(
+                    baseFile, format: baseFormat, into: writer, limit: .max, path: basePath,
+                    tooLarge: PatchFormatError.unwrappedTooLarge(limit: .max))
                 try writer.commit()
                 current = work.path("base")
             }
@@ -123,11 +126,14 @@ extension Rebuilder {
                 progress?(.applying(index: index + 1, count: chain.count, patch: link.patchPath))
                 let output = work.path("content-\(index)")
                 let algorithms = link.expectedContent.map { Array($0.digests.keys) } ?? []
-                let applied = try PatchFileApplier.apply(basePath: current, patchPath: link.patchPath, outputPath: output,
-                                                         alsoDigesting: algorithms)
+                let applied = try PatchFileApplier.apply(
+                    basePath: current, patchPath: link.patchPath, outputPath: output,
+                    alsoDigesting: algorithms)
                 if let expected = link.expectedContent, !expected.matches(applied.result) {
-                    throw FileError(path: link.patchPath, underlying: RebuildError.contentMismatch(
-                        expected: expected, actual: applied.result))
+                    throw FileError(
+                        path: link.patchPath,
+                        underlying: RebuildError.contentMismatch(
+                            expected: expected, actual: applied.result))
                 }
                 // Intermediate contents are never needed again; the original base stays.
                 if current != basePath { FileSystem.removeFileIfPresent(current) }
@@ -153,9 +159,10 @@ extension Rebuilder {
                 // The content is the distfile.
                 let digests = try MultiDigest.digests(ofFile: current, algorithms: digesting + [.sha256])
                 let plain = RecompressionRecipe(format: .none, library: CodecLibrary(name: "none", version: ""))
-                return RebuiltDistfile(content: last.result, compressed: digests, recipe: plain, recipeFromPatch: false,
-                                       recordedTarget: last.metadata.targetCompressed, parallelism: .serial("not compressed"),
-                                       work: work, scratchPath: current)
+                return RebuiltDistfile(
+                    content: last.result, compressed: digests, recipe: plain, recipeFromPatch: false,
+                    recordedTarget: last.metadata.targetCompressed, parallelism: .serial("not compressed"),
+                    work: work, scratchPath: current)
             } else {
                 throw RebuildError.noRecipe(lastPatch)
             }
@@ -164,13 +171,15 @@ extension Rebuilder {
             progress?(.recompressing(recipe.format))
             let rebuilt = work.path("rebuilt")
             let total = last.result.size
-            let result = try Recompressor.recompress(inputPath: current, recipe: recipe, outputPath: rebuilt, digesting: digesting,
-                                                     jobs: jobs, targetUse: .retryHint,
-                                                     progress: progress.map { report in { report(.recompressed(done: $0, total: total)) } })
+            let result = try Recompressor.recompress(
+                inputPath: current, recipe: recipe, outputPath: rebuilt, digesting: digesting,
+                jobs: jobs, targetUse: .retryHint,
+                progress: progress.map { report in { report(.recompressed(done: $0, total: total)) } })
             FileSystem.removeFileIfPresent(current)
-            return RebuiltDistfile(content: last.result, compressed: result.digests, recipe: recipe, recipeFromPatch: recipeFromPatch,
-                                   recordedTarget: last.metadata.targetCompressed, parallelism: result.parallelism,
-                                   work: work, scratchPath: rebuilt)
+            return RebuiltDistfile(
+                content: last.result, compressed: result.digests, recipe: recipe, recipeFromPatch: recipeFromPatch,
+                recordedTarget: last.metadata.targetCompressed, parallelism: result.parallelism,
+                work: work, scratchPath: rebuilt)
         } catch {
             throw work.claiming(error)
         }

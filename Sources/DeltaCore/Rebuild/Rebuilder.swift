@@ -23,22 +23,27 @@ public enum Rebuilder {
     ///   file at fault for anything a patch or a base is wrong about. Nothing is left at
     ///   `outputPath` on any error.
     @discardableResult
-    public static func rebuild(basePath: String, chain: [String], outputPath: String,
-                               jobs: Int = Recompressor.defaultJobs) throws -> RebuildResult {
+    public static func rebuild(
+        basePath: String, chain: [String], outputPath: String,
+        jobs: Int = Recompressor.defaultJobs
+    ) throws -> RebuildResult {
         guard let lastPatch = chain.last else { throw RebuildError.emptyChain }
         let name = Paths.name(of: outputPath)
-        let rebuilt = try rebuild(basePath: basePath, chain: chain.map { ChainLink(patchPath: $0) }, targetName: name,
-                                  in: Paths.directory(of: outputPath),
-                                  digesting: [.sha256] + (try recordedAlgorithms(lastPatch)), jobs: jobs)
+        let rebuilt = try rebuild(
+            basePath: basePath, chain: chain.map { ChainLink(patchPath: $0) }, targetName: name,
+            in: Paths.directory(of: outputPath),
+            digesting: [.sha256] + (try recordedAlgorithms(lastPatch)), jobs: jobs)
         guard rebuilt.recipeFromPatch else { throw RebuildError.noRecipe(lastPatch) }
         if rebuilt.matchesRecordedTarget == false {
-            throw RebuildError.differs(lastPatch, expected: rebuilt.recordedTarget?.size ?? rebuilt.recipe.target?.size ?? 0,
-                                       actual: rebuilt.compressed.size)
+            throw RebuildError.differs(
+                lastPatch, expected: rebuilt.recordedTarget?.size ?? rebuilt.recipe.target?.size ?? 0,
+                actual: rebuilt.compressed.size)
         }
         try rebuilt.publish(as: outputPath)
         let sha256 = rebuilt.compressed[.sha256].map { [$0] } ?? []
-        return RebuildResult(content: rebuilt.content, output: DigestSet(size: rebuilt.compressed.size, digests: sha256),
-                             recipe: rebuilt.recipe, parallelism: rebuilt.parallelism)
+        return RebuildResult(
+            content: rebuilt.content, output: DigestSet(size: rebuilt.compressed.size, digests: sha256),
+            recipe: rebuilt.recipe, parallelism: rebuilt.parallelism)
     }
 
     /// Removes the scratch directories that killed or failed rebuilds of `target` left in
@@ -52,9 +57,10 @@ public enum Rebuilder {
     /// when it carries none or cannot be read (the rebuild then says why).
     public static func recipe(ofPatch path: String) -> RecompressionRecipe? {
         guard let patch = try? ReadableFile(path: path),
-              let magic = try? patch.prefix(PatchFormat.magicLength), PatchFormat.detect(magic) == .native,
-              let header = try? NativePatchHeader.read(from: patch),
-              let bytes = header.metadata.recipe else { return nil }
+            let magic = try? patch.prefix(PatchFormat.magicLength), PatchFormat.detect(magic) == .native,
+            let header = try? NativePatchHeader.read(from: patch),
+            let bytes = header.metadata.recipe
+        else { return nil }
         return try? RecompressionRecipe(serialized: bytes)
     }
 
@@ -62,8 +68,9 @@ public enum Rebuilder {
     private static func recordedAlgorithms(_ patchPath: String) throws -> [DigestAlgorithm] {
         let patch = try ReadableFile(path: patchPath)
         guard PatchFormat.detect(try patch.prefix(PatchFormat.magicLength)) == .native,
-              let header = try? NativePatchHeader.read(from: patch),
-              let recorded = header.metadata.targetCompressed else { return [] }
+            let header = try? NativePatchHeader.read(from: patch),
+            let recorded = header.metadata.targetCompressed
+        else { return [] }
         return Array(recorded.digests.keys)
     }
 }
@@ -73,7 +80,9 @@ public enum RebuildError: DeltaCoreError, Equatable {
     /// ", MD5 <hex> instead of <hex>" for the first algorithm both sets hold and disagree on.
     static func firstShared(_ expected: DigestSet, _ actual: DigestSet) -> String {
         for (algorithm, digest) in expected.digests.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            if let theirs = actual[algorithm], theirs != digest { return ", \(algorithm.rawValue) \(theirs.hex) instead of \(digest.hex)" }
+            if let theirs = actual[algorithm], theirs != digest {
+                return ", \(algorithm.rawValue) \(theirs.hex) instead of \(digest.hex)"
+            }
         }
         return ""
     }

@@ -13,15 +13,18 @@ public struct DistfileName: Hashable, Sendable {
     public var suffix: String
 
     /// Archive endings recognised, longest first so `.tar.gz` wins over `.gz`.
-    static let archiveEndings = [".tar.gz", ".tar.bz2", ".tar.xz", ".tar.zst", ".tar.lz", ".tar.lzma", ".tgz", ".tbz2",
-                                 ".tbz", ".txz", ".tar", ".zip", ".gz", ".bz2", ".xz"]
+    static let archiveEndings = [
+        ".tar.gz", ".tar.bz2", ".tar.xz", ".tar.zst", ".tar.lz", ".tar.lzma", ".tgz", ".tbz2",
+        ".tbz", ".txz", ".tar", ".zip", ".gz", ".bz2", ".xz",
+    ]
 
     /// Splits `fileName`; nil when no version can be found in it.
     ///
     /// The version starts after the first `-` or `_` that is followed by something that parses
     /// as a version up to the archive ending (Debian's `.orig` is part of the ending).
     public init?(_ fileName: String) {
-        guard let ending = Self.archiveEndings.first(where: { fileName.hasSuffix($0) && fileName.count > $0.count }) else {
+        guard let ending = Self.archiveEndings.first(where: { fileName.hasSuffix($0) && fileName.count > $0.count })
+        else {
             return nil
         }
         var stem = String(fileName.dropLast(ending.count))
@@ -34,7 +37,9 @@ public struct DistfileName: Hashable, Sendable {
         while index < stem.endIndex {
             let c = stem[index]
             let next = stem.index(after: index)
-            if (c == "-" || c == "_"), next < stem.endIndex, stem[next].isASCII, stem[next].isNumber, index > stem.startIndex {
+            if c == "-" || c == "_", next < stem.endIndex, stem[next].isASCII, stem[next].isNumber,
+                index > stem.startIndex
+            {
                 let text = String(stem[next...])
                 if let version = GentooVersion(upstream: text) {
                     self.fileName = fileName

@@ -56,8 +56,10 @@ public struct GentooVersion: Comparable, Hashable, Sendable, CustomStringConvert
         suffixes = []
         while scanner.first == "_" {
             scanner.removeFirst()
-            guard let kind = SuffixKind.allCases.sorted(by: { $0.spelling.count > $1.spelling.count })
-                .first(where: { scanner.hasPrefix($0.spelling) }) else { return nil }
+            guard
+                let kind = SuffixKind.allCases.sorted(by: { $0.spelling.count > $1.spelling.count })
+                    .first(where: { scanner.hasPrefix($0.spelling) })
+            else { return nil }
             scanner.removeFirst(kind.spelling.count)
             suffixes.append(Suffix(kind: kind, number: Self.takeDigits(&scanner)))
         }
@@ -81,13 +83,19 @@ public struct GentooVersion: Comparable, Hashable, Sendable, CustomStringConvert
         }
         var lowered = text.lowercased()
         if let plus = lowered.firstIndex(of: "+") { lowered = String(lowered[..<plus]) }
-        guard let normalized = Self.normalizeUpstream(lowered), let parsed = GentooVersion(normalized) else { return nil }
+        guard let normalized = Self.normalizeUpstream(lowered), let parsed = GentooVersion(normalized) else {
+            return nil
+        }
         self = parsed
     }
 
     /// Rebuilds an upstream spelling as PMS syntax from runs of digits, letters and separators.
     private static func normalizeUpstream(_ text: String) -> String? {
-        enum Run { case digits(String), letters(String), separator(Character) }
+        enum Run {
+            case digits(String)
+            case letters(String)
+            case separator(Character)
+        }
         var runs = [Run]()
         for c in text {
             switch (c, runs.last) {
@@ -99,9 +107,11 @@ public struct GentooVersion: Comparable, Hashable, Sendable, CustomStringConvert
             default: return nil
             }
         }
-        let words: [String: SuffixKind] = ["alpha": .alpha, "a": .alpha, "beta": .beta, "b": .beta, "pre": .pre,
-                                           "preview": .pre, "dev": .pre, "rc": .rc, "c": .rc, "p": .p, "pl": .p,
-                                           "post": .p, "patch": .p]
+        let words: [String: SuffixKind] = [
+            "alpha": .alpha, "a": .alpha, "beta": .beta, "b": .beta, "pre": .pre,
+            "preview": .pre, "dev": .pre, "rc": .rc, "c": .rc, "p": .p, "pl": .p,
+            "post": .p, "patch": .p,
+        ]
         // The numeric part: digits joined by dots.
         guard case .digits(let first)? = runs.first else { return nil }
         var result = first
@@ -124,7 +134,9 @@ public struct GentooVersion: Comparable, Hashable, Sendable, CustomStringConvert
             if index < runs.count, case .digits(let number) = runs[index] {
                 result += number
                 index += 1
-            } else if index + 1 < runs.count, case .separator(".") = runs[index], case .digits(let number) = runs[index + 1] {
+            } else if index + 1 < runs.count, case .separator(".") = runs[index],
+                case .digits(let number) = runs[index + 1]
+            {
                 result += number
                 index += 2
             }

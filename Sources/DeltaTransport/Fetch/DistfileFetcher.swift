@@ -1,10 +1,11 @@
+import DeltaCore
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import DeltaCore
-import Foundation
 
 /// The GLEP 25 client: obtains one distfile, from patches when that pays, else whole.
 ///
@@ -49,8 +50,9 @@ public final class DistfileFetcher: Sendable {
         }
         let lock: ExclusiveFileLock
         do {
-            lock = try await ExclusiveFileLock.acquire(path: Paths.join(request.distdir, "." + request.outputName + ".fetch.lock"),
-                                                       pollInterval: downloader.configuration.lockPollInterval)
+            lock = try await ExclusiveFileLock.acquire(
+                path: Paths.join(request.distdir, "." + request.outputName + ".fetch.lock"),
+                pollInterval: downloader.configuration.lockPollInterval)
         } catch {
             throw .local(error)
         }
@@ -83,7 +85,9 @@ public final class DistfileFetcher: Sendable {
                 return try await downloadWhole(request, context: &context)
             }
             events?(.planned(plan))
-            if let estimate = plan.estimate, let basis = request.estimateBasis { context.estimate = FetchEstimate(estimate, basis: basis) }
+            if let estimate = plan.estimate, let basis = request.estimateBasis {
+                context.estimate = FetchEstimate(estimate, basis: basis)
+            }
             guard plan.isWorthIt, let base = plan.baseFile else {
                 context.fallbackReason = (failures + [plan.explanation]).joined(separator: "; ")
                 return try await downloadWhole(request, context: &context)
@@ -139,8 +143,9 @@ public final class DistfileFetcher: Sendable {
     /// database vouches for, apart or under the distfile's name.
     private func present(_ request: FetchRequest, context: Context) async throws(FetchError) -> FetchReport? {
         let report = { (path: String) in
-            FetchReport(action: .present, target: request.target, path: path, bytesDownloaded: 0,
-                        fullSize: request.expected?.size, seconds: context.seconds)
+            FetchReport(
+                action: .present, target: request.target, path: path, bytesDownloaded: 0,
+                fullSize: request.expected?.size, seconds: context.seconds)
         }
         let exists = FileSystem.exists(request.outputPath)
         guard let expected = request.expected else {
@@ -148,7 +153,8 @@ public final class DistfileFetcher: Sendable {
             // a leftover under a temporary name.
             return exists && request.outputName == request.target ? report(request.outputPath) : nil
         }
-        if exists, expected.matches(try await Self.digests(ofFile: request.outputPath, algorithms: expected.algorithms)) {
+        if exists, expected.matches(try await Self.digests(ofFile: request.outputPath, algorithms: expected.algorithms))
+        {
             return report(request.outputPath)
         }
         guard !request.exact, request.outputName == request.target, let set = expected.digestSet else { return nil }
@@ -163,7 +169,9 @@ public final class DistfileFetcher: Sendable {
 
     /// Downloads the chain, rebuilds, judges and publishes. Throws ``PatchingFailure`` (or
     /// any error) to fall back, ``FetchError`` to stop.
-    private func patch(_ request: FetchRequest, plan: Plan, base: String, context: inout Context) async throws -> FetchReport {
+    private func patch(_ request: FetchRequest, plan: Plan, base: String, context: inout Context) async throws
+        -> FetchReport
+    {
         context.base = base
         context.chain = plan.chain.map(\.patchLocation)
         let downloads = try await downloadPatches(plan.chain, request: request, context: &context)
@@ -176,18 +184,23 @@ public final class DistfileFetcher: Sendable {
         do {
             rebuilt = try await BlockingWork.run { [events] in
                 try Rebuilder.rebuild(
-                    basePath: Paths.join(request.distdir, base), chain: links, targetName: request.target, in: request.distdir,
-                    digesting: DigestAlgorithm.allCases, jobs: request.jobs ?? Recompressor.defaultJobs, progress: { stage in
+                    basePath: Paths.join(request.distdir, base), chain: links, targetName: request.target,
+                    in: request.distdir,
+                    digesting: DigestAlgorithm.allCases, jobs: request.jobs ?? Recompressor.defaultJobs,
+                    progress: { stage in
                         timing.note(stage)
                         events?(.rebuilding(stage))
                     })
             }
-            context.samples += timing.samples(contentBytes: rebuilt.content.size, parallel: rebuilt.parallelism.isParallel)
+            context.samples += timing.samples(
+                contentBytes: rebuilt.content.size, parallel: rebuilt.parallelism.isParallel)
         } catch {
             if let local = Self.localFailure(error) { throw FetchError.local(local) }
             // A patch that verified against the list but does not apply is useless next time too.
             if !request.keepPatches { patchPaths.forEach { FileSystem.removeFileIfPresent($0) } }
-            throw PatchingFailure(reason: "rebuild failed: \(error)", edges: Self.culprits(of: error, chain: plan.chain, patchPaths: patchPaths))
+            throw PatchingFailure(
+                reason: "rebuild failed: \(error)",
+                edges: Self.culprits(of: error, chain: plan.chain, patchPaths: patchPaths))
         }
 
         let reference = request.expected ?? rebuilt.recordedTarget.map(ExpectedDistfile.init)
@@ -196,11 +209,13 @@ public final class DistfileFetcher: Sendable {
         var recorded = false
         var outputPath = request.outputPath
         if let reference, !reference.matches(rebuilt.compressed) {
-            let difference = "the recompressed file (\(rebuilt.compressed.size) bytes) differs from the expected one"
+            let difference =
+                "the recompressed file (\(rebuilt.compressed.size) bytes) differs from the expected one"
                 + (reference.size.map { " (\($0) bytes)" } ?? "")
             guard !request.exact, request.outputName == request.target, let original = reference.digestSet else {
                 // Another last patch may carry a recipe that gives the exact bytes.
-                throw PatchingFailure(reason: difference + "; only the exact file is accepted", edges: [plan.chain[plan.chain.count - 1]])
+                throw PatchingFailure(
+                    reason: difference + "; only the exact file is accepted", edges: [plan.chain[plan.chain.count - 1]])
             }
             // GLEP 25: keep it, and record that its digests stand for the original's: the
             // entry first (fsynced), then the rename, so that a crash between leaves a line
@@ -209,15 +224,19 @@ public final class DistfileFetcher: Sendable {
             let destination = request.alternatePath
             outputPath = destination
             do {
-                let proof = try VerifiedContent(expected: last.target.digests, actual: rebuilt.content, file: request.target)
+                let proof = try VerifiedContent(
+                    expected: last.target.digests, actual: rebuilt.content, file: request.target)
                 if !request.sharedDatabase { try AlternateFiles.createDirectory(distdir: request.distdir) }
                 // With the patch's record of the original's MD5, so that GLEP 25 readers can parse the line.
-                let originalDigests = AlternateDigestEntry.originalDigests(tree: original, recorded: rebuilt.recordedTarget)
-                let entry = AlternateDigestEntry(original: HashedPart(name: request.target, digests: originalDigests),
-                                                 alternate: HashedPart(name: nil, digests: rebuilt.compressed))
+                let originalDigests = AlternateDigestEntry.originalDigests(
+                    tree: original, recorded: rebuilt.recordedTarget)
+                let entry = AlternateDigestEntry(
+                    original: HashedPart(name: request.target, digests: originalDigests),
+                    alternate: HashedPart(name: nil, digests: rebuilt.compressed))
                 // Added now or already there (a rebuild repeated): either way the database vouches for it.
-                try request.alternateDatabase.add(entry, verifiedBy: proof,
-                                                  thenWhileLocked: { try self.publish(rebuilt, at: destination, request: request) })
+                try request.alternateDatabase.add(
+                    entry, verifiedBy: proof,
+                    thenWhileLocked: { try self.publish(rebuilt, at: destination, request: request) })
                 recorded = true
             } catch let error as FetchError {
                 throw error
@@ -232,17 +251,20 @@ public final class DistfileFetcher: Sendable {
         } else {
             if reference == nil {
                 guard !request.exact else {
-                    throw PatchingFailure(reason: "no compressed digests to check the rebuilt file against; only the exact file is accepted",
-                                          edges: [plan.chain[plan.chain.count - 1]])
+                    throw PatchingFailure(
+                        reason:
+                            "no compressed digests to check the rebuilt file against; only the exact file is accepted",
+                        edges: [plan.chain[plan.chain.count - 1]])
                 }
                 notes.append("no compressed digests known: the content was verified, the compressed bytes were not")
             }
             try publish(rebuilt, at: request.outputPath, request: request)
         }
         if !request.keepPatches { patchPaths.forEach { FileSystem.removeFileIfPresent($0) } }
-        var report = FetchReport(action: action, target: request.target, path: outputPath,
-                                 bytesDownloaded: context.bytesDownloaded, fullSize: request.expected?.size, seconds: context.seconds,
-                                 base: base, chain: context.chain, alternateRecorded: recorded, notes: notes)
+        var report = FetchReport(
+            action: action, target: request.target, path: outputPath,
+            bytesDownloaded: context.bytesDownloaded, fullSize: request.expected?.size, seconds: context.seconds,
+            base: base, chain: context.chain, alternateRecorded: recorded, notes: notes)
         report.recompression = rebuilt.parallelism.description
         return finish(report, request: request, context: context)
     }
@@ -265,7 +287,8 @@ public final class DistfileFetcher: Sendable {
     /// still to do, patching is abandoned before the expensive part.
     private func recheckAfterPatchDownload(plan: Plan, request: FetchRequest, downloads: [DownloadResult]) throws {
         guard case .time(var model) = request.policy.preference, let fullSize = request.expected?.size,
-              let lastPatch = downloads.last?.path else { return }
+            let lastPatch = downloads.last?.path
+        else { return }
         var learnt: [String] = []
         if request.estimateBasis?.link == .builtIn {
             let bytes = downloads.reduce(0) { $0 + $1.bytesTransferred }
@@ -275,16 +298,20 @@ public final class DistfileFetcher: Sendable {
                 learnt.append("the link measured \(Int(model.bandwidth / 1000)) kB/s while fetching the patches")
             }
         }
-        let parallel = (request.jobs ?? Recompressor.defaultJobs) > 1
+        let parallel =
+            (request.jobs ?? Recompressor.defaultJobs) > 1
             && (Rebuilder.recipe(ofPatch: lastPatch)?.parallelism.isParallel ?? true)
         if !parallel { learnt.append("the recompression will be serial") }
         guard !learnt.isEmpty else { return }
-        let rebuildSeconds = ChainPlanner.seconds(of: plan.chain, model: model, parallelRecompression: parallel)
+        let rebuildSeconds =
+            ChainPlanner.seconds(of: plan.chain, model: model, parallelRecompression: parallel)
             - model.downloadSeconds(plan.patchBytes)
         let downloadSeconds = model.downloadSeconds(fullSize)
         if rebuildSeconds >= request.policy.worthItRatio * downloadSeconds {
-            throw PatchingFailure(reason: learnt.joined(separator: " and ") + ": "
-                + "a full download (about \(Plan.format(downloadSeconds)) s) beats rebuilding (about \(Plan.format(rebuildSeconds)) s)")
+            throw PatchingFailure(
+                reason: learnt.joined(separator: " and ") + ": "
+                    + "a full download (about \(Plan.format(downloadSeconds)) s) beats rebuilding (about \(Plan.format(rebuildSeconds)) s)"
+            )
         }
     }
 
@@ -317,7 +344,9 @@ public final class DistfileFetcher: Sendable {
     }
 
     /// Downloads the chain's patches in parallel into the patch directory.
-    private func downloadPatches(_ chain: [PatchListEntry], request: FetchRequest, context: inout Context) async throws -> [DownloadResult] {
+    private func downloadPatches(_ chain: [PatchListEntry], request: FetchRequest, context: inout Context) async throws
+        -> [DownloadResult]
+    {
         do {
             try FileSystem.createDirectory(request.patchDirectory, intermediates: true)
         } catch {
@@ -329,18 +358,26 @@ public final class DistfileFetcher: Sendable {
             if location.hasPrefix(Self.mirrorScheme) {
                 requests.append(try Self.mirrorRequest(entry, request: request))
             } else if entry.patchIsURL {
-                guard let url = URL(string: location), ["http", "https", "file"].contains(url.scheme?.lowercased() ?? ""),
-                      !url.lastPathComponent.isEmpty, url.lastPathComponent != "/" else {
-                    throw PatchingFailure(reason: "patch URL \(location) is not an http, https or file URL of a file", edges: [entry])
+                guard let url = URL(string: location),
+                    ["http", "https", "file"].contains(url.scheme?.lowercased() ?? ""),
+                    !url.lastPathComponent.isEmpty, url.lastPathComponent != "/"
+                else {
+                    throw PatchingFailure(
+                        reason: "patch URL \(location) is not an http, https or file URL of a file", edges: [entry])
                 }
-                requests.append(DownloadRequest(name: url.lastPathComponent, expected: entry.patch.digests,
-                                                directory: request.patchDirectory, mirrors: [], directURL: url))
+                requests.append(
+                    DownloadRequest(
+                        name: url.lastPathComponent, expected: entry.patch.digests,
+                        directory: request.patchDirectory, mirrors: [], directURL: url))
             } else {
                 guard !request.patchMirrors.isEmpty else {
-                    throw PatchingFailure(reason: "patch \(location) has no URL and no patch mirror is configured", edges: [entry])
+                    throw PatchingFailure(
+                        reason: "patch \(location) has no URL and no patch mirror is configured", edges: [entry])
                 }
-                requests.append(DownloadRequest(name: location, expected: entry.patch.digests,
-                                                directory: request.patchDirectory, mirrors: request.patchMirrors))
+                requests.append(
+                    DownloadRequest(
+                        name: location, expected: entry.patch.digests,
+                        directory: request.patchDirectory, mirrors: request.patchMirrors))
             }
         }
         events?(.fetchingPatches(count: chain.count, bytes: chain.reduce(0) { $0 + $1.patch.size }))
@@ -355,10 +392,11 @@ public final class DistfileFetcher: Sendable {
             case .failure(let error):
                 if error.isLocal && !Self.isCancellation(error) { throw FetchError.local(error) }
                 // The first real failure is the culprit; the others were cancelled because of it.
-                let failed = results.indices.first { position in
-                    if case .failure(let error) = results[position], !Self.isCancellation(error) { return true }
-                    return false
-                } ?? index
+                let failed =
+                    results.indices.first { position in
+                        if case .failure(let error) = results[position], !Self.isCancellation(error) { return true }
+                        return false
+                    } ?? index
                 guard case .failure(let culprit) = results[failed] else { continue }
                 throw PatchingFailure(reason: "patch download failed: " + culprit.description, edges: [chain[failed]])
             }
@@ -374,28 +412,38 @@ public final class DistfileFetcher: Sendable {
     private static func mirrorRequest(_ entry: PatchListEntry, request: FetchRequest) throws -> DownloadRequest {
         let location = entry.patchLocation
         let rest = location.dropFirst(mirrorScheme.count)
-        guard let slash = rest.firstIndex(of: "/"), let name = rest[slash...].split(separator: "/").last.map(String.init) else {
+        guard let slash = rest.firstIndex(of: "/"),
+            let name = rest[slash...].split(separator: "/").last.map(String.init)
+        else {
             throw PatchingFailure(reason: "patch URL \(location) names no file", edges: [entry])
         }
         let alias = String(rest[..<slash])
         let directory = rest[rest.index(after: slash)...].dropLast(name.count)
         let prefixes = request.mirrorAliases[alias] ?? []
         guard !prefixes.isEmpty else {
-            throw PatchingFailure(reason: "patch URL \(location): no mirror '\(alias)' in GENTOO_MIRRORS or the tree's profiles/thirdpartymirrors",
-                                  edges: [entry])
+            throw PatchingFailure(
+                reason:
+                    "patch URL \(location): no mirror '\(alias)' in GENTOO_MIRRORS or the tree's profiles/thirdpartymirrors",
+                edges: [entry])
         }
         let mirrors = prefixes.compactMap { prefix in
             let base = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
-            return try? Mirror(base + (directory.isEmpty ? "" : "/" + directory), layout: alias == "gentoo" && directory.isEmpty ? nil : .flat)
+            return try? Mirror(
+                base + (directory.isEmpty ? "" : "/" + directory),
+                layout: alias == "gentoo" && directory.isEmpty ? nil : .flat)
         }
-        return DownloadRequest(name: name, expected: entry.patch.digests, directory: request.patchDirectory, mirrors: mirrors)
+        return DownloadRequest(
+            name: name, expected: entry.patch.digests, directory: request.patchDirectory, mirrors: mirrors)
     }
 
     /// A download's throughput, remembered for its host.
     private static func linkSample(_ download: DownloadResult) -> [ThroughputMemory.Sample] {
         guard !download.alreadyPresent, let url = download.url else { return [] }
-        return [ThroughputMemory.Sample(.link(host: ThroughputMemory.linkKey(for: url)), bytes: download.bytesTransferred,
-                                        seconds: download.seconds)]
+        return [
+            ThroughputMemory.Sample(
+                .link(host: ThroughputMemory.linkKey(for: url)), bytes: download.bytesTransferred,
+                seconds: download.seconds)
+        ]
     }
 
     private static func isCancellation(_ error: TransportError) -> Bool {
@@ -404,7 +452,8 @@ public final class DistfileFetcher: Sendable {
     }
 
     /// Downloads the distfile whole (or says why not).
-    private func downloadWhole(_ request: FetchRequest, context: inout Context) async throws(FetchError) -> FetchReport {
+    private func downloadWhole(_ request: FetchRequest, context: inout Context) async throws(FetchError) -> FetchReport
+    {
         let reason = context.fallbackReason ?? "patching not used"
         guard request.fallback else { throw .patchingUnavailable(target: request.target, reason: reason) }
         events?(.fallingBack(reason: reason))
@@ -418,8 +467,9 @@ public final class DistfileFetcher: Sendable {
             // Nothing to verify a leftover against: start afresh rather than take it.
             FileSystem.removeFileIfPresent(request.outputPath)
         }
-        let download = DownloadRequest(name: request.outputName, expected: request.expected?.digestSet,
-                                       directory: request.distdir, mirrors: mirrors, directURL: request.distfileURL)
+        let download = DownloadRequest(
+            name: request.outputName, expected: request.expected?.digestSet,
+            directory: request.distdir, mirrors: mirrors, directURL: request.distfileURL)
         let result: DownloadResult
         do {
             result = try await downloader.fetch(download)
@@ -433,24 +483,32 @@ public final class DistfileFetcher: Sendable {
         }
         context.bytesDownloaded += result.bytesTransferred
         context.samples += Self.linkSample(result)
-        return finish(FetchReport(action: result.alreadyPresent ? .present : .downloaded, target: request.target, path: result.path,
-                                  bytesDownloaded: context.bytesDownloaded, fullSize: request.expected?.size ?? result.digests.size,
-                                  seconds: context.seconds, fallbackReason: context.fallbackReason),
-                      request: request, context: context)
+        return finish(
+            FetchReport(
+                action: result.alreadyPresent ? .present : .downloaded, target: request.target, path: result.path,
+                bytesDownloaded: context.bytesDownloaded, fullSize: request.expected?.size ?? result.digests.size,
+                seconds: context.seconds, fallbackReason: context.fallbackReason),
+            request: request, context: context)
     }
 
-    private func verifyDigestsOnly(_ result: DownloadResult, against expected: ExpectedDistfile, patching: String?) async throws(FetchError) {
+    private func verifyDigestsOnly(_ result: DownloadResult, against expected: ExpectedDistfile, patching: String?)
+        async throws(FetchError)
+    {
         let actual = try await Self.digests(ofFile: result.path, algorithms: expected.algorithms)
         guard !expected.matches(actual) else { return }
         FileSystem.removeFileIfPresent(result.path)
         let algorithm = expected.algorithms[0]
-        throw .downloadFailed(.digestMismatch(url: result.url?.absoluteString ?? result.path, algorithm: algorithm,
-                                              expected: expected.digests[algorithm]?.hex ?? "", actual: actual[algorithm]?.hex ?? ""),
-                              patching: patching)
+        throw .downloadFailed(
+            .digestMismatch(
+                url: result.url?.absoluteString ?? result.path, algorithm: algorithm,
+                expected: expected.digests[algorithm]?.hex ?? "", actual: actual[algorithm]?.hex ?? ""),
+            patching: patching)
     }
 
     /// The digests of a whole file, computed off the cooperative pool.
-    private static func digests(ofFile path: String, algorithms: [DigestAlgorithm]) async throws(FetchError) -> DigestSet {
+    private static func digests(ofFile path: String, algorithms: [DigestAlgorithm]) async throws(FetchError)
+        -> DigestSet
+    {
         do {
             return try await BlockingWork.run { try MultiDigest.digests(ofFile: path, algorithms: algorithms) }
         } catch {
@@ -460,7 +518,8 @@ public final class DistfileFetcher: Sendable {
 
     /// The chain's entries a rebuild error blames: the patch (or base) the error names, else
     /// the whole chain.
-    private static func culprits(of error: any Error, chain: [PatchListEntry], patchPaths: [String]) -> [PatchListEntry] {
+    private static func culprits(of error: any Error, chain: [PatchListEntry], patchPaths: [String]) -> [PatchListEntry]
+    {
         if let file = error as? FileError, let index = patchPaths.firstIndex(of: file.path) { return [chain[index]] }
         return chain
     }

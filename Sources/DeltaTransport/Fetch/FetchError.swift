@@ -18,7 +18,8 @@ public enum FetchError: DeltaCoreError {
     public var description: String {
         switch self {
         case let .invalidRequest(reason): reason
-        case let .patchingUnavailable(target, reason): "\(target): not rebuilt from patches: \(reason); no fallback allowed"
+        case let .patchingUnavailable(target, reason):
+            "\(target): not rebuilt from patches: \(reason); no fallback allowed"
         case let .downloadFailed(error, patching):
             (patching.map { "patching: \($0)\n" } ?? "") + "full download: \(error)"
         case let .local(error): error.description

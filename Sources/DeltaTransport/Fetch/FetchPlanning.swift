@@ -17,7 +17,9 @@ public enum FetchPlanning {
         // Without a known size every chain counts as worth it: the lists' patches were made
         // with a size limit of their own.
         let fullSize = request.expected?.size ?? .max
-        if checkingPresence, let expected = request.expected?.digestSet, try inventory.holdsVerifiedCopy(of: ManifestEntry(name: request.target, digests: expected)) {
+        if checkingPresence, let expected = request.expected?.digestSet,
+            try inventory.holdsVerifiedCopy(of: ManifestEntry(name: request.target, digests: expected))
+        {
             return Plan(target: request.target, fullSize: fullSize, baseFile: nil, chain: [], outcome: .alreadyPresent)
         }
         return try ChainPlanner(policy: request.policy).plan(

@@ -65,9 +65,11 @@ extension FetchRequest {
     /// - Throws: ``FetchError/invalidRequest(_:)`` in ``PreparationMode/commandLine(strict:)``
     ///   for an unreadable list or Manifest, a Manifest without the file, a malformed line
     ///   when strict, or a bad mirror.
-    public static func prepare(target: String, distdir: String, outputName: String? = nil, sources: DistfileSources,
-                               settings: FetchSettings, givenDigests: ExpectedDistfile? = nil, distfileURL: URL? = nil,
-                               mode: PreparationMode) throws(FetchError) -> PreparedFetch {
+    public static func prepare(
+        target: String, distdir: String, outputName: String? = nil, sources: DistfileSources,
+        settings: FetchSettings, givenDigests: ExpectedDistfile? = nil, distfileURL: URL? = nil,
+        mode: PreparationMode
+    ) throws(FetchError) -> PreparedFetch {
         var warnings = [String]()
         let strict: Bool
         if case .commandLine(let isStrict) = mode { strict = isStrict } else { strict = false }
@@ -78,9 +80,10 @@ extension FetchRequest {
         let given = sources.patchLists + settingLists
         let tree = sources.packageDirectory.map { PortageTree(packageDirectory: $0) }
         let masters = tree?.masters() ?? []
-        let listPaths = sources.packageDirectory.map {
-            PortageTree(packageDirectory: $0).patchListPaths(packageDirectory: $0, extra: given, masters: masters)
-        } ?? given
+        let listPaths =
+            sources.packageDirectory.map {
+                PortageTree(packageDirectory: $0).patchListPaths(packageDirectory: $0, extra: given, masters: masters)
+            } ?? given
         if listPaths.isEmpty { warnings.append("no patch list given or found; only a full download is possible") }
 
         var listed = [ListedPatchEntry]()
@@ -103,8 +106,9 @@ extension FetchRequest {
         var expected = givenDigests
         if let manifestPath = sources.effectiveManifestPath {
             do {
-                expected = try Self.expectation(target: target, manifestPath: manifestPath, given: givenDigests,
-                                                options: options, warnings: &warnings, required: mode != .portage)
+                expected = try Self.expectation(
+                    target: target, manifestPath: manifestPath, given: givenDigests,
+                    options: options, warnings: &warnings, required: mode != .portage)
             } catch {
                 guard mode == .portage else { throw .invalidRequest("\(error)") }
                 warnings.append("\(error)")
@@ -123,7 +127,8 @@ extension FetchRequest {
 
         let directory = URL(fileURLWithPath: distdir).standardizedFileURL.path
         let measurementsPath = ThroughputMemory.defaultPath(distdir: directory)
-        let (memory, memoryWarnings) = ThroughputMemory.load(path: measurementsPath, now: ThroughputMemory.currentTime())
+        let (memory, memoryWarnings) = ThroughputMemory.load(
+            path: measurementsPath, now: ThroughputMemory.currentTime())
         warnings += memoryWarnings
         let linkHost = FetchRequest.linkHost(mirrors: mirrors, url: distfileURL)
         let (policy, basis) = settings.planPolicy(memory: memory, linkHost: linkHost)
@@ -151,18 +156,24 @@ extension FetchRequest {
     }
 
     /// What the Manifest says the distfile must be, merged with digests given by the caller.
-    private static func expectation(target: String, manifestPath: String, given: ExpectedDistfile?, options: MetadataReadOptions,
-                                    warnings: inout [String], required: Bool) throws -> ExpectedDistfile? {
+    private static func expectation(
+        target: String, manifestPath: String, given: ExpectedDistfile?, options: MetadataReadOptions,
+        warnings: inout [String], required: Bool
+    ) throws -> ExpectedDistfile? {
         if !required && !FileSystem.exists(manifestPath) { return given }
         let (manifest, problems) = try Manifest.load(path: manifestPath, options: options)
         warnings += problems.map(\.description)
         guard let entry = manifest[target] else {
-            if required { throw FetchError.invalidRequest("\(manifestPath): no DIST entry for \(target), so its size and digests are unknown") }
+            if required {
+                throw FetchError.invalidRequest(
+                    "\(manifestPath): no DIST entry for \(target), so its size and digests are unknown")
+            }
             return given
         }
         guard let given else { return ExpectedDistfile(entry.digests) }
         // The Manifest adds the size, but only when it agrees with what was given.
-        return given.matches(entry.digests) ? ExpectedDistfile(size: entry.digests.size, digests: given.digests.values) : given
+        return given.matches(entry.digests)
+            ? ExpectedDistfile(size: entry.digests.size, digests: given.digests.values) : given
     }
 }
 

@@ -45,9 +45,11 @@ public struct FetchReport: Sendable, Equatable {
     public var recompression: String?
 
     /// A report.
-    public init(action: Action, target: String, path: String, bytesDownloaded: UInt64, fullSize: UInt64?, seconds: Double,
-                base: String? = nil, chain: [String] = [], alternateRecorded: Bool = false, fallbackReason: String? = nil,
-                notes: [String] = []) {
+    public init(
+        action: Action, target: String, path: String, bytesDownloaded: UInt64, fullSize: UInt64?, seconds: Double,
+        base: String? = nil, chain: [String] = [], alternateRecorded: Bool = false, fallbackReason: String? = nil,
+        notes: [String] = []
+    ) {
         self.action = action
         self.target = target
         self.path = path
@@ -64,8 +66,13 @@ public struct FetchReport: Sendable, Equatable {
 
 extension FetchReport: Encodable {
     enum CodingKeys: String, CodingKey {
-        case action, target, path, bytesDownloaded = "bytes_downloaded", fullSize = "full_size", seconds, base, chain
-        case alternateRecorded = "alternate_recorded", fallbackReason = "fallback_reason", notes, estimate, recompression
+        case action, target, path
+        case bytesDownloaded = "bytes_downloaded"
+        case fullSize = "full_size"
+        case seconds, base, chain
+        case alternateRecorded = "alternate_recorded"
+        case fallbackReason = "fallback_reason"
+        case notes, estimate, recompression
     }
 
     /// Every key is always present (null when unknown), so scripts need not test for them.
@@ -105,7 +112,9 @@ public struct FetchEstimate: Sendable, Equatable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case patchSeconds = "patch_seconds", downloadSeconds = "download_seconds", basis
+        case patchSeconds = "patch_seconds"
+        case downloadSeconds = "download_seconds"
+        case basis
     }
 }
 

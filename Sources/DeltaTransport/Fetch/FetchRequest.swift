@@ -52,9 +52,11 @@ public struct FetchRequest: Sendable {
 
     /// A request with the usual defaults: output under the target's name, patches in
     /// `DISTDIR/.deltafetch/patches`, the distdir's alternate-digest database and digest cache.
-    public init(target: String, distdir: String, outputName: String? = nil, expected: ExpectedDistfile? = nil,
-                patchEntries: [PatchListEntry] = [], patchMirrors: [Mirror] = [], distfileMirrors: [Mirror] = [],
-                distfileURL: URL? = nil, policy: PlanPolicy = PlanPolicy(), exact: Bool = false, fallback: Bool = true) {
+    public init(
+        target: String, distdir: String, outputName: String? = nil, expected: ExpectedDistfile? = nil,
+        patchEntries: [PatchListEntry] = [], patchMirrors: [Mirror] = [], distfileMirrors: [Mirror] = [],
+        distfileURL: URL? = nil, policy: PlanPolicy = PlanPolicy(), exact: Bool = false, fallback: Bool = true
+    ) {
         let directory = distdir.count > 1 && distdir.hasSuffix("/") ? String(distdir.dropLast()) : distdir
         self.target = target
         self.distdir = directory

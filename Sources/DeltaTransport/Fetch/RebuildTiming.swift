@@ -29,9 +29,12 @@ final class RebuildTiming: Sendable {
         let end = ContinuousClock.now
         return marks.withLock { marks in
             guard let middle = marks.recompressionStart, let format = marks.format else { return [] }
-            return [ThroughputMemory.Sample(.apply, bytes: contentBytes, seconds: Self.seconds(middle - marks.start)),
-                    ThroughputMemory.Sample(parallel ? .recompress(format) : .serialRecompress(format), bytes: contentBytes,
-                                            seconds: Self.seconds(end - middle))]
+            return [
+                ThroughputMemory.Sample(.apply, bytes: contentBytes, seconds: Self.seconds(middle - marks.start)),
+                ThroughputMemory.Sample(
+                    parallel ? .recompress(format) : .serialRecompress(format), bytes: contentBytes,
+                    seconds: Self.seconds(end - middle)),
+            ]
         }
     }
 

@@ -1,7 +1,8 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 
 /// Reports the names of entries created in a directory as they appear (Linux inotify), so that
 /// a test can act within microseconds of a file system event: stop a host the moment one of its
@@ -38,7 +39,9 @@ final class CreationWatch: @unchecked Sendable {
             // struct inotify_event: wd, mask, cookie, len (4 bytes each), then len bytes of name.
             var offset = 0
             while offset + 16 <= count {
-                let length = buffer.withUnsafeBytes { Int($0.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self)) }
+                let length = buffer.withUnsafeBytes {
+                    Int($0.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))
+                }
                 let nameBytes = buffer[(offset + 16)..<min(count, offset + 16 + length)].prefix { $0 != 0 }
                 let name = String(decoding: nameBytes, as: UTF8.self)
                 if !name.isEmpty, wanted(name) { return name }

@@ -1,15 +1,17 @@
+import Foundation
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Testing
 
 /// A mirror fleet for real: GNU parallel (`--sshloginfile`) sends `mkpatch batch --run-job` jobs
 /// to three ssh hosts (real sshd on loopback, each with its own user and home) that share one
 /// output directory, through `scripts/fleet-parallel.sh`, the recipe of docs/batch.md; then
 /// `mkpatch index`. One host is killed mid-job; a rerun of the recipe completes the work, and
 /// the result equals a one-machine `mkpatch batch` byte for byte.
-@Suite(.serialized, .enabled(if: SSHFleet.unavailableReason == nil, Comment(rawValue: SSHFleet.unavailableReason ?? "")))
+@Suite(
+    .serialized, .enabled(if: SSHFleet.unavailableReason == nil, Comment(rawValue: SSHFleet.unavailableReason ?? "")))
 struct FleetBatchTests {
     /// Which host dies: the last.
     static let doomed = 2
@@ -28,8 +30,10 @@ struct FleetBatchTests {
         try FleetDistdir.make(at: dist)
         // The hosts' users run a copy: the build folder may sit where they cannot read.
         let mkpatch = root.appendingPathComponent("bin/mkpatch").path
-        try FileManager.default.createDirectory(atPath: root.appendingPathComponent("bin").path, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Binaries.productsDirectory.appendingPathComponent("mkpatch").path, toPath: mkpatch)
+        try FileManager.default.createDirectory(
+            atPath: root.appendingPathComponent("bin").path, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            atPath: Binaries.productsDirectory.appendingPathComponent("mkpatch").path, toPath: mkpatch)
 
         // One machine.
         let singleStarted = Date()
@@ -52,7 +56,8 @@ struct FleetBatchTests {
         let firstSeconds = Date().timeIntervalSince(firstStarted)
         let killedJob = killer.finish()
         guard let killedPatch = killedJob else {
-            Issue.record("host \(Self.doomed + 1) made no scratch directory, so it was not killed mid-job: \(first.output)")
+            Issue.record(
+                "host \(Self.doomed + 1) made no scratch directory, so it was not killed mid-job: \(first.output)")
             return
         }
         #expect(first.status != 0, "a job was killed, so the recipe reports a failure: \(first.output)")
@@ -79,12 +84,15 @@ struct FleetBatchTests {
         #expect(try Self.visibleFiles(out + "/.jobs") == Self.visibleFiles(single + "/.jobs"))
         #expect(Set(try Self.lines(out + "/patches")) == Set(singleLines))
         // Every host did some of the work.
-        let owners = Set(try FileManager.default.contentsOfDirectory(atPath: out + "/.jobs").map { Self.owner("\(out)/.jobs/\($0)") })
+        let owners = Set(
+            try FileManager.default.contentsOfDirectory(atPath: out + "/.jobs").map { Self.owner("\(out)/.jobs/\($0)") }
+        )
         #expect(owners.count >= 2, "jobs ran as \(owners); job log:\n\(log)")
         let hidden = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix(".") }.sorted()
         // The rerun, whichever user ran it, cleared the dead host's scratch directory.
         #expect(hidden == [".jobs", ".patches.lock"], "\(hidden)")
-        print("""
+        print(
+            """
             fleet test: set-up \(Self.seconds(setUp)), one machine \(Self.seconds(singleSeconds)), \
             fleet with host \(Self.doomed + 1) killed mid-job \(Self.seconds(firstSeconds)) (killed in \(killedPatch)), \
             rerun \(Self.seconds(rerunSeconds)), total \(Self.seconds(Date().timeIntervalSince(started))); \
@@ -93,13 +101,16 @@ struct FleetBatchTests {
     }
 
     /// `scripts/fleet-parallel.sh` with the fleet's sshloginfile and this build's mkpatch.
-    static func recipe(fleet: SSHFleet, mkpatch: String, workList: String, out: String,
-                       jobLog: String) throws -> (status: Int32, output: String) {
+    static func recipe(
+        fleet: SSHFleet, mkpatch: String, workList: String, out: String,
+        jobLog: String
+    ) throws -> (status: Int32, output: String) {
         var environment = ProcessInfo.processInfo.environment
         environment["MKPATCH"] = mkpatch
         environment["PARALLEL_SSH"] = fleet.parallelSSH
         let script = Binaries.repositoryRoot.appendingPathComponent("scripts/fleet-parallel.sh").path
-        return try SSHFleet.capture("/bin/bash", [script, fleet.sshLoginFile, workList, out, jobLog], environment: environment)
+        return try SSHFleet.capture(
+            "/bin/bash", [script, fleet.sshLoginFile, workList, out, jobLog], environment: environment)
     }
 
     static func lines(_ path: String) throws -> [String] {
@@ -112,7 +123,9 @@ struct FleetBatchTests {
         var files = [String: Data]()
         for name in try FileManager.default.contentsOfDirectory(atPath: directory) where !name.hasPrefix(".") {
             var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: directory + "/" + name, isDirectory: &isDirectory), !isDirectory.boolValue {
+            if FileManager.default.fileExists(atPath: directory + "/" + name, isDirectory: &isDirectory),
+                !isDirectory.boolValue
+            {
                 files[name] = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name))
             }
         }
@@ -174,13 +187,20 @@ enum FleetDistdir {
         try FileManager.default.createDirectory(atPath: dist, withIntermediateDirectories: true)
         let corpus = ProcessInfo.processInfo.environment["DELTA_CORPUS"] ?? (NSHomeDirectory() + "/.cache/delta-corpus")
         for name in ["six-1.16.0.tar.gz", "six-1.17.0.tar.gz", "gnu-efi_3.0.15.orig.tar.bz2", "asm_9.3.orig.tar.xz"] {
-            let source = FileManager.default.fileExists(atPath: corpus + "/" + name) ? corpus + "/" + name : Binaries.testdata(name)
+            let source =
+                FileManager.default.fileExists(atPath: corpus + "/" + name)
+                ? corpus + "/" + name : Binaries.testdata(name)
             try FileManager.default.copyItem(atPath: source, toPath: dist + "/" + name)
         }
         for version in ["1.16.0", "1.17.0"] {
-            let made = try SSHFleet.capture("/bin/sh", ["-c", """
-                cd "$1" && gzip -dc six-$2.tar.gz > six-$2.tar && bzip2 -9 -c six-$2.tar > six-$2.tar.bz2 && xz -6 -c six-$2.tar > six-$2.tar.xz
-                """, "sh", dist, version])
+            let made = try SSHFleet.capture(
+                "/bin/sh",
+                [
+                    "-c",
+                    """
+                    cd "$1" && gzip -dc six-$2.tar.gz > six-$2.tar && bzip2 -9 -c six-$2.tar > six-$2.tar.bz2 && xz -6 -c six-$2.tar > six-$2.tar.xz
+                    """, "sh", dist, version,
+                ])
             guard made.status == 0 else { throw FleetError("recompressing six \(version): \(made.output)") }
         }
     }

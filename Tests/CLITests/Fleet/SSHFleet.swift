@@ -1,7 +1,8 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 
 /// Three (or more) ssh "hosts" on this machine for fleet tests: one real `sshd` per host on its
 /// own loopback port, with its own host key, admitting only its own user (`deltafleet1`, …, in
@@ -28,9 +29,12 @@ final class SSHFleet: @unchecked Sendable {
     /// Why a fleet cannot be made on this machine, or nil when it can.
     static let unavailableReason: String? = {
         if geteuid() != 0 { return "needs root to create the fleet's users (uid \(geteuid()))" }
-        let tools = [sshd, "/usr/bin/ssh", "/usr/bin/ssh-keygen", "/usr/bin/parallel", "/usr/sbin/useradd", "/usr/sbin/groupadd"]
+        let tools = [
+            sshd, "/usr/bin/ssh", "/usr/bin/ssh-keygen", "/usr/bin/parallel", "/usr/sbin/useradd", "/usr/sbin/groupadd",
+        ]
         let missing = tools.filter { !FileManager.default.isExecutableFile(atPath: $0) }
-        return missing.isEmpty ? nil : "needs \(missing.joined(separator: ", ")) (apt-get install parallel openssh-server)"
+        return missing.isEmpty
+            ? nil : "needs \(missing.joined(separator: ", ")) (apt-get install parallel openssh-server)"
     }()
 
     let root: URL
@@ -46,11 +50,14 @@ final class SSHFleet: @unchecked Sendable {
     /// sshd; returns once every host answers `ssh HOST true`.
     init(root: URL, count: Int = 3) throws {
         self.root = root
-        try FileManager.default.createDirectory(atPath: sshDirectory + "/authorized_keys", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: sshDirectory + "/authorized_keys", withIntermediateDirectories: true)
         // sshd refuses to start without its privilege separation directory.
         try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
         try Self.ensureGroup()
-        try Self.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "fleet-client", "-f", sshDirectory + "/client_key"])
+        try Self.run(
+            "/usr/bin/ssh-keygen",
+            ["-q", "-t", "ed25519", "-N", "", "-C", "fleet-client", "-f", sshDirectory + "/client_key"])
         let clientKey = try String(contentsOfFile: sshDirectory + "/client_key.pub", encoding: .utf8)
         var knownHosts = "", config = "", logins = ""
         for number in 1...count {
@@ -62,25 +69,25 @@ final class SSHFleet: @unchecked Sendable {
             knownHosts += name + " " + (try String(contentsOfFile: hostKey + ".pub", encoding: .utf8))
             let port = try Self.freePort()
             try """
-                ListenAddress 127.0.0.1
-                Port \(port)
-                HostKey \(hostKey)
-                PidFile none
-                AuthorizedKeysFile \(sshDirectory)/authorized_keys/%u
-                AllowUsers \(user)
-                StrictModes no
-                UsePAM no
-                PubkeyAuthentication yes
-                AuthenticationMethods publickey
-                PasswordAuthentication no
-                KbdInteractiveAuthentication no
-                PermitRootLogin no
-                AllowTcpForwarding no
-                X11Forwarding no
-                PrintMotd no
-                LogLevel ERROR
+            ListenAddress 127.0.0.1
+            Port \(port)
+            HostKey \(hostKey)
+            PidFile none
+            AuthorizedKeysFile \(sshDirectory)/authorized_keys/%u
+            AllowUsers \(user)
+            StrictModes no
+            UsePAM no
+            PubkeyAuthentication yes
+            AuthenticationMethods publickey
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            PermitRootLogin no
+            AllowTcpForwarding no
+            X11Forwarding no
+            PrintMotd no
+            LogLevel ERROR
 
-                """.write(toFile: "\(sshDirectory)/\(name)_sshd_config", atomically: true, encoding: .utf8)
+            """.write(toFile: "\(sshDirectory)/\(name)_sshd_config", atomically: true, encoding: .utf8)
             config += """
                 Host \(name)
                   HostName 127.0.0.1
@@ -120,13 +127,15 @@ final class SSHFleet: @unchecked Sendable {
     func start(_ index: Int) throws {
         let host = hosts[index]
         let log = "\(sshDirectory)/\(host.name)_sshd.log"
-        let process = try DaemonProcess(path: Self.sshd, arguments: ["-D", "-e", "-f", "\(sshDirectory)/\(host.name)_sshd_config"], log: log)
+        let process = try DaemonProcess(
+            path: Self.sshd, arguments: ["-D", "-e", "-f", "\(sshDirectory)/\(host.name)_sshd_config"], log: log)
         hosts[index].sshd = process
         let deadline = Date().addingTimeInterval(20)
         while true {
             if (try? ssh(index, "true"))?.status == 0 { return }
             guard process.isRunning, Date() < deadline else {
-                throw FleetError("\(host.name): sshd did not come up: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+                throw FleetError(
+                    "\(host.name): sshd did not come up: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
             }
             usleep(100_000)
         }
@@ -174,7 +183,9 @@ final class SSHFleet: @unchecked Sendable {
         if getgrnam(group) == nil {
             let made = try capture("/usr/sbin/groupadd", ["--system", group])
             // Another run may have made it meanwhile.
-            guard made.status == 0 || getgrnam(group) != nil else { throw FleetError("groupadd \(group): \(made.output)") }
+            guard made.status == 0 || getgrnam(group) != nil else {
+                throw FleetError("groupadd \(group): \(made.output)")
+            }
         }
     }
 
@@ -182,7 +193,8 @@ final class SSHFleet: @unchecked Sendable {
     /// useradd's `!`, since sshd without PAM refuses even key logins to a locked account.
     private static func ensureUser(_ user: String) throws {
         if getpwnam(user) == nil {
-            let made = try capture("/usr/sbin/useradd", ["--create-home", "--gid", group, "--shell", "/bin/bash", "--password", "*", user])
+            let made = try capture(
+                "/usr/sbin/useradd", ["--create-home", "--gid", group, "--shell", "/bin/bash", "--password", "*", user])
             guard made.status == 0 || getpwnam(user) != nil else { throw FleetError("useradd \(user): \(made.output)") }
         }
     }
@@ -197,7 +209,9 @@ final class SSHFleet: @unchecked Sendable {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = 0
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0 else { throw FleetError("bind: errno \(errno)") }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -209,11 +223,15 @@ final class SSHFleet: @unchecked Sendable {
 
     private static func run(_ tool: String, _ arguments: [String]) throws {
         let result = try capture(tool, arguments)
-        guard result.status == 0 else { throw FleetError("\(tool) \(arguments.joined(separator: " ")): \(result.output)") }
+        guard result.status == 0 else {
+            throw FleetError("\(tool) \(arguments.joined(separator: " ")): \(result.output)")
+        }
     }
 
     /// Runs `tool` and returns its exit status and everything it printed (stdout then stderr).
-    static func capture(_ tool: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
+    static func capture(_ tool: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (
+        status: Int32, output: String
+    ) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments

@@ -8,7 +8,8 @@ enum Binaries {
         let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         var url = exe.deletingLastPathComponent()
         while !FileManager.default.fileExists(atPath: url.appendingPathComponent("mkpatch").path),
-              url.path != "/" {
+            url.path != "/"
+        {
             url = url.deletingLastPathComponent()
         }
         return url
@@ -53,7 +54,8 @@ enum Binaries {
         DispatchQueue.global().async(group: group) { err = stderr.fileHandleForReading.readDataToEndOfFile() }
         process.waitUntilExit()
         group.wait()
-        return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-                      stderr: String(decoding: err, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+            stderr: String(decoding: err, as: UTF8.self))
     }
 }

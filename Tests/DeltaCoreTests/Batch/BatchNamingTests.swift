@@ -32,8 +32,9 @@ import Testing
         let numbers = (1...20000).map(String.init).joined(separator: "\n")
         for version in ["2.0", "2.1"] {
             for (ending, compressor) in [("gz", "gzip -n -9"), ("xz", "xz -6")] {
-                try BatchTests.makeTarball(package: "dual", version: version, text: numbers + "\nversion \(version)\n",
-                                           in: root, distdir: dist, ending: ending, compressor: compressor)
+                try BatchTests.makeTarball(
+                    package: "dual", version: version, text: numbers + "\nversion \(version)\n",
+                    in: root, distdir: dist, ending: ending, compressor: compressor)
             }
         }
         let plan = try BatchPlanner.plan(directory: dist)
@@ -42,15 +43,19 @@ import Testing
         let out = root.appendingPathComponent("out").path
         let summary = try BatchRunner.run(plan, outputDirectory: out, options: BatchOptions(concurrentJobs: 2))
         #expect((summary.created, summary.failed) == (2, 0), "\(summary)")
-        #expect(try BatchTests.listedPairs(out) == ["dual-2.0.tar.gz dual-2.1.tar.gz", "dual-2.0.tar.xz dual-2.1.tar.xz"])
+        #expect(
+            try BatchTests.listedPairs(out) == ["dual-2.0.tar.gz dual-2.1.tar.gz", "dual-2.0.tar.xz dual-2.1.tar.xz"])
         let report = try PatchListVerifier.verify(listPath: out + "/patches", distdir: dist)
         #expect(report.failures.isEmpty && report.entriesPassed == 2, "\(report.failures)")
         // Each patch rebuilds its own kind of the new release, byte for byte.
         for ending in ["gz", "xz"] {
             let rebuilt = root.appendingPathComponent("rebuilt.tar.\(ending)").path
-            _ = try Rebuilder.rebuild(basePath: dist + "/dual-2.0.tar.\(ending)", chain: [out + "/dual-2.0-2.1.tar.\(ending).patch"],
-                                      outputPath: rebuilt)
-            #expect(FileManager.default.contentsEqual(atPath: rebuilt, andPath: dist + "/dual-2.1.tar.\(ending)"), "\(ending)")
+            _ = try Rebuilder.rebuild(
+                basePath: dist + "/dual-2.0.tar.\(ending)", chain: [out + "/dual-2.0-2.1.tar.\(ending).patch"],
+                outputPath: rebuilt)
+            #expect(
+                FileManager.default.contentsEqual(atPath: rebuilt, andPath: dist + "/dual-2.1.tar.\(ending)"),
+                "\(ending)")
         }
     }
 
@@ -64,9 +69,14 @@ import Testing
         let options = BatchOptions(recordsInList: false)
         let before = try BatchPlanner.plan(directory: dist)
         for job in before { _ = try BatchRunner.runOne(job, outputDirectory: out, options: options) }
-        let journal = try FileManager.default.contentsOfDirectory(atPath: BatchRunner.journalDirectory(outputDirectory: out)).sorted()
-        #expect(journal == ["six-1.16.0-1.17.0.tar.gz.patch.line", "six-1.9.0-1.16.0.tar.gz.patch.dropped",
-                            "toy-1.0-1.0.1.tar.gz.patch.line", "toy-1.0.1-1.2.tar.gz.patch.line"])
+        let journal = try FileManager.default.contentsOfDirectory(
+            atPath: BatchRunner.journalDirectory(outputDirectory: out)
+        ).sorted()
+        #expect(
+            journal == [
+                "six-1.16.0-1.17.0.tar.gz.patch.line", "six-1.9.0-1.16.0.tar.gz.patch.dropped",
+                "toy-1.0-1.0.1.tar.gz.patch.line", "toy-1.0.1-1.2.tar.gz.patch.line",
+            ])
 
         // An older toy release appears: every toy job moves up one index.
         try BatchTests.makeTarball(package: "toy", version: "0.9", text: "toy, long ago\n", in: root, distdir: dist)

@@ -6,7 +6,9 @@ import Testing
     @Test func runReturnsAndThrowsWhatTheWorkDoes() async throws {
         #expect(await BlockingWork.run { 6 * 7 } == 42)
         struct Failure: Error {}
-        await #expect(throws: Failure.self) { try await BlockingWork.run { () throws(Failure) -> Int in throw Failure() } }
+        await #expect(throws: Failure.self) {
+            try await BlockingWork.run { () throws(Failure) -> Int in throw Failure() }
+        }
     }
 
     @Test func parallelForEachVisitsEveryIndexOnce() {

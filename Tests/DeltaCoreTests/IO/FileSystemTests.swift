@@ -10,7 +10,8 @@ import Testing
         #expect(Paths.join("/", "a.tar") == "/a.tar")
         #expect(Paths.join("", "a.tar") == "a.tar")
         #expect(Paths.join("d", ".deltafetch", "alternates") == "d/.deltafetch/alternates")
-        #expect(Paths.directory(of: "/a/b") == "/a" && Paths.directory(of: "/b") == "/" && Paths.directory(of: "b") == ".")
+        #expect(
+            Paths.directory(of: "/a/b") == "/a" && Paths.directory(of: "/b") == "/" && Paths.directory(of: "b") == ".")
         #expect(Paths.name(of: "/a/b.tar") == "b.tar" && Paths.name(of: "b.tar") == "b.tar")
     }
 
@@ -32,7 +33,8 @@ import Testing
         // Read without changing it: other tests run at the same time.
         let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
         let umaskLine = try #require(status.split(separator: "\n").first { $0.hasPrefix("Umask:") })
-        let umask = try #require(UInt32(umaskLine.dropFirst("Umask:".count).trimmingCharacters(in: .whitespaces), radix: 8))
+        let umask = try #require(
+            UInt32(umaskLine.dropFirst("Umask:".count).trimmingCharacters(in: .whitespaces), radix: 8))
         let open = Paths.join(root.path, "open"), fixed = Paths.join(root.path, "fixed")
         try FileSystem.createDirectory(open, permissions: 0o777)
         try FileSystem.createDirectory(fixed)
@@ -40,8 +42,12 @@ import Testing
         #expect(try FileSystem.status(of: fixed).permissions == 0o755 & ~umask)
         try FileSystem.setPermissions(0o2770, of: open)
         #expect(try FileSystem.status(of: open).permissions == 0o2770)
-        let error = try #require(throws: FileSystemError.self) { try FileSystem.setPermissions(0o700, of: "/nonexistent/x") }
-        #expect(error.operation == .changeMode && error.description == "/nonexistent/x: cannot change the permissions of: No such file or directory")
+        let error = try #require(throws: FileSystemError.self) {
+            try FileSystem.setPermissions(0o700, of: "/nonexistent/x")
+        }
+        #expect(
+            error.operation == .changeMode
+                && error.description == "/nonexistent/x: cannot change the permissions of: No such file or directory")
     }
 
     @Test func createDirectoryRefusesAFileInTheWay() throws {

@@ -10,8 +10,9 @@ import Testing
 
     @Test(arguments: ["text", "binary", "identical", "one-byte", "empty-new"])
     func appliesGoldenVector(name: String) throws {
-        let output = try InteropVectors.apply(try InteropVectors.bytes("\(name).bsdiff"),
-                                              to: try InteropVectors.bytes("\(name).old"), with: Self.apply)
+        let output = try InteropVectors.apply(
+            try InteropVectors.bytes("\(name).bsdiff"),
+            to: try InteropVectors.bytes("\(name).old"), with: Self.apply)
         #expect(output == (try InteropVectors.bytes("\(name).new")), "\(name).bsdiff made different bytes")
     }
 
@@ -22,7 +23,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let basePath = directory.appendingPathComponent("six-1.16.0.tar").path
         try Data(old).write(to: URL(fileURLWithPath: basePath))
-        let output = try InteropVectors.applyFiles(patch: TestPaths.testdata("patches/six.bsdiff"), base: basePath, with: Self.apply)
+        let output = try InteropVectors.applyFiles(
+            patch: TestPaths.testdata("patches/six.bsdiff"), base: basePath, with: Self.apply)
         #expect(output.count == new.count)
         #expect(output == new, "six.bsdiff did not rebuild six-1.17.0.tar")
     }
@@ -45,12 +47,27 @@ import Testing
 
     /// Golden errors: each file must fail with exactly the named error.
     static let errorCases: [(String, @Sendable (BSDiff40Error) -> Bool)] = [
-        ("bsdiff-ctrl-negative-length.patch", { if case .negativeLength(.diff, -5, 0, _) = $0 { true } else { false } }),
-        ("bsdiff-CVE-2014-9862-negative-extra.patch", { if case .negativeLength(.extra, -16, 0, _) = $0 { true } else { false } }),
-        ("bsdiff-CVE-2014-9862-overflow.patch", { if case .lengthPastNewSize(.diff, _, 0, 13, 0, _) = $0 { true } else { false } }),
-        ("bsdiff-diff-past-new-size.patch", { if case .lengthPastNewSize(.diff, 14, 0, 13, 0, _) = $0 { true } else { false } }),
+        (
+            "bsdiff-ctrl-negative-length.patch",
+            { if case .negativeLength(.diff, -5, 0, _) = $0 { true } else { false } }
+        ),
+        (
+            "bsdiff-CVE-2014-9862-negative-extra.patch",
+            { if case .negativeLength(.extra, -16, 0, _) = $0 { true } else { false } }
+        ),
+        (
+            "bsdiff-CVE-2014-9862-overflow.patch",
+            { if case .lengthPastNewSize(.diff, _, 0, 13, 0, _) = $0 { true } else { false } }
+        ),
+        (
+            "bsdiff-diff-past-new-size.patch",
+            { if case .lengthPastNewSize(.diff, 14, 0, 13, 0, _) = $0 { true } else { false } }
+        ),
         ("bsdiff-seek-overflow.patch", { if case .oldPositionOverflow(0, _) = $0 { true } else { false } }),
-        ("bsdiff-negative-new-size.patch", { if case .negativeHeaderField("new size", -1, 24) = $0 { true } else { false } }),
+        (
+            "bsdiff-negative-new-size.patch",
+            { if case .negativeHeaderField("new size", -1, 24) = $0 { true } else { false } }
+        ),
         ("bsdiff-blocks-past-end.patch", { if case .blocksPastEnd = $0 { true } else { false } }),
         ("bsdiff-truncated-diff.patch", { if case .truncatedBlock(.diff, _) = $0 { true } else { false } }),
         ("bsdiff-stalled-control.patch", { if case .stalledControl = $0 { true } else { false } }),
@@ -75,18 +92,24 @@ import Testing
 
     @Test func rejectsOtherMagic() throws {
         #expect(throws: BSDiff40Error.badMagic) {
-            try BSDiff40Applier.apply(base: InMemorySource([]), patch: InMemorySource(Array("BSDIFF41".utf8) + [UInt8](repeating: 0, count: 24))) { _ in }
+            try BSDiff40Applier.apply(
+                base: InMemorySource([]),
+                patch: InMemorySource(Array("BSDIFF41".utf8) + [UInt8](repeating: 0, count: 24))
+            ) { _ in }
         }
     }
 
     /// A BSDIFF40 patch from raw triples, compressed with our Bzip2Encoder.
-    static func handMadePatch(triples: [(Int64, Int64, Int64)], diff: [UInt8], extra: [UInt8] = [], newSize: Int64,
-                              seekFirst: Int64 = 0) throws -> [UInt8] {
+    static func handMadePatch(
+        triples: [(Int64, Int64, Int64)], diff: [UInt8], extra: [UInt8] = [], newSize: Int64,
+        seekFirst: Int64 = 0
+    ) throws -> [UInt8] {
         var control = [UInt8]()
         if seekFirst != 0 { control += offtout(0) + offtout(0) + offtout(seekFirst) }
         for (x, y, z) in triples { control += offtout(x) + offtout(y) + offtout(z) }
         let blocks = try [control, diff, extra].map { try Bzip2Encoder().transform($0) }
-        return Array("BSDIFF40".utf8) + offtout(Int64(blocks[0].count)) + offtout(Int64(blocks[1].count)) + offtout(newSize)
+        return Array("BSDIFF40".utf8) + offtout(Int64(blocks[0].count)) + offtout(Int64(blocks[1].count))
+            + offtout(newSize)
             + blocks[0] + blocks[1] + blocks[2]
     }
 

@@ -37,7 +37,9 @@ struct InteropCorpusTests {
         try #require(result.status == 0, "xdelta3 failed: \(String(decoding: result.stderr, as: UTF8.self))")
 
         var digest = try DigestContext(.sha256)
-        let written = try VCDiffApplier.apply(base: try ReadableFile(path: old.path), patch: try ReadableFile(path: patch)) {
+        let written = try VCDiffApplier.apply(
+            base: try ReadableFile(path: old.path), patch: try ReadableFile(path: patch)
+        ) {
             digest.update($0)
         }
         #expect(written == (try ReadableFile(path: new.path).size()))
@@ -49,12 +51,16 @@ struct InteropCorpusTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let old = try Self.unpack("Django-5.0.6.tar.gz", into: directory)
         let sums = String(decoding: try InteropVectors.bytes("corpus/Django.SHA256SUMS"), as: UTF8.self)
-        #expect(sums.contains("\(old.sha256)  Django-5.0.6.tar"), "the corpus's Django 5.0.6 is not the one the patch was made from")
+        #expect(
+            sums.contains("\(old.sha256)  Django-5.0.6.tar"),
+            "the corpus's Django 5.0.6 is not the one the patch was made from")
         let expected = try #require(sums.split(separator: "\n").first { $0.hasSuffix("Django-5.0.7.tar") }).prefix(64)
 
         var digest = try DigestContext(.sha256)
-        let written = try BSDiff40Applier.apply(base: try ReadableFile(path: old.path),
-                                                patch: try ReadableFile(path: TestPaths.testdata("patches/corpus/Django-5.0.6-to-5.0.7.bsdiff"))) {
+        let written = try BSDiff40Applier.apply(
+            base: try ReadableFile(path: old.path),
+            patch: try ReadableFile(path: TestPaths.testdata("patches/corpus/Django-5.0.6-to-5.0.7.bsdiff"))
+        ) {
             digest.update($0)
         }
         #expect(written == 60_733_440)

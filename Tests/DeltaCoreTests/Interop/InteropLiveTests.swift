@@ -26,13 +26,17 @@ import Testing
             Pair(name: "disjoint", old: text, new: binary),
         ]
         if includingEmpty {
-            pairs += [Pair(name: "empty/empty", old: [], new: []), Pair(name: "empty old", old: [], new: text),
-                      Pair(name: "empty new", old: text, new: [])]
+            pairs += [
+                Pair(name: "empty/empty", old: [], new: []), Pair(name: "empty old", old: [], new: text),
+                Pair(name: "empty new", old: text, new: []),
+            ]
         }
         for seed: UInt64 in [1, 2, 3, 4, 5, 6] {
             var random = SeededGenerator(seed: seed)
             let size = Int.random(in: 1...40_000, using: &random)
-            let old = seed.isMultiple(of: 2) ? random.compressibleBytes(count: size)
+            let old =
+                seed.isMultiple(of: 2)
+                ? random.compressibleBytes(count: size)
                 : (0..<size).map { _ in UInt8.random(in: 0...255, using: &random) }
             pairs.append(Pair(name: "seed \(seed)", old: old, new: Self.edit(old, using: &random)))
         }
@@ -45,7 +49,8 @@ import Testing
         for _ in 0..<Int.random(in: 1...30, using: &random) where !out.isEmpty {
             let at = Int.random(in: 0..<out.count, using: &random)
             switch Int.random(in: 0..<4, using: &random) {
-            case 0: out.insert(contentsOf: random.compressibleBytes(count: Int.random(in: 1...200, using: &random)), at: at)
+            case 0:
+                out.insert(contentsOf: random.compressibleBytes(count: Int.random(in: 1...200, using: &random)), at: at)
             case 1: out.removeSubrange(at..<min(out.count, at + Int.random(in: 1...200, using: &random)))
             case 2: out[at] = UInt8.random(in: 0...255, using: &random)
             default:
@@ -59,8 +64,10 @@ import Testing
     }
 
     /// Writes the pair, runs `tool` to make `patch`, and applies it with ours from the files.
-    static func roundTrip(_ pair: Pair, tool: String, arguments: (String, String, String) -> [String],
-                          apply: (RandomAccessSource, RandomAccessSource, ChunkSink) throws -> UInt64) throws {
+    static func roundTrip(
+        _ pair: Pair, tool: String, arguments: (String, String, String) -> [String],
+        apply: (RandomAccessSource, RandomAccessSource, ChunkSink) throws -> UInt64
+    ) throws {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let old = directory.appendingPathComponent("old").path
@@ -71,7 +78,9 @@ import Testing
         let result = try Tools.run(tool, arguments(old, new, patch))
         try #require(result.status == 0, "\(tool) failed on \(pair): \(String(decoding: result.stderr, as: UTF8.self))")
         let output = try InteropVectors.applyFiles(patch: patch, base: old, with: apply)
-        #expect(output == pair.new, "our applier rebuilt \(output.count) bytes that differ from \(tool)'s target for \(pair)")
+        #expect(
+            output == pair.new,
+            "our applier rebuilt \(output.count) bytes that differ from \(tool)'s target for \(pair)")
     }
 
     @Test(.enabled(if: Tools.available("bsdiff"), "bsdiff is not installed"))

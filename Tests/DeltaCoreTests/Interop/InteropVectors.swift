@@ -18,13 +18,17 @@ enum InteropVectors {
         let sums = String(decoding: try bytes("six.SHA256SUMS"), as: UTF8.self)
         let line = try #require(sums.split(separator: "\n").first { $0.hasSuffix("six-\(version).tar") })
         let expected = String(line.prefix(64))
-        #expect(try DigestContext.digest(.sha256, of: tar).hex == expected, "six-\(version).tar differs from six.SHA256SUMS")
+        #expect(
+            try DigestContext.digest(.sha256, of: tar).hex == expected, "six-\(version).tar differs from six.SHA256SUMS"
+        )
         return tar
     }
 
     /// Applies a patch held in memory to a base held in memory with `apply`, collecting the output.
-    static func apply(_ patch: [UInt8], to base: [UInt8],
-                      with apply: (RandomAccessSource, RandomAccessSource, ChunkSink) throws -> UInt64) throws -> [UInt8] {
+    static func apply(
+        _ patch: [UInt8], to base: [UInt8],
+        with apply: (RandomAccessSource, RandomAccessSource, ChunkSink) throws -> UInt64
+    ) throws -> [UInt8] {
         var output = [UInt8]()
         let written = try apply(InMemorySource(base), InMemorySource(patch)) { output.append(contentsOf: $0) }
         #expect(written == UInt64(output.count), "the applier reported \(written) bytes but wrote \(output.count)")
@@ -32,8 +36,10 @@ enum InteropVectors {
     }
 
     /// Applies a patch file to a base file, both read by offset through ReadableFile.
-    static func applyFiles(patch: String, base: String,
-                           with apply: (RandomAccessSource, RandomAccessSource, ChunkSink) throws -> UInt64) throws -> [UInt8] {
+    static func applyFiles(
+        patch: String, base: String,
+        with apply: (RandomAccessSource, RandomAccessSource, ChunkSink) throws -> UInt64
+    ) throws -> [UInt8] {
         var output = [UInt8]()
         _ = try apply(try ReadableFile(path: base), try ReadableFile(path: patch)) { output.append(contentsOf: $0) }
         return output

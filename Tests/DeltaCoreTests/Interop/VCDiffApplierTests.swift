@@ -11,8 +11,9 @@ import Testing
 
     @Test(arguments: ["text", "binary", "identical", "one-byte", "empty-old", "empty-new"])
     func appliesGoldenVector(name: String) throws {
-        let output = try InteropVectors.apply(try InteropVectors.bytes("\(name).vcdiff"),
-                                              to: try InteropVectors.bytes("\(name).old"), with: Self.apply)
+        let output = try InteropVectors.apply(
+            try InteropVectors.bytes("\(name).vcdiff"),
+            to: try InteropVectors.bytes("\(name).old"), with: Self.apply)
         #expect(output == (try InteropVectors.bytes("\(name).new")), "\(name).vcdiff made different bytes")
     }
 
@@ -34,8 +35,10 @@ import Testing
             try VCDiffApplier.apply(base: InMemorySource(compressedBase), patch: InMemorySource(patch)) { _ in }
         }
         var output = [UInt8]()
-        try VCDiffApplier.apply(base: InMemorySource(try InteropVectors.sixTar("1.16.0")), patch: InMemorySource(patch),
-                                allowingExternalCompression: true) { output += $0 }
+        try VCDiffApplier.apply(
+            base: InMemorySource(try InteropVectors.sixTar("1.16.0")), patch: InMemorySource(patch),
+            allowingExternalCompression: true
+        ) { output += $0 }
         #expect(output == (try InteropVectors.sixTar("1.17.0")), "the decompressed target differs")
     }
 
@@ -44,8 +47,10 @@ import Testing
             let patch = try InteropVectors.bytes(name)
             #expect(ForeignPatchFormat.detect(patch) == format)
             var output = [UInt8]()
-            try ForeignPatchApplier.apply(format, base: InMemorySource(try InteropVectors.bytes("text.old")),
-                                          patch: InMemorySource(patch)) { output += $0 }
+            try ForeignPatchApplier.apply(
+                format, base: InMemorySource(try InteropVectors.bytes("text.old")),
+                patch: InMemorySource(patch)
+            ) { output += $0 }
             #expect(output == (try InteropVectors.bytes("text.new")), "\(name) through ForeignPatchApplier")
         }
         #expect(ForeignPatchFormat.detect(Array("\u{89}DFPATCH".utf8)) == nil)
@@ -64,8 +69,10 @@ import Testing
         let patch = try InteropVectors.bytes("six.vcdiff")
         let old = try InteropVectors.sixTar("1.16.0")
         #expect {
-            try VCDiffApplier.apply(base: InMemorySource(old), patch: InMemorySource(patch),
-                                    limits: VCDiffLimits(maximumWindowSize: 1 << 16)) { _ in }
+            try VCDiffApplier.apply(
+                base: InMemorySource(old), patch: InMemorySource(patch),
+                limits: VCDiffLimits(maximumWindowSize: 1 << 16)
+            ) { _ in }
         } throws: { error in
             if case .windowTooLarge(174_080, 65536, _) = error as? VCDiffError { true } else { false }
         }
@@ -75,19 +82,31 @@ import Testing
     static let errorCases: [(String, @Sendable (VCDiffError) -> Bool)] = [
         ("vcdiff-copy-past-source.patch", { if case .copyPastSource(0, 20, 13, 0, 5) = $0 { true } else { false } }),
         ("vcdiff-copy-address-ahead.patch", { if case .addressOutOfRange(5, 0, 0, 5) = $0 { true } else { false } }),
-        ("vcdiff-source-past-base.patch", { if case .sourceSegmentPastBase(8, 10, 13, 5) = $0 { true } else { false } }),
+        (
+            "vcdiff-source-past-base.patch",
+            { if case .sourceSegmentPastBase(8, 10, 13, 5) = $0 { true } else { false } }
+        ),
         ("vcdiff-add-past-data.patch", { if case .sectionUnderflow(.data, 0, 5) = $0 { true } else { false } }),
-        ("vcdiff-window-length-mismatch.patch", { if case .windowLengthMismatch(8, 4, 0, 5) = $0 { true } else { false } }),
+        (
+            "vcdiff-window-length-mismatch.patch",
+            { if case .windowLengthMismatch(8, 4, 0, 5) = $0 { true } else { false } }
+        ),
         ("vcdiff-target-overflow.patch", { $0 == .targetOverflow(window: 0, offset: 5) }),
         ("vcdiff-bad-adler32.patch", { if case .checksumMismatch(0x1234_5678, _, 0, 5) = $0 { true } else { false } }),
-        ("vcdiff-window-too-large.patch", { if case .windowTooLarge(1 << 30, 16 << 20, 5) = $0 { true } else { false } }),
+        (
+            "vcdiff-window-too-large.patch",
+            { if case .windowTooLarge(1 << 30, 16 << 20, 5) = $0 { true } else { false } }
+        ),
         ("vcdiff-bad-magic.patch", { $0 == .badMagic }),
         ("vcdiff-secondary-djw.patch", { $0 == .unsupportedSecondaryCompressor(id: 1, offset: 5) }),
         ("vcdiff-custom-code-table.patch", { if case .unsupportedCodeTable = $0 { true } else { false } }),
         ("vcdiff-target-window.patch", { $0 == .unsupportedTargetCopyWindow(offset: 5) }),
         ("vcdiff-varint-overflow.patch", { $0 == .invalidInteger(offset: 6) }),
         ("vcdiff-truncated-window.patch", { if case .truncated = $0 { true } else { false } }),
-        ("vcdiff-encoding-length-mismatch.patch", { $0 == .encodingLengthMismatch(declared: 9, actual: 10, offset: 5) }),
+        (
+            "vcdiff-encoding-length-mismatch.patch",
+            { $0 == .encodingLengthMismatch(declared: 9, actual: 10, offset: 5) }
+        ),
     ]
 
     @Test(arguments: errorCases.map(\.0))
@@ -95,7 +114,9 @@ import Testing
         let matches = try #require(Self.errorCases.first { $0.0 == name }?.1)
         let patch = try InteropVectors.bytes("errors/\(name)")
         do {
-            try VCDiffApplier.apply(base: InMemorySource(Array("hello, world\n".utf8)), patch: InMemorySource(patch)) { _ in }
+            try VCDiffApplier.apply(base: InMemorySource(Array("hello, world\n".utf8)), patch: InMemorySource(patch)) {
+                _ in
+            }
             Issue.record("\(name) was accepted")
         } catch let error as VCDiffError {
             #expect(matches(error), "\(name) failed with another error: \(error)")
@@ -114,7 +135,8 @@ import Testing
             var output = [UInt8]()
             do {
                 try VCDiffApplier.apply(base: base, patch: InMemorySource(Array(patch.prefix(length)))) { output += $0 }
-                #expect(new.starts(with: output), "a \(length)-byte prefix made bytes that are not a prefix of the target")
+                #expect(
+                    new.starts(with: output), "a \(length)-byte prefix made bytes that are not a prefix of the target")
             } catch is VCDiffError {
             }
         }

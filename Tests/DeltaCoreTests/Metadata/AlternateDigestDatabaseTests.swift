@@ -5,7 +5,8 @@ import Testing
 
 @Suite struct AlternateDigestDatabaseTests {
     /// GLEP 25's own example line.
-    static let glepLine = "MD5 984146931906a7d53300b29f58f6a899 OOo_1.0.3_source.tar.bz2 165475319 MD5 0733dd85ed44d88d1eabed704d579721 165444187"
+    static let glepLine =
+        "MD5 984146931906a7d53300b29f58f6a899 OOo_1.0.3_source.tar.bz2 165475319 MD5 0733dd85ed44d88d1eabed704d579721 165444187"
 
     static func md5(_ text: String) -> Digest { try! DigestContext.digest(.md5, of: Array(text.utf8)) }
 
@@ -13,12 +14,17 @@ import Testing
     static func entry(_ name: String, newName: String? = nil) -> AlternateDigestEntry {
         AlternateDigestEntry(
             original: HashedPart(name: name, size: 100, hashes: [.known(md5("tree " + name))]),
-            alternate: HashedPart(name: newName, size: 99, hashes: [.known(md5("rebuilt " + name)),
-                                                                     .known(try! DigestContext.digest(.blake2b, of: Array(name.utf8)))]))
+            alternate: HashedPart(
+                name: newName, size: 99,
+                hashes: [
+                    .known(md5("rebuilt " + name)),
+                    .known(try! DigestContext.digest(.blake2b, of: Array(name.utf8))),
+                ]))
     }
 
-    static let proof = try! VerifiedContent(expected: DigestSet(size: 5, digests: [md5("hello")]),
-                                            actual: DigestSet(size: 5, digests: [md5("hello")]), file: "x")
+    static let proof = try! VerifiedContent(
+        expected: DigestSet(size: 5, digests: [md5("hello")]),
+        actual: DigestSet(size: 5, digests: [md5("hello")]), file: "x")
 
     @Test func glepExampleParsesAndRoundTrips() throws {
         let entry = try AlternateDigestEntry(line: Substring(Self.glepLine))
@@ -30,7 +36,9 @@ import Testing
         #expect(entry.alternate.digests[.md5]?.hex == "0733dd85ed44d88d1eabed704d579721")
         #expect(try entry.line() == Self.glepLine)
 
-        let renamed = try AlternateDigestEntry(line: Substring(Self.glepLine.replacingOccurrences(of: " 165444187", with: " OOo_1.0.3_source.tar.gz 165444187")))
+        let renamed = try AlternateDigestEntry(
+            line: Substring(
+                Self.glepLine.replacingOccurrences(of: " 165444187", with: " OOo_1.0.3_source.tar.gz 165444187")))
         #expect(renamed.fileName == "OOo_1.0.3_source.tar.gz")
         #expect(try AlternateDigestEntry(line: Substring(try renamed.line())) == renamed)
         let multi = Self.entry("a-1.tar.gz", newName: "a-1.tar.xz")
@@ -38,13 +46,22 @@ import Testing
     }
 
     @Test(arguments: [
-        ("MD5 984146931906a7d53300b29f58f6a899 OOo.tar.bz2 165475319", MetadataError.missing("hash", part: "alternate")),
-        ("MD5 984146931906a7d53300b29f58f6a899 OOo.tar.bz2 165475319 MD5 0733dd85ed44d88d1eabed704d579721",
-         .missing("size", part: "alternate")),
-        ("MD5 984146931906a7d53300b29f58f6a899 OOo.tar.bz2 165475319 MD5 0733dd85ed44d88d1eabed704d579721 x 1 2",
-         .trailingTokens("2")),
-        ("MD5 984146931906a7d53300b29f58f6a899 OOo.tar.bz2 big MD5 0733dd85ed44d88d1eabed704d579721 1",
-         .sizeNotANumber("big", part: "original file")),
+        (
+            "MD5 984146931906a7d53300b29f58f6a899 OOo.tar.bz2 165475319",
+            MetadataError.missing("hash", part: "alternate")
+        ),
+        (
+            "MD5 984146931906a7d53300b29f58f6a899 OOo.tar.bz2 165475319 MD5 0733dd85ed44d88d1eabed704d579721",
+            .missing("size", part: "alternate")
+        ),
+        (
+            "MD5 984146931906a7d53300b29f58f6a899 OOo.tar.bz2 165475319 MD5 0733dd85ed44d88d1eabed704d579721 x 1 2",
+            .trailingTokens("2")
+        ),
+        (
+            "MD5 984146931906a7d53300b29f58f6a899 OOo.tar.bz2 big MD5 0733dd85ed44d88d1eabed704d579721 1",
+            .sizeNotANumber("big", part: "original file")
+        ),
     ])
     func malformedLinesHaveClearErrors(line: String, expected: MetadataError) {
         #expect(throws: expected) { try AlternateDigestEntry(line: Substring(line)) }
@@ -52,13 +69,16 @@ import Testing
 
     @Test func entriesNeedVerifiedContent() throws {
         #expect(throws: AlternateDigestError.contentMismatch(file: "f")) {
-            try VerifiedContent(expected: DigestSet(size: 5, digests: [Self.md5("hello")]),
-                                actual: DigestSet(size: 5, digests: [Self.md5("world")]), file: "f")
+            try VerifiedContent(
+                expected: DigestSet(size: 5, digests: [Self.md5("hello")]),
+                actual: DigestSet(size: 5, digests: [Self.md5("world")]), file: "f")
         }
         // No shared algorithm proves nothing either.
         #expect(throws: AlternateDigestError.contentMismatch(file: "f")) {
-            try VerifiedContent(expected: DigestSet(size: 5, digests: [Self.md5("hello")]),
-                                actual: DigestSet(size: 5, digests: [try DigestContext.digest(.sha512, of: Array("hello".utf8))]), file: "f")
+            try VerifiedContent(
+                expected: DigestSet(size: 5, digests: [Self.md5("hello")]),
+                actual: DigestSet(size: 5, digests: [try DigestContext.digest(.sha512, of: Array("hello".utf8))]),
+                file: "f")
         }
     }
 
@@ -129,7 +149,9 @@ import Testing
         #expect(try database.clean(distdir: distdir) == .init(kept: 0, removed: 0, discarded: 0))
         #expect(FileManager.default.fileExists(atPath: apart + "/stray-1.tar.gz"), "no database: not ours to delete")
 
-        for name in ["a-1.tar.gz", "b-1.tar.gz", "c-1.tar.gz"] { try database.add(Self.entry(name), verifiedBy: Self.proof) }
+        for name in ["a-1.tar.gz", "b-1.tar.gz", "c-1.tar.gz"] {
+            try database.add(Self.entry(name), verifiedBy: Self.proof)
+        }
         FileManager.default.createFile(atPath: apart + "/a-1.tar.gz", contents: Data())
         FileManager.default.createFile(atPath: distdir + "/b-1.tar.gz", contents: Data())
         let report = try database.clean(distdir: distdir)
@@ -145,10 +167,12 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: distdir) }
         let database = AlternateDigestDatabase(distdir: distdir)
         var seen = [AlternateDigestEntry]()
-        try database.add(Self.entry("a-1.tar.gz"), verifiedBy: Self.proof, thenWhileLocked: {
-            let text = try String(contentsOfFile: database.path, encoding: .utf8)
-            seen = text.split(separator: "\n").compactMap { try? AlternateDigestEntry(line: $0) }
-        })
+        try database.add(
+            Self.entry("a-1.tar.gz"), verifiedBy: Self.proof,
+            thenWhileLocked: {
+                let text = try String(contentsOfFile: database.path, encoding: .utf8)
+                seen = text.split(separator: "\n").compactMap { try? AlternateDigestEntry(line: $0) }
+            })
         #expect(seen == [Self.entry("a-1.tar.gz")])
         struct Refused: Error {}
         #expect(throws: Refused.self) {
@@ -177,14 +201,21 @@ import Testing
             let gz = try Tools.run("gzip", ["-n", "-c"], input: content).stdout
             FileManager.default.createFile(atPath: distdir + "/" + name, contents: gz)
             let umd5 = try DigestContext.digest(.md5, of: Array(content)).hex
-            patches += "MD5 \(Self.md5("p").hex) \(name).patch 10 MD5 \(Self.md5("b").hex) base.tar.gz 20 UMD5 \(umd5) \(name) \(content.count)\n"
-            manifest += "DIST \(name) \(gz.count) BLAKE2B \(try DigestContext.digest(.blake2b, of: Array(name.utf8)).hex)\n"
+            patches +=
+                "MD5 \(Self.md5("p").hex) \(name).patch 10 MD5 \(Self.md5("b").hex) base.tar.gz 20 UMD5 \(umd5) \(name) \(content.count)\n"
+            manifest +=
+                "DIST \(name) \(gz.count) BLAKE2B \(try DigestContext.digest(.blake2b, of: Array(name.utf8)).hex)\n"
         }
         try patches.write(toFile: fixture + "/patches", atomically: true, encoding: .utf8)
         try manifest.write(toFile: fixture + "/Manifest", atomically: true, encoding: .utf8)
 
         let binary = try #require(Self.deltafetch)
-        var jobList = processNames.map { ["record-alternate", $0, "--distdir", distdir, "--patches", fixture + "/patches", "--manifest", fixture + "/Manifest"] }
+        var jobList = processNames.map {
+            [
+                "record-alternate", $0, "--distdir", distdir, "--patches", fixture + "/patches", "--manifest",
+                fixture + "/Manifest",
+            ]
+        }
         for index in stride(from: 0, to: 16, by: 2) { jobList.insert(["clean", "--distdir", distdir], at: index) }
         let jobs = jobList
         let failures = Mutex<[String]>([])
@@ -205,14 +236,18 @@ import Testing
                 writersLeft.subtract(1, ordering: .sequentiallyConsistent)
             } else if worker == 6 {
                 while writersLeft.load(ordering: .sequentiallyConsistent) > 0 {
-                    do { _ = try database.clean(distdir: distdir) } catch { failures.withLock { $0.append("clean: \(error)") } }
+                    do { _ = try database.clean(distdir: distdir) } catch {
+                        failures.withLock { $0.append("clean: \(error)") }
+                    }
                     usleep(2_000)  // leave the writers room; without the lock, this still loses their lines
                 }
             } else {
                 for (index, job) in jobs.enumerated() where index % 4 == worker - 7 {
                     do {
                         let result = try Tools.run(binary, job)
-                        if result.status != 0 { failures.withLock { $0.append("\(job): \(String(decoding: result.stderr, as: UTF8.self))") } }
+                        if result.status != 0 {
+                            failures.withLock { $0.append("\(job): \(String(decoding: result.stderr, as: UTF8.self))") }
+                        }
                     } catch {
                         failures.withLock { $0.append("\(job): \(error)") }
                     }
@@ -250,7 +285,8 @@ extension AlternateDigestDatabaseTests {
     @Test func aReadOnlyDatabaseWithoutLockFileIsStillRead() throws {
         let distdir = try TestPaths.temporaryDirectory().path
         defer {
-            _ = try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: distdir + "/.deltafetch")
+            _ = try? FileManager.default.setAttributes(
+                [.posixPermissions: 0o755], ofItemAtPath: distdir + "/.deltafetch")
             try? FileManager.default.removeItem(atPath: distdir)
         }
         let database = AlternateDigestDatabase(distdir: distdir)

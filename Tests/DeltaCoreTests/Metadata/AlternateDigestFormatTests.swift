@@ -18,8 +18,11 @@ import Testing
     /// What a Manifest gives (BLAKE2B, SHA512), what `mkpatch` records in a patch for its
     /// target (MD5, BLAKE2B, SHA512, SHA256), and the rebuilt file's digests.
     static func inputs() throws -> (tree: DigestSet, recorded: DigestSet, rebuilt: DigestSet) {
-        (try digests(originalBytes, [.blake2b, .sha512]), try digests(originalBytes, [.md5, .blake2b, .sha512, .sha256]),
-         try digests(rebuiltBytes, DigestAlgorithm.allCases))
+        (
+            try digests(originalBytes, [.blake2b, .sha512]),
+            try digests(originalBytes, [.md5, .blake2b, .sha512, .sha256]),
+            try digests(rebuiltBytes, DigestAlgorithm.allCases)
+        )
     }
 
     /// The line GLEP 25 readers see: only the `MD5 <hex>` pairs kept of all hash pairs.
@@ -36,22 +39,27 @@ import Testing
         return kept.joined(separator: " ")
     }
 
-    static var glep25Line: Regex<AnyRegexOutput> { try! Regex(#"^MD5 ([0-9a-f]{32}) (\S+) ([0-9]+) MD5 ([0-9a-f]{32})( \S+)? ([0-9]+)$"#) }
+    static var glep25Line: Regex<AnyRegexOutput> {
+        try! Regex(#"^MD5 ([0-9a-f]{32}) (\S+) ([0-9]+) MD5 ([0-9a-f]{32})( \S+)? ([0-9]+)$"#)
+    }
 
     @Test func aNewLineCarriesMD5InBothPartsAndHoldsGLEP25sLine() throws {
         let (tree, recorded, rebuilt) = try Self.inputs()
         let original = AlternateDigestEntry.originalDigests(tree: tree, recorded: recorded)
-        #expect(original.digests.keys.sorted() == DigestAlgorithm.allCases.sorted(), "the tree's hashes and the record's")
-        let entry = AlternateDigestEntry(original: HashedPart(name: "foo-1.0.tar.gz", digests: original),
-                                         alternate: HashedPart(name: nil, digests: rebuilt))
+        #expect(
+            original.digests.keys.sorted() == DigestAlgorithm.allCases.sorted(), "the tree's hashes and the record's")
+        let entry = AlternateDigestEntry(
+            original: HashedPart(name: "foo-1.0.tar.gz", digests: original),
+            alternate: HashedPart(name: nil, digests: rebuilt))
         #expect(entry.isGLEP25Line)
         let line = try entry.line()
         let projected = Self.glep25Projection(line)
         let match = try #require(projected.wholeMatch(of: Self.glep25Line), "\(projected)")
         let md5 = try DigestContext.digest(.md5, of: Self.originalBytes).hex
         #expect(String(match.output[1].substring ?? "") == md5)
-        #expect(projected == "MD5 \(md5) foo-1.0.tar.gz \(Self.originalBytes.count) "
-            + "MD5 \(try DigestContext.digest(.md5, of: Self.rebuiltBytes).hex) \(Self.rebuiltBytes.count)")
+        #expect(
+            projected == "MD5 \(md5) foo-1.0.tar.gz \(Self.originalBytes.count) "
+                + "MD5 \(try DigestContext.digest(.md5, of: Self.rebuiltBytes).hex) \(Self.rebuiltBytes.count)")
         // MD5 comes last in each part, right before the name or the size, as in patch lists.
         #expect(line.contains(" MD5 \(md5) foo-1.0.tar.gz "))
         #expect(try AlternateDigestEntry(line: Substring(line)) == entry)
@@ -74,8 +82,9 @@ import Testing
     /// rewritten unchanged, and found by the database; it is not a GLEP 25 line.
     @Test func anOldLineWithoutTheOriginalsMD5IsStillRead() throws {
         let (tree, _, rebuilt) = try Self.inputs()
-        let old = AlternateDigestEntry(original: HashedPart(name: "foo-1.0.tar.gz", digests: tree),
-                                       alternate: HashedPart(name: nil, digests: rebuilt))
+        let old = AlternateDigestEntry(
+            original: HashedPart(name: "foo-1.0.tar.gz", digests: tree),
+            alternate: HashedPart(name: nil, digests: rebuilt))
         let line = try old.line()
         #expect(line.hasPrefix("BLAKE2B "))
         #expect(!line.components(separatedBy: " foo-1.0.tar.gz ")[0].contains("MD5"), "no MD5 in the first part")
@@ -85,19 +94,23 @@ import Testing
         #expect(try parsed.line() == line)
         #expect(Self.glep25Projection(line).wholeMatch(of: Self.glep25Line) == nil)
 
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("alternate-format-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "alternate-format-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = AlternateDigestDatabase(distdir: directory.path)
-        try FileManager.default.createDirectory(atPath: (database.path as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (database.path as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         try (line + "\n").write(toFile: database.path, atomically: true, encoding: .utf8)
         #expect(try database.alternates(for: "foo-1.0.tar.gz") == [old])
         // A new line for the same file is added beside it; both are read.
         let proof = try VerifiedContent(expected: rebuilt, actual: rebuilt, file: "foo-1.0.tar.gz")
         let (_, recorded, _) = try Self.inputs()
-        let new = AlternateDigestEntry(original: HashedPart(name: "foo-1.0.tar.gz",
-                                                            digests: AlternateDigestEntry.originalDigests(tree: tree, recorded: recorded)),
-                                       alternate: HashedPart(name: nil, digests: rebuilt))
+        let new = AlternateDigestEntry(
+            original: HashedPart(
+                name: "foo-1.0.tar.gz",
+                digests: AlternateDigestEntry.originalDigests(tree: tree, recorded: recorded)),
+            alternate: HashedPart(name: nil, digests: rebuilt))
         #expect(try database.add(new, verifiedBy: proof))
         #expect(try database.alternates(for: "foo-1.0.tar.gz") == [old, new])
     }

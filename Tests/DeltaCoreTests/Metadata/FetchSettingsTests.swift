@@ -9,21 +9,22 @@ struct FetchSettingsTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("deltafetch.conf")
         try """
-            # mirrors first
-            mirrors = https://a.example/distfiles  https://b.example/distfiles
-            patches = /lists/one:/lists/two   # trailing comment
-            timeout = 12.5
-            retries = 0
-            worth-it-ratio = 0.7
-            alternate-digests = /var/db/alternates
+        # mirrors first
+        mirrors = https://a.example/distfiles  https://b.example/distfiles
+        patches = /lists/one:/lists/two   # trailing comment
+        timeout = 12.5
+        retries = 0
+        worth-it-ratio = 0.7
+        alternate-digests = /var/db/alternates
 
-            """.write(to: config, atomically: true, encoding: .utf8)
+        """.write(to: config, atomically: true, encoding: .utf8)
         let settings = try FetchSettings.load(environment: [
             "DELTAFETCH_CONFIG": config.path,
             "DELTAFETCH_PATCHES": "/lists/three::/lists/four",
             "DELTAFETCH_MIRRORS": " https://c.example ",
         ])
-        #expect(settings.mirrors == ["https://a.example/distfiles", "https://b.example/distfiles", "https://c.example"])
+        #expect(
+            settings.mirrors == ["https://a.example/distfiles", "https://b.example/distfiles", "https://c.example"])
         #expect(settings.patchSources == ["/lists/one", "/lists/two", "/lists/three", "/lists/four"])
         #expect(settings.timeout == 12.5)
         #expect(settings.retries == 0)
@@ -63,20 +64,22 @@ struct FetchSettingsTests {
         #expect(defaults.worthItRatio == FetchSettings.defaultWorthItRatio)
         #expect(defaults.preference == .time && defaults.bandwidth == nil && !defaults.requireStrongHashes)
         let (defaultPolicy, defaultBasis) = defaults.planPolicy()
-        #expect(defaultPolicy == PlanPolicy(preference: .time(RebuildCostModel(bandwidth: RebuildCostModel.builtInBandwidth))))
+        #expect(
+            defaultPolicy
+                == PlanPolicy(preference: .time(RebuildCostModel(bandwidth: RebuildCostModel.builtInBandwidth))))
         #expect(defaultBasis == EstimateBasis(link: .builtIn, rebuild: .builtIn))
 
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("deltafetch.conf")
         try """
-            mirrors = https://config.example
-            alternate-digests = /from/config
-            worth-it-ratio = 0.5
-            require-strong-hashes = no
-            prefer = time
-            bandwidth = 2M
-            """.write(to: config, atomically: true, encoding: .utf8)
+        mirrors = https://config.example
+        alternate-digests = /from/config
+        worth-it-ratio = 0.5
+        require-strong-hashes = no
+        prefer = time
+        bandwidth = 2M
+        """.write(to: config, atomically: true, encoding: .utf8)
         let layered = try FetchSettings.load(environment: [
             "DELTAFETCH_CONFIG": config.path, "DELTAFETCH_ALTERNATE_DIGESTS": "/from/environment",
             "DELTAFETCH_REQUIRE_STRONG_HASHES": "yes", "DELTAFETCH_MIRRORS": "https://environment.example",
@@ -99,7 +102,8 @@ struct FetchSettingsTests {
         #expect(effective.planPolicy().basis == nil)
         #expect(layered.applying(FetchSettings.Overrides()) == layered, "no flags change nothing")
         #expect(effective.alternateDatabase(distdir: "/d").path == "/from/environment")
-        #expect(FetchSettings().alternateDatabase(distdir: "/d").path == AlternateDigestDatabase.defaultPath(distdir: "/d"))
+        #expect(
+            FetchSettings().alternateDatabase(distdir: "/d").path == AlternateDigestDatabase.defaultPath(distdir: "/d"))
     }
 
     /// Soonest finished takes the link's speed from the flags or config, else from what was
@@ -135,12 +139,18 @@ struct FetchSettingsTests {
         var settings = FetchSettings()
         try settings.read(configText: "shared-database = yes\n", path: "deltafetch.conf")
         #expect(settings.sharedDatabase)
-        #expect(try FetchSettings.load(environment: ["DELTAFETCH_CONFIG": "/dev/null", "DELTAFETCH_SHARED_DATABASE": "1"]).sharedDatabase)
-        #expect(throws: FileError.self) { try settings.read(configText: "shared-database = sometimes\n", path: "deltafetch.conf") }
+        #expect(
+            try FetchSettings.load(environment: ["DELTAFETCH_CONFIG": "/dev/null", "DELTAFETCH_SHARED_DATABASE": "1"])
+                .sharedDatabase)
+        #expect(throws: FileError.self) {
+            try settings.read(configText: "shared-database = sometimes\n", path: "deltafetch.conf")
+        }
     }
 
     @Test func preferenceAndBandwidthComeFromTheEnvironment() throws {
-        let settings = try FetchSettings.load(environment: ["DELTAFETCH_CONFIG": "/dev/null", "DELTAFETCH_PREFER": "bytes", "DELTAFETCH_BANDWIDTH": "3M"])
+        let settings = try FetchSettings.load(environment: [
+            "DELTAFETCH_CONFIG": "/dev/null", "DELTAFETCH_PREFER": "bytes", "DELTAFETCH_BANDWIDTH": "3M",
+        ])
         #expect(settings.preference == .bytes)
         #expect(settings.bandwidth == 3e6)
     }
@@ -156,18 +166,22 @@ struct FetchSettingsTests {
     }
 
     @Test func aNamedConfigFileThatIsMissingIsAnError() {
-        #expect(throws: FileError.self) { try FetchSettings.load(environment: ["DELTAFETCH_CONFIG": "/nonexistent/deltafetch.conf"]) }
+        #expect(throws: FileError.self) {
+            try FetchSettings.load(environment: ["DELTAFETCH_CONFIG": "/nonexistent/deltafetch.conf"])
+        }
     }
 
     @Test func directoriesExpandToTheListsTheyHold() throws {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("profiles"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("profiles"), withIntermediateDirectories: true)
         for name in ["patches", "profiles/patches.global"] {
             try Data().write(to: directory.appendingPathComponent(name))
         }
         let file = directory.appendingPathComponent("patches").path
-        let (files, missing) = FetchSettings(patchSources: [directory.path, file, "/nonexistent/patches"]).patchListFiles()
+        let (files, missing) = FetchSettings(patchSources: [directory.path, file, "/nonexistent/patches"])
+            .patchListFiles()
         #expect(files == [directory.path + "/profiles/patches.global", directory.path + "/patches", file])
         #expect(missing == ["/nonexistent/patches"])
     }
@@ -184,7 +198,9 @@ struct FetchSettingsTests {
         let actual = DigestSet(size: 10, digests: [try Digest(algorithm: .blake2b, hex: blake)])
         #expect(expected.matches(actual))
         #expect(!ExpectedDistfile(size: 11, digests: expected.digests.values).matches(actual))
-        #expect(!ExpectedDistfile(size: 10, digests: [try Digest(algorithm: .md5, hex: String(repeating: "0", count: 32))]).matches(actual),
-                "no shared algorithm is no match")
+        #expect(
+            !ExpectedDistfile(size: 10, digests: [try Digest(algorithm: .md5, hex: String(repeating: "0", count: 32))])
+                .matches(actual),
+            "no shared algorithm is no match")
     }
 }

@@ -27,11 +27,12 @@ import Testing
         #expect(six.digests.size == 34031)
         #expect(six.digests[.blake2b]?.hex == Self.blake)
         #expect(six.digests[.sha512]?.hex == Self.sha512)
-        #expect(problems.map(\.description) == [
-            "Manifest:8: line ends before the distfile bad.tar.gz's hash value",
-            "Manifest:9: size is not a number ('twelve', distfile bad2.tar.gz)",
-            "Manifest:10: DIST six-1.17.0.tar.gz given twice (the first is used)",
-        ])
+        #expect(
+            problems.map(\.description) == [
+                "Manifest:8: line ends before the distfile bad.tar.gz's hash value",
+                "Manifest:9: size is not a number ('twelve', distfile bad2.tar.gz)",
+                "Manifest:10: DIST six-1.17.0.tar.gz given twice (the first is used)",
+            ])
         #expect(throws: FileError.self) { try Manifest.parse(text, path: "Manifest", options: .init(strict: true)) }
     }
 
@@ -39,7 +40,8 @@ import Testing
         // A DIST line for a real file, built from our digests and cross-checked against sha512sum.
         let path = TestPaths.testdata("six-1.17.0.tar.gz")
         let inspection = try FileInspector.inspect(path: path)
-        let line = "DIST six-1.17.0.tar.gz \(inspection.compressed.size) BLAKE2B \(inspection.compressed[.blake2b]!.hex) SHA512 \(inspection.compressed[.sha512]!.hex)"
+        let line =
+            "DIST six-1.17.0.tar.gz \(inspection.compressed.size) BLAKE2B \(inspection.compressed[.blake2b]!.hex) SHA512 \(inspection.compressed[.sha512]!.hex)"
         let (manifest, _) = try Manifest.parse(line, path: "Manifest", options: .init(strict: true))
         #expect(manifest["six-1.17.0.tar.gz"]?.digests.matches(inspection.compressed) == true)
         let sha = try Tools.run("sha512sum", [path])

@@ -11,13 +11,19 @@ import Testing
         let seeds = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted().map {
             try String(contentsOf: directory.appendingPathComponent($0), encoding: .utf8)
         }
-        let tokens = seeds.flatMap { $0.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init) }
-            + ["UMD5", "USHA512", "UBLAKE2B", "SHA256", "FOO", "0", "18446744073709551615", "18446744073709551616", "#", "- ", "", "\t", "\r"]
+        let tokens =
+            seeds.flatMap { $0.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init) }
+            + [
+                "UMD5", "USHA512", "UBLAKE2B", "SHA256", "FOO", "0", "18446744073709551615", "18446744073709551616",
+                "#", "- ", "", "\t", "\r",
+            ]
         let seed: UInt64 = 0x00da_7a_25
         var rng = SeededGenerator(seed: seed)
         var parsedSomething = 0
         for _ in 0..<2000 {
-            var words = seeds[Int(rng.next() % UInt64(seeds.count))].split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+            var words = seeds[Int(rng.next() % UInt64(seeds.count))].split(
+                separator: " ", omittingEmptySubsequences: false
+            ).map(String.init)
             for _ in 0..<(1 + Int(rng.next() % 4)) {
                 let index = words.isEmpty ? 0 : Int(rng.next() % UInt64(words.count))
                 switch rng.next() % 5 {

@@ -20,15 +20,21 @@ import Testing
         #expect(entries == [first])
         #expect(conflicts.count == 1)
         #expect(conflicts.first?.contradiction == nil)
-        #expect(conflicts.first?.description == "app/foo/patches:1: duplicate of profiles/patches.global:3 for patch foo.patch; profiles/patches.global:3 is used")
+        #expect(
+            conflicts.first?.description
+                == "app/foo/patches:1: duplicate of profiles/patches.global:3 for patch foo.patch; profiles/patches.global:3 is used"
+        )
     }
 
     @Test(arguments: [false, true])
     func strongerHashesWinAContradictionWhicheverComesFirst(strongFirst: Bool) throws {
         let weak = try Self.listed("foo.patch", contentSize: 301, path: "profiles/patches.global", line: 7)
         // Every part carries BLAKE2B: the entry counts as strong.
-        let strong = ListedPatchEntry(entry: try PatchListEntry(line: Substring(
-            "BLAKE2B \(Self.blake) foo.patch 10 BLAKE2B \(Self.blake) foo-1.tar.gz 200 UBLAKE2B \(Self.blake) foo-2.tar.gz 300")),
+        let strong = ListedPatchEntry(
+            entry: try PatchListEntry(
+                line: Substring(
+                    "BLAKE2B \(Self.blake) foo.patch 10 BLAKE2B \(Self.blake) foo-1.tar.gz 200 UBLAKE2B \(Self.blake) foo-2.tar.gz 300"
+                )),
             path: "app/foo/patches", line: 2)
         let (entries, conflicts) = PatchListMerge.merge(strongFirst ? [strong, weak] : [weak, strong])
         #expect(entries == [strong])
@@ -50,13 +56,17 @@ import Testing
 
     /// A fetch warns only about the patches that can lead to its distfile.
     @Test func conflictsAboutOtherDistfilesAreLeftOutForAFetch() throws {
-        let lines = [try Self.listed("foo.patch", path: "a", line: 1), try Self.listed("foo.patch", path: "b", line: 1)]
+        let lines = [
+            try Self.listed("foo.patch", path: "a", line: 1), try Self.listed("foo.patch", path: "b", line: 1),
+        ]
         #expect(PatchListMerge.merge(lines, for: "foo-2.tar.gz").conflicts.count == 1)
         #expect(PatchListMerge.merge(lines, for: "bar-2.tar.gz").conflicts.isEmpty)
     }
 
     @Test func listsRememberTheirLineNumbers() throws {
-        let text = "# comment\n\n" + "MD5 \(Self.md5) foo.patch 10 MD5 \(Self.md5) foo-1.tar.gz 200 UMD5 \(Self.md5) foo-2.tar.gz 300\n"
+        let text =
+            "# comment\n\n"
+            + "MD5 \(Self.md5) foo.patch 10 MD5 \(Self.md5) foo-1.tar.gz 200 UMD5 \(Self.md5) foo-2.tar.gz 300\n"
         let (list, _) = try PatchList.parse(text, path: "patches")
         #expect(list.listed(path: "patches").map(\.description) == ["patches:3"])
     }

@@ -29,8 +29,11 @@ import Testing
                 let header = try NativePatchHeader.read(from: InMemorySource(patch))
                 if let context = header.literalContext {
                     primed += 1
-                    #expect(wholeFileMaximum == 0 ? context != .wholeFile : context == .wholeFile, "\(label), seed \(seed)")
-                    #expect(header.requiredFeatures & NativePatchHeader.literalContextFeature != 0, "\(label), seed \(seed)")
+                    #expect(
+                        wholeFileMaximum == 0 ? context != .wholeFile : context == .wholeFile, "\(label), seed \(seed)")
+                    #expect(
+                        header.requiredFeatures & NativePatchHeader.literalContextFeature != 0, "\(label), seed \(seed)"
+                    )
                 }
             }
             print("measured: \(label) context chosen for \(primed) of 16 seeds")
@@ -59,10 +62,13 @@ import Testing
     @Test func contextSectionRoundTripsThroughTheHeader() throws {
         for context in [LiteralContext.wholeFile, .derived(before: 512, after: 1024, limit: 4000)] {
             let digests = DigestSet(size: 100, digests: [try DigestContext.digest(.sha256, of: [])])
-            var header = NativePatchHeader(old: digests, new: digests, streams: NativePatchStream.Kind.allCases.map {
-                NativePatchStream(kind: $0, codec: $0 == .literals ? .lzma2 : .stored, dictionarySize: $0 == .literals ? 4096 : 0,
-                                  rawLength: 0, codedLength: 0)
-            })
+            var header = NativePatchHeader(
+                old: digests, new: digests,
+                streams: NativePatchStream.Kind.allCases.map {
+                    NativePatchStream(
+                        kind: $0, codec: $0 == .literals ? .lzma2 : .stored, dictionarySize: $0 == .literals ? 4096 : 0,
+                        rawLength: 0, codedLength: 0)
+                })
             header.literalContext = context
             header.requiredFeatures = NativePatchHeader.literalContextFeature
             #expect(try NativePatchHeader.read(from: InMemorySource(header.serialized())).literalContext == context)
@@ -73,9 +79,12 @@ import Testing
     @Test func badContextsAreRefused() throws {
         let feature = NativePatchHeader.literalContextFeature
         let commands: [UInt64] = [10, 4, NativePatchErrorTests.zigzag(6), 3, 0, 0]
-        func patch(_ section: [UInt8], features: UInt64 = feature, window: UInt8? = 12, commands: [UInt64] = commands) throws -> [UInt8] {
-            try NativePatchErrorTests.craft(features: features, newSize: 17, commands: commands, headerResiduals: [UInt8](repeating: 0, count: 13),
-                                            literals: Array("red ".utf8), lzmaWindowLog: window, sections: [(4, 1, section)])
+        func patch(_ section: [UInt8], features: UInt64 = feature, window: UInt8? = 12, commands: [UInt64] = commands)
+            throws -> [UInt8]
+        {
+            try NativePatchErrorTests.craft(
+                features: features, newSize: 17, commands: commands, headerResiduals: [UInt8](repeating: 0, count: 13),
+                literals: Array("red ".utf8), lzmaWindowLog: window, sections: [(4, 1, section)])
         }
         func isInvalid(_ field: String) -> (PatchFormatError) -> Bool {
             { if case .invalidField(let name, _) = $0 { name == field } else { false } }
@@ -89,7 +98,9 @@ import Testing
             if case .invalidField(let name, _) = $0 { name.hasPrefix("literal context section without") } else { false }
         }
         // A derived context reads the commands first: a move out of the base is caught there.
-        NativePatchErrorTests.expectError(try patch([1, 0, 0, 100], commands: [10, 4, NativePatchErrorTests.zigzag(-20), 3, 0, 0])) {
+        NativePatchErrorTests.expectError(
+            try patch([1, 0, 0, 100], commands: [10, 4, NativePatchErrorTests.zigzag(-20), 3, 0, 0])
+        ) {
             $0 == .outOfBounds("old cursor moved outside the base", newOffset: 0)
         }
         NativePatchErrorTests.expectError(try patch([1, 0, 0, 100], commands: [10, 40, 0])) {

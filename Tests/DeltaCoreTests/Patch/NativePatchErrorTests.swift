@@ -7,9 +7,11 @@ import Testing
 
     /// Builds a native patch by hand, byte by byte as docs/patch-format.md describes it, with
     /// stored streams, so that tests can say things the differ never would.
-    static func craft(version: UInt16 = 1, features: UInt64 = 0, newSize: UInt64, commands: [UInt64] = [],
-                      residuals: [UInt8] = [], headerResiduals: [UInt8] = [], literals: [UInt8] = [],
-                      lzmaWindowLog: UInt8? = nil, sections: [(UInt64, UInt64, [UInt8])] = []) throws -> [UInt8] {
+    static func craft(
+        version: UInt16 = 1, features: UInt64 = 0, newSize: UInt64, commands: [UInt64] = [],
+        residuals: [UInt8] = [], headerResiduals: [UInt8] = [], literals: [UInt8] = [],
+        lzmaWindowLog: UInt8? = nil, sections: [(UInt64, UInt64, [UInt8])] = []
+    ) throws -> [UInt8] {
         var commandBytes = PatchByteWriter()
         for value in commands { commandBytes.appendVarint(value) }
         var body = PatchByteWriter()
@@ -56,12 +58,16 @@ import Testing
 
     static func apply(_ patch: [UInt8], to base: [UInt8] = old) throws -> [UInt8] {
         var output = [UInt8]()
-        try NativePatchApplier.apply(base: InMemorySource(base), patch: InMemorySource(patch)) { output.append(contentsOf: $0) }
+        try NativePatchApplier.apply(base: InMemorySource(base), patch: InMemorySource(patch)) {
+            output.append(contentsOf: $0)
+        }
         return output
     }
 
-    static func expectError(_ patch: [UInt8], base: [UInt8] = old, _ check: (PatchFormatError) -> Bool,
-                            sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectError(
+        _ patch: [UInt8], base: [UInt8] = old, _ check: (PatchFormatError) -> Bool,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         do {
             let output = try apply(patch, to: base)
             Issue.record("patch applied (\(output.count) bytes) instead of failing", sourceLocation: sourceLocation)
@@ -76,30 +82,37 @@ import Testing
     /// the metadata residuals stream (0 keeps the old byte) until the tracker sees it is no tar.
     @Test func aHandCraftedPatchApplies() throws {
         // Copy "the quick " with a residual turning "t" into "T", add "red ", then jump to "fox".
-        let patch = try Self.craft(newSize: 17, commands: [10, 4, Self.zigzag(6), 3, 0, 0],
-                                   headerResiduals: [UInt8(ascii: "T")] + [UInt8](repeating: 0, count: 12),
-                                   literals: Array("red ".utf8))
+        let patch = try Self.craft(
+            newSize: 17, commands: [10, 4, Self.zigzag(6), 3, 0, 0],
+            headerResiduals: [UInt8(ascii: "T")] + [UInt8](repeating: 0, count: 12),
+            literals: Array("red ".utf8))
         #expect(try Self.apply(patch) == Array("The quick red fox".utf8))
     }
 
     /// The same patch with run-coded metadata residuals: one raw "T", then twelve zeros.
     @Test func runCodedMetadataResidualsApplyAndMustEndWithTheCopy() throws {
         let runs = NativePatchHeader.metadataResidualRunsFeature
-        let patch = try Self.craft(features: runs, newSize: 17, commands: [10, 4, Self.zigzag(6), 3, 0, 0],
-                                   headerResiduals: [0, 1, UInt8(ascii: "T"), 12, 0], literals: Array("red ".utf8))
+        let patch = try Self.craft(
+            features: runs, newSize: 17, commands: [10, 4, Self.zigzag(6), 3, 0, 0],
+            headerResiduals: [0, 1, UInt8(ascii: "T"), 12, 0], literals: Array("red ".utf8))
         #expect(try Self.apply(patch) == Array("The quick red fox".utf8))
-        let overlong = try Self.craft(features: runs, newSize: 17, commands: [10, 4, Self.zigzag(6), 3, 0, 0],
-                                      headerResiduals: [0, 1, UInt8(ascii: "T"), 20, 0], literals: Array("red ".utf8))
+        let overlong = try Self.craft(
+            features: runs, newSize: 17, commands: [10, 4, Self.zigzag(6), 3, 0, 0],
+            headerResiduals: [0, 1, UInt8(ascii: "T"), 20, 0], literals: Array("red ".utf8))
         Self.expectError(overlong) { $0 == .streamLengthMismatch(stream: "metadata residuals") }
         // Empty run pairs consume the stream and end in truncation, not a spin.
-        let empty = try Self.craft(features: runs, newSize: 3, commands: [3, 0, 0], headerResiduals: [0, 0, 0, 0, 0, 0])
+        let empty = try Self.craft(
+            features: runs, newSize: 3, commands: [3, 0, 0], headerResiduals: [0, 0, 0, 0, 0, 0])
         Self.expectError(empty) { if case .truncated = $0 { true } else { false } }
     }
 
     /// A solid patch's first stream must be LZMA2 and carry the rest; stored streams are refused.
     @Test func solidPatchWithStoredStreamsIsRefused() throws {
-        let patch = try Self.craft(features: NativePatchHeader.solidStreamsFeature, newSize: 3, commands: [0, 3, 0], literals: [1, 2, 3])
-        Self.expectError(patch) { if case .invalidField("codec of the commands stream", _) = $0 { true } else { false } }
+        let patch = try Self.craft(
+            features: NativePatchHeader.solidStreamsFeature, newSize: 3, commands: [0, 3, 0], literals: [1, 2, 3])
+        Self.expectError(patch) {
+            if case .invalidField("codec of the commands stream", _) = $0 { true } else { false }
+        }
     }
 
     @Test func copyPastTheBaseIsRefused() throws {  // the bspatch CVE-2014-9862 class
@@ -120,12 +133,14 @@ import Testing
     }
 
     @Test func moveBeforeTheBaseStartIsRefused() throws {
-        let patch = try Self.craft(newSize: 4, commands: [2, 0, Self.zigzag(-3), 2, 0, 0], headerResiduals: [0, 0, 0, 0])
+        let patch = try Self.craft(
+            newSize: 4, commands: [2, 0, Self.zigzag(-3), 2, 0, 0], headerResiduals: [0, 0, 0, 0])
         Self.expectError(patch) { if case .outOfBounds = $0 { true } else { false } }
     }
 
     @Test func moveOverflowIsRefused() throws {
-        let patch = try Self.craft(newSize: 4, commands: [2, 0, Self.zigzag(Int64.max), 2, 0, 0], headerResiduals: [0, 0, 0, 0])
+        let patch = try Self.craft(
+            newSize: 4, commands: [2, 0, Self.zigzag(Int64.max), 2, 0, 0], headerResiduals: [0, 0, 0, 0])
         Self.expectError(patch) { if case .outOfBounds = $0 { true } else { false } }
     }
 
@@ -150,7 +165,8 @@ import Testing
     }
 
     @Test func overlongVarintIsRefused() throws {
-        #expect(try Self.apply(try Self.craftRawCommands(newSize: 2, commandBytes: [0, 2, 0], literals: [1, 2])) == [1, 2])
+        #expect(
+            try Self.apply(try Self.craftRawCommands(newSize: 2, commandBytes: [0, 2, 0], literals: [1, 2])) == [1, 2])
         let tampered = try Self.craftRawCommands(newSize: 2, commandBytes: [UInt8](repeating: 0xff, count: 11) + [1])
         Self.expectError(tampered) { if case .invalidField = $0 { true } else { false } }
     }
@@ -210,7 +226,8 @@ import Testing
     }
 
     @Test func everyTruncationIsRefused() throws {
-        let patch = try NativeDiffer.makePatch(old: Self.old, new: Array("the quick red fox jumps over the lazy cat".utf8))
+        let patch = try NativeDiffer.makePatch(
+            old: Self.old, new: Array("the quick red fox jumps over the lazy cat".utf8))
         for length in 0..<patch.count {
             Self.expectError(Array(patch.prefix(length))) { _ in true }
         }

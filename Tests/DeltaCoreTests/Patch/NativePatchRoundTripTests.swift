@@ -1,5 +1,5 @@
-import Foundation
 import DeltaCore
+import Foundation
 import Testing
 
 /// Diff then apply, in memory: HDiffPatch's edge table first, then seeded random edits.
@@ -7,7 +7,9 @@ import Testing
     /// Applies `patch` to `old` through the streaming applier and returns the output.
     static func apply(_ patch: [UInt8], to old: [UInt8]) throws -> [UInt8] {
         var output = [UInt8]()
-        try NativePatchApplier.apply(base: InMemorySource(old), patch: InMemorySource(patch)) { output.append(contentsOf: $0) }
+        try NativePatchApplier.apply(base: InMemorySource(old), patch: InMemorySource(patch)) {
+            output.append(contentsOf: $0)
+        }
         return output
     }
 
@@ -74,7 +76,9 @@ import Testing
 
     @Test func tarArchivesRoundTripWithRecomputedChecksums() throws {
         var random = SeededGenerator(seed: 11)
-        let files = (0..<30).map { ("pkg-1.0/file\($0).txt", random.bytes(Int.random(in: 0..<3000, using: &random), alphabet: 20)) }
+        let files = (0..<30).map {
+            ("pkg-1.0/file\($0).txt", random.bytes(Int.random(in: 0..<3000, using: &random), alphabet: 20))
+        }
         let old = TarBuilder.archive(files, mtime: 1_600_000_000)
         var changed = files.map { ($0.0.replacingOccurrences(of: "1.0", with: "1.1"), $0.1) }
         changed[3].1 += random.bytes(100, alphabet: 20)
@@ -88,8 +92,9 @@ import Testing
         var odd = new
         odd[148] = UInt8(ascii: " ")  // " 01234\0 " style: leading space instead of a zero
         #expect(try Self.apply(try NativeDiffer.makePatch(old: old, new: odd), to: old) == odd)
-        #expect(try NativePatchHeader.read(from: InMemorySource(try NativeDiffer.makePatch(old: old, new: odd)))
-            .requiredFeatures & NativePatchHeader.tarChecksumsFeature == 0)
+        #expect(
+            try NativePatchHeader.read(from: InMemorySource(try NativeDiffer.makePatch(old: old, new: odd)))
+                .requiredFeatures & NativePatchHeader.tarChecksumsFeature == 0)
     }
 
     /// Small tar patches go solid (one LZMA2 stream for all four) with run-coded metadata
@@ -99,11 +104,16 @@ import Testing
             var random = SeededGenerator(seed: seed)
             let large = seed > 4
             let fileSize = large ? 120_000 : 2_000
-            let files = (0..<40).map { ("pkg/f\($0)", random.bytes(Int.random(in: 0..<fileSize, using: &random), alphabet: 20)) }
+            let files = (0..<40).map {
+                ("pkg/f\($0)", random.bytes(Int.random(in: 0..<fileSize, using: &random), alphabet: 20))
+            }
             var changed = files
             for index in stride(from: 0, to: changed.count, by: large ? 2 : 3) {
                 // Large pairs get new content (literals over the solid limit); small ones small edits.
-                changed[index].1 = large ? random.bytes(changed[index].1.count, alphabet: 256) : changed[index].1 + random.bytes(20, alphabet: 20)
+                changed[index].1 =
+                    large
+                    ? random.bytes(changed[index].1.count, alphabet: 256)
+                    : changed[index].1 + random.bytes(20, alphabet: 20)
             }
             let old = TarBuilder.archive(files, mtime: 1_600_000_000)
             let new = TarBuilder.archive(changed, mtime: 1_700_000_000 + Int(seed))
@@ -117,8 +127,10 @@ import Testing
 
     /// A new file made of chunks of `old` taken from random places, as long as `old`, with a
     /// few random bytes between the chunks.
-    static func shuffledChunks(of old: [UInt8], chunkLengths: Range<Int>, gapLengths: Range<Int>,
-                               using random: inout SeededGenerator) -> [UInt8] {
+    static func shuffledChunks(
+        of old: [UInt8], chunkLengths: Range<Int>, gapLengths: Range<Int>,
+        using random: inout SeededGenerator
+    ) -> [UInt8] {
         var new = [UInt8]()
         while new.count < old.count {
             let from = Int.random(in: 0..<old.count, using: &random)
@@ -134,15 +146,18 @@ import Testing
     @Test func oldFileIndexedInManyPiecesRoundTrips() throws {
         for seed in UInt64(1)...8 {
             var random = SeededGenerator(seed: seed)
-            let old = random.bytes(Int.random(in: 1000..<30_000, using: &random), alphabet: [4, 26, 256][Int(seed) % 3])
+            let old = random.bytes(
+                Int.random(in: 1000..<30_000, using: &random), alphabet: [4, 26, 256][Int(seed) % 3])
             let new = Self.shuffledChunks(of: old, chunkLengths: 50..<2000, gapLengths: 0..<5, using: &random)
             let piece = Int.random(in: 100..<3000, using: &random)
             let threads = Int(seed % 2) + 1
-            let pieced = try NativeDiffer.makePatch(old: old, new: new, options: DiffOptions(threads: threads, maximumIndexPiece: piece))
+            let pieced = try NativeDiffer.makePatch(
+                old: old, new: new, options: DiffOptions(threads: threads, maximumIndexPiece: piece))
             #expect(try Self.apply(pieced, to: old) == new, "seed \(seed), pieces of \(piece) bytes")
             let whole = try NativeDiffer.makePatch(old: old, new: new, options: DiffOptions(threads: threads))
-            #expect(pieced.count <= whole.count + whole.count / 4 + 64,
-                    "seed \(seed): \(pieced.count) bytes in pieces of \(piece) against \(whole.count) whole")
+            #expect(
+                pieced.count <= whole.count + whole.count / 4 + 64,
+                "seed \(seed): \(pieced.count) bytes in pieces of \(piece) against \(whole.count) whole")
         }
     }
 
@@ -153,13 +168,16 @@ import Testing
         var sparseTotal = 0, denseTotal = 0
         for seed in UInt64(1)...16 {
             var random = SeededGenerator(seed: seed)
-            let old = random.bytes(Int.random(in: 1000..<40_000, using: &random), alphabet: [4, 26, 256][Int(seed) % 3])
+            let old = random.bytes(
+                Int.random(in: 1000..<40_000, using: &random), alphabet: [4, 26, 256][Int(seed) % 3])
             // Chunks start at any old position, so half of them at odd ones.
             let new = Self.shuffledChunks(of: old, chunkLengths: 20..<3000, gapLengths: 0..<6, using: &random)
             let threads = Int(seed % 2) + 1
-            let sparse = try NativeDiffer.makePatch(old: old, new: new, options: DiffOptions(threads: threads, sparseIndexMinimum: 0))
+            let sparse = try NativeDiffer.makePatch(
+                old: old, new: new, options: DiffOptions(threads: threads, sparseIndexMinimum: 0))
             #expect(try Self.apply(sparse, to: old) == new, "seed \(seed)")
-            let dense = try NativeDiffer.makePatch(old: old, new: new, options: DiffOptions(threads: threads, sparseIndexMinimum: .max))
+            let dense = try NativeDiffer.makePatch(
+                old: old, new: new, options: DiffOptions(threads: threads, sparseIndexMinimum: .max))
             #expect(try Self.apply(dense, to: old) == new, "seed \(seed)")
             sparseTotal += sparse.count
             denseTotal += dense.count
@@ -183,8 +201,12 @@ import Testing
     }
 
     @Test func metadataSectionsRoundTrip() throws {
-        let target = DigestSet(size: 1234, digests: [try DigestContext.digest(.blake2b, of: [1, 2, 3]),
-                                                      try DigestContext.digest(.sha512, of: [4])])
+        let target = DigestSet(
+            size: 1234,
+            digests: [
+                try DigestContext.digest(.blake2b, of: [1, 2, 3]),
+                try DigestContext.digest(.sha512, of: [4]),
+            ])
         let metadata = PatchMetadata(recipe: Array("gzip -9n".utf8), targetCompressed: target)
         let patch = try NativeDiffer.makePatch(old: [1, 2, 3], new: [1, 2, 3, 4], metadata: metadata)
         let header = try NativePatchHeader.read(from: InMemorySource(patch))
@@ -195,10 +217,13 @@ import Testing
     @Test func headerSerializationRoundTrips() throws {
         let old = DigestSet(size: 10, digests: [try DigestContext.digest(.sha256, of: [0])])
         let new = DigestSet(size: 1 << 40, digests: [try DigestContext.digest(.blake2b, of: [1])])
-        let header = NativePatchHeader(old: old, new: new, streams: NativePatchStream.Kind.allCases.map {
-            NativePatchStream(kind: $0, codec: .stored, dictionarySize: 0, rawLength: 0, codedLength: 0)
-        }, metadata: PatchMetadata(recipe: [9, 9]))
+        let header = NativePatchHeader(
+            old: old, new: new,
+            streams: NativePatchStream.Kind.allCases.map {
+                NativePatchStream(kind: $0, codec: .stored, dictionarySize: 0, rawLength: 0, codedLength: 0)
+            }, metadata: PatchMetadata(recipe: [9, 9]))
         let read = try NativePatchHeader.read(from: InMemorySource(header.serialized()))
-        #expect(read.old == old && read.new == new && read.metadata == header.metadata && read.streams == header.streams)
+        #expect(
+            read.old == old && read.new == new && read.metadata == header.metadata && read.streams == header.streams)
     }
 }

@@ -25,23 +25,29 @@ import Testing
         #expect(summary.new.size == UInt64(new.count))
         let patch = try Data(contentsOf: URL(fileURLWithPath: patchPath))
 
-        let wrappers: [(String, any StreamEncoder)] = [("none", PassthroughCodec()), ("gz", try GzipEncoder()),
-                                                       ("bz2", try Bzip2Encoder()), ("xz", try XZEncoder())]
+        let wrappers: [(String, any StreamEncoder)] = [
+            ("none", PassthroughCodec()), ("gz", try GzipEncoder()),
+            ("bz2", try Bzip2Encoder()), ("xz", try XZEncoder()),
+        ]
         for (name, encoder) in wrappers {
             let wrapped = directory.appendingPathComponent("p.\(name)").path
             try Data(try encoder.transform(Array(patch))).write(to: URL(fileURLWithPath: wrapped))
             let output = directory.appendingPathComponent("out-\(name).tar").path
             let result = try PatchFileApplier.apply(basePath: oldPath, patchPath: wrapped, outputPath: output)
             #expect(try Data(contentsOf: URL(fileURLWithPath: output)) == Data(new), "wrapped in \(name)")
-            #expect(result.wrapping.rawValue == (name == "none" ? "none" : ["gz": "gzip", "bz2": "bzip2", "xz": "xz"][name]!))
+            #expect(
+                result.wrapping.rawValue
+                    == (name == "none" ? "none" : ["gz": "gzip", "bz2": "bzip2", "xz": "xz"][name]!))
         }
         // The compressed tarball works as the base too, and as the differ's input.
         let output = directory.appendingPathComponent("from-gz.tar").path
-        try PatchFileApplier.apply(basePath: TestPaths.testdata("six-1.16.0.tar.gz"), patchPath: patchPath, outputPath: output)
+        try PatchFileApplier.apply(
+            basePath: TestPaths.testdata("six-1.16.0.tar.gz"), patchPath: patchPath, outputPath: output)
         #expect(try Data(contentsOf: URL(fileURLWithPath: output)) == Data(new))
         let fromCompressed = directory.appendingPathComponent("gz.dfpatch").path
-        try FileDiffer.diff(oldPath: TestPaths.testdata("six-1.16.0.tar.gz"), newPath: TestPaths.testdata("six-1.17.0.tar.gz"),
-                            outputPath: fromCompressed)
+        try FileDiffer.diff(
+            oldPath: TestPaths.testdata("six-1.16.0.tar.gz"), newPath: TestPaths.testdata("six-1.17.0.tar.gz"),
+            outputPath: fromCompressed)
         #expect(try Data(contentsOf: URL(fileURLWithPath: fromCompressed)) == patch)
     }
 
@@ -57,7 +63,9 @@ import Testing
         #expect {
             try PatchFileApplier.apply(basePath: impostor, patchPath: patchPath, outputPath: output)
         } throws: { error in
-            guard let error = error as? FileError, case .baseMismatch? = error.underlying as? PatchFormatError else { return false }
+            guard let error = error as? FileError, case .baseMismatch? = error.underlying as? PatchFormatError else {
+                return false
+            }
             return error.path == impostor
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["impostor", "p"])
@@ -73,18 +81,21 @@ import Testing
         let patchPath = directory.appendingPathComponent("p.bsdiff").path
         try Data(Array("BSDIFF40".utf8) + [1, 2, 3]).write(to: URL(fileURLWithPath: patchPath))
         #expect(throws: FileError.self) {
-            try PatchFileApplier.apply(basePath: patchPath, patchPath: patchPath, outputPath: directory.appendingPathComponent("o").path)
+            try PatchFileApplier.apply(
+                basePath: patchPath, patchPath: patchPath, outputPath: directory.appendingPathComponent("o").path)
         }
         // A real bsdiff patch, wrapped in xz, applies through the same entry point.
         guard Tools.available("bsdiff") else { return }
         let (old, new) = try Self.sixPair()
-        let oldPath = directory.appendingPathComponent("old").path, newPath = directory.appendingPathComponent("new").path
+        let oldPath = directory.appendingPathComponent("old").path,
+            newPath = directory.appendingPathComponent("new").path
         try Data(old).write(to: URL(fileURLWithPath: oldPath))
         try Data(new).write(to: URL(fileURLWithPath: newPath))
         let bsdiffPath = directory.appendingPathComponent("six.bsdiff").path
         #expect(try Tools.run("bsdiff", [oldPath, newPath, bsdiffPath]).status == 0)
         let wrapped = directory.appendingPathComponent("six.bsdiff.xz").path
-        try Data(try XZEncoder().transform(Array(try Data(contentsOf: URL(fileURLWithPath: bsdiffPath))))).write(to: URL(fileURLWithPath: wrapped))
+        try Data(try XZEncoder().transform(Array(try Data(contentsOf: URL(fileURLWithPath: bsdiffPath))))).write(
+            to: URL(fileURLWithPath: wrapped))
         let output = directory.appendingPathComponent("six.out").path
         let result = try PatchFileApplier.apply(basePath: oldPath, patchPath: wrapped, outputPath: output)
         #expect(result.format == .bsdiff40 && result.wrapping == .xz)
@@ -100,7 +111,9 @@ import Testing
         for name in names {
             let patch = Array(try Data(contentsOf: golden.appendingPathComponent(name)))
             var output = [UInt8]()
-            try NativePatchApplier.apply(base: InMemorySource(old), patch: InMemorySource(patch)) { output.append(contentsOf: $0) }
+            try NativePatchApplier.apply(base: InMemorySource(old), patch: InMemorySource(patch)) {
+                output.append(contentsOf: $0)
+            }
             #expect(output == new, "\(name)")
         }
     }

@@ -6,9 +6,11 @@ import Testing
 @Suite struct TarRenameTests {
     static func header(rename: TarPathRename?, features: UInt64) throws -> NativePatchHeader {
         let digests = DigestSet(size: 0, digests: [try DigestContext.digest(.sha256, of: [])])
-        var header = NativePatchHeader(old: digests, new: digests, streams: NativePatchStream.Kind.allCases.map {
-            NativePatchStream(kind: $0, codec: .stored, dictionarySize: 0, rawLength: 0, codedLength: 0)
-        })
+        var header = NativePatchHeader(
+            old: digests, new: digests,
+            streams: NativePatchStream.Kind.allCases.map {
+                NativePatchStream(kind: $0, codec: .stored, dictionarySize: 0, rawLength: 0, codedLength: 0)
+            })
         header.tarRename = rename
         header.requiredFeatures = features
         return header
@@ -24,7 +26,10 @@ import Testing
             // Seeds 3, 7, 11 rename to a shorter name, the others to a longer one.
             let (oldTop, newTop) = seed % 4 == 3 ? (long, short) : (short, long)
             var files = (0..<Int.random(in: 1..<25, using: &random)).map { index in
-                ("\(oldTop)/d\(index % 4)/f\(index).txt", random.compressibleBytes(count: Int.random(in: 0..<4000, using: &random)))
+                (
+                    "\(oldTop)/d\(index % 4)/f\(index).txt",
+                    random.compressibleBytes(count: Int.random(in: 0..<4000, using: &random))
+                )
             }
             files.insert((oldTop + "/", []), at: 0)
             var changed = files.map { ($0.0.replacingOccurrences(of: oldTop, with: newTop), $0.1) }
@@ -49,8 +54,10 @@ import Testing
             let header = try NativePatchHeader.read(from: InMemorySource(patch))
             #expect(try NativePatchRoundTripTests.apply(patch, to: old) == new, "seed \(seed)")
             #expect((header.requiredFeatures & NativePatchHeader.tarRenameFeature != 0) == expressible, "seed \(seed)")
-            #expect(header.tarRename == (expressible ? TarPathRename(old: Array(oldTop.utf8), new: Array(newTop.utf8)) : nil),
-                    "seed \(seed)")
+            #expect(
+                header.tarRename
+                    == (expressible ? TarPathRename(old: Array(oldTop.utf8), new: Array(newTop.utf8)) : nil),
+                "seed \(seed)")
         }
     }
 
@@ -60,17 +67,21 @@ import Testing
         var random = SeededGenerator(seed: 3)
         let files = (0..<200).map { ("pkg-2.0/src/module\($0)/file.py", random.compressibleBytes(count: 300)) }
         let old = TarBuilder.archive(files, mtime: 1_600_000_000)
-        let renamed = TarBuilder.archive(files.map { ($0.0.replacingOccurrences(of: "pkg-2.0", with: "pkg-2.0.1"), $0.1) },
-                                         mtime: 1_600_000_000)
+        let renamed = TarBuilder.archive(
+            files.map { ($0.0.replacingOccurrences(of: "pkg-2.0", with: "pkg-2.0.1"), $0.1) },
+            mtime: 1_600_000_000)
         // The same length of rename is not detected, and costs as the shift would without it.
-        let sameLength = TarBuilder.archive(files.map { ($0.0.replacingOccurrences(of: "pkg-2.0", with: "pkg-2.1"), $0.1) },
-                                            mtime: 1_600_000_000)
+        let sameLength = TarBuilder.archive(
+            files.map { ($0.0.replacingOccurrences(of: "pkg-2.0", with: "pkg-2.1"), $0.1) },
+            mtime: 1_600_000_000)
         let withRename = try NativeDiffer.makePatch(old: old, new: renamed)
         let withoutRename = try NativeDiffer.makePatch(old: old, new: sameLength)
         #expect(try NativePatchHeader.read(from: InMemorySource(withRename)).tarRename != nil)
         #expect(try NativePatchHeader.read(from: InMemorySource(withoutRename)).tarRename == nil)
         #expect(try NativePatchRoundTripTests.apply(withRename, to: old) == renamed)
-        print("measured: 200 renamed headers cost \(withRename.count) bytes (same-length rename, no section: \(withoutRename.count))")
+        print(
+            "measured: 200 renamed headers cost \(withRename.count) bytes (same-length rename, no section: \(withoutRename.count))"
+        )
         #expect(withRename.count < withoutRename.count + 40)
     }
 
@@ -94,8 +105,10 @@ import Testing
     /// would make a different file.
     @Test func sectionAndFeatureBitMustAgree() throws {
         let rename = try #require(TarPathRename(old: Array("a-1".utf8), new: Array("a-10".utf8)))
-        for (label, header) in [("bit without section", try Self.header(rename: nil, features: NativePatchHeader.tarRenameFeature)),
-                                ("section without bit", try Self.header(rename: rename, features: 0))] {
+        for (label, header) in [
+            ("bit without section", try Self.header(rename: nil, features: NativePatchHeader.tarRenameFeature)),
+            ("section without bit", try Self.header(rename: rename, features: 0)),
+        ] {
             let error = #expect(throws: PatchFormatError.self, "\(label)") {
                 try NativePatchHeader.read(from: InMemorySource(header.serialized()))
             }

@@ -8,18 +8,25 @@ enum PlanFixtures {
         try! DigestContext.digest(.md5, of: Array(text.utf8))
     }
 
-    static func entry(_ base: String, _ target: String, patchSize: UInt64, baseVariant: String = "",
-                      targetSize: UInt64 = 1_000_000) -> PatchListEntry {
+    static func entry(
+        _ base: String, _ target: String, patchSize: UInt64, baseVariant: String = "",
+        targetSize: UInt64 = 1_000_000
+    ) -> PatchListEntry {
         PatchListEntry(
-            patch: HashedPart(name: "\(base)-\(target)\(baseVariant).patch", size: patchSize, hashes: [.known(md5("p\(base)\(target)"))]),
+            patch: HashedPart(
+                name: "\(base)-\(target)\(baseVariant).patch", size: patchSize,
+                hashes: [.known(md5("p\(base)\(target)"))]),
             base: HashedPart(name: base, size: 500, hashes: [.known(md5(base + baseVariant))]),
-            target: HashedPart(name: target, size: targetSize, isUncompressed: true, hashes: [.known(md5("u" + target))]))
+            target: HashedPart(
+                name: target, size: targetSize, isUncompressed: true, hashes: [.known(md5("u" + target))]))
     }
 
     /// A distdir holding `files` (by name, with the digests `entry` derives).
     static func disk(_ files: Set<String>) -> (HashedPart) -> String? {
         { base in
-            guard let name = base.name, files.contains(name), base.digests.matches(DigestSet(size: 500, digests: [md5(name)])) else { return nil }
+            guard let name = base.name, files.contains(name),
+                base.digests.matches(DigestSet(size: 500, digests: [md5(name)]))
+            else { return nil }
             return name
         }
     }
@@ -35,7 +42,8 @@ enum PlanFixtures {
             F.entry("unrelated-1.tar.gz", "unrelated-2.tar.gz", patchSize: 1),
         ]
         var asked = [String]()
-        let plan = ChainPlanner().plan(target: "kdelibs-3.1.5.tar.bz2", fullSize: 10_540_000, entries: entries) { base in
+        let plan = ChainPlanner().plan(target: "kdelibs-3.1.5.tar.bz2", fullSize: 10_540_000, entries: entries) {
+            base in
             asked.append(base.name!)
             return F.disk(["kdelibs-3.1.3.tar.bz2", "unrelated-1.tar.gz"])(base)
         }
@@ -53,7 +61,8 @@ enum PlanFixtures {
             F.entry("a-2.tar.gz", "a-3.tar.gz", patchSize: 50),
             F.entry("a-1.tar.gz", "a-3.tar.gz", patchSize: 120),
         ]
-        let plan = ChainPlanner().plan(target: "a-3.tar.gz", fullSize: 1000, entries: entries, locateBase: F.disk(["a-1.tar.gz", "a-2.tar.gz"]))
+        let plan = ChainPlanner().plan(
+            target: "a-3.tar.gz", fullSize: 1000, entries: entries, locateBase: F.disk(["a-1.tar.gz", "a-2.tar.gz"]))
         #expect(plan.chain.count == 1)
         #expect(plan.baseFile == "a-2.tar.gz")
         #expect(plan.patchBytes == 50)
@@ -62,7 +71,8 @@ enum PlanFixtures {
     @Test func aBaseWhoseDigestDiffersIsNotUsed() {
         // The list's base has other content than the file of that name on disk.
         let entries = [F.entry("a-1.tar.gz", "a-2.tar.gz", patchSize: 10, baseVariant: "rerolled")]
-        let plan = ChainPlanner().plan(target: "a-2.tar.gz", fullSize: 1000, entries: entries, locateBase: F.disk(["a-1.tar.gz"]))
+        let plan = ChainPlanner().plan(
+            target: "a-2.tar.gz", fullSize: 1000, entries: entries, locateBase: F.disk(["a-1.tar.gz"]))
         #expect(plan.outcome == .noUsableBase)
         #expect(plan.baseFile == nil)
         #expect(plan.chain.isEmpty)
@@ -71,13 +81,17 @@ enum PlanFixtures {
     @Test func worthItRuleFollowsGlep25AndTheRatio() {
         let entries = [F.entry("a-1.tar.gz", "a-2.tar.gz", patchSize: 800)]
         let disk = F.disk(["a-1.tar.gz"])
-        #expect(ChainPlanner().plan(target: "a-2.tar.gz", fullSize: 801, entries: entries, locateBase: disk).outcome == .patch)
+        #expect(
+            ChainPlanner().plan(target: "a-2.tar.gz", fullSize: 801, entries: entries, locateBase: disk).outcome
+                == .patch)
         // "Not worth it when the target is less than the sum of the patches": equal is not worth it either.
         let equal = ChainPlanner().plan(target: "a-2.tar.gz", fullSize: 800, entries: entries, locateBase: disk)
         #expect(equal.outcome == .notWorthIt)
         #expect(equal.chain.count == 1)
         let strict = ChainPlanner(policy: PlanPolicy(worthItRatio: 0.7))
-        #expect(strict.plan(target: "a-2.tar.gz", fullSize: 1000, entries: entries, locateBase: disk).outcome == .notWorthIt)
+        #expect(
+            strict.plan(target: "a-2.tar.gz", fullSize: 1000, entries: entries, locateBase: disk).outcome == .notWorthIt
+        )
         #expect(strict.plan(target: "a-2.tar.gz", fullSize: 1200, entries: entries, locateBase: disk).outcome == .patch)
     }
 
@@ -88,7 +102,8 @@ enum PlanFixtures {
             F.entry("a-1.tar.gz", "a-3.tar.gz", patchSize: 60),
             F.entry("a-3.tar.gz", "a-4.tar.gz", patchSize: 0),
         ]
-        let plan = ChainPlanner().plan(target: "a-4.tar.gz", fullSize: 1000, entries: entries, locateBase: F.disk(["a-1.tar.gz"]))
+        let plan = ChainPlanner().plan(
+            target: "a-4.tar.gz", fullSize: 1000, entries: entries, locateBase: F.disk(["a-1.tar.gz"]))
         #expect(plan.chain.map(\.patch.size) == [60, 0])
     }
 
@@ -100,9 +115,11 @@ enum PlanFixtures {
         let none = ChainPlanner().plan(target: "a-2.tar.gz", fullSize: 1000, entries: cycle, locateBase: F.disk([]))
         #expect(none.outcome == .noUsableBase)
         #expect(none.explanation.contains("no chain"))
-        let through = ChainPlanner().plan(target: "a-1.tar.gz", fullSize: 1000, entries: cycle, locateBase: F.disk(["a-2.tar.gz"]))
+        let through = ChainPlanner().plan(
+            target: "a-1.tar.gz", fullSize: 1000, entries: cycle, locateBase: F.disk(["a-2.tar.gz"]))
         #expect(through.chain.map(\.targetName) == ["a-1.tar.gz"])
-        let missing = ChainPlanner().plan(target: "b-1.tar.gz", fullSize: 1000, entries: cycle, locateBase: F.disk(["a-1.tar.gz"]))
+        let missing = ChainPlanner().plan(
+            target: "b-1.tar.gz", fullSize: 1000, entries: cycle, locateBase: F.disk(["a-1.tar.gz"]))
         #expect(missing.outcome == .noPatchYieldsTarget)
         #expect(missing.explanation == "no patch in the lists yields b-1.tar.gz")
     }
@@ -122,7 +139,9 @@ enum PlanFixtures {
             .plan(target: "big-2.tar.xz", fullSize: 20_000_000, entries: entries, locateBase: disk)
         #expect(slow.outcome == .patch)
         // The same decision by bytes is to patch.
-        #expect(ChainPlanner().plan(target: "big-2.tar.xz", fullSize: 20_000_000, entries: entries, locateBase: disk).outcome == .patch)
+        #expect(
+            ChainPlanner().plan(target: "big-2.tar.xz", fullSize: 20_000_000, entries: entries, locateBase: disk)
+                .outcome == .patch)
     }
 
     @Test func preferTimeWeighsRebuildAgainstBytes() {
@@ -184,7 +203,9 @@ enum PlanFixtures {
 
     /// Every chain whose first base is on disk, each next base named as the previous target,
     /// and no file produced twice; the least (bytes, patches).
-    private func bruteForce(target: String, entries: [PatchListEntry], disk: (HashedPart) -> String?) -> (bytes: UInt64, patches: Int)? {
+    private func bruteForce(target: String, entries: [PatchListEntry], disk: (HashedPart) -> String?) -> (
+        bytes: UInt64, patches: Int
+    )? {
         var best: (bytes: UInt64, patches: Int)?
         func extend(_ last: PatchListEntry, bytes: UInt64, patches: Int, produced: Set<String>) {
             if last.targetName == target {
@@ -192,7 +213,9 @@ enum PlanFixtures {
                 return
             }
             for next in entries where next.baseName == last.targetName && !produced.contains(next.targetName) {
-                extend(next, bytes: bytes + next.patch.size, patches: patches + 1, produced: produced.union([next.targetName]))
+                extend(
+                    next, bytes: bytes + next.patch.size, patches: patches + 1,
+                    produced: produced.union([next.targetName]))
             }
         }
         for first in entries where disk(first.base) != nil {

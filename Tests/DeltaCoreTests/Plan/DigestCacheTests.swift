@@ -58,23 +58,30 @@ import Testing
     @Test func inventoryMatchesBasesByDigestOrAlternate() throws {
         let distdir = try TestPaths.temporaryDirectory().path
         defer { try? FileManager.default.removeItem(atPath: distdir) }
-        try FileManager.default.copyItem(atPath: TestPaths.testdata("six-1.16.0.tar.gz"), toPath: distdir + "/six-1.16.0.tar.gz")
+        try FileManager.default.copyItem(
+            atPath: TestPaths.testdata("six-1.16.0.tar.gz"), toPath: distdir + "/six-1.16.0.tar.gz")
         let actual = try FileInspector.inspect(path: distdir + "/six-1.16.0.tar.gz").compressed
         let inventory = DistdirInventory(distdir: distdir, cache: DigestCache(storePath: nil))
         #expect(try inventory.locateBase(HashedPart(name: "six-1.16.0.tar.gz", digests: actual)) == "six-1.16.0.tar.gz")
-        let treeVersion = HashedPart(name: "six-1.16.0.tar.gz", size: 34000, hashes: [.known(try DigestContext.digest(.md5, of: [1]))])
+        let treeVersion = HashedPart(
+            name: "six-1.16.0.tar.gz", size: 34000, hashes: [.known(try DigestContext.digest(.md5, of: [1]))])
         #expect(try inventory.locateBase(treeVersion) == nil)
         #expect(try inventory.locateBase(HashedPart(name: "../six-1.16.0.tar.gz", digests: actual)) == nil)
         let alternate = AlternateDigestEntry(original: treeVersion, alternate: HashedPart(name: nil, digests: actual))
-        let withDatabase = DistdirInventory(distdir: distdir, cache: DigestCache(storePath: nil), alternates: [alternate])
+        let withDatabase = DistdirInventory(
+            distdir: distdir, cache: DigestCache(storePath: nil), alternates: [alternate])
         #expect(try withDatabase.locateBase(treeVersion) == "six-1.16.0.tar.gz")
         // Kept apart (the default for rebuilt files), it is found there.
         try AlternateFiles.createDirectory(distdir: distdir)
-        try FileManager.default.moveItem(atPath: distdir + "/six-1.16.0.tar.gz",
-                                         toPath: AlternateFiles.directory(distdir: distdir) + "/six-1.16.0.tar.gz")
+        try FileManager.default.moveItem(
+            atPath: distdir + "/six-1.16.0.tar.gz",
+            toPath: AlternateFiles.directory(distdir: distdir) + "/six-1.16.0.tar.gz")
         #expect(try withDatabase.locateBase(treeVersion) == ".deltafetch/alternates/six-1.16.0.tar.gz")
-        #expect(try withDatabase.holdsVerifiedCopy(of: ManifestEntry(name: "six-1.16.0.tar.gz", digests: treeVersion.digests)))
-        #expect(try inventory.locateBase(HashedPart(name: "six-1.16.0.tar.gz", digests: actual)) == nil,
-                "without the database the apart directory is never looked at")
+        #expect(
+            try withDatabase.holdsVerifiedCopy(
+                of: ManifestEntry(name: "six-1.16.0.tar.gz", digests: treeVersion.digests)))
+        #expect(
+            try inventory.locateBase(HashedPart(name: "six-1.16.0.tar.gz", digests: actual)) == nil,
+            "without the database the apart directory is never looked at")
     }
 }

@@ -35,7 +35,9 @@ import Testing
         #expect(model.recompressSeconds(name: "a.tar.gz", uncompressedBytes: 40_000_000) == 1)
         #expect(model.recompressSeconds(name: "a.tar.gz", uncompressedBytes: 40_000_000, parallel: false) == 2)
         // Without a serial figure the serial estimate is the built-in one-core figure.
-        #expect(RebuildCostModel(bandwidth: 1e6).recompressSeconds(name: "a.tar.xz", uncompressedBytes: 3_000_000, parallel: false) == 1)
+        #expect(
+            RebuildCostModel(bandwidth: 1e6).recompressSeconds(
+                name: "a.tar.xz", uncompressedBytes: 3_000_000, parallel: false) == 1)
     }
 
     @Test func oldFiguresAreForgottenAndTheFileStaysBounded() {
@@ -79,8 +81,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("deltafetch/measurements").path
         DispatchQueue.concurrentPerform(iterations: 16) { index in
-            try? ThroughputMemory.record([ThroughputMemory.Sample(.link(host: "h\(index)"), bytes: 1 << 20, seconds: 1)],
-                                         path: path, now: 1000)
+            try? ThroughputMemory.record(
+                [ThroughputMemory.Sample(.link(host: "h\(index)"), bytes: 1 << 20, seconds: 1)],
+                path: path, now: 1000)
         }
         let (memory, warnings) = ThroughputMemory.load(path: path, now: 1000)
         #expect(warnings.isEmpty)
@@ -106,8 +109,9 @@ import Testing
 
     @Test func anUnwritableDirectoryOnlyLosesTheMemory() throws {
         #expect(throws: FileSystemError.self) {
-            try ThroughputMemory.record([ThroughputMemory.Sample(.apply, bytes: 1 << 20, seconds: 1)],
-                                        path: "/proc/deltafetch-nowhere/measurements", now: 1)
+            try ThroughputMemory.record(
+                [ThroughputMemory.Sample(.apply, bytes: 1 << 20, seconds: 1)],
+                path: "/proc/deltafetch-nowhere/measurements", now: 1)
         }
         #expect(ThroughputMemory.load(path: "/proc/deltafetch-nowhere/measurements", now: 1).memory.figures.isEmpty)
     }

@@ -27,13 +27,15 @@ struct ChainRebuilderTests {
         var stages = [RebuildStage]()
         let rebuilt = try Rebuilder.rebuild(
             basePath: Self.old, chain: [ChainLink(patchPath: patch, expectedContent: try Self.content(of: Self.new))],
-            targetName: "six-1.17.0.tar.gz", in: directory.path, digesting: [.blake2b, .sha256], progress: { stages.append($0) })
+            targetName: "six-1.17.0.tar.gz", in: directory.path, digesting: [.blake2b, .sha256],
+            progress: { stages.append($0) })
         #expect(rebuilt.recipeFromPatch)
         #expect(rebuilt.matchesRecordedTarget == true)
         let upstream = try FileInspector.inspect(path: Self.new, algorithms: [.blake2b, .sha256]).compressed
         #expect(rebuilt.compressed == upstream)
         let steps = stages.filter { if case .recompressed = $0 { false } else { true } }
-        #expect(steps == [.decompressingBase(Self.old), .applying(index: 1, count: 1, patch: patch), .recompressing(.gzip)])
+        #expect(
+            steps == [.decompressingBase(Self.old), .applying(index: 1, count: 1, patch: patch), .recompressing(.gzip)])
         #expect(stages.last == .recompressed(done: 174_080, total: 174_080))
         let output = directory.appendingPathComponent("six-1.17.0.tar.gz").path
         #expect(!FileManager.default.fileExists(atPath: output))
@@ -48,14 +50,18 @@ struct ChainRebuilderTests {
         var promised = try Self.content(of: Self.new)
         promised.digests[.md5] = try Digest(algorithm: .md5, hex: String(repeating: "0", count: 32))
         #expect {
-            try Rebuilder.rebuild(basePath: Self.old, chain: [ChainLink(patchPath: patch, expectedContent: promised)],
-                                  targetName: "six-1.17.0.tar.gz", in: directory.path)
+            try Rebuilder.rebuild(
+                basePath: Self.old, chain: [ChainLink(patchPath: patch, expectedContent: promised)],
+                targetName: "six-1.17.0.tar.gz", in: directory.path)
         } throws: { error in
             guard let error = error as? FileError, error.path == patch,
-                  case .contentMismatch = error.underlying as? RebuildError else { return false }
+                case .contentMismatch = error.underlying as? RebuildError
+            else { return false }
             return "\(error)".contains("MD5")
         }
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix(".deltafetch-work") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+            $0.hasPrefix(".deltafetch-work")
+        }
         #expect(leftovers.isEmpty)
     }
 
@@ -63,15 +69,17 @@ struct ChainRebuilderTests {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let (_, bare) = try Self.patches(in: directory)
-        let rebuilt = try Rebuilder.rebuild(basePath: Self.old, chain: [ChainLink(patchPath: bare, expectedContent: try Self.content(of: Self.new))],
-                                            targetName: "six-1.17.0.tar.gz", in: directory.path)
+        let rebuilt = try Rebuilder.rebuild(
+            basePath: Self.old, chain: [ChainLink(patchPath: bare, expectedContent: try Self.content(of: Self.new))],
+            targetName: "six-1.17.0.tar.gz", in: directory.path)
         #expect(!rebuilt.recipeFromPatch)
         #expect(rebuilt.recipe == RecompressionRecipe.conventional(forFileName: "x.tar.gz"))
         #expect(rebuilt.matchesRecordedTarget == nil)
         #expect(rebuilt.content.matches(try Self.content(of: Self.new)))
         // The strict API used by `mkpatch rebuild` still refuses a patch without a recipe.
         #expect(throws: RebuildError.noRecipe(bare)) {
-            try Rebuilder.rebuild(basePath: Self.old, chain: [bare], outputPath: directory.appendingPathComponent("out.tar.gz").path)
+            try Rebuilder.rebuild(
+                basePath: Self.old, chain: [bare], outputPath: directory.appendingPathComponent("out.tar.gz").path)
         }
     }
 
@@ -96,7 +104,9 @@ struct ChainRebuilderTests {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             try Data("half".utf8).write(to: dir.appendingPathComponent("content-0"))
         }
-        _ = try Rebuilder.rebuild(basePath: Self.old, chain: [ChainLink(patchPath: patch)], targetName: "six-1.17.0.tar.gz", in: directory.path)
+        _ = try Rebuilder.rebuild(
+            basePath: Self.old, chain: [ChainLink(patchPath: patch)], targetName: "six-1.17.0.tar.gz",
+            in: directory.path)
         #expect(!FileManager.default.fileExists(atPath: stale.path))
         #expect(FileManager.default.fileExists(atPath: other.path))
     }

@@ -13,9 +13,14 @@ import Testing
     func matchesSystemGzipAtEveryLevel(level: Int) throws {
         let content = RecipeFixtures.sixTar
         let expected = try RecipeFixtures.peer("gzip", ["-n", "-\(level)"], input: content)
-        let ours = try GzipMemberEncoder(header: Self.gzipNoNameHeader(level: level), deflater: GNUDeflateEncoder(level: level)).transform(content)
+        let ours = try GzipMemberEncoder(
+            header: Self.gzipNoNameHeader(level: level), deflater: GNUDeflateEncoder(level: level)
+        ).transform(content)
         #expect(ours.count == expected.count, "gzip -\(level): \(ours.count) bytes, gzip wrote \(expected.count)")
-        #expect(ours == expected, "gzip -\(level) differs first at byte \((0..<min(ours.count, expected.count)).first { ours[$0] != expected[$0] } ?? min(ours.count, expected.count))")
+        #expect(
+            ours == expected,
+            "gzip -\(level) differs first at byte \((0..<min(ours.count, expected.count)).first { ours[$0] != expected[$0] } ?? min(ours.count, expected.count))"
+        )
     }
 
     @Test(.enabled(if: Tools.available("gzip")))
@@ -24,7 +29,8 @@ import Testing
         let seed = UInt64.random(in: 0...UInt64.max)
         var generator = SeededGenerator(seed: seed)
         let expected = try RecipeFixtures.peer("gzip", ["-n", "-6"], input: content)
-        let encoder = GzipMemberEncoder(header: Self.gzipNoNameHeader(level: 6), deflater: try GNUDeflateEncoder(level: 6))
+        let encoder = GzipMemberEncoder(
+            header: Self.gzipNoNameHeader(level: 6), deflater: try GNUDeflateEncoder(level: 6))
         var output = [UInt8]()
         let sink: ChunkSink = { output.append(contentsOf: $0) }
         var start = 0
@@ -55,14 +61,20 @@ import Testing
         for (name, input) in inputs {
             for level in [1, 3, 4, 6, 9] {
                 let expected = try RecipeFixtures.peer("gzip", ["-n", "-\(level)"], input: input)
-                let ours = try GzipMemberEncoder(header: Self.gzipNoNameHeader(level: level), deflater: GNUDeflateEncoder(level: level)).transform(input)
+                let ours = try GzipMemberEncoder(
+                    header: Self.gzipNoNameHeader(level: level), deflater: GNUDeflateEncoder(level: level)
+                ).transform(input)
                 #expect(ours == expected, "\(name) at -\(level) differs (seed \(seed))")
             }
         }
     }
 
     @Test func rejectsLevelsOutsideOneToNine() {
-        #expect(throws: CompressionError.invalidSettings(.gzip, detail: "GNU gzip level 0")) { try GNUDeflateEncoder(level: 0) }
-        #expect(throws: CompressionError.invalidSettings(.gzip, detail: "GNU gzip level 10")) { try GNUDeflateEncoder(level: 10) }
+        #expect(throws: CompressionError.invalidSettings(.gzip, detail: "GNU gzip level 0")) {
+            try GNUDeflateEncoder(level: 0)
+        }
+        #expect(throws: CompressionError.invalidSettings(.gzip, detail: "GNU gzip level 10")) {
+            try GNUDeflateEncoder(level: 10)
+        }
     }
 }

@@ -35,7 +35,8 @@ import Testing
 
     /// What Go's `gzip.NewWriterLevel(w, level)` writes for `content`, by our encoder.
     static func ours(_ content: [UInt8], level: Int) throws -> [UInt8] {
-        try GzipMemberEncoder(header: GoFlateEncoder.goHeader(level: level), deflater: GoFlateEncoder(level: level)).transform(content)
+        try GzipMemberEncoder(header: GoFlateEncoder.goHeader(level: level), deflater: GoFlateEncoder(level: level))
+            .transform(content)
     }
 
     // MARK: golden vectors from real Go output
@@ -47,14 +48,18 @@ import Testing
         #expect(vectors.count == Self.levels.count)
         for vector in vectors {
             let output = try Self.ours(content, level: vector.level)
-            #expect(output.count == vector.size, "\(name) at level \(vector.level): \(output.count) bytes, Go wrote \(vector.size)")
-            #expect(try DigestContext.digest(.sha256, of: output).hex == vector.sha256, "\(name) at level \(vector.level)")
+            #expect(
+                output.count == vector.size,
+                "\(name) at level \(vector.level): \(output.count) bytes, Go wrote \(vector.size)")
+            #expect(
+                try DigestContext.digest(.sha256, of: output).hex == vector.sha256, "\(name) at level \(vector.level)")
         }
     }
 
     @Test(arguments: [1, 6, 9])
     func committedGoFilesAreReproduced(level: Int) throws {
-        let file = [UInt8](try Data(contentsOf: URL(fileURLWithPath: TestPaths.testdata("go-flate/six-1.17.0.tar.go\(level).gz"))))
+        let file = [UInt8](
+            try Data(contentsOf: URL(fileURLWithPath: TestPaths.testdata("go-flate/six-1.17.0.tar.go\(level).gz"))))
         #expect(try Self.ours(RecipeFixtures.sixTar, level: level) == file)
     }
 
@@ -70,7 +75,8 @@ import Testing
     func inputChunkingDoesNotChangeTheOutput(level: Int) throws {
         let content = RecipeFixtures.sixTar + Self.lcgBytes(70_000) + RecipeFixtures.sixTar.prefix(100_000)
         let whole = try GoFlateEncoder(level: level).transform(content)
-        let pieces = try RecipeFixtures.compressedInRandomPieces(content, by: try GoFlateEncoder(level: level), seed: UInt64(level + 10))
+        let pieces = try RecipeFixtures.compressedInRandomPieces(
+            content, by: try GoFlateEncoder(level: level), seed: UInt64(level + 10))
         #expect(pieces == whole)
     }
 
@@ -83,7 +89,9 @@ import Testing
         let binary = directory.appendingPathComponent("go-gzip").path
         let source = TestPaths.repositoryRoot.appendingPathComponent("testdata/producers/go-gzip").path
         let cache = directory.appendingPathComponent("cache").path
-        let result = try? Tools.run("/bin/sh", ["-c", "cd '\(source)' && GOCACHE='\(cache)' GOFLAGS=-mod=mod GOTOOLCHAIN=local go build -o '\(binary)' ."])
+        let result = try? Tools.run(
+            "/bin/sh",
+            ["-c", "cd '\(source)' && GOCACHE='\(cache)' GOFLAGS=-mod=mod GOTOOLCHAIN=local go build -o '\(binary)' ."])
         return result?.status == 0 ? binary : nil
     }()
 
@@ -110,13 +118,17 @@ import Testing
         let level = Self.levels.randomElement(using: &generator)!
         let expected = try Self.go(content, level: level)
         let output = try Self.ours(content, level: level)
-        #expect(output == expected, "level \(level), \(content.count) bytes: differs first at byte \(ProducerRecipeTests.differsAt(output, expected)) (seed \(seed))")
+        #expect(
+            output == expected,
+            "level \(level), \(content.count) bytes: differs first at byte \(ProducerRecipeTests.differsAt(output, expected)) (seed \(seed))"
+        )
     }
 
     /// Go written 32 KiB at a time (io.Copy from a file) gives what one Write gives, and on
     /// this content so do odd write sizes (the slide corner does not arise).
-    @Test(.enabled(if: Tools.available("go"), "needs go (Debian golang-go) on PATH"),
-          arguments: [(2, 32768), (6, 32768), (9, 32768), (6, 7919), (4, 100), (9, 512)])
+    @Test(
+        .enabled(if: Tools.available("go"), "needs go (Debian golang-go) on PATH"),
+        arguments: [(2, 32768), (6, 32768), (9, 32768), (6, 7919), (4, 100), (9, 512)])
     func goWritesInPiecesGiveTheSameBytes(level: Int, chunk: Int) throws {
         let content = Array([[UInt8]](repeating: RecipeFixtures.sixTar, count: 3).joined())
         #expect(try Self.go(content, level: level, chunk: chunk) == Self.ours(content, level: level))
@@ -182,10 +194,14 @@ import Testing
     @Test func aGoLookingStreamFromAnotherEncoderIsNotClaimed() throws {
         let content = Array(RecipeFixtures.sixTar.prefix(30_000))
         func stored(_ part: ArraySlice<UInt8>) -> [UInt8] {
-            [0x00, UInt8(part.count & 0xff), UInt8(part.count >> 8), UInt8(~part.count & 0xff), UInt8((~part.count >> 8) & 0xff)] + part
+            [
+                0x00, UInt8(part.count & 0xff), UInt8(part.count >> 8), UInt8(~part.count & 0xff),
+                UInt8((~part.count >> 8) & 0xff),
+            ] + part
         }
         let deflate = stored(content[..<1000]) + stored(content[1000...]) + [0x01, 0x00, 0x00, 0xff, 0xff]
-        let file = try GzipMemberEncoder(header: GoFlateEncoder.goHeader(level: 6), deflater: HandMadeDeflate(deflate)).transform(content)
+        let file = try GzipMemberEncoder(header: GoFlateEncoder.goHeader(level: 6), deflater: HandMadeDeflate(deflate))
+            .transform(content)
         #expect(try GzipDecoder().transform(file) == content, "the hand-made stream is valid")
         let detection = try RecipeFixtures.detect(file)
         #expect(!detection.reproducible)
@@ -198,13 +214,17 @@ import Testing
         let stored = try GzipMemberEncoder(header: GoFlateEncoder.goHeader(level: 0), level: 0).transform(content)
         let zlib = try RecipeFixtures.detect(stored).recipe
         #expect(zlib?.gzip?.deflater == .zlib)
-        let gnu = try RecipeFixtures.detect(GzipMemberEncoder(header: GzipHeader(), deflater: GNUDeflateEncoder(level: 6)).transform(content)).recipe
+        let gnu = try RecipeFixtures.detect(
+            GzipMemberEncoder(header: GzipHeader(), deflater: GNUDeflateEncoder(level: 6)).transform(content)
+        ).recipe
         #expect(gnu?.gzip?.deflater == .gnuGzip)
     }
 
     /// The 61 MB Django tar through the go on PATH at Go's default level: detected, and checked
     /// to the last byte by the detection's own trial.
-    @Test(.enabled(if: TestPaths.corpus != nil && Tools.available("go"), "needs the corpus and go (Debian golang-go) on PATH"))
+    @Test(
+        .enabled(
+            if: TestPaths.corpus != nil && Tools.available("go"), "needs the corpus and go (Debian golang-go) on PATH"))
     func goGzipOfDjangoIsDetected() throws {
         let path = try #require(TestPaths.corpusFile("Django-5.1.tar.gz"))
         let tar = try GzipDecoder().transform(try Data(contentsOf: URL(fileURLWithPath: path)))
@@ -217,14 +237,18 @@ import Testing
     // MARK: the recipe's forms
 
     static func goRecipe(level: Int, strategy: DeflateStrategy? = nil) -> RecompressionRecipe {
-        var recipe = RecompressionRecipe(format: .gzip, library: .goFlate,
-                                         gzip: GzipRecipe(header: GoFlateEncoder.goHeader(level: level), deflater: .goFlate, level: level, strategy: strategy))
+        var recipe = RecompressionRecipe(
+            format: .gzip, library: .goFlate,
+            gzip: GzipRecipe(
+                header: GoFlateEncoder.goHeader(level: level), deflater: .goFlate, level: level, strategy: strategy))
         recipe.setExtension(.deflateProducer, payload: DeflateProducer.goFlate(generation: 1).payload)
         return recipe
     }
 
     @Test func goRecipesRoundTripInBothForms() throws {
-        for recipe in [Self.goRecipe(level: 6), Self.goRecipe(level: 0, strategy: .huffmanOnly), Self.goRecipe(level: 9)] {
+        for recipe in [
+            Self.goRecipe(level: 6), Self.goRecipe(level: 0, strategy: .huffmanOnly), Self.goRecipe(level: 9),
+        ] {
             #expect(try RecompressionRecipe(serialized: recipe.serialized()) == recipe)
             #expect(try JSONDecoder().decode(RecompressionRecipe.self, from: JSONEncoder().encode(recipe)) == recipe)
             // The producer is what the binary form records; a recipe without it gets it written.
@@ -242,26 +266,34 @@ import Testing
         var olderView = try RecompressionRecipe(serialized: bytes)
         #expect(olderView.gzip?.deflater == .goFlate)
         olderView.extensions = [RecipeExtension(kind: .deflateProducer, payload: [5])]
-        #expect(throws: RecipeError.malformed(offset: 0, detail: "unknown deflate producer 5")) { try olderView.makeEncoder() }
+        #expect(throws: RecipeError.malformed(offset: 0, detail: "unknown deflate producer 5")) {
+            try olderView.makeEncoder()
+        }
     }
 
     /// `DFRC`, version 2, gzip, "deltafetch-go-flate" "go1.8-1.25/1", no padding, no target;
     /// deflater 0, level 6, memLevel 0, strategy 0, flags 0, mtime 0, XFL 0, OS 255; one
     /// extension: tag 2, required, payload `03 01` (Go, generation 1).
-    static let goldenLevel6 = "4446524302011364656c746166657463682d676f2d666c6174650c676f312e382d312e32352f31000000060000000000000000ff010201020301"
+    static let goldenLevel6 =
+        "4446524302011364656c746166657463682d676f2d666c6174650c676f312e382d312e32352f31000000060000000000000000ff010201020301"
 
     @Test func aLaterGoGenerationParsesButIsRefused() throws {
         var recipe = Self.goRecipe(level: 6)
         recipe.setExtension(.deflateProducer, payload: [3, 2])
         let parsed = try RecompressionRecipe(serialized: recipe.serialized())
-        #expect(throws: RecipeError.malformed(offset: 1, detail: "Go flate encoder generation 2 out of range")) { try parsed.makeEncoder() }
+        #expect(throws: RecipeError.malformed(offset: 1, detail: "Go flate encoder generation 2 out of range")) {
+            try parsed.makeEncoder()
+        }
     }
 
     @Test func goProducerWithOtherBaseSettingsIsMalformed() throws {
-        var recipe = RecompressionRecipe(format: .gzip, library: .gnuDeflate, gzip: GzipRecipe(header: GzipHeader(), deflater: .gnuGzip, level: 6))
+        var recipe = RecompressionRecipe(
+            format: .gzip, library: .gnuDeflate, gzip: GzipRecipe(header: GzipHeader(), deflater: .gnuGzip, level: 6))
         recipe.setExtension(.deflateProducer, payload: DeflateProducer.goFlate(generation: 1).payload)
         #expect(throws: RecipeError.self) { try RecompressionRecipe(serialized: recipe.serialized()) }
-        var withMemLevel = RecompressionRecipe(format: .gzip, library: .zlib, gzip: GzipRecipe(header: GzipHeader(), deflater: .zlib, level: 6, memLevel: 8))
+        var withMemLevel = RecompressionRecipe(
+            format: .gzip, library: .zlib,
+            gzip: GzipRecipe(header: GzipHeader(), deflater: .zlib, level: 6, memLevel: 8))
         withMemLevel.setExtension(.deflateProducer, payload: DeflateProducer.goFlate(generation: 1).payload)
         #expect(throws: RecipeError.self) { try RecompressionRecipe(serialized: withMemLevel.serialized()) }
     }

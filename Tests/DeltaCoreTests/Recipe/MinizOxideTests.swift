@@ -12,7 +12,9 @@ import Testing
 
     /// What flate2's `GzEncoder::new(w, Compression::new(level))` writes for `content`, by our encoder.
     static func ours(_ content: [UInt8], level: Int) throws -> [UInt8] {
-        try GzipMemberEncoder(header: MinizDeflateEncoder.flate2Header(level: level), deflater: MinizDeflateEncoder(level: level)).transform(content)
+        try GzipMemberEncoder(
+            header: MinizDeflateEncoder.flate2Header(level: level), deflater: MinizDeflateEncoder(level: level)
+        ).transform(content)
     }
 
     @Test(arguments: ["empty", "six", "six-x8", "zeros-1m", "random-1m"])
@@ -22,8 +24,11 @@ import Testing
         #expect(vectors.count == MinizDeflateEncoder.levels.count)
         for vector in vectors {
             let output = try Self.ours(content, level: vector.level)
-            #expect(output.count == vector.size, "\(name) at level \(vector.level): \(output.count) bytes, flate2 wrote \(vector.size)")
-            #expect(try DigestContext.digest(.sha256, of: output).hex == vector.sha256, "\(name) at level \(vector.level)")
+            #expect(
+                output.count == vector.size,
+                "\(name) at level \(vector.level): \(output.count) bytes, flate2 wrote \(vector.size)")
+            #expect(
+                try DigestContext.digest(.sha256, of: output).hex == vector.sha256, "\(name) at level \(vector.level)")
         }
     }
 
@@ -36,7 +41,8 @@ import Testing
     func inputChunkingDoesNotChangeTheOutput(level: Int) throws {
         let content = RecipeFixtures.sixTar + GoFlateTests.lcgBytes(70_000) + RecipeFixtures.sixTar.prefix(100_000)
         let whole = try MinizDeflateEncoder(level: level).transform(content)
-        let pieces = try RecipeFixtures.compressedInRandomPieces(content, by: try MinizDeflateEncoder(level: level), seed: UInt64(level + 20))
+        let pieces = try RecipeFixtures.compressedInRandomPieces(
+            content, by: try MinizDeflateEncoder(level: level), seed: UInt64(level + 20))
         #expect(pieces == whole)
     }
 
@@ -44,23 +50,34 @@ import Testing
 
     /// testdata/producers/rust-gzip built offline against Debian's crates; nil without them.
     static let rustGzip: String? = {
-        guard Tools.available("cargo"), FileManager.default.fileExists(atPath: "/usr/share/cargo/registry/flate2-1.0.25") else { return nil }
+        guard Tools.available("cargo"),
+            FileManager.default.fileExists(atPath: "/usr/share/cargo/registry/flate2-1.0.25")
+        else { return nil }
         let directory = try! TestPaths.temporaryDirectory()
         let home = directory.appendingPathComponent("cargo-home")
         try? FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        let config = "[source.crates-io]\nreplace-with = \"debian\"\n[source.debian]\ndirectory = \"/usr/share/cargo/registry\"\n[net]\noffline = true\n"
+        let config =
+            "[source.crates-io]\nreplace-with = \"debian\"\n[source.debian]\ndirectory = \"/usr/share/cargo/registry\"\n[net]\noffline = true\n"
         try? config.write(to: home.appendingPathComponent("config.toml"), atomically: true, encoding: .utf8)
         let source = TestPaths.repositoryRoot.appendingPathComponent("testdata/producers/rust-gzip")
         // A copy, so that the build leaves no Cargo.lock in the repository.
         let copy = directory.appendingPathComponent("rust-gzip")
         try? FileManager.default.copyItem(at: source, to: copy)
         let target = directory.appendingPathComponent("target").path
-        let result = try? Tools.run("/bin/sh", ["-c", "cd '\(copy.path)' && CARGO_HOME='\(home.path)' CARGO_TARGET_DIR='\(target)' cargo build --release --offline --quiet"])
+        let result = try? Tools.run(
+            "/bin/sh",
+            [
+                "-c",
+                "cd '\(copy.path)' && CARGO_HOME='\(home.path)' CARGO_TARGET_DIR='\(target)' cargo build --release --offline --quiet",
+            ])
         return result?.status == 0 ? target + "/release/rust-gzip" : nil
     }()
 
-    @Test(.enabled(if: Tools.available("cargo") && FileManager.default.fileExists(atPath: "/usr/share/cargo/registry/flate2-1.0.25"),
-                   "needs cargo and librust-flate2-dev (Debian)"), arguments: 0..<6)
+    @Test(
+        .enabled(
+            if: Tools.available("cargo")
+                && FileManager.default.fileExists(atPath: "/usr/share/cargo/registry/flate2-1.0.25"),
+            "needs cargo and librust-flate2-dev (Debian)"), arguments: 0..<6)
     func matchesRustGzipOnRandomContent(run: Int) throws {
         let binary = try #require(Self.rustGzip, "rust-gzip did not build")
         let seed = UInt64.random(in: 0...UInt64.max)
@@ -78,7 +95,10 @@ import Testing
         let level = MinizDeflateEncoder.levels.randomElement(using: &generator)!
         let expected = try RecipeFixtures.peer(binary, [String(level)], input: content)
         let output = try Self.ours(content, level: level)
-        #expect(output == expected, "level \(level), \(content.count) bytes: differs first at byte \(ProducerRecipeTests.differsAt(output, expected)) (seed \(seed))")
+        #expect(
+            output == expected,
+            "level \(level), \(content.count) bytes: differs first at byte \(ProducerRecipeTests.differsAt(output, expected)) (seed \(seed))"
+        )
     }
 
     // MARK: detection and recipes
@@ -107,8 +127,11 @@ import Testing
     }
 
     /// flate2's level 1 (miniz_oxide's fast path) is not claimed: reported not reproducible.
-    @Test(.enabled(if: Tools.available("cargo") && FileManager.default.fileExists(atPath: "/usr/share/cargo/registry/flate2-1.0.25"),
-                   "needs cargo and librust-flate2-dev (Debian)"))
+    @Test(
+        .enabled(
+            if: Tools.available("cargo")
+                && FileManager.default.fileExists(atPath: "/usr/share/cargo/registry/flate2-1.0.25"),
+            "needs cargo and librust-flate2-dev (Debian)"))
     func levelOneFilesAreNotClaimed() throws {
         let binary = try #require(Self.rustGzip, "rust-gzip did not build")
         let file = try RecipeFixtures.peer(binary, ["1"], input: RecipeFixtures.sixTar)
@@ -118,15 +141,17 @@ import Testing
     }
 
     @Test func minizRecipesRoundTripInBothForms() throws {
-        var recipe = RecompressionRecipe(format: .gzip, library: .minizOxide,
-                                         gzip: GzipRecipe(header: MinizDeflateEncoder.flate2Header(level: 6), deflater: .minizOxide, level: 6))
+        var recipe = RecompressionRecipe(
+            format: .gzip, library: .minizOxide,
+            gzip: GzipRecipe(header: MinizDeflateEncoder.flate2Header(level: 6), deflater: .minizOxide, level: 6))
         recipe.setExtension(.deflateProducer, payload: DeflateProducer.minizOxide(generation: 1).payload)
         #expect(try RecompressionRecipe(serialized: recipe.serialized()) == recipe)
         #expect(try JSONDecoder().decode(RecompressionRecipe.self, from: JSONEncoder().encode(recipe)) == recipe)
         var bare = recipe
         bare.extensions = []
         #expect(try RecompressionRecipe(serialized: bare.serialized()) == recipe)
-        var gnuBase = RecompressionRecipe(format: .gzip, library: .gnuDeflate, gzip: GzipRecipe(header: GzipHeader(), deflater: .gnuGzip, level: 6))
+        var gnuBase = RecompressionRecipe(
+            format: .gzip, library: .gnuDeflate, gzip: GzipRecipe(header: GzipHeader(), deflater: .gnuGzip, level: 6))
         gnuBase.setExtension(.deflateProducer, payload: DeflateProducer.minizOxide(generation: 1).payload)
         #expect(throws: RecipeError.self) { try RecompressionRecipe(serialized: gnuBase.serialized()) }
     }

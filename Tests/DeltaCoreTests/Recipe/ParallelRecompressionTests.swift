@@ -7,7 +7,9 @@ import Testing
 /// restart points.
 @Suite struct ParallelRecompressionTests {
     /// Recompresses `content` with `recipe` on `jobs` threads, through files as a rebuild does.
-    static func recompress(_ content: [UInt8], _ recipe: RecompressionRecipe, jobs: Int) throws -> (bytes: [UInt8], result: RecompressionResult) {
+    static func recompress(_ content: [UInt8], _ recipe: RecompressionRecipe, jobs: Int) throws -> (
+        bytes: [UInt8], result: RecompressionResult
+    ) {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let input = directory.appendingPathComponent("content").path
@@ -36,7 +38,8 @@ import Testing
     func bzip2BlocksCompressedApartJoinIntoLibbz2sStream(level: Int) throws {
         let seed = UInt64.random(in: 0...UInt64.max)
         var generator = SeededGenerator(seed: seed)
-        let content = Self.contentWithRuns(level * 100_000 * 3 + Int.random(in: 0..<50_000, using: &generator), &generator)
+        let content = Self.contentWithRuns(
+            level * 100_000 * 3 + Int.random(in: 0..<50_000, using: &generator), &generator)
         let recipe = RecompressionRecipe(format: .bzip2, library: .libbz2, bzip2: Bzip2Recipe(blockSize: level))
         let serial = try Self.recompress(content, recipe, jobs: 1)
         for jobs in [2, 3] {
@@ -56,14 +59,17 @@ import Testing
     }
 
     @Test func bzip2EdgeContents() throws {
-        let recipe = RecompressionRecipe(format: .bzip2, library: .libbz2, bzip2: Bzip2Recipe(blockSize: 1), trailingZeroBytes: 7)
+        let recipe = RecompressionRecipe(
+            format: .bzip2, library: .libbz2, bzip2: Bzip2Recipe(blockSize: 1), trailingZeroBytes: 7)
         let cases: [(String, [UInt8])] = [
             ("empty", []), ("one byte", [9]),
             ("one long run", [UInt8](repeating: 0x41, count: 2_000_000)),
             ("no runs", (0..<250_000).map { UInt8(truncatingIfNeeded: $0 * 7 + $0 >> 8) }),
         ]
         for (name, content) in cases {
-            #expect(try Self.recompress(content, recipe, jobs: 2).bytes == Self.recompress(content, recipe, jobs: 1).bytes, "\(name)")
+            #expect(
+                try Self.recompress(content, recipe, jobs: 2).bytes == Self.recompress(content, recipe, jobs: 1).bytes,
+                "\(name)")
         }
     }
 
@@ -73,18 +79,22 @@ import Testing
         let seed = UInt64.random(in: 0...UInt64.max)
         var generator = SeededGenerator(seed: seed)
         let content = generator.compressibleBytes(count: 700_000)
-        let recipe = RecompressionRecipe(format: .xz, library: .liblzma,
-                                         xz: XZRecipe(preset: 1, extreme: false, check: .crc64, blockSize: 150_000, threaded: true))
+        let recipe = RecompressionRecipe(
+            format: .xz, library: .liblzma,
+            xz: XZRecipe(preset: 1, extreme: false, check: .crc64, blockSize: 150_000, threaded: true))
         #expect(recipe.parallelism == .threadedBlocks)
         let outputs = try [1, 2, 3, 4].map { try Self.recompress(content, recipe, jobs: $0).bytes }
         #expect(Set(outputs).count == 1, "seed \(seed)")
         if Tools.available("xz") {
-            #expect(outputs[0] == (try RecipeFixtures.peer("xz", ["-T2", "--block-size=150000", "-1", "-c"], input: content)))
+            #expect(
+                outputs[0]
+                    == (try RecipeFixtures.peer("xz", ["-T2", "--block-size=150000", "-1", "-c"], input: content)))
         }
     }
 
     @Test func singleBlockXZSaysItIsSerial() {
-        let single = RecompressionRecipe(format: .xz, library: .liblzma, xz: XZRecipe(preset: 6, extreme: false, check: .crc64))
+        let single = RecompressionRecipe(
+            format: .xz, library: .liblzma, xz: XZRecipe(preset: 6, extreme: false, check: .crc64))
         #expect(!single.parallelism.isParallel)
         #expect(single.parallelism.description == "serial (a single-block xz stream)")
     }
@@ -92,19 +102,26 @@ import Testing
     // MARK: gzip restart points
 
     static func gzipRecipe(_ deflater: DeflateImplementation, level: Int, memLevel: Int? = nil) -> RecompressionRecipe {
-        RecompressionRecipe(format: .gzip, library: deflater == .zlib ? .zlib : .gnuDeflate,
-                            gzip: GzipRecipe(header: GzipHeader(), deflater: deflater, level: level,
-                                             memLevel: deflater == .zlib ? memLevel ?? 8 : nil,
-                                             strategy: deflater == .zlib ? .default : nil))
+        RecompressionRecipe(
+            format: .gzip, library: deflater == .zlib ? .zlib : .gnuDeflate,
+            gzip: GzipRecipe(
+                header: GzipHeader(), deflater: deflater, level: level,
+                memLevel: deflater == .zlib ? memLevel ?? 8 : nil,
+                strategy: deflater == .zlib ? .default : nil))
     }
 
     /// A recipe with restart points recorded and proven over `content`, and the serial file.
-    static func withRestartPoints(_ recipe: RecompressionRecipe, content: [UInt8],
-                                  interval: UInt64) throws -> (recipe: RecompressionRecipe, file: [UInt8]) {
+    static func withRestartPoints(
+        _ recipe: RecompressionRecipe, content: [UInt8],
+        interval: UInt64
+    ) throws -> (recipe: RecompressionRecipe, file: [UInt8]) {
         var recipe = recipe
         let file = try recipe.makeEncoder().transform(content)
         recipe.target = RecipeTarget(size: UInt64(file.count), sha256: try DigestContext.digest(.sha256, of: file).hex)
-        return (try RestartPointRecorder.addingRestartPoints(to: recipe, content: content, file: file, interval: interval, jobs: 2), file)
+        return (
+            try RestartPointRecorder.addingRestartPoints(
+                to: recipe, content: content, file: file, interval: interval, jobs: 2), file
+        )
     }
 
     /// Random content of about `size` bytes (seed printed by the callers), its serial file
@@ -120,7 +137,8 @@ import Testing
             generator = SeededGenerator(seed: seed)
             content = ParallelRecompressionTests.contentWithRuns(size, &generator)
             (recipe, file) = try ParallelRecompressionTests.withRestartPoints(
-                ParallelRecompressionTests.gzipRecipe(deflater, level: level, memLevel: memLevel), content: content, interval: interval)
+                ParallelRecompressionTests.gzipRecipe(deflater, level: level, memLevel: memLevel), content: content,
+                interval: interval)
         }
     }
 
@@ -130,8 +148,9 @@ import Testing
     @Test(arguments: restartCases)
     func restartPointsRebuildTheSerialStream(deflater: DeflateImplementation, level: Int, memLevel: Int?) throws {
         let interval = UInt64.random(in: 70_000...250_000)
-        let fixture = try RestartFixture(deflater, level: level, memLevel: memLevel, size: .random(in: 1_200_000...1_500_000),
-                                         interval: interval)
+        let fixture = try RestartFixture(
+            deflater, level: level, memLevel: memLevel, size: .random(in: 1_200_000...1_500_000),
+            interval: interval)
         let (seed, content, recipe, file) = (fixture.seed, fixture.content, fixture.recipe, fixture.file)
         let points = try #require(recipe.restartPoints, "\(deflater) -\(level): no restart points, seed \(seed)")
         #expect(!points.points.isEmpty, "seed \(seed)")
@@ -146,7 +165,8 @@ import Testing
     func gnuFastLevelsGetNoRestartPoints(level: Int) throws {
         var generator = SeededGenerator(seed: UInt64(level))
         let content = generator.compressibleBytes(count: 600_000)
-        let (recipe, _) = try Self.withRestartPoints(Self.gzipRecipe(.gnuGzip, level: level), content: content, interval: 100_000)
+        let (recipe, _) = try Self.withRestartPoints(
+            Self.gzipRecipe(.gnuGzip, level: level), content: content, interval: 100_000)
         #expect(recipe.restartPoints == nil)
         #expect(recipe.parallelism == .serial("no restart points"))
     }
@@ -161,7 +181,8 @@ import Testing
             let subset = all.points.filter { _ in Bool.random(using: &fixture.generator) }
             guard !subset.isEmpty else { continue }
             var layout = recipe
-            layout.setExtension(.restartPoints, payload: DeflateRestartPoints(deflater: deflater, points: subset).serialized())
+            layout.setExtension(
+                .restartPoints, payload: DeflateRestartPoints(deflater: deflater, points: subset).serialized())
             let rebuilt = try Self.recompress(content, layout, jobs: 2)
             #expect(rebuilt.bytes == file, "round \(round), \(subset.count) points, seed \(seed)")
             #expect(rebuilt.result.parallelism == .segments(subset.count + 1), "round \(round), seed \(seed)")
@@ -201,7 +222,8 @@ import Testing
             var points = good
             points[index] = wrong
             let proposed = DeflateRestartPoints(deflater: deflater, points: points)
-            let proven = try RestartPointRecorder.proven(proposed, recipe: recipe, content: content, file: file, jobs: 2)
+            let proven = try RestartPointRecorder.proven(
+                proposed, recipe: recipe, content: content, file: file, jobs: 2)
             #expect(!proven.contains(wrong), "\(name) was not refused, seed \(seed)")
             var bad = recipe
             bad.setExtension(.restartPoints, payload: proposed.serialized())
@@ -229,17 +251,20 @@ import Testing
         let output = directory.appendingPathComponent("out").path
         try Data(content).write(to: URL(fileURLWithPath: input))
 
-        let hinted = try Recompressor.recompress(inputPath: input, recipe: bad, outputPath: output, jobs: 2, targetUse: .retryHint)
+        let hinted = try Recompressor.recompress(
+            inputPath: input, recipe: bad, outputPath: output, jobs: 2, targetUse: .retryHint)
         #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: output))) == file, "seed \(seed)")
         #expect(hinted.verified, "seed \(seed)")
         #expect(!hinted.parallelism.isParallel, "\(hinted.parallelism), seed \(seed)")
 
         var unreachable = recipe
         unreachable.target?.sha256 = String(repeating: "0", count: 64)
-        let kept = try Recompressor.recompress(inputPath: input, recipe: unreachable, outputPath: output, jobs: 2,
-                                               targetUse: .retryHint)
+        let kept = try Recompressor.recompress(
+            inputPath: input, recipe: unreachable, outputPath: output, jobs: 2,
+            targetUse: .retryHint)
         #expect(!kept.verified, "seed \(seed)")
-        #expect(!kept.parallelism.isParallel, "a parallel output that missed the target is retried serially, seed \(seed)")
+        #expect(
+            !kept.parallelism.isParallel, "a parallel output that missed the target is retried serially, seed \(seed)")
         #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: output))) == file, "seed \(seed)")
         #expect(throws: RecipeError.self) {
             try Recompressor.recompress(inputPath: input, recipe: unreachable, outputPath: output + "2", jobs: 2)

@@ -22,49 +22,57 @@ import Testing
 
     @Test func layoutsRoundTrip() throws {
         for size: UInt64 in [1, 100_000, 900_000, 1 << 40] {
-            #expect(try MemberLayout(payload: MemberLayout.uniform(memberSize: size).payload) == .uniform(memberSize: size))
+            #expect(
+                try MemberLayout(payload: MemberLayout.uniform(memberSize: size).payload) == .uniform(memberSize: size))
         }
     }
 
-    @Test(arguments: [
-        ([], 0, "truncated"),
-        ([5], 0, "unknown deflate producer 5"),
-        ([4, 2], 1, "miniz_oxide encoder generation 2 out of range"),
-        ([3], 1, "truncated"),
-        ([3, 0], 1, "Go flate encoder generation 0 out of range"),
-        ([3, 2], 1, "Go flate encoder generation 2 out of range"),
-        ([3, 1, 0], 2, "trailing bytes after the deflate producer"),
-        ([1, 0], 1, "trailing bytes after the deflate producer"),
-        ([2, 31, 0], 1, "pigz block size (KiB) 31 out of range"),
-        ([2, 0x81, 0x80, 0x80, 0x01, 0], 1, "pigz block size (KiB) 2097153 out of range"),
-        ([2, 0x80, 0x01, 2], 3, "pigz flags 2"),
-        ([2, 0x80, 0x01], 3, "truncated"),
-    ] as [([UInt8], Int, String)])
+    @Test(
+        arguments: [
+            ([], 0, "truncated"),
+            ([5], 0, "unknown deflate producer 5"),
+            ([4, 2], 1, "miniz_oxide encoder generation 2 out of range"),
+            ([3], 1, "truncated"),
+            ([3, 0], 1, "Go flate encoder generation 0 out of range"),
+            ([3, 2], 1, "Go flate encoder generation 2 out of range"),
+            ([3, 1, 0], 2, "trailing bytes after the deflate producer"),
+            ([1, 0], 1, "trailing bytes after the deflate producer"),
+            ([2, 31, 0], 1, "pigz block size (KiB) 31 out of range"),
+            ([2, 0x81, 0x80, 0x80, 0x01, 0], 1, "pigz block size (KiB) 2097153 out of range"),
+            ([2, 0x80, 0x01, 2], 3, "pigz flags 2"),
+            ([2, 0x80, 0x01], 3, "truncated"),
+        ] as [([UInt8], Int, String)])
     func malformedProducersAreRefused(payload: [UInt8], offset: Int, detail: String) {
         #expect(throws: RecipeError.malformed(offset: offset, detail: detail)) { try DeflateProducer(payload: payload) }
     }
 
-    @Test(arguments: [
-        ([], 0, "truncated"),
-        ([2, 1], 0, "unknown member layout 2"),
-        ([1, 0], 1, "member size 0 out of range"),
-        ([1, 0x81, 0x80, 0x80, 0x80, 0x80, 0x20], 1, "member size 1099511627777 out of range"),
-        ([1, 5, 5], 2, "trailing bytes after the member layout"),
-        ([1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], 11, "varint too long"),
-    ] as [([UInt8], Int, String)])
+    @Test(
+        arguments: [
+            ([], 0, "truncated"),
+            ([2, 1], 0, "unknown member layout 2"),
+            ([1, 0], 1, "member size 0 out of range"),
+            ([1, 0x81, 0x80, 0x80, 0x80, 0x80, 0x20], 1, "member size 1099511627777 out of range"),
+            ([1, 5, 5], 2, "trailing bytes after the member layout"),
+            ([1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], 11, "varint too long"),
+        ] as [([UInt8], Int, String)])
     func malformedLayoutsAreRefused(payload: [UInt8], offset: Int, detail: String) {
         #expect(throws: RecipeError.malformed(offset: offset, detail: detail)) { try MemberLayout(payload: payload) }
     }
 
     @Test func aProducerThatDoesNotGoWithTheDeflaterIsRefused() throws {
-        var recipe = RecompressionRecipe(format: .gzip, library: .zlib, gzip: GzipRecipe(header: GzipHeader(), deflater: .zlib, level: 6, memLevel: 8, strategy: .default))
+        var recipe = RecompressionRecipe(
+            format: .gzip, library: .zlib,
+            gzip: GzipRecipe(header: GzipHeader(), deflater: .zlib, level: 6, memLevel: 8, strategy: .default))
         recipe.setExtension(.deflateProducer, payload: DeflateProducer.gnuRsyncable.payload)
         #expect(throws: RecipeError.self) { try recipe.makeEncoder() }
         recipe.gzip?.memLevel = 9
-        recipe.setExtension(.deflateProducer, payload: DeflateProducer.pigz(blockSize: 128 << 10, independent: false).payload)
+        recipe.setExtension(
+            .deflateProducer, payload: DeflateProducer.pigz(blockSize: 128 << 10, independent: false).payload)
         #expect(throws: RecipeError.self) { try recipe.makeEncoder() }
         recipe.setExtension(.deflateProducer, payload: [9])
-        #expect(throws: RecipeError.malformed(offset: 0, detail: "unknown deflate producer 9")) { try recipe.makeEncoder() }
+        #expect(throws: RecipeError.malformed(offset: 0, detail: "unknown deflate producer 9")) {
+            try recipe.makeEncoder()
+        }
     }
 
     @Test func recipesWithProducerAndLayoutRoundTripInBothForms() throws {

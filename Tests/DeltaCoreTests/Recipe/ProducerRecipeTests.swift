@@ -24,9 +24,13 @@ import Testing
         let seed = UInt64.random(in: 0...UInt64.max)
         let content = Self.mixedContent(seed: seed)
         let expected = try RecipeFixtures.peer("gzip", ["-n", "-\(level)", "--rsyncable"], input: content)
-        let ours = try GzipMemberEncoder(header: GNUDeflateTests.gzipNoNameHeader(level: level),
-                                         deflater: GNUDeflateEncoder(level: level, rsyncable: true)).transform(content)
-        #expect(ours == expected, "gzip -\(level) --rsyncable differs first at byte \(Self.differsAt(ours, expected)) (seed \(seed))")
+        let ours = try GzipMemberEncoder(
+            header: GNUDeflateTests.gzipNoNameHeader(level: level),
+            deflater: GNUDeflateEncoder(level: level, rsyncable: true)
+        ).transform(content)
+        #expect(
+            ours == expected,
+            "gzip -\(level) --rsyncable differs first at byte \(Self.differsAt(ours, expected)) (seed \(seed))")
     }
 
     @Test(.enabled(if: Tools.available("gzip")), arguments: [1, 6, 9])
@@ -51,7 +55,8 @@ import Testing
 
     static func pigzArguments(_ setting: PigzSetting, threads: Int = 2) -> [String] {
         let strategy = setting.strategy == .huffmanOnly ? ["-H"] : setting.strategy == .rle ? ["-U"] : []
-        return ["-n", "-\(setting.level)", "-b", "\(setting.blockKiB)", "-p", "\(threads)"] + (setting.independent ? ["-i"] : []) + strategy
+        return ["-n", "-\(setting.level)", "-b", "\(setting.blockKiB)", "-p", "\(threads)"]
+            + (setting.independent ? ["-i"] : []) + strategy
     }
 
     @Test(.enabled(if: Tools.available("pigz")), arguments: 0..<pigzSettings.count)
@@ -60,29 +65,41 @@ import Testing
         let seed = UInt64.random(in: 0...UInt64.max)
         let content = Self.mixedContent(seed: seed)
         let expected = try RecipeFixtures.peer("pigz", Self.pigzArguments(setting), input: content)
-        let header = GzipHeader(modificationTime: 0, operatingSystem: 3, extraFlags: setting.level == 9 ? 2 : setting.level == 1 ? 4 : 0)
-        let deflater = try PigzDeflateEncoder(level: setting.level, strategy: setting.strategy, blockSize: setting.blockKiB << 10, independent: setting.independent)
+        let header = GzipHeader(
+            modificationTime: 0, operatingSystem: 3, extraFlags: setting.level == 9 ? 2 : setting.level == 1 ? 4 : 0)
+        let deflater = try PigzDeflateEncoder(
+            level: setting.level, strategy: setting.strategy, blockSize: setting.blockKiB << 10,
+            independent: setting.independent)
         let ours = try GzipMemberEncoder(header: header, deflater: deflater).transform(content)
-        #expect(ours == expected, "pigz \(Self.pigzArguments(setting)) differs first at byte \(Self.differsAt(ours, expected)) (seed \(seed))")
+        #expect(
+            ours == expected,
+            "pigz \(Self.pigzArguments(setting)) differs first at byte \(Self.differsAt(ours, expected)) (seed \(seed))"
+        )
     }
 
     @Test(.enabled(if: Tools.available("pigz")))
     func pigzOutputDoesNotDependOnThreadsOrBlockMultiples() throws {
         // Content of exactly three blocks: the last full block is the one finished.
         let content = Array(Self.mixedContent(seed: 7).prefix(3 * 131_072))
-        let one = try RecipeFixtures.peer("pigz", Self.pigzArguments((6, 128, false, .default), threads: 1), input: content)
-        let two = try RecipeFixtures.peer("pigz", Self.pigzArguments((6, 128, false, .default), threads: 2), input: content)
+        let one = try RecipeFixtures.peer(
+            "pigz", Self.pigzArguments((6, 128, false, .default), threads: 1), input: content)
+        let two = try RecipeFixtures.peer(
+            "pigz", Self.pigzArguments((6, 128, false, .default), threads: 2), input: content)
         #expect(one == two)
         let header = GzipHeader(modificationTime: 0, operatingSystem: 3, extraFlags: 0)
         #expect(try GzipMemberEncoder(header: header, deflater: PigzDeflateEncoder(level: 6)).transform(content) == one)
-        #expect(try GzipMemberEncoder(header: header, deflater: PigzDeflateEncoder(level: 6)).transform([UInt8]()) ==
-            RecipeFixtures.peer("pigz", ["-n", "-6"], input: []))
+        #expect(
+            try GzipMemberEncoder(header: header, deflater: PigzDeflateEncoder(level: 6)).transform([UInt8]())
+                == RecipeFixtures.peer("pigz", ["-n", "-6"], input: []))
     }
 
-    @Test(.enabled(if: Tools.available("pigz")), arguments: [
-        (6, 128, false, DeflateStrategy.default), (9, 128, false, .default), (6, 128, true, .default), (9, 32, false, .default),
-        (1, 64, true, .default), (6, 128, false, .huffmanOnly), (6, 128, false, .rle),
-    ])
+    @Test(
+        .enabled(if: Tools.available("pigz")),
+        arguments: [
+            (6, 128, false, DeflateStrategy.default), (9, 128, false, .default), (6, 128, true, .default),
+            (9, 32, false, .default),
+            (1, 64, true, .default), (6, 128, false, .huffmanOnly), (6, 128, false, .rle),
+        ])
     func pigzIsDetectedAndRebuilds(level: Int, blockKiB: Int, independent: Bool, strategy: DeflateStrategy) throws {
         let arguments = Self.pigzArguments((level, blockKiB, independent, strategy))
         let file = try RecipeFixtures.peer("pigz", arguments, input: RecipeFixtures.sixTar + RecipeFixtures.sixTar)
@@ -145,7 +162,8 @@ import Testing
         #expect(decoded == recipe)
         let content = try recipe.format.makeDecoder().transform(file)
         let rebuilt = try RecipeFixtures.rebuild(content, with: decoded)
-        #expect(rebuilt == file, "\(what): the recipe does not rebuild the file (differs at \(differsAt(rebuilt, file)))")
+        #expect(
+            rebuilt == file, "\(what): the recipe does not rebuild the file (differs at \(differsAt(rebuilt, file)))")
         return recipe
     }
 }

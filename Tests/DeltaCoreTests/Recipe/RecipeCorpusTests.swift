@@ -20,15 +20,20 @@ import Testing
         let header = GzipHeader(modificationTime: 0, operatingSystem: 3, extraFlags: level == 9 ? 2 : 0)
         let ours = try GzipMemberEncoder(header: header, deflater: GNUDeflateEncoder(level: level)).transform(tar)
         #expect(ours.count == expected.count)
-        #expect(ours == expected, "Django tar at -\(level) differs first at byte \((0..<min(ours.count, expected.count)).first { ours[$0] != expected[$0] } ?? -1)")
+        #expect(
+            ours == expected,
+            "Django tar at -\(level) differs first at byte \((0..<min(ours.count, expected.count)).first { ours[$0] != expected[$0] } ?? -1)"
+        )
     }
 
     /// `gzip --rsyncable` and pigz over the 61 MB Django tar: detected, with their producer, and
     /// checked to the last byte by the detection's own trial.
-    @Test(.enabled(if: Tools.available("gzip") && Tools.available("pigz")), arguments: [
-        (["gzip", "-n", "-9", "--rsyncable"], DeflateProducer.gnuRsyncable),
-        (["pigz", "-n", "-6"], .pigz(blockSize: 128 << 10, independent: false)),
-    ])
+    @Test(
+        .enabled(if: Tools.available("gzip") && Tools.available("pigz")),
+        arguments: [
+            (["gzip", "-n", "-9", "--rsyncable"], DeflateProducer.gnuRsyncable),
+            (["pigz", "-n", "-6"], .pigz(blockSize: 128 << 10, independent: false)),
+        ])
     func producersReproduceOnDjango(command: [String], producer: DeflateProducer) throws {
         let path = try #require(TestPaths.corpusFile("Django-5.1.tar.gz"))
         let tar = try GzipDecoder().transform(try Data(contentsOf: URL(fileURLWithPath: path)))

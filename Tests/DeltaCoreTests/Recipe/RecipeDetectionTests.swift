@@ -8,7 +8,9 @@ import Testing
     /// Detects, checks the recipe rebuilds the file, and returns it.
     /// `rebuild: false` skips the second, independent compression for big files (detection
     /// already ran the recipe to the end; the target digest is still checked).
-    private func reproducibleRecipe(_ file: [UInt8], _ what: String, rebuild: Bool = true) throws -> RecompressionRecipe? {
+    private func reproducibleRecipe(_ file: [UInt8], _ what: String, rebuild: Bool = true) throws
+        -> RecompressionRecipe?
+    {
         let detection = try RecipeFixtures.detect(file)
         #expect(detection.reproducible, "\(what): \(detection.reason ?? "")")
         guard let recipe = detection.recipe else { return nil }
@@ -16,22 +18,30 @@ import Testing
         #expect(recipe.target?.sha256 == (try DigestContext.digest(.sha256, of: file).hex))
         if rebuild {
             let content = try recipe.format.makeDecoder().transform(file)
-            #expect(try RecipeFixtures.rebuild(content, with: recipe) == file, "\(what): the recipe does not rebuild the file")
+            #expect(
+                try RecipeFixtures.rebuild(content, with: recipe) == file,
+                "\(what): the recipe does not rebuild the file")
         }
         return recipe
     }
 
     @Test func committedRealFilesReproduce() throws {
-        let six = try reproducibleRecipe([UInt8](Data(contentsOf: URL(fileURLWithPath: TestPaths.testdata("six-1.17.0.tar.gz")))), "six (Python tarfile)")
+        let six = try reproducibleRecipe(
+            [UInt8](Data(contentsOf: URL(fileURLWithPath: TestPaths.testdata("six-1.17.0.tar.gz")))),
+            "six (Python tarfile)")
         #expect(six?.gzip?.deflater == .zlib)
         #expect(six?.gzip?.level == 9)
         #expect(six?.gzip?.header.name == Array("six-1.17.0.tar".utf8))
         #expect(six?.gzip?.header.operatingSystem == 255)
         #expect(six?.library == .zlib)
-        let efi = try reproducibleRecipe([UInt8](Data(contentsOf: URL(fileURLWithPath: TestPaths.testdata("gnu-efi_3.0.15.orig.tar.bz2")))), "gnu-efi")
+        let efi = try reproducibleRecipe(
+            [UInt8](Data(contentsOf: URL(fileURLWithPath: TestPaths.testdata("gnu-efi_3.0.15.orig.tar.bz2")))),
+            "gnu-efi")
         #expect(efi?.bzip2 == Bzip2Recipe(blockSize: 9))
         #expect(efi?.library == .libbz2)
-        let asm = try reproducibleRecipe([UInt8](Data(contentsOf: URL(fileURLWithPath: TestPaths.testdata("asm_9.3.orig.tar.xz")))), "asm", rebuild: false)
+        let asm = try reproducibleRecipe(
+            [UInt8](Data(contentsOf: URL(fileURLWithPath: TestPaths.testdata("asm_9.3.orig.tar.xz")))), "asm",
+            rebuild: false)
         #expect(asm?.xz == XZRecipe(preset: 6, extreme: false, check: .crc64))
     }
 
@@ -70,7 +80,8 @@ import Testing
         try Data(RecipeFixtures.sixTar).write(to: directory.appendingPathComponent("six.tar"))
         try Data(RecipeFixtures.sixTar.reversed()).write(to: directory.appendingPathComponent("six.rat"))
         for options in ["", "GZIP=-9 "] {
-            let result = try Tools.run("/bin/sh", ["-c", "cd '\(directory.path)' && \(options)tar czf - six.tar six.rat"])
+            let result = try Tools.run(
+                "/bin/sh", ["-c", "cd '\(directory.path)' && \(options)tar czf - six.tar six.rat"])
             #expect(result.status == 0)
             let recipe = try reproducibleRecipe([UInt8](result.stdout), "\(options)tar czf")
             #expect(recipe?.gzip?.deflater == .gnuGzip)
@@ -82,9 +93,12 @@ import Testing
     @Test(.enabled(if: Tools.available("pigz")))
     func pigzRsyncableOutputIsNotClaimed() throws {
         for arguments in [["-6", "-R"], ["-9", "-b", "32", "-R"]] {
-            let file = try RecipeFixtures.peer("pigz", ["-n", "-c"] + arguments, input: RecipeFixtures.sixTar + RecipeFixtures.sixTar)
+            let file = try RecipeFixtures.peer(
+                "pigz", ["-n", "-c"] + arguments, input: RecipeFixtures.sixTar + RecipeFixtures.sixTar)
             let detection = try RecipeFixtures.detect(file)
-            #expect(!detection.reproducible, "pigz \(arguments) claimed reproducible by \(String(describing: detection.recipe))")
+            #expect(
+                !detection.reproducible,
+                "pigz \(arguments) claimed reproducible by \(String(describing: detection.recipe))")
             #expect(detection.recipe == nil)
             #expect(detection.candidatesTried > 10)
         }
@@ -99,7 +113,10 @@ import Testing
         while start < content.count {
             let end = min(content.count, start + 1000)
             let length = UInt16(end - start)
-            file += [end == content.count ? 1 : 0, UInt8(length & 0xff), UInt8(length >> 8), UInt8(~length & 0xff), UInt8(~length >> 8)]
+            file += [
+                end == content.count ? 1 : 0, UInt8(length & 0xff), UInt8(length >> 8), UInt8(~length & 0xff),
+                UInt8(~length >> 8),
+            ]
             file += content[start..<end]
             start = end
         }
@@ -109,7 +126,9 @@ import Testing
             for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xedb8_8320 : crc >> 1 }
         }
         crc ^= 0xffff_ffff
-        for value in [crc, UInt32(content.count)] { file += (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
+        for value in [crc, UInt32(content.count)] {
+            file += (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
+        }
         #expect(try GzipDecoder().transform(file) == content)
         let detection = try RecipeFixtures.detect(file)
         #expect(!detection.reproducible)
@@ -126,10 +145,14 @@ import Testing
 
     @Test func zlibSettingsAreDetected() throws {
         let content = Array(RecipeFixtures.sixTar.prefix(60_000))
-        let header = GzipHeader(modificationTime: 1_700_000_000, operatingSystem: 255, name: Array("x.tar".utf8),
-                                comment: Array("made by a test".utf8), extra: [1, 2, 3], headerCRC: true)
-        for (level, memLevel, strategy) in [(9, 8, DeflateStrategy.default), (6, 9, .default), (1, 8, .default), (5, 8, .filtered), (6, 8, .rle)] {
-            let file = try GzipEncoder(level: level, memLevel: memLevel, strategy: strategy, header: header).transform(content)
+        let header = GzipHeader(
+            modificationTime: 1_700_000_000, operatingSystem: 255, name: Array("x.tar".utf8),
+            comment: Array("made by a test".utf8), extra: [1, 2, 3], headerCRC: true)
+        for (level, memLevel, strategy) in [
+            (9, 8, DeflateStrategy.default), (6, 9, .default), (1, 8, .default), (5, 8, .filtered), (6, 8, .rle),
+        ] {
+            let file = try GzipEncoder(level: level, memLevel: memLevel, strategy: strategy, header: header).transform(
+                content)
             let recipe = try reproducibleRecipe(file, "zlib level \(level) memLevel \(memLevel) \(strategy)")
             #expect(recipe?.gzip?.deflater == .zlib)
             #expect(recipe?.gzip?.header.comment == header.comment)
@@ -147,8 +170,14 @@ import Testing
             (["-1", "-C", "none"], XZRecipe(preset: 1, extreme: false, check: .none)),
             (["-T2", "--block-size=50000"], XZRecipe(preset: 6, extreme: false, check: .crc64, blockSize: 50000)),
             (["-T2"], XZRecipe(preset: 6, extreme: false, check: .crc64, blockSize: 24 << 20)),
-            (["-T1", "--block-size=40000"], XZRecipe(preset: 6, extreme: false, check: .crc64, blockSize: 40000, threaded: false)),
-            (["-T1", "--block-size=43520"], XZRecipe(preset: 6, extreme: false, check: .crc64, blockSize: 43520, threaded: false)),
+            (
+                ["-T1", "--block-size=40000"],
+                XZRecipe(preset: 6, extreme: false, check: .crc64, blockSize: 40000, threaded: false)
+            ),
+            (
+                ["-T1", "--block-size=43520"],
+                XZRecipe(preset: 6, extreme: false, check: .crc64, blockSize: 43520, threaded: false)
+            ),
         ]
         for (arguments, expected) in cases {
             let file = try RecipeFixtures.peer("xz", ["-c"] + arguments, input: content)

@@ -43,17 +43,23 @@ import Testing
     /// An optional extension the encoder does not know is a hint it may ignore; a required one
     /// it does not follow must stop the rebuild before it makes wrong bytes.
     @Test func unknownRequiredExtensionsAreRefusedAndOptionalOnesIgnored() throws {
-        let optional = Self.withExtensions([RecipeExtension(kind: RecipeExtensionKind(rawValue: 90, isRequired: false), payload: [0])])
+        let optional = Self.withExtensions([
+            RecipeExtension(kind: RecipeExtensionKind(rawValue: 90, isRequired: false), payload: [0])
+        ])
         _ = try optional.makeEncoder()
-        let required = Self.withExtensions([RecipeExtension(kind: RecipeExtensionKind(rawValue: 91, isRequired: true), payload: [0])])
+        let required = Self.withExtensions([
+            RecipeExtension(kind: RecipeExtensionKind(rawValue: 91, isRequired: true), payload: [0])
+        ])
         #expect(throws: RecipeError.unsupported("the recipe needs extension 91, which this build cannot follow")) {
             _ = try required.makeEncoder()
         }
     }
 
     @Test func malformedExtensionSectionsNameTheOffset() throws {
-        let good = Self.withExtensions([RecipeExtension(kind: .restartPoints, payload: [5]),
-                                        RecipeExtension(kind: .deflateProducer, payload: [6])]).serialized()
+        let good = Self.withExtensions([
+            RecipeExtension(kind: .restartPoints, payload: [5]),
+            RecipeExtension(kind: .deflateProducer, payload: [6]),
+        ]).serialized()
         let sectionStart = Self.base.serialized().count
         // Tags out of order.
         var swapped = good

@@ -22,7 +22,9 @@ enum RecipeFixtures {
 
     /// `content` through `encoder` fed a byte at a time for its first 3,000 bytes, then in
     /// random pieces of up to 40,000 (from `seed`): what a stream encoder must not care about.
-    static func compressedInRandomPieces(_ content: [UInt8], by encoder: some StreamEncoder, seed: UInt64) throws -> [UInt8] {
+    static func compressedInRandomPieces(_ content: [UInt8], by encoder: some StreamEncoder, seed: UInt64) throws
+        -> [UInt8]
+    {
         var generator = SeededGenerator(seed: seed)
         var output = [UInt8]()
         let append: ChunkSink = { output.append(contentsOf: $0) }
@@ -42,7 +44,9 @@ enum RecipeFixtures {
     static func peer(_ tool: String, _ arguments: [String], input: [UInt8]) throws -> [UInt8] {
         let result = try Tools.run(tool, arguments, input: Data(input))
         guard result.status == 0 else {
-            throw PeerToolFailed(command: ([tool] + arguments).joined(separator: " "), stderr: String(decoding: result.stderr, as: UTF8.self))
+            throw PeerToolFailed(
+                command: ([tool] + arguments).joined(separator: " "),
+                stderr: String(decoding: result.stderr, as: UTF8.self))
         }
         return [UInt8](result.stdout)
     }

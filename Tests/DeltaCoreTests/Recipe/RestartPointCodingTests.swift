@@ -4,7 +4,9 @@ import Testing
 
 /// The restart points payload: round trips, bounds, and errors that name the offset.
 @Suite struct RestartPointCodingTests {
-    static func randomPoints(_ deflater: DeflateImplementation, _ generator: inout SeededGenerator) -> DeflateRestartPoints {
+    static func randomPoints(_ deflater: DeflateImplementation, _ generator: inout SeededGenerator)
+        -> DeflateRestartPoints
+    {
         var points: [DeflateRestartPoint] = []
         var content: UInt64 = 0, bits: UInt64 = 0
         for _ in 0..<Int.random(in: 1...40, using: &generator) {
@@ -12,10 +14,12 @@ import Testing
             bits += UInt64.random(in: 1...(1 << 36), using: &generator)
             var point = DeflateRestartPoint(contentOffset: content, bitOffset: bits)
             if deflater == .gnuGzip {
-                point.windowOffset = ((content >> 15) << 15) - (content >= 1 << 15 && Bool.random(using: &generator) ? 1 << 15 : 0)
+                point.windowOffset =
+                    ((content >> 15) << 15) - (content >= 1 << 15 && Bool.random(using: &generator) ? 1 << 15 : 0)
                 if Bool.random(using: &generator) {
                     let length = Int.random(in: 2...258, using: &generator)
-                    point.pendingMatch = .init(length: length, distance: length >= 3 ? Int.random(in: 1...32768, using: &generator) : 0)
+                    point.pendingMatch = .init(
+                        length: length, distance: length >= 3 ? Int.random(in: 1...32768, using: &generator) : 0)
                 }
             }
             points.append(point)
@@ -49,14 +53,26 @@ import Testing
             ([2, 0, 1, 1, 1, 0], .malformed(offset: 0, detail: "restart points: unknown version 2")),
             ([1, 7, 1, 1, 1, 0], .malformed(offset: 1, detail: "restart points: unknown deflater 7")),
             ([1, 0, 0], .malformed(offset: 2, detail: "restart points: 0 points (1 to 65536 allowed)")),
-            ([1, 0, 0x81, 0x80, 0x04], .malformed(offset: 2, detail: "restart points: 65537 points (1 to 65536 allowed)")),
+            (
+                [1, 0, 0x81, 0x80, 0x04],
+                .malformed(offset: 2, detail: "restart points: 65537 points (1 to 65536 allowed)")
+            ),
             ([1, 0, 2, 5, 5, 0, 0, 5, 0], .malformed(offset: 6, detail: "restart points: offsets must increase")),
             ([1, 0, 1, 5, 5, 1, 0], .malformed(offset: 5, detail: "restart points: flags 1 for zlib")),
             ([1, 1, 1, 5, 5, 0], .malformed(offset: 5, detail: "restart points: flags 0 for gnu-gzip")),
             ([1, 1, 1, 5, 5, 1, 4], .malformed(offset: 6, detail: "restart points: window 4 bytes before the point")),
-            ([1, 1, 1, 5, 5, 3, 5, 1, 0], .malformed(offset: 7, detail: "restart points: pending match of 1 bytes at distance 0")),
-            ([1, 1, 1, 5, 5, 3, 5, 3, 0], .malformed(offset: 7, detail: "restart points: pending match of 3 bytes at distance 0")),
-            ([1, 1, 1, 5, 5, 3, 5, 2, 1], .malformed(offset: 7, detail: "restart points: pending match of 2 bytes at distance 1")),
+            (
+                [1, 1, 1, 5, 5, 3, 5, 1, 0],
+                .malformed(offset: 7, detail: "restart points: pending match of 1 bytes at distance 0")
+            ),
+            (
+                [1, 1, 1, 5, 5, 3, 5, 3, 0],
+                .malformed(offset: 7, detail: "restart points: pending match of 3 bytes at distance 0")
+            ),
+            (
+                [1, 1, 1, 5, 5, 3, 5, 2, 1],
+                .malformed(offset: 7, detail: "restart points: pending match of 2 bytes at distance 1")
+            ),
         ]
         for (bytes, error) in cases {
             #expect(throws: error, "\(bytes)") { try DeflateRestartPoints(serialized: bytes) }
@@ -66,8 +82,9 @@ import Testing
     /// The fuzz target's round trip holds for recipes that carry restart points.
     @Test func fuzzTargetAcceptsRecipesWithRestartPoints() throws {
         var generator = SeededGenerator(seed: 9)
-        var recipe = RecompressionRecipe(format: .gzip, library: .gnuDeflate,
-                                         gzip: GzipRecipe(header: GzipHeader(), deflater: .gnuGzip, level: 9))
+        var recipe = RecompressionRecipe(
+            format: .gzip, library: .gnuDeflate,
+            gzip: GzipRecipe(header: GzipHeader(), deflater: .gnuGzip, level: 9))
         recipe.setExtension(.restartPoints, payload: Self.randomPoints(.gnuGzip, &generator).serialized())
         let accepted = recipe.serialized().withUnsafeBytes { FuzzTargets.recipes($0) }
         #expect(accepted >= 1)

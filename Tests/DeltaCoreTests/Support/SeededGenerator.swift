@@ -18,7 +18,8 @@ struct SeededGenerator: RandomNumberGenerator {
     mutating func compressibleBytes(count: Int) -> [UInt8] {
         var bytes = [UInt8]()
         bytes.reserveCapacity(count)
-        let words: [[UInt8]] = ["func ", "let ", "return ", "\n", "    ", "value", "(", ")", "{", "}", " = ", "0x1f"].map { Array($0.utf8) }
+        let words: [[UInt8]] = ["func ", "let ", "return ", "\n", "    ", "value", "(", ")", "{", "}", " = ", "0x1f"]
+            .map { Array($0.utf8) }
         while bytes.count < count {
             switch Int.random(in: 0..<10, using: &self) {
             case 0: bytes.append(UInt8.random(in: 0...255, using: &self))

@@ -12,7 +12,9 @@ enum TarBuilder {
 
     static func header(name: String, size: Int, mtime: Int) -> [UInt8] {
         var block = [UInt8](repeating: 0, count: 512)
-        func put(_ text: String, at offset: Int) { for (index, byte) in text.utf8.enumerated() { block[offset + index] = byte } }
+        func put(_ text: String, at offset: Int) {
+            for (index, byte) in text.utf8.enumerated() { block[offset + index] = byte }
+        }
         func octal(_ value: Int, width: Int) -> String {
             let digits = String(value, radix: 8)
             return String(repeating: "0", count: max(0, width - digits.count)) + digits

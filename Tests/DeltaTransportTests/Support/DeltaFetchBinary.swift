@@ -19,8 +19,10 @@ enum DeltaFetchBinary {
     /// caller's environment says otherwise the runs prefer bytes (`DELTAFETCH_PREFER=bytes`):
     /// on a loopback mirror the time-aware default would rightly download every small file
     /// whole. The time-aware choice has tests of its own.
-    static func start(_ arguments: [String], logDirectory: URL, tag: String, tool: String = "deltafetch",
-                      environment: [String: String]? = nil) throws -> Process {
+    static func start(
+        _ arguments: [String], logDirectory: URL, tag: String, tool: String = "deltafetch",
+        environment: [String: String]? = nil
+    ) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool == "deltafetch" ? path : product(tool))
         process.arguments = arguments
@@ -28,7 +30,8 @@ enum DeltaFetchBinary {
         if environment["DELTAFETCH_PREFER"] == nil { environment["DELTAFETCH_PREFER"] = "bytes" }
         process.environment = environment
         process.standardInput = FileHandle.nullDevice
-        let out = logDirectory.appendingPathComponent("\(tag).out"), err = logDirectory.appendingPathComponent("\(tag).err")
+        let out = logDirectory.appendingPathComponent("\(tag).out"),
+            err = logDirectory.appendingPathComponent("\(tag).err")
         FileManager.default.createFile(atPath: out.path, contents: nil)
         FileManager.default.createFile(atPath: err.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: out)
@@ -51,7 +54,9 @@ enum DeltaFetchBinary {
 
     /// Runs a built product (`deltafetch` by default) to the end; output goes through files,
     /// so that no pipe can fill up.
-    static func run(_ arguments: [String], tool: String = "deltafetch", environment: [String: String]? = nil) throws -> Outcome {
+    static func run(_ arguments: [String], tool: String = "deltafetch", environment: [String: String]? = nil) throws
+        -> Outcome
+    {
         let logs = FileManager.default.temporaryDirectory.appendingPathComponent("deltafetch-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: logs) }

@@ -94,10 +94,13 @@ private final class FaultHandler: ChannelInboundHandler {
         }
         let offset = range.flatMap { Self.rangeStart($0) }.flatMap { $0 < file.count ? $0 : nil }
         switch mode {
-        case "serve", "slow", "flaky" where hit > 1:
+        case "serve", "slow",
+            "flaky" where hit > 1:
             serve(context, file: file, from: offset, slow: mode == "slow")
         case "flaky", "drop":
-            send(context, status: .ok, headers: ["Content-Length": "\(file.count)"], body: Array(file.prefix(file.count / 2)), then: .close)
+            send(
+                context, status: .ok, headers: ["Content-Length": "\(file.count)"],
+                body: Array(file.prefix(file.count / 2)), then: .close)
         case "wrong":
             var bad = file
             bad[bad.count / 2] ^= 0x5a
@@ -107,7 +110,9 @@ private final class FaultHandler: ChannelInboundHandler {
         case "500":
             send(context, status: .internalServerError, headers: ["Content-Length": "0"], body: [], then: .keepOpen)
         case "stall":
-            send(context, status: .ok, headers: ["Content-Length": "\(file.count)"], body: Array(file.prefix(file.count / 4)), then: .stall)
+            send(
+                context, status: .ok, headers: ["Content-Length": "\(file.count)"],
+                body: Array(file.prefix(file.count / 4)), then: .stall)
         case "long":
             let body = file + [UInt8](repeating: 0x41, count: 1000)
             send(context, status: .ok, headers: ["Content-Length": "\(body.count)"], body: body, then: .keepOpen)
@@ -134,13 +139,15 @@ private final class FaultHandler: ChannelInboundHandler {
         }
         headers.add(name: "Content-Length", value: "\(body.count)")
         guard slow else { return send(context, status: status, headers: headers, body: body, then: .keepOpen) }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         context.flush()
         let loop = context.eventLoop.assumeIsolated()
         func sendChunk(from start: Int) {
             guard context.channel.isActive else { return }
             let end = min(start + 16 * 1024, body.count)
-            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body[start..<end])))), promise: nil)
+            context.writeAndFlush(
+                wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body[start..<end])))), promise: nil)
             if end == body.count {
                 context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             } else {
@@ -152,8 +159,12 @@ private final class FaultHandler: ChannelInboundHandler {
 
     private enum After { case keepOpen, close, stall }
 
-    private func send(_ context: ChannelHandlerContext, status: HTTPResponseStatus, headers: HTTPHeaders, body: [UInt8], then after: After) {
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+    private func send(
+        _ context: ChannelHandlerContext, status: HTTPResponseStatus, headers: HTTPHeaders, body: [UInt8],
+        then after: After
+    ) {
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         if !body.isEmpty {
             context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil)
         }
@@ -162,7 +173,8 @@ private final class FaultHandler: ChannelInboundHandler {
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         case .close:
             // Close only once the bytes are out: a close with writes pending would drop them.
-            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer())))).assumeIsolated().whenComplete { _ in
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer())))).assumeIsolated().whenComplete {
+                _ in
                 context.close(promise: nil)
             }
         case .stall:

@@ -48,13 +48,16 @@ final class PreparedMirror: @unchecked Sendable {
             let name = URL(fileURLWithPath: path).lastPathComponent
             try fm.copyItem(atPath: path, toPath: flat.appendingPathComponent(name).path)
             let digests = try FileInspector.inspect(path: path, algorithms: [.blake2b, .sha512]).compressed
-            manifest += "DIST \(name) \(digests.size) BLAKE2B \(digests[.blake2b]!.hex) SHA512 \(digests[.sha512]!.hex)\n"
+            manifest +=
+                "DIST \(name) \(digests.size) BLAKE2B \(digests[.blake2b]!.hex) SHA512 \(digests[.sha512]!.hex)\n"
         }
         try manifest.write(toFile: self.manifest, atomically: true, encoding: .utf8)
         for (old, new) in zip(paths, paths.dropFirst()) {
-            let outcome = try DeltaFetchBinary.run(["create", old, new, "-o", flat.path, "--list", patchList], tool: "mkpatch")
+            let outcome = try DeltaFetchBinary.run(
+                ["create", old, new, "-o", flat.path, "--list", patchList], tool: "mkpatch")
             guard outcome.status == 0 else {
-                throw NSError(domain: "mkpatch", code: Int(outcome.status), userInfo: [NSLocalizedDescriptionKey: outcome.stderr])
+                throw NSError(
+                    domain: "mkpatch", code: Int(outcome.status), userInfo: [NSLocalizedDescriptionKey: outcome.stderr])
             }
             createOutput.append(outcome.stdout + outcome.stderr)
         }
@@ -72,11 +75,13 @@ final class PreparedMirror: @unchecked Sendable {
 
     /// The patch files, by name.
     var patchNames: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: flat.path)) ?? []).filter { $0.hasSuffix(".patch") }.sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: flat.path)) ?? []).filter { $0.hasSuffix(".patch") }
+            .sorted()
     }
 
     func size(of name: String) -> UInt64 {
-        ((try? FileManager.default.attributesOfItem(atPath: flat.appendingPathComponent(name).path))?[.size] as? NSNumber)?.uint64Value ?? 0
+        ((try? FileManager.default.attributesOfItem(atPath: flat.appendingPathComponent(name).path))?[.size]
+            as? NSNumber)?.uint64Value ?? 0
     }
 }
 
@@ -92,8 +97,9 @@ final class FetchWorld {
         server = try MirrorServer(root: mirror.root, inProcess: inProcessServer)
         distdir = try TestPaths.temporaryDirectory()
         let baseName = base ?? mirror.versions[0]
-        try FileManager.default.copyItem(atPath: mirror.flat.appendingPathComponent(baseName).path,
-                                         toPath: distdir.appendingPathComponent(baseName).path)
+        try FileManager.default.copyItem(
+            atPath: mirror.flat.appendingPathComponent(baseName).path,
+            toPath: distdir.appendingPathComponent(baseName).path)
     }
 
     deinit {
@@ -103,12 +109,17 @@ final class FetchWorld {
 
     /// `deltafetch fetch TARGET` against the flat mirror, with the list and Manifest, as JSON.
     /// `settings` are added to this process's environment (`DELTAFETCH_SHARED_DATABASE`, say).
-    func fetch(_ target: String, mirrorPath: String = "/flat", extra: [String] = [],
-               settings: [String: String] = [:]) throws -> DeltaFetchBinary.Outcome {
-        try DeltaFetchBinary.run(["fetch", target, "--distdir", distdir.path, "--patches", mirror.patchList,
-                                  "--manifest", mirror.manifest, "--mirror", server.url(mirrorPath),
-                                  "--timeout", "10", "--retries", "0", "--json"] + extra,
-                                 environment: ProcessInfo.processInfo.environment.merging(settings) { _, given in given })
+    func fetch(
+        _ target: String, mirrorPath: String = "/flat", extra: [String] = [],
+        settings: [String: String] = [:]
+    ) throws -> DeltaFetchBinary.Outcome {
+        try DeltaFetchBinary.run(
+            [
+                "fetch", target, "--distdir", distdir.path, "--patches", mirror.patchList,
+                "--manifest", mirror.manifest, "--mirror", server.url(mirrorPath),
+                "--timeout", "10", "--retries", "0", "--json",
+            ] + extra,
+            environment: ProcessInfo.processInfo.environment.merging(settings) { _, given in given })
     }
 
     /// Where a rebuild with alternate digests is kept by default.
@@ -142,8 +153,14 @@ struct FetchReportJSON: Decodable {
     var exitStatus: Int32?
 
     enum CodingKeys: String, CodingKey {
-        case action, target, path, bytesDownloaded = "bytes_downloaded", fullSize = "full_size", seconds, base, chain
-        case alternateRecorded = "alternate_recorded", fallbackReason = "fallback_reason", error, exitStatus = "exit_status"
+        case action, target, path
+        case bytesDownloaded = "bytes_downloaded"
+        case fullSize = "full_size"
+        case seconds, base, chain
+        case alternateRecorded = "alternate_recorded"
+        case fallbackReason = "fallback_reason"
+        case error
+        case exitStatus = "exit_status"
     }
 
     init(_ outcome: DeltaFetchBinary.Outcome) throws {

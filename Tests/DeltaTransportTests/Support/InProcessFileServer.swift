@@ -48,10 +48,14 @@ final class InProcessFileServer: Sendable {
     /// The file a request path names, if it is a regular file inside the root.
     func file(for uri: String) -> URL? {
         let path = uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? uri
-        guard let decoded = path.removingPercentEncoding, !decoded.split(separator: "/").contains("..") else { return nil }
+        guard let decoded = path.removingPercentEncoding, !decoded.split(separator: "/").contains("..") else {
+            return nil
+        }
         let url = root.appendingPathComponent(String(decoded.drop(while: { $0 == "/" })))
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else { return nil }
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            return nil
+        }
         return url
     }
 
@@ -79,9 +83,12 @@ private final class StaticFileHandler: ChannelInboundHandler {
         let rangeHeader = request.headers.first(name: "range") ?? ""
         let path = request.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? request.uri
         guard request.method == .GET || request.method == .HEAD,
-              let file = server.file(for: request.uri), let bytes = try? [UInt8](Data(contentsOf: file)) else {
+            let file = server.file(for: request.uri), let bytes = try? [UInt8](Data(contentsOf: file))
+        else {
             send(context: context, status: .notFound, headers: [:], body: [], method: request.method)
-            server.record(NginxServer.Request(method: request.method.rawValue, uri: path, status: 404, range: rangeHeader, bytes: 0))
+            server.record(
+                NginxServer.Request(
+                    method: request.method.rawValue, uri: path, status: 404, range: rangeHeader, bytes: 0))
             return
         }
         var status = HTTPResponseStatus.ok
@@ -91,22 +98,28 @@ private final class StaticFileHandler: ChannelInboundHandler {
             guard let range = range else {
                 headers.add(name: "Content-Range", value: "bytes */\(bytes.count)")
                 send(context: context, status: .rangeNotSatisfiable, headers: headers, body: [], method: request.method)
-                server.record(NginxServer.Request(method: request.method.rawValue, uri: path, status: 416, range: rangeHeader, bytes: 0))
+                server.record(
+                    NginxServer.Request(
+                        method: request.method.rawValue, uri: path, status: 416, range: rangeHeader, bytes: 0))
                 return
             }
             status = .partialContent
             body = bytes[range]
-            headers.add(name: "Content-Range", value: "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(bytes.count)")
+            headers.add(
+                name: "Content-Range", value: "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(bytes.count)")
         }
         send(context: context, status: status, headers: headers, body: Array(body), method: request.method)
-        server.record(NginxServer.Request(method: request.method.rawValue, uri: path, status: Int(status.code), range: rangeHeader,
-                                          bytes: request.method == .HEAD ? 0 : body.count))
+        server.record(
+            NginxServer.Request(
+                method: request.method.rawValue, uri: path, status: Int(status.code), range: rangeHeader,
+                bytes: request.method == .HEAD ? 0 : body.count))
     }
 
     /// nil: no (usable) Range header, serve whole; `.some(nil)`: unsatisfiable; else the bytes asked for.
     private static func range(_ header: String, size: Int) -> Range<Int>?? {
         guard header.hasPrefix("bytes="), !header.contains(",") else { return nil }
-        let spec = header.dropFirst("bytes=".count).split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        let spec = header.dropFirst("bytes=".count).split(
+            separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
         guard spec.count == 2, let start = Int(spec[0]) else { return nil }
         guard start < size else { return .some(nil) }
         let end = spec[1].isEmpty ? size - 1 : min(Int(spec[1]) ?? size - 1, size - 1)
@@ -114,13 +127,18 @@ private final class StaticFileHandler: ChannelInboundHandler {
         return .some(start..<(end + 1))
     }
 
-    private func send(context: ChannelHandlerContext, status: HTTPResponseStatus, headers: HTTPHeaders, body: [UInt8], method: HTTPMethod) {
+    private func send(
+        context: ChannelHandlerContext, status: HTTPResponseStatus, headers: HTTPHeaders, body: [UInt8],
+        method: HTTPMethod
+    ) {
         var headers = headers
         headers.add(name: "Content-Length", value: "\(body.count)")
         headers.add(name: "Content-Type", value: "application/octet-stream")
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         if method != .HEAD && !body.isEmpty {
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
+            context.write(
+                wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
         }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }
@@ -139,7 +157,8 @@ final class MirrorServer: Sendable {
 
     /// Starts serving `root`; `inProcess` forces the stand-in even where nginx is installed.
     init(root: URL, inProcess: Bool = false) throws {
-        backend = NginxServer.available && !inProcess
+        backend =
+            NginxServer.available && !inProcess
             ? .nginx(try NginxServer(root: root)) : .inProcess(try InProcessFileServer(root: root))
     }
 

@@ -28,7 +28,8 @@ final class NginxServer: @unchecked Sendable {
         self.root = root
         directory = try TestPaths.temporaryDirectory()
         for sub in ["tmp/body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi", "logs"] {
-            try FileManager.default.createDirectory(at: directory.appendingPathComponent(sub), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: directory.appendingPathComponent(sub), withIntermediateDirectories: true)
         }
         var lastError: Error = POSIXError(.EADDRINUSE)
         for _ in 0..<3 {
@@ -78,8 +79,13 @@ final class NginxServer: @unchecked Sendable {
             }
             if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
             try? FileManager.default.removeItem(at: directory.appendingPathComponent("error.log"))
-            lastError = NSError(domain: "nginx", code: 1, userInfo: [NSLocalizedDescriptionKey:
-                (try? String(contentsOf: directory.appendingPathComponent("error.log"), encoding: .utf8)) ?? "nginx did not start"])
+            lastError = NSError(
+                domain: "nginx", code: 1,
+                userInfo: [
+                    NSLocalizedDescriptionKey:
+                        (try? String(contentsOf: directory.appendingPathComponent("error.log"), encoding: .utf8))
+                        ?? "nginx did not start"
+                ])
         }
         throw lastError
     }
@@ -91,12 +97,19 @@ final class NginxServer: @unchecked Sendable {
 
     /// The requests served so far.
     func requests() -> [Request] {
-        guard let text = try? String(contentsOf: directory.appendingPathComponent("access.log"), encoding: .utf8) else { return [] }
+        guard let text = try? String(contentsOf: directory.appendingPathComponent("access.log"), encoding: .utf8) else {
+            return []
+        }
         return text.split(separator: "\n").compactMap { line in
             let parts = line.split(separator: " ")
-            guard parts.count >= 5, let status = Int(parts[2]), let bytes = Int(parts[parts.count - 1]) else { return nil }
-            let range = parts[3..<(parts.count - 1)].joined(separator: " ").trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-            return Request(method: String(parts[0]), uri: String(parts[1]), status: status, range: range == "-" ? "" : range, bytes: bytes)
+            guard parts.count >= 5, let status = Int(parts[2]), let bytes = Int(parts[parts.count - 1]) else {
+                return nil
+            }
+            let range = parts[3..<(parts.count - 1)].joined(separator: " ").trimmingCharacters(
+                in: CharacterSet(charactersIn: "\""))
+            return Request(
+                method: String(parts[0]), uri: String(parts[1]), status: status, range: range == "-" ? "" : range,
+                bytes: bytes)
         }
     }
 

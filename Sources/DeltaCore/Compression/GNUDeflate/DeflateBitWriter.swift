@@ -28,7 +28,8 @@ struct DeflateBitWriter {
         bitBuffer |= UInt64(value) << bitCount
         bitCount &+= UInt64(length)
         if bitCount >= 32 {
-            UnsafeMutableRawPointer(buffer + count).storeBytes(of: UInt32(truncatingIfNeeded: bitBuffer).littleEndian, as: UInt32.self)
+            UnsafeMutableRawPointer(buffer + count).storeBytes(
+                of: UInt32(truncatingIfNeeded: bitBuffer).littleEndian, as: UInt32.self)
             count &+= 4
             bitBuffer >>= 32
             bitCount &-= 32

@@ -173,7 +173,8 @@ struct GNUDeflateCore {
         prev.initialize(repeating: 0, count: Self.wSize)
         head = .allocate(capacity: Self.hashSize)
         head.initialize(repeating: 0, count: Self.hashSize)
-        trees = GNUDeflateTrees(level: level, litBufferSize: variant.litBufferSize, guessesBlockEnd: variant.guessesBlockEnd)
+        trees = GNUDeflateTrees(
+            level: level, litBufferSize: variant.litBufferSize, guessesBlockEnd: variant.guessesBlockEnd)
         if level <= 3 { matchLength = 0 }
     }
 
@@ -274,12 +275,15 @@ struct GNUDeflateCore {
         var current = start
         repeat {
             let match = window + current
-            if match[bestLength] == scanEnd && match[bestLength - 1] == scanEnd1 && match[0] == scanStart[0] && match[1] == scanStart[1] {
+            if match[bestLength] == scanEnd && match[bestLength - 1] == scanEnd1 && match[0] == scanStart[0]
+                && match[1] == scanStart[1]
+            {
                 // gzip compares bytes 3...258 one at a time (0 and 1 were checked, 2 follows from
                 // the hash); comparing eight at a time finds the same first difference.
                 var offset = 3
                 while offset <= Self.maxMatch {
-                    let difference = UInt64(littleEndian: UnsafeRawPointer(scanStart + offset).loadUnaligned(as: UInt64.self))
+                    let difference =
+                        UInt64(littleEndian: UnsafeRawPointer(scanStart + offset).loadUnaligned(as: UInt64.self))
                         ^ UInt64(littleEndian: UnsafeRawPointer(match + offset).loadUnaligned(as: UInt64.self))
                     if difference != 0 {
                         offset += difference.trailingZeroBitCount >> 3
@@ -337,7 +341,8 @@ struct GNUDeflateCore {
             }
             var flush: Bool
             if matchLength >= Self.minMatch {
-                flush = trees.tallyMatch(distance: strstart - matchStart, length: matchLength, bytesInBlock: strstart - blockStart)
+                flush = trees.tallyMatch(
+                    distance: strstart - matchStart, length: matchLength, bytesInBlock: strstart - blockStart)
                 lookahead -= matchLength
                 rsyncRoll(strstart, matchLength)
                 if matchLength <= maxLazy {
@@ -387,14 +392,16 @@ struct GNUDeflateCore {
             prevMatch = matchStart
             matchLength = Self.minMatch - 1
             if hashHead != 0 && prevLength < maxLazy && strstart - hashHead <= Self.maxDist
-                && strstart <= Self.windowSize - Self.minLookahead {
+                && strstart <= Self.windowSize - Self.minLookahead
+            {
                 matchLength = longestMatch(hashHead)
                 if matchLength > lookahead { matchLength = lookahead }
                 if matchLength == Self.minMatch && strstart - matchStart > Self.tooFar { matchLength -= 1 }
             }
             if prevLength >= Self.minMatch && matchLength <= prevLength {
                 // bytesInBlock is gzip's strstart - block_start at ct_tally time.
-                let flush = trees.tallyMatch(distance: strstart - 1 - prevMatch, length: prevLength, bytesInBlock: strstart - blockStart)
+                let flush = trees.tallyMatch(
+                    distance: strstart - 1 - prevMatch, length: prevLength, bytesInBlock: strstart - blockStart)
                 lookahead -= prevLength - 1
                 prevLength -= 2
                 rsyncRoll(strstart, prevLength + 1)
@@ -445,10 +452,13 @@ struct GNUDeflateCore {
         blockStart = strstart
         try out.flush(into: sink)
         guard boundaryObserver != nil || stopOffset != nil else { return false }
-        let match = pending ? DeflateRestartPoint.PendingMatch(
-            length: matchLength, distance: matchLength >= Self.minMatch ? strstart - matchStart : 0) : nil
-        let boundary = GNUDeflateBoundary(contentOffset: windowBase + strstart, bitOffset: out.bitPosition,
-                                          windowOffset: windowBase, pendingMatch: match)
+        let match =
+            pending
+            ? DeflateRestartPoint.PendingMatch(
+                length: matchLength, distance: matchLength >= Self.minMatch ? strstart - matchStart : 0) : nil
+        let boundary = GNUDeflateBoundary(
+            contentOffset: windowBase + strstart, bitOffset: out.bitPosition,
+            windowOffset: windowBase, pendingMatch: match)
         boundaryObserver?(boundary)
         guard boundary.contentOffset == stopOffset else { return false }
         stoppedAt = boundary

@@ -12,8 +12,12 @@ struct GNUDeflateTrees {
     static let dCodes = 30
     static let blCodes = 19
     static let heapSize = 2 * lCodes + 1
-    static let extraLBits: [Int] = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0]
-    static let extraDBits: [Int] = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13]
+    static let extraLBits: [Int] = [
+        0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
+    ]
+    static let extraDBits: [Int] = [
+        0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13,
+    ]
     static let extraBLBits: [Int] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 7]
     static let blOrder: [Int] = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]
 
@@ -87,10 +91,17 @@ struct GNUDeflateTrees {
         self.level = level
         self.litBufferSize = litBufferSize
         self.guessesBlockEnd = guessesBlockEnd
-        dynL = CodeTree(size: Self.heapSize, elems: Self.lCodes, extraBits: Self.extraLBits, extraBase: Self.literals + 1, maxLength: Self.maxBits)
-        dynD = CodeTree(size: 2 * Self.dCodes + 1, elems: Self.dCodes, extraBits: Self.extraDBits, extraBase: 0, maxLength: Self.maxBits)
-        blTree = CodeTree(size: 2 * Self.blCodes + 1, elems: Self.blCodes, extraBits: Self.extraBLBits, extraBase: 0, maxLength: Self.maxBLBits)
-        staticL = CodeTree(size: Self.lCodes + 2, elems: Self.lCodes, extraBits: nil, extraBase: 0, maxLength: Self.maxBits)
+        dynL = CodeTree(
+            size: Self.heapSize, elems: Self.lCodes, extraBits: Self.extraLBits, extraBase: Self.literals + 1,
+            maxLength: Self.maxBits)
+        dynD = CodeTree(
+            size: 2 * Self.dCodes + 1, elems: Self.dCodes, extraBits: Self.extraDBits, extraBase: 0,
+            maxLength: Self.maxBits)
+        blTree = CodeTree(
+            size: 2 * Self.blCodes + 1, elems: Self.blCodes, extraBits: Self.extraBLBits, extraBase: 0,
+            maxLength: Self.maxBLBits)
+        staticL = CodeTree(
+            size: Self.lCodes + 2, elems: Self.lCodes, extraBits: nil, extraBase: 0, maxLength: Self.maxBits)
         staticD = CodeTree(size: Self.dCodes, elems: Self.dCodes, extraBits: nil, extraBase: 0, maxLength: Self.maxBits)
         heap = .allocate(capacity: Self.heapSize); heap.initialize(repeating: 0, count: Self.heapSize)
         depth = .allocate(capacity: Self.heapSize); depth.initialize(repeating: 0, count: Self.heapSize)
@@ -99,7 +110,8 @@ struct GNUDeflateTrees {
         distCode = .allocate(capacity: 512); distCode.initialize(repeating: 0, count: 512)
         baseLength = .allocate(capacity: Self.lengthCodes)
         baseDist = .allocate(capacity: Self.dCodes)
-        extraL = .allocate(capacity: Self.lengthCodes); extraL.initialize(from: Self.extraLBits, count: Self.lengthCodes)
+        extraL = .allocate(capacity: Self.lengthCodes);
+        extraL.initialize(from: Self.extraLBits, count: Self.lengthCodes)
         extraD = .allocate(capacity: Self.dCodes); extraD.initialize(from: Self.extraDBits, count: Self.dCodes)
         symbolLC = .allocate(capacity: litBufferSize)
         symbolDistance = .allocate(capacity: litBufferSize)
@@ -369,7 +381,13 @@ struct GNUDeflateTrees {
             }
             count = 0
             prevLen = curLen
-            if nextLen == 0 { maxCount = 138; minCount = 3 } else if curLen == nextLen { maxCount = 6; minCount = 3 } else { maxCount = 7; minCount = 4 }
+            if nextLen == 0 {
+                maxCount = 138; minCount = 3
+            } else if curLen == nextLen {
+                maxCount = 6; minCount = 3
+            } else {
+                maxCount = 7; minCount = 4
+            }
         }
     }
 
@@ -398,7 +416,13 @@ struct GNUDeflateTrees {
             }
             count = 0
             prevLen = curLen
-            if nextLen == 0 { maxCount = 138; minCount = 3 } else if curLen == nextLen { maxCount = 6; minCount = 3 } else { maxCount = 7; minCount = 4 }
+            if nextLen == 0 {
+                maxCount = 138; minCount = 3
+            } else if curLen == nextLen {
+                maxCount = 6; minCount = 3
+            } else {
+                maxCount = 7; minCount = 4
+            }
         }
     }
 
@@ -459,7 +483,9 @@ struct GNUDeflateTrees {
     ///   - stored: the block's input bytes, or nil when they have left the window.
     ///   - storedLength: how many input bytes the block covers.
     ///   - isLast: whether this is the final block.
-    mutating func flushBlock(stored: UnsafePointer<UInt8>?, storedLength: Int, isLast: Bool, pad: Bool = false, _ out: inout DeflateBitWriter) {
+    mutating func flushBlock(
+        stored: UnsafePointer<UInt8>?, storedLength: Int, isLast: Bool, pad: Bool = false, _ out: inout DeflateBitWriter
+    ) {
         dynL.maxCode = buildTree(dynL, staticTree: staticL)
         dynD.maxCode = buildTree(dynD, staticTree: staticD)
         let maxBLIndex = buildBitLengthTree()

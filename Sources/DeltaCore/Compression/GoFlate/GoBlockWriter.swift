@@ -45,13 +45,16 @@ struct GoBlockWriter {
         var extraBits = 0
         if storable {
             for symbol in stride(from: GoFlateSymbols.firstLengthSymbol + 8, to: literals, by: 1) {
-                extraBits += Int(literalFrequencies[symbol]) * Int(GoFlateSymbols.lengthExtraBits[symbol - GoFlateSymbols.firstLengthSymbol])
+                extraBits +=
+                    Int(literalFrequencies[symbol])
+                    * Int(GoFlateSymbols.lengthExtraBits[symbol - GoFlateSymbols.firstLengthSymbol])
             }
             for symbol in stride(from: 4, to: distances, by: 1) {
                 extraBits += Int(distanceFrequencies[symbol]) * Int(GoFlateSymbols.distanceExtraBits[symbol])
             }
         }
-        var size = 3 + GoHuffmanCode.fixedLiterals.bitCost(literalFrequencies)
+        var size =
+            3 + GoHuffmanCode.fixedLiterals.bitCost(literalFrequencies)
             + GoHuffmanCode.fixedDistances.bitCost(distanceFrequencies) + extraBits
         var dynamic = false
         prepareCodeLengths(literals: literals, distances: distances, distanceCode: distanceCode)
@@ -69,7 +72,9 @@ struct GoBlockWriter {
             writeTokens(tokens, count: count, literalCode: literalCode, distanceCode: distanceCode)
         } else {
             bits.write(2, 3)
-            writeTokens(tokens, count: count, literalCode: GoHuffmanCode.fixedLiterals, distanceCode: GoHuffmanCode.fixedDistances)
+            writeTokens(
+                tokens, count: count, literalCode: GoHuffmanCode.fixedLiterals,
+                distanceCode: GoHuffmanCode.fixedDistances)
         }
     }
 
@@ -126,7 +131,8 @@ struct GoBlockWriter {
                             if token < GoFlateToken.matchFlag {
                                 literals[Int(token)] += 1
                             } else {
-                                literals[GoFlateSymbols.firstLengthSymbol + Int(lengthCode[Int(token >> 22 & 0xff)])] += 1
+                                literals[GoFlateSymbols.firstLengthSymbol + Int(lengthCode[Int(token >> 22 & 0xff)])] +=
+                                    1
                                 distances[Int(distanceCode[Int(token & 0x3f_ffff)])] += 1
                             }
                         }
@@ -196,9 +202,12 @@ struct GoBlockWriter {
     private func dynamicBlockSize(distanceCode: GoHuffmanCode, extraBits: Int) -> (bits: Int, codeLengthCount: Int) {
         var listed = GoFlateSymbols.codeLengthCount
         while listed > 4 && codeLengthFrequencies[GoFlateSymbols.codeLengthOrder[listed - 1]] == 0 { listed -= 1 }
-        let header = 3 + 5 + 5 + 4 + 3 * listed + codeLengthCode.bitCost(codeLengthFrequencies)
-            + Int(codeLengthFrequencies[16]) * 2 + Int(codeLengthFrequencies[17]) * 3 + Int(codeLengthFrequencies[18]) * 7
-        let size = header + literalCode.bitCost(literalFrequencies) + distanceCode.bitCost(distanceFrequencies) + extraBits
+        let header =
+            3 + 5 + 5 + 4 + 3 * listed + codeLengthCode.bitCost(codeLengthFrequencies)
+            + Int(codeLengthFrequencies[16]) * 2 + Int(codeLengthFrequencies[17]) * 3 + Int(codeLengthFrequencies[18])
+            * 7
+        let size =
+            header + literalCode.bitCost(literalFrequencies) + distanceCode.bitCost(distanceFrequencies) + extraBits
         return (size, listed)
     }
 
@@ -223,32 +232,46 @@ struct GoBlockWriter {
         }
     }
 
-    private mutating func writeTokens(_ tokens: UnsafePointer<UInt32>, count: Int, literalCode: GoHuffmanCode, distanceCode: GoHuffmanCode) {
+    private mutating func writeTokens(
+        _ tokens: UnsafePointer<UInt32>, count: Int, literalCode: GoHuffmanCode, distanceCode: GoHuffmanCode
+    ) {
         literalCode.lengths.withUnsafeBufferPointer { literalLengths in
-        literalCode.codes.withUnsafeBufferPointer { literalCodes in
-        distanceCode.lengths.withUnsafeBufferPointer { distanceLengths in
-        distanceCode.codes.withUnsafeBufferPointer { distanceCodes in
-        GoFlateSymbols.lengthCode.withUnsafeBufferPointer { lengthCodeOf in
-        GoFlateSymbols.distanceCode.withUnsafeBufferPointer { distanceCodeOf in
-            for index in 0..<count {
-                let token = tokens[index]
-                if token < GoFlateToken.matchFlag {
-                    bits.write(UInt32(literalCodes[Int(token)]), Int(literalLengths[Int(token)]))
-                    continue
+            literalCode.codes.withUnsafeBufferPointer { literalCodes in
+                distanceCode.lengths.withUnsafeBufferPointer { distanceLengths in
+                    distanceCode.codes.withUnsafeBufferPointer { distanceCodes in
+                        GoFlateSymbols.lengthCode.withUnsafeBufferPointer { lengthCodeOf in
+                            GoFlateSymbols.distanceCode.withUnsafeBufferPointer { distanceCodeOf in
+                                for index in 0..<count {
+                                    let token = tokens[index]
+                                    if token < GoFlateToken.matchFlag {
+                                        bits.write(UInt32(literalCodes[Int(token)]), Int(literalLengths[Int(token)]))
+                                        continue
+                                    }
+                                    let length = Int(token >> 22 & 0xff)
+                                    let lengthCode = Int(lengthCodeOf[length])
+                                    let lengthSymbol = GoFlateSymbols.firstLengthSymbol + lengthCode
+                                    bits.write(UInt32(literalCodes[lengthSymbol]), Int(literalLengths[lengthSymbol]))
+                                    let lengthExtra = Int(GoFlateSymbols.lengthExtraBits[lengthCode])
+                                    if lengthExtra > 0 {
+                                        bits.write(UInt32(length) - GoFlateSymbols.lengthBase[lengthCode], lengthExtra)
+                                    }
+                                    let distance = Int(token & 0x3f_ffff)
+                                    let distanceCode = Int(distanceCodeOf[distance])
+                                    bits.write(UInt32(distanceCodes[distanceCode]), Int(distanceLengths[distanceCode]))
+                                    let distanceExtra = Int(GoFlateSymbols.distanceExtraBits[distanceCode])
+                                    if distanceExtra > 0 {
+                                        bits.write(
+                                            UInt32(distance) - GoFlateSymbols.distanceBase[distanceCode], distanceExtra)
+                                    }
+                                }
+                                bits.write(
+                                    UInt32(literalCodes[GoFlateSymbols.endOfBlock]),
+                                    Int(literalLengths[GoFlateSymbols.endOfBlock]))
+                            }
+                        }
+                    }
                 }
-                let length = Int(token >> 22 & 0xff)
-                let lengthCode = Int(lengthCodeOf[length])
-                let lengthSymbol = GoFlateSymbols.firstLengthSymbol + lengthCode
-                bits.write(UInt32(literalCodes[lengthSymbol]), Int(literalLengths[lengthSymbol]))
-                let lengthExtra = Int(GoFlateSymbols.lengthExtraBits[lengthCode])
-                if lengthExtra > 0 { bits.write(UInt32(length) - GoFlateSymbols.lengthBase[lengthCode], lengthExtra) }
-                let distance = Int(token & 0x3f_ffff)
-                let distanceCode = Int(distanceCodeOf[distance])
-                bits.write(UInt32(distanceCodes[distanceCode]), Int(distanceLengths[distanceCode]))
-                let distanceExtra = Int(GoFlateSymbols.distanceExtraBits[distanceCode])
-                if distanceExtra > 0 { bits.write(UInt32(distance) - GoFlateSymbols.distanceBase[distanceCode], distanceExtra) }
             }
-            bits.write(UInt32(literalCodes[GoFlateSymbols.endOfBlock]), Int(literalLengths[GoFlateSymbols.endOfBlock]))
-        }}}}}}
+        }
     }
 }

@@ -109,7 +109,9 @@ struct GoFastCompressor {
                 nextEmit = s
                 if s >= sLimit { break outer }
                 let word = UInt64(littleEndian: UnsafeRawPointer(src + s - 1).loadUnaligned(as: UInt64.self))
-                setEntry(Self.hash(UInt32(truncatingIfNeeded: word)), value: UInt32(truncatingIfNeeded: word), offset: current + s - 1)
+                setEntry(
+                    Self.hash(UInt32(truncatingIfNeeded: word)), value: UInt32(truncatingIfNeeded: word),
+                    offset: current + s - 1)
                 let atS = UInt32(truncatingIfNeeded: word >> 8)
                 let slot = Self.hash(atS)
                 candidate = entry(slot)

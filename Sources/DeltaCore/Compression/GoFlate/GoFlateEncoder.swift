@@ -28,7 +28,9 @@ public final class GoFlateEncoder: StreamEncoder {
     public static let levels = -2...9
 
     private enum Mode {
-        case stored, huffmanOnly, fast(GoFastCompressor), hashChain(GoHashChainCompressor)
+        case stored, huffmanOnly
+        case fast(GoFastCompressor)
+        case hashChain(GoHashChainCompressor)
     }
 
     private var mode: Mode
@@ -70,7 +72,8 @@ public final class GoFlateEncoder: StreamEncoder {
     /// The header Go's `gzip.Writer` writes by default at `level`: no name, modification time
     /// 0 (unless the program sets `ModTime`), XFL 2 for level 9 and 4 for level 1, OS 255.
     public static func goHeader(level: Int, modificationTime: UInt32 = 0) -> GzipHeader {
-        GzipHeader(modificationTime: modificationTime, operatingSystem: 255, extraFlags: level == 9 ? 2 : level == 1 ? 4 : 0)
+        GzipHeader(
+            modificationTime: modificationTime, operatingSystem: 255, extraFlags: level == 9 ? 2 : level == 1 ? 4 : 0)
     }
 
     /// Whether raw deflate data ends the way Go's `Close` ends it: an empty final stored block

@@ -25,7 +25,9 @@ enum GoFlateSymbols {
     static let firstLengthSymbol = 257
 
     /// Extra bits and base (length minus 3) of each length code 0…28.
-    static let lengthExtraBits: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0]
+    static let lengthExtraBits: [UInt8] = [
+        0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
+    ]
     static let lengthBase: [UInt32] = {
         var bases: [UInt32] = []
         var next: UInt32 = 0
@@ -36,7 +38,9 @@ enum GoFlateSymbols {
         return bases + [255]
     }()
     /// Extra bits and base (distance minus 1) of each distance code 0…29.
-    static let distanceExtraBits: [UInt8] = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13]
+    static let distanceExtraBits: [UInt8] = [
+        0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13,
+    ]
     static let distanceBase: [UInt32] = {
         var bases: [UInt32] = []
         var next: UInt32 = 0

@@ -74,7 +74,8 @@ struct GoHashChainCompressor {
 
     /// Room the next fill has, counting the slide it would make first.
     var roomForFill: Int {
-        index >= Self.bufferSize - Self.minLookahead ? Self.bufferSize - (windowEnd - Self.windowSize) : Self.bufferSize - windowEnd
+        index >= Self.bufferSize - Self.minLookahead
+            ? Self.bufferSize - (windowEnd - Self.windowSize) : Self.bufferSize - windowEnd
     }
 
     /// Go's `fillDeflate`: slides the window if the position has reached its end, then copies
@@ -123,11 +124,15 @@ struct GoHashChainCompressor {
         var n = 0
         let pa = UnsafeRawPointer(window + a), pb = UnsafeRawPointer(window + b)
         while n + 8 <= limit {
-            let difference = pa.loadUnaligned(fromByteOffset: n, as: UInt64.self) ^ pb.loadUnaligned(fromByteOffset: n, as: UInt64.self)
+            let difference =
+                pa.loadUnaligned(fromByteOffset: n, as: UInt64.self)
+                ^ pb.loadUnaligned(fromByteOffset: n, as: UInt64.self)
             if difference != 0 { return n + UInt64(littleEndian: difference).trailingZeroBitCount / 8 }
             n += 8
         }
-        while n < limit && pa.load(fromByteOffset: n, as: UInt8.self) == pb.load(fromByteOffset: n, as: UInt8.self) { n += 1 }
+        while n < limit && pa.load(fromByteOffset: n, as: UInt8.self) == pb.load(fromByteOffset: n, as: UInt8.self) {
+            n += 1
+        }
         return n
     }
 
@@ -192,11 +197,13 @@ struct GoHashChainCompressor {
             let minIndex = max(index - Self.windowSize, 0)
             if chainHead - hashOffset >= minIndex
                 && (lazyMatching ? lookahead > prevLength && prevLength < lazy : lookahead > Self.minMatch - 1),
-               let match = findMatch(at: index, head: chainHead - hashOffset, lookahead: lookahead) {
+                let match = findMatch(at: index, head: chainHead - hashOffset, lookahead: lookahead)
+            {
                 length = match.length
                 offset = match.offset
             }
-            let emitsMatch = lazyMatching ? prevLength >= Self.minMatch && length <= prevLength : length >= Self.minMatch
+            let emitsMatch =
+                lazyMatching ? prevLength >= Self.minMatch && length <= prevLength : length >= Self.minMatch
             if emitsMatch {
                 if lazyMatching {
                     emit(GoFlateToken.match(length: prevLength, distance: prevOffset))
@@ -224,7 +231,9 @@ struct GoHashChainCompressor {
                 if !lazyMatching || byteAvailable {
                     let literalIndex = lazyMatching ? index - 1 : index
                     emit(GoFlateToken.literal(window[literalIndex]))
-                    if tokenCount == Self.blockTokens { try writeBlock(endingAt: literalIndex + 1, writer: &writer, sink: sink) }
+                    if tokenCount == Self.blockTokens {
+                        try writeBlock(endingAt: literalIndex + 1, writer: &writer, sink: sink)
+                    }
                 }
                 index += 1
                 if lazyMatching { byteAvailable = true }
@@ -243,7 +252,9 @@ struct GoHashChainCompressor {
     private mutating func writeBlock(endingAt end: Int, writer: inout GoBlockWriter, sink: ChunkSink) throws {
         if end > 0 {
             if blockStart <= end {
-                writer.writeBlock(tokens: tokens, count: tokenCount, input: UnsafeBufferPointer(start: window + blockStart, count: end - blockStart))
+                writer.writeBlock(
+                    tokens: tokens, count: tokenCount,
+                    input: UnsafeBufferPointer(start: window + blockStart, count: end - blockStart))
             } else {
                 writer.writeBlock(tokens: tokens, count: tokenCount, input: nil)
             }

@@ -22,12 +22,13 @@ struct GoHuffmanCode {
     static let fixedLiterals: GoHuffmanCode = {
         var code = GoHuffmanCode(symbolCount: GoFlateSymbols.literalCount)
         for symbol in 0..<GoFlateSymbols.literalCount {
-            let (value, length): (Int, Int) = switch symbol {
-            case ..<144: (symbol + 48, 8)
-            case ..<256: (symbol - 144 + 400, 9)
-            case ..<280: (symbol - 256, 7)
-            default: (symbol - 280 + 192, 8)
-            }
+            let (value, length): (Int, Int) =
+                switch symbol {
+                case ..<144: (symbol + 48, 8)
+                case ..<256: (symbol - 144 + 400, 9)
+                case ..<280: (symbol - 256, 7)
+                default: (symbol - 280 + 192, 8)
+                }
             code.lengths[symbol] = UInt8(length)
             code.codes[symbol] = reversed(UInt16(value), length: length)
         }

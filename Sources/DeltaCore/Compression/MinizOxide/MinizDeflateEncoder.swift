@@ -80,7 +80,8 @@ public final class MinizDeflateEncoder: StreamEncoder {
     /// The header flate2's `GzEncoder` writes: mtime 0 (unless set), XFL 2 from level 9, 4 at
     /// level 1 and below, 0 otherwise, OS 255.
     public static func flate2Header(level: Int, modificationTime: UInt32 = 0) -> GzipHeader {
-        GzipHeader(modificationTime: modificationTime, operatingSystem: 255, extraFlags: level >= 9 ? 2 : level <= 1 ? 4 : 0)
+        GzipHeader(
+            modificationTime: modificationTime, operatingSystem: 255, extraFlags: level >= 9 ? 2 : level <= 1 ? 4 : 0)
     }
 
     public func process(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws {
@@ -103,7 +104,9 @@ public final class MinizDeflateEncoder: StreamEncoder {
         UInt16(dict[position]) | UInt16(dict[position + 1]) << 8
     }
 
-    private func findMatch(maxDistance: Int, maxLength requested: Int, length start: Int) -> (distance: Int, length: Int) {
+    private func findMatch(maxDistance: Int, maxLength requested: Int, length start: Int) -> (
+        distance: Int, length: Int
+    ) {
         let maxLength = min(Self.maxMatch, requested)
         var matchLength = max(start, 1), matchDistance = 0
         let position = lookaheadPos & Self.dictMask
@@ -190,7 +193,8 @@ public final class MinizDeflateEncoder: StreamEncoder {
             if lookaheadSize + dictFill >= Self.minMatch - 1 && count > 0 {
                 var destination = (lookaheadPos + lookaheadSize) & Self.dictMask
                 var insertAt = lookaheadPos + lookaheadSize - 2
-                var hash = (Int(dict[insertAt & Self.dictMask]) << 5 ^ Int(dict[(insertAt + 1) & Self.dictMask])) & hashMask
+                var hash =
+                    (Int(dict[insertAt & Self.dictMask]) << 5 ^ Int(dict[(insertAt + 1) & Self.dictMask])) & hashMask
                 lookaheadSize += count
                 for index in source..<source + count {
                     let byte = input[index]
@@ -210,7 +214,9 @@ public final class MinizDeflateEncoder: StreamEncoder {
                     lookaheadSize += 1
                     if lookaheadSize + dictFill >= Self.minMatch {
                         let insertAt = lookaheadPos + lookaheadSize - 3
-                        let hash = (Int(dict[insertAt & Self.dictMask]) << 10 ^ Int(dict[(insertAt + 1) & Self.dictMask]) << 5 ^ Int(byte)) & hashMask
+                        let hash =
+                            (Int(dict[insertAt & Self.dictMask]) << 10 ^ Int(dict[(insertAt + 1) & Self.dictMask]) << 5
+                                ^ Int(byte)) & hashMask
                         insert(insertAt, hash: hash)
                     }
                 }
@@ -322,7 +328,9 @@ public final class MinizDeflateEncoder: StreamEncoder {
             let distanceCode = Int(GoFlateSymbols.distanceCode[distance])
             bits.put(UInt32(distanceCodes[distanceCode]), Int(distanceLengths[distanceCode]))
             let distanceExtra = Int(GoFlateSymbols.distanceExtraBits[distanceCode])
-            if distanceExtra > 0 { bits.put(UInt32(distance) - GoFlateSymbols.distanceBase[distanceCode], distanceExtra) }
+            if distanceExtra > 0 {
+                bits.put(UInt32(distance) - GoFlateSymbols.distanceBase[distanceCode], distanceExtra)
+            }
         }
         bits.put(UInt32(literalCodes[256]), Int(literalLengths[256]))
     }

@@ -6,9 +6,15 @@
 struct MinizHuffman {
     /// Counts, code lengths and bit-reversed codes of the literal/length (288), distance (32)
     /// and code-length (19) tables.
-    var counts: [[UInt16]] = [[UInt16](repeating: 0, count: 288), [UInt16](repeating: 0, count: 32), [UInt16](repeating: 0, count: 19)]
-    var lengths: [[UInt8]] = [[UInt8](repeating: 0, count: 288), [UInt8](repeating: 0, count: 32), [UInt8](repeating: 0, count: 19)]
-    var codes: [[UInt16]] = [[UInt16](repeating: 0, count: 288), [UInt16](repeating: 0, count: 32), [UInt16](repeating: 0, count: 19)]
+    var counts: [[UInt16]] = [
+        [UInt16](repeating: 0, count: 288), [UInt16](repeating: 0, count: 32), [UInt16](repeating: 0, count: 19),
+    ]
+    var lengths: [[UInt8]] = [
+        [UInt8](repeating: 0, count: 288), [UInt8](repeating: 0, count: 32), [UInt8](repeating: 0, count: 19),
+    ]
+    var codes: [[UInt16]] = [
+        [UInt16](repeating: 0, count: 288), [UInt16](repeating: 0, count: 32), [UInt16](repeating: 0, count: 19),
+    ]
 
     /// Sets the fixed code of RFC 1951 into tables 0 and 1 (miniz's `start_static_block`).
     mutating func useFixedCodes() {

@@ -25,18 +25,22 @@ enum Bzip2BlockCompression {
     static func compress(_ content: [UInt8], level: Int, workFactor: Int) throws -> Bzip2BlockBits {
         let stream = try Bzip2Encoder(blockSize: level, workFactor: workFactor).transform(content)
         guard stream.count >= 4 + 10 + 10,
-              readBits(stream, at: 32, count: 48) == blockMagic else {
-            throw CompressionError.corrupt(.bzip2, detail: "one block of \(content.count) bytes did not give one bzip2 block")
+            readBits(stream, at: 32, count: 48) == blockMagic
+        else {
+            throw CompressionError.corrupt(
+                .bzip2, detail: "one block of \(content.count) bytes did not give one bzip2 block")
         }
         let crc = UInt32(readBits(stream, at: 80, count: 32))
         let trailer = endMagic << 32 | UInt64(crc)
         for padding in 0..<8 {
             let end = stream.count * 8 - padding - 80
             if readBits(stream, at: end, count: 48) << 32 | readBits(stream, at: end + 48, count: 32) == trailer {
-                return Bzip2BlockBits(bytes: Array(stream[4...]), bitCount: end - 32, crc: crc, contentSize: content.count)
+                return Bzip2BlockBits(
+                    bytes: Array(stream[4...]), bitCount: end - 32, crc: crc, contentSize: content.count)
             }
         }
-        throw CompressionError.corrupt(.bzip2, detail: "one block of \(content.count) bytes ended in more than one bzip2 block")
+        throw CompressionError.corrupt(
+            .bzip2, detail: "one block of \(content.count) bytes ended in more than one bzip2 block")
     }
 
     /// `count` (at most 57) bits of `bytes` from bit `position`, most significant first.
@@ -50,22 +54,25 @@ enum Bzip2BlockCompression {
 
     /// Compresses the content of `input` as `bzip2 -level` does, block by block on up to `jobs`
     /// threads, into the very stream libbz2 writes serially.
-    static func encode(_ input: ReadableFile, level: Int, workFactor: Int, jobs: Int,
-                       progress: ((UInt64) -> Void)?, into sink: ChunkSink) throws {
+    static func encode(
+        _ input: ReadableFile, level: Int, workFactor: Int, jobs: Int,
+        progress: ((UInt64) -> Void)?, into sink: ChunkSink
+    ) throws {
         var blocks = Bzip2ContentBlocks(input: input, level: level)
         var joiner = BitJoiner(order: .mostSignificantFirst)
         joiner.append(value: UInt64(0x425A_6830) + UInt64(level), count: 32)  // "BZh" and the level digit
         var combinedCRC: UInt32 = 0
         var consumed: UInt64 = 0
-        try OrderedParallelWork.stream(jobs: jobs, window: 4 * jobs, next: { try blocks.next() },
-                                       work: { try compress($0, level: level, workFactor: workFactor) },
-                                       consume: { block in
-            block.bytes.withUnsafeBytes { joiner.append($0, bitCount: block.bitCount) }
-            combinedCRC = (combinedCRC << 1 | combinedCRC >> 31) ^ block.crc
-            try joiner.flush(into: sink)
-            consumed += UInt64(block.contentSize)
-            progress?(consumed)
-        })
+        try OrderedParallelWork.stream(
+            jobs: jobs, window: 4 * jobs, next: { try blocks.next() },
+            work: { try compress($0, level: level, workFactor: workFactor) },
+            consume: { block in
+                block.bytes.withUnsafeBytes { joiner.append($0, bitCount: block.bitCount) }
+                combinedCRC = (combinedCRC << 1 | combinedCRC >> 31) ^ block.crc
+                try joiner.flush(into: sink)
+                consumed += UInt64(block.contentSize)
+                progress?(consumed)
+            })
         joiner.append(value: endMagic, count: 48)
         joiner.append(value: UInt64(combinedCRC), count: 32)
         try joiner.finish(into: sink)
@@ -96,7 +103,9 @@ struct Bzip2ContentBlocks {
                 bufferStart = 0
                 if bufferEnd == 0 { ended = true; continue }
             }
-            let (count, endsBlock) = buffer.withUnsafeBytes { splitter.consume(UnsafeRawBufferPointer(rebasing: $0[bufferStart..<bufferEnd])) }
+            let (count, endsBlock) = buffer.withUnsafeBytes {
+                splitter.consume(UnsafeRawBufferPointer(rebasing: $0[bufferStart..<bufferEnd]))
+            }
             block.append(contentsOf: buffer[bufferStart..<(bufferStart + count)])
             bufferStart += count
             if endsBlock { return block }

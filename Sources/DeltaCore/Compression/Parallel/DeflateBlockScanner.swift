@@ -8,7 +8,9 @@ enum DeflateBlockScanner {
     /// - Throws: ``CompressionError`` when the stream does not inflate.
     static func blockStarts(of deflate: UnsafeRawBufferPointer) throws(CompressionError) -> [DeflateRestartPoint] {
         var stream = z_stream()
-        guard CZlib_inflateInit2(&stream, -15) == Z_OK else { throw .library(.gzip, call: "inflateInit2", code: Z_MEM_ERROR) }
+        guard CZlib_inflateInit2(&stream, -15) == Z_OK else {
+            throw .library(.gzip, call: "inflateInit2", code: Z_MEM_ERROR)
+        }
         defer { inflateEnd(&stream) }
         let scratch = UnsafeMutablePointer<Bytef>.allocate(capacity: 1 << 16)
         defer { scratch.deallocate() }
@@ -38,12 +40,17 @@ extension DeflateBlockScanner {
     /// is padded with zero bits, which a segment compressed apart pads differently.
     /// `dictionary` is the content before the stream's, which its matches may reach back into.
     /// - Throws: ``CompressionError`` when the stream does not inflate to its end.
-    static func bitsToEnd(of deflate: UnsafeRawBufferPointer, dictionary: UnsafeRawBufferPointer) throws(CompressionError) -> Int {
+    static func bitsToEnd(of deflate: UnsafeRawBufferPointer, dictionary: UnsafeRawBufferPointer)
+        throws(CompressionError) -> Int
+    {
         var stream = z_stream()
-        guard CZlib_inflateInit2(&stream, -15) == Z_OK else { throw .library(.gzip, call: "inflateInit2", code: Z_MEM_ERROR) }
+        guard CZlib_inflateInit2(&stream, -15) == Z_OK else {
+            throw .library(.gzip, call: "inflateInit2", code: Z_MEM_ERROR)
+        }
         defer { inflateEnd(&stream) }
         if dictionary.count > 0 {
-            let status = inflateSetDictionary(&stream, dictionary.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(dictionary.count))
+            let status = inflateSetDictionary(
+                &stream, dictionary.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(dictionary.count))
             guard status == Z_OK else { throw .library(.gzip, call: "inflateSetDictionary", code: status) }
         }
         let scratch = UnsafeMutablePointer<Bytef>.allocate(capacity: 1 << 16)

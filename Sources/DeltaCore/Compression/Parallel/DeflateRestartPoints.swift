@@ -49,7 +49,9 @@ public struct DeflateRestartPoint: Hashable, Sendable {
     public var pendingMatch: PendingMatch?
 
     /// A restart point.
-    public init(contentOffset: UInt64, bitOffset: UInt64, windowOffset: UInt64? = nil, pendingMatch: PendingMatch? = nil) {
+    public init(
+        contentOffset: UInt64, bitOffset: UInt64, windowOffset: UInt64? = nil, pendingMatch: PendingMatch? = nil
+    ) {
         self.contentOffset = contentOffset
         self.bitOffset = bitOffset
         self.windowOffset = windowOffset
@@ -86,7 +88,8 @@ extension DeflateRestartPoints {
         for point in points {
             out.varint(point.contentOffset &- previous.contentOffset)
             out.varint(point.bitOffset &- previous.bitOffset)
-            out.bytes.append((point.windowOffset == nil ? 0 : Self.windowFlag) | (point.pendingMatch == nil ? 0 : Self.pendingFlag))
+            out.bytes.append(
+                (point.windowOffset == nil ? 0 : Self.windowFlag) | (point.pendingMatch == nil ? 0 : Self.pendingFlag))
             if let window = point.windowOffset { out.varint(point.contentOffset &- window) }
             if let match = point.pendingMatch {
                 out.varint(UInt64(max(0, match.length)))
@@ -102,7 +105,9 @@ extension DeflateRestartPoints {
     ///   it went wrong; every count, offset and match is bounded.
     public init(serialized bytes: [UInt8]) throws(RecipeError) {
         var input = RecipeByteReader(bytes: bytes)
-        func malformed(_ offset: Int, _ detail: String) -> RecipeError { .malformed(offset: offset, detail: "restart points: \(detail)") }
+        func malformed(_ offset: Int, _ detail: String) -> RecipeError {
+            .malformed(offset: offset, detail: "restart points: \(detail)")
+        }
         let version = try input.byte()
         guard version == Self.payloadVersion else { throw malformed(0, "unknown version \(version)") }
         let deflaterCode = try input.byte()
@@ -127,7 +132,8 @@ extension DeflateRestartPoints {
             let flags = try input.byte()
             let expectedWindow = deflater == .gnuGzip
             guard flags & ~(Self.windowFlag | Self.pendingFlag) == 0, (flags & Self.windowFlag != 0) == expectedWindow,
-                  expectedWindow || flags & Self.pendingFlag == 0 else {
+                expectedWindow || flags & Self.pendingFlag == 0
+            else {
                 throw malformed(flagsOffset, "flags \(flags) for \(deflater.rawValue)")
             }
             if flags & Self.windowFlag != 0 {
@@ -141,7 +147,8 @@ extension DeflateRestartPoints {
             if flags & Self.pendingFlag != 0 {
                 let matchOffset = input.offset
                 let length = try input.varint(), distance = try input.varint()
-                guard (2...258).contains(length), length >= 3 ? (1...Self.windowStep).contains(distance) : distance == 0 else {
+                guard (2...258).contains(length), length >= 3 ? (1...Self.windowStep).contains(distance) : distance == 0
+                else {
                     throw malformed(matchOffset, "pending match of \(length) bytes at distance \(distance)")
                 }
                 point.pendingMatch = .init(length: Int(length), distance: Int(distance))
@@ -158,7 +165,8 @@ extension RecompressionRecipe {
     /// otherwise (the rebuild is then serial, with the same bytes).
     public var restartPoints: DeflateRestartPoints? {
         guard let payload = extensionPayload(.restartPoints), let gzip,
-              let points = try? DeflateRestartPoints(serialized: payload), points.deflater == gzip.deflater else { return nil }
+            let points = try? DeflateRestartPoints(serialized: payload), points.deflater == gzip.deflater
+        else { return nil }
         return points
     }
 }

@@ -38,13 +38,16 @@ struct DeflateSegment: Sendable {
     }
 
     /// Reads the segment from `start` to `end` with the content around it.
-    static func read(start: DeflateRestartPoint?, end: DeflateRestartPoint?, deflater: DeflateImplementation,
-                     from source: some ContentSource) throws -> DeflateSegment {
+    static func read(
+        start: DeflateRestartPoint?, end: DeflateRestartPoint?, deflater: DeflateImplementation,
+        from source: some ContentSource
+    ) throws -> DeflateSegment {
         var from: UInt64 = 0
         if let start { from = start.windowOffset ?? start.contentOffset - min(start.contentOffset, zlibWindow) }
         let to = end.map { min(source.contentSize, $0.contentOffset + lookahead(deflater)) } ?? source.contentSize
-        return DeflateSegment(start: start, end: end, data: try source.contentBytes(from..<to), dataOffset: from,
-                              reachesEnd: to == source.contentSize)
+        return DeflateSegment(
+            start: start, end: end, data: try source.contentBytes(from..<to), dataOffset: from,
+            reachesEnd: to == source.contentSize)
     }
 
     /// Whether `points` can be used on content of `size` bytes: inside it, increasing, and for
@@ -55,7 +58,8 @@ struct DeflateSegment: Sendable {
             guard point.contentOffset > previous, point.contentOffset < size else { return false }
             if points.deflater == .gnuGzip {
                 guard let window = point.windowOffset, window <= point.contentOffset,
-                      size - window >= gnuWindow, point.contentOffset - window < gnuWindow else { return false }
+                    size - window >= gnuWindow, point.contentOffset - window < gnuWindow
+                else { return false }
             }
             previous = point.contentOffset
         }
@@ -91,18 +95,26 @@ extension DeflateSegment {
         var bits = gzip.deflater == .gnuGzip ? try compressGNU(level: gzip.level) : try compressZlib(gzip)
         if alignment > 0 {
             // Drop the bits that stood in for the stream's before the segment.
-            bits.bytes = bits.bytes.withUnsafeBytes { BitJoiner.leastSignificantBits(of: $0, from: alignment, count: bits.bitCount) }
+            bits.bytes = bits.bytes.withUnsafeBytes {
+                BitJoiner.leastSignificantBits(of: $0, from: alignment, count: bits.bitCount)
+            }
         }
         let body = Int(contentStart - dataOffset)..<Int(contentEnd - dataOffset)
         if end == nil && start != nil {
             // The last byte's padding is the whole stream's, not this segment's.
             let dictionary = max(0, body.lowerBound - Int(Self.zlibWindow))..<body.lowerBound
             bits.bitCount = try bits.bytes.withUnsafeBytes { output in
-                try data.withUnsafeBytes { try DeflateBlockScanner.bitsToEnd(of: output, dictionary: UnsafeRawBufferPointer(rebasing: $0[dictionary])) }
+                try data.withUnsafeBytes {
+                    try DeflateBlockScanner.bitsToEnd(
+                        of: output, dictionary: UnsafeRawBufferPointer(rebasing: $0[dictionary]))
+                }
             }
         }
         bits.crc = data.withUnsafeBytes { bytes in
-            UInt32(crc32(0, bytes.baseAddress.map { $0.assumingMemoryBound(to: Bytef.self) + body.lowerBound }, uInt(body.count)))
+            UInt32(
+                crc32(
+                    0, bytes.baseAddress.map { $0.assumingMemoryBound(to: Bytef.self) + body.lowerBound },
+                    uInt(body.count)))
         }
         bits.contentSize = UInt64(body.count)
         return bits
@@ -123,11 +135,14 @@ extension DeflateSegment {
         try data.withUnsafeBytes { data in
             var inputStart = 0
             if let start {
-                guard let windowOffset = start.windowOffset else { throw RestartPointError(contentOffset: start.contentOffset) }
+                guard let windowOffset = start.windowOffset else {
+                    throw RestartPointError(contentOffset: start.contentOffset)
+                }
                 let window = Int(windowOffset - dataOffset)
                 inputStart = window + Int(Self.gnuWindow)
-                core.resume(at: GNUDeflateBoundary(start, bitOffset: 0),
-                            window: UnsafeRawBufferPointer(rebasing: data[window..<inputStart]))
+                core.resume(
+                    at: GNUDeflateBoundary(start, bitOffset: 0),
+                    window: UnsafeRawBufferPointer(rebasing: data[window..<inputStart]))
             }
             core.out.write(0, alignment)
             core.stopOffset = end.map { Int($0.contentOffset) }
@@ -136,7 +151,8 @@ extension DeflateSegment {
         }
         if let end {
             guard let stopped = core.stoppedAt,
-                  stopped == GNUDeflateBoundary(end, bitOffset: Int(end.bitOffset - startBits) + alignment) else {
+                stopped == GNUDeflateBoundary(end, bitOffset: Int(end.bitOffset - startBits) + alignment)
+            else {
                 throw RestartPointError(contentOffset: end.contentOffset)
             }
             bitCount = stopped.bitOffset - alignment
@@ -151,7 +167,8 @@ extension DeflateSegment {
     private func compressZlib(_ gzip: GzipRecipe) throws -> DeflateSegmentBits {
         var output: [UInt8] = []
         let collect: ChunkSink = { output.append(contentsOf: $0) }
-        let encoder = try GzipEncoder(rawLevel: gzip.level, memLevel: gzip.memLevel ?? 8, strategy: gzip.strategy ?? .default)
+        let encoder = try GzipEncoder(
+            rawLevel: gzip.level, memLevel: gzip.memLevel ?? 8, strategy: gzip.strategy ?? .default)
         let bodyStart = Int(contentStart - dataOffset)
         try data.withUnsafeBytes { data in
             if start != nil { try encoder.setDictionary(UnsafeRawBufferPointer(rebasing: data[..<bodyStart])) }
@@ -191,7 +208,8 @@ extension GNUDeflateBoundary {
     /// The boundary a restart point describes, with `bitOffset` counted from where the
     /// segment's compressor started.
     init(_ point: DeflateRestartPoint, bitOffset: Int) {
-        self.init(contentOffset: Int(point.contentOffset), bitOffset: bitOffset,
-                  windowOffset: Int(point.windowOffset ?? 0), pendingMatch: point.pendingMatch)
+        self.init(
+            contentOffset: Int(point.contentOffset), bitOffset: bitOffset,
+            windowOffset: Int(point.windowOffset ?? 0), pendingMatch: point.pendingMatch)
     }
 }

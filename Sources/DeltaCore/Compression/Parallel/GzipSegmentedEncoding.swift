@@ -10,8 +10,10 @@ enum GzipSegmentedEncoding {
     /// Compresses `source` as `gzip` says, cut at `points`, into `sink`.
     /// - Throws: ``RestartPointError`` when a point does not hold (the caller then compresses
     ///   serially); ``CompressionError`` from the codec; I/O errors from `source`.
-    static func encode(_ source: some ContentSource, gzip: GzipRecipe, points: DeflateRestartPoints, jobs: Int,
-                       progress: ((UInt64) -> Void)?, into sink: ChunkSink) throws {
+    static func encode(
+        _ source: some ContentSource, gzip: GzipRecipe, points: DeflateRestartPoints, jobs: Int,
+        progress: ((UInt64) -> Void)?, into sink: ChunkSink
+    ) throws {
         guard points.deflater == gzip.deflater, DeflateSegment.usable(points, contentSize: source.contentSize) else {
             throw RestartPointError(contentOffset: points.points.first?.contentOffset ?? 0)
         }
@@ -21,18 +23,22 @@ enum GzipSegmentedEncoding {
         var size: UInt64 = 0
         let bounds = DeflateSegment.bounds(points.points)
         var nextSegment = 0
-        try OrderedParallelWork.stream(jobs: jobs, window: segmentsPerJob * jobs, next: { () throws -> DeflateSegment? in
-            guard nextSegment < bounds.count else { return nil }
-            defer { nextSegment += 1 }
-            return try DeflateSegment.read(start: bounds[nextSegment].start, end: bounds[nextSegment].end,
-                                           deflater: gzip.deflater, from: source)
-        }, work: { (segment: DeflateSegment) in try segment.compress(gzip) }, consume: { (bits: DeflateSegmentBits) in
-            bits.bytes.withUnsafeBytes { joiner.append($0, bitCount: bits.bitCount) }
-            try joiner.flush(into: sink)
-            crc = crc32_combine(crc, uLong(bits.crc), .init(bits.contentSize))
-            size += bits.contentSize
-            progress?(size)
-        })
+        try OrderedParallelWork.stream(
+            jobs: jobs, window: segmentsPerJob * jobs,
+            next: { () throws -> DeflateSegment? in
+                guard nextSegment < bounds.count else { return nil }
+                defer { nextSegment += 1 }
+                return try DeflateSegment.read(
+                    start: bounds[nextSegment].start, end: bounds[nextSegment].end,
+                    deflater: gzip.deflater, from: source)
+            }, work: { (segment: DeflateSegment) in try segment.compress(gzip) },
+            consume: { (bits: DeflateSegmentBits) in
+                bits.bytes.withUnsafeBytes { joiner.append($0, bitCount: bits.bitCount) }
+                try joiner.flush(into: sink)
+                crc = crc32_combine(crc, uLong(bits.crc), .init(bits.contentSize))
+                size += bits.contentSize
+                progress?(size)
+            })
         try joiner.finish(into: sink)
         try GzipMemberEncoder.trailer(crc: UInt32(truncatingIfNeeded: crc), size: size).withUnsafeBytes { try sink($0) }
     }

@@ -10,8 +10,10 @@ import Synchronization
 enum OrderedParallelWork {
     /// Works on `items` with up to `jobs` threads; returns the results in item order.
     /// - Throws: the error of the first item (in item order) whose work failed.
-    static func map<Item: Sendable, Output: Sendable>(_ items: [Item], jobs: Int,
-                                                      _ work: @escaping @Sendable (Item) throws -> Output) throws -> [Output] {
+    static func map<Item: Sendable, Output: Sendable>(
+        _ items: [Item], jobs: Int,
+        _ work: @escaping @Sendable (Item) throws -> Output
+    ) throws -> [Output] {
         guard jobs > 1, items.count > 1 else { return try items.map(work) }
         let results = Mutex([Result<Output, any Error>?](repeating: nil, count: items.count))
         BlockingWork.parallelForEach(count: items.count, jobs: jobs) { index in
@@ -29,9 +31,11 @@ enum OrderedParallelWork {
     /// Streams items through `work`: `next` makes items on the calling thread (nil at the
     /// end), `window` of them at a time are worked on in parallel, and `consume` receives
     /// the results in order on the calling thread.
-    static func stream<Item: Sendable, Output: Sendable>(jobs: Int, window: Int, next: () throws -> Item?,
-                                                         work: @escaping @Sendable (Item) throws -> Output,
-                                                         consume: (Output) throws -> Void) throws {
+    static func stream<Item: Sendable, Output: Sendable>(
+        jobs: Int, window: Int, next: () throws -> Item?,
+        work: @escaping @Sendable (Item) throws -> Output,
+        consume: (Output) throws -> Void
+    ) throws {
         var ended = false
         while !ended {
             var items: [Item] = []

@@ -23,29 +23,39 @@ public enum RestartPointRecorder {
     ///   - interval: about how much content lies between points.
     ///   - jobs: threads for the proof.
     /// - Throws: ``CompressionError`` when the file's deflate data does not inflate.
-    public static func addingRestartPoints(to recipe: RecompressionRecipe, content: [UInt8], file: [UInt8],
-                                           interval: UInt64 = defaultInterval,
-                                           jobs: Int = Recompressor.defaultJobs) throws -> RecompressionRecipe {
+    public static func addingRestartPoints(
+        to recipe: RecompressionRecipe, content: [UInt8], file: [UInt8],
+        interval: UInt64 = defaultInterval,
+        jobs: Int = Recompressor.defaultJobs
+    ) throws -> RecompressionRecipe {
         // Go's and miniz_oxide's blocks cannot be resumed by our segment compressors (yet):
         // their rebuilds are serial.
-        guard recipe.format == .gzip, let gzip = recipe.gzip, !gzip.deflater.isProducerRecorded, interval > 0, UInt64(content.count) >= 2 * interval,
-              file.count >= Int(recipe.trailingZeroBytes) + 18 else { return recipe }
+        guard recipe.format == .gzip, let gzip = recipe.gzip, !gzip.deflater.isProducerRecorded, interval > 0,
+            UInt64(content.count) >= 2 * interval,
+            file.count >= Int(recipe.trailingZeroBytes) + 18
+        else { return recipe }
         let deflate = try deflateData(of: file, trailingZeroBytes: recipe.trailingZeroBytes)
         let source = MemoryContent(bytes: content)
-        let candidates = switch gzip.deflater {
-        case .gnuGzip: try gnuCandidates(level: gzip.level, content: content, interval: interval)
-        case .zlib: try zlibCandidates(gzip, source: source, deflate: deflate, interval: interval)
-        case .goFlate, .minizOxide: [DeflateRestartPoint]()
-        }
+        let candidates =
+            switch gzip.deflater {
+            case .gnuGzip: try gnuCandidates(level: gzip.level, content: content, interval: interval)
+            case .zlib: try zlibCandidates(gzip, source: source, deflate: deflate, interval: interval)
+            case .goFlate, .minizOxide: [DeflateRestartPoint]()
+            }
         let proven = try prove(candidates, gzip: gzip, source: source, deflate: deflate, jobs: jobs)
         var result = recipe
-        result.setExtension(.restartPoints, payload: proven.isEmpty ? nil
-                            : DeflateRestartPoints(deflater: gzip.deflater, points: proven).serialized())
+        result.setExtension(
+            .restartPoints,
+            payload: proven.isEmpty
+                ? nil
+                : DeflateRestartPoints(deflater: gzip.deflater, points: proven).serialized())
         return result
     }
 
     /// Points at least `interval` apart, none in the last half interval.
-    private static func spaced(_ offsets: some Sequence<DeflateRestartPoint>, size: UInt64, interval: UInt64) -> [DeflateRestartPoint] {
+    private static func spaced(_ offsets: some Sequence<DeflateRestartPoint>, size: UInt64, interval: UInt64)
+        -> [DeflateRestartPoint]
+    {
         var points: [DeflateRestartPoint] = []
         var mark = interval
         for point in offsets where point.contentOffset >= mark && point.contentOffset + interval / 2 <= size {
@@ -64,8 +74,10 @@ public enum RestartPointRecorder {
         let size = content.count
         core.boundaryObserver = { boundary in
             guard size - boundary.windowOffset >= Int(DeflateSegment.gnuWindow) else { return }
-            boundaries.append(DeflateRestartPoint(contentOffset: UInt64(boundary.contentOffset), bitOffset: UInt64(boundary.bitOffset),
-                                                  windowOffset: UInt64(boundary.windowOffset), pendingMatch: boundary.pendingMatch))
+            boundaries.append(
+                DeflateRestartPoint(
+                    contentOffset: UInt64(boundary.contentOffset), bitOffset: UInt64(boundary.bitOffset),
+                    windowOffset: UInt64(boundary.windowOffset), pendingMatch: boundary.pendingMatch))
         }
         let discard: ChunkSink = { _ in }
         try content.withUnsafeBytes { bytes in
@@ -82,8 +94,10 @@ public enum RestartPointRecorder {
     }
 
     /// zlib block boundaries that a primed zlib resumes from exactly, about `interval` apart.
-    static func zlibCandidates(_ gzip: GzipRecipe, source: MemoryContent, deflate: [UInt8],
-                               interval: UInt64) throws -> [DeflateRestartPoint] {
+    static func zlibCandidates(
+        _ gzip: GzipRecipe, source: MemoryContent, deflate: [UInt8],
+        interval: UInt64
+    ) throws -> [DeflateRestartPoint] {
         guard gzip.level >= 4, ![.huffmanOnly, .rle].contains(gzip.strategy ?? .default) else { return [] }
         let starts = try deflate.withUnsafeBytes { try DeflateBlockScanner.blockStarts(of: $0) }
         var points: [DeflateRestartPoint] = []
@@ -93,7 +107,9 @@ public enum RestartPointRecorder {
             while index < starts.count && starts[index].contentOffset < mark { index += 1 }
             var chosen: DeflateRestartPoint?
             for attempt in index..<max(index, min(index + zlibAttemptsPerMark, starts.count - 1))
-            where try segmentHolds(start: starts[attempt], end: starts[attempt + 1], gzip: gzip, source: source, deflate: deflate) {
+            where try segmentHolds(
+                start: starts[attempt], end: starts[attempt + 1], gzip: gzip, source: source, deflate: deflate)
+            {
                 chosen = starts[attempt]
                 break
             }
@@ -108,8 +124,10 @@ public enum RestartPointRecorder {
     }
 
     /// Whether the segment from `start` to `end`, compressed alone, gives the file's bits.
-    static func segmentHolds(start: DeflateRestartPoint?, end: DeflateRestartPoint?, gzip: GzipRecipe,
-                             source: MemoryContent, deflate: [UInt8]) throws -> Bool {
+    static func segmentHolds(
+        start: DeflateRestartPoint?, end: DeflateRestartPoint?, gzip: GzipRecipe,
+        source: MemoryContent, deflate: [UInt8]
+    ) throws -> Bool {
         let segment = try DeflateSegment.read(start: start, end: end, deflater: gzip.deflater, from: source)
         let bits: DeflateSegmentBits
         do {
@@ -132,11 +150,14 @@ public enum RestartPointRecorder {
     /// The restart points among `points` that hold for `recipe` (a gzip recipe) over
     /// `content`, whose compressed form is `file`: the check `mkpatch create` makes before it
     /// publishes points.
-    public static func proven(_ points: DeflateRestartPoints, recipe: RecompressionRecipe, content: [UInt8], file: [UInt8],
-                              jobs: Int = Recompressor.defaultJobs) throws -> [DeflateRestartPoint] {
+    public static func proven(
+        _ points: DeflateRestartPoints, recipe: RecompressionRecipe, content: [UInt8], file: [UInt8],
+        jobs: Int = Recompressor.defaultJobs
+    ) throws -> [DeflateRestartPoint] {
         guard recipe.format == .gzip, let gzip = recipe.gzip, gzip.deflater == points.deflater,
-              DeflateSegment.usable(points, contentSize: UInt64(content.count)),
-              file.count >= Int(recipe.trailingZeroBytes) + 18 else { return [] }
+            DeflateSegment.usable(points, contentSize: UInt64(content.count)),
+            file.count >= Int(recipe.trailingZeroBytes) + 18
+        else { return [] }
         let deflate = try deflateData(of: file, trailingZeroBytes: recipe.trailingZeroBytes)
         return try prove(points.points, gzip: gzip, source: MemoryContent(bytes: content), deflate: deflate, jobs: jobs)
     }
@@ -151,13 +172,16 @@ public enum RestartPointRecorder {
 
     /// Compresses every segment in parallel and keeps the points whose segments hold; a
     /// segment that differs loses its start point (the first segment, its end point).
-    static func prove(_ candidates: [DeflateRestartPoint], gzip: GzipRecipe, source: MemoryContent,
-                      deflate: [UInt8], jobs: Int) throws -> [DeflateRestartPoint] {
+    static func prove(
+        _ candidates: [DeflateRestartPoint], gzip: GzipRecipe, source: MemoryContent,
+        deflate: [UInt8], jobs: Int
+    ) throws -> [DeflateRestartPoint] {
         var points = candidates
         for _ in 0..<proofRounds where !points.isEmpty {
             let bounds = DeflateSegment.bounds(points)
             let holds = try OrderedParallelWork.map(Array(bounds.indices), jobs: jobs) { index in
-                try segmentHolds(start: bounds[index].start, end: bounds[index].end, gzip: gzip, source: source, deflate: deflate)
+                try segmentHolds(
+                    start: bounds[index].start, end: bounds[index].end, gzip: gzip, source: source, deflate: deflate)
             }
             let failing = Set(holds.indices.filter { !holds[$0] }.map { max(0, $0 - 1) })
             if failing.isEmpty { return points }

@@ -8,12 +8,14 @@ struct Bzip2RecipeSearch {
     func run() throws -> RecipeDetection {
         let stream = UnsafeRawBufferPointer(rebasing: file[..<(file.count - Int(decoder.trailingZeroBytes))])
         let blockSize = Int(file[3]) - 0x30
-        var recipe = RecompressionRecipe(format: .bzip2, library: .libbz2, bzip2: Bzip2Recipe(blockSize: blockSize),
-                                         trailingZeroBytes: decoder.trailingZeroBytes)
+        var recipe = RecompressionRecipe(
+            format: .bzip2, library: .libbz2, bzip2: Bzip2Recipe(blockSize: blockSize),
+            trailingZeroBytes: decoder.trailingZeroBytes)
         if decoder.streamCount > 1 {
             guard let layout = try uniformLayout() else {
-                return RecipeDetection(recipe: nil, candidatesTried: 0,
-                                       reason: "\(decoder.streamCount) bzip2 streams of uneven sizes (lbzip2 or concatenated files?)")
+                return RecipeDetection(
+                    recipe: nil, candidatesTried: 0,
+                    reason: "\(decoder.streamCount) bzip2 streams of uneven sizes (lbzip2 or concatenated files?)")
             }
             recipe.setExtension(.memberLayout, payload: layout.payload)
         }
@@ -22,8 +24,11 @@ struct Bzip2RecipeSearch {
             return RecipeDetection(recipe: recipe, candidatesTried: 1, reason: nil)
         }
         let streams = decoder.streamCount > 1 ? " in \(decoder.streamCount) streams" : ""
-        return RecipeDetection(recipe: nil, candidatesTried: 1,
-                               reason: "libbz2 \(CodecLibrary.libbz2.version) at block size \(blockSize)\(streams) does not reproduce this file")
+        return RecipeDetection(
+            recipe: nil, candidatesTried: 1,
+            reason:
+                "libbz2 \(CodecLibrary.libbz2.version) at block size \(blockSize)\(streams) does not reproduce this file"
+        )
     }
 
     /// The layout pbzip2 would have used: the first stream's content size for every stream

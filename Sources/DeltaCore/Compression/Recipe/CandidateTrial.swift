@@ -23,7 +23,8 @@ struct CandidateTrial {
         let expected = self.expected
         let compare: ChunkSink = { chunk in
             guard chunk.count <= expected.count - matched,
-                  memcmp(chunk.baseAddress!, expected.baseAddress! + matched, chunk.count) == 0 else { throw Mismatch() }
+                memcmp(chunk.baseAddress!, expected.baseAddress! + matched, chunk.count) == 0
+            else { throw Mismatch() }
             matched += chunk.count
         }
         do {

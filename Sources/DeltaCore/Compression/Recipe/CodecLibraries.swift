@@ -6,18 +6,28 @@ extension CodecLibrary {
     /// The zlib this process is linked with (`zlibVersion()`).
     public static var zlib: CodecLibrary { CodecLibrary(name: "zlib", version: String(cString: zlibVersion())) }
     /// The libbz2 this process is linked with (`BZ2_bzlibVersion()`).
-    public static var libbz2: CodecLibrary { CodecLibrary(name: "libbz2", version: String(cString: BZ2_bzlibVersion())) }
+    public static var libbz2: CodecLibrary {
+        CodecLibrary(name: "libbz2", version: String(cString: BZ2_bzlibVersion()))
+    }
     /// The liblzma this process is linked with (`lzma_version_string()`).
-    public static var liblzma: CodecLibrary { CodecLibrary(name: "liblzma", version: String(cString: lzma_version_string())) }
+    public static var liblzma: CodecLibrary {
+        CodecLibrary(name: "liblzma", version: String(cString: lzma_version_string()))
+    }
     /// Our GNU gzip compatible deflate; the version names the gzip release it reproduces and
     /// changes whenever its output could.
-    public static var gnuDeflate: CodecLibrary { CodecLibrary(name: "deltafetch-gnu-deflate", version: GNUDeflateEncoder.compatibilityVersion) }
+    public static var gnuDeflate: CodecLibrary {
+        CodecLibrary(name: "deltafetch-gnu-deflate", version: GNUDeflateEncoder.compatibilityVersion)
+    }
     /// Our Go `compress/flate` compatible deflate; the version names the Go releases whose
     /// output it reproduces and changes whenever its output could.
-    public static var goFlate: CodecLibrary { CodecLibrary(name: "deltafetch-go-flate", version: GoFlateEncoder.compatibilityVersion) }
+    public static var goFlate: CodecLibrary {
+        CodecLibrary(name: "deltafetch-go-flate", version: GoFlateEncoder.compatibilityVersion)
+    }
     /// Our miniz_oxide compatible deflate; the version names the miniz_oxide releases whose
     /// output it reproduces and changes whenever its output could.
-    public static var minizOxide: CodecLibrary { CodecLibrary(name: "deltafetch-miniz-oxide", version: MinizDeflateEncoder.compatibilityVersion) }
+    public static var minizOxide: CodecLibrary {
+        CodecLibrary(name: "deltafetch-miniz-oxide", version: MinizDeflateEncoder.compatibilityVersion)
+    }
 
     /// The library this build would use for `recipe`.
     static func local(for recipe: RecompressionRecipe) -> CodecLibrary {
@@ -60,17 +70,21 @@ extension RecompressionRecipe {
         switch format {
         case .gzip:
             guard let gzip else { throw RecipeError.unsupported("gzip recipe without gzip settings") }
-            encoder = try memberEncoder { GzipMemberEncoder(header: gzip.header, deflater: try gzip.makeDeflater(producer: producer)) }
+            encoder = try memberEncoder {
+                GzipMemberEncoder(header: gzip.header, deflater: try gzip.makeDeflater(producer: producer))
+            }
         case .bzip2:
             guard let bzip2 else { throw RecipeError.unsupported("bzip2 recipe without bzip2 settings") }
             encoder = try memberEncoder { try Bzip2Encoder(blockSize: bzip2.blockSize, workFactor: bzip2.workFactor) }
         case .xz:
             guard let xz else { throw RecipeError.unsupported("xz recipe without xz settings") }
             if let blockSize = xz.blockSize, xz.threaded {
-                encoder = try XZEncoder(preset: xz.preset, extreme: xz.extreme, check: xz.check, blockSize: blockSize,
-                                        threads: max(1, threads))
+                encoder = try XZEncoder(
+                    preset: xz.preset, extreme: xz.extreme, check: xz.check, blockSize: blockSize,
+                    threads: max(1, threads))
             } else {
-                encoder = try XZEncoder(preset: xz.preset, extreme: xz.extreme, check: xz.check, flushingEvery: xz.blockSize)
+                encoder = try XZEncoder(
+                    preset: xz.preset, extreme: xz.extreme, check: xz.check, flushingEvery: xz.blockSize)
             }
         case .none:
             throw RecipeError.unsupported("an uncompressed file needs no recipe")
@@ -82,7 +96,8 @@ extension RecompressionRecipe {
     private func memberEncoder(_ makeMember: @escaping () throws -> any StreamEncoder) throws -> any StreamEncoder {
         switch try memberLayout() {
         case nil: try makeMember()
-        case let .uniform(memberSize)?: MemberSplitEncoder(format: format, memberSize: memberSize, makeMember: makeMember)
+        case let .uniform(memberSize)?:
+            MemberSplitEncoder(format: format, memberSize: memberSize, makeMember: makeMember)
         }
     }
 }
@@ -103,7 +118,8 @@ extension GzipRecipe {
         case (.gnuGzip, .gnuRsyncable?):
             return try GNUDeflateEncoder(level: level, rsyncable: true)
         case let (.zlib, .pigz(blockSize, independent)?) where (memLevel ?? 8) == 8:
-            return try PigzDeflateEncoder(level: level, strategy: strategy ?? .default, blockSize: blockSize, independent: independent)
+            return try PigzDeflateEncoder(
+                level: level, strategy: strategy ?? .default, blockSize: blockSize, independent: independent)
         case (.goFlate, nil), (.goFlate, .goFlate?):
             return try GoFlateEncoder(level: goLevel)
         case (.minizOxide, nil), (.minizOxide, .minizOxide?):

@@ -10,14 +10,16 @@ extension RecompressionRecipe {
         let name = fileName.lowercased()
         func endsWith(_ suffixes: String...) -> Bool { suffixes.contains { name.hasSuffix($0) } }
         if endsWith(".gz", ".tgz") {
-            return RecompressionRecipe(format: .gzip, library: .gnuDeflate,
-                                       gzip: GzipRecipe(header: GzipHeader(), deflater: .gnuGzip, level: 9))
+            return RecompressionRecipe(
+                format: .gzip, library: .gnuDeflate,
+                gzip: GzipRecipe(header: GzipHeader(), deflater: .gnuGzip, level: 9))
         }
         if endsWith(".bz2", ".tbz2", ".tbz") {
             return RecompressionRecipe(format: .bzip2, library: .libbz2, bzip2: Bzip2Recipe(blockSize: 9))
         }
         if endsWith(".xz", ".txz") {
-            return RecompressionRecipe(format: .xz, library: .liblzma, xz: XZRecipe(preset: 6, extreme: false, check: .crc64))
+            return RecompressionRecipe(
+                format: .xz, library: .liblzma, xz: XZRecipe(preset: 6, extreme: false, check: .crc64))
         }
         return nil
     }

@@ -68,7 +68,8 @@ public enum DeflateProducer: Hashable, Sendable {
         case 3:
             self = .goFlate(generation: try input.small(GoFlateEncoder.generations, "Go flate encoder generation"))
         case 4:
-            self = .minizOxide(generation: try input.small(MinizDeflateEncoder.generations, "miniz_oxide encoder generation"))
+            self = .minizOxide(
+                generation: try input.small(MinizDeflateEncoder.generations, "miniz_oxide encoder generation"))
         case let code:
             throw .malformed(offset: codeOffset, detail: "unknown deflate producer \(code)")
         }
@@ -125,7 +126,9 @@ extension RecompressionRecipe {
     /// The recipe's deflate producer, nil when it has none.
     /// - Throws: ``RecipeError/malformed(offset:detail:)`` for a payload this build cannot read.
     public func deflateProducer() throws(RecipeError) -> DeflateProducer? {
-        try extensionPayload(.deflateProducer).map { (payload) throws(RecipeError) in try DeflateProducer(payload: payload) }
+        try extensionPayload(.deflateProducer).map { (payload) throws(RecipeError) in
+            try DeflateProducer(payload: payload)
+        }
     }
 
     /// The recipe's member layout, nil for a single member or stream.
@@ -138,6 +141,8 @@ extension RecompressionRecipe {
 extension RecipeByteReader {
     /// Throws unless every byte of the payload was read.
     mutating func expectEnd(_ what: String) throws(RecipeError) {
-        guard offset == bytes.count else { throw .malformed(offset: offset, detail: "trailing bytes after the \(what)") }
+        guard offset == bytes.count else {
+            throw .malformed(offset: offset, detail: "trailing bytes after the \(what)")
+        }
     }
 }

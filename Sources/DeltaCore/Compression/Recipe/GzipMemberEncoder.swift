@@ -22,7 +22,9 @@ public final class GzipMemberEncoder: StreamEncoder {
     }
 
     /// A member encoder over zlib's raw deflate.
-    public convenience init(header: GzipHeader, level: Int, memLevel: Int = 8, strategy: DeflateStrategy = .default) throws(CompressionError) {
+    public convenience init(header: GzipHeader, level: Int, memLevel: Int = 8, strategy: DeflateStrategy = .default)
+        throws(CompressionError)
+    {
         self.init(header: header, deflater: try GzipEncoder(rawLevel: level, memLevel: memLevel, strategy: strategy))
     }
 

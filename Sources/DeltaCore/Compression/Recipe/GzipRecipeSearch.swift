@@ -17,67 +17,85 @@ struct GzipRecipeSearch {
 
     func run() throws -> RecipeDetection {
         guard decoder.memberCount == 1 else {
-            return RecipeDetection(recipe: nil, candidatesTried: 0,
-                                   reason: "\(decoder.memberCount) gzip members; only single-member files can be rebuilt")
+            return RecipeDetection(
+                recipe: nil, candidatesTried: 0,
+                reason: "\(decoder.memberCount) gzip members; only single-member files can be rebuilt")
         }
         let member = UnsafeRawBufferPointer(rebasing: file[..<(file.count - Int(decoder.trailingZeroBytes))])
         let (header, headerLength) = try GzipHeader.parse(member)
-        let flushPoints = DeflateFlushPoints(deflate: UnsafeRawBufferPointer(rebasing: member[headerLength...]), outputLimit: Self.flushScanLimit)
-        let goTrailer = member.count >= headerLength + 8
+        let flushPoints = DeflateFlushPoints(
+            deflate: UnsafeRawBufferPointer(rebasing: member[headerLength...]), outputLimit: Self.flushScanLimit)
+        let goTrailer =
+            member.count >= headerLength + 8
             && GoFlateEncoder.hasGoTrailer(UnsafeRawBufferPointer(rebasing: member[headerLength..<(member.count - 8)]))
         let trial = CandidateTrial(content: content, expected: member)
         var tried = 0
-        for candidate in (goTrailer ? Self.goCandidates(for: header) : []) + Self.candidates(for: header, flushPoints: flushPoints) {
+        for candidate in (goTrailer ? Self.goCandidates(for: header) : [])
+            + Self.candidates(for: header, flushPoints: flushPoints)
+        {
             tried += 1
-            let gzip = GzipRecipe(header: header, deflater: candidate.deflater, level: candidate.level,
-                                  memLevel: candidate.memLevel, strategy: candidate.strategy)
-            let encoder = GzipMemberEncoder(header: header, deflater: try gzip.makeDeflater(producer: candidate.producer))
+            let gzip = GzipRecipe(
+                header: header, deflater: candidate.deflater, level: candidate.level,
+                memLevel: candidate.memLevel, strategy: candidate.strategy)
+            let encoder = GzipMemberEncoder(
+                header: header, deflater: try gzip.makeDeflater(producer: candidate.producer))
             if try trial.reproduces(with: encoder) {
-                let library: CodecLibrary = switch candidate.deflater {
-                case .zlib: .zlib
-                case .gnuGzip: .gnuDeflate
-                case .goFlate: .goFlate
-                case .minizOxide: .minizOxide
-                }
-                var recipe = RecompressionRecipe(format: .gzip, library: library, gzip: gzip, trailingZeroBytes: decoder.trailingZeroBytes)
+                let library: CodecLibrary =
+                    switch candidate.deflater {
+                    case .zlib: .zlib
+                    case .gnuGzip: .gnuDeflate
+                    case .goFlate: .goFlate
+                    case .minizOxide: .minizOxide
+                    }
+                var recipe = RecompressionRecipe(
+                    format: .gzip, library: library, gzip: gzip, trailingZeroBytes: decoder.trailingZeroBytes)
                 recipe.setExtension(.deflateProducer, payload: candidate.producer?.payload)
                 return RecipeDetection(recipe: recipe, candidatesTried: tried, reason: nil)
             }
         }
-        return RecipeDetection(recipe: nil, candidatesTried: tried,
-                               reason: "no zlib \(CodecLibrary.zlib.version), GNU gzip, pigz, Go or miniz_oxide setting reproduces this file")
+        return RecipeDetection(
+            recipe: nil, candidatesTried: tried,
+            reason:
+                "no zlib \(CodecLibrary.zlib.version), GNU gzip, pigz, Go or miniz_oxide setting reproduces this file")
     }
 
     /// miniz_oxide's levels through flate2, likeliest first: flate2 writes XFL 2 from level 9,
     /// 4 at level 1 and below (level 1 is not reproduced), 0 otherwise; its default is 6.
     private static func minizCandidates(extraFlags: UInt8?) -> [Candidate] {
-        let levels: [Int] = switch extraFlags {
-        case 2: [9]
-        case 4: [0]
-        default: [6, 5, 7, 8, 4, 3, 2]
+        let levels: [Int] =
+            switch extraFlags {
+            case 2: [9]
+            case 4: [0]
+            default: [6, 5, 7, 8, 4, 3, 2]
+            }
+        return levels.map {
+            Candidate(
+                deflater: .minizOxide, level: $0, producer: .minizOxide(generation: MinizDeflateEncoder.generation))
         }
-        return levels.map { Candidate(deflater: .minizOxide, level: $0, producer: .minizOxide(generation: MinizDeflateEncoder.generation)) }
     }
 
     /// Go's levels, likeliest first, for a stream that ends as Go's do (an empty final stored
     /// block, which zlib and GNU gzip only write for stored data). Go writes XFL 2 for level
     /// 9, 4 for level 1 and 0 for the others; its default level is 6.
     private static func goCandidates(for header: GzipHeader) -> [Candidate] {
-        let levels: [Int] = switch header.extraFlags {
-        case 2: [9]
-        case 4: [1]
-        case 0: [6, 5, 4, 7, 8, 3, 2, 0, -2]
-        default: [6, 9, 1, 5, 4, 7, 8, 3, 2, 0, -2]
-        }
+        let levels: [Int] =
+            switch header.extraFlags {
+            case 2: [9]
+            case 4: [1]
+            case 0: [6, 5, 4, 7, 8, 3, 2, 0, -2]
+            default: [6, 9, 1, 5, 4, 7, 8, 3, 2, 0, -2]
+            }
         return levels.map { level in
-            Candidate(deflater: .goFlate, level: max(level, 0), strategy: level == -2 ? .huffmanOnly : nil,
-                      producer: .goFlate(generation: GoFlateEncoder.generation))
+            Candidate(
+                deflater: .goFlate, level: max(level, 0), strategy: level == -2 ? .huffmanOnly : nil,
+                producer: .goFlate(generation: GoFlateEncoder.generation))
         }
     }
 
     /// Candidates for a stream with flush points, likeliest first: pigz when the points fit
     /// its block size (with and without `-i`), then `gzip --rsyncable`.
-    private static func flushingCandidates(hinted: [Int], levels: [Int], flushPoints: DeflateFlushPoints) -> [Candidate] {
+    private static func flushingCandidates(hinted: [Int], levels: [Int], flushPoints: DeflateFlushPoints) -> [Candidate]
+    {
         guard !flushPoints.offsets.isEmpty else { return [] }
         var list: [Candidate] = []
         func rsyncable(_ levels: [Int]) -> [Candidate] {
@@ -85,13 +103,17 @@ struct GzipRecipeSearch {
         }
         func pigz(_ levels: [Int], blockSize: Int, strategy: DeflateStrategy = .default) -> [Candidate] {
             [false, true].flatMap { independent in
-                levels.map { Candidate(deflater: .zlib, level: $0, memLevel: 8, strategy: strategy,
-                                       producer: .pigz(blockSize: blockSize, independent: independent)) }
+                levels.map {
+                    Candidate(
+                        deflater: .zlib, level: $0, memLevel: 8, strategy: strategy,
+                        producer: .pigz(blockSize: blockSize, independent: independent))
+                }
             }
         }
         if let blockSize = flushPoints.pigzBlockSize {
             // pigz -H and -U keep the level's XFL.
-            list += pigz(hinted, blockSize: blockSize) + rsyncable(hinted) + pigz(levels, blockSize: blockSize)
+            list +=
+                pigz(hinted, blockSize: blockSize) + rsyncable(hinted) + pigz(levels, blockSize: blockSize)
                 + pigz(hinted.isEmpty ? [6] : hinted, blockSize: blockSize, strategy: .huffmanOnly)
                 + pigz(hinted.isEmpty ? [6] : hinted, blockSize: blockSize, strategy: .rle)
         } else {
@@ -105,18 +127,20 @@ struct GzipRecipeSearch {
     /// GNU gzip always writes OS 3 and never an extra field, comment or header CRC; Python's
     /// gzip module (zlib underneath) writes OS 255.
     private static func candidates(for header: GzipHeader, flushPoints: DeflateFlushPoints) -> [Candidate] {
-        let hinted: [Int] = switch header.extraFlags {
-        case 2: [9]
-        case 4: [1]
-        case 0: [6, 9, 5, 4, 7, 8, 3, 2]
-        default: []
-        }
+        let hinted: [Int] =
+            switch header.extraFlags {
+            case 2: [9]
+            case 4: [1]
+            case 0: [6, 9, 5, 4, 7, 8, 3, 2]
+            default: []
+            }
         let levels = hinted + (1...9).filter { !hinted.contains($0) }
         func gnu(_ levels: [Int]) -> [Candidate] { levels.map { Candidate(deflater: .gnuGzip, level: $0) } }
         func zlib(_ levels: [Int], memLevel: Int = 8, strategy: DeflateStrategy = .default) -> [Candidate] {
             levels.map { Candidate(deflater: .zlib, level: $0, memLevel: memLevel, strategy: strategy) }
         }
-        let gnuMayHaveWritten = header.operatingSystem == 3 && header.extra == nil && header.comment == nil && !header.headerCRC
+        let gnuMayHaveWritten =
+            header.operatingSystem == 3 && header.extra == nil && header.comment == nil && !header.headerCRC
         var list = flushingCandidates(hinted: hinted, levels: levels, flushPoints: flushPoints)
         list += gnuMayHaveWritten ? gnu(hinted) + zlib(hinted) : zlib(hinted) + gnu(hinted)
         // flate2 (miniz_oxide) writes OS 255 like Python; after zlib's likeliest levels, so that

@@ -31,8 +31,11 @@ extension RecompressionRecipe {
     public func serialized() -> [UInt8] {
         var extensions = self.extensions
         if let deflater = gzip?.deflater, deflater.isProducerRecorded,
-           !extensions.contains(where: { $0.kind.rawValue == RecipeExtensionKind.deflateProducer.rawValue }) {
-            let producer: DeflateProducer = deflater == .goFlate ? .goFlate(generation: GoFlateEncoder.generation)
+            !extensions.contains(where: { $0.kind.rawValue == RecipeExtensionKind.deflateProducer.rawValue })
+        {
+            let producer: DeflateProducer =
+                deflater == .goFlate
+                ? .goFlate(generation: GoFlateEncoder.generation)
                 : .minizOxide(generation: MinizDeflateEncoder.generation)
             extensions.append(RecipeExtension(kind: .deflateProducer, payload: producer.payload))
             extensions.sort { $0.kind.rawValue < $1.kind.rawValue }
@@ -40,7 +43,13 @@ extension RecompressionRecipe {
         var out = RecipeByteWriter()
         out.bytes = Self.magic
         out.bytes.append(extensions.isEmpty ? Self.baseVersion : Self.extendedVersion)
-        let formatCode: UInt8 = switch format { case .none: 0; case .gzip: 1; case .bzip2: 2; case .xz: 3 }
+        let formatCode: UInt8 =
+            switch format {
+            case .none: 0;
+            case .gzip: 1;
+            case .bzip2: 2;
+            case .xz: 3
+            }
         out.bytes.append(formatCode)
         out.string(library.name)
         out.string(library.version)
@@ -116,7 +125,11 @@ extension RecompressionRecipe {
         switch format {
         case .gzip:
             baseGzipOffset = input.offset
-            let deflater: DeflateImplementation = switch try input.small(0...1, "deflater") { case 0: .zlib; default: .gnuGzip }
+            let deflater: DeflateImplementation =
+                switch try input.small(0...1, "deflater") {
+                case 0: .zlib;
+                default: .gnuGzip
+                }
             let level = try input.small(0...9, "level")
             let memLevel = try input.small(0...9, "memLevel")
             let strategyCode = try input.small(0...DeflateStrategy.allCases.count, "strategy")
@@ -132,32 +145,41 @@ extension RecompressionRecipe {
             parsed.operatingSystem = fields[6]
             if flags & 0x04 != 0 {
                 let extra = try input.data()
-                guard extra.count <= 0xffff else { throw .malformed(offset: input.offset, detail: "gzip extra field too long") }
+                guard extra.count <= 0xffff else {
+                    throw .malformed(offset: input.offset, detail: "gzip extra field too long")
+                }
                 parsed.extra = extra
             }
             for flag: UInt8 in [0x08, 0x10] where flags & flag != 0 {
                 let text = try input.data()
-                guard !text.contains(0) else { throw .malformed(offset: input.offset, detail: "zero byte inside a gzip header string") }
+                guard !text.contains(0) else {
+                    throw .malformed(offset: input.offset, detail: "zero byte inside a gzip header string")
+                }
                 if flag == 0x08 { parsed.name = text } else { parsed.comment = text }
             }
-            gzip = GzipRecipe(header: parsed, deflater: deflater, level: level,
-                              memLevel: deflater == .zlib && memLevel > 0 ? memLevel : nil,
-                              strategy: strategyCode > 0 ? DeflateStrategy.allCases[strategyCode - 1] : nil)
+            gzip = GzipRecipe(
+                header: parsed, deflater: deflater, level: level,
+                memLevel: deflater == .zlib && memLevel > 0 ? memLevel : nil,
+                strategy: strategyCode > 0 ? DeflateStrategy.allCases[strategyCode - 1] : nil)
         case .bzip2:
-            bzip2 = Bzip2Recipe(blockSize: try input.small(1...9, "block size"), workFactor: try input.small(0...250, "work factor"))
+            bzip2 = Bzip2Recipe(
+                blockSize: try input.small(1...9, "block size"), workFactor: try input.small(0...250, "work factor"))
         case .xz:
             let preset = try input.small(0...9, "preset")
             let extreme = try input.byte() != 0
             let checkIndex = try input.small(0...XZCheck.allCases.count - 1, "check")
             let blockSize = try input.varint()
             let threaded = try input.byte() != 0
-            xz = XZRecipe(preset: preset, extreme: extreme, check: XZCheck.allCases[checkIndex],
-                          blockSize: blockSize == 0 ? nil : blockSize, threaded: threaded)
+            xz = XZRecipe(
+                preset: preset, extreme: extreme, check: XZCheck.allCases[checkIndex],
+                blockSize: blockSize == 0 ? nil : blockSize, threaded: threaded)
         case .none:
             break
         }
         if version == Self.extendedVersion { extensions = try input.extensions() }
-        guard input.offset == bytes.count else { throw .malformed(offset: input.offset, detail: "trailing bytes after the recipe") }
+        guard input.offset == bytes.count else {
+            throw .malformed(offset: input.offset, detail: "trailing bytes after the recipe")
+        }
         try adoptRecordedDeflater(baseOffset: baseGzipOffset)
     }
 }
@@ -170,10 +192,12 @@ extension RecompressionRecipe {
     /// refused by ``makeEncoder(threads:)``.
     private mutating func adoptRecordedDeflater(baseOffset: Int) throws(RecipeError) {
         guard var settings = gzip, let payload = extensionPayload(.deflateProducer),
-              let deflater = (try? DeflateProducer(payload: payload))?.recordedDeflater else { return }
+            let deflater = (try? DeflateProducer(payload: payload))?.recordedDeflater
+        else { return }
         let huffmanOnly = deflater == .goFlate && settings.strategy == .huffmanOnly && settings.level == 0
         guard settings.deflater == .zlib, settings.memLevel == nil, settings.strategy == nil || huffmanOnly else {
-            throw .malformed(offset: baseOffset, detail: "gzip settings that the \(deflater.rawValue) deflater does not have")
+            throw .malformed(
+                offset: baseOffset, detail: "gzip settings that the \(deflater.rawValue) deflater does not have")
         }
         settings.deflater = deflater
         gzip = settings
@@ -240,7 +264,9 @@ struct RecipeByteReader {
     mutating func data() throws(RecipeError) -> [UInt8] {
         let start = offset
         let count = try varint()
-        guard count <= UInt64(bytes.count - offset) else { throw .malformed(offset: start, detail: "length \(count) past the end") }
+        guard count <= UInt64(bytes.count - offset) else {
+            throw .malformed(offset: start, detail: "length \(count) past the end")
+        }
         return try bytes(Int(count))
     }
 
@@ -250,7 +276,9 @@ struct RecipeByteReader {
         let countOffset = offset
         let count = try varint()
         guard count >= 1, count <= UInt64(RecompressionRecipe.maximumExtensionCount) else {
-            throw .malformed(offset: countOffset, detail: "\(count) extensions (1 to \(RecompressionRecipe.maximumExtensionCount) allowed)")
+            throw .malformed(
+                offset: countOffset,
+                detail: "\(count) extensions (1 to \(RecompressionRecipe.maximumExtensionCount) allowed)")
         }
         var result: [RecipeExtension] = []
         for _ in 0..<count {
@@ -273,7 +301,9 @@ struct RecipeByteReader {
 
     mutating func string() throws(RecipeError) -> String {
         let start = offset
-        guard let text = String(validating: try data(), as: UTF8.self) else { throw .malformed(offset: start, detail: "invalid UTF-8") }
+        guard let text = String(validating: try data(), as: UTF8.self) else {
+            throw .malformed(offset: start, detail: "invalid UTF-8")
+        }
         return text
     }
 }

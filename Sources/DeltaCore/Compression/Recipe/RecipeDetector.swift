@@ -71,23 +71,26 @@ public enum RecipeDetector {
         do {
             try compressed.withUnsafeBytes { try decoder.process($0, into: collect) }
             try decoder.finish(into: collect)
-        } catch where tooLarge {
+        } catch  where tooLarge {
             return RecipeDetection(recipe: nil, candidatesTried: 0, reason: "content too large to search for a recipe")
         }
         var detection = try compressed.withUnsafeBytes { file in
             try content.withUnsafeBytes { content in
                 switch format {
                 case .gzip: try GzipRecipeSearch(file: file, content: content, decoder: decoder as! GzipDecoder).run()
-                case .bzip2: try Bzip2RecipeSearch(file: file, content: content, decoder: decoder as! Bzip2Decoder).run()
+                case .bzip2:
+                    try Bzip2RecipeSearch(file: file, content: content, decoder: decoder as! Bzip2Decoder).run()
                 case .xz: try XZRecipeSearch(file: file, content: content).run()
                 case .none: RecipeDetection(recipe: nil, candidatesTried: 0, reason: "not compressed")
                 }
             }
         }
         if detection.recipe != nil {
-            detection.recipe!.target = RecipeTarget(size: UInt64(compressed.count),
-                                                    sha256: try DigestContext.digest(.sha256, of: compressed).hex)
-            detection.recipe = try RestartPointRecorder.addingRestartPoints(to: detection.recipe!, content: content, file: compressed)
+            detection.recipe!.target = RecipeTarget(
+                size: UInt64(compressed.count),
+                sha256: try DigestContext.digest(.sha256, of: compressed).hex)
+            detection.recipe = try RestartPointRecorder.addingRestartPoints(
+                to: detection.recipe!, content: content, file: compressed)
         }
         return detection
     }

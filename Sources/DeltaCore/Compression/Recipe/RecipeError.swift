@@ -6,7 +6,9 @@ public enum RecipeError: DeltaCoreError, Equatable {
     case unsupported(String)
     /// The rebuilt file differs from the recipe's target. `library` and `localLibrary`
     /// differ when a different codec version is the likely cause.
-    case mismatch(expected: RecipeTarget, actualSize: UInt64, actualSHA256: String, library: CodecLibrary, localLibrary: CodecLibrary)
+    case mismatch(
+        expected: RecipeTarget, actualSize: UInt64, actualSHA256: String, library: CodecLibrary,
+        localLibrary: CodecLibrary)
 
     public var description: String {
         switch self {
@@ -15,8 +17,10 @@ public enum RecipeError: DeltaCoreError, Equatable {
         case let .mismatch(expected, actualSize, actualSHA256, library, localLibrary):
             "recompressed output does not match the recipe's target (expected \(expected.size) bytes, SHA256 "
                 + "\(expected.sha256); got \(actualSize) bytes, SHA256 \(actualSHA256))"
-                + (library == localLibrary ? "" : "; the recipe was made with \(library.name) \(library.version), "
-                    + "this build has \(localLibrary.name) \(localLibrary.version)")
+                + (library == localLibrary
+                    ? ""
+                    : "; the recipe was made with \(library.name) \(library.version), "
+                        + "this build has \(localLibrary.name) \(localLibrary.version)")
         }
     }
 }

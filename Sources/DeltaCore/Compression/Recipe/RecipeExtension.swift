@@ -54,7 +54,9 @@ public struct RecipeExtensionKind: RawRepresentable, Hashable, Sendable, CustomS
     public static let memberLayout = RecipeExtensionKind(rawValue: 4, isRequired: true)
 
     /// The kinds this build understands.
-    public static let known: [RecipeExtensionKind] = [.restartPoints, .deflateProducer, .deflateReconstruction, .memberLayout]
+    public static let known: [RecipeExtensionKind] = [
+        .restartPoints, .deflateProducer, .deflateReconstruction, .memberLayout,
+    ]
 
     public var description: String {
         switch rawValue {
@@ -91,7 +93,8 @@ extension RecipeExtension: Codable {
         let required = try container.decode(Bool.self, forKey: .required)
         let hex = try container.decode(String.self, forKey: .payload)
         guard let bytes = Hexadecimal.decode(hex) else {
-            throw DecodingError.dataCorruptedError(forKey: .payload, in: container, debugDescription: "payload is not hexadecimal")
+            throw DecodingError.dataCorruptedError(
+                forKey: .payload, in: container, debugDescription: "payload is not hexadecimal")
         }
         kind = RecipeExtensionKind(rawValue: tag) ?? RecipeExtensionKind(rawValue: tag, isRequired: required)
         payload = bytes

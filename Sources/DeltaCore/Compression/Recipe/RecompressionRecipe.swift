@@ -25,9 +25,11 @@ public struct RecompressionRecipe: Hashable, Sendable, Codable {
     public var extensions: [RecipeExtension] = []
 
     /// A recipe with the given parts; exactly the part matching `format` should be set.
-    public init(format: CompressionFormat, library: CodecLibrary, gzip: GzipRecipe? = nil, bzip2: Bzip2Recipe? = nil,
-                xz: XZRecipe? = nil, trailingZeroBytes: UInt64 = 0, target: RecipeTarget? = nil,
-                extensions: [RecipeExtension] = []) {
+    public init(
+        format: CompressionFormat, library: CodecLibrary, gzip: GzipRecipe? = nil, bzip2: Bzip2Recipe? = nil,
+        xz: XZRecipe? = nil, trailingZeroBytes: UInt64 = 0, target: RecipeTarget? = nil,
+        extensions: [RecipeExtension] = []
+    ) {
         self.format = format
         self.library = library
         self.gzip = gzip
@@ -38,7 +40,9 @@ public struct RecompressionRecipe: Hashable, Sendable, Codable {
         self.extensions = extensions
     }
 
-    private enum CodingKeys: String, CodingKey { case format, library, gzip, bzip2, xz, trailingZeroBytes, target, extensions }
+    private enum CodingKeys: String, CodingKey {
+        case format, library, gzip, bzip2, xz, trailingZeroBytes, target, extensions
+    }
 
     /// Reads the JSON form; `extensions` may be absent (recipes written before version 2).
     public init(from decoder: any Decoder) throws {
@@ -129,7 +133,10 @@ public struct GzipRecipe: Hashable, Sendable, Codable {
     public var strategy: DeflateStrategy?
 
     /// A gzip recipe.
-    public init(header: GzipHeader, deflater: DeflateImplementation, level: Int, memLevel: Int? = nil, strategy: DeflateStrategy? = nil) {
+    public init(
+        header: GzipHeader, deflater: DeflateImplementation, level: Int, memLevel: Int? = nil,
+        strategy: DeflateStrategy? = nil
+    ) {
         self.header = header
         self.deflater = deflater
         self.level = level

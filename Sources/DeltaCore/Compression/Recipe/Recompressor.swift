@@ -49,32 +49,39 @@ public enum Recompressor {
     ///   when the output differs from the target (naming both library versions when they
     ///   differ); ``FileError`` around I/O and codec errors.
     @discardableResult
-    public static func recompress(inputPath: String, recipe: RecompressionRecipe, outputPath: String,
-                                  digesting: [DigestAlgorithm] = [], jobs: Int = defaultJobs,
-                                  targetUse: RecompressionTargetUse = .required,
-                                  progress: ((UInt64) -> Void)? = nil) throws -> RecompressionResult {
+    public static func recompress(
+        inputPath: String, recipe: RecompressionRecipe, outputPath: String,
+        digesting: [DigestAlgorithm] = [], jobs: Int = defaultJobs,
+        targetUse: RecompressionTargetUse = .required,
+        progress: ((UInt64) -> Void)? = nil
+    ) throws -> RecompressionResult {
         guard jobs > 1 else {
-            return try recompress(inputPath: inputPath, recipe: recipe, outputPath: outputPath, digesting: digesting,
-                                  jobs: 1, as: .serial("one job"), targetUse: targetUse, progress: progress)
+            return try recompress(
+                inputPath: inputPath, recipe: recipe, outputPath: outputPath, digesting: digesting,
+                jobs: 1, as: .serial("one job"), targetUse: targetUse, progress: progress)
         }
         var parallelism = recipe.parallelism
         if parallelism.usesRestartPoints {
             do {
-                return try recompress(inputPath: inputPath, recipe: recipe, outputPath: outputPath, digesting: digesting,
-                                      jobs: jobs, as: parallelism, targetUse: .required, progress: progress)
+                return try recompress(
+                    inputPath: inputPath, recipe: recipe, outputPath: outputPath, digesting: digesting,
+                    jobs: jobs, as: parallelism, targetUse: .required, progress: progress)
             } catch let error as RestartPointError {
                 parallelism = .serial(error.description)
             } catch RecipeError.mismatch {
                 parallelism = .serial("the output cut at the restart points missed the target")
             }
         }
-        return try recompress(inputPath: inputPath, recipe: recipe, outputPath: outputPath, digesting: digesting,
-                              jobs: jobs, as: parallelism, targetUse: targetUse, progress: progress)
+        return try recompress(
+            inputPath: inputPath, recipe: recipe, outputPath: outputPath, digesting: digesting,
+            jobs: jobs, as: parallelism, targetUse: targetUse, progress: progress)
     }
 
-    private static func recompress(inputPath: String, recipe: RecompressionRecipe, outputPath: String, digesting: [DigestAlgorithm],
-                                   jobs: Int, as parallelism: RecompressionParallelism, targetUse: RecompressionTargetUse,
-                                   progress: ((UInt64) -> Void)?) throws -> RecompressionResult {
+    private static func recompress(
+        inputPath: String, recipe: RecompressionRecipe, outputPath: String, digesting: [DigestAlgorithm],
+        jobs: Int, as parallelism: RecompressionParallelism, targetUse: RecompressionTargetUse,
+        progress: ((UInt64) -> Void)?
+    ) throws -> RecompressionResult {
         let input = try ReadableFile(path: inputPath)
         let writer = try AtomicFileWriter(path: outputPath)
         var digest = try MultiDigest([.sha256] + digesting)
@@ -94,29 +101,35 @@ public enum Recompressor {
         if let target = recipe.target {
             verified = target.size == size && target.sha256 == sha256
             if !verified && (targetUse == .required || parallelism.usesRestartPoints) {
-                throw RecipeError.mismatch(expected: target, actualSize: size, actualSHA256: sha256,
-                                           library: recipe.library, localLibrary: recipe.localLibrary)
+                throw RecipeError.mismatch(
+                    expected: target, actualSize: size, actualSHA256: sha256,
+                    library: recipe.library, localLibrary: recipe.localLibrary)
             }
         }
         try writer.commit()
-        return RecompressionResult(size: size, sha256: sha256, digests: digests, verified: verified,
-                                   parallelism: parallelism)
+        return RecompressionResult(
+            size: size, sha256: sha256, digests: digests, verified: verified,
+            parallelism: parallelism)
     }
 
     /// Compresses the content of `input` as `recipe` says into `sink`, shared out as
     /// `parallelism` says.
-    private static func encode(_ input: ReadableFile, recipe: RecompressionRecipe, jobs: Int, as parallelism: RecompressionParallelism,
-                               progress: ((UInt64) -> Void)?, into sink: ChunkSink) throws {
+    private static func encode(
+        _ input: ReadableFile, recipe: RecompressionRecipe, jobs: Int, as parallelism: RecompressionParallelism,
+        progress: ((UInt64) -> Void)?, into sink: ChunkSink
+    ) throws {
         switch parallelism {
         case .blocks:
             guard let bzip2 = recipe.bzip2 else { break }
-            try Bzip2BlockCompression.encode(input, level: bzip2.blockSize, workFactor: bzip2.workFactor, jobs: jobs,
-                                             progress: progress, into: sink)
+            try Bzip2BlockCompression.encode(
+                input, level: bzip2.blockSize, workFactor: bzip2.workFactor, jobs: jobs,
+                progress: progress, into: sink)
             return try ZeroPaddedEncoder.writeZeros(recipe.trailingZeroBytes, into: sink)
         case .segments:
             guard let gzip = recipe.gzip, let points = recipe.restartPoints else { break }
-            try GzipSegmentedEncoding.encode(try FileContent(input), gzip: gzip, points: points, jobs: jobs,
-                                             progress: progress, into: sink)
+            try GzipSegmentedEncoding.encode(
+                try FileContent(input), gzip: gzip, points: points, jobs: jobs,
+                progress: progress, into: sink)
             return try ZeroPaddedEncoder.writeZeros(recipe.trailingZeroBytes, into: sink)
         default:
             break

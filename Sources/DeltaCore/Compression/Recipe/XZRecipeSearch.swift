@@ -29,22 +29,26 @@ struct XZStreamLayout {
         var sizes: [UInt64] = []
         var blocksLength = 0
         for _ in 0..<count {
-            guard let unpadded = reader.next(), let uncompressed = reader.next(), unpadded < UInt64(file.count) else { return nil }
+            guard let unpadded = reader.next(), let uncompressed = reader.next(), unpadded < UInt64(file.count) else {
+                return nil
+            }
             sizes.append(uncompressed)
             blocksLength += (Int(unpadded) + 3) & ~3
         }
         // One stream exactly: header, blocks, index and footer fill the file.
         guard 12 + blocksLength + indexSize + 12 == end else { return nil }
         let checkID = file[7] & 0x0f
-        let check: XZCheck? = switch checkID {
-        case 0: XZCheck.none
-        case 1: .crc32
-        case 4: .crc64
-        case 10: .sha256
-        default: nil
-        }
-        var layout = XZStreamLayout(check: check, blockUncompressedSizes: sizes, sizesInBlockHeader: false,
-                                    filterIDs: [], dictionarySize: nil, padding: padding)
+        let check: XZCheck? =
+            switch checkID {
+            case 0: XZCheck.none
+            case 1: .crc32
+            case 4: .crc64
+            case 10: .sha256
+            default: nil
+            }
+        var layout = XZStreamLayout(
+            check: check, blockUncompressedSizes: sizes, sizesInBlockHeader: false,
+            filterIDs: [], dictionarySize: nil, padding: padding)
         guard count > 0 else { return layout }
         let headerSize = (Int(file[12]) + 1) * 4
         guard 12 + headerSize <= end else { return nil }
@@ -55,7 +59,8 @@ struct XZStreamLayout {
         if flags & 0x80 != 0 { guard header.next() != nil else { return nil } }
         for _ in 0...Int(flags & 3) {
             guard let id = header.next(), let propertiesSize = header.next(), propertiesSize <= 16,
-                  header.offset + Int(propertiesSize) <= headerSize else { return nil }
+                header.offset + Int(propertiesSize) <= headerSize
+            else { return nil }
             layout.filterIDs.append(id)
             if id == 0x21, propertiesSize == 1 {
                 let bits = UInt64(header.bytes[header.offset])
@@ -97,7 +102,9 @@ struct XZRecipeSearch {
     let content: UnsafeRawBufferPointer
 
     /// `xz -0` … `-9` dictionary sizes (liblzma's presets; `-e` keeps the size).
-    private static let presetDictionarySizes: [UInt64] = [256 << 10, 1 << 20, 2 << 20, 4 << 20, 4 << 20, 8 << 20, 8 << 20, 16 << 20, 32 << 20, 64 << 20]
+    private static let presetDictionarySizes: [UInt64] = [
+        256 << 10, 1 << 20, 2 << 20, 4 << 20, 4 << 20, 8 << 20, 8 << 20, 16 << 20, 32 << 20, 64 << 20,
+    ]
 
     func run() throws -> RecipeDetection {
         guard let layout = XZStreamLayout.parse(file) else {
@@ -115,7 +122,8 @@ struct XZRecipeSearch {
         let threaded = layout.sizesInBlockHeader
         if blocks.count > 1 || threaded {
             guard blocks.dropLast().allSatisfy({ $0 == blocks[0] }), blocks.last! <= blocks[0] else {
-                return RecipeDetection(recipe: nil, candidatesTried: 0, reason: "xz blocks of uneven sizes (--block-list?)")
+                return RecipeDetection(
+                    recipe: nil, candidatesTried: 0, reason: "xz blocks of uneven sizes (--block-list?)")
             }
             if blocks.count > 1 {
                 // Every block but the last has the encoder's block size.
@@ -138,22 +146,28 @@ struct XZRecipeSearch {
         let trial = CandidateTrial(content: content, expected: stream)
         var tried = 0
         let candidates = blockSizes.flatMap { blockSize in
-            [false, true].flatMap { extreme in presets.reversed().map { (blockSize: blockSize, extreme: extreme, preset: $0) } }
+            [false, true].flatMap { extreme in
+                presets.reversed().map { (blockSize: blockSize, extreme: extreme, preset: $0) }
+            }
         }
         for (blockSize, extreme, preset) in candidates {
             tried += 1
-            let encoder = if let blockSize, threaded {
-                try XZEncoder(preset: preset, extreme: extreme, check: check, blockSize: blockSize)
-            } else {
-                try XZEncoder(preset: preset, extreme: extreme, check: check, flushingEvery: blockSize)
-            }
+            let encoder =
+                if let blockSize, threaded {
+                    try XZEncoder(preset: preset, extreme: extreme, check: check, blockSize: blockSize)
+                } else {
+                    try XZEncoder(preset: preset, extreme: extreme, check: check, flushingEvery: blockSize)
+                }
             if try trial.reproduces(with: encoder) {
-                let xz = XZRecipe(preset: preset, extreme: extreme, check: check, blockSize: blockSize, threaded: threaded)
-                let recipe = RecompressionRecipe(format: .xz, library: .liblzma, xz: xz, trailingZeroBytes: UInt64(layout.padding))
+                let xz = XZRecipe(
+                    preset: preset, extreme: extreme, check: check, blockSize: blockSize, threaded: threaded)
+                let recipe = RecompressionRecipe(
+                    format: .xz, library: .liblzma, xz: xz, trailingZeroBytes: UInt64(layout.padding))
                 return RecipeDetection(recipe: recipe, candidatesTried: tried, reason: nil)
             }
         }
-        return RecipeDetection(recipe: nil, candidatesTried: tried,
-                               reason: "no liblzma \(CodecLibrary.liblzma.version) preset reproduces this file")
+        return RecipeDetection(
+            recipe: nil, candidatesTried: tried,
+            reason: "no liblzma \(CodecLibrary.liblzma.version) preset reproduces this file")
     }
 }

@@ -28,7 +28,8 @@ public enum BSDiff40Applier {
     /// - Throws: ``BSDiff40Error`` for a malformed or hostile patch; the base's and the sink's
     ///   own errors as they are.
     @discardableResult
-    public static func apply(base: RandomAccessSource, patch: RandomAccessSource, into sink: ChunkSink) throws -> UInt64 {
+    public static func apply(base: RandomAccessSource, patch: RandomAccessSource, into sink: ChunkSink) throws -> UInt64
+    {
         let header = try BSDiff40Header.read(from: patch)
         let ranges = header.blockRanges(patchSize: try patch.size())
         let control = Bzip2BlockReader(.control, range: ranges.control, in: patch)
@@ -88,19 +89,26 @@ public enum BSDiff40Applier {
             oldPosition = moved
 
             idleTriples = (diffLength == 0 && extraLength == 0) ? idleTriples + 1 : 0
-            guard idleTriples <= maximumIdleTriples else { throw BSDiff40Error.stalledControl(triple: triple, offset: offset) }
+            guard idleTriples <= maximumIdleTriples else {
+                throw BSDiff40Error.stalledControl(triple: triple, offset: offset)
+            }
             triple += 1
         }
         return newSize
 
         /// A string's length must be non-negative and fit in what is left of the new file;
         /// a diff string must also leave the old position representable.
-        func check(_ length: Int64, _ block: BSDiff40Error.Block, newPosition: UInt64, newSize: UInt64,
-                   triple: UInt64, offset: UInt64) throws {
-            guard length >= 0 else { throw BSDiff40Error.negativeLength(block, value: length, triple: triple, offset: offset) }
+        func check(
+            _ length: Int64, _ block: BSDiff40Error.Block, newPosition: UInt64, newSize: UInt64,
+            triple: UInt64, offset: UInt64
+        ) throws {
+            guard length >= 0 else {
+                throw BSDiff40Error.negativeLength(block, value: length, triple: triple, offset: offset)
+            }
             guard UInt64(length) <= newSize - newPosition else {
-                throw BSDiff40Error.lengthPastNewSize(block, length: length, newPosition: newPosition, newSize: newSize,
-                                                      triple: triple, offset: offset)
+                throw BSDiff40Error.lengthPastNewSize(
+                    block, length: length, newPosition: newPosition, newSize: newSize,
+                    triple: triple, offset: offset)
             }
             if block == .diff && oldPosition.addingReportingOverflow(length).overflow {
                 throw BSDiff40Error.oldPositionOverflow(triple: triple, offset: offset)
@@ -131,7 +139,9 @@ private struct ZeroExtendedSource {
         }
         let head = Int(lower - position)
         let tail = Int(upper - position)
-        if head > 0 { UnsafeMutableRawBufferPointer(rebasing: buffer[..<head]).initializeMemory(as: UInt8.self, repeating: 0) }
+        if head > 0 {
+            UnsafeMutableRawBufferPointer(rebasing: buffer[..<head]).initializeMemory(as: UInt8.self, repeating: 0)
+        }
         if tail < buffer.count {
             UnsafeMutableRawBufferPointer(rebasing: buffer[tail...]).initializeMemory(as: UInt8.self, repeating: 0)
         }

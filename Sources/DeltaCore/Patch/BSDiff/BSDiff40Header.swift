@@ -38,14 +38,17 @@ public struct BSDiff40Header: Sendable, Equatable {
         for (index, name) in ["control block length", "diff block length", "new size"].enumerated() {
             let offset = 8 + index * 8
             let value = Self.signMagnitude(bytes[offset..<offset + 8])
-            guard value >= 0 else { throw BSDiff40Error.negativeHeaderField(name, value: value, offset: UInt64(offset)) }
+            guard value >= 0 else {
+                throw BSDiff40Error.negativeHeaderField(name, value: value, offset: UInt64(offset))
+            }
             fields.append(UInt64(value))
         }
         let header = BSDiff40Header(controlLength: fields[0], diffLength: fields[1], newSize: fields[2])
         // Both lengths are below 2^63, so their sum with 32 cannot overflow a UInt64.
         guard UInt64(size) + header.controlLength + header.diffLength <= patchSize else {
-            throw BSDiff40Error.blocksPastEnd(controlLength: Int64(header.controlLength), diffLength: Int64(header.diffLength),
-                                              patchSize: patchSize)
+            throw BSDiff40Error.blocksPastEnd(
+                controlLength: Int64(header.controlLength), diffLength: Int64(header.diffLength),
+                patchSize: patchSize)
         }
         return header
     }

@@ -13,7 +13,8 @@ final class Bzip2BlockReader {
     private var nextInput: UInt64
     private let end: UInt64
     private var decoder: Bzip2Decoder?
-    private let inputBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Bzip2BlockReader.inputBufferSize, alignment: 16)
+    private let inputBuffer = UnsafeMutableRawBufferPointer.allocate(
+        byteCount: Bzip2BlockReader.inputBufferSize, alignment: 16)
     private var inputStart = 0, inputEnd = 0
 
     /// A reader of `source`'s bytes `range` (the block must lie within the source).
@@ -41,8 +42,9 @@ final class Bzip2BlockReader {
             if inputStart == inputEnd && nextInput < end { try refillInput() }
             let progress: (consumed: Int, produced: Int)
             do {
-                progress = try decoder.decode(UnsafeRawBufferPointer(rebasing: inputBuffer[inputStart..<inputEnd]),
-                                              into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+                progress = try decoder.decode(
+                    UnsafeRawBufferPointer(rebasing: inputBuffer[inputStart..<inputEnd]),
+                    into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
             } catch {
                 throw BSDiff40Error.corruptBlock(block, detail: error.description, offset: patchOffset)
             }

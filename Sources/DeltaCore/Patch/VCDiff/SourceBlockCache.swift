@@ -10,8 +10,9 @@ final class SourceBlockCache {
 
     private let base: RandomAccessSource
     private let baseSize: UInt64
-    private let blocks = UnsafeMutableRawBufferPointer.allocate(byteCount: SourceBlockCache.blockSize * SourceBlockCache.slotCount,
-                                                                alignment: 16)
+    private let blocks = UnsafeMutableRawBufferPointer.allocate(
+        byteCount: SourceBlockCache.blockSize * SourceBlockCache.slotCount,
+        alignment: 16)
     /// For each slot: the block number it holds plus one (0: empty), and its valid length.
     private var tags = [UInt64](repeating: 0, count: SourceBlockCache.slotCount)
     private var counts = [Int](repeating: 0, count: SourceBlockCache.slotCount)
@@ -39,7 +40,8 @@ final class SourceBlockCache {
             let count = min(counts[slot] - start, destination.count - filled)
             let slotStart = slot * Self.blockSize
             UnsafeMutableRawBufferPointer(rebasing: destination[filled..<filled + count])
-                .copyMemory(from: UnsafeRawBufferPointer(rebasing: blocks[slotStart + start..<slotStart + start + count]))
+                .copyMemory(
+                    from: UnsafeRawBufferPointer(rebasing: blocks[slotStart + start..<slotStart + start + count]))
             filled += count
         }
     }

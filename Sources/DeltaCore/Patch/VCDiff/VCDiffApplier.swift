@@ -45,12 +45,15 @@ public enum VCDiffApplier {
     /// - Throws: ``VCDiffError`` for a malformed, hostile or unsupported patch; the base's
     ///   and the sink's own errors as they are.
     @discardableResult
-    public static func apply(base: RandomAccessSource, patch: RandomAccessSource, limits: VCDiffLimits = VCDiffLimits(),
-                             allowingExternalCompression: Bool = false, into sink: ChunkSink) throws -> UInt64 {
+    public static func apply(
+        base: RandomAccessSource, patch: RandomAccessSource, limits: VCDiffLimits = VCDiffLimits(),
+        allowingExternalCompression: Bool = false, into sink: ChunkSink
+    ) throws -> UInt64 {
         let reader = try VCDiffPatchReader(patch)
         let (hasSecondaryCompressor, application) = try readHeader(from: reader)
         if let application, application.isExternallyCompressed, !allowingExternalCompression {
-            throw VCDiffError.externallyCompressed(target: application.targetCompression, source: application.sourceCompression)
+            throw VCDiffError.externallyCompressed(
+                target: application.targetCompression, source: application.sourceCompression)
         }
         let baseSize = try base.size()
         let source = SourceBlockCache(base, size: baseSize)
@@ -59,8 +62,9 @@ public enum VCDiffApplier {
         var written: UInt64 = 0
         var window: UInt64 = 0
         while !reader.isAtEnd {
-            let header = try VCDiffWindowHeader.read(from: reader, baseSize: baseSize, limits: limits,
-                                                     hasSecondaryCompressor: hasSecondaryCompressor)
+            let header = try VCDiffWindowHeader.read(
+                from: reader, baseSize: baseSize, limits: limits,
+                hasSecondaryCompressor: hasSecondaryCompressor)
             let data = try sections.load(.data, of: header, from: reader)
             let instructions = try sections.load(.instructions, of: header, from: reader)
             let addresses = try sections.load(.addresses, of: header, from: reader)
@@ -89,11 +93,15 @@ public enum VCDiffApplier {
         guard version == 0 else { throw VCDiffError.unsupportedVersion(version) }
         let indicatorOffset = reader.offset
         let indicator = try reader.readByte()
-        guard indicator & ~0x07 == 0 else { throw VCDiffError.invalidIndicator("header", value: indicator, offset: indicatorOffset) }
+        guard indicator & ~0x07 == 0 else {
+            throw VCDiffError.invalidIndicator("header", value: indicator, offset: indicatorOffset)
+        }
         if indicator & secondaryBit != 0 {
             let idOffset = reader.offset
             let id = try reader.readByte()
-            guard id == lzmaCompressorID else { throw VCDiffError.unsupportedSecondaryCompressor(id: id, offset: idOffset) }
+            guard id == lzmaCompressorID else {
+                throw VCDiffError.unsupportedSecondaryCompressor(id: id, offset: idOffset)
+            }
         }
         if indicator & codeTableBit != 0 { throw VCDiffError.unsupportedCodeTable(offset: reader.offset) }
         var application: XDelta3ApplicationHeader?

@@ -1,7 +1,10 @@
 /// One half of a VCDIFF instruction-code-table entry (RFC 3284 section 5.4).
 struct VCDiffInstruction: Sendable, Equatable {
     enum Kind: UInt8, Sendable {
-        case noop = 0, add = 1, run = 2, copy = 3
+        case noop = 0
+        case add = 1
+        case run = 2
+        case copy = 3
     }
 
     var kind: Kind
@@ -41,15 +44,21 @@ enum VCDiffCodeTable {
             let copyMax = mode < 2 + nearModes ? 6 : 4
             for addSize in 1...4 {
                 for copySize in 4...copyMax {
-                    table.append((VCDiffInstruction(kind: .add, size: UInt8(addSize), mode: 0),
-                                  VCDiffInstruction(kind: .copy, size: UInt8(copySize), mode: UInt8(mode))))
+                    table.append(
+                        (
+                            VCDiffInstruction(kind: .add, size: UInt8(addSize), mode: 0),
+                            VCDiffInstruction(kind: .copy, size: UInt8(copySize), mode: UInt8(mode))
+                        ))
                 }
             }
         }
         // 247-255: COPY 4 in each mode, then ADD 1.
         for mode in 0..<modeCount {
-            table.append((VCDiffInstruction(kind: .copy, size: 4, mode: UInt8(mode)),
-                          VCDiffInstruction(kind: .add, size: 1, mode: 0)))
+            table.append(
+                (
+                    VCDiffInstruction(kind: .copy, size: 4, mode: UInt8(mode)),
+                    VCDiffInstruction(kind: .add, size: 1, mode: 0)
+                ))
         }
         precondition(table.count == 256, "RFC 3284's default code table has 256 entries")
         return table

@@ -27,7 +27,9 @@ struct VCDiffSectionCursor {
     /// An RFC 3284 integer (``VCDiffInteger``).
     mutating func readInteger() throws(VCDiffError) -> UInt64 {
         do {
-            guard let value = try VCDiffInteger.read({ try readByte() }) else { throw VCDiffError.invalidInteger(offset: windowOffset) }
+            guard let value = try VCDiffInteger.read({ try readByte() }) else {
+                throw VCDiffError.invalidInteger(offset: windowOffset)
+            }
             return value
         } catch let error as VCDiffError {
             throw error

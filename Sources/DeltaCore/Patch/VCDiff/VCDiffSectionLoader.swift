@@ -7,14 +7,18 @@
 final class VCDiffSectionLoader {
     private let memoryLimit: UInt64
     private var decoders: [VCDiffError.Section: XZDecoder] = [:]
-    private var buffers: [VCDiffError.Section: ScratchBuffer] = [.data: ScratchBuffer(), .instructions: ScratchBuffer(),
-                                                                  .addresses: ScratchBuffer()]
+    private var buffers: [VCDiffError.Section: ScratchBuffer] = [
+        .data: ScratchBuffer(), .instructions: ScratchBuffer(),
+        .addresses: ScratchBuffer(),
+    ]
 
     init(memoryLimit: UInt64) { self.memoryLimit = memoryLimit }
 
     /// Reads `section` of the window described by `header` from `reader` and returns its
     /// decoded bytes (valid until the next window).
-    func load(_ section: VCDiffError.Section, of header: VCDiffWindowHeader, from reader: VCDiffPatchReader) throws -> UnsafeRawBufferPointer {
+    func load(_ section: VCDiffError.Section, of header: VCDiffWindowHeader, from reader: VCDiffPatchReader) throws
+        -> UnsafeRawBufferPointer
+    {
         let length = header.length(of: section)
         let limit = header.limit(of: section)
         guard header.isCompressed(section) else {
@@ -30,7 +34,8 @@ final class VCDiffSectionLoader {
         let decodedSize = try reader.readInteger()
         let sizeLength = reader.offset - start
         guard sizeLength <= length else {
-            throw VCDiffError.secondaryDecompressionFailed(section, detail: "decoded size runs past the section", offset: header.offset)
+            throw VCDiffError.secondaryDecompressionFailed(
+                section, detail: "decoded size runs past the section", offset: header.offset)
         }
         guard decodedSize > 0 else {
             throw VCDiffError.secondaryDecompressionFailed(section, detail: "decoded size is 0", offset: header.offset)
@@ -45,10 +50,12 @@ final class VCDiffSectionLoader {
             try reader.forEachChunk(of: length - sizeLength) { chunk in
                 try decoder.process(chunk) { piece in
                     guard piece.count <= output.count - produced else {
-                        throw VCDiffError.secondaryDecompressionFailed(section, detail: "more than its declared \(decodedSize) bytes",
-                                                                       offset: header.offset)
+                        throw VCDiffError.secondaryDecompressionFailed(
+                            section, detail: "more than its declared \(decodedSize) bytes",
+                            offset: header.offset)
                     }
-                    UnsafeMutableRawBufferPointer(rebasing: output[produced..<produced + piece.count]).copyMemory(from: piece)
+                    UnsafeMutableRawBufferPointer(rebasing: output[produced..<produced + piece.count]).copyMemory(
+                        from: piece)
                     produced += piece.count
                 }
             }
@@ -56,8 +63,9 @@ final class VCDiffSectionLoader {
             throw VCDiffError.secondaryDecompressionFailed(section, detail: error.description, offset: header.offset)
         }
         guard produced == output.count else {
-            throw VCDiffError.secondaryDecompressionFailed(section, detail: "\(produced) of its declared \(decodedSize) bytes",
-                                                           offset: header.offset)
+            throw VCDiffError.secondaryDecompressionFailed(
+                section, detail: "\(produced) of its declared \(decodedSize) bytes",
+                offset: header.offset)
         }
         return UnsafeRawBufferPointer(output)
     }

@@ -11,10 +11,13 @@ struct VCDiffWindowDecoder {
     let window: UInt64
     let base: SourceBlockCache
 
-    func decode(data: UnsafeRawBufferPointer, instructions: UnsafeRawBufferPointer, addresses: UnsafeRawBufferPointer,
-                into target: UnsafeMutableRawBufferPointer) throws {
+    func decode(
+        data: UnsafeRawBufferPointer, instructions: UnsafeRawBufferPointer, addresses: UnsafeRawBufferPointer,
+        into target: UnsafeMutableRawBufferPointer
+    ) throws {
         var data = VCDiffSectionCursor(.data, bytes: data, window: window, windowOffset: header.offset)
-        var instructions = VCDiffSectionCursor(.instructions, bytes: instructions, window: window, windowOffset: header.offset)
+        var instructions = VCDiffSectionCursor(
+            .instructions, bytes: instructions, window: window, windowOffset: header.offset)
         var addresses = VCDiffSectionCursor(.addresses, bytes: addresses, window: window, windowOffset: header.offset)
         var cache = VCDiffAddressCache()
         let sourceLength = header.sourceLength
@@ -27,7 +30,9 @@ struct VCDiffWindowDecoder {
                 let instruction = half == 0 ? entry.0 : entry.1
                 if instruction.kind == .noop { continue }
                 let size = instruction.size != 0 ? UInt64(instruction.size) : try instructions.readInteger()
-                guard size <= targetLength - produced else { throw VCDiffError.targetOverflow(window: window, offset: header.offset) }
+                guard size <= targetLength - produced else {
+                    throw VCDiffError.targetOverflow(window: window, offset: header.offset)
+                }
                 let start = Int(produced)
                 let count = Int(size)
                 let destination = UnsafeMutableRawBufferPointer(rebasing: target[start..<start + count])
@@ -43,12 +48,14 @@ struct VCDiffWindowDecoder {
                     // nil: the encoded value leaves 0..<2^64 (reported as UInt64.max).
                     let decoded = try cache.decode(mode: instruction.mode, here: here, from: &addresses)
                     guard let address = decoded, address < here else {
-                        throw VCDiffError.addressOutOfRange(address: decoded ?? .max, here: here, window: window, offset: header.offset)
+                        throw VCDiffError.addressOutOfRange(
+                            address: decoded ?? .max, here: here, window: window, offset: header.offset)
                     }
                     if address < sourceLength {
                         guard size <= sourceLength - address else {
-                            throw VCDiffError.copyPastSource(address: address, size: size, sourceLength: sourceLength,
-                                                             window: window, offset: header.offset)
+                            throw VCDiffError.copyPastSource(
+                                address: address, size: size, sourceLength: sourceLength,
+                                window: window, offset: header.offset)
                         }
                         try base.read(into: destination, at: header.sourcePosition + address)
                     } else {
@@ -60,15 +67,19 @@ struct VCDiffWindowDecoder {
         }
 
         guard produced == targetLength else {
-            throw VCDiffError.windowLengthMismatch(expected: targetLength, actual: produced, window: window, offset: header.offset)
+            throw VCDiffError.windowLengthMismatch(
+                expected: targetLength, actual: produced, window: window, offset: header.offset)
         }
         for cursor in [data, addresses] where cursor.remaining > 0 {
             throw VCDiffError.unusedSectionData(cursor.section, window: window, offset: header.offset)
         }
         if let expected = header.adler32 {
-            let actual = UInt32(truncatingIfNeeded: adler32(1, target.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(target.count)))
+            let actual = UInt32(
+                truncatingIfNeeded: adler32(
+                    1, target.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(target.count)))
             guard actual == expected else {
-                throw VCDiffError.checksumMismatch(expected: expected, actual: actual, window: window, offset: header.offset)
+                throw VCDiffError.checksumMismatch(
+                    expected: expected, actual: actual, window: window, offset: header.offset)
             }
         }
     }
@@ -76,7 +87,9 @@ struct VCDiffWindowDecoder {
     /// Copies `count` bytes from `source` to `destination` (source < destination) within
     /// the target: at once when the ranges do not overlap, else forward byte by byte, so
     /// that a COPY may repeat the bytes it has just written (RFC 3284 section 3).
-    private func copyWithinTarget(_ target: UnsafeMutableRawBufferPointer, from source: Int, to destination: Int, count: Int) {
+    private func copyWithinTarget(
+        _ target: UnsafeMutableRawBufferPointer, from source: Int, to destination: Int, count: Int
+    ) {
         if source + count <= destination {
             UnsafeMutableRawBufferPointer(rebasing: target[destination..<destination + count])
                 .copyMemory(from: UnsafeRawBufferPointer(rebasing: target[source..<source + count]))

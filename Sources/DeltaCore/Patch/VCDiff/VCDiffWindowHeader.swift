@@ -19,8 +19,10 @@ struct VCDiffWindowHeader {
 
     /// Reads the header of the window starting at the reader's position, checking every
     /// length against the base, the limits and what is left of the patch.
-    static func read(from reader: VCDiffPatchReader, baseSize: UInt64, limits: VCDiffLimits,
-                     hasSecondaryCompressor: Bool) throws -> VCDiffWindowHeader {
+    static func read(
+        from reader: VCDiffPatchReader, baseSize: UInt64, limits: VCDiffLimits,
+        hasSecondaryCompressor: Bool
+    ) throws -> VCDiffWindowHeader {
         var header = VCDiffWindowHeader(offset: reader.offset)
         let indicator = try reader.readByte()
         guard indicator & ~0x07 == 0, indicator & (sourceBit | targetBit) != (sourceBit | targetBit) else {
@@ -32,8 +34,9 @@ struct VCDiffWindowHeader {
             header.sourcePosition = try reader.readInteger()
             let (end, overflow) = header.sourcePosition.addingReportingOverflow(header.sourceLength)
             guard !overflow, end <= baseSize else {
-                throw VCDiffError.sourceSegmentPastBase(position: header.sourcePosition, length: header.sourceLength,
-                                                        baseSize: baseSize, offset: header.offset)
+                throw VCDiffError.sourceSegmentPastBase(
+                    position: header.sourcePosition, length: header.sourceLength,
+                    baseSize: baseSize, offset: header.offset)
             }
         }
 
@@ -41,7 +44,8 @@ struct VCDiffWindowHeader {
         let encodingStart = reader.offset
         header.targetLength = try reader.readInteger()
         guard header.targetLength <= limits.maximumWindowSize else {
-            throw VCDiffError.windowTooLarge(length: header.targetLength, limit: limits.maximumWindowSize, offset: header.offset)
+            throw VCDiffError.windowTooLarge(
+                length: header.targetLength, limit: limits.maximumWindowSize, offset: header.offset)
         }
         let deltaOffset = reader.offset
         header.deltaIndicator = try reader.readByte()
@@ -64,13 +68,17 @@ struct VCDiffWindowHeader {
         var actual = reader.offset - encodingStart
         for length in [header.dataLength, header.instructionsLength, header.addressesLength] {
             let (sum, overflow) = actual.addingReportingOverflow(length)
-            guard !overflow else { throw VCDiffError.encodingLengthMismatch(declared: encodingLength, actual: .max, offset: header.offset) }
+            guard !overflow else {
+                throw VCDiffError.encodingLengthMismatch(declared: encodingLength, actual: .max, offset: header.offset)
+            }
             actual = sum
         }
         guard actual == encodingLength else {
             throw VCDiffError.encodingLengthMismatch(declared: encodingLength, actual: actual, offset: header.offset)
         }
-        guard actual - (reader.offset - encodingStart) <= reader.remaining else { throw VCDiffError.truncated(offset: reader.size) }
+        guard actual - (reader.offset - encodingStart) <= reader.remaining else {
+            throw VCDiffError.truncated(offset: reader.size)
+        }
         return header
     }
 
