@@ -34,5 +34,6 @@ let package = Package(
         fuzzTarget("FuzzRecipes"),
         fuzzTarget("FuzzMetadata"),
         fuzzTarget("FuzzNativePatch"),
+        fuzzTarget("FuzzReconstruction"),
     ]
 )

@@ -52,6 +52,10 @@ struct Inspect: ParsableCommand {
             try printDigests(inspection.uncompressed, indent: "  ")
             if let detection {
                 try Console.writeResult("reproducible: \(detection.reproducible)")
+                if let bytes = detection.recipe?.extensionPayload(.deflateReconstruction)?.count {
+                    try Console.writeResult(
+                        "recipe kind: deflate-reconstruction (\(bytes) bytes of reconstruction data)")
+                }
                 if let recipe = detection.recipe {
                     try Console.writeResult(
                         "recipe: \(String(decoding: try InspectReport.encoder.encode(recipe), as: UTF8.self))")
@@ -86,6 +90,10 @@ struct InspectReport: Encodable {
     var recipe: RecompressionRecipe?
     /// True only when `recipe` was checked to reproduce the file byte for byte.
     var reproducible: Bool
+    /// The size of the recipe's deflate reconstruction data, when it needs some (no exact
+    /// recipe reproduced the file); such recipes are also reported as kind
+    /// `deflate-reconstruction`. Both keys are absent for exact recipes.
+    var reconstructionBytes: Int?
 
     init(_ inspection: FileInspection, detection: RecipeDetection? = nil) {
         format = inspection.format.rawValue
@@ -94,10 +102,13 @@ struct InspectReport: Encodable {
         uncompressed = Content(size: inspection.uncompressed.size, digests: Self.hexMap(inspection.uncompressed))
         recipe = detection?.recipe
         reproducible = detection?.reproducible ?? false
+        reconstructionBytes = recipe?.extensionPayload(.deflateReconstruction)?.count
     }
 
     enum CodingKeys: String, CodingKey {
         case format, size, digests, uncompressed, recipe, reproducible
+        case recipeKind = "recipe_kind"
+        case reconstructionBytes = "reconstruction_bytes"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -109,6 +120,10 @@ struct InspectReport: Encodable {
         // Always present: null rather than absent when there is no recipe.
         try container.encode(recipe, forKey: .recipe)
         try container.encode(reproducible, forKey: .reproducible)
+        if let reconstructionBytes {
+            try container.encode("deflate-reconstruction", forKey: .recipeKind)
+            try container.encode(reconstructionBytes, forKey: .reconstructionBytes)
+        }
     }
 
     static var encoder: JSONEncoder {

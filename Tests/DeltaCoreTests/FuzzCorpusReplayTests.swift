@@ -12,6 +12,7 @@ import Testing
         "FuzzRecipes": { FuzzTargets.recipes($0) },
         "FuzzMetadata": { FuzzTargets.metadata($0) },
         "FuzzNativePatch": { FuzzTargets.nativePatch($0) },
+        "FuzzReconstruction": { FuzzTargets.reconstruction($0) },
     ]
 
     @Test(arguments: targets.keys.sorted())

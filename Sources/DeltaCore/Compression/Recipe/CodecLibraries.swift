@@ -32,6 +32,7 @@ extension CodecLibrary {
     /// The library this build would use for `recipe`.
     static func local(for recipe: RecompressionRecipe) -> CodecLibrary {
         switch recipe.format {
+        case .gzip where recipe.usesDeflateReconstruction: .deflateReconstruction
         case .gzip:
             switch recipe.gzip?.deflater {
             case .gnuGzip?: .gnuDeflate
@@ -53,7 +54,9 @@ extension RecompressionRecipe {
 
     /// The required extension kinds ``makeEncoder()`` follows; a recipe with any other
     /// required extension is refused rather than rebuilt wrong.
-    static let encoderExtensionKinds: Set<RecipeExtensionKind> = [.deflateProducer, .memberLayout]
+    static let encoderExtensionKinds: Set<RecipeExtensionKind> = [
+        .deflateProducer, .deflateReconstruction, .memberLayout,
+    ]
 
     /// An encoder that follows the recipe: feed it the uncompressed content, and it produces
     /// the compressed file (trailing zero padding included). `threads` is for liblzma's
@@ -71,7 +74,12 @@ extension RecompressionRecipe {
         case .gzip:
             guard let gzip else { throw RecipeError.unsupported("gzip recipe without gzip settings") }
             encoder = try memberEncoder {
-                GzipMemberEncoder(header: gzip.header, deflater: try gzip.makeDeflater(producer: producer))
+                GzipMemberEncoder(
+                    header: gzip.header,
+                    deflater: try extensionPayload(.deflateReconstruction).map {
+                        DeflateReconstructionEncoder(payload: $0)
+                    }
+                        ?? gzip.makeDeflater(producer: producer))
             }
         case .bzip2:
             guard let bzip2 else { throw RecipeError.unsupported("bzip2 recipe without bzip2 settings") }

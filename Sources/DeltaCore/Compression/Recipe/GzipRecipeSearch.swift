@@ -53,10 +53,17 @@ struct GzipRecipeSearch {
                 return RecipeDetection(recipe: recipe, candidatesTried: tried, reason: nil)
             }
         }
+        let exactReason =
+            "no zlib \(CodecLibrary.zlib.version), GNU gzip, pigz, Go or miniz_oxide setting reproduces this file"
+        guard member.count >= headerLength + 8 else {
+            return RecipeDetection(recipe: nil, candidatesTried: tried, reason: exactReason)
+        }
+        let reconstruction = RecompressionRecipe.reconstructing(
+            header: header, deflate: UnsafeRawBufferPointer(rebasing: member[headerLength..<(member.count - 8)]),
+            content: content, trailingZeroBytes: decoder.trailingZeroBytes)
         return RecipeDetection(
-            recipe: nil, candidatesTried: tried,
-            reason:
-                "no zlib \(CodecLibrary.zlib.version), GNU gzip, pigz, Go or miniz_oxide setting reproduces this file")
+            recipe: reconstruction.recipe, candidatesTried: tried + 1,
+            reason: reconstruction.recipe == nil ? "\(exactReason); \(reconstruction.reason ?? "")" : nil)
     }
 
     /// miniz_oxide's levels through flate2, likeliest first: flate2 writes XFL 2 from level 9,

@@ -89,8 +89,10 @@ public enum RecipeDetector {
             detection.recipe!.target = RecipeTarget(
                 size: UInt64(compressed.count),
                 sha256: try DigestContext.digest(.sha256, of: compressed).hex)
-            detection.recipe = try RestartPointRecorder.addingRestartPoints(
-                to: detection.recipe!, content: content, file: compressed)
+            if !detection.recipe!.usesDeflateReconstruction {
+                detection.recipe = try RestartPointRecorder.addingRestartPoints(
+                    to: detection.recipe!, content: content, file: compressed)
+            }
         }
         return detection
     }
