@@ -36,7 +36,7 @@ public enum DeflateReconstruction {
             throw .unsupported("the stream is over twice the size of its content")
         }
         let parsed = try DeflateStreamParser.parse(deflate, content: content)
-        let settings = defaultSettings
+        let settings = try chooseSettings(parsed, deflate: deflate, content: content)
         var header = RecipeByteWriter()
         header.bytes.append(payloadVersion)
         header.varint(UInt64(content.count))
@@ -45,13 +45,54 @@ public enum DeflateReconstruction {
         header.varint(UInt64(parsed.tokens.count))
         header.varint(UInt64(settings.chainLimit))
         header.varint(UInt64(settings.lazyLimit))
+        let body = try encodeBody(
+            parsed, blocks: parsed.blocks.indices, deflate: deflate, content: content, settings: settings)
+        return header.bytes + body
+    }
 
+    /// The predictor settings tried, zlib-like first: lazy matching as zlib's levels 4-9
+    /// do, greedy as zlib's 1-3 and ISA-L, a short greedy chain as single-entry hash tables
+    /// behave, and zlib -9's deep lazy search.
+    static let candidateSettings: [MatchPredictor.Settings] = [
+        defaultSettings, MatchPredictor.Settings(chainLimit: 128, lazyLimit: 0),
+        MatchPredictor.Settings(chainLimit: 4, lazyLimit: 0), MatchPredictor.Settings(chainLimit: 1024, lazyLimit: 258),
+    ]
+    /// Content coded per candidate setting to choose one.
+    static let sampleSize = 256 << 10
+
+    /// The setting that codes the stream's first blocks (about ``sampleSize`` of content)
+    /// smallest; the first candidate for a stream that small.
+    private static func chooseSettings(
+        _ parsed: ParsedDeflate, deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer
+    ) throws(DeflateParseError) -> MatchPredictor.Settings {
+        let sampleEnd =
+            (parsed.blocks.firstIndex { $0.contentStart + $0.contentLength >= sampleSize } ?? parsed.blocks.count - 1)
+            + 1
+        var best = defaultSettings
+        var bestSize = Int.max
+        for settings in candidateSettings {
+            let size = try encodeBody(
+                parsed, blocks: 0..<sampleEnd, deflate: deflate, content: content, settings: settings
+            ).count
+            if size < bestSize {
+                best = settings
+                bestSize = size
+            }
+        }
+        return best
+    }
+
+    /// The range-coded body for `blocks` (a prefix of the stream's, all of them for a payload).
+    private static func encodeBody(
+        _ parsed: ParsedDeflate, blocks: Range<Int>, deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer,
+        settings: MatchPredictor.Settings
+    ) throws(DeflateParseError) -> [UInt8] {
         let predictor = MatchPredictor(content: content, settings: settings)
         var tokenModel = TokenModel()
         var blockModel = BlockModel()
         var coder = RangeEncoder()
         var reader = DeflateBitReader(deflate)
-        for block in parsed.blocks {
+        for block in parsed.blocks[blocks] {
             blockModel.encodeType(block.kind, &coder)
             if block.kind == .stored {
                 blockModel.encodePadding(block.paddingBits, count: block.paddingCount, &coder)
@@ -69,17 +110,24 @@ public enum DeflateReconstruction {
                 reader.seek(to: block.headerBits.lowerBound)
                 var bits = [Bool]()
                 for _ in block.headerBits { bits.append((try? reader.bit()) == 1) }
-                let predicted =
-                    ZlibTreeBuilder.dynamicHeader(
-                        tokens: parsed.tokens[block.tokenStart..<block.tokenStart + block.tokenCount],
-                        contentStart: block.contentStart, content: content) == bits
+                let zlib = ZlibTreeBuilder.dynamicHeader(
+                    tokens: parsed.tokens[block.tokenStart..<block.tokenStart + block.tokenCount],
+                    contentStart: block.contentStart, content: content)
+                let predicted = zlib.bits == bits
                 blockModel.encodeHeaderPredicted(predicted, &coder)
-                if !predicted { blockModel.encodeHeaderBits(bits, &coder) }
+                if !predicted {
+                    guard let structure = DynamicHeader(bits: bits), structure.bits() == bits else {
+                        throw .unsupported("a dynamic header that does not read back")
+                    }
+                    blockModel.encodeHeader(structure, predicted: zlib.lengths, &coder)
+                }
             }
         }
-        blockModel.encodePadding(parsed.endPaddingBits, count: parsed.endPaddingCount, &coder)
+        if blocks.upperBound == parsed.blocks.count {
+            blockModel.encodePadding(parsed.endPaddingBits, count: parsed.endPaddingCount, &coder)
+        }
         coder.finish()
-        return header.bytes + coder.bytes
+        return coder.bytes
     }
 
     /// The payload's sizes, checked against the content.
@@ -212,14 +260,15 @@ public enum DeflateReconstruction {
             var literal = fixedLiteral
             var distance = fixedDistance
             if kind == .dynamic {
+                let zlib = ZlibTreeBuilder.dynamicHeader(
+                    tokens: blockTokens[...], contentStart: start, content: content)
                 let bits: [Bool]
                 if blockModel.decodeHeaderPredicted(&coder) {
-                    bits = ZlibTreeBuilder.dynamicHeader(
-                        tokens: blockTokens[...], contentStart: start, content: content)
+                    bits = zlib.bits
                 } else {
-                    guard let coded = blockModel.decodeHeaderBits(&coder) else {
-                        throw malformed(coder, "dynamic header too long")
-                    }
+                    guard let header = blockModel.decodeHeader(predicted: zlib.lengths, &coder),
+                        let coded = header.bits()
+                    else { throw malformed(coder, "not a dynamic header") }
                     bits = coded
                 }
                 var packed = [UInt8](repeating: 0, count: (bits.count + 7) / 8)

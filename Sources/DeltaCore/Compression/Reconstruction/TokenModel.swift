@@ -18,7 +18,9 @@ struct TokenModel {
     private var literalOnMiss = [UInt16](repeating: initialProbability, count: 6)
     private var escape = [UInt16](repeating: initialProbability, count: 6)
     private var longForm = initialProbability
+    private var longer = [UInt16](repeating: initialProbability, count: 6)
     private var lengthShortfall = GammaModel()
+    private var lengthExcess = GammaModel()
     private var candidateIndex = GammaModel()
     private var lastHit = 1
 
@@ -57,19 +59,47 @@ struct TokenModel {
         }
         let length = token.matchLength
         let distance = token.matchDistance
-        var index: Int?
-        if prediction.bestLength >= length {
-            index = predictor.index(ofDistance: distance, length: length, at: position)
-        }
+        encodeLength(length, best: prediction.bestLength, kind: prediction.kind, into: &coder)
+        let index = predictor.index(ofDistance: distance, length: length, at: position)
         coder.encode(index == nil, &escape[prediction.kind])
         if let index {
-            lengthShortfall.encode(UInt32(prediction.bestLength - length), &coder)
             candidateIndex.encode(UInt32(index), &coder)
         } else {
-            coder.encodeDirect(UInt32(length - 3), count: 8)
             coder.encodeDirect(UInt32(distance - 1), count: 15)
         }
         if length == 258 { coder.encode(token.isLongForm258, &longForm) }
+    }
+
+    /// Codes a match length against the longest the predictor found: shorter by how much,
+    /// or longer (the encoder searched further) by how much.
+    private mutating func encodeLength(_ length: Int, best: Int, kind: Int, into coder: inout RangeEncoder) {
+        if best >= 3 {
+            coder.encode(length > best, &longer[kind])
+            if length > best {
+                lengthExcess.encode(UInt32(length - best - 1), &coder)
+            } else {
+                lengthShortfall.encode(UInt32(best - length), &coder)
+            }
+        } else {
+            lengthExcess.encode(UInt32(length - 3), &coder)
+        }
+    }
+
+    private mutating func decodeLength(best: Int, kind: Int, from coder: inout RangeDecoder) -> Int? {
+        if best >= 3 {
+            if coder.decode(&longer[kind]) {
+                guard let excess = lengthExcess.decode(&coder, maximumWidth: 9), Int(excess) <= 258 - best - 1 else {
+                    return nil
+                }
+                return best + 1 + Int(excess)
+            }
+            guard let shortfall = lengthShortfall.decode(&coder, maximumWidth: 9), Int(shortfall) <= best - 3 else {
+                return nil
+            }
+            return best - Int(shortfall)
+        }
+        guard let excess = lengthExcess.decode(&coder, maximumWidth: 9), excess <= 255 else { return nil }
+        return 3 + Int(excess)
     }
 
     /// Decodes the token at `position`; nil when the data names a match the content cannot
@@ -85,20 +115,17 @@ struct TokenModel {
         if prediction.token != 0 {
             if coder.decode(&literalOnMiss[prediction.kind]) { return 0 }
         }
-        let length: Int
+        guard let length = decodeLength(best: prediction.bestLength, kind: prediction.kind, from: &coder),
+            length <= contentCount - position
+        else { return nil }
         let distance: Int
         if coder.decode(&escape[prediction.kind]) {
-            length = Int(coder.decodeDirect(count: 8)) + 3
             distance = Int(coder.decodeDirect(count: 15)) + 1
-            guard distance <= position, length <= contentCount - position else { return nil }
+            guard distance <= position else { return nil }
         } else {
-            guard let shortfall = lengthShortfall.decode(&coder, maximumWidth: 9),
-                Int(shortfall) <= prediction.bestLength - 3,
-                let index = candidateIndex.decode(&coder, maximumWidth: 13), Int(index) < MatchPredictor.indexLimit,
-                let found = predictor.distance(
-                    atIndex: Int(index), length: prediction.bestLength - Int(shortfall), at: position)
+            guard let index = candidateIndex.decode(&coder, maximumWidth: 13), Int(index) < MatchPredictor.indexLimit,
+                let found = predictor.distance(atIndex: Int(index), length: length, at: position)
             else { return nil }
-            length = prediction.bestLength - Int(shortfall)
             distance = found
         }
         let longForm = length == 258 && coder.decode(&longForm)

@@ -7,10 +7,11 @@ enum ZlibTreeBuilder {
     private static let heapSize = 2 * 286 + 1
 
     /// The header bits (HLIT through the last code length) for `tokens`, the block's tokens
-    /// over `content` from `contentStart`.
+    /// over `content` from `contentStart`, and the code lengths (286 literal/length, then 30
+    /// distance) they send.
     static func dynamicHeader(
         tokens: ArraySlice<DeflateToken>, contentStart: Int, content: UnsafeRawBufferPointer
-    ) -> [Bool] {
+    ) -> (bits: [Bool], lengths: [UInt8]) {
         var literalFrequency = [Int](repeating: 0, count: 286)
         var distanceFrequency = [Int](repeating: 0, count: 30)
         var position = contentStart
@@ -64,7 +65,7 @@ enum ZlibTreeBuilder {
                 }
             }
         }
-        return bits
+        return (bits, Array(literal.lengths[..<286]) + Array(distance.lengths[..<30]))
     }
 
     /// zlib's `build_tree` and `gen_bitlen`: the code lengths (with one guard entry after the
@@ -201,7 +202,7 @@ enum ZlibTreeBuilder {
     /// The runs `scan_tree` and `send_tree` cut the lengths into: `emit(symbol, count)` with
     /// symbol 0-15 repeated `count` times, or 16 (after one explicit length when the run
     /// starts a new length), 17 or 18 for the run.
-    private static func runs(_ lengths: [UInt8], maxCode: Int, _ emit: (Int, Int) -> Void) {
+    static func runs(_ lengths: [UInt8], maxCode: Int, _ emit: (Int, Int) -> Void) {
         var previous = -1
         var nextLength = Int(lengths[0])
         var count = 0
