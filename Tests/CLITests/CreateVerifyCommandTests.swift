@@ -96,16 +96,17 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/bin/pigz")))
-    func aTargetNoRecipeRebuildsIsStillPublishedWithAWarning() throws {
+    @Test func aTargetNoRecipeRebuildsIsStillPublishedWithAWarning() throws {
         let work = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: work) }
-        // pigz --rsyncable cuts its blocks where a content hash hits: no recipe reproduces it.
+        // Two gzip members of uneven sizes: no recipe (not even deflate reconstruction, which
+        // covers single members) reproduces it.
         let target = work.appendingPathComponent("six-1.17.0.tar.gz").path
         let made = Process()
         made.executableURL = URL(fileURLWithPath: "/bin/sh")
         made.arguments = [
-            "-c", "gzip -dc '\(Binaries.testdata("six-1.17.0.tar.gz"))' | pigz -b 32 -9 -R > '\(target)'",
+            "-c",
+            "gzip -dc '\(Binaries.testdata("six-1.17.0.tar.gz"))' | { head -c 50000 | gzip -n; gzip -n; } > '\(target)'",
         ]
         try made.run()
         made.waitUntilExit()

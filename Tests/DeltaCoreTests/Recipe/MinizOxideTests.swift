@@ -126,18 +126,20 @@ import Testing
         #expect(try RecipeFixtures.rebuild(content, with: RecompressionRecipe(serialized: recipe.serialized())) == file)
     }
 
-    /// flate2's level 1 (miniz_oxide's fast path) is not claimed: reported not reproducible.
+    /// flate2's level 1 (miniz_oxide's fast path) is claimed by no exact recipe: deflate
+    /// reconstruction rebuilds it.
     @Test(
         .enabled(
             if: Tools.available("cargo")
                 && FileManager.default.fileExists(atPath: "/usr/share/cargo/registry/flate2-1.0.25"),
             "needs cargo and librust-flate2-dev (Debian)"))
-    func levelOneFilesAreNotClaimed() throws {
+    func levelOneFilesAreReconstructed() throws {
         let binary = try #require(Self.rustGzip, "rust-gzip did not build")
         let file = try RecipeFixtures.peer(binary, ["1"], input: RecipeFixtures.sixTar)
         let detection = try RecipeFixtures.detect(file)
-        #expect(!detection.reproducible)
-        #expect(detection.reason?.contains("miniz_oxide") == true)
+        let recipe = try #require(detection.recipe)
+        #expect(recipe.usesDeflateReconstruction, "no miniz_oxide level claims it; reconstruction rebuilds it")
+        #expect(try RecipeFixtures.rebuild(RecipeFixtures.sixTar, with: recipe) == file)
     }
 
     @Test func minizRecipesRoundTripInBothForms() throws {

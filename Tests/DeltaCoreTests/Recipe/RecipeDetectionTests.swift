@@ -89,24 +89,25 @@ import Testing
     }
 
     /// pigz's own `--rsyncable` (`-R`) cuts its blocks where a hash of the content hits, which
-    /// no recipe follows yet (plain pigz is reproduced: ProducerRecipeTests).
+    /// no exact recipe follows (plain pigz is reproduced: ProducerRecipeTests): every exact
+    /// candidate is tried, then deflate reconstruction rebuilds it.
     @Test(.enabled(if: Tools.available("pigz")))
-    func pigzRsyncableOutputIsNotClaimed() throws {
+    func pigzRsyncableOutputIsReconstructed() throws {
         for arguments in [["-6", "-R"], ["-9", "-b", "32", "-R"]] {
-            let file = try RecipeFixtures.peer(
-                "pigz", ["-n", "-c"] + arguments, input: RecipeFixtures.sixTar + RecipeFixtures.sixTar)
+            let content = RecipeFixtures.sixTar + RecipeFixtures.sixTar
+            let file = try RecipeFixtures.peer("pigz", ["-n", "-c"] + arguments, input: content)
             let detection = try RecipeFixtures.detect(file)
-            #expect(
-                !detection.reproducible,
-                "pigz \(arguments) claimed reproducible by \(String(describing: detection.recipe))")
-            #expect(detection.recipe == nil)
+            let recipe = try #require(detection.recipe, "pigz \(arguments): \(detection.reason ?? "")")
+            #expect(recipe.usesDeflateReconstruction, "pigz \(arguments) claimed by an exact recipe")
+            #expect(try RecipeFixtures.rebuild(content, with: recipe) == file)
             #expect(detection.candidatesTried > 10)
         }
     }
 
     /// A deflate stream no zlib or GNU gzip setting writes (stored blocks of 1000 bytes, as a
-    /// naive encoder might): valid, decodable, and honestly not reproducible.
-    @Test func foreignDeflateIsNotClaimed() throws {
+    /// naive encoder might): valid, decodable, claimed by no exact recipe, and rebuilt by
+    /// deflate reconstruction.
+    @Test func foreignDeflateIsReconstructed() throws {
         let content = Array(RecipeFixtures.sixTar.prefix(20_000))
         var file: [UInt8] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]
         var start = 0
@@ -131,9 +132,9 @@ import Testing
         }
         #expect(try GzipDecoder().transform(file) == content)
         let detection = try RecipeFixtures.detect(file)
-        #expect(!detection.reproducible)
-        #expect(detection.recipe == nil)
-        #expect(detection.reason?.contains("no zlib") == true)
+        let recipe = try #require(detection.recipe)
+        #expect(recipe.usesDeflateReconstruction)
+        #expect(try RecipeFixtures.rebuild(content, with: recipe) == file)
     }
 
     @Test func multiMemberGzipIsNotClaimed() throws {
