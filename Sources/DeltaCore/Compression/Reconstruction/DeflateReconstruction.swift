@@ -12,8 +12,9 @@
 /// predictor and writes the stream back.
 ///
 /// Payload, version 1: a version byte `1`; varints: content size, stream size in bytes,
-/// block count, token count, the predictor's chain limit (1-4096) and lazy limit (0-258);
-/// then the range-coded body to the end of the payload.
+/// block count, token count, the predictor's chain limit (1-4096), lazy limit (0-258) and
+/// mode (0 longest match, 1 newest match of at least 4 bytes); then the range-coded body to
+/// the end of the payload.
 public enum DeflateReconstruction {
     /// The payload version written and read.
     public static let payloadVersion: UInt8 = 1
@@ -45,17 +46,19 @@ public enum DeflateReconstruction {
         header.varint(UInt64(parsed.tokens.count))
         header.varint(UInt64(settings.chainLimit))
         header.varint(UInt64(settings.lazyLimit))
+        header.varint(settings.newestOfFour ? 1 : 0)
         let body = try encodeBody(
             parsed, blocks: parsed.blocks.indices, deflate: deflate, content: content, settings: settings)
         return header.bytes + body
     }
 
     /// The predictor settings tried, zlib-like first: lazy matching as zlib's levels 4-9
-    /// do, greedy as zlib's 1-3 and ISA-L, a short greedy chain as single-entry hash tables
-    /// behave, and zlib -9's deep lazy search.
+    /// do, greedy as zlib's 1-3, a short greedy chain, zlib -9's deep lazy search, and the
+    /// newest 4-byte match as single-entry hash tables (ISA-L, fast levels) find it.
     static let candidateSettings: [MatchPredictor.Settings] = [
         defaultSettings, MatchPredictor.Settings(chainLimit: 128, lazyLimit: 0),
         MatchPredictor.Settings(chainLimit: 4, lazyLimit: 0), MatchPredictor.Settings(chainLimit: 1024, lazyLimit: 258),
+        MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, newestOfFour: true),
     ]
     /// Content coded per candidate setting to choose one.
     static let sampleSize = 256 << 10
@@ -155,7 +158,8 @@ public enum DeflateReconstruction {
             tokenCount = try input.small(0...contentSize, "deflate token count")
             settings = MatchPredictor.Settings(
                 chainLimit: try input.small(1...4096, "predictor chain limit"),
-                lazyLimit: try input.small(0...258, "predictor lazy limit"))
+                lazyLimit: try input.small(0...258, "predictor lazy limit"),
+                newestOfFour: try input.small(0...1, "predictor mode") == 1)
             bodyOffset = input.offset
         }
     }

@@ -13,6 +13,9 @@ final class MatchPredictor {
         /// A match at least this long is not checked against the next position (zlib's
         /// `max_lazy`); 0 turns the lazy check off.
         var lazyLimit: Int
+        /// Take the newest candidate that matches at least 4 bytes rather than the longest
+        /// (single-entry hash tables over 4 bytes: ISA-L, fast levels).
+        var newestOfFour = false
     }
 
     static let window = 1 << 15
@@ -99,7 +102,10 @@ final class MatchPredictor {
         var candidate = firstCandidate(position)
         var steps = settings.chainLimit
         while candidate >= 0 && position - candidate <= Self.window && steps > 0 {
-            if content[candidate + best] == content[position + best] {
+            if settings.newestOfFour {
+                let length = matchLength(position, candidate, limit)
+                if length >= 4 { return (length, position - candidate) }
+            } else if content[candidate + best] == content[position + best] {
                 let length = matchLength(position, candidate, limit)
                 if length > best {
                     best = length
