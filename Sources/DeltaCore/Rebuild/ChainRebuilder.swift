@@ -130,7 +130,8 @@ extension Rebuilder {
             {
                 let pipeline = PipelinedRebuild(
                     basePath: basePath, baseFile: baseFile, baseFormat: baseFormat, links: links,
-                    recipe: recipe.recipe, work: work, digesting: digesting, jobs: jobs,
+                    recipe: recipe.recipe, scratchPath: { [directory = work.path("")] in Paths.join(directory, $0) },
+                    digesting: digesting, jobs: jobs,
                     progress: SerializedProgress(progress))
                 let rebuilt = work.path("rebuilt")
                 let (content, result) = try pipeline.run(outputPath: rebuilt)

@@ -22,7 +22,10 @@ struct PipelinedRebuild {
     let baseFormat: CompressionFormat
     let links: [Link]
     let recipe: RecompressionRecipe
-    let work: WorkDirectory
+    /// Names a scratch file in the rebuild's work directory. Only paths: the work directory
+    /// itself stays with the caller, so that it is removed when the caller drops it, not
+    /// whenever a stage's thread lets go of its closure.
+    let scratchPath: (String) -> String
     let digesting: [DigestAlgorithm]
     let jobs: Int
     let progress: SerializedProgress
@@ -48,8 +51,8 @@ struct PipelinedRebuild {
     func run(outputPath: String) throws -> (content: DigestSet, recompressed: RecompressionResult) {
         let count = links.count
         let decompressing = baseFormat != .none
-        let baseContent = decompressing ? GrowingFile(path: work.path("base")) : nil
-        let contents = (0..<count).map { GrowingFile(path: work.path("content-\($0)")) }
+        let baseContent = decompressing ? GrowingFile(path: scratchPath("base")) : nil
+        let contents = (0..<count).map { GrowingFile(path: scratchPath("content-\($0)")) }
         let baseWriter = try baseContent?.makeWriter()
         let writers = try contents.map { try $0.makeWriter() }
         // Every reader opens its file now, while it exists: a finished stage deletes its input.
@@ -62,6 +65,12 @@ struct PipelinedRebuild {
                     ? try GrowingFileReader(contents[index - 1], declaredSize: links[index].header.old.size) : nil
             })
 
+        // Every stage starts now: said in stage order, whatever thread gets going first.
+        if decompressing { progress.report(.decompressingBase(basePath)) }
+        for (index, link) in links.enumerated() {
+            progress.report(.applying(index: index + 1, count: count, patch: link.link.patchPath))
+        }
+        progress.report(.recompressing(recipe.format))
         var stages = PipelineStages(files: (baseContent.map { [$0] } ?? []) + contents)
         let box = UnsafeSendable(self)
         let baseBox = UnsafeSendable((baseWriter, linkBases, writers))
@@ -84,7 +93,6 @@ struct PipelinedRebuild {
         let total = links[count - 1].header.new.size
         stages.add {
             let this = box.value
-            this.progress.report(.recompressing(this.recipe.format))
             let result = try Recompressor.recompress(
                 openingInput: { try GrowingFileReader(last, declaredSize: total) }, inputPath: last.path,
                 recipe: this.recipe, outputPath: outputPath, digesting: this.digesting, jobs: this.jobs,
@@ -113,7 +121,6 @@ struct PipelinedRebuild {
             try PatchFileApplier.verifySize(baseFile, against: expected, path: basePath)
             return try PatchFileApplier.verifyDigest(baseFile, against: expected, algorithm: algorithm, path: basePath)
         }
-        progress.report(.decompressingBase(basePath))
         let decoder = try baseFormat.makeDecoder()
         var digest = try MultiDigest([algorithm])
         let sink: ChunkSink = { chunk in
@@ -149,7 +156,6 @@ struct PipelinedRebuild {
     private func apply(_ index: Int, base: any RandomAccessSource, into writer: GrowingFileWriter) throws -> DigestSet {
         let link = links[index]
         let path = link.link.patchPath
-        progress.report(.applying(index: index + 1, count: links.count, patch: path))
         guard let algorithm = PatchFileApplier.preferredAlgorithm(link.header.new) else {
             throw FileError(path: path, underlying: PatchFormatError.missingDigest("new"))
         }
