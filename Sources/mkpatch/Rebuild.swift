@@ -27,12 +27,32 @@ struct Rebuild: ParsableCommand {
 
     @OptionGroup var jobs: JobsOption
 
+    @Flag(help: "Run the stages one after another instead of as a pipeline (the same bytes; for comparison).")
+    var sequential = false
+
+    @Flag(help: "Print when each stage began and the total, in seconds, on standard error.")
+    var stageTimes = false
+
     func validate() throws {
         guard !patches.isEmpty else { throw ValidationError("give at least one patch") }
     }
 
     func run() throws {
-        let result = try Rebuilder.rebuild(basePath: old, chain: patches, outputPath: output, jobs: jobs.count)
+        let start = ContinuousClock.now
+        let seconds = {
+            let milliseconds = Int((ContinuousClock.now - start) / .milliseconds(1))
+            let fraction = String(milliseconds % 1000)
+            return "\(milliseconds / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+        }
+        let result = try Rebuilder.rebuild(
+            basePath: old, chain: patches, outputPath: output, jobs: jobs.count,
+            scheduling: sequential ? .sequential : .pipelined,
+            progress: stageTimes
+                ? { stage in
+                    if case .recompressed = stage { return }
+                    Console.writeDiagnostic("\(seconds()) s: \(stage)")
+                } : nil)
+        if stageTimes { Console.writeDiagnostic("\(seconds()) s: done") }
         try Console.writeResult(
             "\(output): \(result.output.size) bytes, rebuilt bit for bit (SHA256 \(result.output[.sha256]?.hex ?? "?")); "
                 + "recompressed \(result.parallelism)")

@@ -25,6 +25,18 @@ public enum RebuildStage: Sendable, Equatable {
     case recompressed(done: UInt64, total: UInt64)
 }
 
+/// How a rebuild's stages (decompressing the base, applying each patch, recompressing, and
+/// hashing each of these) are scheduled. The output is the same either way.
+public enum RebuildScheduling: Sendable, Equatable {
+    /// At once, each stage reading what the one before is still writing, so that none waits
+    /// for a whole file (when every patch is a native one, not wrapped, and the target has a
+    /// recipe; otherwise one after another).
+    case pipelined
+    /// One after another, each on the whole output of the one before: for comparison, and to
+    /// time the stages apart (``RebuildStage`` events then mark where each begins).
+    case sequential
+}
+
 /// A distfile rebuilt from a chain, waiting in a scratch directory beside its destination
 /// until it is published or dropped (dropping it deletes the scratch directory).
 public final class RebuiltDistfile: Sendable {
@@ -91,7 +103,9 @@ extension Rebuilder {
     ///     the next call (hold the target's lock around calls).
     ///   - digesting: algorithms to compute over the rebuilt file (those it will be judged by).
     ///   - jobs: threads for the recompression (``Recompressor``); the output is the same for any number.
-    ///   - progress: told of each stage.
+    ///   - scheduling: pipelined (the default) or one stage after another; the same bytes.
+    ///   - progress: told of each stage (from the stages' threads when pipelined, one call at a
+    ///     time).
     /// - Throws: ``RebuildError/emptyChain``, ``RebuildError/noRecipe(_:)`` for a target
     ///   whose format has no conventional recipe; ``FileError`` naming the patch or base at
     ///   fault (``RebuildError/contentMismatch(expected:actual:)`` inside when a link yields
@@ -100,7 +114,7 @@ extension Rebuilder {
     public static func rebuild(
         basePath: String, chain: [ChainLink], targetName: String, in directory: String,
         digesting: [DigestAlgorithm] = [.sha256], jobs: Int = Recompressor.defaultJobs,
-        progress: ((RebuildStage) -> Void)? = nil
+        scheduling: RebuildScheduling = .pipelined, progress: ((RebuildStage) -> Void)? = nil
     ) throws -> RebuiltDistfile {
         guard !chain.isEmpty else { throw RebuildError.emptyChain }
         WorkDirectory.removeStale(in: directory, label: targetName)
@@ -111,6 +125,22 @@ extension Rebuilder {
             var current = basePath
             let baseFile = try ReadableFile(path: basePath)
             let baseFormat = CompressionFormat.detect(try baseFile.prefix(CompressionFormat.magicLength))
+            if scheduling == .pipelined, let links = try PipelinedRebuild.readLinks(chain),
+                let recipe = try pipelineRecipe(links, targetName: targetName)
+            {
+                let pipeline = PipelinedRebuild(
+                    basePath: basePath, baseFile: baseFile, baseFormat: baseFormat, links: links,
+                    recipe: recipe.recipe, scratchPath: { [directory = work.path("")] in Paths.join(directory, $0) },
+                    digesting: digesting, jobs: jobs,
+                    progress: SerializedProgress(progress))
+                let rebuilt = work.path("rebuilt")
+                let (content, result) = try pipeline.run(outputPath: rebuilt)
+                return RebuiltDistfile(
+                    content: content, compressed: result.digests, recipe: recipe.recipe,
+                    recipeFromPatch: recipe.fromPatch,
+                    recordedTarget: links[links.count - 1].header.metadata.targetCompressed,
+                    parallelism: result.parallelism, work: work, scratchPath: rebuilt)
+            }
             if baseFormat != .none {
                 progress?(.decompressingBase(basePath))
                 let writer = try AtomicFileWriter(path: work.path("base"))
@@ -183,5 +213,21 @@ extension Rebuilder {
         } catch {
             throw work.claiming(error)
         }
+    }
+
+    /// The recipe a pipelined rebuild recompresses with: the last patch's, else the name's
+    /// convention; nil when there is none (a `.tar`, or a chain the sequential path refuses).
+    private static func pipelineRecipe(_ links: [PipelinedRebuild.Link], targetName: String) throws
+        -> (recipe: RecompressionRecipe, fromPatch: Bool)?
+    {
+        let last = links[links.count - 1]
+        if let bytes = last.header.metadata.recipe {
+            do {
+                return (try RecompressionRecipe(serialized: bytes), true)
+            } catch {
+                throw FileError(path: last.link.patchPath, underlying: error)
+            }
+        }
+        return RecompressionRecipe.conventional(forFileName: targetName).map { ($0, false) }
     }
 }

@@ -22,17 +22,22 @@ public enum Rebuilder {
     ///   the recompressed file differs from what the patch records; ``FileError`` naming the
     ///   file at fault for anything a patch or a base is wrong about. Nothing is left at
     ///   `outputPath` on any error.
+    /// - Parameters:
+    ///   - scheduling: pipelined (the default) or one stage after another; the same bytes.
+    ///   - progress: told of each stage, one call at a time.
     @discardableResult
     public static func rebuild(
         basePath: String, chain: [String], outputPath: String,
-        jobs: Int = Recompressor.defaultJobs
+        jobs: Int = Recompressor.defaultJobs, scheduling: RebuildScheduling = .pipelined,
+        progress: ((RebuildStage) -> Void)? = nil
     ) throws -> RebuildResult {
         guard let lastPatch = chain.last else { throw RebuildError.emptyChain }
         let name = Paths.name(of: outputPath)
         let rebuilt = try rebuild(
             basePath: basePath, chain: chain.map { ChainLink(patchPath: $0) }, targetName: name,
             in: Paths.directory(of: outputPath),
-            digesting: [.sha256] + (try recordedAlgorithms(lastPatch)), jobs: jobs)
+            digesting: [.sha256] + (try recordedAlgorithms(lastPatch)), jobs: jobs, scheduling: scheduling,
+            progress: progress)
         guard rebuilt.recipeFromPatch else { throw RebuildError.noRecipe(lastPatch) }
         if rebuilt.matchesRecordedTarget == false {
             throw RebuildError.differs(

@@ -3,7 +3,12 @@ import Synchronization
 
 /// Times a rebuild's stages from its progress events, so that the fetcher can remember this
 /// machine's apply and recompression speeds (``ThroughputMemory``). Thread-safe: the events
-/// arrive on the rebuild's thread.
+/// arrive on the rebuild's threads.
+///
+/// A pipelined rebuild (the default) starts every stage at once, so its apply figure is only
+/// the moment before recompression starts and its recompression figure is the whole rebuild:
+/// the planner's sum (decompress + apply + recompress) then adds up to what the overlapping
+/// stages really take, instead of counting the overlapped ones twice.
 final class RebuildTiming: Sendable {
     private struct Marks {
         var start = ContinuousClock.now

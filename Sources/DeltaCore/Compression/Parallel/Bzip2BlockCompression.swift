@@ -55,7 +55,7 @@ enum Bzip2BlockCompression {
     /// Compresses the content of `input` as `bzip2 -level` does, block by block on up to `jobs`
     /// threads, into the very stream libbz2 writes serially.
     static func encode(
-        _ input: ReadableFile, level: Int, workFactor: Int, jobs: Int,
+        _ input: any RecompressionInput, level: Int, workFactor: Int, jobs: Int,
         progress: ((UInt64) -> Void)?, into sink: ChunkSink
     ) throws {
         var blocks = Bzip2ContentBlocks(input: input, level: level)
@@ -81,14 +81,14 @@ enum Bzip2BlockCompression {
 
 /// The content of a file cut where libbz2 would end its blocks, one block at a time.
 struct Bzip2ContentBlocks {
-    private let input: ReadableFile
+    private let input: any RecompressionInput
     private var splitter: Bzip2BlockSplitter
     private var buffer = [UInt8](repeating: 0, count: 1 << 20)
     private var bufferStart = 0
     private var bufferEnd = 0
     private var ended = false
 
-    init(input: ReadableFile, level: Int) {
+    init(input: any RecompressionInput, level: Int) {
         self.input = input
         splitter = Bzip2BlockSplitter(level: level)
     }

@@ -55,36 +55,48 @@ public enum Recompressor {
         targetUse: RecompressionTargetUse = .required,
         progress: ((UInt64) -> Void)? = nil
     ) throws -> RecompressionResult {
-        guard jobs > 1 else {
-            return try recompress(
-                inputPath: inputPath, recipe: recipe, outputPath: outputPath, digesting: digesting,
-                jobs: 1, as: .serial("one job"), targetUse: targetUse, progress: progress)
+        try recompress(
+            openingInput: { try ReadableFile(path: inputPath) }, inputPath: inputPath, recipe: recipe,
+            outputPath: outputPath, digesting: digesting, jobs: jobs, targetUse: targetUse, progress: progress)
+    }
+
+    /// ``recompress(inputPath:recipe:outputPath:digesting:jobs:targetUse:progress:)`` from
+    /// content that `openInput` opens at its start, once per attempt: a rebuild's scratch
+    /// file that an earlier stage is still writing, read as it grows.
+    static func recompress(
+        openingInput openInput: () throws -> any RecompressionInput, inputPath: String,
+        recipe: RecompressionRecipe, outputPath: String, digesting: [DigestAlgorithm], jobs: Int,
+        targetUse: RecompressionTargetUse, progress: ((UInt64) -> Void)?
+    ) throws -> RecompressionResult {
+        func attempt(
+            _ jobs: Int, _ parallelism: RecompressionParallelism, _ targetUse: RecompressionTargetUse
+        ) throws -> RecompressionResult {
+            try recompress(
+                try openInput(), inputPath: inputPath, recipe: recipe, outputPath: outputPath,
+                digesting: digesting, jobs: jobs, as: parallelism, targetUse: targetUse, progress: progress)
         }
+        guard jobs > 1 else { return try attempt(1, .serial("one job"), targetUse) }
         var parallelism = recipe.parallelism
         if parallelism.usesRestartPoints {
             do {
-                return try recompress(
-                    inputPath: inputPath, recipe: recipe, outputPath: outputPath, digesting: digesting,
-                    jobs: jobs, as: parallelism, targetUse: .required, progress: progress)
+                return try attempt(jobs, parallelism, .required)
             } catch let error as RestartPointError {
                 parallelism = .serial(error.description)
             } catch RecipeError.mismatch {
                 parallelism = .serial("the output cut at the restart points missed the target")
             }
         }
-        return try recompress(
-            inputPath: inputPath, recipe: recipe, outputPath: outputPath, digesting: digesting,
-            jobs: jobs, as: parallelism, targetUse: targetUse, progress: progress)
+        return try attempt(jobs, parallelism, targetUse)
     }
 
     private static func recompress(
-        inputPath: String, recipe: RecompressionRecipe, outputPath: String, digesting: [DigestAlgorithm],
-        jobs: Int, as parallelism: RecompressionParallelism, targetUse: RecompressionTargetUse,
-        progress: ((UInt64) -> Void)?
+        _ input: any RecompressionInput, inputPath: String, recipe: RecompressionRecipe, outputPath: String,
+        digesting: [DigestAlgorithm], jobs: Int, as parallelism: RecompressionParallelism,
+        targetUse: RecompressionTargetUse, progress: ((UInt64) -> Void)?
     ) throws -> RecompressionResult {
-        let input = try ReadableFile(path: inputPath)
         let writer = try AtomicFileWriter(path: outputPath)
-        var digest = try MultiDigest([.sha256] + digesting)
+        // The output is hashed on another thread as it is written.
+        let digest = try BackgroundDigest([.sha256] + digesting)
         let sink: ChunkSink = { chunk in
             digest.update(chunk)
             try writer.write(chunk)
@@ -92,7 +104,11 @@ public enum Recompressor {
         do {
             try encode(input, recipe: recipe, jobs: jobs, as: parallelism, progress: progress, into: sink)
         } catch let error as CompressionError {
+            _ = digest.finalize()
             throw FileError(path: inputPath, underlying: error)
+        } catch {
+            _ = digest.finalize()
+            throw error
         }
         let digests = digest.finalize()
         let size = digests.size
@@ -115,7 +131,8 @@ public enum Recompressor {
     /// Compresses the content of `input` as `recipe` says into `sink`, shared out as
     /// `parallelism` says.
     private static func encode(
-        _ input: ReadableFile, recipe: RecompressionRecipe, jobs: Int, as parallelism: RecompressionParallelism,
+        _ input: any RecompressionInput, recipe: RecompressionRecipe, jobs: Int,
+        as parallelism: RecompressionParallelism,
         progress: ((UInt64) -> Void)?, into sink: ChunkSink
     ) throws {
         switch parallelism {
@@ -128,7 +145,7 @@ public enum Recompressor {
         case .segments:
             guard let gzip = recipe.gzip, let points = recipe.restartPoints else { break }
             try GzipSegmentedEncoding.encode(
-                try FileContent(input), gzip: gzip, points: points, jobs: jobs,
+                try input.contentSource(), gzip: gzip, points: points, jobs: jobs,
                 progress: progress, into: sink)
             return try ZeroPaddedEncoder.writeZeros(recipe.trailingZeroBytes, into: sink)
         default:
@@ -136,7 +153,7 @@ public enum Recompressor {
         }
         let encoder = try recipe.makeEncoder(threads: jobs)
         var consumed: UInt64 = 0
-        try input.forEachChunk { chunk in
+        try input.forEachInputChunk { chunk in
             try encoder.process(chunk, into: sink)
             consumed += UInt64(chunk.count)
             progress?(consumed)
