@@ -162,9 +162,11 @@ public final class Downloader: Sendable {
 
         let algorithms = Self.algorithms(for: request.expected)
         let finalPath = Paths.join(directory, request.name)
-        if let present = try Self.verifiedExistingFile(
-            at: finalPath, expected: request.expected, algorithms: algorithms)
-        {
+        // Hashing a big file is blocking work: off the cooperative pool.
+        let expected = request.expected
+        if let present = try await BlockingWork.run({ () throws(TransportError) -> DigestSet? in
+            try Self.verifiedExistingFile(at: finalPath, expected: expected, algorithms: algorithms)
+        }) {
             return DownloadResult(
                 name: request.name, path: finalPath, url: nil, mirror: nil, bytesTransferred: 0,
                 resumed: false, alreadyPresent: true, seconds: Self.seconds(since: start), digests: present)

@@ -74,7 +74,7 @@ public final class AtomicFileWriter {
     public static func removeStaleTemporaries(in directory: String, of name: String? = nil, olderThan age: Int = 600) {
         let target = name
         guard let names = try? FileSystem.entries(in: directory) else { return }
-        let now = Int64(time(nil))
+        let now = WallClock.secondsSinceEpoch()
         for name in names {
             // mkstemp's six characters after the marker.
             guard name.hasPrefix("."), name.utf8.count > 19, name.suffix(18).hasPrefix(".deltafetch-") else { continue }

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// What this machine has measured about its links and its rebuilds, so that the planner
 /// weighs a patch against a plain download with real figures (issue "Never slower").
 ///
@@ -202,6 +196,6 @@ public struct ThroughputMemory: Sendable, Equatable {
 
     /// Seconds since 1970, now.
     public static func currentTime() -> Int64 {
-        Int64(time(nil))
+        WallClock.secondsSinceEpoch()
     }
 }

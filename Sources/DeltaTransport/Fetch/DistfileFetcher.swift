@@ -1,12 +1,6 @@
 import DeltaCore
 import Foundation
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The GLEP 25 client: obtains one distfile, from patches when that pays, else whole.
 ///
 /// Under one lock per target (`DISTDIR/.NAME.fetch.lock`): if a verified copy is there, done.
@@ -511,8 +505,11 @@ public final class DistfileFetcher: Sendable {
     {
         do {
             return try await BlockingWork.run { try MultiDigest.digests(ofFile: path, algorithms: algorithms) }
+        } catch let error as FileSystemError {
+            throw .local(.io(error))
         } catch {
-            throw .local(.io(FileSystemError(.read, path: path, detail: "\(error)")))
+            // Only an algorithm OpenSSL lacks is left; the request named it.
+            throw .invalidRequest("\(path): \(error)")
         }
     }
 
