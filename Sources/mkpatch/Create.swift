@@ -1,6 +1,13 @@
 import ArgumentParser
 import DeltaCore
+
+#if canImport(FoundationEssentials)
+// FoundationEssentials only (its JSON coders): full Foundation would link ICU and add about
+// 11 MB to every run's resident memory, `mkpatch apply`'s included.
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `mkpatch create OLD NEW [-o DIR] [--list PATCHLIST] [--url-base URL] [--hashes LIST]`
 struct Create: ParsableCommand {
@@ -75,7 +82,8 @@ struct Create: ParsableCommand {
             let percent =
                 creation.newFile.size == 0 ? 0 : Double(creation.patchSize) * 100 / Double(creation.newFile.size)
             try Console.writeResult(
-                "\(creation.patchPath): \(creation.patchSize) bytes, \(String(format: "%.2f", percent))% of \(new)")
+                "\(creation.patchPath): \(creation.patchSize) bytes, \(ReportText.fixed(percent, decimals: 2))% of \(new)"
+            )
             try Console.writeResult("reproducible: \(creation.recipe != nil ? "yes, bit for bit (checked)" : "no")")
             if let list {
                 try Console.writeResult("\(list): \(listChanged == true ? "updated" : "already up to date")")

@@ -1,6 +1,13 @@
 import ArgumentParser
 import DeltaCore
+
+#if canImport(FoundationEssentials)
+// FoundationEssentials only (its JSON coders): full Foundation would link ICU and add about
+// 11 MB to every run's resident memory, `mkpatch apply`'s included.
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `mkpatch inspect FILE [--json]`
 struct Inspect: ParsableCommand {

@@ -1,6 +1,5 @@
 import ArgumentParser
 import DeltaCore
-import Foundation
 
 /// `mkpatch manifest FILE... [--hashes LIST]`: Manifest `DIST` lines for distfiles.
 struct ManifestCommand: ParsableCommand {
@@ -23,14 +22,14 @@ struct ManifestCommand: ParsableCommand {
     func run() throws {
         var algorithms = [DigestAlgorithm]()
         for name in hashes.split(separator: ",") {
-            guard let algorithm = DigestAlgorithm(gentooName: name.trimmingCharacters(in: .whitespaces)) else {
+            guard let algorithm = DigestAlgorithm(gentooName: ReportText.trimmingSpaces(name)) else {
                 throw ValidationError("unknown hash '\(name)' (known: BLAKE2B, SHA512, SHA256, MD5)")
             }
             algorithms.append(algorithm)
         }
         for file in files {
             // The bytes as they are: a Manifest never looks inside the compression.
-            let name = URL(fileURLWithPath: file).lastPathComponent
+            let name = Paths.name(of: file)
             try Console.writeResult(
                 ManifestEntry(name: name, digests: try MultiDigest.digests(ofFile: file, algorithms: algorithms)).line)
         }

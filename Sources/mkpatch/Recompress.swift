@@ -1,6 +1,13 @@
 import ArgumentParser
 import DeltaCore
+
+#if canImport(FoundationEssentials)
+// FoundationEssentials only (its JSON coders): full Foundation would link ICU and add about
+// 11 MB to every run's resident memory, `mkpatch apply`'s included.
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `mkpatch recompress INPUT --recipe RECIPE.json -o OUT`
 struct Recompress: ParsableCommand {
@@ -33,9 +40,10 @@ struct Recompress: ParsableCommand {
     func run() throws {
         let recipeData: Data
         do {
-            recipeData = try Data(contentsOf: URL(fileURLWithPath: recipe))
+            let file = try ReadableFile(path: recipe)
+            recipeData = Data(try file.prefix(Int(try file.size())))
         } catch {
-            throw ValidationError("cannot read the recipe \(recipe): \(error.localizedDescription)")
+            throw ValidationError("cannot read the recipe \(recipe): \(error)")
         }
         let parsed: RecompressionRecipe
         do {

@@ -1,6 +1,5 @@
 import ArgumentParser
 import DeltaCore
-import Foundation
 
 /// `mkpatch verify PATCHLIST... [--distdir DIR] [--patch-dir DIR]`
 struct Verify: ParsableCommand {
@@ -41,7 +40,7 @@ struct Verify: ParsableCommand {
         for patchList in patchLists {
             let report = try PatchListVerifier.verify(
                 listPath: patchList, distdir: distdir, patchDirectory: patchDir,
-                scratchDirectory: FileManager.default.temporaryDirectory.path)
+                scratchDirectory: FileSystem.temporaryDirectory)
             for failure in report.failures {
                 Console.writeDiagnostic("\(failure)")
             }

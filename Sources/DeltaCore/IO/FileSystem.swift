@@ -54,6 +54,12 @@ public enum FileSystem {
         }
     }
 
+    /// The directory for temporary files: `TMPDIR` when it is set and not empty, else `/tmp`.
+    public static var temporaryDirectory: String {
+        guard let value = getenv("TMPDIR"), value.pointee != 0 else { return "/tmp" }
+        return String(cString: value)
+    }
+
     /// Creates a new, empty, private directory `TEMPLATE` with its trailing `XXXXXX`
     /// replaced. The corresponding C function is `mkdtemp`.
     /// - Returns: the directory's path.

@@ -6,8 +6,10 @@
 /// hold before any byte moves. Digests are the caller's business (see ``PatchFileApplier``),
 /// since the caller knows how to read the base and where the output goes.
 public enum NativePatchApplier {
-    /// The size of the chunks passed to the sink.
-    public static let outputChunkSize = 1 << 20
+    /// The size of the chunks passed to the sink. Small enough to keep the applier's resident
+    /// memory low (its buffers, the LZMA2 windows and the digests' slots stay within a few
+    /// MiB), large enough that the sink's per-call costs do not show.
+    public static let outputChunkSize = 1 << 18
 
     /// Applies `patch` to `base`, passing the new file's bytes to `sink` in order.
     /// - Returns: the patch's header (expected sizes and digests, metadata).

@@ -19,6 +19,12 @@ public struct PatchApplication: Sendable {
 /// still be read by offset. The base may be the compressed tarball when its uncompressed
 /// content is what the patch was made from: it is then decompressed beside the output.
 public enum PatchFileApplier {
+    /// The result's digest queue (``BackgroundDigest``): slots of this size, this many, enough
+    /// to keep its thread busy while holding 256 KiB (the applier's whole budget is 16 MiB).
+    static let digestSlotSize = 1 << 16, digestSlotCount = 4
+    /// The chunk the base is hashed in, alongside the application.
+    static let baseDigestChunkSize = 1 << 17
+
     /// The most a wrapped patch may expand to.
     public static let maximumUnwrappedSize: UInt64 = 16 << 30
 
@@ -104,7 +110,8 @@ public enum PatchFileApplier {
         defer { try? baseCheck.result() }
 
         let output = try AtomicFileWriter(path: outputPath)
-        let digest = try BackgroundDigest([newAlgorithm] + alsoDigesting)
+        let digest = try BackgroundDigest(
+            [newAlgorithm] + alsoDigesting, slotSize: digestSlotSize, slotCount: digestSlotCount)
         do {
             try NativePatchApplier.apply(
                 base: baseFile, patch: patch,
@@ -180,7 +187,7 @@ public enum PatchFileApplier {
         _ file: ReadableFile, against expected: DigestSet, algorithm: DigestAlgorithm, path: String
     ) throws {
         var digest = try MultiDigest([algorithm])
-        try file.forEachChunk { digest.update($0) }
+        try file.forEachChunk(size: baseDigestChunkSize) { digest.update($0) }
         let actual = digest.finalize()
         guard actual.size == expected.size, actual[algorithm] == expected[algorithm] else {
             throw FileError(

@@ -5,7 +5,8 @@
 /// refuses to produce more than its declared raw length, and ``finish()`` checks it ended
 /// exactly there.
 final class PatchStreamReader {
-    static let bufferSize = 1 << 16
+    /// Coded and decoded bytes held at a time, each; a patch has four streams side by side.
+    static let bufferSize = 1 << 14
 
     let kind: NativePatchStream.Kind
     private let source: RandomAccessSource
