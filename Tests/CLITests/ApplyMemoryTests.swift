@@ -102,7 +102,9 @@ import Glibc
             (try? String(contentsOfFile: "/proc/\(pid)/\(name)", encoding: .utf8)) ?? ""
         }
         var peakKiB = 0
-        var dynamicSwiftRuntime = false
+        // From the binary, not the live process: a child that exits before it is seen blocked
+        // has no maps left to read.
+        let dynamicSwiftRuntime = Self.needsSharedSwiftRuntime(path)
         let deadline = ContinuousClock.now + .seconds(600)
         while ContinuousClock.now < deadline {
             let status = procFile("status")
@@ -113,10 +115,7 @@ import Glibc
             }
             // Blocked in write(1, …): x86-64's write is 1, arm64's 64.
             let call = procFile("syscall").split(separator: " ")
-            if call.count > 1, call[0] == "1" || call[0] == "64", call[1] == "0x1" {
-                dynamicSwiftRuntime = procFile("maps").contains("libswiftCore.so")
-                break
-            }
+            if call.count > 1, call[0] == "1" || call[0] == "64", call[1] == "0x1" { break }
             if status.isEmpty || status.contains("State:\tZ") { break }
             usleep(2000)
         }
@@ -128,6 +127,13 @@ import Glibc
         let exited = (status & 0x7f) == 0
         return Measurement(
             status: exited ? (status >> 8) & 0xff : -1, peakKiB: peakKiB, dynamicSwiftRuntime: dynamicSwiftRuntime)
+    }
+
+    /// Whether the ELF binary at `path` loads the Swift runtime as a shared library (its
+    /// dynamic section names `libswiftCore.so`); a `--static-swift-stdlib` build does not.
+    static func needsSharedSwiftRuntime(_ path: String) -> Bool {
+        guard let binary = FileManager.default.contents(atPath: path) else { return true }
+        return binary.range(of: Data("libswiftCore.so".utf8)) != nil
     }
 
     @Test func applyPeakResidentMemoryIsBounded() throws {
