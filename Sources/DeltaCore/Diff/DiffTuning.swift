@@ -20,14 +20,19 @@ struct DiffTuning: Sendable {
     /// compresses worse than the literal it replaces.
     var agreeWeight = 4
     var stepWeight = 3
+    /// The farthest ``CoverSliding`` moves a boundary between abutting covers.
+    var maximumSlide = 64
     /// Zero runs shorter than this stay inside a raw residual run.
     var zeroRunBreak = 4
     /// The same for metadata residuals, whose changes (mtimes, sizes) come in short clusters.
     var metadataZeroRunBreak = 8
-    /// (lc, lp, pb) for the commands, residuals, metadata residuals and literals streams:
-    /// varints and residuals have no useful literal context; literals are mostly text, and so
-    /// are the replacement digits of run-coded metadata residuals.
-    var model: [(UInt32, UInt32, UInt32)] = [(0, 0, 0), (0, 0, 0), (3, 0, 0), (3, 0, 0)]
+    /// The (lc, lp, pb) models tried for the commands, residuals, metadata residuals and
+    /// literals streams; each stream keeps whichever of its models codes it smallest.
+    /// Residuals have no useful literal context; literals are mostly text, and so are the
+    /// replacement digits of run-coded metadata residuals. Commands get both: the previous
+    /// byte tells a varint's continuation bytes from its last, which saves 2 % of Django
+    /// 5.0.7 → 5.1's commands (64,069 → 62,689 bytes) but nothing on six's.
+    var models: [[(UInt32, UInt32, UInt32)]] = [[(0, 0, 0), (3, 0, 0)], [(0, 0, 0)], [(3, 0, 0)], [(3, 0, 0)]]
 
     /// The tuning for a new file of `count` bytes. Small files take every match they can: with
     /// little text to learn from, LZMA codes literals expensively and short copies pay; on large

@@ -39,20 +39,26 @@ final class EncodingCandidate: @unchecked Sendable {
         runCodesMetadata = streams.runCodesMetadata
     }
 
-    /// Compresses stream `kind` (the literals primed by the dictionary).
+    /// Compresses stream `kind` (the literals primed by the dictionary) with each of its
+    /// models (``DiffTuning/models``), keeping the smallest.
     func compress(_ kind: NativePatchStream.Kind, tuning: DiffTuning, options: DiffOptions) {
-        let (lc, lp, pb) = tuning.model[stream: kind]
         compressed[stream: kind].set {
-            try raw[stream: kind].withUnsafeBytes { bytes in
-                try dictionary.withUnsafeBytes { preset in
-                    try LZMA2RawEncoder.compress(
-                        bytes,
-                        settings: LZMA2Settings(
-                            dictionarySize: windows[stream: kind], literalContextBits: lc, literalPositionBits: lp,
-                            positionBits: pb,
-                            extreme: options.extreme), presetDictionary: kind == .literals ? preset : nil)
+            var best: [UInt8]?
+            for (lc, lp, pb) in tuning.models[stream: kind] {
+                let packed = try raw[stream: kind].withUnsafeBytes { bytes in
+                    try dictionary.withUnsafeBytes { preset in
+                        try LZMA2RawEncoder.compress(
+                            bytes,
+                            settings: LZMA2Settings(
+                                dictionarySize: windows[stream: kind], literalContextBits: lc, literalPositionBits: lp,
+                                positionBits: pb,
+                                extreme: options.extreme), presetDictionary: kind == .literals ? preset : nil)
+                    }
                 }
+                if best.map({ packed.count < $0.count }) ?? true { best = packed }
             }
+            guard let best else { preconditionFailure("every stream has at least one model") }
+            return best
         }
     }
 

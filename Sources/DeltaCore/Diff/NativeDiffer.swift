@@ -108,9 +108,11 @@ public enum NativeDiffer {
         let tuning = DiffTuning.forNewFile(of: new.count)
         // The index lives only while covers are found: freeing it (4 bytes a position) before
         // the LZMA2 encoders start keeps the peak within 6 × old + new.
-        let covers = try findCovers(
-            old: old, new: newBytes, count: new.count, tuning: tuning, threads: options.threads,
-            maximumPiece: options.maximumIndexPiece, sparse: old.count >= options.sparseIndexMinimum)
+        let covers = CoverSliding.slidingBoundariesRight(
+            try findCovers(
+                old: old, new: newBytes, count: new.count, tuning: tuning, threads: options.threads,
+                maximumPiece: options.maximumIndexPiece, sparse: old.count >= options.sparseIndexMinimum),
+            old: oldBytes, oldCount: old.count, limit: tuning.maximumSlide)
         var oldDigest = try MultiDigest(options.digests)
         oldDigest.update(old)
         var newDigest = try MultiDigest(options.digests)
