@@ -68,7 +68,9 @@ import Testing
         return result?.status == 0 && String(decoding: result?.stdout ?? Data(), as: UTF8.self).hasPrefix("2.3.3")
     }()
 
-    static var maker: String { TestPaths.repositoryRoot.appendingPathComponent("testdata/producers/zlib-ng/make-vectors.py").path }
+    static var maker: String {
+        TestPaths.repositoryRoot.appendingPathComponent("testdata/producers/zlib-ng/make-vectors.py").path
+    }
 
     @Test(
         .enabled(if: Self.pythonZlibNG, "needs python3 with PyPI's zlib-ng 1.1.0 (zlib-ng 2.3.3): pip install zlib-ng"),

@@ -308,8 +308,8 @@ final class ZlibNGMatchFinder {
         return bestLength
     }
 
-    /// The first `count` bytes of `scan` and `candidate` (both in the window) compared as
-    /// zlib-ng's `deflate_quick` does: the first two, then `compare256`.
+    /// The match length at `position` against `candidate` as zlib-ng's `deflate_quick`
+    /// measures it (the first two bytes, then `compare256`), nil when the first two differ.
     func quickMatchLength(at position: Int, candidate: Int) -> Int? {
         let a = UnsafePointer(window + position), b = UnsafePointer(window + candidate)
         guard equal(a, b, 2) else { return nil }

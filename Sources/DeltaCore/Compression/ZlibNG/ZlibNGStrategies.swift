@@ -221,8 +221,7 @@ extension ZlibNGDeflateEncoder {
         return match
     }
 
-    func deflateMedium(_ input: inout ZlibNGInput, flush: Flush, hold: Int, _ sink: ChunkSink) throws -> BlockState
-    {
+    func deflateMedium(_ input: inout ZlibNGInput, flush: Flush, hold: Int, _ sink: ChunkSink) throws -> BlockState {
         let f = finder
         let earlyExit = level < 5
         while true {
