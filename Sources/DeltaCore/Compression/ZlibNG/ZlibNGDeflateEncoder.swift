@@ -55,6 +55,12 @@ public final class ZlibNGDeflateEncoder: StreamEncoder {
     var nextMatch = ZlibNGMediumMatch()
     // deflate_quick's open block: 0 none, 1 open, 2 the final one open.
     var blockOpen = 0
+    /// Python's output buffer in the current `compress()`/`flush()` call: where the call's
+    /// output began and how big the buffer has grown (16 KiB, doubled whenever full). When a
+    /// block fills it, zlib-ng returns and is called again, and `deflate_medium` forgets its
+    /// look-ahead match (``outputBufferFilled()``).
+    private var outputCallStart = 0
+    private var outputCapacity = 16 << 10
 
     /// Creates an encoder for zlib-ng at `level`, memLevel 8, default strategy.
     /// - Parameters:
@@ -91,10 +97,11 @@ public final class ZlibNGDeflateEncoder: StreamEncoder {
         buffered.append(contentsOf: input)
         if writeSize > 0 {
             while buffered.count - bufferedStart >= writeSize {
-                try call(count: writeSize, flush: .none, holdShortFills: false, sink)
+                try call(count: writeSize, flush: .none, holdShortFills: false, newPythonCall: true, sink)
             }
         } else {
-            try call(count: buffered.count - bufferedStart, flush: .none, holdShortFills: true, sink)
+            try call(
+                count: buffered.count - bufferedStart, flush: .none, holdShortFills: true, newPythonCall: false, sink)
         }
         if bufferedStart >= 1 << 20 {
             buffered.removeFirst(bufferedStart)
@@ -106,15 +113,21 @@ public final class ZlibNGDeflateEncoder: StreamEncoder {
         guard !finished else { return }
         finished = true
         let rest = buffered.count - bufferedStart
-        if rest > 0 { try call(count: rest, flush: .none, holdShortFills: false, sink) }
-        try call(count: 0, flush: .finish, holdShortFills: false, sink)
+        if rest > 0 {
+            try call(count: rest, flush: .none, holdShortFills: false, newPythonCall: writeSize > 0, sink)
+        }
+        try call(count: 0, flush: .finish, holdShortFills: false, newPythonCall: true, sink)
         try bits.flush(into: sink, force: true)
     }
 
     /// One `deflate` call with `count` buffered bytes as its input. With `holdShortFills`
     /// the call stops where a window fill would find less input than it can take (the
     /// rest of the input is still to come in the same call), to be resumed there.
-    private func call(count: Int, flush: Flush, holdShortFills: Bool, _ sink: ChunkSink) throws {
+    private func call(count: Int, flush: Flush, holdShortFills: Bool, newPythonCall: Bool, _ sink: ChunkSink) throws {
+        if newPythonCall {
+            outputCallStart = bits.bitPosition >> 3
+            outputCapacity = 16 << 10
+        }
         try buffered.withUnsafeBufferPointer { all in
             var input = ZlibNGInput(bytes: UnsafeBufferPointer(rebasing: all[bufferedStart..<(bufferedStart + count)]))
             defer { bufferedStart += input.position }
@@ -130,6 +143,15 @@ public final class ZlibNGDeflateEncoder: StreamEncoder {
             default: _ = try deflateSlow(&input, flush: flush, hold: hold, sink)
             }
         }
+    }
+
+    /// Whether the block just flushed filled Python's output buffer (zlib-ng's `FLUSH_BLOCK`
+    /// then returns `need_more` and Python calls `deflate` again with a doubled buffer).
+    func outputBufferFilled() -> Bool {
+        let produced = (bits.bitPosition >> 3) - outputCallStart
+        guard produced >= outputCapacity else { return false }
+        while outputCapacity <= produced { outputCapacity <<= 1 }
+        return true
     }
 
     /// zlib-ng's `FLUSH_BLOCK`: ends the block at `strstart`, stored from the window when it

@@ -252,7 +252,14 @@ extension ZlibNGDeflateEncoder {
             }
             let blockFull = emitMedium(currentMatch)
             f.strstart += currentMatch.matchLength
-            if blockFull { try flushBlock(last: false, sink) }
+            if blockFull {
+                try flushBlock(last: false, sink)
+                if outputBufferFilled() {
+                    // zlib-ng returns here and is called again: its locals start afresh.
+                    currentMatch = ZlibNGMediumMatch()
+                    nextMatch = ZlibNGMediumMatch()
+                }
+            }
         }
         return try endOfCall(flush: flush, sink)
     }
