@@ -30,7 +30,7 @@ import Testing
     @Test(
         arguments: [
             ([], 0, "truncated"),
-            ([5], 0, "unknown deflate producer 5"),
+            ([6], 0, "unknown deflate producer 6"),
             ([4, 2], 1, "miniz_oxide encoder generation 2 out of range"),
             ([3], 1, "truncated"),
             ([3, 0], 1, "Go flate encoder generation 0 out of range"),

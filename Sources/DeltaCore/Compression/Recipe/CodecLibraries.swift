@@ -29,6 +29,12 @@ extension CodecLibrary {
         CodecLibrary(name: "deltafetch-miniz-oxide", version: MinizDeflateEncoder.compatibilityVersion)
     }
 
+    /// Our zlib-ng compatible deflate; the version names the zlib-ng releases whose output it
+    /// reproduces and changes whenever its output could.
+    public static var zlibNG: CodecLibrary {
+        CodecLibrary(name: "deltafetch-zlib-ng", version: ZlibNGDeflateEncoder.compatibilityVersion)
+    }
+
     /// The library this build would use for `recipe`.
     static func local(for recipe: RecompressionRecipe) -> CodecLibrary {
         switch recipe.format {
@@ -38,6 +44,7 @@ extension CodecLibrary {
             case .gnuGzip?: .gnuDeflate
             case .goFlate?: .goFlate
             case .minizOxide?: .minizOxide
+            case .zlibNG?: .zlibNG
             case .zlib?, nil: .zlib
             }
         case .bzip2: .libbz2
@@ -132,6 +139,10 @@ extension GzipRecipe {
             return try GoFlateEncoder(level: goLevel)
         case (.minizOxide, nil), (.minizOxide, .minizOxide?):
             return try MinizDeflateEncoder(level: level)
+        case (.zlibNG, nil):
+            return try ZlibNGDeflateEncoder(level: level)
+        case let (.zlibNG, .zlibNG(_, writeSize)?):
+            return try ZlibNGDeflateEncoder(level: level, writeSize: writeSize)
         case let (_, producer?):
             throw RecipeError.unsupported("\(producer) with the \(deflater.rawValue) deflater")
         }

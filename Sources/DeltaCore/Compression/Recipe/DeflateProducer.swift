@@ -10,7 +10,10 @@
 ///   recipe's deflater is `go-flate`, its level Go's level (HuffmanOnly: level 0, strategy
 ///   Huffman-only);
 /// - 4, Rust's miniz_oxide: the encoder generation (varint; 1 is miniz_oxide 0.6.2's), the
-///   recipe's deflater is `miniz-oxide`.
+///   recipe's deflater is `miniz-oxide`;
+/// - 5, zlib-ng: the encoder generation (varint; 1 is zlib-ng 2.3.3's), then the input bytes
+///   of each `deflate` call (varint, 0 for all the input in one call, at most 2^30), the
+///   recipe's deflater is `zlib-ng`.
 public enum DeflateProducer: Hashable, Sendable {
     /// `gzip --rsyncable` (GNU gzip 1.7 and later): ``GNUDeflateEncoder`` with sequence points.
     case gnuRsyncable
@@ -20,12 +23,16 @@ public enum DeflateProducer: Hashable, Sendable {
     case goFlate(generation: Int)
     /// Rust's miniz_oxide as of the given encoder generation: ``MinizDeflateEncoder``.
     case minizOxide(generation: Int)
+    /// zlib-ng as of the given encoder generation, fed `writeSize` bytes a call (0: one call):
+    /// ``ZlibNGDeflateEncoder``.
+    case zlibNG(generation: Int, writeSize: Int)
 
     /// The deflater a recipe with this producer has, when the producer records it.
     var recordedDeflater: DeflateImplementation? {
         switch self {
         case .goFlate: .goFlate
         case .minizOxide: .minizOxide
+        case .zlibNG: .zlibNG
         case .gnuRsyncable, .pigz: nil
         }
     }
@@ -46,6 +53,10 @@ public enum DeflateProducer: Hashable, Sendable {
         case let .minizOxide(generation):
             out.varint(4)
             out.varint(UInt64(generation))
+        case let .zlibNG(generation, writeSize):
+            out.varint(5)
+            out.varint(UInt64(generation))
+            out.varint(UInt64(writeSize))
         }
         return out.bytes
     }
@@ -70,6 +81,11 @@ public enum DeflateProducer: Hashable, Sendable {
         case 4:
             self = .minizOxide(
                 generation: try input.small(MinizDeflateEncoder.generations, "miniz_oxide encoder generation"))
+        case 5:
+            let generation = try input.small(ZlibNGDeflateEncoder.generations, "zlib-ng encoder generation")
+            self = .zlibNG(
+                generation: generation,
+                writeSize: try input.small(0...ZlibNGDeflateEncoder.maximumWriteSize, "zlib-ng write size"))
         case let code:
             throw .malformed(offset: codeOffset, detail: "unknown deflate producer \(code)")
         }

@@ -46,6 +46,7 @@ struct GzipRecipeSearch {
                     case .gnuGzip: .gnuDeflate
                     case .goFlate: .goFlate
                     case .minizOxide: .minizOxide
+                    case .zlibNG: .zlibNG
                     }
                 var recipe = RecompressionRecipe(
                     format: .gzip, library: library, gzip: gzip, trailingZeroBytes: decoder.trailingZeroBytes)
@@ -54,7 +55,7 @@ struct GzipRecipeSearch {
             }
         }
         let exactReason =
-            "no zlib \(CodecLibrary.zlib.version), GNU gzip, pigz, Go or miniz_oxide setting reproduces this file"
+            "no zlib \(CodecLibrary.zlib.version), GNU gzip, pigz, Go, miniz_oxide or zlib-ng setting reproduces this file"
         guard member.count >= headerLength + 8 else {
             return RecipeDetection(recipe: nil, candidatesTried: tried, reason: exactReason)
         }
@@ -78,6 +79,27 @@ struct GzipRecipeSearch {
         return levels.map {
             Candidate(
                 deflater: .minizOxide, level: $0, producer: .minizOxide(generation: MinizDeflateEncoder.generation))
+        }
+    }
+
+    /// zlib-ng's levels as Python writes them (`gzip.GzipFile`, `tarfile`: XFL 2 at level 9,
+    /// 4 at level 1, 0 otherwise; 9 is their default, 6 `zlib`'s), likeliest first. Levels 1 and
+    /// 4 to 8 depend on how the input was split into calls: one call, then Python's usual
+    /// 64 and 128 KiB pieces; levels 2, 3 and 9 do not.
+    private static func zlibNGCandidates(extraFlags: UInt8?) -> [Candidate] {
+        let levels: [Int] =
+            switch extraFlags {
+            case 2: [9]
+            case 4: [1]
+            case 0: [6, 5, 4, 3, 2, 7, 8]
+            default: [9, 6, 1, 5, 4, 3, 2, 7, 8]
+            }
+        return levels.flatMap { level in
+            ([2, 3, 9].contains(level) ? [0] : [0, 1 << 16, 1 << 17]).map {
+                Candidate(
+                    deflater: .zlibNG, level: level,
+                    producer: .zlibNG(generation: ZlibNGDeflateEncoder.generation, writeSize: $0))
+            }
         }
     }
 
@@ -152,12 +174,15 @@ struct GzipRecipeSearch {
         list += gnuMayHaveWritten ? gnu(hinted) + zlib(hinted) : zlib(hinted) + gnu(hinted)
         // flate2 (miniz_oxide) writes OS 255 like Python; after zlib's likeliest levels, so that
         // Python's files pay nothing for it.
-        if header.operatingSystem == 255 { list += minizCandidates(extraFlags: header.extraFlags) }
+        if header.operatingSystem == 255 {
+            list += minizCandidates(extraFlags: header.extraFlags) + zlibNGCandidates(extraFlags: header.extraFlags)
+        }
         list += zlib(levels) + zlib(levels, memLevel: 9) + gnu(levels)
         for memLevel in [7, 6, 5, 4, 3, 2, 1] { list += zlib(hinted.isEmpty ? levels : hinted, memLevel: memLevel) }
         list += zlib(levels, strategy: .filtered) + zlib(levels, strategy: .fixed)
         let anyLevel = hinted.first ?? 6
         list += zlib([anyLevel], strategy: .rle) + zlib([anyLevel], strategy: .huffmanOnly) + zlib([0])
+        list += zlibNGCandidates(extraFlags: nil)
         var seen = Set<Candidate>()
         return list.filter { seen.insert($0).inserted }
     }

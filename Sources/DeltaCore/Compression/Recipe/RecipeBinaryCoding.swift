@@ -6,9 +6,9 @@
 /// 32 SHA256 bytes when set, then the format's settings:
 /// - gzip: deflater (0 zlib, 1 GNU gzip), level, memLevel (0 = none), strategy (0 = none,
 ///   else 1 + index), header flags (1 byte, RFC 1952 FLG), mtime (4 bytes LE), XFL, OS, then
-///   extra, name and comment (length-prefixed) for the flags that are set. Go's and
-///   miniz_oxide's deflaters are written as 0 with memLevel 0 and recorded by their
-///   deflate-producer extension (codes 3 and 4),
+///   extra, name and comment (length-prefixed) for the flags that are set. Go's,
+///   miniz_oxide's and zlib-ng's deflaters are written as 0 with memLevel 0 and recorded by
+///   their deflate-producer extension (codes 3, 4 and 5),
 ///   so that a client that does not know Go still reads the recipe and refuses it at the
 ///   producer, as it refuses any producer it cannot follow;
 /// - bzip2: block size, work factor;
@@ -34,9 +34,11 @@ extension RecompressionRecipe {
             !extensions.contains(where: { $0.kind.rawValue == RecipeExtensionKind.deflateProducer.rawValue })
         {
             let producer: DeflateProducer =
-                deflater == .goFlate
-                ? .goFlate(generation: GoFlateEncoder.generation)
-                : .minizOxide(generation: MinizDeflateEncoder.generation)
+                switch deflater {
+                case .goFlate: .goFlate(generation: GoFlateEncoder.generation)
+                case .zlibNG: .zlibNG(generation: ZlibNGDeflateEncoder.generation, writeSize: 0)
+                default: .minizOxide(generation: MinizDeflateEncoder.generation)
+                }
             extensions.append(RecipeExtension(kind: .deflateProducer, payload: producer.payload))
             extensions.sort { $0.kind.rawValue < $1.kind.rawValue }
         }

@@ -112,10 +112,14 @@ public enum DeflateImplementation: String, Hashable, Sendable, Codable {
     /// Rust's miniz_oxide (`flate2`'s default: maturin's sdists, Rust tools), reproduced by
     /// ``MinizDeflateEncoder``; always with a ``DeflateProducer/minizOxide(generation:)`` extension.
     case minizOxide = "miniz-oxide"
+    /// zlib-ng (Python linked against it: Fedora's zlib-ng-compat, PyPI's `zlib-ng`),
+    /// reproduced by ``ZlibNGDeflateEncoder``; always with a
+    /// ``DeflateProducer/zlibNG(generation:writeSize:)`` extension.
+    case zlibNG = "zlib-ng"
 
     /// Whether the deflater is recorded by its deflate-producer extension, the base settings
     /// holding zlib's code (see ``RecompressionRecipe/serialized()``).
-    var isProducerRecorded: Bool { self == .goFlate || self == .minizOxide }
+    var isProducerRecorded: Bool { self == .goFlate || self == .minizOxide || self == .zlibNG }
 }
 
 /// How a single-member gzip file was made.

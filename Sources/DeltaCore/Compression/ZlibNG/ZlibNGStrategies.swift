@@ -1,0 +1,347 @@
+/// zlib-ng 2.3.3's compression loops (`deflate_slow.c`, `deflate_medium.c`, `deflate_fast.c`,
+/// `deflate_quick.c`), statement for statement. Each returns at the same points as zlib-ng's
+/// (`need_more` when the input of the call runs out), so that the state carried between calls
+/// is the one zlib-ng carries.
+extension ZlibNGDeflateEncoder {
+    private typealias M = ZlibNGMatchFinder
+
+    /// The top of every loop: refills the window when the look-ahead runs short. Returns false
+    /// when the call must return `need_more` (or, with `hold`, pause before a fill that would
+    /// find less than `hold` bytes while more input of the same call is still to come).
+    @inline(__always)
+    private func refill(_ input: inout ZlibNGInput, flush: Flush, hold: Int) -> Bool {
+        if hold > 0 && input.available < hold && flush == .none { return false }
+        finder.fillWindow(&input)
+        return !(finder.lookahead < M.minLookahead && flush == .none)
+    }
+
+    /// The end of every loop but level 1's: the last block, or the pending symbols at a flush.
+    private func endOfCall(flush: Flush, _ sink: ChunkSink) throws -> BlockState {
+        finder.insert = min(finder.strstart, M.minMatch - 1)
+        if flush == .finish {
+            try flushBlock(last: true, sink)
+            return .finishDone
+        }
+        if trees.lastLit != 0 { try flushBlock(last: false, sink) }
+        return .blockDone
+    }
+
+    // MARK: deflate_slow (levels 7 to 9)
+
+    func deflateSlow(_ input: inout ZlibNGInput, flush: Flush, hold: Int, _ sink: ChunkSink) throws -> BlockState {
+        let f = finder
+        while true {
+            if f.lookahead < M.minLookahead {
+                guard refill(&input, flush: flush, hold: hold) else { return .needMore }
+                if f.lookahead == 0 { break }
+            }
+            var hashHead = 0
+            if f.lookahead >= M.wantMinMatch { hashHead = f.quickInsert(f.strstart) }
+            prevMatch = f.matchStart
+            var matchLength = M.minMatch - 1
+            let distance = f.strstart - hashHead
+            if distance <= M.maxDist && distance > 0 && f.prevLength < f.maxLazyMatch && hashHead != 0 {
+                matchLength = f.longestMatch(hashHead)
+            }
+            if f.prevLength >= M.minMatch && matchLength <= f.prevLength {
+                let maxInsert = f.strstart + f.lookahead - M.minMatch
+                let blockFull = trees.tallyMatch(
+                    distance: f.strstart - 1 - prevMatch, length: f.prevLength, bytesInBlock: 0)
+                f.prevLength -= 1
+                f.lookahead -= f.prevLength
+                let moveForward = f.prevLength - 1
+                if maxInsert > f.strstart {
+                    f.insertStrings(f.strstart + 1, min(moveForward, maxInsert - f.strstart))
+                }
+                f.prevLength = 0
+                matchAvailable = false
+                f.strstart += moveForward + 1
+                if blockFull { try flushBlock(last: false, sink) }
+            } else if matchAvailable {
+                if trees.tallyLiteral(f.window[f.strstart - 1], bytesInBlock: 0) {
+                    try flushBlock(last: false, sink)
+                }
+                f.prevLength = matchLength
+                f.strstart += 1
+                f.lookahead -= 1
+            } else {
+                f.prevLength = matchLength
+                matchAvailable = true
+                f.strstart += 1
+                f.lookahead -= 1
+            }
+        }
+        if matchAvailable {
+            _ = trees.tallyLiteral(f.window[f.strstart - 1], bytesInBlock: 0)
+            matchAvailable = false
+        }
+        return try endOfCall(flush: flush, sink)
+    }
+
+    // MARK: deflate_fast (level 2)
+
+    func deflateFast(_ input: inout ZlibNGInput, flush: Flush, hold: Int, _ sink: ChunkSink) throws -> BlockState {
+        let f = finder
+        var matchLength = 0
+        while true {
+            if f.lookahead < M.minLookahead {
+                guard refill(&input, flush: flush, hold: hold) else { return .needMore }
+                if f.lookahead == 0 { break }
+            }
+            if f.lookahead >= M.wantMinMatch {
+                let hashHead = f.quickInsert(f.strstart)
+                let distance = f.strstart - hashHead
+                if distance <= M.maxDist && distance > 0 && hashHead != 0 {
+                    matchLength = f.longestMatch(hashHead)
+                }
+            }
+            let blockFull: Bool
+            if matchLength >= M.wantMinMatch {
+                blockFull = trees.tallyMatch(
+                    distance: f.strstart - f.matchStart, length: matchLength, bytesInBlock: 0)
+                f.lookahead -= matchLength
+                if matchLength <= f.maxLazyMatch && f.lookahead >= M.wantMinMatch {
+                    matchLength -= 1
+                    f.strstart += 1
+                    f.insertStrings(f.strstart, matchLength)
+                    f.strstart += matchLength
+                } else {
+                    f.strstart += matchLength
+                    f.quickInsert(f.strstart + 2 - M.minMatch)
+                }
+                matchLength = 0
+            } else {
+                blockFull = trees.tallyLiteral(f.window[f.strstart], bytesInBlock: 0)
+                f.lookahead -= 1
+                f.strstart += 1
+            }
+            if blockFull { try flushBlock(last: false, sink) }
+        }
+        return try endOfCall(flush: flush, sink)
+    }
+
+    // MARK: deflate_medium (levels 3 to 6)
+
+    private func emitMedium(_ match: ZlibNGMediumMatch) -> Bool {
+        let f = finder
+        var blockFull = false
+        if match.matchLength < M.wantMinMatch {
+            var position = match.strstart
+            for _ in 0..<match.matchLength {
+                if trees.tallyLiteral(f.window[position], bytesInBlock: 0) { blockFull = true }
+                f.lookahead -= 1
+                position += 1
+            }
+            return blockFull
+        }
+        blockFull = trees.tallyMatch(
+            distance: match.strstart - match.matchStart, length: match.matchLength, bytesInBlock: 0)
+        f.lookahead -= match.matchLength
+        return blockFull
+    }
+
+    private func insertMedium(_ match: ZlibNGMediumMatch) {
+        let f = finder
+        var match = match
+        if f.lookahead <= match.matchLength + M.wantMinMatch { return }
+        if match.matchLength < M.wantMinMatch {
+            match.strstart += 1
+            match.matchLength -= 1
+            if match.matchLength > 0 && match.strstart >= match.orgstart {
+                if match.strstart + match.matchLength - 1 >= match.orgstart {
+                    f.insertStrings(match.strstart, match.matchLength)
+                } else {
+                    f.insertStrings(match.strstart, match.orgstart - match.strstart + 1)
+                }
+            }
+            return
+        }
+        if match.matchLength <= 16 * f.maxLazyMatch && f.lookahead >= M.wantMinMatch {
+            match.matchLength -= 1
+            match.strstart += 1
+            if match.strstart >= match.orgstart {
+                if match.strstart + match.matchLength - 1 >= match.orgstart {
+                    f.insertStrings(match.strstart, match.matchLength)
+                } else {
+                    f.insertStrings(match.strstart, match.orgstart - match.strstart + 1)
+                }
+            } else if match.orgstart < match.strstart + match.matchLength {
+                f.insertStrings(match.orgstart, match.strstart + match.matchLength - match.orgstart)
+            }
+        } else {
+            match.strstart += match.matchLength
+            if match.strstart >= M.minMatch - 2 { f.quickInsert(match.strstart + 2 - M.minMatch) }
+        }
+    }
+
+    /// `fizzle_matches`: moves the next match left over the end of the current one when that
+    /// turns the current one into (at most) a literal.
+    private func fizzle(_ current: inout ZlibNGMediumMatch, _ next: inout ZlibNGMediumMatch) {
+        let window = finder.window
+        if current.matchLength <= 1 { return }
+        if current.matchLength > 1 + next.matchStart { return }
+        if current.matchLength > 1 + next.strstart { return }
+        if window[next.matchStart - current.matchLength + 1] != window[next.strstart - current.matchLength + 1] {
+            return
+        }
+        var c = current, n = next
+        let limit = next.strstart > M.maxDist ? next.strstart - M.maxDist : 0
+        var match = n.matchStart - 1, original = n.strstart - 1
+        var changed = 0
+        while window[match] == window[original] {
+            if c.matchLength < 1 || n.strstart <= limit || n.matchLength >= 256 || n.matchStart <= 1 { break }
+            n.strstart -= 1
+            n.matchStart -= 1
+            n.matchLength += 1
+            c.matchLength -= 1
+            match -= 1
+            original -= 1
+            changed += 1
+        }
+        if changed == 0 { return }
+        if c.matchLength <= 1 && n.matchLength != 2 {
+            n.orgstart += 1
+            current = c
+            next = n
+        }
+    }
+
+    /// One match search at `strstart` for `deflate_medium`.
+    @inline(__always)
+    private func mediumSearch(_ hashHead: Int) -> ZlibNGMediumMatch {
+        let f = finder
+        var match = ZlibNGMediumMatch(matchStart: 0, matchLength: 1, strstart: f.strstart, orgstart: f.strstart)
+        let distance = f.strstart - hashHead
+        if distance <= M.maxDist && distance > 0 && hashHead != 0 {
+            match.matchLength = f.longestMatch(hashHead)
+            match.matchStart = f.matchStart
+            if match.matchLength < M.wantMinMatch { match.matchLength = 1 }
+            if match.matchStart >= match.strstart { match.matchLength = 1 }
+        }
+        return match
+    }
+
+    func deflateMedium(_ input: inout ZlibNGInput, flush: Flush, hold: Int, _ sink: ChunkSink) throws -> BlockState {
+        let f = finder
+        let earlyExit = level < 5
+        while true {
+            if f.lookahead < M.minLookahead {
+                guard refill(&input, flush: flush, hold: hold) else { return .needMore }
+                if f.lookahead == 0 { break }
+                nextMatch.matchLength = 0
+            }
+            if !earlyExit && nextMatch.matchLength > 0 {
+                currentMatch = nextMatch
+                nextMatch.matchLength = 0
+            } else {
+                var hashHead = 0
+                if f.lookahead >= M.wantMinMatch { hashHead = f.quickInsert(f.strstart) }
+                currentMatch = mediumSearch(hashHead)
+            }
+            insertMedium(currentMatch)
+            if !earlyExit && f.lookahead > M.minLookahead
+                && currentMatch.strstart + currentMatch.matchLength < M.windowSize - M.minLookahead
+            {
+                f.strstart = currentMatch.strstart + currentMatch.matchLength
+                let hashHead = f.quickInsert(f.strstart)
+                nextMatch = mediumSearch(hashHead)
+                if nextMatch.matchLength >= M.wantMinMatch { fizzle(&currentMatch, &nextMatch) }
+                f.strstart = currentMatch.strstart
+            } else {
+                nextMatch.matchLength = 0
+            }
+            let blockFull = emitMedium(currentMatch)
+            f.strstart += currentMatch.matchLength
+            if blockFull {
+                try flushBlock(last: false, sink)
+                if outputBufferFilled() {
+                    // zlib-ng returns here and is called again: its locals start afresh.
+                    currentMatch = ZlibNGMediumMatch()
+                    nextMatch = ZlibNGMediumMatch()
+                }
+            }
+        }
+        return try endOfCall(flush: flush, sink)
+    }
+
+    // MARK: deflate_quick (level 1)
+
+    private func quickStartBlock(last: Bool) {
+        bits.write(last ? 3 : 2, 3)
+        blockOpen = last ? 2 : 1
+        finder.blockStart = finder.strstart
+    }
+
+    private func quickEndBlock(last: Bool, _ sink: ChunkSink) throws {
+        guard blockOpen != 0 else { return }
+        bits.write(trees.staticL.code[GNUDeflateTrees.endBlock], trees.staticL.len[GNUDeflateTrees.endBlock])
+        if last { bits.alignToByte() }
+        blockOpen = 0
+        finder.blockStart = finder.strstart
+        try bits.flush(into: sink)
+    }
+
+    @inline(__always)
+    private func quickMatch(length: Int, distance: Int) {
+        let t = trees
+        let lc = length - M.minMatch
+        let code = t.lengthCode[lc]
+        let symbol = code + GNUDeflateTrees.literals + 1
+        bits.write(t.staticL.code[symbol], t.staticL.len[symbol])
+        let extra = t.extraL[code]
+        if extra != 0 { bits.write(UInt32(lc - t.baseLength[code]), extra) }
+        let dist = distance - 1
+        let dcode = t.dCode(dist)
+        bits.write(t.staticD.code[dcode], t.staticD.len[dcode])
+        let dextra = t.extraD[dcode]
+        if dextra != 0 { bits.write(UInt32(dist - t.baseDist[dcode]), dextra) }
+    }
+
+    func deflateQuick(_ input: inout ZlibNGInput, flush: Flush, hold: Int, _ sink: ChunkSink) throws -> BlockState {
+        let f = finder
+        let last = flush == .finish
+        if last && blockOpen != 2 {
+            try quickEndBlock(last: false, sink)
+            quickStartBlock(last: true)
+        } else if blockOpen == 0 && f.lookahead > 0 {
+            quickStartBlock(last: last)
+        }
+        var sinceFlush = 0
+        while true {
+            sinceFlush += 1
+            if sinceFlush == 1 << 14 {
+                sinceFlush = 0
+                try bits.flush(into: sink)
+            }
+            if f.lookahead < M.minLookahead {
+                guard refill(&input, flush: flush, hold: hold) else { return .needMore }
+                if f.lookahead == 0 { break }
+                if blockOpen == 0 { quickStartBlock(last: last) }
+            }
+            if f.lookahead >= M.wantMinMatch {
+                let hashHead = f.quickInsert(f.strstart)
+                let distance = f.strstart - hashHead
+                if distance <= M.maxDist && distance > 0,
+                    var length = f.quickMatchLength(at: f.strstart, candidate: hashHead), length >= M.wantMinMatch
+                {
+                    length = min(length, f.lookahead, M.maxMatch)
+                    quickMatch(length: length, distance: distance)
+                    f.lookahead -= length
+                    f.strstart += length
+                    continue
+                }
+            }
+            let literal = Int(f.window[f.strstart])
+            bits.write(trees.staticL.code[literal], trees.staticL.len[literal])
+            f.strstart += 1
+            f.lookahead -= 1
+        }
+        f.insert = min(f.strstart, M.minMatch - 1)
+        if last {
+            try quickEndBlock(last: true, sink)
+            return .finishDone
+        }
+        try quickEndBlock(last: false, sink)
+        return .blockDone
+    }
+}

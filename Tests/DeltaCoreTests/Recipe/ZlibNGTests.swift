@@ -1,0 +1,166 @@
+import DeltaCore
+import Foundation
+import Testing
+
+/// zlib-ng (issue 13, item 1): our ``ZlibNGDeflateEncoder`` against real output
+/// (testdata/zlib-ng, made by zlib-ng 2.3.3 through PyPI's `zlib-ng` module), against the
+/// module itself when python3 has it, and its detection, recipe and fallback.
+@Suite struct ZlibNGTests {
+    /// (input, level, size, SHA256) from vectors.txt; inputs as GoFlateTests makes them.
+    static let vectors = RecipeFixtures.producerVectors("zlib-ng/vectors.txt")
+
+    /// What `gzip_ng.GzipNGFile` writes for `content` in `writeSize` pieces, by our encoder.
+    static func ours(_ content: [UInt8], level: Int, writeSize: Int = 1 << 16) throws -> [UInt8] {
+        try GzipMemberEncoder(
+            header: ZlibNGDeflateEncoder.pythonHeader(level: level),
+            deflater: ZlibNGDeflateEncoder(level: level, writeSize: writeSize)
+        ).transform(content)
+    }
+
+    @Test(arguments: ["empty", "six", "six-x8", "zeros-1m", "random-1m"])
+    func matchesZlibNG2_3AtEveryLevel(input name: String) throws {
+        let content = GoFlateTests.vectorInput(name)
+        let vectors = Self.vectors.filter { $0.input == name }
+        #expect(vectors.count == ZlibNGDeflateEncoder.levels.count)
+        for vector in vectors {
+            let output = try Self.ours(content, level: vector.level)
+            #expect(
+                output.count == vector.size,
+                "\(name) at level \(vector.level): \(output.count) bytes, zlib-ng wrote \(vector.size)")
+            #expect(
+                try DigestContext.digest(.sha256, of: output).hex == vector.sha256, "\(name) at level \(vector.level)")
+        }
+    }
+
+    /// Levels 2, 3 and 9 give the same bytes for any split of the input into calls, and no
+    /// level depends on how our encoder is fed (only on the calls it emulates).
+    @Test func outputDependsOnTheEmulatedCallsOnly() throws {
+        let content = RecipeFixtures.sixTar + GoFlateTests.lcgBytes(70_000) + RecipeFixtures.sixTar
+        for level in [2, 3, 9] {
+            let whole = try Self.ours(content, level: level, writeSize: 0)
+            #expect(try Self.ours(content, level: level, writeSize: 4096) == whole, "level \(level)")
+        }
+        for level in ZlibNGDeflateEncoder.levels {
+            for writeSize in [0, 1 << 16] {
+                let whole = try ZlibNGDeflateEncoder(level: level, writeSize: writeSize).transform(content)
+                let pieces = try RecipeFixtures.compressedInRandomPieces(
+                    content, by: try ZlibNGDeflateEncoder(level: level, writeSize: writeSize), seed: UInt64(level + 40))
+                #expect(pieces == whole, "level \(level), write size \(writeSize)")
+            }
+        }
+    }
+
+    @Test func invalidSettingsAreRefused() {
+        #expect(throws: CompressionError.self) { try ZlibNGDeflateEncoder(level: 0) }
+        #expect(throws: CompressionError.self) { try ZlibNGDeflateEncoder(level: 10) }
+        #expect(throws: CompressionError.self) { try ZlibNGDeflateEncoder(level: 6, writeSize: -1) }
+    }
+
+    // MARK: against the real zlib-ng
+
+    /// Whether python3 has PyPI's zlib-ng module at the version we emulate.
+    static let pythonZlibNG: Bool = {
+        guard Tools.available("python3") else { return false }
+        let result = try? Tools.run(
+            "python3", ["-c", "from zlib_ng import zlib_ng; print(zlib_ng.ZLIBNG_VERSION)"])
+        return result?.status == 0 && String(decoding: result?.stdout ?? Data(), as: UTF8.self).hasPrefix("2.3.3")
+    }()
+
+    static var maker: String {
+        TestPaths.repositoryRoot.appendingPathComponent("testdata/producers/zlib-ng/make-vectors.py").path
+    }
+
+    @Test(
+        .enabled(if: Self.pythonZlibNG, "needs python3 with PyPI's zlib-ng 1.1.0 (zlib-ng 2.3.3): pip install zlib-ng"),
+        arguments: 0..<6)
+    func matchesZlibNGOnRandomContent(run: Int) throws {
+        let seed = UInt64.random(in: 0...UInt64.max)
+        var generator = SeededGenerator(seed: seed)
+        var content: [UInt8] = []
+        for _ in 0..<Int.random(in: 1...6, using: &generator) {
+            let size = Int.random(in: 0...250_000, using: &generator)
+            switch Int.random(in: 0...3, using: &generator) {
+            case 0: content += generator.compressibleBytes(count: size)
+            case 1: content += generator.bytes(size)
+            case 2: content += generator.bytes(size, alphabet: Int.random(in: 1...8, using: &generator))
+            default: content += content.suffix(size)
+            }
+        }
+        let level = ZlibNGDeflateEncoder.levels.randomElement(using: &generator)!
+        let expected = try RecipeFixtures.peer("python3", [Self.maker, String(level)], input: content)
+        let output = try Self.ours(content, level: level)
+        #expect(
+            output == expected,
+            "level \(level), \(content.count) bytes: differs first at byte \(ProducerRecipeTests.differsAt(output, expected)) (seed \(seed))"
+        )
+    }
+
+    // MARK: detection and recipes
+
+    @Test(arguments: [9, 6])
+    func committedZlibNGFileIsDetectedAndRebuilds(level: Int) throws {
+        let name = "zlib-ng/six-1.17.0.tar.zlibng\(level).gz"
+        let file = [UInt8](try Data(contentsOf: URL(fileURLWithPath: TestPaths.testdata(name))))
+        #expect(try Self.ours(RecipeFixtures.sixTar, level: level) == file)
+        let recipe = try #require(try ProducerRecipeTests.detectAndRebuild(file, name))
+        #expect(recipe.gzip?.deflater == .zlibNG)
+        #expect(recipe.gzip?.level == level)
+        #expect(recipe.library == .zlibNG)
+        guard case .zlibNG(1, _)? = try recipe.deflateProducer() else {
+            Issue.record("producer \(String(describing: try recipe.deflateProducer()))")
+            return
+        }
+        #expect(!recipe.usesDeflateReconstruction)
+    }
+
+    @Test(arguments: ZlibNGDeflateEncoder.levels)
+    func everyLevelIsDetected(level: Int) throws {
+        let content = ProducerRecipeTests.mixedContent(seed: UInt64(level + 300))
+        let file = try Self.ours(content, level: level)
+        let detection = try RecipeFixtures.detect(file)
+        let recipe = try #require(detection.recipe, "level \(level): \(detection.reason ?? "")")
+        #expect(recipe.gzip?.deflater == .zlibNG)
+        #expect(recipe.gzip?.level == level)
+        #expect(try RecipeFixtures.rebuild(content, with: RecompressionRecipe(serialized: recipe.serialized())) == file)
+    }
+
+    /// A stream zlib-ng 2.3.3 does not make (here: one of its level 9 blocks re-coded by
+    /// level 8 rules, i.e. a later release that changed its matcher) gets no zlib-ng recipe:
+    /// deflate reconstruction rebuilds it, and a zlib-ng recipe replayed against it fails.
+    @Test func aStreamZlibNGDoesNotMakeFallsBackToReconstruction() throws {
+        let content = RecipeFixtures.sixTar
+        let level9 = try Self.ours(content, level: 9)
+        // The level-8 stream with level 9's header: what a newer zlib-ng at -9 might write.
+        var file = try Self.ours(content, level: 8)
+        file[8] = level9[8]
+        #expect(file != level9)
+        let detection = try RecipeFixtures.detect(file)
+        let recipe = try #require(detection.recipe)
+        if recipe.gzip?.deflater == .zlibNG {
+            #expect(recipe.gzip?.level == 8, "only the level that made it may claim it")
+        } else {
+            #expect(recipe.usesDeflateReconstruction)
+        }
+        #expect(try RecipeFixtures.rebuild(content, with: recipe) == file)
+        var wrong = recipe
+        wrong.gzip = GzipRecipe(header: ZlibNGDeflateEncoder.pythonHeader(level: 9), deflater: .zlibNG, level: 9)
+        wrong.extensions = []
+        wrong.setExtension(
+            .deflateProducer, payload: DeflateProducer.zlibNG(generation: 1, writeSize: 0).payload)
+        wrong.library = .zlibNG
+        #expect(try RecipeFixtures.rebuild(content, with: wrong) != file, "the recompressor's target check refuses it")
+    }
+
+    @Test func zlibNGRecipesRoundTripInBothForms() throws {
+        var recipe = RecompressionRecipe(
+            format: .gzip, library: .zlibNG,
+            gzip: GzipRecipe(header: ZlibNGDeflateEncoder.pythonHeader(level: 6), deflater: .zlibNG, level: 6))
+        recipe.setExtension(.deflateProducer, payload: DeflateProducer.zlibNG(generation: 1, writeSize: 65536).payload)
+        #expect(try RecompressionRecipe(serialized: recipe.serialized()) == recipe)
+        #expect(try JSONDecoder().decode(RecompressionRecipe.self, from: JSONEncoder().encode(recipe)) == recipe)
+        #expect(try recipe.deflateProducer() == .zlibNG(generation: 1, writeSize: 65536))
+        for payload: [UInt8] in [[5, 2, 0], [5, 1], [5, 1, 0, 0], [5, 1, 0x80, 0x80, 0x80, 0x80, 0x08]] {
+            #expect(throws: RecipeError.self, "\(payload)") { try DeflateProducer(payload: payload) }
+        }
+    }
+}
