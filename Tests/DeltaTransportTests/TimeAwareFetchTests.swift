@@ -34,7 +34,8 @@ import Testing
     static func prepared() throws -> (FetchWorld, FetchRequest) {
         let mirror = try PreparedMirror.shared(versions)
         let world = try FetchWorld(mirror)
-        let settings = FetchSettings()  // the defaults: soonest finished
+        var settings = FetchSettings()  // the defaults: soonest finished…
+        settings.cpuShare = 1  // …planned as if the cores were free, whatever the test run keeps busy
         var prepared = try FetchRequest.prepare(
             target: "noise-2.0.tar.gz", distdir: world.distdir.path,
             sources: DistfileSources(patchLists: [mirror.patchList], manifestPath: mirror.manifest),
@@ -145,7 +146,7 @@ import Testing
     @Test func planReadsTheSameMeasurements() throws {
         let (world, request) = try Self.prepared()
         let host = ThroughputMemory.linkKey(for: URL(string: world.server.url())!)
-        func plan(linkSeconds: Double) throws -> [String: Any] {
+        func plan(linkSeconds: Double, cpuShare: String = "1") throws -> [String: Any] {
             try? FileManager.default.removeItem(atPath: request.measurementsPath!)
             try ThroughputMemory.record(
                 [
@@ -162,7 +163,9 @@ import Testing
                     "plan", "noise-2.0.tar.gz", "--distdir", world.distdir.path, "--patches",
                     world.mirror.patchList, "--manifest", world.mirror.manifest, "--json",
                 ],
-                environment: environment.merging(["DELTAFETCH_PREFER": "time"]) { $1 })
+                environment: environment.merging(["DELTAFETCH_PREFER": "time", "DELTAFETCH_CPU_SHARE": cpuShare]) {
+                    $1
+                })
             #expect(outcome.status == 0, "\(outcome.stderr)")
             return try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
         }
@@ -171,5 +174,14 @@ import Testing
         #expect(fast["basis"] as? String == "link measured, rebuild measured")
         let slow = try plan(linkSeconds: 1000)  // 100 kB/s
         #expect(slow["worth_it"] as? Bool == true)
+        #expect(slow["cpu_share"] as? Double == 1)
+        // 1 MB/s: free cores rebuild before the whole file arrives; with 2 % of the CPU the
+        // same measured speeds take fifty times longer, and the plan downloads whole.
+        let free = try plan(linkSeconds: 100)
+        #expect(free["worth_it"] as? Bool == true, "\(free)")
+        let busy = try plan(linkSeconds: 100, cpuShare: "0.02")
+        #expect(busy["worth_it"] as? Bool == false, "\(busy)")
+        #expect(busy["basis"] as? String == "link measured, rebuild measured at 2 % of the CPU")
+        #expect(busy["cpu_share"] as? Double == 0.02)
     }
 }

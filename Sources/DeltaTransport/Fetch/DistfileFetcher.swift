@@ -120,8 +120,7 @@ public final class DistfileFetcher: Sendable {
         var samples: [ThroughputMemory.Sample] = []
 
         var seconds: Double {
-            let elapsed = ContinuousClock.now - start
-            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            (ContinuousClock.now - start).inSeconds
         }
     }
 
@@ -187,7 +186,8 @@ public final class DistfileFetcher: Sendable {
                     })
             }
             context.samples += timing.samples(
-                contentBytes: rebuilt.content.size, parallel: rebuilt.parallelism.isParallel)
+                contentBytes: rebuilt.content.size, parallel: rebuilt.parallelism.isParallel,
+                cpuShare: request.cpuShare)
         } catch {
             if let local = Self.localFailure(error) { throw FetchError.local(local) }
             // A patch that verified against the list but does not apply is useless next time too.

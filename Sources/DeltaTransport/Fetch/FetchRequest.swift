@@ -49,6 +49,9 @@ public struct FetchRequest: Sendable {
     public var estimateBasis: EstimateBasis?
     /// Threads the rebuild may use; nil for every core.
     public var jobs: Int?
+    /// The share of the cores the rebuild was planned to get: its measured speeds are divided
+    /// by it before they are remembered, so that the memory keeps free-core figures.
+    public var cpuShare: CPUShare = .free
 
     /// A request with the usual defaults: output under the target's name, patches in
     /// `DISTDIR/.deltafetch/patches`, the distdir's alternate-digest database and digest cache.
