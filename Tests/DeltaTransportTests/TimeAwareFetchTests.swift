@@ -102,6 +102,32 @@ import Testing
         #expect(memory.rate(.apply) != nil)
     }
 
+    /// The plan patches (its figures say the rebuild is instant), but the rebuild falls
+    /// behind a plain download as soon as it shows progress: it is given up and the file
+    /// downloaded whole, with the reason in the report.
+    @Test func aRebuildFallingBehindTheDownloadIsGivenUp() async throws {
+        var (world, request) = try Self.prepared()
+        defer { withExtendedLifetime(world) {} }
+        var model = RebuildCostModel(bandwidth: 1e8)
+        model.applyThroughput = 1e12
+        model.decompressThroughput[.gzip] = 1e12
+        model.recompressThroughput[.gzip] = 1e12
+        model.serialRecompressThroughput[.gzip] = 1e12
+        request.policy = PlanPolicy(preference: .time(model))
+        // Any time still to go is too much.
+        request.rebuildDeadline = RebuildDeadline.Rule(minimumElapsed: 0, tolerance: 0, slack: 0)
+        let report = try await Downloader.withDownloader { downloader in
+            try await DistfileFetcher(downloader: downloader).fetch(request)
+        }
+        #expect(report.action == .downloaded)
+        #expect(
+            report.fallbackReason?.contains("the rebuild ran slower than planned") == true,
+            "\(report.fallbackReason ?? "")")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: request.distdir)
+            .filter { $0.hasPrefix(".") && $0 != ".deltafetch" }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+    }
+
     /// Plans assume a recipe that shares recompression out over the cores. When the patch,
     /// once downloaded, carries a serial one and this machine is known to be slow at that,
     /// the fetch downloads whole before rebuilding: the figures are far apart (a 150 s serial

@@ -52,6 +52,8 @@ public struct FetchRequest: Sendable {
     /// The share of the cores the rebuild was planned to get: its measured speeds are divided
     /// by it before they are remembered, so that the memory keeps free-core figures.
     public var cpuShare: CPUShare = .free
+    /// When soonest finished gives up a rebuild that falls behind a plain download.
+    public var rebuildDeadline: RebuildDeadline.Rule = .standard
 
     /// A request with the usual defaults: output under the target's name, patches in
     /// `DISTDIR/.deltafetch/patches`, the distdir's alternate-digest database and digest cache.
