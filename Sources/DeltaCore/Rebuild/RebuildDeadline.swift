@@ -9,7 +9,8 @@ import Synchronization
 public final class RebuildDeadline: Sendable {
     /// When a rebuild is given up.
     public struct Rule: Sendable, Equatable {
-        /// Seconds the rebuild runs before its progress is trusted for a projection.
+        /// Seconds of progress (from the first recompression progress on, so that filling the
+        /// pipeline does not count) before a projection is trusted.
         public var minimumElapsed: Double
         /// The rebuild is given up when the seconds it still needs exceed this many times the
         /// download's estimate, plus ``slack``: early projections are rough, and a little
@@ -34,6 +35,8 @@ public final class RebuildDeadline: Sendable {
         var done: UInt64 = 0
         var elapsed = 0.0
         var format: CompressionFormat?
+        /// The first progress event: seconds since the start, and bytes done.
+        var first: (elapsed: Double, done: UInt64)?
     }
 
     /// Cancelled when the rebuild falls behind; pass it to the rebuild.
@@ -50,17 +53,24 @@ public final class RebuildDeadline: Sendable {
     }
 
     /// Projects the rebuild's end from a progress event (pass every one) and cancels the
-    /// rebuild when it would end too late.
+    /// rebuild when it would end too late. The projection uses the pace since the first
+    /// progress event: the time to fill the pipeline (decompressing, applying, the first
+    /// segments in flight) is paid once, not for every byte still to come.
     public func observe(_ stage: RebuildStage) {
         if case .recompressing(let format) = stage { state.withLock { $0.format = format } }
-        guard case .recompressed(let done, let total) = stage, done > 0, done < total else { return }
+        guard case .recompressed(let done, let total) = stage, done > 0, done < total,
+            !cancellation.isCancelled
+        else { return }
         let elapsed = (ContinuousClock.now - start).inSeconds
-        guard elapsed >= rule.minimumElapsed, !cancellation.isCancelled else { return }
-        let remaining = elapsed * Double(total - done) / Double(done)
-        state.withLock {
-            $0.done = done
-            $0.elapsed = elapsed
+        let first = state.withLock { state in
+            state.done = done
+            state.elapsed = elapsed
+            if state.first == nil { state.first = (elapsed, done) }
+            return state.first!
         }
+        let window = elapsed - first.elapsed
+        guard window >= rule.minimumElapsed, window > 0, done > first.done else { return }
+        let remaining = Double(total - done) * window / Double(done - first.done)
         guard remaining > rule.tolerance * downloadSeconds + rule.slack else { return }
         state.withLock {
             $0.reason =

@@ -277,8 +277,10 @@ import Testing
         let eager = RebuildDeadline.Rule(minimumElapsed: 0, tolerance: 1.5, slack: 0.5)
         let late = RebuildDeadline(downloadSeconds: 0.001, rule: eager)
         late.observe(.recompressing(.xz))
+        late.observe(.recompressed(done: 1_000, total: 100_000_000))
+        #expect(!late.cancellation.isCancelled, "one event is no pace")
         Thread.sleep(forTimeInterval: 0.02)
-        // 0.1 % done after 20 ms: about 20 s still to go, against a 1 ms download.
+        // 99 kB more in 20 ms: about 20 s still to go, against a 1 ms download.
         late.observe(.recompressed(done: 100_000, total: 100_000_000))
         #expect(late.cancellation.isCancelled)
         #expect(late.reason?.hasPrefix("the rebuild ran slower than planned") == true, "\(late.reason ?? "nil")")
@@ -287,16 +289,20 @@ import Testing
         #expect(sample.bytes == 100_000)
         #expect(sample.seconds >= 0.02)
 
+        // A slow start (the pipeline filling) is not held against it: 1 % done after 200 ms,
+        // then half done 20 ms later: 20 ms to go, within the half-second slack.
         let onTime = RebuildDeadline(downloadSeconds: 0.001, rule: eager)
+        Thread.sleep(forTimeInterval: 0.2)
+        onTime.observe(.recompressed(done: 1_000_000, total: 100_000_000))
         Thread.sleep(forTimeInterval: 0.02)
-        // Half done after 20 ms: 20 ms to go, within the half-second slack.
         onTime.observe(.recompressed(done: 50_000_000, total: 100_000_000))
         #expect(!onTime.cancellation.isCancelled)
         #expect(onTime.reason == nil)
 
-        // The standard rule waits a second before it trusts a projection.
+        // The standard rule waits for a second of progress before it trusts a projection.
         let early = RebuildDeadline(downloadSeconds: 0.001)
         early.observe(.recompressed(done: 1, total: 100_000_000))
+        early.observe(.recompressed(done: 2, total: 100_000_000))
         #expect(!early.cancellation.isCancelled)
     }
 
