@@ -27,9 +27,9 @@ public struct CPUShare: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// How long ``measure(threads:duration:)`` spins by default: long enough that the
-    /// scheduler's time slices (a few milliseconds) average out, short beside any rebuild
-    /// worth planning.
-    public static let probeDuration: Duration = .milliseconds(100)
+    /// scheduler's time slices (a few milliseconds) average out, short beside any download
+    /// worth weighing (on a fast link under load, 100 ms were most of a small file's time).
+    public static let probeDuration: Duration = .milliseconds(50)
 
     /// Measures the share: `threads` threads (a rebuild's jobs) spin for `duration` of wall
     /// time each and report the CPU time they got. The mean of their shares is the result.

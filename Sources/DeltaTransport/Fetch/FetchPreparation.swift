@@ -151,8 +151,8 @@ extension FetchRequest {
         return PreparedFetch(request: request, warnings: warnings)
     }
 
-    /// The share of the cores a rebuild can expect: as set, else measured (a tenth of a
-    /// second) when the choice depends on it, soonest finished with patches to weigh.
+    /// The share of the cores a rebuild can expect: as set, else measured (50 ms
+    /// of spinning) when the choice depends on it, soonest finished with patches to weigh.
     private static func cpuShare(settings: FetchSettings, patchesListed: Bool) -> CPUShare {
         if let given = settings.cpuShare { return CPUShare(given) }
         guard settings.preference == .time, patchesListed else { return .free }
