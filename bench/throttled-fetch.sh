@@ -9,6 +9,9 @@
 #   default  `deltafetch fetch` as shipped (soonest finished), after one earlier fetch of
 #            another file from the same mirror, so that the link is measured.
 # Prints a Markdown table; "ok" when default ≤ 1.15 × min(curl, patched) + 0.5 s.
+# Environment: PAIRS, a regular expression choosing pairs by name (default: all);
+# BUSY=N, N busy loops at normal priority while the fetches of each pair run (not while its
+# patch is made), to see the choice on a machine whose cores are taken.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus=${1:-${DELTA_CORPUS:-$HOME/.cache/delta-corpus}}
@@ -31,7 +34,10 @@ pairs=(
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)[\"$1\"])"; }
 echo "| pair | link | curl s | patched s | default s | default did | within 1.15× + 0.5 s |"
 echo "|---|---|---:|---:|---:|---|---|"
+busy_pids=()
+stop_busy() { [ ${#busy_pids[@]} -eq 0 ] || kill "${busy_pids[@]}" 2>/dev/null; busy_pids=(); }
 for pair in "${pairs[@]}"; do
+  [[ $pair =~ ${PAIRS:-.} ]] || continue
   set -- $pair
   old=$corpus/$1; new=$corpus/$2
   [ -f "$old" ] || old=testdata/$1; [ -f "$new" ] || new=testdata/$2
@@ -41,6 +47,7 @@ for pair in "${pairs[@]}"; do
   "$mkpatch" create "$old" "$new" -o "$work/mirror" --list "$work/mirror/patches" >/dev/null
   { "$mkpatch" manifest "$new"; "$mkpatch" manifest "$work/mirror/warmup-1.0.tar.gz"; } > "$work/Manifest"
   port=$base_port
+  for _ in $(seq 1 "${BUSY:-0}"); do (exec timeout 900 sh -c 'while :; do :; done') & busy_pids+=($!); done
   for speed in $speeds; do
     url="http://127.0.0.1:$port"
     fetch() {  # fetch DISTDIR FILE [ARGS...]
@@ -69,4 +76,5 @@ print(f"| {name} | {speed}/s | {curl:.2f} | {patched:.2f} | {default:.2f} | {act
 PY
     port=$((port + 1))
   done
+  stop_busy
 done

@@ -175,7 +175,7 @@ struct HTTPTransfer {
     static func map(_ error: any Error, url: String, job: Job?, configuration: DownloadConfiguration) -> TransportError
     {
         if let error = error as? TransportError { return error }
-        let seconds = Downloader.seconds(of: configuration.timeout)
+        let seconds = configuration.timeout.inSeconds
         if let error = error as? HTTPClientError {
             switch error {
             case .readTimeout, .connectTimeout, .deadlineExceeded, .writeTimeout, .tlsHandshakeTimeout,
@@ -194,8 +194,3 @@ struct HTTPTransfer {
     }
 }
 
-extension Downloader {
-    static func seconds(of duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-}

@@ -124,6 +124,7 @@ struct PlanReport: Encodable {
     var reason: String
     var estimatedSeconds: [String: Double]?
     var basis: String?
+    var cpuShare: Double?
 
     enum CodingKeys: String, CodingKey {
         case target
@@ -133,6 +134,7 @@ struct PlanReport: Encodable {
         case base, chain, reason
         case estimatedSeconds = "estimated_seconds"
         case basis
+        case cpuShare = "cpu_share"
     }
 
     init(_ plan: Plan, basis: EstimateBasis?) {
@@ -145,6 +147,7 @@ struct PlanReport: Encodable {
         reason = plan.explanation
         estimatedSeconds = plan.estimate.map { ["chain": $0.chainSeconds, "download": $0.downloadSeconds] }
         self.basis = plan.estimate == nil ? nil : basis?.description
+        cpuShare = plan.estimate == nil ? nil : basis.map { ($0.cpuShare.value * 100).rounded() / 100 }
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -158,6 +161,7 @@ struct PlanReport: Encodable {
         try container.encode(reason, forKey: .reason)
         try container.encodeIfPresent(estimatedSeconds, forKey: .estimatedSeconds)
         try container.encodeIfPresent(basis, forKey: .basis)
+        try container.encodeIfPresent(cpuShare, forKey: .cpuShare)
     }
 
     func jsonString() throws -> String {

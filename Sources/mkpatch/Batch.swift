@@ -99,7 +99,7 @@ struct Batch: ParsableCommand {
             progress: {
                 worked.count($0.outcome); Self.report($0)
             })
-        let seconds = ReportText.seconds(ContinuousClock.now - started)
+        let seconds = (ContinuousClock.now - started).inSeconds
         let report = BatchReport(
             summary: summary, seconds: seconds, jobsWorked: worked.jobs,
             list: BatchRunner.listPath(outputDirectory: output))

@@ -17,12 +17,6 @@ enum ReportText {
         return sign + "\(whole)." + String(repeating: "0", count: decimals - digits.count) + digits
     }
 
-    /// `duration` in seconds.
-    static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-
     /// `text` without leading and trailing spaces and tabs.
     static func trimmingSpaces(_ text: some StringProtocol) -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }

@@ -34,7 +34,8 @@ import Testing
     static func prepared() throws -> (FetchWorld, FetchRequest) {
         let mirror = try PreparedMirror.shared(versions)
         let world = try FetchWorld(mirror)
-        let settings = FetchSettings()  // the defaults: soonest finished
+        var settings = FetchSettings()  // the defaults: soonest finished…
+        settings.cpuShare = 1  // …planned as if the cores were free, whatever the test run keeps busy
         var prepared = try FetchRequest.prepare(
             target: "noise-2.0.tar.gz", distdir: world.distdir.path,
             sources: DistfileSources(patchLists: [mirror.patchList], manifestPath: mirror.manifest),
@@ -101,6 +102,32 @@ import Testing
         #expect(memory.rate(.apply) != nil)
     }
 
+    /// The plan patches (its figures say the rebuild is instant), but the rebuild falls
+    /// behind a plain download as soon as it shows progress: it is given up and the file
+    /// downloaded whole, with the reason in the report.
+    @Test func aRebuildFallingBehindTheDownloadIsGivenUp() async throws {
+        var (world, request) = try Self.prepared()
+        defer { withExtendedLifetime(world) {} }
+        var model = RebuildCostModel(bandwidth: 1e8)
+        model.applyThroughput = 1e12
+        model.decompressThroughput[.gzip] = 1e12
+        model.recompressThroughput[.gzip] = 1e12
+        model.serialRecompressThroughput[.gzip] = 1e12
+        request.policy = PlanPolicy(preference: .time(model))
+        // Any time still to go is too much.
+        request.rebuildDeadline = RebuildDeadline.Rule(minimumElapsed: 0, tolerance: 0, slack: 0)
+        let report = try await Downloader.withDownloader { downloader in
+            try await DistfileFetcher(downloader: downloader).fetch(request)
+        }
+        #expect(report.action == .downloaded)
+        #expect(
+            report.fallbackReason?.contains("the rebuild ran slower than planned") == true,
+            "\(report.fallbackReason ?? "")")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: request.distdir)
+            .filter { $0.hasPrefix(".") && $0 != ".deltafetch" }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+    }
+
     /// Plans assume a recipe that shares recompression out over the cores. When the patch,
     /// once downloaded, carries a serial one and this machine is known to be slow at that,
     /// the fetch downloads whole before rebuilding: the figures are far apart (a 150 s serial
@@ -145,7 +172,7 @@ import Testing
     @Test func planReadsTheSameMeasurements() throws {
         let (world, request) = try Self.prepared()
         let host = ThroughputMemory.linkKey(for: URL(string: world.server.url())!)
-        func plan(linkSeconds: Double) throws -> [String: Any] {
+        func plan(linkSeconds: Double, cpuShare: String = "1") throws -> [String: Any] {
             try? FileManager.default.removeItem(atPath: request.measurementsPath!)
             try ThroughputMemory.record(
                 [
@@ -162,7 +189,9 @@ import Testing
                     "plan", "noise-2.0.tar.gz", "--distdir", world.distdir.path, "--patches",
                     world.mirror.patchList, "--manifest", world.mirror.manifest, "--json",
                 ],
-                environment: environment.merging(["DELTAFETCH_PREFER": "time"]) { $1 })
+                environment: environment.merging(["DELTAFETCH_PREFER": "time", "DELTAFETCH_CPU_SHARE": cpuShare]) {
+                    $1
+                })
             #expect(outcome.status == 0, "\(outcome.stderr)")
             return try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
         }
@@ -171,5 +200,14 @@ import Testing
         #expect(fast["basis"] as? String == "link measured, rebuild measured")
         let slow = try plan(linkSeconds: 1000)  // 100 kB/s
         #expect(slow["worth_it"] as? Bool == true)
+        #expect(slow["cpu_share"] as? Double == 1)
+        // 1 MB/s: free cores rebuild before the whole file arrives; with 2 % of the CPU the
+        // same measured speeds take fifty times longer, and the plan downloads whole.
+        let free = try plan(linkSeconds: 100)
+        #expect(free["worth_it"] as? Bool == true, "\(free)")
+        let busy = try plan(linkSeconds: 100, cpuShare: "0.02")
+        #expect(busy["worth_it"] as? Bool == false, "\(busy)")
+        #expect(busy["basis"] as? String == "link measured, rebuild measured at 2 % of the CPU")
+        #expect(busy["cpu_share"] as? Double == 0.02)
     }
 }

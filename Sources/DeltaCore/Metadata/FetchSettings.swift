@@ -15,14 +15,15 @@
 /// - `DELTAFETCH_REQUIRE_STRONG_HASHES`: `1`/`yes`/`true` refuses patch list lines whose only hash is MD5.
 /// - `DELTAFETCH_SHARED_DATABASE`: `1`/`yes`/`true` for GLEP 25's shared-database mode (see
 ///   ``sharedDatabase``).
-/// - `DELTAFETCH_PREFER` (`time` or `bytes`), `DELTAFETCH_BANDWIDTH` (a rate such as `20M`) and
-///   `DELTAFETCH_JOBS` (threads for a rebuild), as the config keys.
+/// - `DELTAFETCH_PREFER` (`time` or `bytes`), `DELTAFETCH_BANDWIDTH` (a rate such as `20M`),
+///   `DELTAFETCH_JOBS` (threads for a rebuild) and `DELTAFETCH_CPU_SHARE` (`auto`, or the
+///   share of the cores a rebuild gets, 0.02–1), as the config keys.
 /// - `DELTAFETCH_CONFIG`: the config file (default `/etc/deltafetch.conf`; a missing default
 ///   file is no error). Lines are `key = value`; `#` starts a comment. Keys: `patches`
 ///   (as `DELTAFETCH_PATCHES`), `mirrors` (as `DELTAFETCH_MIRRORS`), `timeout` (seconds),
 ///   `retries`, `worth-it-ratio`, `alternate-digests` (the database's path),
 ///   `require-strong-hashes` (yes/no), `shared-database` (yes/no), `prefer` (`bytes` or `time`), `bandwidth` (a rate such
-///   as `20M`, bytes per second). The environment adds to the file's lists and overrides its
+///   as `20M`, bytes per second), `jobs`, `cpu-share`. The environment adds to the file's lists and overrides its
 ///   single values.
 public struct FetchSettings: Sendable, Equatable {
     /// Seconds without progress before a source counts as failed, unless set.
@@ -65,6 +66,9 @@ public struct FetchSettings: Sendable, Equatable {
     public var recompressThroughput: [CompressionFormat: Double] = [:]
     /// Threads a rebuild may use; nil for every core. The output is the same for any number.
     public var jobs: Int?
+    /// The share of the cores a rebuild is taken to get (0.02–1); nil measures it before
+    /// planning (``CPUShare/measure(threads:duration:)``). 1 plans as if the cores were free.
+    public var cpuShare: Double?
 
     /// Empty settings.
     public init() {}
@@ -117,6 +121,7 @@ public struct FetchSettings: Sendable, Equatable {
             bandwidth = value
         }
         if let count = environment["DELTAFETCH_JOBS"], let value = Int(count), value > 0 { jobs = value }
+        if let share = environment["DELTAFETCH_CPU_SHARE"], let value = Self.cpuShare(share) { cpuShare = value }
     }
 
     /// Adds the settings of a config file.
@@ -201,6 +206,11 @@ public struct FetchSettings: Sendable, Equatable {
                 throw .malformed("jobs must be a whole number from 1 to 1024")
             }
             jobs = count
+        case "cpu-share":
+            guard let share = Self.cpuShare(value) else {
+                throw .malformed("cpu-share must be auto or a number from 0.02 to 1")
+            }
+            cpuShare = share
         default:
             throw .malformed("unknown setting '\(key)' (known: \(Self.keys.joined(separator: ", ")))")
         }
@@ -210,7 +220,16 @@ public struct FetchSettings: Sendable, Equatable {
     public static let keys = [
         "patches", "mirrors", "timeout", "retries", "worth-it-ratio", "alternate-digests",
         "require-strong-hashes", "shared-database", "prefer", "bandwidth", "jobs",
+        "cpu-share",
     ]
+
+    /// `auto` (nil inside: measure) or a share from 0.02 to 1; nil again for anything else,
+    /// which callers refuse.
+    private static func cpuShare(_ text: String) -> Double?? {
+        if text == "auto" { return .some(nil) }
+        guard let value = Double(text), value >= CPUShare.minimum, value <= 1 else { return nil }
+        return .some(value)
+    }
 
     private static func boolean(_ text: String) -> Bool? {
         switch text.lowercased() {

@@ -51,7 +51,11 @@ extension FetchSettings {
     /// The planner's rules these settings give, with figures from `memory` where the settings
     /// give none: the link's speed to `linkHost` and this machine's rebuild speeds.
     /// - Returns: the policy, and for ``FetchPreference/time`` where its figures came from.
-    public func planPolicy(memory: ThroughputMemory = ThroughputMemory(), linkHost: String? = nil) -> (
+    /// `cpuShare` is the share of the cores the rebuild can expect now (``CPUShare``): it
+    /// scales the built-in and measured rebuild speeds, not those the settings give.
+    public func planPolicy(
+        memory: ThroughputMemory = ThroughputMemory(), linkHost: String? = nil, cpuShare: CPUShare = .free
+    ) -> (
         policy: PlanPolicy, basis: EstimateBasis?
     ) {
         switch preference {
@@ -68,6 +72,8 @@ extension FetchSettings {
                 basis.link = .measured
             }
             if model.adopt(memory) { basis.rebuild = .measured }
+            model = model.sharing(cpuShare)
+            basis.cpuShare = cpuShare
             if let applyThroughput {
                 model.applyThroughput = applyThroughput
                 basis.rebuild = .given
@@ -117,14 +123,22 @@ public struct EstimateBasis: Sendable, Equatable, CustomStringConvertible {
     public var link: Source
     /// The rebuild's speeds.
     public var rebuild: Source
+    /// The share of the cores the rebuild was expected to get (scaling built-in and measured
+    /// rebuild speeds).
+    public var cpuShare: CPUShare
 
     /// A basis.
-    public init(link: Source, rebuild: Source) {
+    public init(link: Source, rebuild: Source, cpuShare: CPUShare = .free) {
         self.link = link
         self.rebuild = rebuild
+        self.cpuShare = cpuShare
     }
 
-    public var description: String { "link \(link.rawValue), rebuild \(rebuild.rawValue)" }
+    /// "link measured, rebuild built-in", and the CPU share when the cores are busy.
+    public var description: String {
+        "link \(link.rawValue), rebuild \(rebuild.rawValue)"
+            + (cpuShare.value < 0.95 ? " at \(cpuShare)" : "")
+    }
 }
 
 /// Reads rates such as `500k`, `20M`, `1.5G`, `20MB/s` as bytes per second.

@@ -58,6 +58,17 @@ public struct RebuildCostModel: Hashable, Sendable {
         return adopted
     }
 
+    /// These speeds with every CPU-bound one (apply, decompress, recompress) scaled by `share`:
+    /// the free-core figures as they hold when the cores are that busy.
+    public func sharing(_ share: CPUShare) -> RebuildCostModel {
+        var scaled = self
+        scaled.applyThroughput *= share.value
+        scaled.decompressThroughput = decompressThroughput.mapValues { $0 * share.value }
+        scaled.recompressThroughput = recompressThroughput.mapValues { $0 * share.value }
+        scaled.serialRecompressThroughput = serialRecompressThroughput.mapValues { $0 * share.value }
+        return scaled
+    }
+
     /// Seconds to download `bytes`.
     public func downloadSeconds(_ bytes: UInt64) -> Double {
         Double(bytes) / max(bandwidth, 1)

@@ -177,6 +177,13 @@ public struct ThroughputMemory: Sendable, Equatable {
             self.bytes = bytes
             self.seconds = seconds
         }
+
+        /// This sample as it would have been on free cores: a rebuild that got `share` of the
+        /// cores would have taken `share` times its seconds. A link's speed is not scaled.
+        public func onFreeCores(_ share: CPUShare) -> Sample {
+            if case .link = quantity { return self }
+            return Sample(quantity, bytes: bytes, seconds: seconds * share.value)
+        }
     }
 
     /// Merges `samples` into the file at `path` under an exclusive lock (`PATH.lock`) and

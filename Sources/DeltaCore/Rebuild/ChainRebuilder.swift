@@ -104,6 +104,7 @@ extension Rebuilder {
     ///   - digesting: algorithms to compute over the rebuilt file (those it will be judged by).
     ///   - jobs: threads for the recompression (``Recompressor``); the output is the same for any number.
     ///   - scheduling: pipelined (the default) or one stage after another; the same bytes.
+    ///   - cancellation: stops the rebuild when cancelled (``RebuildError/cancelled``).
     ///   - progress: told of each stage (from the stages' threads when pipelined, one call at a
     ///     time).
     /// - Throws: ``RebuildError/emptyChain``, ``RebuildError/noRecipe(_:)`` for a target
@@ -114,7 +115,8 @@ extension Rebuilder {
     public static func rebuild(
         basePath: String, chain: [ChainLink], targetName: String, in directory: String,
         digesting: [DigestAlgorithm] = [.sha256], jobs: Int = Recompressor.defaultJobs,
-        scheduling: RebuildScheduling = .pipelined, progress: ((RebuildStage) -> Void)? = nil
+        scheduling: RebuildScheduling = .pipelined, cancellation: RebuildCancellation? = nil,
+        progress: ((RebuildStage) -> Void)? = nil
     ) throws -> RebuiltDistfile {
         guard !chain.isEmpty else { throw RebuildError.emptyChain }
         WorkDirectory.removeStale(in: directory, label: targetName)
@@ -131,16 +133,22 @@ extension Rebuilder {
                 let pipeline = PipelinedRebuild(
                     basePath: basePath, baseFile: baseFile, baseFormat: baseFormat, links: links,
                     recipe: recipe.recipe, scratchPath: { [directory = work.path("")] in Paths.join(directory, $0) },
-                    digesting: digesting, jobs: jobs,
+                    digesting: digesting, jobs: jobs, cancellation: cancellation,
                     progress: SerializedProgress(progress))
                 let rebuilt = work.path("rebuilt")
-                let (content, result) = try pipeline.run(outputPath: rebuilt)
+                let (content, result): (DigestSet, RecompressionResult)
+                do {
+                    (content, result) = try pipeline.run(outputPath: rebuilt)
+                } catch  where cancellation?.isCancelled == true && PipelineStages.isStop(error) {
+                    throw RebuildError.cancelled
+                }
                 return RebuiltDistfile(
                     content: content, compressed: result.digests, recipe: recipe.recipe,
                     recipeFromPatch: recipe.fromPatch,
                     recordedTarget: links[links.count - 1].header.metadata.targetCompressed,
                     parallelism: result.parallelism, work: work, scratchPath: rebuilt)
             }
+            try cancellation?.check()
             if baseFormat != .none {
                 progress?(.decompressingBase(basePath))
                 let writer = try AtomicFileWriter(path: work.path("base"))
@@ -153,6 +161,7 @@ extension Rebuilder {
 
             var application: PatchApplication?
             for (index, link) in chain.enumerated() {
+                try cancellation?.check()
                 progress?(.applying(index: index + 1, count: chain.count, patch: link.patchPath))
                 let output = work.path("content-\(index)")
                 let algorithms = link.expectedContent.map { Array($0.digests.keys) } ?? []
@@ -198,6 +207,7 @@ extension Rebuilder {
             }
             // Judged by the caller, so the recompressor must not refuse a different result; the
             // target still sends a parallel rebuild that missed it back to a serial one.
+            try cancellation?.check()
             progress?(.recompressing(recipe.format))
             let rebuilt = work.path("rebuilt")
             let total = last.result.size

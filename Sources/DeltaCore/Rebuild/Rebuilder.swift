@@ -103,6 +103,8 @@ public enum RebuildError: DeltaCoreError, Equatable {
     /// A scratch file of the rebuild (in its work directory beside the output) could not be
     /// made, written or read: the directory's failure, not the patches'.
     case scratch(FileSystemError)
+    /// The rebuild was stopped through its ``RebuildCancellation``.
+    case cancelled
 
     public var description: String {
         switch self {
@@ -116,6 +118,8 @@ public enum RebuildError: DeltaCoreError, Equatable {
             "the patched content (\(actual.size) bytes\(Self.firstShared(expected, actual))) is not what the patch list promises (\(expected.size) bytes)"
         case let .scratch(error):
             error.description
+        case .cancelled:
+            "the rebuild was cancelled"
         }
     }
 }

@@ -120,8 +120,7 @@ public final class DistfileFetcher: Sendable {
         var samples: [ThroughputMemory.Sample] = []
 
         var seconds: Double {
-            let elapsed = ContinuousClock.now - start
-            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            (ContinuousClock.now - start).inSeconds
         }
     }
 
@@ -170,24 +169,41 @@ public final class DistfileFetcher: Sendable {
         context.chain = plan.chain.map(\.patchLocation)
         let downloads = try await downloadPatches(plan.chain, request: request, context: &context)
         let patchPaths = downloads.map(\.path)
-        try recheckAfterPatchDownload(plan: plan, request: request, downloads: downloads)
+        let parallel = Self.sharesRecompression(request: request, lastPatch: patchPaths.last)
+        let model = try recheckAfterPatchDownload(
+            plan: plan, request: request, downloads: downloads, parallel: parallel)
         let links = zip(plan.chain, patchPaths).map { ChainLink(patchPath: $1, expectedContent: $0.target.digests) }
 
         let rebuilt: RebuiltDistfile
         let timing = RebuildTiming()
+        // Soonest finished: a rebuild that falls far behind a plain download is given up.
+        let deadline = model.flatMap { model in
+            request.expected?.size.map {
+                RebuildDeadline(downloadSeconds: model.downloadSeconds($0), rule: request.rebuildDeadline)
+            }
+        }
         do {
             rebuilt = try await BlockingWork.run { [events] in
                 try Rebuilder.rebuild(
                     basePath: Paths.join(request.distdir, base), chain: links, targetName: request.target,
                     in: request.distdir,
                     digesting: DigestAlgorithm.allCases, jobs: request.jobs ?? Recompressor.defaultJobs,
+                    cancellation: deadline?.cancellation,
                     progress: { stage in
                         timing.note(stage)
+                        deadline?.observe(stage)
                         events?(.rebuilding(stage))
                     })
             }
             context.samples += timing.samples(
-                contentBytes: rebuilt.content.size, parallel: rebuilt.parallelism.isParallel)
+                contentBytes: rebuilt.content.size, parallel: rebuilt.parallelism.isParallel,
+                cpuShare: request.cpuShare)
+        } catch RebuildError.cancelled where deadline?.reason != nil {
+            // The patches are sound; the machine was too slow. What it ran at is remembered.
+            if let sample = deadline?.sample(parallel: parallel) {
+                context.samples.append(sample.onFreeCores(request.cpuShare))
+            }
+            throw PatchingFailure(reason: deadline?.reason ?? "the rebuild was cancelled")
         } catch {
             if let local = Self.localFailure(error) { throw FetchError.local(local) }
             // A patch that verified against the list but does not apply is useless next time too.
@@ -279,10 +295,14 @@ public final class DistfileFetcher: Sendable {
     /// patch's recipe can share recompression out over the cores (plans assume it can). If
     /// either changes the estimate so that a full download now looks faster than the rebuild
     /// still to do, patching is abandoned before the expensive part.
-    private func recheckAfterPatchDownload(plan: Plan, request: FetchRequest, downloads: [DownloadResult]) throws {
+    /// - Returns: the time-aware model with what the patches taught, or nil when bytes are
+    ///   preferred (or the file's size is unknown).
+    private func recheckAfterPatchDownload(
+        plan: Plan, request: FetchRequest, downloads: [DownloadResult], parallel: Bool
+    ) throws -> RebuildCostModel? {
         guard case .time(var model) = request.policy.preference, let fullSize = request.expected?.size,
-            let lastPatch = downloads.last?.path
-        else { return }
+            !downloads.isEmpty
+        else { return nil }
         var learnt: [String] = []
         if request.estimateBasis?.link == .builtIn {
             let bytes = downloads.reduce(0) { $0 + $1.bytesTransferred }
@@ -292,11 +312,8 @@ public final class DistfileFetcher: Sendable {
                 learnt.append("the link measured \(Int(model.bandwidth / 1000)) kB/s while fetching the patches")
             }
         }
-        let parallel =
-            (request.jobs ?? Recompressor.defaultJobs) > 1
-            && (Rebuilder.recipe(ofPatch: lastPatch)?.parallelism.isParallel ?? true)
         if !parallel { learnt.append("the recompression will be serial") }
-        guard !learnt.isEmpty else { return }
+        guard !learnt.isEmpty else { return model }
         let rebuildSeconds =
             ChainPlanner.seconds(of: plan.chain, model: model, parallelRecompression: parallel)
             - model.downloadSeconds(plan.patchBytes)
@@ -307,6 +324,14 @@ public final class DistfileFetcher: Sendable {
                     + "a full download (about \(Plan.format(downloadSeconds)) s) beats rebuilding (about \(Plan.format(rebuildSeconds)) s)"
             )
         }
+        return model
+    }
+
+    /// Whether the rebuild can share recompression out over the cores: more than one job,
+    /// and a last patch whose recipe is not serial (plans assume it is not).
+    private static func sharesRecompression(request: FetchRequest, lastPatch: String?) -> Bool {
+        (request.jobs ?? Recompressor.defaultJobs) > 1
+            && (lastPatch.flatMap { Rebuilder.recipe(ofPatch: $0) }?.parallelism.isParallel ?? true)
     }
 
     /// Renames the rebuilt file to `path` (the output, or where an alternate is kept), and

@@ -103,18 +103,22 @@ public struct FetchEstimate: Sendable, Equatable, Encodable {
     public var downloadSeconds: Double
     /// Where the figures came from.
     public var basis: String
+    /// The share of the cores the rebuild was expected to get (1: free).
+    public var cpuShare: Double
 
     /// An estimate from a plan's figures.
     public init(_ estimate: TimeEstimate, basis: EstimateBasis) {
         patchSeconds = (estimate.chainSeconds * 1000).rounded() / 1000
         downloadSeconds = (estimate.downloadSeconds * 1000).rounded() / 1000
         self.basis = basis.description
+        cpuShare = (basis.cpuShare.value * 100).rounded() / 100
     }
 
     enum CodingKeys: String, CodingKey {
         case patchSeconds = "patch_seconds"
         case downloadSeconds = "download_seconds"
         case basis
+        case cpuShare = "cpu_share"
     }
 }
 

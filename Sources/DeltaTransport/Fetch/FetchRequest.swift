@@ -49,6 +49,11 @@ public struct FetchRequest: Sendable {
     public var estimateBasis: EstimateBasis?
     /// Threads the rebuild may use; nil for every core.
     public var jobs: Int?
+    /// The share of the cores the rebuild was planned to get: its measured speeds are divided
+    /// by it before they are remembered, so that the memory keeps free-core figures.
+    public var cpuShare: CPUShare = .free
+    /// When soonest finished gives up a rebuild that falls behind a plain download.
+    public var rebuildDeadline: RebuildDeadline.Rule = .standard
 
     /// A request with the usual defaults: output under the target's name, patches in
     /// `DISTDIR/.deltafetch/patches`, the distdir's alternate-digest database and digest cache.

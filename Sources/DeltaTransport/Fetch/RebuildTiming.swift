@@ -29,21 +29,18 @@ final class RebuildTiming: Sendable {
 
     /// The speeds measured: decompressing the base and applying the chain (as one apply
     /// figure), and recompressing into the target's format (apart for recipes that could not
-    /// share the work out), both per content byte.
-    func samples(contentBytes: UInt64, parallel: Bool) -> [ThroughputMemory.Sample] {
+    /// share the work out), both per content byte, as free-core figures: the seconds are
+    /// scaled by `cpuShare`, the share of the cores the rebuild was expected to get.
+    func samples(contentBytes: UInt64, parallel: Bool, cpuShare: CPUShare = .free) -> [ThroughputMemory.Sample] {
         let end = ContinuousClock.now
         return marks.withLock { marks in
             guard let middle = marks.recompressionStart, let format = marks.format else { return [] }
             return [
-                ThroughputMemory.Sample(.apply, bytes: contentBytes, seconds: Self.seconds(middle - marks.start)),
+                ThroughputMemory.Sample(.apply, bytes: contentBytes, seconds: (middle - marks.start).inSeconds),
                 ThroughputMemory.Sample(
                     parallel ? .recompress(format) : .serialRecompress(format), bytes: contentBytes,
-                    seconds: Self.seconds(end - middle)),
-            ]
+                    seconds: (end - middle).inSeconds),
+            ].map { $0.onFreeCores(cpuShare) }
         }
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

@@ -42,6 +42,8 @@ enum Binaries {
         process.arguments = arguments
         var environment = environment ?? ProcessInfo.processInfo.environment
         if environment["DELTAFETCH_PREFER"] == nil { environment["DELTAFETCH_PREFER"] = "bytes" }
+        // Time-aware plans as if the cores were free, whatever else the test run keeps busy.
+        if environment["DELTAFETCH_CPU_SHARE"] == nil { environment["DELTAFETCH_CPU_SHARE"] = "1" }
         process.environment = environment
         let stdout = Pipe(), stderr = Pipe()
         process.standardOutput = stdout

@@ -41,6 +41,8 @@ struct FetchSettingsTests {
         ("prefer = speed", 2, "prefer must be bytes or time"),
         ("bandwidth = fast", 2, "bandwidth must be a rate"),
         ("require-strong-hashes = maybe", 2, "require-strong-hashes must be yes or no"),
+        ("cpu-share = 2", 2, "cpu-share must be auto or a number from 0.02 to 1"),
+        ("cpu-share = busy", 2, "cpu-share must be auto"),
     ])
     func aBadLineNamesTheFileAndLine(line: String, number: Int, reason: String) throws {
         let directory = try TestPaths.temporaryDirectory()
@@ -131,6 +133,42 @@ struct FetchSettingsTests {
         #expect(given?.bandwidth == 1e6)
         #expect(given?.recompressThroughput[.xz] == 2e6)
         #expect(givenBasis == EstimateBasis(link: .given, rebuild: .given))
+    }
+
+    /// The CPU share scales the built-in and measured rebuild speeds (not given ones), and the
+    /// basis says so; `auto` and the environment override a fixed share in the config.
+    @Test func aBusyMachineScalesBuiltInAndMeasuredRebuildSpeedsButNotGivenOnes() throws {
+        var memory = ThroughputMemory()
+        memory.add(.recompress(.xz), bytes: 8_000_000, seconds: 1, now: 100)
+        var settings = FetchSettings()
+        let share = CPUShare(0.25)
+        let (policy, basis) = settings.planPolicy(memory: memory, linkHost: nil, cpuShare: share)
+        guard case .time(let busy) = policy.preference else { Issue.record("not time-aware"); return }
+        let free = RebuildCostModel(bandwidth: RebuildCostModel.builtInBandwidth)
+        #expect(busy.recompressThroughput[.xz] == 2e6)
+        #expect(busy.recompressThroughput[.gzip] == free.recompressThroughput[.gzip]! / 4)
+        #expect(busy.serialRecompressThroughput[.bzip2] == free.serialRecompressThroughput[.bzip2]! / 4)
+        #expect(busy.applyThroughput == free.applyThroughput / 4)
+        #expect(busy.decompressThroughput[.xz] == free.decompressThroughput[.xz]! / 4)
+        #expect(busy.bandwidth == free.bandwidth)
+        #expect(basis?.description == "link built-in, rebuild measured at 25 % of the CPU")
+        settings.recompressThroughput[.xz] = 5e6
+        settings.applyThroughput = 100e6
+        let (givenPolicy, _) = settings.planPolicy(memory: memory, linkHost: nil, cpuShare: share)
+        guard case .time(let given) = givenPolicy.preference else { Issue.record("not time-aware"); return }
+        #expect(given.recompressThroughput[.xz] == 5e6)
+        #expect(given.applyThroughput == 100e6)
+        #expect(given.recompressThroughput[.gzip] == busy.recompressThroughput[.gzip])
+
+        var configured = FetchSettings()
+        try configured.read(configText: "cpu-share = 0.5\n", path: "deltafetch.conf")
+        #expect(configured.cpuShare == 0.5)
+        try configured.read(configText: "cpu-share = auto\n", path: "deltafetch.conf")
+        #expect(configured.cpuShare == nil)
+        let fromEnvironment = try FetchSettings.load(environment: [
+            "DELTAFETCH_CONFIG": "/dev/null", "DELTAFETCH_CPU_SHARE": "1",
+        ])
+        #expect(fromEnvironment.cpuShare == 1)
     }
 
     /// GLEP 25's shared-database mode is off unless the config or the environment says so.

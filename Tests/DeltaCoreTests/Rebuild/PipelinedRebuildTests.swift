@@ -1,5 +1,6 @@
 import DeltaCore
 import Foundation
+import Synchronization
 import Testing
 
 /// The pipelined rebuild (decompress, apply each link, recompress, hash, all at once) gives
@@ -239,6 +240,70 @@ import Testing
             return true
         }
         #expect(try fixture.leftovers().isEmpty, "seed \(fixture.seed)")
+    }
+
+    /// A rebuild cancelled while it recompresses (as a fetch's deadline does) stops every
+    /// stage, pipelined or not, throws ``RebuildError/cancelled`` and leaves nothing.
+    @Test(arguments: [RebuildScheduling.pipelined, .sequential])
+    func aCancelledRebuildStopsAndLeavesNothing(scheduling: RebuildScheduling) throws {
+        let fixture = try Fixture(.bzip2, size: 1_500_000)
+        defer { fixture.remove() }
+        for jobs in [1, 2] {
+            let cancellation = RebuildCancellation()
+            let events = Mutex<[RebuildStage]>([])
+            #expect(throws: RebuildError.cancelled, "seed \(fixture.seed), \(scheduling), \(jobs) jobs") {
+                _ = try Rebuilder.rebuild(
+                    basePath: fixture.basePath, chain: fixture.links, targetName: fixture.targetName,
+                    in: fixture.directory.path, jobs: jobs, scheduling: scheduling, cancellation: cancellation,
+                    progress: { stage in
+                        events.withLock { $0.append(stage) }
+                        // Sequential: cancelled once the first patch is being applied.
+                        if case .applying = stage, scheduling == .sequential { cancellation.cancel() }
+                        if case .recompressed = stage { cancellation.cancel() }
+                    })
+            }
+            // It stopped before recompression got to the end of the content.
+            let last = events.withLock { $0 }.last { if case .recompressed = $0 { true } else { false } }
+            if case .recompressed(let done, let total) = last {
+                #expect(done < total, "seed \(fixture.seed), \(jobs) jobs")
+            }
+            #expect(try fixture.leftovers().isEmpty, "seed \(fixture.seed)")
+        }
+    }
+
+    /// The deadline projects a rebuild's end from its progress and gives it up only when the
+    /// time still needed exceeds its allowance; it keeps what the rebuild measured.
+    @Test func aDeadlineGivesUpOnlyARebuildFarBehindTheDownload() throws {
+        let eager = RebuildDeadline.Rule(minimumElapsed: 0, tolerance: 1.5, slack: 0.5)
+        let late = RebuildDeadline(downloadSeconds: 0.001, rule: eager)
+        late.observe(.recompressing(.xz))
+        late.observe(.recompressed(done: 1_000, total: 100_000_000))
+        #expect(!late.cancellation.isCancelled, "one event is no pace")
+        Thread.sleep(forTimeInterval: 0.02)
+        // 99 kB more in 20 ms: about 20 s still to go, against a 1 ms download.
+        late.observe(.recompressed(done: 100_000, total: 100_000_000))
+        #expect(late.cancellation.isCancelled)
+        #expect(late.reason?.hasPrefix("the rebuild ran slower than planned") == true, "\(late.reason ?? "nil")")
+        let sample = try #require(late.sample(parallel: false))
+        #expect(sample.quantity == .serialRecompress(.xz))
+        #expect(sample.bytes == 100_000)
+        #expect(sample.seconds >= 0.02)
+
+        // A slow start (the pipeline filling) is not held against it: 1 % done after 200 ms,
+        // then half done 20 ms later: 20 ms to go, within the half-second slack.
+        let onTime = RebuildDeadline(downloadSeconds: 0.001, rule: eager)
+        Thread.sleep(forTimeInterval: 0.2)
+        onTime.observe(.recompressed(done: 1_000_000, total: 100_000_000))
+        Thread.sleep(forTimeInterval: 0.02)
+        onTime.observe(.recompressed(done: 50_000_000, total: 100_000_000))
+        #expect(!onTime.cancellation.isCancelled)
+        #expect(onTime.reason == nil)
+
+        // The standard rule waits for a second of progress before it trusts a projection.
+        let early = RebuildDeadline(downloadSeconds: 0.001)
+        early.observe(.recompressed(done: 1, total: 100_000_000))
+        early.observe(.recompressed(done: 2, total: 100_000_000))
+        #expect(!early.cancellation.isCancelled)
     }
 
     /// A chain given in the wrong order: the second patch's base is not the first's output.

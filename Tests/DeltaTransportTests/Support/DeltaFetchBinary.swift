@@ -28,6 +28,8 @@ enum DeltaFetchBinary {
         process.arguments = arguments
         var environment = environment ?? ProcessInfo.processInfo.environment
         if environment["DELTAFETCH_PREFER"] == nil { environment["DELTAFETCH_PREFER"] = "bytes" }
+        // Time-aware plans as if the cores were free, whatever else the test run keeps busy.
+        if environment["DELTAFETCH_CPU_SHARE"] == nil { environment["DELTAFETCH_CPU_SHARE"] = "1" }
         process.environment = environment
         process.standardInput = FileHandle.nullDevice
         let out = logDirectory.appendingPathComponent("\(tag).out"),

@@ -28,6 +28,8 @@ struct PipelinedRebuild {
     let scratchPath: (String) -> String
     let digesting: [DigestAlgorithm]
     let jobs: Int
+    /// Stops every stage when cancelled (checked as recompression reports its progress).
+    let cancellation: RebuildCancellation?
     let progress: SerializedProgress
 
     /// The headers of `chain`'s patches when every one is a native patch that is not
@@ -71,7 +73,8 @@ struct PipelinedRebuild {
             progress.report(.applying(index: index + 1, count: count, patch: link.link.patchPath))
         }
         progress.report(.recompressing(recipe.format))
-        var stages = PipelineStages(files: (baseContent.map { [$0] } ?? []) + contents)
+        let files = (baseContent.map { [$0] } ?? []) + contents
+        var stages = PipelineStages(files: files)
         let box = UnsafeSendable(self)
         let baseBox = UnsafeSendable((baseWriter, linkBases, writers))
         stages.add {
@@ -97,7 +100,11 @@ struct PipelinedRebuild {
                 openingInput: { try GrowingFileReader(last, declaredSize: total) }, inputPath: last.path,
                 recipe: this.recipe, outputPath: outputPath, digesting: this.digesting, jobs: this.jobs,
                 targetUse: .retryHint,
-                progress: { this.progress.report(.recompressed(done: $0, total: total)) })
+                progress: { done in
+                    this.progress.report(.recompressed(done: done, total: total))
+                    // Abandoning the files stops every stage at its next read or write.
+                    if this.cancellation?.isCancelled == true { files.forEach { $0.abandon() } }
+                })
             recompressed.withLock { $0 = result }
         }
         try stages.run()
