@@ -148,7 +148,9 @@ public enum DeflateReconstruction {
         /// The largest content a payload may be made for.
         static let maximumContentSize = 1 << 40
 
-        init(_ payload: [UInt8]) throws(RecipeError) {
+        /// Reads the sizes; with `expectedContentSize`, content of another size is refused
+        /// first, at the content size's offset.
+        init(_ payload: [UInt8], expectedContentSize: Int? = nil) throws(RecipeError) {
             var input = RecipeByteReader(bytes: payload)
             let versionOffset = input.offset
             let version = try input.byte()
@@ -157,6 +159,9 @@ public enum DeflateReconstruction {
             }
             contentSizeOffset = input.offset
             contentSize = try input.small(0...Self.maximumContentSize, "deflate reconstruction content size")
+            if let expectedContentSize, expectedContentSize != contentSize {
+                throw .malformed(offset: contentSizeOffset, detail: "deflate reconstruction for other content")
+            }
             streamSize = try input.small(
                 1...DeflateReconstruction.maximumStreamSize(contentSize: contentSize), "deflate stream size")
             blockCount = try input.small(1...(streamSize * 8 / 3), "deflate block count")
@@ -175,10 +180,7 @@ public enum DeflateReconstruction {
     ///   analysis of this content could have written (offsets inside the range-coded body
     ///   are approximate: where the decoder had read to).
     public static func replay(payload: [UInt8], content: UnsafeRawBufferPointer) throws(RecipeError) -> [UInt8] {
-        let replay = try DeflateReplay(payload: payload)
-        guard replay.contentSize == content.count else {
-            throw .malformed(offset: 1, detail: "deflate reconstruction for other content")
-        }
+        let replay = try DeflateReplay(payload: payload, contentSize: content.count)
         var stream: [UInt8] = []
         do {
             try replay.process(content) { stream.append(contentsOf: $0) }

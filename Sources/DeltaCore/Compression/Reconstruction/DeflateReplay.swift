@@ -48,10 +48,11 @@ final class DeflateReplay {
     /// The content size the payload was made for.
     var contentSize: Int { sizes.contentSize }
 
-    /// A replay of `payload`.
-    /// - Throws: ``RecipeError/malformed(offset:detail:)`` for a payload whose sizes are out of range.
-    init(payload: [UInt8]) throws(RecipeError) {
-        sizes = try DeflateReconstruction.Sizes(payload)
+    /// A replay of `payload`, for content of `contentSize` bytes when known.
+    /// - Throws: ``RecipeError/malformed(offset:detail:)`` for a payload whose sizes are out of
+    ///   range, or made for content of another size.
+    init(payload: [UInt8], contentSize: Int? = nil) throws(RecipeError) {
+        sizes = try DeflateReconstruction.Sizes(payload, expectedContentSize: contentSize)
         body = .allocate(byteCount: payload.count, alignment: 1)
         body.copyMemory(from: UnsafeRawBufferPointer(start: payload, count: payload.count))
         coder = RangeDecoder(UnsafeRawBufferPointer(body), offset: sizes.bodyOffset)
