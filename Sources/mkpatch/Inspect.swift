@@ -98,9 +98,12 @@ struct InspectReport: Encodable {
     /// True only when `recipe` was checked to reproduce the file byte for byte.
     var reproducible: Bool
     /// The size of the recipe's deflate reconstruction data, when it needs some (no exact
-    /// recipe reproduced the file); such recipes are also reported as kind
-    /// `deflate-reconstruction`. Both keys are absent for exact recipes.
+    /// recipe reproduced the file, or one of its members); such recipes are also reported as
+    /// kind `deflate-reconstruction`. A file of several gzip members that all have exact
+    /// recipes is kind `gzip-members` with 0 bytes. Both keys are absent for the other
+    /// exact recipes.
     var reconstructionBytes: Int?
+    var recipeKind: String?
 
     init(_ inspection: FileInspection, detection: RecipeDetection? = nil) {
         format = inspection.format.rawValue
@@ -109,7 +112,12 @@ struct InspectReport: Encodable {
         uncompressed = Content(size: inspection.uncompressed.size, digests: Self.hexMap(inspection.uncompressed))
         recipe = detection?.recipe
         reproducible = detection?.reproducible ?? false
-        reconstructionBytes = recipe?.extensionPayload(.deflateReconstruction)?.count
+        reconstructionBytes = recipe?.deflateReconstructionBytes
+        recipeKind = reconstructionBytes == nil ? nil : "deflate-reconstruction"
+        if reconstructionBytes == nil, case .listed? = try? recipe?.memberLayout() {
+            reconstructionBytes = 0
+            recipeKind = "gzip-members"
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -127,8 +135,8 @@ struct InspectReport: Encodable {
         // Always present: null rather than absent when there is no recipe.
         try container.encode(recipe, forKey: .recipe)
         try container.encode(reproducible, forKey: .reproducible)
-        if let reconstructionBytes {
-            try container.encode("deflate-reconstruction", forKey: .recipeKind)
+        if let reconstructionBytes, let recipeKind {
+            try container.encode(recipeKind, forKey: .recipeKind)
             try container.encode(reconstructionBytes, forKey: .reconstructionBytes)
         }
     }

@@ -231,14 +231,16 @@ import Testing
         try Self.mkpatch(["prune", mirror.list], expect: 64)
     }
 
-    /// Two gzip members back to back (as `cat a.gz b.gz` makes) are reproduced by no recipe:
-    /// the patch and its line are kept and the batch says so.
+    /// A deflate stream padded with empty stored blocks to over twice its content
+    /// (`testdata/producers/padded-deflate.py`) is reproduced by no recipe, and deflate
+    /// reconstruction refuses it: the patch and its line are kept and the batch says so.
     @Test func aTargetNoRecipeReproducesIsKeptWithAWarning() throws {
         let mirror = try Self.mirror(toyVersions: [])
         defer { try? FileManager.default.removeItem(at: mirror.root) }
         try Self.makeTarball(in: mirror, name: "piggy-1.0", lines: 120_000)
         try Self.makeTarball(
-            in: mirror, name: "piggy-1.1", lines: 120_000, compressor: "{ head -c 150000 | gzip -n; gzip -n; }")
+            in: mirror, name: "piggy-1.1", lines: 120_000,
+            compressor: "python3 '\(Binaries.testdata("producers/padded-deflate.py"))'")
         let result = try Self.mkpatch(["batch", mirror.dist, "-o", mirror.out])
         #expect(result.stdout.hasPrefix("2 made, 0 already done, 0 dropped, 0 failed"), "\(result.stdout)")
         let warning = result.stderr.split(separator: "\n").filter { $0.contains("piggy-1.0-1.1.tar.gz.patch") }

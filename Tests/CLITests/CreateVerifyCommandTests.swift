@@ -99,14 +99,14 @@ import Testing
     @Test func aTargetNoRecipeRebuildsIsStillPublishedWithAWarning() throws {
         let work = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: work) }
-        // Two gzip members of uneven sizes: no recipe (not even deflate reconstruction, which
-        // covers single members) reproduces it.
+        // A deflate stream padded with empty stored blocks to over twice its content: no
+        // recipe reproduces it, and deflate reconstruction refuses a stream that large.
         let target = work.appendingPathComponent("six-1.17.0.tar.gz").path
         let made = Process()
         made.executableURL = URL(fileURLWithPath: "/bin/sh")
         made.arguments = [
             "-c",
-            "gzip -dc '\(Binaries.testdata("six-1.17.0.tar.gz"))' | { head -c 50000 | gzip -n; gzip -n; } > '\(target)'",
+            "gzip -dc '\(Binaries.testdata("six-1.17.0.tar.gz"))' | python3 '\(Binaries.testdata("producers/padded-deflate.py"))' > '\(target)'",
         ]
         try made.run()
         made.waitUntilExit()

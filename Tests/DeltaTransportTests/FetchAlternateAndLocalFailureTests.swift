@@ -9,9 +9,10 @@ import Testing
 struct FetchAlternateAndLocalFailureTests {
     static let target = "six-1.17.0.tar.gz"
 
-    /// six 1.16.0 and a 1.17.0 written as two gzip members of uneven sizes (as `cat a.gz b.gz`
-    /// makes), which no recipe reproduces, deflate reconstruction included: it covers single
-    /// members (made once). Until issue 13's reconstruction this was `pigz -R`'s output.
+    /// six 1.16.0 and a 1.17.0 whose deflate stream is padded with empty stored blocks (zlib
+    /// sync flushes) to over twice its content: no exact recipe makes it, and deflate
+    /// reconstruction refuses streams that large by its bound on hostile input (made once).
+    /// Until issue 13 this was `pigz -R`'s output, then two gzip members; both now rebuild.
     static func inexactMirror() throws -> PreparedMirror { try inexactMirrorResult.get() }
 
     private static let inexactMirrorResult = Result { try makeInexactMirror() }
@@ -22,8 +23,8 @@ struct FetchAlternateAndLocalFailureTests {
         let shell = Process()
         shell.executableURL = URL(fileURLWithPath: "/bin/sh")
         shell.arguments = [
-            "-c", "gzip -dc \"$0\" | { head -c 50000 | gzip -9 -n; gzip -9 -n; } > \"$1\"", TestPaths.testdata(target),
-            inexact,
+            "-c", "gzip -dc \"$0\" | python3 \"$2\" > \"$1\"", TestPaths.testdata(target), inexact,
+            TestPaths.testdata("producers/padded-deflate.py"),
         ]
         try shell.run()
         shell.waitUntilExit()
@@ -36,7 +37,7 @@ struct FetchAlternateAndLocalFailureTests {
     @Test
     func anInexactRebuildIsKeptApartWithAnAlternateDigest() throws {
         let mirror = try Self.inexactMirror()
-        #expect(mirror.createOutput.joined().contains("warning"), "mkpatch create warns about the two-member target")
+        #expect(mirror.createOutput.joined().contains("warning"), "mkpatch create warns about the padded target")
         let world = try FetchWorld(mirror)
         let outcome = try world.fetch(Self.target)
         #expect(outcome.status == 0, "\(outcome.stderr)")

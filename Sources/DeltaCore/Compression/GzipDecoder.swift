@@ -10,6 +10,12 @@ public final class GzipDecoder: StreamDecoder {
     public private(set) var memberCount = 0
     /// How many zero bytes followed the last member.
     public private(set) var trailingZeroBytes: UInt64 = 0
+    /// Where each member ended, when the decoder was made with `recordingMembers`; empty
+    /// otherwise (a rebuild's decoder keeps nothing per member).
+    public private(set) var memberEnds: [GzipMemberEnd] = []
+
+    private let recordingMembers: Bool
+    private var contentOffset: UInt64 = 0
 
     private var stream = z_stream()
     private var framing = MemberFraming.awaitingFirstMember
@@ -17,7 +23,10 @@ public final class GzipDecoder: StreamDecoder {
     private var output: UnsafeMutableRawBufferPointer { outputBuffer.bytes }
 
     /// Creates a decoder. The corresponding C function is `inflateInit2` (gzip framing only).
-    public init() throws(CompressionError) {
+    /// - Parameter recordingMembers: whether to note where each member ends
+    ///   (``memberEnds``), as recipe detection needs.
+    public init(recordingMembers: Bool = false) throws(CompressionError) {
+        self.recordingMembers = recordingMembers
         let status = CZlib_inflateInit2(&stream, 15 + 16)
         guard status == Z_OK else {
             throw .library(.gzip, call: "inflateInit2", code: status)
@@ -59,6 +68,7 @@ public final class GzipDecoder: StreamDecoder {
             let produced = output.count - Int(stream.avail_out)
             let consumed = input.count - Int(stream.avail_in)
             if produced > 0 { try sink(UnsafeRawBufferPointer(rebasing: output[..<produced])) }
+            contentOffset += UInt64(produced)
             switch status {
             case Z_OK:
                 if stream.avail_in == 0 && stream.avail_out > 0 {
@@ -72,6 +82,9 @@ public final class GzipDecoder: StreamDecoder {
             case Z_STREAM_END:
                 compressedOffset += UInt64(consumed)
                 memberCount += 1
+                if recordingMembers {
+                    memberEnds.append(GzipMemberEnd(compressedOffset: compressedOffset, contentOffset: contentOffset))
+                }
                 return (consumed, true)
             case Z_DATA_ERROR, Z_NEED_DICT:
                 compressedOffset += UInt64(consumed)
@@ -85,4 +98,13 @@ public final class GzipDecoder: StreamDecoder {
             }
         }
     }
+}
+
+/// Where a gzip member ended: the offsets just past its trailer in the file and past its
+/// content in the decompressed output.
+public struct GzipMemberEnd: Hashable, Sendable {
+    /// Bytes of the file up to the end of the member's trailer.
+    public var compressedOffset: UInt64
+    /// Content bytes up to the end of the member's content.
+    public var contentOffset: UInt64
 }

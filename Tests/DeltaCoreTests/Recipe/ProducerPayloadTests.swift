@@ -49,7 +49,8 @@ import Testing
     @Test(
         arguments: [
             ([], 0, "truncated"),
-            ([2, 1], 0, "unknown member layout 2"),
+            ([3, 1], 0, "unknown member layout 3"),
+            ([2, 1], 2, "truncated"),
             ([1, 0], 1, "member size 0 out of range"),
             ([1, 0x81, 0x80, 0x80, 0x80, 0x80, 0x20], 1, "member size 1099511627777 out of range"),
             ([1, 5, 5], 2, "trailing bytes after the member layout"),

@@ -137,11 +137,17 @@ import Testing
         #expect(try RecipeFixtures.rebuild(content, with: recipe) == file)
     }
 
-    @Test func multiMemberGzipIsNotClaimed() throws {
-        let member = try GzipEncoder(level: 6).transform(RecipeFixtures.sixTar.prefix(1000))
-        let detection = try RecipeFixtures.detect(member + member)
-        #expect(!detection.reproducible)
-        #expect(detection.reason?.contains("2 gzip members") == true)
+    /// Two members (`cat a.gz a.gz`) get a recipe each (member layout 2), both exact.
+    @Test func multiMemberGzipIsClaimedMemberByMember() throws {
+        let content = Array(RecipeFixtures.sixTar.prefix(1000))
+        let member = try GzipEncoder(level: 6).transform(content)
+        let recipe = try #require(try RecipeFixtures.detect(member + member).recipe)
+        guard case let .listed(list)? = try recipe.memberLayout() else {
+            Issue.record("no member list"); return
+        }
+        #expect(list.members.map(\.contentSize) == [1000, 1000])
+        #expect(!recipe.usesDeflateReconstruction)
+        #expect(try RecipeFixtures.rebuild(content + content, with: recipe) == member + member)
     }
 
     @Test func zlibSettingsAreDetected() throws {

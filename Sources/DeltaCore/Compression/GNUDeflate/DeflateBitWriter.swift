@@ -19,6 +19,14 @@ struct DeflateBitWriter {
 
     func deallocate() { buffer.deallocate() }
 
+    /// Forgets every bit written, keeping the buffer: a writer reused for short pieces.
+    mutating func reset() {
+        count = 0
+        bitBuffer = 0
+        bitCount = 0
+        flushedBytes = 0
+    }
+
     /// Bits written so far, passed on or not.
     var bitPosition: Int { (flushedBytes + count) * 8 + Int(bitCount) }
 

@@ -354,30 +354,33 @@ struct GNUDeflateTrees {
         return maxCode
     }
 
-    private mutating func scanTree(_ tree: CodeTree) {
-        let maxCode = tree.maxCode
+    /// The runs `scan_tree` and `send_tree` cut code lengths into, shared by both (and by
+    /// deflate reconstruction's header prediction): `emit(symbol, count)` with a length 0-15
+    /// repeated `count` times, or 16 (after one explicit length when the run starts a new
+    /// length), 17 or 18 for a run of `count`. `length(n)` is the code length of symbol `n`,
+    /// for `n` up to `maxCode`.
+    static func lengthRuns(maxCode: Int, length: (Int) -> Int, _ emit: (_ symbol: Int, _ count: Int) -> Void) {
         var prevLen = -1
-        var nextLen = tree.len[0]
+        var nextLen = length(0)
         var count = 0
         var maxCount = 7
         var minCount = 4
         if nextLen == 0 { maxCount = 138; minCount = 3 }
-        tree.len[maxCode + 1] = 0xffff
         for n in 0...maxCode {
             let curLen = nextLen
-            nextLen = tree.len[n + 1]
+            nextLen = n < maxCode ? length(n + 1) : 0xffff
             count += 1
             if count < maxCount && curLen == nextLen {
                 continue
             } else if count < minCount {
-                blTree.freq[curLen] += count
+                emit(curLen, count)
             } else if curLen != 0 {
-                if curLen != prevLen { blTree.freq[curLen] += 1 }
-                blTree.freq[16] += 1
+                if curLen != prevLen { emit(curLen, 1); count -= 1 }
+                emit(16, count)
             } else if count <= 10 {
-                blTree.freq[17] += 1
+                emit(17, count)
             } else {
-                blTree.freq[18] += 1
+                emit(18, count)
             }
             count = 0
             prevLen = curLen
@@ -391,39 +394,61 @@ struct GNUDeflateTrees {
         }
     }
 
+    private mutating func scanTree(_ tree: CodeTree) {
+        let blFreq = blTree.freq
+        Self.lengthRuns(maxCode: tree.maxCode, length: { tree.len[$0] }) { symbol, count in
+            blFreq[symbol] += symbol < 16 ? count : 1
+        }
+    }
+
     private func sendTree(_ tree: CodeTree, maxCode: Int, _ out: inout DeflateBitWriter) {
-        var prevLen = -1
-        var nextLen = tree.len[0]
-        var count = 0
-        var maxCount = 7
-        var minCount = 4
-        if nextLen == 0 { maxCount = 138; minCount = 3 }
-        for n in 0...maxCode {
-            let curLen = nextLen
-            nextLen = tree.len[n + 1]
-            count += 1
-            if count < maxCount && curLen == nextLen {
-                continue
-            } else if count < minCount {
-                repeat { sendCode(curLen, blTree, &out); count -= 1 } while count != 0
-            } else if curLen != 0 {
-                if curLen != prevLen { sendCode(curLen, blTree, &out); count -= 1 }
+        Self.lengthRuns(maxCode: maxCode, length: { tree.len[$0] }) { symbol, count in
+            switch symbol {
+            case 16:
                 sendCode(16, blTree, &out); out.write(UInt32(count - 3), 2)
-            } else if count <= 10 {
+            case 17:
                 sendCode(17, blTree, &out); out.write(UInt32(count - 3), 3)
-            } else {
+            case 18:
                 sendCode(18, blTree, &out); out.write(UInt32(count - 11), 7)
-            }
-            count = 0
-            prevLen = curLen
-            if nextLen == 0 {
-                maxCount = 138; minCount = 3
-            } else if curLen == nextLen {
-                maxCount = 6; minCount = 3
-            } else {
-                maxCount = 7; minCount = 4
+            default:
+                for _ in 0..<count { sendCode(symbol, blTree, &out) }
             }
         }
+    }
+
+    /// The code lengths trees.c's `build_tree` and `gen_bitlen` give an alphabet of 286
+    /// literal/length, 30 distance or 19 code-length symbols (limited to 15, 15 or 7 bits)
+    /// for `frequencies`: what deflate reconstruction predicts zlib-like headers with.
+    mutating func codeLengths(frequencies: [Int]) -> [UInt8] {
+        let tree: CodeTree
+        switch frequencies.count {
+        case Self.lCodes: tree = dynL
+        case Self.dCodes: tree = dynD
+        default:
+            precondition(frequencies.count == Self.blCodes, "no trees.c alphabet of \(frequencies.count) symbols")
+            tree = blTree
+        }
+        for (symbol, frequency) in frequencies.enumerated() { tree.freq[symbol] = frequency }
+        _ = buildTree(tree, staticTree: nil)
+        return (0..<frequencies.count).map { UInt8(tree.len[$0]) }
+    }
+
+    /// The dynamic block header trees.c writes for a block with these symbol frequencies (286
+    /// literal/length with the end of block counted, 30 distance): HLIT through the last code
+    /// length into `out`. Returns the 286 + 30 code lengths it sends.
+    mutating func writeDynamicHeader(
+        literalFrequencies: [Int], distanceFrequencies: [Int], into out: inout DeflateBitWriter
+    ) -> [UInt8] {
+        initBlock()
+        for (symbol, frequency) in literalFrequencies.enumerated() { dynL.freq[symbol] = frequency }
+        for (symbol, frequency) in distanceFrequencies.enumerated() { dynD.freq[symbol] = frequency }
+        dynL.maxCode = buildTree(dynL, staticTree: staticL)
+        dynD.maxCode = buildTree(dynD, staticTree: staticD)
+        let maxBLIndex = buildBitLengthTree()
+        sendAllTrees(lCodes: dynL.maxCode + 1, dCodes: dynD.maxCode + 1, blCodes: maxBLIndex + 1, &out)
+        let lengths = (0..<Self.lCodes).map { UInt8(dynL.len[$0]) } + (0..<Self.dCodes).map { UInt8(dynD.len[$0]) }
+        initBlock()
+        return lengths
     }
 
     @inline(__always)

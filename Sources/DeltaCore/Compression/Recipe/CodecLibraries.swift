@@ -113,6 +113,10 @@ extension RecompressionRecipe {
         case nil: try makeMember()
         case let .uniform(memberSize)?:
             MemberSplitEncoder(format: format, memberSize: memberSize, makeMember: makeMember)
+        case let .listed(list)? where format == .gzip:
+            GzipMemberListEncoder(list)
+        case .listed?:
+            throw RecipeError.unsupported("listed members in a \(format) recipe")
         }
     }
 }

@@ -99,10 +99,17 @@ public enum DeflateProducer: Hashable, Sendable {
 ///
 /// Payload: a varint code, then its parameters:
 /// - 1, uniform: the content size of every member but the last (varint, 1 to 2^40), which
-///   holds the rest (pbzip2 `-b N`: N × 100 000 bytes).
+///   holds the rest (pbzip2 `-b N`: N × 100 000 bytes);
+/// - 2, listed (gzip only): every member with its content size and its own recipe
+///   (``GzipMemberList``); the recipe's base settings are then its first member's.
+///
+/// A client that predates a layout code refuses the recipe at the code ("unknown member
+/// layout 2"), so it never rebuilds a file it cannot make exactly.
 public enum MemberLayout: Hashable, Sendable {
     /// Members of `memberSize` content bytes each; the last holds the rest.
     case uniform(memberSize: UInt64)
+    /// Gzip members listed one by one, each with its own recipe.
+    case listed(GzipMemberList)
 
     /// The largest member size a payload may give.
     static let maximumMemberSize: UInt64 = 1 << 40
@@ -114,6 +121,9 @@ public enum MemberLayout: Hashable, Sendable {
         case let .uniform(memberSize):
             out.varint(1)
             out.varint(memberSize)
+        case let .listed(list):
+            out.varint(2)
+            list.write(to: &out)
         }
         return out.bytes
     }
@@ -131,6 +141,8 @@ public enum MemberLayout: Hashable, Sendable {
                 throw .malformed(offset: sizeOffset, detail: "member size \(size) out of range")
             }
             self = .uniform(memberSize: size)
+        case 2:
+            self = .listed(try GzipMemberList(reading: &input))
         case let code:
             throw .malformed(offset: codeOffset, detail: "unknown member layout \(code)")
         }

@@ -15,53 +15,123 @@ struct GzipRecipeSearch {
         var producer: DeflateProducer?
     }
 
+    /// Members listed one by one are searched at most this many: a bound on detection time.
+    static let maximumMembers = 1 << 16
+
     func run() throws -> RecipeDetection {
-        guard decoder.memberCount == 1 else {
+        let padded = file.count - Int(decoder.trailingZeroBytes)
+        guard decoder.memberCount > 1 else {
+            var detection = try Self.searchMember(
+                UnsafeRawBufferPointer(rebasing: file[..<padded]), content: content, previous: nil)
+            detection.recipe?.trailingZeroBytes = decoder.trailingZeroBytes
+            return detection
+        }
+        return try searchMembers(padded: padded)
+    }
+
+    /// Members searched with every exact candidate whatever came before them: `cat` of a few
+    /// files from different producers. Later members that follow a reconstructed one go
+    /// straight to reconstruction (one producer, say bgzip's, wrote them all).
+    static let fullySearchedMembers = 16
+
+    /// A file of several members: each member's own recipe, the previous member's settings
+    /// tried first (one producer usually wrote them all).
+    private func searchMembers(padded: Int) throws -> RecipeDetection {
+        let ends = decoder.memberEnds
+        guard ends.count == decoder.memberCount, ends.count <= Self.maximumMembers,
+            ends.last.map({ Int($0.compressedOffset) == padded && Int($0.contentOffset) == content.count }) == true
+        else {
             return RecipeDetection(
                 recipe: nil, candidatesTried: 0,
-                reason: "\(decoder.memberCount) gzip members; only single-member files can be rebuilt")
+                reason: "\(decoder.memberCount) gzip members; at most \(Self.maximumMembers) are searched")
         }
-        let member = UnsafeRawBufferPointer(rebasing: file[..<(file.count - Int(decoder.trailingZeroBytes))])
+        var members: [GzipMemberList.Member] = []
+        var tried = 0
+        var start = (compressed: 0, content: 0)
+        for (number, end) in ends.enumerated() {
+            let member = UnsafeRawBufferPointer(rebasing: file[start.compressed..<Int(end.compressedOffset)])
+            let memberContent = UnsafeRawBufferPointer(rebasing: content[start.content..<Int(end.contentOffset)])
+            let detection = try Self.searchMember(
+                member, content: memberContent, previous: members.last?.recipe,
+                skipsExactAfterReconstruction: number >= Self.fullySearchedMembers)
+            tried += detection.candidatesTried
+            guard let recipe = detection.recipe else {
+                return RecipeDetection(
+                    recipe: nil, candidatesTried: tried,
+                    reason: "gzip member \(number + 1) of \(ends.count): \(detection.reason ?? "no recipe")")
+            }
+            members.append(GzipMemberList.Member(contentSize: UInt64(memberContent.count), recipe: recipe))
+            start = (Int(end.compressedOffset), Int(end.contentOffset))
+        }
+        let list = GzipMemberList(members: members)
+        // Base settings that every client reads (zlib's, the first member's header); the
+        // members' own recipes say how each is made.
+        let first = members[0].recipe
+        var recipe = RecompressionRecipe(
+            format: .gzip, library: list.reconstructionBytes == nil ? first.library : .deflateReconstruction,
+            gzip: GzipRecipe(
+                header: first.gzip?.header ?? GzipHeader(), deflater: .zlib, level: first.gzip?.level ?? 6,
+                memLevel: 8, strategy: .default),
+            trailingZeroBytes: decoder.trailingZeroBytes)
+        recipe.setExtension(.memberLayout, payload: MemberLayout.listed(list).payload)
+        return RecipeDetection(recipe: recipe, candidatesTried: tried, reason: nil)
+    }
+
+    /// The recipe of one member (`member` from its header through its trailer, nothing after
+    /// it), with no padding: the `previous` member's settings first, then every exact
+    /// candidate (unless `skipsExactAfterReconstruction` and the previous member was
+    /// reconstructed), then deflate reconstruction.
+    static func searchMember(
+        _ member: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer, previous: RecompressionRecipe?,
+        skipsExactAfterReconstruction: Bool = false
+    ) throws -> RecipeDetection {
         let (header, headerLength) = try GzipHeader.parse(member)
-        let flushPoints = DeflateFlushPoints(
-            deflate: UnsafeRawBufferPointer(rebasing: member[headerLength...]), outputLimit: Self.flushScanLimit)
-        let goTrailer =
-            member.count >= headerLength + 8
-            && GoFlateEncoder.hasGoTrailer(UnsafeRawBufferPointer(rebasing: member[headerLength..<(member.count - 8)]))
         let trial = CandidateTrial(content: content, expected: member)
         var tried = 0
-        for candidate in (goTrailer ? Self.goCandidates(for: header) : [])
-            + Self.candidates(for: header, flushPoints: flushPoints)
-        {
+        if let previous, !previous.usesDeflateReconstruction, var settings = previous.gzip {
+            settings.header = header
+            var repeated = previous
+            repeated.gzip = settings
             tried += 1
-            let gzip = GzipRecipe(
-                header: header, deflater: candidate.deflater, level: candidate.level,
-                memLevel: candidate.memLevel, strategy: candidate.strategy)
-            let encoder = GzipMemberEncoder(
-                header: header, deflater: try gzip.makeDeflater(producer: candidate.producer))
-            if try trial.reproduces(with: encoder) {
-                let library: CodecLibrary =
-                    switch candidate.deflater {
-                    case .zlib: .zlib
-                    case .gnuGzip: .gnuDeflate
-                    case .goFlate: .goFlate
-                    case .minizOxide: .minizOxide
-                    case .zlibNG: .zlibNG
-                    }
-                var recipe = RecompressionRecipe(
-                    format: .gzip, library: library, gzip: gzip, trailingZeroBytes: decoder.trailingZeroBytes)
-                recipe.setExtension(.deflateProducer, payload: candidate.producer?.payload)
-                return RecipeDetection(recipe: recipe, candidatesTried: tried, reason: nil)
+            if try trial.reproduces(with: try repeated.makeEncoder(threads: 1)) {
+                return RecipeDetection(recipe: repeated, candidatesTried: tried, reason: nil)
             }
         }
         let exactReason =
             "no zlib \(CodecLibrary.zlib.version), GNU gzip, pigz, Go, miniz_oxide or zlib-ng setting reproduces this file"
-        guard member.count >= headerLength + 8 else {
+        let deflateEnd = member.count - 8
+        guard deflateEnd >= headerLength else {
             return RecipeDetection(recipe: nil, candidatesTried: tried, reason: exactReason)
         }
-        let reconstruction = RecompressionRecipe.reconstructing(
-            header: header, deflate: UnsafeRawBufferPointer(rebasing: member[headerLength..<(member.count - 8)]),
-            content: content, trailingZeroBytes: decoder.trailingZeroBytes)
+        let deflate = UnsafeRawBufferPointer(rebasing: member[headerLength..<deflateEnd])
+        if !(skipsExactAfterReconstruction && previous?.usesDeflateReconstruction == true) {
+            let flushPoints = DeflateFlushPoints(deflate: deflate, outputLimit: Self.flushScanLimit)
+            let goTrailer = GoFlateEncoder.hasGoTrailer(deflate)
+            for candidate in (goTrailer ? Self.goCandidates(for: header) : [])
+                + Self.candidates(for: header, flushPoints: flushPoints)
+            {
+                tried += 1
+                let gzip = GzipRecipe(
+                    header: header, deflater: candidate.deflater, level: candidate.level,
+                    memLevel: candidate.memLevel, strategy: candidate.strategy)
+                let encoder = GzipMemberEncoder(
+                    header: header, deflater: try gzip.makeDeflater(producer: candidate.producer))
+                if try trial.reproduces(with: encoder) {
+                    let library: CodecLibrary =
+                        switch candidate.deflater {
+                        case .zlib: .zlib
+                        case .gnuGzip: .gnuDeflate
+                        case .goFlate: .goFlate
+                        case .minizOxide: .minizOxide
+                        case .zlibNG: .zlibNG
+                        }
+                    var recipe = RecompressionRecipe(format: .gzip, library: library, gzip: gzip)
+                    recipe.setExtension(.deflateProducer, payload: candidate.producer?.payload)
+                    return RecipeDetection(recipe: recipe, candidatesTried: tried, reason: nil)
+                }
+            }
+        }
+        let reconstruction = RecompressionRecipe.reconstructing(header: header, deflate: deflate, content: content)
         return RecipeDetection(
             recipe: reconstruction.recipe, candidatesTried: tried + 1,
             reason: reconstruction.recipe == nil ? "\(exactReason); \(reconstruction.reason ?? "")" : nil)

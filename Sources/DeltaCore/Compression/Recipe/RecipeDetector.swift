@@ -58,7 +58,8 @@ public enum RecipeDetector {
     public static func detect(compressed: [UInt8], contentLimit: Int = defaultContentLimit) throws -> RecipeDetection {
         let format = CompressionFormat.detect(compressed)
         guard format != .none else { return RecipeDetection(recipe: nil, candidatesTried: 0, reason: "not compressed") }
-        let decoder = try format.makeDecoder()
+        // Gzip detection needs each member's end to give every member its own recipe.
+        let decoder = format == .gzip ? try GzipDecoder(recordingMembers: true) : try format.makeDecoder()
         var content = [UInt8]()
         var tooLarge = false
         let collect: ChunkSink = { chunk in
@@ -89,7 +90,9 @@ public enum RecipeDetector {
             detection.recipe!.target = RecipeTarget(
                 size: UInt64(compressed.count),
                 sha256: try DigestContext.digest(.sha256, of: compressed).hex)
-            if !detection.recipe!.usesDeflateReconstruction {
+            // Restart points cut one deflate stream made by zlib or GNU gzip; a reconstructed
+            // stream or a file of listed members is rebuilt serially.
+            if !detection.recipe!.usesDeflateReconstruction, detection.recipe!.extensionPayload(.memberLayout) == nil {
                 detection.recipe = try RestartPointRecorder.addingRestartPoints(
                     to: detection.recipe!, content: content, file: compressed)
             }

@@ -10,6 +10,8 @@ struct BlockModel {
     private var previousType = 3
     private var previousTokenCount = -1
     private var previousHeaderPredicted = 1
+    /// zlib's trees, which headers are predicted from.
+    let trees = ZlibHeaderPredictor()
 
     mutating func encodeType(_ kind: DeflateBlockRecord.Kind, _ coder: inout RangeEncoder) {
         let value = Int(kind.rawValue)
@@ -101,9 +103,7 @@ struct BlockModel {
                 context = Self.itemContext(item.symbol)
             }
         }
-        let predictedPrecode = ZlibTreeBuilder.buildLengths(
-            DynamicHeader.precodeFrequencies(header.items), maximumLength: 7
-        ).lengths
+        let predictedPrecode = trees.precodeLengths(DynamicHeader.precodeFrequencies(header.items))
         let precodeTrimmed = header.precodeCount == DynamicHeader.trimmedPrecodeCount(header.precodeLengths)
         coder.encode(precodeTrimmed, &countTrimmed[2])
         if !precodeTrimmed { coder.encodeDirect(UInt32(header.precodeCount - 4), count: 4) }
@@ -150,9 +150,7 @@ struct BlockModel {
             }
             items = decoded
         }
-        let predictedPrecode = ZlibTreeBuilder.buildLengths(
-            DynamicHeader.precodeFrequencies(items), maximumLength: 7
-        ).lengths
+        let predictedPrecode = trees.precodeLengths(DynamicHeader.precodeFrequencies(items))
         let precodeTrimmedFlag = coder.decode(&countTrimmed[2])
         let explicitCount = precodeTrimmedFlag ? 0 : Int(coder.decodeDirect(count: 4)) + 4
         var precodeLengths = [UInt8](repeating: 0, count: 19)

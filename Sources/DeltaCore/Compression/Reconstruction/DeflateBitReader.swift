@@ -54,16 +54,19 @@ struct DeflateBitReader {
     }
 }
 
-/// Packs bits (least significant first) into a growing byte array: the replay's output.
+/// Packs bits (least significant first) into bytes: the replay's output, passed on as it
+/// grows (``drain(into:)``).
 struct DeflateBitSink {
     private(set) var bytes: [UInt8] = []
     private var buffer: UInt64 = 0
     private var pending = 0
+    /// Bytes already passed on.
+    private var drained = 0
 
     init(capacity: Int) { bytes.reserveCapacity(capacity) }
 
-    /// Bits written so far.
-    var bitPosition: Int { bytes.count * 8 + pending }
+    /// Bits written so far, passed on or not.
+    var bitPosition: Int { (drained + bytes.count) * 8 + pending }
 
     /// Appends the low `count` (at most 32) bits of `value`.
     @inline(__always)
@@ -90,5 +93,13 @@ struct DeflateBitSink {
             buffer = 0
             pending = 0
         }
+    }
+
+    /// Passes the complete bytes written so far to `sink` and forgets them.
+    mutating func drain(into sink: ChunkSink) throws {
+        guard !bytes.isEmpty else { return }
+        try bytes.withUnsafeBytes { try sink($0) }
+        drained += bytes.count
+        bytes.removeAll(keepingCapacity: true)
     }
 }

@@ -113,9 +113,10 @@ public enum DeflateReconstruction {
                 reader.seek(to: block.headerBits.lowerBound)
                 var bits = [Bool]()
                 for _ in block.headerBits { bits.append((try? reader.bit()) == 1) }
-                let zlib = ZlibTreeBuilder.dynamicHeader(
-                    tokens: parsed.tokens[block.tokenStart..<block.tokenStart + block.tokenCount],
-                    contentStart: block.contentStart, content: content)
+                let zlib = blockModel.trees.dynamicHeader(
+                    BlockFrequencies(
+                        tokens: parsed.tokens[block.tokenStart..<block.tokenStart + block.tokenCount],
+                        from: block.contentStart, byte: { content[$0] }))
                 let predicted = zlib.bits == bits
                 blockModel.encodeHeaderPredicted(predicted, &coder)
                 if !predicted {
@@ -133,24 +134,33 @@ public enum DeflateReconstruction {
         return coder.bytes
     }
 
-    /// The payload's sizes, checked against the content.
-    private struct Sizes {
+    /// The payload's sizes, each within what content of its stated size allows.
+    struct Sizes {
+        var contentSize: Int
+        /// Where the content size is written, for errors about the content.
+        var contentSizeOffset: Int
         var streamSize: Int
         var blockCount: Int
         var tokenCount: Int
         var settings: MatchPredictor.Settings
         var bodyOffset: Int
 
-        init(_ payload: [UInt8], contentSize: Int) throws(RecipeError) {
+        /// The largest content a payload may be made for.
+        static let maximumContentSize = 1 << 40
+
+        /// Reads the sizes; with `expectedContentSize`, content of another size is refused
+        /// first, at the content size's offset.
+        init(_ payload: [UInt8], expectedContentSize: Int? = nil) throws(RecipeError) {
             var input = RecipeByteReader(bytes: payload)
             let versionOffset = input.offset
             let version = try input.byte()
             guard version == DeflateReconstruction.payloadVersion else {
                 throw .malformed(offset: versionOffset, detail: "deflate reconstruction version \(version)")
             }
-            let sizeOffset = input.offset
-            guard try input.varint() == UInt64(contentSize) else {
-                throw .malformed(offset: sizeOffset, detail: "deflate reconstruction for other content")
+            contentSizeOffset = input.offset
+            contentSize = try input.small(0...Self.maximumContentSize, "deflate reconstruction content size")
+            if let expectedContentSize, expectedContentSize != contentSize {
+                throw .malformed(offset: contentSizeOffset, detail: "deflate reconstruction for other content")
             }
             streamSize = try input.small(
                 1...DeflateReconstruction.maximumStreamSize(contentSize: contentSize), "deflate stream size")
@@ -164,172 +174,22 @@ public enum DeflateReconstruction {
         }
     }
 
-    /// Writes back the deflate stream `payload` describes over `content`.
+    /// Writes back the deflate stream `payload` describes over `content`, all in memory
+    /// (``DeflateReconstructionEncoder`` streams the same replay).
     /// - Throws: ``RecipeError/malformed(offset:detail:)`` when the payload is not one the
     ///   analysis of this content could have written (offsets inside the range-coded body
     ///   are approximate: where the decoder had read to).
     public static func replay(payload: [UInt8], content: UnsafeRawBufferPointer) throws(RecipeError) -> [UInt8] {
-        let sizes = try Sizes(payload, contentSize: content.count)
-        let result = payload.withUnsafeBytes { body in
-            var coder = RangeDecoder(body, offset: sizes.bodyOffset)
-            var replay = Replay(content: content, sizes: sizes)
-            return Result { () throws(RecipeError) in try replay.run(&coder) }
+        let replay = try DeflateReplay(payload: payload, contentSize: content.count)
+        var stream: [UInt8] = []
+        do {
+            try replay.process(content) { stream.append(contentsOf: $0) }
+            try replay.finish { stream.append(contentsOf: $0) }
+        } catch let error as RecipeError {
+            throw error
+        } catch {
+            preconditionFailure("collecting the stream cannot fail: \(error)")
         }
-        return try result.get()
-    }
-
-    /// The replay's state, so that its steps stay small functions.
-    private struct Replay {
-        let content: UnsafeRawBufferPointer
-        let bytes: UnsafeBufferPointer<UInt8>
-        let sizes: Sizes
-        let predictor: MatchPredictor
-        var tokenModel = TokenModel()
-        var blockModel = BlockModel()
-        var sink: DeflateBitSink
-        var position = 0
-        var tokensLeft: Int
-        var blockTokens: [DeflateToken] = []
-        let fixedLiteral = try! HuffmanCode(lengths: DeflateCodes.fixedLiteralLengths)
-        let fixedDistance = try! HuffmanCode(lengths: DeflateCodes.fixedDistanceLengths)
-
-        init(content: UnsafeRawBufferPointer, sizes: Sizes) {
-            self.content = content
-            bytes = content.bindMemory(to: UInt8.self)
-            self.sizes = sizes
-            predictor = MatchPredictor(content: content, settings: sizes.settings)
-            sink = DeflateBitSink(capacity: sizes.streamSize)
-            tokensLeft = sizes.tokenCount
-        }
-
-        private func malformed(_ coder: RangeDecoder, _ detail: String) -> RecipeError {
-            .malformed(offset: coder.offset, detail: detail)
-        }
-
-        mutating func run(_ coder: inout RangeDecoder) throws(RecipeError) -> [UInt8] {
-            for index in 0..<sizes.blockCount {
-                guard let kind = blockModel.decodeType(&coder) else { throw malformed(coder, "block type 3") }
-                sink.write(index == sizes.blockCount - 1 ? 1 : 0, 1)
-                sink.write(UInt32(kind.rawValue), 2)
-                if kind == .stored {
-                    try stored(&coder)
-                } else {
-                    try coded(kind, &coder)
-                }
-                guard sink.bitPosition <= sizes.streamSize * 8 else {
-                    throw malformed(coder, "the stream outgrows its stated size")
-                }
-            }
-            guard position == content.count, tokensLeft == 0 else {
-                throw malformed(coder, "the blocks do not cover the content")
-            }
-            let padding = (8 - sink.bitPosition & 7) & 7
-            sink.write(blockModel.decodePadding(count: padding, &coder), padding)
-            sink.finish()
-            guard sink.bytes.count == sizes.streamSize else {
-                throw malformed(coder, "the stream is \(sink.bytes.count) bytes, not \(sizes.streamSize)")
-            }
-            return sink.bytes
-        }
-
-        private mutating func stored(_ coder: inout RangeDecoder) throws(RecipeError) {
-            let padding = (8 - sink.bitPosition & 7) & 7
-            sink.write(blockModel.decodePadding(count: padding, &coder), padding)
-            let length = Int(coder.decodeDirect(count: 16))
-            guard length <= content.count - position else { throw malformed(coder, "stored block past the content") }
-            sink.write(UInt32(length), 16)
-            sink.write(UInt32(length ^ 0xffff), 16)
-            sink.append(UnsafeRawBufferPointer(rebasing: content[position..<position + length]))
-            position += length
-        }
-
-        private mutating func coded(_ kind: DeflateBlockRecord.Kind, _ coder: inout RangeDecoder) throws(RecipeError) {
-            guard let count = blockModel.decodeTokenCount(&coder), count <= tokensLeft,
-                count <= content.count - position
-            else { throw malformed(coder, "token count out of range") }
-            tokensLeft -= count
-            let start = position
-            blockTokens.removeAll(keepingCapacity: true)
-            for _ in 0..<count {
-                guard position < content.count else { throw malformed(coder, "tokens past the content") }
-                let prediction = TokenModel.predict(at: position, predictor, contentCount: content.count)
-                guard
-                    let token = tokenModel.decode(
-                        at: position, prediction: prediction, predictor: predictor, contentCount: content.count,
-                        from: &coder)
-                else { throw malformed(coder, "a match the content cannot hold") }
-                blockTokens.append(token)
-                position += token == 0 ? 1 : token.matchLength
-            }
-            var literal = fixedLiteral
-            var distance = fixedDistance
-            if kind == .dynamic {
-                let zlib = ZlibTreeBuilder.dynamicHeader(
-                    tokens: blockTokens[...], contentStart: start, content: content)
-                let bits: [Bool]
-                if blockModel.decodeHeaderPredicted(&coder) {
-                    bits = zlib.bits
-                } else {
-                    guard let header = blockModel.decodeHeader(predicted: zlib.lengths, &coder),
-                        let coded = header.bits()
-                    else { throw malformed(coder, "not a dynamic header") }
-                    bits = coded
-                }
-                var packed = [UInt8](repeating: 0, count: (bits.count + 7) / 8)
-                for (index, bit) in bits.enumerated() where bit {
-                    packed[index >> 3] |= 1 << UInt8(index & 7)
-                    _ = index
-                }
-                for bit in bits { sink.write(bit ? 1 : 0, 1) }
-                do {
-                    let lengths = try packed.withUnsafeBytes { raw in
-                        Result { () throws(DeflateParseError) in
-                            var reader = DeflateBitReader(raw, bitCount: bits.count)
-                            let lengths = try DeflateStreamParser.readDynamicHeader(&reader)
-                            guard reader.bitPosition == bits.count else {
-                                throw .invalid(bitOffset: reader.bitPosition, detail: "header bits left")
-                            }
-                            return lengths
-                        }
-                    }.get()
-                    literal = try HuffmanCode(lengths: lengths.literal, requireComplete: true)
-                    distance = try HuffmanCode(lengths: lengths.distance, requireComplete: true)
-                } catch {
-                    throw malformed(coder, "dynamic header: \(error)")
-                }
-            }
-            try write(literal: literal, distance: distance, from: start, coder)
-        }
-
-        private mutating func write(
-            literal: HuffmanCode, distance: HuffmanCode, from start: Int, _ coder: RangeDecoder
-        ) throws(RecipeError) {
-            var at = start
-            for token in blockTokens {
-                if token == 0 {
-                    let symbol = Int(bytes[at])
-                    guard literal.lengths[symbol] != 0 else { throw malformed(coder, "literal without a code") }
-                    literal.write(symbol, &sink)
-                    at += 1
-                    continue
-                }
-                let length = token.matchLength
-                let code = token.isLongForm258 ? 27 : Int(DeflateCodes.lengthCode[length])
-                let symbol = 257 + code
-                let distanceValue = token.matchDistance
-                let distanceSymbol = DeflateCodes.distanceCode(distanceValue)
-                guard symbol < literal.lengths.count, literal.lengths[symbol] != 0,
-                    distanceSymbol < distance.lengths.count, distance.lengths[distanceSymbol] != 0
-                else { throw malformed(coder, "match without a code") }
-                literal.write(symbol, &sink)
-                sink.write(UInt32(length - DeflateCodes.lengthBase[code]), DeflateCodes.lengthExtra[code])
-                distance.write(distanceSymbol, &sink)
-                sink.write(
-                    UInt32(distanceValue - DeflateCodes.distanceBase[distanceSymbol]),
-                    DeflateCodes.distanceExtra[distanceSymbol])
-                at += length
-            }
-            literal.write(256, &sink)
-        }
+        return stream
     }
 }

@@ -1,9 +1,9 @@
-/// A raw deflate encoder that replays a ``DeflateReconstruction`` payload: it gathers the
-/// whole content, then writes the stream the payload describes. Memory: the content and the
-/// stream; time linear in the content (the predictor's work per position is bounded).
+/// A raw deflate encoder that replays a ``DeflateReconstruction`` payload as the content
+/// streams in (``DeflateReplay``): memory stays bounded (about 1.5 MiB beside the largest
+/// block's tokens) whatever the content's size; time is linear in the content.
 public final class DeflateReconstructionEncoder: StreamEncoder {
     private let payload: [UInt8]
-    private var content: [UInt8] = []
+    private var replay: DeflateReplay?
     private var finished = false
 
     /// An encoder for the stream `payload` (a ``RecipeExtensionKind/deflateReconstruction``
@@ -12,26 +12,27 @@ public final class DeflateReconstructionEncoder: StreamEncoder {
         self.payload = payload
     }
 
-    public func process(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws {
-        guard !finished else { throw CompressionError.alreadyFinished(.gzip) }
-        content.append(contentsOf: input)
+    /// The replay, made when the first content comes so that a bad payload throws from a
+    /// call that can throw.
+    private func started() throws(RecipeError) -> DeflateReplay {
+        if let replay { return replay }
+        let made = try DeflateReplay(payload: payload)
+        replay = made
+        return made
     }
 
-    /// Replays the payload over the gathered content.
-    /// - Throws: ``RecipeError/malformed(offset:detail:)`` when the payload does not fit it.
+    public func process(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws {
+        guard !finished else { throw CompressionError.alreadyFinished(.gzip) }
+        try started().process(input, into: sink)
+    }
+
+    /// Writes the rest of the stream.
+    /// - Throws: ``RecipeError/malformed(offset:detail:)`` when the payload does not fit the content.
     public func finish(into sink: ChunkSink) throws {
         guard !finished else { return }
         finished = true
-        let stream = try content.withUnsafeBytes { try DeflateReconstruction.replay(payload: payload, content: $0) }
-        content = []
-        try stream.withUnsafeBytes { stream in
-            var start = 0
-            while start < stream.count {
-                let end = min(stream.count, start + Self.outputChunkSize)
-                try sink(UnsafeRawBufferPointer(rebasing: stream[start..<end]))
-                start = end
-            }
-        }
+        try started().finish(into: sink)
+        replay = nil
     }
 }
 
@@ -44,15 +45,23 @@ extension CodecLibrary {
 }
 
 extension RecompressionRecipe {
-    /// Whether the recipe rebuilds its deflate stream by replaying reconstruction data.
-    public var usesDeflateReconstruction: Bool { extensionPayload(.deflateReconstruction) != nil }
+    /// Whether the recipe rebuilds a deflate stream (its own, or a listed member's) by
+    /// replaying reconstruction data.
+    public var usesDeflateReconstruction: Bool { deflateReconstructionBytes != nil }
 
-    /// A recipe that rebuilds a single-member gzip file whose deflate stream no exact
-    /// candidate reproduces: the reconstruction data for `deflate` over `content`, proven by
-    /// replaying it. Nil (with the reason) when the stream cannot be reconstructed.
+    /// Bytes of deflate reconstruction data the recipe carries, its listed members' included;
+    /// nil when it has none.
+    public var deflateReconstructionBytes: Int? {
+        if let payload = extensionPayload(.deflateReconstruction) { return payload.count }
+        if case let .listed(list)? = try? memberLayout() { return list.reconstructionBytes }
+        return nil
+    }
+
+    /// A recipe that rebuilds a gzip member whose deflate stream no exact candidate
+    /// reproduces: the reconstruction data for `deflate` over `content`, proven by replaying
+    /// it. Nil (with the reason) when the stream cannot be reconstructed.
     static func reconstructing(
-        header: GzipHeader, deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer,
-        trailingZeroBytes: UInt64
+        header: GzipHeader, deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer
     ) -> (recipe: RecompressionRecipe?, reason: String?) {
         let payload: [UInt8]
         do {
@@ -70,8 +79,7 @@ extension RecompressionRecipe {
             }
         var recipe = RecompressionRecipe(
             format: .gzip, library: .deflateReconstruction,
-            gzip: GzipRecipe(header: header, deflater: .zlib, level: level, memLevel: 8, strategy: .default),
-            trailingZeroBytes: trailingZeroBytes)
+            gzip: GzipRecipe(header: header, deflater: .zlib, level: level, memLevel: 8, strategy: .default))
         recipe.setExtension(.deflateReconstruction, payload: payload)
         return (recipe, nil)
     }

@@ -116,7 +116,8 @@ struct DynamicHeader: Equatable {
     static func zlibItems(_ lengths: [UInt8], literalCount: Int) -> [Item] {
         var items = [Item]()
         for range in [0..<literalCount, literalCount..<lengths.count] {
-            ZlibTreeBuilder.runs(Array(lengths[range]), maxCode: range.count - 1) { symbol, count in
+            GNUDeflateTrees.lengthRuns(maxCode: range.count - 1, length: { Int(lengths[range.lowerBound + $0]) }) {
+                symbol, count in
                 switch symbol {
                 case 16: items.append(Item(symbol: 16, extra: UInt8(count - 3)))
                 case 17: items.append(Item(symbol: 17, extra: UInt8(count - 3)))

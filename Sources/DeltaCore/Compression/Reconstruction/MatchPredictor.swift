@@ -5,6 +5,10 @@
 /// Every position is inserted in order (3-byte hash, chains within deflate's 32 KiB window),
 /// whatever the actual tokens are, so the candidates at a position depend on the content
 /// alone. Work per query is bounded by ``Settings/chainLimit`` and ``indexLimit``.
+///
+/// The content need not be in memory whole: a query at `position` reads from
+/// `position - window` to `position + 261` only (``history``, ``lookahead``), so the replay
+/// streams it through a sliding buffer and moves the predictor along (``rebase(_:origin:)``).
 final class MatchPredictor {
     /// How the reference searches; recorded in the payload so the analysis can choose.
     struct Settings: Equatable {
@@ -19,29 +23,55 @@ final class MatchPredictor {
     }
 
     static let window = 1 << 15
+    /// Content bytes before a queried position that a query may read.
+    static let history = window
+    /// Content bytes from a queried position on that a query (with its lazy check at the next
+    /// position) may read.
+    static let lookahead = 262
     private static let hashBits = 16
     /// Candidates walked at most when looking a distance up by index.
     static let indexLimit = 4096
 
-    private let content: UnsafePointer<UInt8>
+    /// The content byte at `origin`; positions are counted from the content's start.
+    private var data: UnsafePointer<UInt8>
+    private var origin = 0
+    /// The content's whole size.
     private let count: Int
     private var head: [Int32]
     private var previous: [Int32]
     private var inserted = 0
     let settings: Settings
 
-    init(content: UnsafeRawBufferPointer, settings: Settings) {
-        self.content =
-            content.baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) } ?? UnsafePointer(bitPattern: 1)!
-        count = content.count
+    /// A predictor over `content`, whole in memory.
+    convenience init(content: UnsafeRawBufferPointer, settings: Settings) {
+        self.init(contentSize: content.count, settings: settings)
+        rebase(content, origin: 0)
+    }
+
+    /// A predictor over content of `contentSize` bytes, which ``rebase(_:origin:)`` shows it.
+    init(contentSize: Int, settings: Settings) {
+        data = UnsafePointer(bitPattern: 1)!
+        count = contentSize
         self.settings = settings
         head = [Int32](repeating: -1, count: 1 << Self.hashBits)
         previous = [Int32](repeating: -1, count: Self.window)
     }
 
+    /// Shows the predictor where the content is now: `bytes` holds the content from position
+    /// `origin` on, at least ``history`` bytes before the next query and ``lookahead`` from it
+    /// (or to the content's end).
+    func rebase(_ bytes: UnsafeRawBufferPointer, origin: Int) {
+        data = bytes.baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) } ?? UnsafePointer(bitPattern: 1)!
+        self.origin = origin
+    }
+
+    /// The content byte at `position`.
+    @inline(__always)
+    private subscript(_ position: Int) -> UInt8 { data[position - origin] }
+
     @inline(__always)
     private func hash(_ position: Int) -> Int {
-        let value = UInt32(content[position]) << 16 | UInt32(content[position + 1]) << 8 | UInt32(content[position + 2])
+        let value = UInt32(self[position]) << 16 | UInt32(self[position + 1]) << 8 | UInt32(self[position + 2])
         return Int((value &* 0x9E37_79B1) >> UInt32(32 - Self.hashBits))
     }
 
@@ -69,12 +99,12 @@ final class MatchPredictor {
     private func matchLength(_ position: Int, _ candidate: Int, _ limit: Int) -> Int {
         var length = 0
         while length + 8 <= limit {
-            let a = UnsafeRawPointer(content + position + length).loadUnaligned(as: UInt64.self)
-            let b = UnsafeRawPointer(content + candidate + length).loadUnaligned(as: UInt64.self)
+            let a = UnsafeRawPointer(data + (position - origin + length)).loadUnaligned(as: UInt64.self)
+            let b = UnsafeRawPointer(data + (candidate - origin + length)).loadUnaligned(as: UInt64.self)
             if a != b { return length + (a ^ b).trailingZeroBitCount >> 3 }
             length += 8
         }
-        while length < limit && content[position + length] == content[candidate + length] { length += 1 }
+        while length < limit && self[position + length] == self[candidate + length] { length += 1 }
         return length
     }
 
@@ -105,7 +135,7 @@ final class MatchPredictor {
             if settings.newestOfFour {
                 let length = matchLength(position, candidate, limit)
                 if length >= 4 { return (length, position - candidate) }
-            } else if content[candidate + best] == content[position + best] {
+            } else if self[candidate + best] == self[position + best] {
                 let length = matchLength(position, candidate, limit)
                 if length > best {
                     best = length
@@ -124,33 +154,41 @@ final class MatchPredictor {
     /// The index of `distance` among the candidates at `position` that match at least
     /// `length` bytes, newest first; nil when it is not within ``indexLimit`` links.
     func index(ofDistance distance: Int, length: Int, at position: Int) -> Int? {
-        insert(upTo: position)
-        guard length >= 3, length <= count - position else { return nil }
-        var candidate = firstCandidate(position)
-        var steps = Self.indexLimit
-        var index = 0
-        while candidate >= 0 && position - candidate <= Self.window && steps > 0 {
-            if position - candidate == distance { return index }
-            if matchLength(position, candidate, length) == length { index += 1 }
-            steps -= 1
-            let next = Int(previous[candidate & (Self.window - 1)])
-            guard next < candidate else { break }
-            candidate = next
+        var found: Int?
+        walkCandidates(matching: length, at: position) { index, candidate in
+            if candidate == distance { found = index }
+            return found != nil
         }
-        return nil
+        return found
     }
 
     /// The distance of the `index`th candidate at `position` that matches at least `length`
     /// bytes, newest first; nil when there is none within ``indexLimit`` links.
     func distance(atIndex target: Int, length: Int, at position: Int) -> Int? {
+        var found: Int?
+        walkCandidates(matching: length, at: position) { index, distance in
+            if index == target { found = distance }
+            return found != nil
+        }
+        return found
+    }
+
+    /// The one candidate walk behind ``index(ofDistance:length:at:)`` and
+    /// ``distance(atIndex:length:at:)``, so that both number the candidates alike: calls
+    /// `visit` with the index and distance of each candidate at `position` that matches at
+    /// least `length` bytes, newest first, within ``indexLimit`` links, until it returns true.
+    @inline(__always)
+    private func walkCandidates(
+        matching length: Int, at position: Int, _ visit: (_ index: Int, _ distance: Int) -> Bool
+    ) {
         insert(upTo: position)
-        guard length >= 3, length <= count - position else { return nil }
+        guard length >= 3, length <= count - position else { return }
         var candidate = firstCandidate(position)
         var steps = Self.indexLimit
         var index = 0
         while candidate >= 0 && position - candidate <= Self.window && steps > 0 {
             if matchLength(position, candidate, length) == length {
-                if index == target { return position - candidate }
+                if visit(index, position - candidate) { return }
                 index += 1
             }
             steps -= 1
@@ -158,6 +196,5 @@ final class MatchPredictor {
             guard next < candidate else { break }
             candidate = next
         }
-        return nil
     }
 }

@@ -1,0 +1,275 @@
+/// Writes back the deflate stream a ``DeflateReconstruction`` payload describes, while the
+/// content streams in: the replay behind ``DeflateReconstructionEncoder`` and
+/// ``DeflateReconstruction/replay(payload:content:)``.
+///
+/// Memory is bounded whatever the content's size: a sliding buffer of ``bufferSize`` content
+/// bytes (the predictor reads 32 KiB back and 262 bytes ahead of a token, a stored block up
+/// to 64 KiB ahead), the predictor's tables (384 KiB), the current block's tokens (5 bytes per
+/// token, at most ``maximumBlockTokens``, since a dynamic header is derived from them and
+/// precedes them) and the output written since it was last passed on (about 64 KiB).
+/// Work is linear in the content (per position at most `chain` links, per miss at most 4096).
+final class DeflateReplay {
+    /// Content bytes held at most.
+    static let bufferSize = 1 << 19
+    /// Content bytes a block's first step may need from its start on: a whole stored block.
+    static let blockLookahead = 0xffff
+    /// Tokens one block may hold: the replay keeps a block's tokens until its header is written.
+    static let maximumBlockTokens = 1 << 22
+    /// Output is passed on once this much has gathered.
+    static let drainThreshold = 1 << 16
+
+    private let sizes: DeflateReconstruction.Sizes
+    private let body: UnsafeMutableRawBufferPointer
+    private var coder: RangeDecoder
+    private let predictor: MatchPredictor
+    private var tokenModel = TokenModel()
+    private var blockModel = BlockModel()
+    private var sink = DeflateBitSink(capacity: DeflateReplay.drainThreshold * 2)
+    private let fixedLiteral = try! HuffmanCode(lengths: DeflateCodes.fixedLiteralLengths)
+    private let fixedDistance = try! HuffmanCode(lengths: DeflateCodes.fixedDistanceLengths)
+
+    /// The content buffer: content position `origin` is `buffer[0]`; `received` positions came in.
+    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: DeflateReplay.bufferSize, alignment: 8)
+    private var origin = 0
+    private var received = 0
+
+    private var position = 0
+    private var blocksLeft: Int
+    private var tokensLeft: Int
+    /// The coded block under way: its kind, its tokens still to decode, its tokens, their
+    /// literal bytes and their frequencies.
+    private var block: DeflateBlockRecord.Kind?
+    private var blockTokensLeft = 0
+    private var blockTokens: [DeflateToken] = []
+    private var blockLiterals: [UInt8] = []
+    private var frequencies = BlockFrequencies()
+    private var finished = false
+
+    /// The content size the payload was made for.
+    var contentSize: Int { sizes.contentSize }
+
+    /// A replay of `payload`, for content of `contentSize` bytes when known.
+    /// - Throws: ``RecipeError/malformed(offset:detail:)`` for a payload whose sizes are out of
+    ///   range, or made for content of another size.
+    init(payload: [UInt8], contentSize: Int? = nil) throws(RecipeError) {
+        sizes = try DeflateReconstruction.Sizes(payload, expectedContentSize: contentSize)
+        body = .allocate(byteCount: payload.count, alignment: 1)
+        body.copyMemory(from: UnsafeRawBufferPointer(start: payload, count: payload.count))
+        coder = RangeDecoder(UnsafeRawBufferPointer(body), offset: sizes.bodyOffset)
+        predictor = MatchPredictor(contentSize: sizes.contentSize, settings: sizes.settings)
+        predictor.rebase(UnsafeRawBufferPointer(buffer), origin: 0)
+        blocksLeft = sizes.blockCount
+        tokensLeft = sizes.tokenCount
+    }
+
+    deinit {
+        body.deallocate()
+        buffer.deallocate()
+    }
+
+    private func malformed(_ detail: String) -> RecipeError { .malformed(offset: coder.offset, detail: detail) }
+
+    /// Takes more content, writing what the replay can of the stream into `output`.
+    /// - Throws: ``RecipeError/malformed(offset:detail:)`` when the payload does not fit the
+    ///   content (or the content outgrows the size the payload gives); what `output` throws.
+    func process(_ input: UnsafeRawBufferPointer, into output: ChunkSink) throws {
+        var offset = 0
+        while offset < input.count {
+            guard input.count - offset <= sizes.contentSize - received else {
+                throw RecipeError.malformed(
+                    offset: sizes.contentSizeOffset,
+                    detail:
+                        "the content is longer than the \(sizes.contentSize) bytes deflate reconstruction was made for")
+            }
+            if received - origin == Self.bufferSize {
+                try advance(into: output)
+                slide()
+            }
+            let count = min(Self.bufferSize - (received - origin), input.count - offset)
+            (buffer.baseAddress! + (received - origin)).copyMemory(from: input.baseAddress! + offset, byteCount: count)
+            received += count
+            offset += count
+        }
+        try advance(into: output)
+    }
+
+    /// Writes the rest of the stream into `output` once the whole content has come.
+    /// - Throws: ``RecipeError/malformed(offset:detail:)`` when the content is shorter than the
+    ///   payload says or the payload does not describe a stream over it; what `output` throws.
+    func finish(into output: ChunkSink) throws {
+        guard !finished else { return }
+        guard received == sizes.contentSize else {
+            throw RecipeError.malformed(
+                offset: sizes.contentSizeOffset,
+                detail: "the content ended at \(received) bytes, not the \(sizes.contentSize) it was made for")
+        }
+        try advance(into: output)
+        finished = true
+        guard position == sizes.contentSize, tokensLeft == 0 else {
+            throw malformed("the blocks do not cover the content")
+        }
+        let padding = (8 - sink.bitPosition & 7) & 7
+        sink.write(blockModel.decodePadding(count: padding, &coder), padding)
+        sink.finish()
+        guard sink.bitPosition == sizes.streamSize * 8 else {
+            throw malformed("the stream is \(sink.bitPosition / 8) bytes, not \(sizes.streamSize)")
+        }
+        try sink.drain(into: output)
+    }
+
+    /// Drops content the predictor can no longer reach, keeping ``MatchPredictor/history``
+    /// bytes before the position.
+    private func slide() {
+        predictor.insert(upTo: position)
+        let keep = max(origin, position - MatchPredictor.history)
+        guard keep > origin else { return }
+        let base = buffer.baseAddress!
+        (base).copyMemory(from: base + (keep - origin), byteCount: received - keep)
+        origin = keep
+        predictor.rebase(UnsafeRawBufferPointer(buffer), origin: origin)
+    }
+
+    /// Runs every step the content received so far allows.
+    private func advance(into output: ChunkSink) throws {
+        let complete = received == sizes.contentSize
+        while true {
+            let available = complete ? Int.max : received - position
+            if let kind = block {
+                if blockTokensLeft == 0 {
+                    try writeBlock(kind)
+                    block = nil
+                    try checkedDrain(into: output)
+                } else {
+                    guard available >= MatchPredictor.lookahead else { return }
+                    try decodeToken()
+                }
+            } else if blocksLeft > 0 {
+                guard available >= Self.blockLookahead else { return }
+                try startBlock()
+                try checkedDrain(into: output)
+            } else {
+                return
+            }
+        }
+    }
+
+    private func checkedDrain(into output: ChunkSink) throws {
+        guard sink.bitPosition <= sizes.streamSize * 8 else { throw malformed("the stream outgrows its stated size") }
+        if sink.bytes.count >= Self.drainThreshold { try sink.drain(into: output) }
+    }
+
+    private func startBlock() throws(RecipeError) {
+        guard let kind = blockModel.decodeType(&coder) else { throw malformed("block type 3") }
+        blocksLeft -= 1
+        sink.write(blocksLeft == 0 ? 1 : 0, 1)
+        sink.write(UInt32(kind.rawValue), 2)
+        if kind == .stored {
+            let padding = (8 - sink.bitPosition & 7) & 7
+            sink.write(blockModel.decodePadding(count: padding, &coder), padding)
+            let length = Int(coder.decodeDirect(count: 16))
+            guard length <= sizes.contentSize - position else { throw malformed("stored block past the content") }
+            sink.write(UInt32(length), 16)
+            sink.write(UInt32(length ^ 0xffff), 16)
+            sink.append(UnsafeRawBufferPointer(rebasing: buffer[(position - origin)..<(position - origin + length)]))
+            position += length
+            return
+        }
+        guard let count = blockModel.decodeTokenCount(&coder), count <= tokensLeft,
+            count <= sizes.contentSize - position, count <= Self.maximumBlockTokens
+        else { throw malformed("token count out of range") }
+        tokensLeft -= count
+        block = kind
+        blockTokensLeft = count
+        blockTokens.removeAll(keepingCapacity: true)
+        blockLiterals.removeAll(keepingCapacity: true)
+        frequencies = BlockFrequencies()
+    }
+
+    private func decodeToken() throws(RecipeError) {
+        guard position < sizes.contentSize else { throw malformed("tokens past the content") }
+        let prediction = TokenModel.predict(at: position, predictor, contentCount: sizes.contentSize)
+        guard
+            let token = tokenModel.decode(
+                at: position, prediction: prediction, predictor: predictor, contentCount: sizes.contentSize,
+                from: &coder)
+        else { throw malformed("a match the content cannot hold") }
+        blockTokens.append(token)
+        if token == 0 {
+            let literal = buffer[position - origin]
+            blockLiterals.append(literal)
+            frequencies.add(literal: literal)
+            position += 1
+        } else {
+            frequencies.add(match: token)
+            position += token.matchLength
+        }
+        blockTokensLeft -= 1
+    }
+
+    /// Writes the coded block whose tokens are all decoded: its header (for a dynamic block),
+    /// its tokens and its end.
+    private func writeBlock(_ kind: DeflateBlockRecord.Kind) throws(RecipeError) {
+        var literal = fixedLiteral
+        var distance = fixedDistance
+        if kind == .dynamic {
+            let zlib = blockModel.trees.dynamicHeader(frequencies)
+            let bits: [Bool]
+            if blockModel.decodeHeaderPredicted(&coder) {
+                bits = zlib.bits
+            } else {
+                guard let header = blockModel.decodeHeader(predicted: zlib.lengths, &coder), let coded = header.bits()
+                else { throw malformed("not a dynamic header") }
+                bits = coded
+            }
+            (literal, distance) = try codes(fromHeader: bits)
+            for bit in bits { sink.write(bit ? 1 : 0, 1) }
+        }
+        var literals = blockLiterals.makeIterator()
+        for token in blockTokens {
+            if token == 0 {
+                let symbol = Int(literals.next()!)
+                guard literal.lengths[symbol] != 0 else { throw malformed("literal without a code") }
+                literal.write(symbol, &sink)
+                continue
+            }
+            let length = token.matchLength
+            let code = token.isLongForm258 ? 27 : Int(DeflateCodes.lengthCode[length])
+            let symbol = 257 + code
+            let distanceValue = token.matchDistance
+            let distanceSymbol = DeflateCodes.distanceCode(distanceValue)
+            guard symbol < literal.lengths.count, literal.lengths[symbol] != 0,
+                distanceSymbol < distance.lengths.count, distance.lengths[distanceSymbol] != 0
+            else { throw malformed("match without a code") }
+            literal.write(symbol, &sink)
+            sink.write(UInt32(length - DeflateCodes.lengthBase[code]), DeflateCodes.lengthExtra[code])
+            distance.write(distanceSymbol, &sink)
+            sink.write(
+                UInt32(distanceValue - DeflateCodes.distanceBase[distanceSymbol]),
+                DeflateCodes.distanceExtra[distanceSymbol])
+        }
+        literal.write(256, &sink)
+    }
+
+    /// The literal/length and distance codes a dynamic header's bits give.
+    private func codes(fromHeader bits: [Bool]) throws(RecipeError) -> (HuffmanCode, HuffmanCode) {
+        var packed = [UInt8](repeating: 0, count: (bits.count + 7) / 8)
+        for (index, bit) in bits.enumerated() where bit { packed[index >> 3] |= 1 << UInt8(index & 7) }
+        let parsed = packed.withUnsafeBytes { raw in
+            Result { () throws(DeflateParseError) in
+                var reader = DeflateBitReader(raw, bitCount: bits.count)
+                let lengths = try DeflateStreamParser.readDynamicHeader(&reader)
+                guard reader.bitPosition == bits.count else {
+                    throw .invalid(bitOffset: reader.bitPosition, detail: "header bits left")
+                }
+                return (
+                    try HuffmanCode(lengths: lengths.literal, requireComplete: true),
+                    try HuffmanCode(lengths: lengths.distance, requireComplete: true)
+                )
+            }
+        }
+        switch parsed {
+        case let .success(codes): return codes
+        case let .failure(error): throw malformed("dynamic header: \(error)")
+        }
+    }
+}
