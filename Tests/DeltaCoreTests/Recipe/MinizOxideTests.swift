@@ -82,16 +82,7 @@ import Testing
         let binary = try #require(Self.rustGzip, "rust-gzip did not build")
         let seed = UInt64.random(in: 0...UInt64.max)
         var generator = SeededGenerator(seed: seed)
-        var content: [UInt8] = []
-        for _ in 0..<Int.random(in: 1...6, using: &generator) {
-            let size = Int.random(in: 0...250_000, using: &generator)
-            switch Int.random(in: 0...3, using: &generator) {
-            case 0: content += generator.compressibleBytes(count: size)
-            case 1: content += generator.bytes(size)
-            case 2: content += generator.bytes(size, alphabet: Int.random(in: 1...8, using: &generator))
-            default: content += content.suffix(size)
-            }
-        }
+        let content = generator.encoderTestContent()
         let level = MinizDeflateEncoder.levels.randomElement(using: &generator)!
         let expected = try RecipeFixtures.peer(binary, [String(level)], input: content)
         let output = try Self.ours(content, level: level)

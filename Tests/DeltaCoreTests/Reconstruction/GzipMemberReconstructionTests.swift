@@ -260,7 +260,8 @@ import Testing
     }
 
     /// The FuzzRecipes seed for a member list is a valid recipe of the concatenated vectors
-    /// (zlib-ng -6, reconstructed, then busybox, exact). `DELTAFETCH_WRITE_SEEDS=1` writes it anew.
+    /// (zlib-ng -6, reconstructed when the seed was written, before zlib-ng was emulated; then
+    /// busybox, exact). `DELTAFETCH_WRITE_SEEDS=1` writes it anew.
     @Test func fuzzSeedParsesAsAMemberList() throws {
         let url = TestPaths.repositoryRoot.appendingPathComponent(
             "Tests/DeltaCoreTests/Fuzz/FuzzRecipes/seed-recipe-gzip-members")

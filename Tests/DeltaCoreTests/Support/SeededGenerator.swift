@@ -33,6 +33,22 @@ struct SeededGenerator: RandomNumberGenerator {
         return Array(bytes.prefix(count))
     }
 
+    /// Up to 1.5 MB of content an encoder emulation is checked on: one to six pieces of
+    /// text-like data, random bytes, small alphabets or a repeat of what came before.
+    mutating func encoderTestContent() -> [UInt8] {
+        var content: [UInt8] = []
+        for _ in 0..<Int.random(in: 1...6, using: &self) {
+            let size = Int.random(in: 0...250_000, using: &self)
+            switch Int.random(in: 0...3, using: &self) {
+            case 0: content += compressibleBytes(count: size)
+            case 1: content += bytes(size)
+            case 2: content += bytes(size, alphabet: Int.random(in: 1...8, using: &self))
+            default: content += content.suffix(size)
+            }
+        }
+        return content
+    }
+
     /// `count` random bytes drawn from the first `alphabet` byte values (small alphabets repeat more).
     mutating func bytes(_ count: Int, alphabet: Int = 256) -> [UInt8] {
         (0..<count).map { _ in UInt8(Int.random(in: 0..<alphabet, using: &self)) }
