@@ -114,7 +114,8 @@ import Testing
         model.recompressThroughput[.gzip] = 1e12
         model.serialRecompressThroughput[.gzip] = 1e12
         request.policy = PlanPolicy(preference: .time(model))
-        // Any time still to go is too much.
+        // Any time still to go is too much, and no pace is waited for (a release build
+        // recompresses this content in two progress events).
         request.rebuildDeadline = RebuildDeadline.Rule(minimumElapsed: 0, tolerance: 0, slack: 0)
         let report = try await Downloader.withDownloader { downloader in
             try await DistfileFetcher(downloader: downloader).fetch(request)

@@ -69,12 +69,16 @@ public final class RebuildDeadline: Sendable {
             return state.first!
         }
         let window = elapsed - first.elapsed
-        guard window >= rule.minimumElapsed, window > 0, done > first.done else { return }
-        let remaining = Double(total - done) * window / Double(done - first.done)
+        guard window >= rule.minimumElapsed else { return }
+        // No pace measured yet: only a rule that waits for none judges it, as unbounded.
+        let remaining =
+            done > first.done && window > 0 ? Double(total - done) * window / Double(done - first.done) : .infinity
         guard remaining > rule.tolerance * downloadSeconds + rule.slack else { return }
         state.withLock {
             $0.reason =
-                "the rebuild ran slower than planned: about \(Plan.format(remaining)) s still to go after "
+                "the rebuild ran slower than planned: "
+                + (remaining.isFinite ? "about \(Plan.format(remaining)) s" : "an unmeasured time")
+                + " still to go after "
                 + "\(Plan.format(elapsed)) s, against about \(Plan.format(downloadSeconds)) s to download the whole file"
         }
         cancellation.cancel()

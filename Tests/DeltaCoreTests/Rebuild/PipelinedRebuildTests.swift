@@ -274,7 +274,7 @@ import Testing
     /// The deadline projects a rebuild's end from its progress and gives it up only when the
     /// time still needed exceeds its allowance; it keeps what the rebuild measured.
     @Test func aDeadlineGivesUpOnlyARebuildFarBehindTheDownload() throws {
-        let eager = RebuildDeadline.Rule(minimumElapsed: 0, tolerance: 1.5, slack: 0.5)
+        let eager = RebuildDeadline.Rule(minimumElapsed: 0.01, tolerance: 1.5, slack: 0.5)
         let late = RebuildDeadline(downloadSeconds: 0.001, rule: eager)
         late.observe(.recompressing(.xz))
         late.observe(.recompressed(done: 1_000, total: 100_000_000))

@@ -1,5 +1,3 @@
-import Foundation
-
 /// The string-matching half of zlib-ng's deflate (2.3.3's `deflate.c`, `insert_string*.c` and
 /// `match_tpl.h`), with zlib-ng's own data structures so that every read it makes, even past
 /// the valid input, sees the same bytes: a 64 KiB window slid by 32 KiB, 16-bit `head` and
