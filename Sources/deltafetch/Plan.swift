@@ -73,7 +73,7 @@ struct PlanCommand: ParsableCommand {
             })
         var request = try prepareFetch(target: file, distdir: distdir, options: options, settings: settings)
         if noDigestCache { request.digestCachePath = nil }
-        let plan = try FetchPlanning.plan(request, checkingPresence: true)
+        let plan = try FetchPlanning.plan(&request, checkingPresence: true)
         if json {
             try Console.writeResult(try PlanReport(plan, basis: request.estimateBasis).jsonString())
         } else {

@@ -114,8 +114,8 @@ import Testing
         model.recompressThroughput[.gzip] = 1e12
         model.serialRecompressThroughput[.gzip] = 1e12
         request.policy = PlanPolicy(preference: .time(model))
-        // Any time still to go is too much, and no pace is waited for (a release build
-        // recompresses this content in two progress events).
+        // Any time still to go is too much, once a pace shows (serial recompression reports
+        // its progress every 256 KiB of this 1.5 MB content).
         request.rebuildDeadline = RebuildDeadline.Rule(minimumElapsed: 0, tolerance: 0, slack: 0)
         let report = try await Downloader.withDownloader { downloader in
             try await DistfileFetcher(downloader: downloader).fetch(request)
@@ -127,6 +127,9 @@ import Testing
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: request.distdir)
             .filter { $0.hasPrefix(".") && $0 != ".deltafetch" }
         #expect(leftovers.isEmpty, "\(leftovers)")
+        // What the rebuild ran at before it was given up is remembered for the next plan.
+        let (memory, _) = ThroughputMemory.load(path: request.measurementsPath!, now: ThroughputMemory.currentTime())
+        #expect(memory.rate(.serialRecompress(.gzip)) != nil)
     }
 
     /// Plans assume a recipe that shares recompression out over the cores. When the patch,
@@ -210,5 +213,36 @@ import Testing
         #expect(busy["worth_it"] as? Bool == false, "\(busy)")
         #expect(busy["basis"] as? String == "link measured, rebuild measured at 2 % of the CPU")
         #expect(busy["cpu_share"] as? Double == 0.02)
+    }
+
+    /// The share of the cores is measured (50 ms of spinning) only when a plan on free cores
+    /// patches: load can only slow a rebuild, so a plan that downloads whole on free cores
+    /// stands without it, and a fast link's fetch does not pay for the probe.
+    @Test func theCoresAreProbedOnlyWhenAPlanOnFreeCoresPatches() throws {
+        let (world, seed) = try Self.prepared()
+        let host = ThroughputMemory.linkKey(for: URL(string: world.server.url())!)
+        func planned(linkSeconds: Double) throws -> (Plan, FetchRequest) {
+            try? FileManager.default.removeItem(atPath: seed.measurementsPath!)
+            try ThroughputMemory.record(
+                [
+                    ThroughputMemory.Sample(.link(host: host), bytes: 100 << 20, seconds: linkSeconds),
+                    ThroughputMemory.Sample(.recompress(.gzip), bytes: 10 << 20, seconds: 1),
+                ],
+                path: seed.measurementsPath!, now: ThroughputMemory.currentTime())
+            var request = try Self.prepared(reusing: world)  // no share set: soonest finished probes
+            #expect(request.cpuShareProbe != nil)
+            let plan = try FetchPlanning.plan(&request)
+            return (plan, request)
+        }
+        let (fastPlan, fast) = try planned(linkSeconds: 0.1)  // 1 GB/s: download whole
+        #expect(!fastPlan.isWorthIt)
+        #expect(fast.cpuShareProbe != nil, "not probed")
+        #expect(fast.cpuShare == .free)
+        // 100 kB/s: 15 s for the whole file; the patch and a rebuild at even 2 % of the CPU
+        // take about 10 s, so the plan patches whatever the probe measures.
+        let (slowPlan, slow) = try planned(linkSeconds: 1000)
+        #expect(slowPlan.isWorthIt)
+        #expect(slow.cpuShareProbe == nil, "probed and settled")
+        #expect(slow.estimateBasis?.cpuShare == slow.cpuShare)
     }
 }

@@ -4,8 +4,8 @@ import Synchronization
 /// patch from estimates; when the rebuild's own progress says it still needs far longer than
 /// the whole file would take to download (the machine got busy, or its speeds were guessed),
 /// the deadline cancels it (``RebuildCancellation``) so that the fetch downloads whole: a
-/// wrong guess then costs seconds, not minutes. What the rebuild ran at is kept as a sample,
-/// so that the next plan knows.
+/// wrong guess then costs seconds, not minutes. (What the rebuild ran at is measured where
+/// every rebuild is measured, by the fetcher's timing of its progress events.)
 public final class RebuildDeadline: Sendable {
     /// When a rebuild is given up.
     public struct Rule: Sendable, Equatable {
@@ -32,9 +32,6 @@ public final class RebuildDeadline: Sendable {
 
     private struct State {
         var reason: String?
-        var done: UInt64 = 0
-        var elapsed = 0.0
-        var format: CompressionFormat?
         /// The first progress event: seconds since the start, and bytes done.
         var first: (elapsed: Double, done: UInt64)?
     }
@@ -57,28 +54,21 @@ public final class RebuildDeadline: Sendable {
     /// progress event: the time to fill the pipeline (decompressing, applying, the first
     /// segments in flight) is paid once, not for every byte still to come.
     public func observe(_ stage: RebuildStage) {
-        if case .recompressing(let format) = stage { state.withLock { $0.format = format } }
         guard case .recompressed(let done, let total) = stage, done > 0, done < total,
             !cancellation.isCancelled
         else { return }
         let elapsed = (ContinuousClock.now - start).inSeconds
         let first = state.withLock { state in
-            state.done = done
-            state.elapsed = elapsed
             if state.first == nil { state.first = (elapsed, done) }
             return state.first!
         }
         let window = elapsed - first.elapsed
-        guard window >= rule.minimumElapsed else { return }
-        // No pace measured yet: only a rule that waits for none judges it, as unbounded.
-        let remaining =
-            done > first.done && window > 0 ? Double(total - done) * window / Double(done - first.done) : .infinity
+        guard window >= rule.minimumElapsed, window > 0, done > first.done else { return }
+        let remaining = Double(total - done) * window / Double(done - first.done)
         guard remaining > rule.tolerance * downloadSeconds + rule.slack else { return }
         state.withLock {
             $0.reason =
-                "the rebuild ran slower than planned: "
-                + (remaining.isFinite ? "about \(Plan.format(remaining)) s" : "an unmeasured time")
-                + " still to go after "
+                "the rebuild ran slower than planned: about \(Plan.format(remaining)) s still to go after "
                 + "\(Plan.format(elapsed)) s, against about \(Plan.format(downloadSeconds)) s to download the whole file"
         }
         cancellation.cancel()
@@ -86,15 +76,4 @@ public final class RebuildDeadline: Sendable {
 
     /// Why the rebuild was given up, or nil while it is on time.
     public var reason: String? { state.withLock { $0.reason } }
-
-    /// What the rebuild measured before it was given up: its content throughput, as a
-    /// recompression sample (the stage that sets a rebuild's pace), or nil when too little.
-    public func sample(parallel: Bool) -> ThroughputMemory.Sample? {
-        let state = state.withLock { $0 }
-        guard let format = state.format, state.done >= ThroughputMemory.minimumSampleBytes, state.elapsed > 0 else {
-            return nil
-        }
-        return ThroughputMemory.Sample(
-            parallel ? .recompress(format) : .serialRecompress(format), bytes: state.done, seconds: state.elapsed)
-    }
 }

@@ -73,13 +73,13 @@ public final class DistfileFetcher: Sendable {
         while true {
             let plan: Plan
             do {
-                plan = try FetchPlanning.plan(current)
+                plan = try FetchPlanning.plan(&current)
             } catch {
                 context.fallbackReason = (failures + ["planning failed: \(error)"]).joined(separator: "; ")
                 return try await downloadWhole(request, context: &context)
             }
             events?(.planned(plan))
-            if let estimate = plan.estimate, let basis = request.estimateBasis {
+            if let estimate = plan.estimate, let basis = current.estimateBasis {
                 context.estimate = FetchEstimate(estimate, basis: basis)
             }
             guard plan.isWorthIt, let base = plan.baseFile else {
@@ -169,17 +169,15 @@ public final class DistfileFetcher: Sendable {
         context.chain = plan.chain.map(\.patchLocation)
         let downloads = try await downloadPatches(plan.chain, request: request, context: &context)
         let patchPaths = downloads.map(\.path)
-        let parallel = Self.sharesRecompression(request: request, lastPatch: patchPaths.last)
-        let model = try recheckAfterPatchDownload(
-            plan: plan, request: request, downloads: downloads, parallel: parallel)
+        let timeAware = try recheckAfterPatchDownload(plan: plan, request: request, downloads: downloads)
         let links = zip(plan.chain, patchPaths).map { ChainLink(patchPath: $1, expectedContent: $0.target.digests) }
 
         let rebuilt: RebuiltDistfile
         let timing = RebuildTiming()
         // Soonest finished: a rebuild that falls far behind a plain download is given up.
-        let deadline = model.flatMap { model in
+        let deadline = timeAware.flatMap { timeAware in
             request.expected?.size.map {
-                RebuildDeadline(downloadSeconds: model.downloadSeconds($0), rule: request.rebuildDeadline)
+                RebuildDeadline(downloadSeconds: timeAware.model.downloadSeconds($0), rule: request.rebuildDeadline)
             }
         }
         do {
@@ -200,9 +198,8 @@ public final class DistfileFetcher: Sendable {
                 cpuShare: request.cpuShare)
         } catch RebuildError.cancelled where deadline?.reason != nil {
             // The patches are sound; the machine was too slow. What it ran at is remembered.
-            if let sample = deadline?.sample(parallel: parallel) {
-                context.samples.append(sample.onFreeCores(request.cpuShare))
-            }
+            context.samples += timing.samplesOfUnfinishedRebuild(
+                parallel: timeAware?.parallel ?? true, cpuShare: request.cpuShare)
             throw PatchingFailure(reason: deadline?.reason ?? "the rebuild was cancelled")
         } catch {
             if let local = Self.localFailure(error) { throw FetchError.local(local) }
@@ -295,14 +292,16 @@ public final class DistfileFetcher: Sendable {
     /// patch's recipe can share recompression out over the cores (plans assume it can). If
     /// either changes the estimate so that a full download now looks faster than the rebuild
     /// still to do, patching is abandoned before the expensive part.
-    /// - Returns: the time-aware model with what the patches taught, or nil when bytes are
-    ///   preferred (or the file's size is unknown).
+    /// - Returns: the time-aware model with what the patches taught, and whether
+    ///   recompression will be shared out; nil when bytes are preferred (or the file's size
+    ///   is unknown).
     private func recheckAfterPatchDownload(
-        plan: Plan, request: FetchRequest, downloads: [DownloadResult], parallel: Bool
-    ) throws -> RebuildCostModel? {
+        plan: Plan, request: FetchRequest, downloads: [DownloadResult]
+    ) throws -> (model: RebuildCostModel, parallel: Bool)? {
         guard case .time(var model) = request.policy.preference, let fullSize = request.expected?.size,
             !downloads.isEmpty
         else { return nil }
+        let parallel = Self.sharesRecompression(request: request, lastPatch: downloads.last?.path)
         var learnt: [String] = []
         if request.estimateBasis?.link == .builtIn {
             let bytes = downloads.reduce(0) { $0 + $1.bytesTransferred }
@@ -313,7 +312,7 @@ public final class DistfileFetcher: Sendable {
             }
         }
         if !parallel { learnt.append("the recompression will be serial") }
-        guard !learnt.isEmpty else { return model }
+        guard !learnt.isEmpty else { return (model, parallel) }
         let rebuildSeconds =
             ChainPlanner.seconds(of: plan.chain, model: model, parallelRecompression: parallel)
             - model.downloadSeconds(plan.patchBytes)
@@ -324,7 +323,7 @@ public final class DistfileFetcher: Sendable {
                     + "a full download (about \(Plan.format(downloadSeconds)) s) beats rebuilding (about \(Plan.format(rebuildSeconds)) s)"
             )
         }
-        return model
+        return (model, parallel)
     }
 
     /// Whether the rebuild can share recompression out over the cores: more than one job,

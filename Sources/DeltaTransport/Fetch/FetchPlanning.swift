@@ -8,8 +8,11 @@ public enum FetchPlanning {
     /// - Parameter checkingPresence: first look for a verified copy of the target in the
     ///   distdir (by the digest cache), and plan ``Plan/Outcome/alreadyPresent`` if there is
     ///   one. The fetcher checks presence itself, under its lock, before planning.
+    /// When the request still has its share of the cores to measure (``FetchRequest/cpuShareProbe``),
+    /// the plan is made on free cores first; only if it patches is the share measured, the
+    /// request's policy, basis and share settled, and the plan made again.
     /// - Throws: errors reading the alternate-digest database or hashing candidate bases.
-    public static func plan(_ request: FetchRequest, checkingPresence: Bool = false) throws -> Plan {
+    public static func plan(_ request: inout FetchRequest, checkingPresence: Bool = false) throws -> Plan {
         let (alternates, _) = try request.alternateDatabase.entries()
         let cache = DigestCache(storePath: request.digestCachePath)
         let inventory = DistdirInventory(distdir: request.distdir, cache: cache, alternates: alternates)
@@ -22,6 +25,10 @@ public enum FetchPlanning {
         {
             return Plan(target: request.target, fullSize: fullSize, baseFile: nil, chain: [], outcome: .alreadyPresent)
         }
+        let plan = try ChainPlanner(policy: request.policy).plan(
+            target: request.target, fullSize: fullSize, entries: request.patchEntries, locateBase: inventory.locateBase)
+        guard plan.isWorthIt, let probe = request.cpuShareProbe else { return plan }
+        probe.settle(&request)
         return try ChainPlanner(policy: request.policy).plan(
             target: request.target, fullSize: fullSize, entries: request.patchEntries, locateBase: inventory.locateBase)
     }

@@ -131,7 +131,7 @@ extension FetchRequest {
             path: measurementsPath, now: ThroughputMemory.currentTime())
         warnings += memoryWarnings
         let linkHost = FetchRequest.linkHost(mirrors: mirrors, url: distfileURL)
-        let cpuShare = Self.cpuShare(settings: settings, patchesListed: !entries.isEmpty)
+        let cpuShare = settings.cpuShare.map(CPUShare.init) ?? .free
         let (policy, basis) = settings.planPolicy(memory: memory, linkHost: linkHost, cpuShare: cpuShare)
         var request = FetchRequest(
             target: target, distdir: directory, outputName: outputName, expected: expected, patchEntries: entries,
@@ -148,15 +148,13 @@ extension FetchRequest {
         request.estimateBasis = basis
         request.jobs = settings.jobs
         request.cpuShare = cpuShare
+        // Soonest finished with patches to weigh and no share set: measured when a plan patches.
+        if settings.cpuShare == nil, settings.preference == .time, !entries.isEmpty {
+            request.cpuShareProbe = FetchRequest.CPUShareProbe(
+                settings: settings, memory: memory, linkHost: linkHost,
+                threads: settings.jobs ?? Recompressor.defaultJobs)
+        }
         return PreparedFetch(request: request, warnings: warnings)
-    }
-
-    /// The share of the cores a rebuild can expect: as set, else measured (50 ms
-    /// of spinning) when the choice depends on it, soonest finished with patches to weigh.
-    private static func cpuShare(settings: FetchSettings, patchesListed: Bool) -> CPUShare {
-        if let given = settings.cpuShare { return CPUShare(given) }
-        guard settings.preference == .time, patchesListed else { return .free }
-        return CPUShare.measure(threads: settings.jobs ?? Recompressor.defaultJobs)
     }
 
     /// The host whose measured speed stands for the link: the first mirror's, else the

@@ -54,6 +54,41 @@ public struct FetchRequest: Sendable {
     public var cpuShare: CPUShare = .free
     /// When soonest finished gives up a rebuild that falls behind a plain download.
     public var rebuildDeadline: RebuildDeadline.Rule = .standard
+    /// How to plan again once the cores' share is measured, when it is to be measured; nil
+    /// when ``cpuShare`` is settled. See ``FetchPlanning/plan(_:checkingPresence:)``.
+    public var cpuShareProbe: CPUShareProbe?
+
+    /// What a time-aware plan needs to be made again for the share of the cores a rebuild can
+    /// expect: measuring it takes 50 ms of spinning (``CPUShare/measure(threads:duration:)``),
+    /// which is spent only when a plan on free cores patches (load only slows a rebuild, so
+    /// a plan that downloads whole on free cores downloads whole on busy ones too).
+    public struct CPUShareProbe: Sendable {
+        /// The settings the policy came from.
+        public var settings: FetchSettings
+        /// The measurements the policy came from.
+        public var memory: ThroughputMemory
+        /// The host whose link speed the policy used.
+        public var linkHost: String?
+        /// Threads the rebuild will use, and the probe spins.
+        public var threads: Int
+
+        /// A probe for a policy made from these.
+        public init(settings: FetchSettings, memory: ThroughputMemory, linkHost: String?, threads: Int) {
+            self.settings = settings
+            self.memory = memory
+            self.linkHost = linkHost
+            self.threads = threads
+        }
+
+        /// Measures the share and gives the request the policy, basis and share that go with it.
+        func settle(_ request: inout FetchRequest) {
+            let share = CPUShare.measure(threads: threads)
+            (request.policy, request.estimateBasis) = settings.planPolicy(
+                memory: memory, linkHost: linkHost, cpuShare: share)
+            request.cpuShare = share
+            request.cpuShareProbe = nil
+        }
+    }
 
     /// A request with the usual defaults: output under the target's name, patches in
     /// `DISTDIR/.deltafetch/patches`, the distdir's alternate-digest database and digest cache.

@@ -14,16 +14,24 @@ final class RebuildTiming: Sendable {
         var start = ContinuousClock.now
         var recompressionStart: ContinuousClock.Instant?
         var format: CompressionFormat?
+        /// Content recompressed so far, by the last progress event.
+        var recompressed: UInt64 = 0
     }
 
     private let marks = Mutex(Marks())
 
-    /// Notes the time a stage begins.
+    /// Notes the time a stage begins, and recompression's progress.
     func note(_ stage: RebuildStage) {
-        guard case .recompressing(let format) = stage else { return }
-        marks.withLock { marks in
-            marks.recompressionStart = .now
-            marks.format = format
+        switch stage {
+        case .recompressing(let format):
+            marks.withLock { marks in
+                marks.recompressionStart = .now
+                marks.format = format
+            }
+        case .recompressed(let done, _):
+            marks.withLock { $0.recompressed = done }
+        default:
+            break
         }
     }
 
@@ -41,6 +49,24 @@ final class RebuildTiming: Sendable {
                     parallel ? .recompress(format) : .serialRecompress(format), bytes: contentBytes,
                     seconds: (end - middle).inSeconds),
             ].map { $0.onFreeCores(cpuShare) }
+        }
+    }
+
+    /// What a rebuild given up before its end measured: recompression's pace up to its last
+    /// progress event (the stage that sets a rebuild's pace), as a free-core figure; none
+    /// before recompression started.
+    func samplesOfUnfinishedRebuild(parallel: Bool, cpuShare: CPUShare) -> [ThroughputMemory.Sample] {
+        let end = ContinuousClock.now
+        return marks.withLock { marks in
+            guard let middle = marks.recompressionStart, let format = marks.format, marks.recompressed > 0 else {
+                return []
+            }
+            return [
+                ThroughputMemory.Sample(
+                    parallel ? .recompress(format) : .serialRecompress(format), bytes: marks.recompressed,
+                    seconds: (end - middle).inSeconds
+                ).onFreeCores(cpuShare)
+            ]
         }
     }
 }

@@ -19,7 +19,7 @@ protocol RecompressionInput: AnyObject {
 
 extension RecompressionInput {
     /// Calls `body` with each successive chunk from the current position to the end.
-    func forEachInputChunk(size chunkSize: Int = 1 << 20, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+    func forEachInputChunk(size chunkSize: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }
         while true {

@@ -128,6 +128,11 @@ public enum Recompressor {
             parallelism: parallelism)
     }
 
+    /// Content bytes between two progress reports of a serial recompression: fine enough that
+    /// a rebuild's pace shows within its first second or so (``RebuildDeadline`` projects its
+    /// end from that), coarse enough to cost nothing.
+    static let serialProgressChunk = 256 << 10
+
     /// Compresses the content of `input` as `recipe` says into `sink`, shared out as
     /// `parallelism` says.
     private static func encode(
@@ -153,7 +158,7 @@ public enum Recompressor {
         }
         let encoder = try recipe.makeEncoder(threads: jobs)
         var consumed: UInt64 = 0
-        try input.forEachInputChunk { chunk in
+        try input.forEachInputChunk(size: serialProgressChunk) { chunk in
             try encoder.process(chunk, into: sink)
             consumed += UInt64(chunk.count)
             progress?(consumed)
