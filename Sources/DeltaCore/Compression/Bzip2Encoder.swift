@@ -11,9 +11,30 @@ public final class Bzip2Encoder: StreamEncoder {
     /// - Parameters:
     ///   - blockSize: 1 to 9, in units of 100 kB (`bzip2 -1` … `-9`; 9 is the default).
     ///   - workFactor: libbz2's fallback threshold for repetitive data (0 means its default, 30).
-    public init(blockSize: Int = 9, workFactor: Int = 0) throws(CompressionError) {
+    public convenience init(blockSize: Int = 9, workFactor: Int = 0) throws(CompressionError) {
+        try self.init(blockSize: blockSize, workFactor: workFactor, workspace: nil)
+    }
+
+    /// The workspace libbz2 allocates from, kept alive until `BZ2_bzCompressEnd` has given
+    /// its memory back; nil for the C allocator.
+    private let workspace: Bzip2Workspace?
+
+    /// An encoder whose libbz2 memory comes from `workspace` (nil: the C allocator).
+    init(blockSize: Int, workFactor: Int, workspace: Bzip2Workspace?) throws(CompressionError) {
         guard (1...9).contains(blockSize), (0...250).contains(workFactor) else {
             throw .invalidSettings(.bzip2, detail: "block size \(blockSize), work factor \(workFactor)")
+        }
+        self.workspace = workspace
+        if let workspace {
+            stream.opaque = Unmanaged.passUnretained(workspace).toOpaque()
+            stream.bzalloc = { opaque, count, size in
+                Unmanaged<Bzip2Workspace>.fromOpaque(opaque!).takeUnretainedValue()
+                    .allocate(Int(count) * Int(size))
+            }
+            stream.bzfree = { opaque, bytes in
+                guard let bytes else { return }
+                Unmanaged<Bzip2Workspace>.fromOpaque(opaque!).takeUnretainedValue().release(bytes)
+            }
         }
         let status = BZ2_bzCompressInit(&stream, Int32(blockSize), 0, Int32(workFactor))
         guard status == BZ_OK else {

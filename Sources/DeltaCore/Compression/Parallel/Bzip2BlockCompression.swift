@@ -22,8 +22,11 @@ enum Bzip2BlockCompression {
     /// which for one block equals the block's CRC.
     /// - Throws: ``CompressionError`` from libbz2, or ``CompressionError/corrupt(_:detail:)``
     ///   when the output is not one block.
-    static func compress(_ content: [UInt8], level: Int, workFactor: Int) throws -> Bzip2BlockBits {
-        let stream = try Bzip2Encoder(blockSize: level, workFactor: workFactor).transform(content)
+    static func compress(
+        _ content: [UInt8], level: Int, workFactor: Int, workspace: Bzip2Workspace?
+    ) throws -> Bzip2BlockBits {
+        let stream = try Bzip2Encoder(blockSize: level, workFactor: workFactor, workspace: workspace)
+            .transform(content)
         guard stream.count >= 4 + 10 + 10,
             readBits(stream, at: 32, count: 48) == blockMagic
         else {
@@ -63,9 +66,12 @@ enum Bzip2BlockCompression {
         joiner.append(value: UInt64(0x425A_6830) + UInt64(level), count: 32)  // "BZh" and the level digit
         var combinedCRC: UInt32 = 0
         var consumed: UInt64 = 0
+        let workspaces = Bzip2WorkspacePool()
         try OrderedParallelWork.stream(
             jobs: jobs, window: 4 * jobs, next: { try blocks.next() },
-            work: { try compress($0, level: level, workFactor: workFactor) },
+            work: { block in
+                try workspaces.withWorkspace { try compress(block, level: level, workFactor: workFactor, workspace: $0) }
+            },
             consume: { block in
                 block.bytes.withUnsafeBytes { joiner.append($0, bitCount: block.bitCount) }
                 combinedCRC = (combinedCRC << 1 | combinedCRC >> 31) ^ block.crc
