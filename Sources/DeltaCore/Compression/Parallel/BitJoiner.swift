@@ -98,6 +98,21 @@ struct BitJoiner {
 }
 
 extension BitJoiner {
+    /// Shifts deflate bits (least significant first) down by `count` (1 to 7) bits in place,
+    /// dropping the first `count`: afterwards the first `(keeping + 7) / 8` bytes hold the
+    /// `keeping` bits that followed them, the unused high bits of the last one zero.
+    static func dropLeastSignificantBits(_ count: Int, of bytes: UnsafeMutableRawBufferPointer, keeping: Int) {
+        precondition((1...7).contains(count) && count + keeping <= bytes.count * 8)
+        let kept = (keeping + 7) / 8
+        guard kept > 0 else { return }
+        let high = UInt8(8 - count)
+        for index in 0..<kept {
+            let next = index + 1 < bytes.count ? bytes[index + 1] : 0
+            bytes[index] = bytes[index] >> UInt8(count) | next << high
+        }
+        if keeping % 8 > 0 { bytes[kept - 1] &= 0xff >> (8 - keeping % 8) }
+    }
+
     /// `count` bits of `bytes` from bit `offset`, least significant first, packed from bit 0;
     /// the unused high bits of the last byte are zero. Compares deflate bits at any offset.
     static func leastSignificantBits(of bytes: UnsafeRawBufferPointer, from offset: Int, count: Int) -> [UInt8] {

@@ -14,6 +14,8 @@ struct DeflateSegment: Sendable {
     var dataOffset: UInt64
     /// Whether ``data`` reaches the end of the content.
     var reachesEnd: Bool
+    /// Storage for the compressed bits (its bytes are replaced): a buffer handed round.
+    var output: [UInt8] = []
 
     /// Content a compressor may read past the segment's end before it ends the segment's last
     /// block: GNU gzip reads up to a window and a half ahead (it stops at the end itself, so
@@ -37,17 +39,21 @@ struct DeflateSegment: Sendable {
         return Array(zip(starts, ends))
     }
 
-    /// Reads the segment from `start` to `end` with the content around it.
+    /// Reads the segment from `start` to `end` with the content around it, into the storage
+    /// of `buffers` (from an earlier segment's ``DeflateSegmentBits/buffers``) when given.
     static func read(
         start: DeflateRestartPoint?, end: DeflateRestartPoint?, deflater: DeflateImplementation,
-        from source: some ContentSource
+        from source: some ContentSource, reusing buffers: consuming SegmentBuffers = SegmentBuffers()
     ) throws -> DeflateSegment {
         var from: UInt64 = 0
         if let start { from = start.windowOffset ?? start.contentOffset - min(start.contentOffset, zlibWindow) }
         let to = end.map { min(source.contentSize, $0.contentOffset + lookahead(deflater)) } ?? source.contentSize
+        // Read into the buffer the caller gave up, not a copy of it: a shared buffer would be
+        // copied before it is written.
+        try source.read(from..<to, into: &buffers.content)
         return DeflateSegment(
-            start: start, end: end, data: try source.contentBytes(from..<to), dataOffset: from,
-            reachesEnd: to == source.contentSize)
+            start: start, end: end, data: buffers.content, dataOffset: from, reachesEnd: to == source.contentSize,
+            output: buffers.output)
     }
 
     /// Whether `points` can be used on content of `size` bytes: inside it, increasing, and for
@@ -67,6 +73,12 @@ struct DeflateSegment: Sendable {
     }
 }
 
+/// The two buffers a segment uses, handed from one segment to a later one: content and bits.
+struct SegmentBuffers: Sendable {
+    var content: [UInt8] = []
+    var output: [UInt8] = []
+}
+
 /// A segment's deflate bits, as a serial compressor writes them between two restart points.
 struct DeflateSegmentBits: Sendable {
     /// The bits, least significant first.
@@ -77,6 +89,13 @@ struct DeflateSegmentBits: Sendable {
     var crc: UInt32
     /// The segment's content size.
     var contentSize: UInt64
+    /// The segment's buffers, for a later segment once ``bytes`` are joined (``bytes`` is
+    /// the output buffer).
+    var buffers: SegmentBuffers {
+        SegmentBuffers(content: content, output: bytes)
+    }
+    /// The segment's content buffer, given back.
+    var content: [UInt8] = []
 }
 
 /// A restart point that does not hold: the compressor did not reach it in the state recorded.
@@ -88,16 +107,18 @@ public struct RestartPointError: DeltaCoreError, Equatable {
 }
 
 extension DeflateSegment {
-    /// Compresses the segment as the serial compressor of `gzip` did.
+    /// Compresses the segment as the serial compressor of `gzip` did. The segment's buffers
+    /// move to the result (``DeflateSegmentBits/buffers``), so that a later segment reuses them.
     /// - Throws: ``RestartPointError`` when the segment does not end at ``end`` as recorded;
     ///   ``CompressionError`` from the codec.
-    func compress(_ gzip: GzipRecipe) throws -> DeflateSegmentBits {
+    mutating func compress(_ gzip: GzipRecipe) throws -> DeflateSegmentBits {
         var bits = gzip.deflater == .gnuGzip ? try compressGNU(level: gzip.level) : try compressZlib(gzip)
         if alignment > 0 {
             // Drop the bits that stood in for the stream's before the segment.
-            bits.bytes = bits.bytes.withUnsafeBytes {
-                BitJoiner.leastSignificantBits(of: $0, from: alignment, count: bits.bitCount)
+            bits.bytes.withUnsafeMutableBytes {
+                BitJoiner.dropLeastSignificantBits(alignment, of: $0, keeping: bits.bitCount)
             }
+            bits.bytes.removeLast(bits.bytes.count - (bits.bitCount + 7) / 8)
         }
         let body = Int(contentStart - dataOffset)..<Int(contentEnd - dataOffset)
         if end == nil && start != nil {
@@ -117,17 +138,27 @@ extension DeflateSegment {
                     uInt(body.count)))
         }
         bits.contentSize = UInt64(body.count)
+        swap(&bits.content, &data)
         return bits
     }
 
     private var startBits: UInt64 { start?.bitOffset ?? 0 }
 
+    /// The output buffer, emptied, moved out of the segment (so that it is not shared and
+    /// keeps its storage).
+    private mutating func takeOutputBuffer() -> [UInt8] {
+        var buffer: [UInt8] = []
+        swap(&buffer, &output)
+        buffer.removeAll(keepingCapacity: true)
+        return buffer
+    }
+
     /// Where in its byte the segment starts. The compressor is started that many bits into
     /// its output, since stored blocks pad to byte boundaries of the whole stream.
     private var alignment: Int { Int(startBits % 8) }
 
-    private func compressGNU(level: Int) throws -> DeflateSegmentBits {
-        var output: [UInt8] = []
+    private mutating func compressGNU(level: Int) throws -> DeflateSegmentBits {
+        var output = takeOutputBuffer()
         let collect: ChunkSink = { output.append(contentsOf: $0) }
         var core = GNUDeflateCore(level: level, variant: .gzip112)
         defer { core.deallocate() }
@@ -164,8 +195,8 @@ extension DeflateSegment {
         return DeflateSegmentBits(bytes: output, bitCount: bitCount, crc: 0, contentSize: 0)
     }
 
-    private func compressZlib(_ gzip: GzipRecipe) throws -> DeflateSegmentBits {
-        var output: [UInt8] = []
+    private mutating func compressZlib(_ gzip: GzipRecipe) throws -> DeflateSegmentBits {
+        var output = takeOutputBuffer()
         let collect: ChunkSink = { output.append(contentsOf: $0) }
         let encoder = try GzipEncoder(
             rawLevel: gzip.level, memLevel: gzip.memLevel ?? 8, strategy: gzip.strategy ?? .default)

@@ -23,6 +23,9 @@ enum GzipSegmentedEncoding {
         var size: UInt64 = 0
         let bounds = DeflateSegment.bounds(points.points)
         var nextSegment = 0
+        // Buffers of joined segments, for the segments still to read: fresh ones would cost a
+        // page fault and a zeroed page every 4 KiB (a fifth of the CPU time, measured).
+        var spare: [SegmentBuffers] = []
         try OrderedParallelWork.stream(
             jobs: jobs, window: segmentsPerJob * jobs,
             next: { () throws -> DeflateSegment? in
@@ -30,10 +33,11 @@ enum GzipSegmentedEncoding {
                 defer { nextSegment += 1 }
                 return try DeflateSegment.read(
                     start: bounds[nextSegment].start, end: bounds[nextSegment].end,
-                    deflater: gzip.deflater, from: source)
-            }, work: { (segment: DeflateSegment) in try segment.compress(gzip) },
+                    deflater: gzip.deflater, from: source, reusing: spare.popLast() ?? SegmentBuffers())
+            }, work: { (segment: consuming DeflateSegment) in try segment.compress(gzip) },
             consume: { (bits: DeflateSegmentBits) in
                 bits.bytes.withUnsafeBytes { joiner.append($0, bitCount: bits.bitCount) }
+                spare.append(bits.buffers)
                 try joiner.flush(into: sink)
                 crc = crc32_combine(crc, uLong(bits.crc), .init(bits.contentSize))
                 size += bits.contentSize

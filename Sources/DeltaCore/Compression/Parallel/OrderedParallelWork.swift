@@ -33,13 +33,14 @@ enum OrderedParallelWork {
     /// Streams items through `work`: `next` makes items on the calling thread (nil at the
     /// end), up to `jobs` worker threads work on them, and `consume` receives the results in
     /// order on the calling thread. At most `window` items are made and not yet consumed.
+    /// `work` owns its item (it may take the item's buffers into its result for reuse).
     ///
     /// When `next`, `work` or `consume` throws, no new item is started, the workers finish
     /// what they hold and end, and the error is thrown once they have (for `work`, the error
     /// of the first item in item order that failed). Nothing runs after this returns.
     static func stream<Item: Sendable, Output: Sendable>(
         jobs: Int, window: Int, next: () throws -> Item?,
-        work: @escaping @Sendable (Item) throws -> Output,
+        work: @escaping @Sendable (consuming Item) throws -> Output,
         consume: (Output) throws -> Void
     ) throws {
         guard jobs > 1 else {
@@ -105,13 +106,19 @@ private final class OrderedWorkQueue<Item: Sendable, Output: Sendable>: Sendable
     }
 
     /// A worker's loop: takes items until the queue is closed (or empty and closed).
-    func runWorker(_ work: (Item) throws -> Output) {
+    func runWorker(_ work: (consuming Item) throws -> Output) {
         while true {
             let next: (index: Int, item: Item)? = state.wait(
                 until: { $0.closed || !$0.waiting.isEmpty },
                 then: { state in state.closed ? nil : state.waiting.removeFirst() })
-            guard let (index, item) = next else { return }
-            let result = Result { try work(item) }
+            guard let (index, item) = consume next else { return }
+            // Handed on, not captured by a closure: the work then owns the only copy.
+            let result: Result<Output, any Error>
+            do {
+                result = .success(try work(consume item))
+            } catch {
+                result = .failure(error)
+            }
             state.update { state in
                 state.results[index] = result
                 // A failed item ends the stream: later items are never needed.

@@ -128,7 +128,7 @@ public enum RestartPointRecorder {
         start: DeflateRestartPoint?, end: DeflateRestartPoint?, gzip: GzipRecipe,
         source: MemoryContent, deflate: [UInt8]
     ) throws -> Bool {
-        let segment = try DeflateSegment.read(start: start, end: end, deflater: gzip.deflater, from: source)
+        var segment = try DeflateSegment.read(start: start, end: end, deflater: gzip.deflater, from: source)
         let bits: DeflateSegmentBits
         do {
             bits = try segment.compress(gzip)

@@ -145,10 +145,9 @@ private struct GrowingContent: ContentSource {
     let reader: GrowingFileReader
     let contentSize: UInt64
 
-    func contentBytes(_ range: Range<UInt64>) throws -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: Int(range.count))
+    func read(_ range: Range<UInt64>, into bytes: inout [UInt8]) throws {
+        bytes.resizeKeepingCapacity(to: Int(range.count))
         try bytes.withUnsafeMutableBytes { try reader.read(into: $0, at: range.lowerBound) }
-        return bytes
     }
 }
 
