@@ -57,25 +57,30 @@ struct GNUDeflateVariant: Hashable, Sendable {
     static let gzip112 = GNUDeflateVariant(litBufferSize: 0x8000, guessesBlockEnd: true, clampsNiceMatch: false)
 }
 
-/// Input waiting to enter the window.
+/// Input waiting to enter the window: bytes copied in as a stream arrives, or a whole
+/// segment's content borrowed in place (parallel recompression, where copying 2 MiB into a
+/// growing buffer per segment cost more than the bookkeeping).
 struct PendingInput {
     private(set) var storage: UnsafeMutablePointer<UInt8> = .allocate(capacity: 1 << 17)
     private(set) var capacity = 1 << 17
     private(set) var start = 0
     private(set) var end = 0
+    /// Whether ``storage`` is this buffer's own (else it is borrowed, and never written).
+    private var owned = true
 
     var count: Int { end - start }
 
     mutating func append(_ bytes: UnsafeRawBufferPointer) {
-        if end + bytes.count > capacity {
+        if end + bytes.count > capacity || !owned {
             let live = count
-            if live + bytes.count > capacity {
+            if live + bytes.count > capacity || !owned {
                 let newCapacity = max(capacity * 2, live + bytes.count)
                 let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
                 bigger.update(from: storage + start, count: live)
-                storage.deallocate()
+                if owned { storage.deallocate() }
                 storage = bigger
                 capacity = newCapacity
+                owned = true
             } else {
                 storage.update(from: storage + start, count: live)
             }
@@ -84,6 +89,19 @@ struct PendingInput {
         }
         (storage + end).update(from: bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), count: bytes.count)
         end += bytes.count
+    }
+
+    /// Takes `bytes` as the whole input without copying them; they must stay valid and
+    /// unchanged while this input is read. Only when nothing is pending.
+    mutating func borrow(_ bytes: UnsafeRawBufferPointer) {
+        precondition(count == 0, "borrowing while input is pending")
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        if owned { storage.deallocate() }
+        storage = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: UInt8.self))
+        capacity = bytes.count
+        start = 0
+        end = bytes.count
+        owned = false
     }
 
     /// Moves up to `count` bytes into `destination`; returns how many.
@@ -95,7 +113,7 @@ struct PendingInput {
         return n
     }
 
-    func deallocate() { storage.deallocate() }
+    func deallocate() { if owned { storage.deallocate() } }
 }
 
 /// GNU gzip's `deflate.c` state and loops.

@@ -177,7 +177,8 @@ extension DeflateSegment {
             }
             core.out.write(0, alignment)
             core.stopOffset = end.map { Int($0.contentOffset) }
-            if inputStart < data.count { core.input.append(UnsafeRawBufferPointer(rebasing: data[inputStart...])) }
+            // The core reads the segment where it lies: it runs to the end inside this closure.
+            if inputStart < data.count { core.input.borrow(UnsafeRawBufferPointer(rebasing: data[inputStart...])) }
             try core.run(finishing: reachesEnd, collect)
         }
         if let end {
