@@ -9,6 +9,8 @@ struct Bzip2BlockBits: Sendable {
     var crc: UInt32
     /// Uncompressed bytes in the block.
     var contentSize: Int
+    /// The block's content buffer, handed back for a later block to reuse.
+    var content: [UInt8] = []
 }
 
 enum Bzip2BlockCompression {
@@ -23,7 +25,7 @@ enum Bzip2BlockCompression {
     /// - Throws: ``CompressionError`` from libbz2, or ``CompressionError/corrupt(_:detail:)``
     ///   when the output is not one block.
     static func compress(
-        _ content: [UInt8], level: Int, workFactor: Int, workspace: Bzip2Workspace?
+        _ content: consuming [UInt8], level: Int, workFactor: Int, workspace: Bzip2Workspace?
     ) throws -> Bzip2BlockBits {
         let stream = try Bzip2Encoder(blockSize: level, workFactor: workFactor, workspace: workspace)
             .transform(content)
@@ -39,7 +41,8 @@ enum Bzip2BlockCompression {
             let end = stream.count * 8 - padding - 80
             if readBits(stream, at: end, count: 48) << 32 | readBits(stream, at: end + 48, count: 32) == trailer {
                 return Bzip2BlockBits(
-                    bytes: Array(stream[4...]), bitCount: end - 32, crc: crc, contentSize: content.count)
+                    bytes: Array(stream[4...]), bitCount: end - 32, crc: crc, contentSize: content.count,
+                    content: content)
             }
         }
         throw CompressionError.corrupt(
@@ -69,11 +72,14 @@ enum Bzip2BlockCompression {
         let workspaces = Bzip2WorkspacePool()
         try OrderedParallelWork.stream(
             jobs: jobs, window: 4 * jobs, next: { try blocks.next() },
-            work: { block in
-                try workspaces.withWorkspace { try compress(block, level: level, workFactor: workFactor, workspace: $0) }
+            work: { (block: consuming [UInt8]) in
+                let workspace = workspaces.take()
+                defer { workspaces.giveBack(workspace) }
+                return try compress(block, level: level, workFactor: workFactor, workspace: workspace)
             },
             consume: { block in
                 block.bytes.withUnsafeBytes { joiner.append($0, bitCount: block.bitCount) }
+                blocks.reuse(block.content)
                 combinedCRC = (combinedCRC << 1 | combinedCRC >> 31) ^ block.crc
                 try joiner.flush(into: sink)
                 consumed += UInt64(block.contentSize)
@@ -93,15 +99,27 @@ struct Bzip2ContentBlocks {
     private var bufferStart = 0
     private var bufferEnd = 0
     private var ended = false
+    /// Buffers of blocks already compressed, for the next blocks (fresh ones cost page faults).
+    private var spare: [[UInt8]] = []
+    /// A block's usual content size: libbz2's coded limit (runs make blocks longer, rarely).
+    private let usualBlockSize: Int
 
     init(input: any RecompressionInput, level: Int) {
         self.input = input
         splitter = Bzip2BlockSplitter(level: level)
+        usualBlockSize = splitter.codedLimit + 1024
+    }
+
+    /// Takes back a block's buffer once the block is compressed.
+    mutating func reuse(_ buffer: consuming [UInt8]) {
+        spare.append(buffer)
     }
 
     /// The next block's content; nil after the last.
     mutating func next() throws -> [UInt8]? {
-        var block: [UInt8] = []
+        var block = spare.popLast() ?? []
+        block.removeAll(keepingCapacity: true)
+        block.reserveCapacity(usualBlockSize)
         while true {
             if bufferStart == bufferEnd {
                 guard !ended else { return block.isEmpty ? nil : block }

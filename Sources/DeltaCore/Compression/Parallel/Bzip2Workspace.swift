@@ -46,10 +46,13 @@ final class Bzip2Workspace: @unchecked Sendable {
 final class Bzip2WorkspacePool: Sendable {
     private let idle = Mutex<[Bzip2Workspace]>([])
 
-    /// Runs `body` with a workspace no other thread is using.
-    func withWorkspace<Result>(_ body: (Bzip2Workspace) throws -> Result) rethrows -> Result {
-        let workspace = idle.withLock { $0.popLast() } ?? Bzip2Workspace()
-        defer { idle.withLock { $0.append(workspace) } }
-        return try body(workspace)
+    /// A workspace no other thread is using; give it back when done.
+    func take() -> Bzip2Workspace {
+        idle.withLock { $0.popLast() } ?? Bzip2Workspace()
+    }
+
+    /// Makes a workspace taken with ``take()`` available again.
+    func giveBack(_ workspace: Bzip2Workspace) {
+        idle.withLock { $0.append(workspace) }
     }
 }
