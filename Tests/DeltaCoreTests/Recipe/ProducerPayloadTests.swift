@@ -8,6 +8,7 @@ import Testing
     static let producers: [DeflateProducer] = [
         .gnuRsyncable, .pigz(blockSize: 128 << 10, independent: false), .pigz(blockSize: 32 << 10, independent: true),
         .pigz(blockSize: 1 << 29, independent: false), .goFlate(generation: 1), .minizOxide(generation: 1),
+        .libdeflate(generation: 1),
     ]
 
     @Test func producersRoundTrip() throws {
@@ -18,6 +19,7 @@ import Testing
         #expect(DeflateProducer.pigz(blockSize: 128 << 10, independent: true).payload == [2, 0x80, 0x01, 1])
         #expect(DeflateProducer.goFlate(generation: 1).payload == [3, 1])
         #expect(DeflateProducer.minizOxide(generation: 1).payload == [4, 1])
+        #expect(DeflateProducer.libdeflate(generation: 1).payload == [6, 1])
     }
 
     @Test func layoutsRoundTrip() throws {
@@ -30,7 +32,11 @@ import Testing
     @Test(
         arguments: [
             ([], 0, "truncated"),
-            ([6], 0, "unknown deflate producer 6"),
+            ([7], 0, "unknown deflate producer 7"),
+            ([6], 1, "truncated"),
+            ([6, 0], 1, "libdeflate encoder generation 0 out of range"),
+            ([6, 2], 1, "libdeflate encoder generation 2 out of range"),
+            ([6, 1, 0], 2, "trailing bytes after the deflate producer"),
             ([4, 2], 1, "miniz_oxide encoder generation 2 out of range"),
             ([3], 1, "truncated"),
             ([3, 0], 1, "Go flate encoder generation 0 out of range"),
@@ -98,5 +104,9 @@ import Testing
         let go = try seed("seed-recipe-go-flate")
         #expect(try go.deflateProducer() == .goFlate(generation: 1))
         #expect(go.gzip?.deflater == .goFlate)
+        let libdeflate = try seed("seed-recipe-libdeflate")
+        #expect(try libdeflate.deflateProducer() == .libdeflate(generation: 1))
+        #expect(libdeflate.gzip?.deflater == .libdeflate)
+        #expect(libdeflate.library == .libdeflate)
     }
 }

@@ -58,7 +58,7 @@ import Testing
     @Test func malformedExtensionSectionsNameTheOffset() throws {
         let good = Self.withExtensions([
             RecipeExtension(kind: .restartPoints, payload: [5]),
-            RecipeExtension(kind: .deflateProducer, payload: [6]),
+            RecipeExtension(kind: .deflateProducer, payload: [7]),
         ]).serialized()
         let sectionStart = Self.base.serialized().count
         // Tags out of order.

@@ -40,7 +40,7 @@ public enum RestartPointRecorder {
             switch gzip.deflater {
             case .gnuGzip: try gnuCandidates(level: gzip.level, content: content, interval: interval)
             case .zlib: try zlibCandidates(gzip, source: source, deflate: deflate, interval: interval)
-            case .goFlate, .minizOxide, .zlibNG: [DeflateRestartPoint]()
+            case .goFlate, .minizOxide, .zlibNG, .libdeflate: [DeflateRestartPoint]()
             }
         let proven = try prove(candidates, gzip: gzip, source: source, deflate: deflate, jobs: jobs)
         var result = recipe

@@ -35,6 +35,12 @@ extension CodecLibrary {
         CodecLibrary(name: "deltafetch-zlib-ng", version: ZlibNGDeflateEncoder.compatibilityVersion)
     }
 
+    /// Our libdeflate compatible deflate; the version names the libdeflate releases whose
+    /// output it reproduces and changes whenever its output could.
+    public static var libdeflate: CodecLibrary {
+        CodecLibrary(name: "deltafetch-libdeflate", version: LibdeflateDeflateEncoder.compatibilityVersion)
+    }
+
     /// The library this build would use for `recipe`.
     static func local(for recipe: RecompressionRecipe) -> CodecLibrary {
         switch recipe.format {
@@ -45,6 +51,7 @@ extension CodecLibrary {
             case .goFlate?: .goFlate
             case .minizOxide?: .minizOxide
             case .zlibNG?: .zlibNG
+            case .libdeflate?: .libdeflate
             case .zlib?, nil: .zlib
             }
         case .bzip2: .libbz2
@@ -147,6 +154,8 @@ extension GzipRecipe {
             return try ZlibNGDeflateEncoder(level: level)
         case let (.zlibNG, .zlibNG(_, writeSize)?):
             return try ZlibNGDeflateEncoder(level: level, writeSize: writeSize)
+        case (.libdeflate, nil), (.libdeflate, .libdeflate?):
+            return try LibdeflateDeflateEncoder(level: level)
         case let (_, producer?):
             throw RecipeError.unsupported("\(producer) with the \(deflater.rawValue) deflater")
         }

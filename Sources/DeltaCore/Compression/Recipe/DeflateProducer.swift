@@ -13,7 +13,9 @@
 ///   recipe's deflater is `miniz-oxide`;
 /// - 5, zlib-ng: the encoder generation (varint; 1 is zlib-ng 2.3.3's), then the input bytes
 ///   of each `deflate` call (varint, 0 for all the input in one call, at most 2^30), the
-///   recipe's deflater is `zlib-ng`.
+///   recipe's deflater is `zlib-ng`;
+/// - 6, libdeflate: the encoder generation (varint; 1 is libdeflate 1.14's), the recipe's
+///   deflater is `libdeflate`.
 public enum DeflateProducer: Hashable, Sendable {
     /// `gzip --rsyncable` (GNU gzip 1.7 and later): ``GNUDeflateEncoder`` with sequence points.
     case gnuRsyncable
@@ -26,6 +28,9 @@ public enum DeflateProducer: Hashable, Sendable {
     /// zlib-ng as of the given encoder generation, fed `writeSize` bytes a call (0: one call):
     /// ``ZlibNGDeflateEncoder``.
     case zlibNG(generation: Int, writeSize: Int)
+    /// libdeflate as of the given encoder generation, the whole input in one call:
+    /// ``LibdeflateDeflateEncoder``.
+    case libdeflate(generation: Int)
 
     /// The deflater a recipe with this producer has, when the producer records it.
     var recordedDeflater: DeflateImplementation? {
@@ -33,6 +38,7 @@ public enum DeflateProducer: Hashable, Sendable {
         case .goFlate: .goFlate
         case .minizOxide: .minizOxide
         case .zlibNG: .zlibNG
+        case .libdeflate: .libdeflate
         case .gnuRsyncable, .pigz: nil
         }
     }
@@ -57,6 +63,9 @@ public enum DeflateProducer: Hashable, Sendable {
             out.varint(5)
             out.varint(UInt64(generation))
             out.varint(UInt64(writeSize))
+        case let .libdeflate(generation):
+            out.varint(6)
+            out.varint(UInt64(generation))
         }
         return out.bytes
     }
@@ -86,6 +95,9 @@ public enum DeflateProducer: Hashable, Sendable {
             self = .zlibNG(
                 generation: generation,
                 writeSize: try input.small(0...ZlibNGDeflateEncoder.maximumWriteSize, "zlib-ng write size"))
+        case 6:
+            self = .libdeflate(
+                generation: try input.small(LibdeflateDeflateEncoder.generations, "libdeflate encoder generation"))
         case let code:
             throw .malformed(offset: codeOffset, detail: "unknown deflate producer \(code)")
         }

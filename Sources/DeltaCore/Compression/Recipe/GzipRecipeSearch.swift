@@ -98,7 +98,7 @@ struct GzipRecipeSearch {
             }
         }
         let exactReason =
-            "no zlib \(CodecLibrary.zlib.version), GNU gzip, pigz, Go, miniz_oxide or zlib-ng setting reproduces this file"
+            "no zlib \(CodecLibrary.zlib.version), GNU gzip, pigz, Go, miniz_oxide, zlib-ng or libdeflate setting reproduces this file"
         let deflateEnd = member.count - 8
         guard deflateEnd >= headerLength else {
             return RecipeDetection(recipe: nil, candidatesTried: tried, reason: exactReason)
@@ -124,6 +124,7 @@ struct GzipRecipeSearch {
                         case .goFlate: .goFlate
                         case .minizOxide: .minizOxide
                         case .zlibNG: .zlibNG
+                        case .libdeflate: .libdeflate
                         }
                     var recipe = RecompressionRecipe(format: .gzip, library: library, gzip: gzip)
                     recipe.setExtension(.deflateProducer, payload: candidate.producer?.payload)
@@ -170,6 +171,24 @@ struct GzipRecipeSearch {
                     deflater: .zlibNG, level: level,
                     producer: .zlibNG(generation: ZlibNGDeflateEncoder.generation, writeSize: $0))
             }
+        }
+    }
+
+    /// libdeflate's levels as `libdeflate-gzip` writes them (XFL 4 below level 2, 2 from
+    /// level 8, 0 otherwise; 6 is its default), likeliest first. Its whole-buffer output does
+    /// not depend on how input arrives, so one candidate a level.
+    private static func libdeflateCandidates(extraFlags: UInt8?) -> [Candidate] {
+        let levels: [Int] =
+            switch extraFlags {
+            case 2: [9, 8]
+            case 4: [1]
+            case 0: [6, 5, 7, 4, 3, 2]
+            default: [6, 9, 1, 5, 7, 4, 8, 3, 2]
+            }
+        return levels.map {
+            Candidate(
+                deflater: .libdeflate, level: $0,
+                producer: .libdeflate(generation: LibdeflateDeflateEncoder.generation))
         }
     }
 
@@ -242,17 +261,19 @@ struct GzipRecipeSearch {
             header.operatingSystem == 3 && header.extra == nil && header.comment == nil && !header.headerCRC
         var list = flushingCandidates(hinted: hinted, levels: levels, flushPoints: flushPoints)
         list += gnuMayHaveWritten ? gnu(hinted) + zlib(hinted) : zlib(hinted) + gnu(hinted)
-        // flate2 (miniz_oxide) writes OS 255 like Python; after zlib's likeliest levels, so that
-        // Python's files pay nothing for it.
+        // flate2 (miniz_oxide) and libdeflate-gzip write OS 255 like Python; after zlib's
+        // likeliest levels, so that Python's files pay nothing for them.
         if header.operatingSystem == 255 {
-            list += minizCandidates(extraFlags: header.extraFlags) + zlibNGCandidates(extraFlags: header.extraFlags)
+            list +=
+                minizCandidates(extraFlags: header.extraFlags) + libdeflateCandidates(extraFlags: header.extraFlags)
+                + zlibNGCandidates(extraFlags: header.extraFlags)
         }
         list += zlib(levels) + zlib(levels, memLevel: 9) + gnu(levels)
         for memLevel in [7, 6, 5, 4, 3, 2, 1] { list += zlib(hinted.isEmpty ? levels : hinted, memLevel: memLevel) }
         list += zlib(levels, strategy: .filtered) + zlib(levels, strategy: .fixed)
         let anyLevel = hinted.first ?? 6
         list += zlib([anyLevel], strategy: .rle) + zlib([anyLevel], strategy: .huffmanOnly) + zlib([0])
-        list += zlibNGCandidates(extraFlags: nil)
+        list += zlibNGCandidates(extraFlags: nil) + libdeflateCandidates(extraFlags: nil)
         var seen = Set<Candidate>()
         return list.filter { seen.insert($0).inserted }
     }

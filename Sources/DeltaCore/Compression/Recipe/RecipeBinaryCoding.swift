@@ -7,8 +7,8 @@
 /// - gzip: deflater (0 zlib, 1 GNU gzip), level, memLevel (0 = none), strategy (0 = none,
 ///   else 1 + index), header flags (1 byte, RFC 1952 FLG), mtime (4 bytes LE), XFL, OS, then
 ///   extra, name and comment (length-prefixed) for the flags that are set. Go's,
-///   miniz_oxide's and zlib-ng's deflaters are written as 0 with memLevel 0 and recorded by
-///   their deflate-producer extension (codes 3, 4 and 5),
+///   miniz_oxide's, zlib-ng's and libdeflate's deflaters are written as 0 with memLevel 0 and
+///   recorded by their deflate-producer extension (codes 3, 4, 5 and 6),
 ///   so that a client that does not know Go still reads the recipe and refuses it at the
 ///   producer, as it refuses any producer it cannot follow;
 /// - bzip2: block size, work factor;
@@ -37,6 +37,7 @@ extension RecompressionRecipe {
                 switch deflater {
                 case .goFlate: .goFlate(generation: GoFlateEncoder.generation)
                 case .zlibNG: .zlibNG(generation: ZlibNGDeflateEncoder.generation, writeSize: 0)
+                case .libdeflate: .libdeflate(generation: LibdeflateDeflateEncoder.generation)
                 default: .minizOxide(generation: MinizDeflateEncoder.generation)
                 }
             extensions.append(RecipeExtension(kind: .deflateProducer, payload: producer.payload))

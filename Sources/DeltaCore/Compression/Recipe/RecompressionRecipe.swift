@@ -116,10 +116,16 @@ public enum DeflateImplementation: String, Hashable, Sendable, Codable {
     /// reproduced by ``ZlibNGDeflateEncoder``; always with a
     /// ``DeflateProducer/zlibNG(generation:writeSize:)`` extension.
     case zlibNG = "zlib-ng"
+    /// libdeflate (`libdeflate-gzip`, and programs that link libdeflate), reproduced by
+    /// ``LibdeflateDeflateEncoder``; always with a ``DeflateProducer/libdeflate(generation:)``
+    /// extension.
+    case libdeflate = "libdeflate"
 
     /// Whether the deflater is recorded by its deflate-producer extension, the base settings
     /// holding zlib's code (see ``RecompressionRecipe/serialized()``).
-    var isProducerRecorded: Bool { self == .goFlate || self == .minizOxide || self == .zlibNG }
+    var isProducerRecorded: Bool {
+        self == .goFlate || self == .minizOxide || self == .zlibNG || self == .libdeflate
+    }
 }
 
 /// How a single-member gzip file was made.
