@@ -37,10 +37,16 @@ final class MatchPredictor {
     private var origin = 0
     /// The content's whole size.
     private let count: Int
-    private var head: [Int32]
-    private var previous: [Int32]
+    /// The newest inserted position per hash (-1: none); ``hashBits`` entries, owned.
+    private let head: UnsafeMutablePointer<Int32>
+    /// The inserted position before each one with its hash, per window slot; owned.
+    private let previous: UnsafeMutablePointer<Int32>
     private var inserted = 0
     let settings: Settings
+    /// The last ``longestMatch(at:)`` answer: the lazy check at `position + 1` asks for the
+    /// match the next token's prediction asks for again after a literal, and the answer
+    /// depends on the content and the settings alone.
+    private var lastLongest: (position: Int, length: Int, distance: Int) = (-1, 0, 0)
 
     /// A predictor over `content`, whole in memory.
     convenience init(content: UnsafeRawBufferPointer, settings: Settings) {
@@ -53,8 +59,15 @@ final class MatchPredictor {
         data = UnsafePointer(bitPattern: 1)!
         count = contentSize
         self.settings = settings
-        head = [Int32](repeating: -1, count: 1 << Self.hashBits)
-        previous = [Int32](repeating: -1, count: Self.window)
+        head = .allocate(capacity: 1 << Self.hashBits)
+        head.initialize(repeating: -1, count: 1 << Self.hashBits)
+        previous = .allocate(capacity: Self.window)
+        previous.initialize(repeating: -1, count: Self.window)
+    }
+
+    deinit {
+        head.deallocate()
+        previous.deallocate()
     }
 
     /// Shows the predictor where the content is now: `bytes` holds the content from position
@@ -80,18 +93,14 @@ final class MatchPredictor {
     func insert(upTo end: Int) {
         let limit = min(end, count - 2)
         guard inserted < limit else { return }
-        head.withUnsafeMutableBufferPointer { head in
-            previous.withUnsafeMutableBufferPointer { previous in
-                var position = inserted
-                while position < limit {
-                    let h = hash(position)
-                    previous[position & (Self.window - 1)] = head[h]
-                    head[h] = Int32(position)
-                    position += 1
-                }
-            }
+        var position = inserted
+        while position < limit {
+            let h = hash(position)
+            previous[position & (Self.window - 1)] = head[h]
+            head[h] = Int32(position)
+            position += 1
         }
-        inserted = max(inserted, limit)
+        inserted = limit
     }
 
     /// How many bytes at `position` equal those `distance` back, up to `limit`.
@@ -106,6 +115,12 @@ final class MatchPredictor {
         }
         while length < limit && self[position + length] == self[candidate + length] { length += 1 }
         return length
+    }
+
+    /// The two content bytes at `position`, for a quick check before a full comparison.
+    @inline(__always)
+    private func pair(_ position: Int) -> UInt16 {
+        UnsafeRawPointer(data + (position - origin)).loadUnaligned(as: UInt16.self)
     }
 
     /// The newest inserted position before `position` with its hash (-1 when none): the
@@ -124,6 +139,14 @@ final class MatchPredictor {
     /// The longest match at `position` (length 0 when none of 3 or more): the first found,
     /// newest first, of the longest length. Inserts the positions before it.
     func longestMatch(at position: Int) -> (length: Int, distance: Int) {
+        if lastLongest.position == position { return (lastLongest.length, lastLongest.distance) }
+        let found = searchLongestMatch(at: position)
+        lastLongest = (position, found.length, found.distance)
+        return found
+    }
+
+    /// ``longestMatch(at:)`` itself, uncached.
+    private func searchLongestMatch(at position: Int) -> (length: Int, distance: Int) {
         insert(upTo: position)
         let limit = min(258, count - position)
         guard limit >= 3 else { return (0, 0) }
@@ -135,7 +158,7 @@ final class MatchPredictor {
             if settings.newestOfFour {
                 let length = matchLength(position, candidate, limit)
                 if length >= 4 { return (length, position - candidate) }
-            } else if self[candidate + best] == self[position + best] {
+            } else if pair(candidate + best - 1) == pair(position + best - 1) {
                 let length = matchLength(position, candidate, limit)
                 if length > best {
                     best = length
@@ -157,7 +180,8 @@ final class MatchPredictor {
         var found: Int?
         walkCandidates(matching: length, at: position) { index, candidate in
             if candidate == distance { found = index }
-            return found != nil
+            // Candidates come newest first: once past `distance`, it is not among them.
+            return found != nil || candidate > distance
         }
         return found
     }
@@ -187,7 +211,9 @@ final class MatchPredictor {
         var steps = Self.indexLimit
         var index = 0
         while candidate >= 0 && position - candidate <= Self.window && steps > 0 {
-            if matchLength(position, candidate, length) == length {
+            if self[candidate + length - 1] == self[position + length - 1]
+                && matchLength(position, candidate, length) == length
+            {
                 if visit(index, position - candidate) { return }
                 index += 1
             }

@@ -306,13 +306,11 @@ extension ZlibNGDeflateEncoder {
         } else if blockOpen == 0 && f.lookahead > 0 {
             quickStartBlock(last: last)
         }
-        var sinceFlush = 0
         while true {
-            sinceFlush += 1
-            if sinceFlush == 1 << 14 {
-                sinceFlush = 0
-                try bits.flush(into: sink)
-            }
+            // Level 1 keeps one block open across calls, so pass bytes on as they gather: a
+            // count of steps per call never reached its mark when every call's input was
+            // small or long matches made the steps few, and the bits outgrew their buffer.
+            try bits.flush(into: sink)
             if f.lookahead < M.minLookahead {
                 guard refill(&input, flush: flush, hold: hold) else { return .needMore }
                 if f.lookahead == 0 { break }
