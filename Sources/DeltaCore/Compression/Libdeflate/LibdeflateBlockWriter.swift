@@ -7,31 +7,15 @@ struct LibdeflateSequence {
     var offsetSlot: UInt8 = 0
 }
 
-/// Deflate's length and offset symbol tables as libdeflate indexes them.
+/// Deflate's length and offset symbol tables as libdeflate indexes them: RFC 1951's
+/// (``DeflateCodes``) in the element types its loops use.
 enum LibdeflateSymbols {
-    static let lengthBase: [UInt16] = [
-        3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227,
-        258,
-    ]
-    static let lengthExtraBits: [UInt8] = [
-        0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
-    ]
-    static let offsetBase: [UInt32] = [
-        1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097,
-        6145, 8193, 12289, 16385, 24577,
-    ]
-    static let offsetExtraBits: [UInt8] = [
-        0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13,
-    ]
+    static let lengthBase: [UInt16] = DeflateCodes.lengthBase.map { UInt16($0) }
+    static let lengthExtraBits: [UInt8] = DeflateCodes.lengthExtra.map { UInt8($0) }
+    static let offsetBase: [UInt32] = DeflateCodes.distanceBase.map { UInt32($0) }
+    static let offsetExtraBits: [UInt8] = DeflateCodes.distanceExtra.map { UInt8($0) }
     /// Length (3 to 258) to length slot.
-    static let lengthSlot: [UInt8] = {
-        var table = [UInt8](repeating: 0, count: 259)
-        for slot in 0..<29 {
-            let end = slot == 28 ? 259 : Int(lengthBase[slot]) + 1 << lengthExtraBits[slot]
-            for length in Int(lengthBase[slot])..<end { table[length] = UInt8(slot) }
-        }
-        return table
-    }()
+    static let lengthSlot: [UInt8] = DeflateCodes.lengthCode
     /// Offset (1 to 32768) to offset slot.
     static let offsetSlot: [UInt8] = {
         var table = [UInt8](repeating: 0, count: 32769)
@@ -42,7 +26,7 @@ enum LibdeflateSymbols {
         return table
     }()
     /// The order in which precode lengths are sent.
-    static let precodePermutation: [Int] = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]
+    static let precodePermutation: [Int] = DeflateCodes.codeLengthOrder
     static let precodeExtraBits: [UInt32] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 7]
 }
 
