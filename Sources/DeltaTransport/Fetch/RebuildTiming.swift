@@ -42,13 +42,15 @@ final class RebuildTiming: Sendable {
     func samples(contentBytes: UInt64, parallel: Bool, cpuShare: CPUShare = .free) -> [ThroughputMemory.Sample] {
         let end = ContinuousClock.now
         return marks.withLock { marks in
-            guard let middle = marks.recompressionStart, let format = marks.format else { return [] }
+            guard let middle = marks.recompressionStart,
+                let recompressed = Self.recompression(
+                    marks, bytes: contentBytes, parallel: parallel, until: end)
+            else { return [] }
             return [
                 ThroughputMemory.Sample(.apply, bytes: contentBytes, seconds: (middle - marks.start).inSeconds),
-                ThroughputMemory.Sample(
-                    parallel ? .recompress(format) : .serialRecompress(format), bytes: contentBytes,
-                    seconds: (end - middle).inSeconds),
-            ].map { $0.onFreeCores(cpuShare) }
+                recompressed,
+            ]
+            .map { $0.onFreeCores(cpuShare) }
         }
     }
 
@@ -58,15 +60,19 @@ final class RebuildTiming: Sendable {
     func samplesOfUnfinishedRebuild(parallel: Bool, cpuShare: CPUShare) -> [ThroughputMemory.Sample] {
         let end = ContinuousClock.now
         return marks.withLock { marks in
-            guard let middle = marks.recompressionStart, let format = marks.format, marks.recompressed > 0 else {
-                return []
-            }
-            return [
-                ThroughputMemory.Sample(
-                    parallel ? .recompress(format) : .serialRecompress(format), bytes: marks.recompressed,
-                    seconds: (end - middle).inSeconds
-                ).onFreeCores(cpuShare)
-            ]
+            guard marks.recompressed > 0,
+                let recompressed = Self.recompression(marks, bytes: marks.recompressed, parallel: parallel, until: end)
+            else { return [] }
+            return [recompressed.onFreeCores(cpuShare)]
         }
+    }
+
+    /// The recompression sample of `bytes` from recompression's start to `end`; nil before it started.
+    private static func recompression(
+        _ marks: Marks, bytes: UInt64, parallel: Bool, until end: ContinuousClock.Instant
+    ) -> ThroughputMemory.Sample? {
+        guard let start = marks.recompressionStart, let format = marks.format else { return nil }
+        return ThroughputMemory.Sample(
+            parallel ? .recompress(format) : .serialRecompress(format), bytes: bytes, seconds: (end - start).inSeconds)
     }
 }
