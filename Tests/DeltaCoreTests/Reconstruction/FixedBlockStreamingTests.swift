@@ -79,7 +79,9 @@ import Testing
         let sink: ChunkSink = { replayed.stream.append(contentsOf: $0) }
         var start = 0
         while start < content.count {
-            if start >= content.count / 2 && replayed.atHalfContent == 0 { replayed.atHalfContent = replayed.stream.count }
+            if start >= content.count / 2 && replayed.atHalfContent == 0 {
+                replayed.atHalfContent = replayed.stream.count
+            }
             let end = min(content.count, start + Int.random(in: 1...300_000, using: &generator))
             try content[start..<end].withUnsafeBytes { try encoder.process($0, into: sink) }
             start = end
@@ -131,7 +133,9 @@ import Testing
         do {
             while fed < fixture.content.count {
                 let end = min(fixture.content.count, fed + (1 << 20))
-                try fixture.content[fed..<end].withUnsafeBytes { try encoder.process($0, into: { passedOn += $0.count }) }
+                try fixture.content[fed..<end].withUnsafeBytes {
+                    try encoder.process($0, into: { passedOn += $0.count })
+                }
                 fed = end
             }
             try encoder.finish(into: { passedOn += $0.count })
@@ -139,7 +143,8 @@ import Testing
             refusal = error
         }
         guard case .malformed(_, let detail)? = refusal else {
-            Issue.record("seed \(seed): a stream stated at \(stated) bytes was not refused (\(String(describing: refusal)))")
+            Issue.record(
+                "seed \(seed): a stream stated at \(stated) bytes was not refused (\(String(describing: refusal)))")
             return
         }
         #expect(detail.contains("outgrows"), "seed \(seed): \(detail)")

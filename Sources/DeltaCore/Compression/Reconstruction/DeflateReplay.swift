@@ -2,14 +2,15 @@
 /// content streams in: the replay behind ``DeflateReconstructionEncoder`` and
 /// ``DeflateReconstruction/replay(payload:content:)``.
 ///
-/// Memory is bounded whatever the content's size: a sliding buffer of ``bufferSize`` content
-/// bytes (the predictor reads 32 KiB back and 262 bytes ahead of a token, a stored block up
-/// to 64 KiB ahead), the predictor's tables (384 KiB), a dynamic block's tokens (5 bytes per
-/// token, at most ``maximumBlockTokens``, since its header is derived from them and precedes
-/// them) and the output written since it was last passed on (about 64 KiB, ``drainThreshold``).
-/// Fixed-code and stored blocks hold nothing: a fixed block's codes do not depend on its
-/// tokens, so each token is written as it is decoded, and a block may have any number.
-/// Work is linear in the content (per position at most `chain` links, per miss at most 4096).
+/// Memory is bounded whatever the content's size: beside a copy of the payload (which the range
+/// decoder reads in place), a sliding buffer of ``bufferSize`` content bytes (the predictor
+/// reads 32 KiB back and 262 bytes ahead of a token, a stored block up to 64 KiB ahead), the
+/// predictor's tables (384 KiB), a dynamic block's tokens (5 bytes per token, at most
+/// ``maximumBlockTokens``, since its header is derived from them and precedes them) and the
+/// output written since it was last passed on (about 64 KiB, ``drainThreshold``). Fixed-code
+/// and stored blocks hold nothing: a fixed block's codes do not depend on its tokens, so each
+/// token is written as it is decoded, and a block may have any number. Work is linear in the
+/// content (per position at most `chain` links, per miss at most 4096).
 final class DeflateReplay {
     /// Content bytes held at most.
     static let bufferSize = 1 << 19
@@ -261,7 +262,8 @@ final class DeflateReplay {
         literalCode.write(symbol, &sink)
         sink.write(UInt32(length - DeflateCodes.lengthBase[code]), DeflateCodes.lengthExtra[code])
         distanceCode.write(distanceSymbol, &sink)
-        sink.write(UInt32(distance - DeflateCodes.distanceBase[distanceSymbol]), DeflateCodes.distanceExtra[distanceSymbol])
+        sink.write(
+            UInt32(distance - DeflateCodes.distanceBase[distanceSymbol]), DeflateCodes.distanceExtra[distanceSymbol])
     }
 
     /// The literal/length and distance codes a dynamic header's bits give.
