@@ -58,8 +58,9 @@ final class DeflateReplay {
     ///   range, or made for content of another size.
     init(payload: [UInt8], contentSize: Int? = nil) throws(RecipeError) {
         sizes = try DeflateReconstruction.Sizes(payload, expectedContentSize: contentSize)
-        body = .allocate(byteCount: payload.count, alignment: 1)
-        body.copyMemory(from: UnsafeRawBufferPointer(start: payload, count: payload.count))
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: payload.count, alignment: 1)
+        payload.withUnsafeBytes { copy.copyMemory(from: $0) }
+        body = copy
         coder = RangeDecoder(UnsafeRawBufferPointer(body), offset: sizes.bodyOffset)
         predictor = MatchPredictor(contentSize: sizes.contentSize, settings: sizes.settings)
         predictor.rebase(UnsafeRawBufferPointer(buffer), origin: 0)
