@@ -23,6 +23,83 @@ import Testing
         #expect(report["reproducible"] as? Bool == true)
     }
 
+    /// Whether python3 has PyPI's zlib-ng module (any version: every zlib-ng 2 writes level 1
+    /// as one fixed-code block).
+    static let pythonZlibNG: Bool = (try? shell("python3 -c 'import zlib_ng' 2>/dev/null")) == 0
+
+    /// Runs `command` with /bin/sh; its exit status.
+    static func shell(_ command: String) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// About 5.1 MB: 4.5 million random bytes (a literal each: over 2^22 tokens, the most the
+    /// replay holds for a dynamic block) in pieces, with repeated words between them (matches).
+    static func fixedBlockContent(seed: UInt64) -> [UInt8] {
+        var state = seed
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 33
+        }
+        let words = (0..<512).map { _ in (0..<(2 + Int(next() % 9))).map { _ in UInt8(97 + next() % 26) } + [32] }
+        var content = [UInt8]()
+        content.reserveCapacity(5_400_000)
+        var randomBytes = 0
+        while randomBytes < 4_500_000 {
+            let piece = 1 + Int(next() % 65_536)
+            let end = content.count + piece
+            if next() % 8 == 0 {
+                while content.count < end { content += words[Int(next() % 512)] }
+            } else {
+                while content.count < end { content.append(UInt8(truncatingIfNeeded: next())) }
+                randomBytes += piece
+            }
+        }
+        return content
+    }
+
+    /// zlib-ng -1 given its input in uneven pieces writes one fixed-code block of over 2^22
+    /// tokens, which no exact candidate makes: `inspect` finds its reconstruction, and
+    /// `recompress` replays it (token by token, a fixed block's codes not depending on its
+    /// tokens) within 8 MiB of `mkpatch --version`'s peak (holding the block's tokens and
+    /// output would take over 25 MB).
+    @Test(.enabled(if: Self.pythonZlibNG, "needs python3 with PyPI's zlib-ng module: pip install zlib-ng"))
+    func zlibNGFixedBlockOverTheDynamicLimitRecompressesInBoundedMemory() throws {
+        let work = try CreateVerifyCommandTests.scratch()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let seed = UInt64.random(in: 1...UInt64.max)
+        let content = work.appendingPathComponent("content.tar").path
+        let target = work.appendingPathComponent("content.tar.gz").path
+        try Data(Self.fixedBlockContent(seed: seed)).write(to: URL(fileURLWithPath: content))
+        let made = try Self.shell(
+            "python3 '\(Binaries.testdata("producers/zlib-ng-uneven.py"))' < '\(content)' > '\(target)'")
+        try #require(made == 0, "seed \(seed): the producer failed")
+        let inspected = try CreateVerifyCommandTests.mkpatch(["inspect", target, "--json"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(inspected.stdout.utf8)) as? [String: Any])
+        #expect(json["reproducible"] as? Bool == true, "seed \(seed): \(json["reason"] ?? "")")
+        #expect(json["recipe_kind"] as? String == "deflate-reconstruction", "seed \(seed)")
+        let recipe = try #require(json["recipe"], "seed \(seed)")
+        let recipePath = work.appendingPathComponent("recipe.json")
+        try JSONSerialization.data(withJSONObject: recipe).write(to: recipePath)
+        let output = work.appendingPathComponent("rebuilt.tar.gz").path
+        let measured = try ApplyMemoryTests.runMeasured(
+            "mkpatch", ["recompress", content, "--recipe", recipePath.path, "-o", output, "--jobs", "1"])
+        #expect(measured.status == 0, "seed \(seed)")
+        #expect(FileManager.default.contentsEqual(atPath: output, andPath: target), "seed \(seed): output differs")
+        let baseline = try ApplyMemoryTests.runMeasured("mkpatch", ["--version"]).peakKiB
+        #expect(measured.peakKiB > 0, "seed \(seed): no VmHWM read")
+        #expect(
+            measured.peakKiB <= baseline + (8 << 10),
+            "seed \(seed): recompress peaked at \(measured.peakKiB) KiB, --version at \(baseline) KiB")
+        print(
+            "ReconstructionCommandTests: recompress peaked at \(measured.peakKiB) KiB, --version at \(baseline) KiB, seed \(seed)"
+        )
+    }
+
     /// zlib's file and libdeflate's (emulated exactly since libdeflate 1.14 joined the exact
     /// producers) carry no reconstruction.
     @Test(arguments: ["six-1.17.0.tar.gz", "deflate-reconstruction/six40k.libdeflate-6.gz"])

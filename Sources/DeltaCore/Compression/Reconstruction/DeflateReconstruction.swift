@@ -62,9 +62,12 @@ public enum DeflateReconstruction {
     ]
     /// Content coded per candidate setting to choose one.
     static let sampleSize = 256 << 10
+    /// Content coded at most per candidate setting: a block reaching past it is cut there
+    /// (one fixed-code block may cover the whole stream).
+    static let sampleLimit = 4 * sampleSize
 
-    /// The setting that codes the stream's first blocks (about ``sampleSize`` of content)
-    /// smallest; the first candidate for a stream that small.
+    /// The setting that codes the stream's first blocks (about ``sampleSize`` of content, at
+    /// most ``sampleLimit``) smallest; the first candidate for a stream that small.
     private static func chooseSettings(
         _ parsed: ParsedDeflate, deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer
     ) throws(DeflateParseError) -> MatchPredictor.Settings {
@@ -75,7 +78,8 @@ public enum DeflateReconstruction {
         var bestSize = Int.max
         for settings in candidateSettings {
             let size = try encodeBody(
-                parsed, blocks: 0..<sampleEnd, deflate: deflate, content: content, settings: settings
+                parsed, blocks: 0..<sampleEnd, contentLimit: sampleLimit, deflate: deflate, content: content,
+                settings: settings
             ).count
             if size < bestSize {
                 best = settings
@@ -85,10 +89,13 @@ public enum DeflateReconstruction {
         return best
     }
 
-    /// The range-coded body for `blocks` (a prefix of the stream's, all of them for a payload).
+    /// The range-coded body for `blocks` (a prefix of the stream's, all of them for a payload),
+    /// for a sample cut at the token that reaches `contentLimit`.
+    /// - Throws: ``DeflateParseError/unsupported(_:)`` for a block of more tokens than the
+    ///   payload codes (2^32 - 1) or a dynamic header that does not read back.
     private static func encodeBody(
-        _ parsed: ParsedDeflate, blocks: Range<Int>, deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer,
-        settings: MatchPredictor.Settings
+        _ parsed: ParsedDeflate, blocks: Range<Int>, contentLimit: Int = .max, deflate: UnsafeRawBufferPointer,
+        content: UnsafeRawBufferPointer, settings: MatchPredictor.Settings
     ) throws(DeflateParseError) -> [UInt8] {
         let predictor = MatchPredictor(content: content, settings: settings)
         var tokenModel = TokenModel()
@@ -102,9 +109,14 @@ public enum DeflateReconstruction {
                 coder.encodeDirect(UInt32(block.contentLength), count: 16)
                 continue
             }
+            guard block.tokenCount <= UInt32.max else { throw .unsupported("a block of over 2^32 - 1 tokens") }
             blockModel.encodeTokenCount(block.tokenCount, &coder)
             var position = block.contentStart
             for token in parsed.tokens[block.tokenStart..<block.tokenStart + block.tokenCount] {
+                if position >= contentLimit {
+                    coder.finish()
+                    return coder.bytes
+                }
                 let prediction = TokenModel.predict(at: position, predictor, contentCount: content.count)
                 tokenModel.encode(token, at: position, prediction: prediction, predictor: predictor, into: &coder)
                 position += token == 0 ? 1 : token.matchLength

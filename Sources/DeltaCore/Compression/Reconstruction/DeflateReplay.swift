@@ -2,18 +2,22 @@
 /// content streams in: the replay behind ``DeflateReconstructionEncoder`` and
 /// ``DeflateReconstruction/replay(payload:content:)``.
 ///
-/// Memory is bounded whatever the content's size: a sliding buffer of ``bufferSize`` content
-/// bytes (the predictor reads 32 KiB back and 262 bytes ahead of a token, a stored block up
-/// to 64 KiB ahead), the predictor's tables (384 KiB), the current block's tokens (5 bytes per
-/// token, at most ``maximumBlockTokens``, since a dynamic header is derived from them and
-/// precedes them) and the output written since it was last passed on (about 64 KiB).
-/// Work is linear in the content (per position at most `chain` links, per miss at most 4096).
+/// Memory is bounded whatever the content's size: beside a copy of the payload (which the range
+/// decoder reads in place), a sliding buffer of ``bufferSize`` content bytes (the predictor
+/// reads 32 KiB back and 262 bytes ahead of a token, a stored block up to 64 KiB ahead), the
+/// predictor's tables (384 KiB), a dynamic block's tokens (5 bytes per token, at most
+/// ``maximumBlockTokens``, since its header is derived from them and precedes them) and the
+/// output written since it was last passed on (about 64 KiB, ``drainThreshold``). Fixed-code
+/// and stored blocks hold nothing: a fixed block's codes do not depend on its tokens, so each
+/// token is written as it is decoded, and a block may have any number. Work is linear in the
+/// content (per position at most `chain` links, per miss at most 4096).
 final class DeflateReplay {
     /// Content bytes held at most.
     static let bufferSize = 1 << 19
     /// Content bytes a block's first step may need from its start on: a whole stored block.
     static let blockLookahead = 0xffff
-    /// Tokens one block may hold: the replay keeps a block's tokens until its header is written.
+    /// Tokens one dynamic block may have: the replay keeps them until its header is written.
+    /// Fixed-code blocks are written token by token and have no limit.
     static let maximumBlockTokens = 1 << 22
     /// Output is passed on once this much has gathered.
     static let drainThreshold = 1 << 16
@@ -36,12 +40,13 @@ final class DeflateReplay {
     private var position = 0
     private var blocksLeft: Int
     private var tokensLeft: Int
-    /// The coded block under way: its kind, its tokens still to decode, its tokens, their
-    /// literal bytes and their frequencies.
+    /// The coded block under way: its kind and its tokens still to decode; for a dynamic
+    /// block, the tokens decoded so far, their literal bytes and their frequencies, held
+    /// until its header is written.
     private var block: DeflateBlockRecord.Kind?
     private var blockTokensLeft = 0
-    private var blockTokens: [DeflateToken] = []
-    private var blockLiterals: [UInt8] = []
+    private var heldTokens: [DeflateToken] = []
+    private var heldLiterals: [UInt8] = []
     private var frequencies = BlockFrequencies()
     private var finished = false
 
@@ -53,8 +58,9 @@ final class DeflateReplay {
     ///   range, or made for content of another size.
     init(payload: [UInt8], contentSize: Int? = nil) throws(RecipeError) {
         sizes = try DeflateReconstruction.Sizes(payload, expectedContentSize: contentSize)
-        body = .allocate(byteCount: payload.count, alignment: 1)
-        body.copyMemory(from: UnsafeRawBufferPointer(start: payload, count: payload.count))
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: payload.count, alignment: 1)
+        payload.withUnsafeBytes { copy.copyMemory(from: $0) }
+        body = copy
         coder = RangeDecoder(UnsafeRawBufferPointer(body), offset: sizes.bodyOffset)
         predictor = MatchPredictor(contentSize: sizes.contentSize, settings: sizes.settings)
         predictor.rebase(UnsafeRawBufferPointer(buffer), origin: 0)
@@ -136,13 +142,13 @@ final class DeflateReplay {
             let available = complete ? Int.max : received - position
             if let kind = block {
                 if blockTokensLeft == 0 {
-                    try writeBlock(kind)
+                    try endBlock(kind, into: output)
                     block = nil
-                    try checkedDrain(into: output)
                 } else {
                     guard available >= MatchPredictor.lookahead else { return }
-                    try decodeToken()
+                    try decodeToken(kind)
                 }
+                try checkedDrain(into: output)
             } else if blocksLeft > 0 {
                 guard available >= Self.blockLookahead else { return }
                 try startBlock()
@@ -175,17 +181,18 @@ final class DeflateReplay {
             return
         }
         guard let count = blockModel.decodeTokenCount(&coder), count <= tokensLeft,
-            count <= sizes.contentSize - position, count <= Self.maximumBlockTokens
+            count <= sizes.contentSize - position, kind == .fixed || count <= Self.maximumBlockTokens
         else { throw malformed("token count out of range") }
         tokensLeft -= count
         block = kind
         blockTokensLeft = count
-        blockTokens.removeAll(keepingCapacity: true)
-        blockLiterals.removeAll(keepingCapacity: true)
+        heldTokens.removeAll(keepingCapacity: true)
+        heldLiterals.removeAll(keepingCapacity: true)
         frequencies = BlockFrequencies()
     }
 
-    private func decodeToken() throws(RecipeError) {
+    /// Decodes the block's next token: written at once in a fixed block, held in a dynamic one.
+    private func decodeToken(_ kind: DeflateBlockRecord.Kind) throws(RecipeError) {
         guard position < sizes.contentSize else { throw malformed("tokens past the content") }
         let prediction = TokenModel.predict(at: position, predictor, contentCount: sizes.contentSize)
         guard
@@ -193,61 +200,71 @@ final class DeflateReplay {
                 at: position, prediction: prediction, predictor: predictor, contentCount: sizes.contentSize,
                 from: &coder)
         else { throw malformed("a match the content cannot hold") }
-        blockTokens.append(token)
+        let literal = token == 0 ? buffer[position - origin] : 0
+        position += token == 0 ? 1 : token.matchLength
+        blockTokensLeft -= 1
+        if kind == .fixed {
+            try write(token, literal: literal, fixedLiteral, fixedDistance)
+            return
+        }
+        heldTokens.append(token)
         if token == 0 {
-            let literal = buffer[position - origin]
-            blockLiterals.append(literal)
+            heldLiterals.append(literal)
             frequencies.add(literal: literal)
-            position += 1
         } else {
             frequencies.add(match: token)
-            position += token.matchLength
         }
-        blockTokensLeft -= 1
     }
 
-    /// Writes the coded block whose tokens are all decoded: its header (for a dynamic block),
-    /// its tokens and its end.
-    private func writeBlock(_ kind: DeflateBlockRecord.Kind) throws(RecipeError) {
-        var literal = fixedLiteral
-        var distance = fixedDistance
-        if kind == .dynamic {
-            let zlib = blockModel.trees.dynamicHeader(frequencies)
-            let bits: [Bool]
-            if blockModel.decodeHeaderPredicted(&coder) {
-                bits = zlib.bits
-            } else {
-                guard let header = blockModel.decodeHeader(predicted: zlib.lengths, &coder), let coded = header.bits()
-                else { throw malformed("not a dynamic header") }
-                bits = coded
-            }
-            (literal, distance) = try codes(fromHeader: bits)
-            for bit in bits { sink.write(bit ? 1 : 0, 1) }
+    /// Ends the coded block whose tokens are all decoded: a fixed block's tokens are written
+    /// already; a dynamic block's header and tokens are written first.
+    private func endBlock(_ kind: DeflateBlockRecord.Kind, into output: ChunkSink) throws {
+        guard kind == .dynamic else {
+            fixedLiteral.write(256, &sink)
+            return
         }
-        var literals = blockLiterals.makeIterator()
-        for token in blockTokens {
-            if token == 0 {
-                let symbol = Int(literals.next()!)
-                guard literal.lengths[symbol] != 0 else { throw malformed("literal without a code") }
-                literal.write(symbol, &sink)
-                continue
-            }
-            let length = token.matchLength
-            let code = token.isLongForm258 ? 27 : Int(DeflateCodes.lengthCode[length])
-            let symbol = 257 + code
-            let distanceValue = token.matchDistance
-            let distanceSymbol = DeflateCodes.distanceCode(distanceValue)
-            guard symbol < literal.lengths.count, literal.lengths[symbol] != 0,
-                distanceSymbol < distance.lengths.count, distance.lengths[distanceSymbol] != 0
-            else { throw malformed("match without a code") }
-            literal.write(symbol, &sink)
-            sink.write(UInt32(length - DeflateCodes.lengthBase[code]), DeflateCodes.lengthExtra[code])
-            distance.write(distanceSymbol, &sink)
-            sink.write(
-                UInt32(distanceValue - DeflateCodes.distanceBase[distanceSymbol]),
-                DeflateCodes.distanceExtra[distanceSymbol])
+        let zlib = blockModel.trees.dynamicHeader(frequencies)
+        let bits: [Bool]
+        if blockModel.decodeHeaderPredicted(&coder) {
+            bits = zlib.bits
+        } else {
+            guard let header = blockModel.decodeHeader(predicted: zlib.lengths, &coder), let coded = header.bits()
+            else { throw malformed("not a dynamic header") }
+            bits = coded
+        }
+        let (literal, distance) = try codes(fromHeader: bits)
+        for bit in bits { sink.write(bit ? 1 : 0, 1) }
+        var literals = heldLiterals.makeIterator()
+        for token in heldTokens {
+            try write(token, literal: token == 0 ? literals.next()! : 0, literal, distance)
+            try checkedDrain(into: output)
         }
         literal.write(256, &sink)
+    }
+
+    /// Writes one token with the block's codes; `literal` is a literal token's byte.
+    @inline(__always)
+    private func write(
+        _ token: DeflateToken, literal: UInt8, _ literalCode: HuffmanCode, _ distanceCode: HuffmanCode
+    ) throws(RecipeError) {
+        if token == 0 {
+            guard literalCode.lengths[Int(literal)] != 0 else { throw malformed("literal without a code") }
+            literalCode.write(Int(literal), &sink)
+            return
+        }
+        let length = token.matchLength
+        let code = token.isLongForm258 ? 27 : Int(DeflateCodes.lengthCode[length])
+        let symbol = 257 + code
+        let distance = token.matchDistance
+        let distanceSymbol = DeflateCodes.distanceCode(distance)
+        guard symbol < literalCode.lengths.count, literalCode.lengths[symbol] != 0,
+            distanceSymbol < distanceCode.lengths.count, distanceCode.lengths[distanceSymbol] != 0
+        else { throw malformed("match without a code") }
+        literalCode.write(symbol, &sink)
+        sink.write(UInt32(length - DeflateCodes.lengthBase[code]), DeflateCodes.lengthExtra[code])
+        distanceCode.write(distanceSymbol, &sink)
+        sink.write(
+            UInt32(distance - DeflateCodes.distanceBase[distanceSymbol]), DeflateCodes.distanceExtra[distanceSymbol])
     }
 
     /// The literal/length and distance codes a dynamic header's bits give.
