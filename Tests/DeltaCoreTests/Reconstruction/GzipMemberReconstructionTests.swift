@@ -227,7 +227,11 @@ import Testing
             return out.bytes + data
         }
         let good = entry(size: 100, form: 0, recipe)
-        #expect(try Self.layout(list(1, [good])) != nil)
+        guard case let .listed(members) = try Self.layout(list(1, [good])) else {
+            Issue.record("a one-member list did not parse as member layout 2")
+            return
+        }
+        #expect(members.members.count == 1 && members.contentSize == 100)
         Self.expectMalformed(list(0, []), at: 1, "no members")
         Self.expectMalformed(list(1 << 40, [good]), at: 1, "a count the payload cannot hold")
         Self.expectMalformed(list(2, [good]), at: 2 + good.count, "truncated after the first member")
