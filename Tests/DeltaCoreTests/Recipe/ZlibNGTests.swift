@@ -3,17 +3,23 @@ import Foundation
 import Testing
 
 /// zlib-ng (issue 13, item 1): our ``ZlibNGDeflateEncoder`` against real output
-/// (testdata/zlib-ng, made by zlib-ng 2.3.3 through PyPI's `zlib-ng` module), against the
-/// module itself when python3 has it, and its detection, recipe and fallback.
+/// (testdata/zlib-ng, made by zlib-ng 2.3.3 and 2.1.5 through PyPI's `zlib-ng` module), against
+/// the module itself when python3 (or a venv with the older module) has it, and its detection,
+/// recipe and fallback.
 @Suite struct ZlibNGTests {
     /// (input, level, size, SHA256) from vectors.txt; inputs as GoFlateTests makes them.
     static let vectors = RecipeFixtures.producerVectors("zlib-ng/vectors.txt")
 
+    /// The same made by zlib-ng 2.1.5 (PyPI's `zlib-ng` 0.5.1) on x86-64 with SSE4.2.
+    static let vectors2_1 = RecipeFixtures.producerVectors("zlib-ng/vectors-2.1.5.txt")
+
     /// What `gzip_ng.GzipNGFile` writes for `content` in `writeSize` pieces, by our encoder.
-    static func ours(_ content: [UInt8], level: Int, writeSize: Int = 1 << 16) throws -> [UInt8] {
+    static func ours(_ content: [UInt8], level: Int, writeSize: Int = 1 << 16, generation: Int = 1) throws
+        -> [UInt8]
+    {
         try GzipMemberEncoder(
             header: ZlibNGDeflateEncoder.pythonHeader(level: level),
-            deflater: ZlibNGDeflateEncoder(level: level, writeSize: writeSize)
+            deflater: ZlibNGDeflateEncoder(level: level, writeSize: writeSize, generation: generation)
         ).transform(content)
     }
 
@@ -29,6 +35,30 @@ import Testing
                 "\(name) at level \(vector.level): \(output.count) bytes, zlib-ng wrote \(vector.size)")
             #expect(
                 try DigestContext.digest(.sha256, of: output).hex == vector.sha256, "\(name) at level \(vector.level)")
+        }
+    }
+
+    /// Generation 2 reproduces zlib-ng 2.1.5 at every level; generation 1 does not at levels
+    /// 1 to 6 on the tar (2.1 hashes with CRC32-C there; at 7 and 8 the tar happens to come
+    /// out the same, at 9 both use the rolling hash), so the generation is what matters.
+    @Test(arguments: ["empty", "six", "six-x8", "zeros-1m", "random-1m"])
+    func generation2MatchesZlibNG2_1AtEveryLevel(input name: String) throws {
+        let content = GoFlateTests.vectorInput(name)
+        let vectors = Self.vectors2_1.filter { $0.input == name }
+        #expect(vectors.count == ZlibNGDeflateEncoder.levels.count)
+        for vector in vectors {
+            let output = try Self.ours(content, level: vector.level, generation: 2)
+            #expect(
+                output.count == vector.size,
+                "\(name) at level \(vector.level): \(output.count) bytes, zlib-ng 2.1.5 wrote \(vector.size)")
+            #expect(
+                try DigestContext.digest(.sha256, of: output).hex == vector.sha256, "\(name) at level \(vector.level)")
+            if name == "six" && vector.level <= 6 {
+                let generation1 = try Self.ours(content, level: vector.level, generation: 1)
+                #expect(
+                    try DigestContext.digest(.sha256, of: generation1).hex != vector.sha256,
+                    "level \(vector.level): generation 1 should not reproduce 2.1.5")
+            }
         }
     }
 
@@ -54,6 +84,10 @@ import Testing
         #expect(throws: CompressionError.self) { try ZlibNGDeflateEncoder(level: 0) }
         #expect(throws: CompressionError.self) { try ZlibNGDeflateEncoder(level: 10) }
         #expect(throws: CompressionError.self) { try ZlibNGDeflateEncoder(level: 6, writeSize: -1) }
+        #expect(throws: CompressionError.self) { try ZlibNGDeflateEncoder(level: 6, generation: 0) }
+        #expect(throws: CompressionError.self) {
+            try ZlibNGDeflateEncoder(level: 6, generation: ZlibNGDeflateEncoder.generations.upperBound + 1)
+        }
     }
 
     // MARK: against the real zlib-ng
@@ -86,7 +120,68 @@ import Testing
         )
     }
 
+    /// A venv's python with PyPI's `zlib-ng` 0.5.1 (zlib-ng 2.1.5): `ZLIBNG_2_1_PYTHON`, or
+    /// /tmp/zng-0.5.1/bin/python as docs/recipes.md sets it up; nil when it has no 2.1 module.
+    static let pythonZlibNG2_1: String? = {
+        let python = ProcessInfo.processInfo.environment["ZLIBNG_2_1_PYTHON"] ?? "/tmp/zng-0.5.1/bin/python"
+        guard FileManager.default.isExecutableFile(atPath: python) else { return nil }
+        let result = try? Tools.run(
+            python, ["-c", "from zlib_ng import zlib_ng; print(zlib_ng.ZLIBNG_VERSION)"])
+        guard result?.status == 0, String(decoding: result?.stdout ?? Data(), as: UTF8.self).hasPrefix("2.1.")
+        else { return nil }
+        return python
+    }()
+
+    @Test(
+        .enabled(
+            if: Self.pythonZlibNG2_1 != nil,
+            "needs a venv with PyPI's zlib-ng 0.5.1 (zlib-ng 2.1.5) at /tmp/zng-0.5.1 or $ZLIBNG_2_1_PYTHON"),
+        arguments: 0..<4)
+    func generation2MatchesZlibNG2_1OnRandomContent(run: Int) throws {
+        let seed = UInt64.random(in: 0...UInt64.max)
+        var generator = SeededGenerator(seed: seed)
+        let content = generator.encoderTestContent()
+        let level = ZlibNGDeflateEncoder.levels.randomElement(using: &generator)!
+        let expected = try RecipeFixtures.peer(
+            try #require(Self.pythonZlibNG2_1), [Self.maker, String(level)], input: content)
+        let output = try Self.ours(content, level: level, generation: 2)
+        #expect(
+            output == expected,
+            "level \(level), \(content.count) bytes: differs first at byte \(ProducerRecipeTests.differsAt(output, expected)) (seed \(seed))"
+        )
+    }
+
     // MARK: detection and recipes
+
+    /// zlib-ng 2.1.5's file is found as generation 2 and rebuilds; the recipe names 2.1.5.
+    @Test func committedZlibNG2_1FileIsDetectedAsGeneration2() throws {
+        let name = "zlib-ng/six-1.17.0.tar.zlibng-2.1.5-6.gz"
+        let file = [UInt8](try Data(contentsOf: URL(fileURLWithPath: TestPaths.testdata(name))))
+        #expect(try Self.ours(RecipeFixtures.sixTar, level: 6, generation: 2) == file)
+        #expect(try Self.ours(RecipeFixtures.sixTar, level: 6, generation: 1) != file)
+        let recipe = try #require(try ProducerRecipeTests.detectAndRebuild(file, name))
+        #expect(recipe.gzip?.deflater == .zlibNG)
+        #expect(recipe.gzip?.level == 6)
+        #expect(recipe.library == .zlibNG(generation: .zlibNG2_1SSE42))
+        #expect(recipe.localLibrary == recipe.library)
+        guard case .zlibNG(2, _)? = try recipe.deflateProducer() else {
+            Issue.record("producer \(String(describing: try recipe.deflateProducer()))")
+            return
+        }
+    }
+
+    /// zlib-ng 2.0.7's level 3 (its `deflate_fast` there, where 2.1 has `deflate_medium`) is no
+    /// generation's: deflate reconstruction rebuilds it.
+    @Test func aZlibNG2_0FileFallsBackToReconstruction() throws {
+        let name = "zlib-ng/six-1.17.0.tar.zlibng-2.0.7-3.gz"
+        let file = [UInt8](try Data(contentsOf: URL(fileURLWithPath: TestPaths.testdata(name))))
+        for generation in ZlibNGDeflateEncoder.generations {
+            #expect(try Self.ours(RecipeFixtures.sixTar, level: 3, generation: generation) != file)
+        }
+        let recipe = try #require(try ProducerRecipeTests.detectAndRebuild(file, name))
+        #expect(recipe.usesDeflateReconstruction)
+        #expect(recipe.library == .deflateReconstruction)
+    }
 
     @Test(arguments: [9, 6])
     func committedZlibNGFileIsDetectedAndRebuilds(level: Int) throws {
@@ -150,8 +245,28 @@ import Testing
         #expect(try RecompressionRecipe(serialized: recipe.serialized()) == recipe)
         #expect(try JSONDecoder().decode(RecompressionRecipe.self, from: JSONEncoder().encode(recipe)) == recipe)
         #expect(try recipe.deflateProducer() == .zlibNG(generation: 1, writeSize: 65536))
-        for payload: [UInt8] in [[5, 2, 0], [5, 1], [5, 1, 0, 0], [5, 1, 0x80, 0x80, 0x80, 0x80, 0x08]] {
+        for payload: [UInt8] in [[5, 1], [5, 1, 0, 0], [5, 1, 0x80, 0x80, 0x80, 0x80, 0x08]] {
             #expect(throws: RecipeError.self, "\(payload)") { try DeflateProducer(payload: payload) }
+        }
+    }
+
+    /// Generation 2 round-trips and rebuilds what it names; a generation this build does not
+    /// have is refused by name, not rebuilt by another generation.
+    @Test func generation2RecipesRoundTripAndUnknownGenerationsAreRefused() throws {
+        var recipe = RecompressionRecipe(
+            format: .gzip, library: .zlibNG(generation: .zlibNG2_1SSE42),
+            gzip: GzipRecipe(header: ZlibNGDeflateEncoder.pythonHeader(level: 4), deflater: .zlibNG, level: 4))
+        recipe.setExtension(.deflateProducer, payload: DeflateProducer.zlibNG(generation: 2, writeSize: 65536).payload)
+        #expect(try RecompressionRecipe(serialized: recipe.serialized()) == recipe)
+        #expect(try JSONDecoder().decode(RecompressionRecipe.self, from: JSONEncoder().encode(recipe)) == recipe)
+        #expect(try recipe.deflateProducer() == .zlibNG(generation: 2, writeSize: 65536))
+        let content = RecipeFixtures.sixTar
+        #expect(try RecipeFixtures.rebuild(content, with: recipe) == Self.ours(content, level: 4, generation: 2))
+        let unknown = ZlibNGDeflateEncoder.generations.upperBound + 1
+        for generation in [0, unknown] {
+            #expect(throws: RecipeError.malformed(offset: 1, detail: "zlib-ng encoder generation \(generation) out of range")) {
+                try DeflateProducer(payload: [5, UInt8(generation), 0])
+            }
         }
     }
 }

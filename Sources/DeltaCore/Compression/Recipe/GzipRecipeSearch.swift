@@ -13,6 +13,12 @@ struct GzipRecipeSearch {
         var memLevel: Int?
         var strategy: DeflateStrategy?
         var producer: DeflateProducer?
+
+        /// The zlib-ng encoder generation of a zlib-ng candidate.
+        var zlibNGGeneration: ZlibNGGeneration {
+            guard case let .zlibNG(number, _)? = producer else { return .zlibNG2_2 }
+            return ZlibNGGeneration(rawValue: number) ?? .zlibNG2_2
+        }
     }
 
     /// Members listed one by one are searched at most this many: a bound on detection time.
@@ -123,7 +129,7 @@ struct GzipRecipeSearch {
                         case .gnuGzip: .gnuDeflate
                         case .goFlate: .goFlate
                         case .minizOxide: .minizOxide
-                        case .zlibNG: .zlibNG
+                        case .zlibNG: .zlibNG(generation: candidate.zlibNGGeneration)
                         case .libdeflate: .libdeflate
                         }
                     var recipe = RecompressionRecipe(format: .gzip, library: library, gzip: gzip)
@@ -154,10 +160,15 @@ struct GzipRecipeSearch {
     }
 
     /// zlib-ng's levels as Python writes them (`gzip.GzipFile`, `tarfile`: XFL 2 at level 9,
-    /// 4 at level 1, 0 otherwise; 9 is their default, 6 `zlib`'s), likeliest first. Levels 1 and
-    /// 4 to 8 depend on how the input was split into calls: one call, then Python's usual
-    /// 64 and 128 KiB pieces; levels 2, 3 and 9 do not.
-    private static func zlibNGCandidates(extraFlags: UInt8?) -> [Candidate] {
+    /// 4 at level 1, 0 otherwise; 9 is their default, 6 `zlib`'s), likeliest first, for one
+    /// encoder generation. Levels 1 and 4 to 8 depend on how the input was split into calls:
+    /// one call, then Python's usual 64 and 128 KiB pieces; levels 2, 3 and 9 do not. A later
+    /// generation only gets the levels where its output differs from generation 1's (not 9:
+    /// zlib-ng 2.1's level 9 is 2.3's) and, with `unhinted`, one call a level only, so that
+    /// files no candidate reproduces pay little for it.
+    private static func zlibNGCandidates(
+        extraFlags: UInt8?, generation: ZlibNGGeneration = .zlibNG2_2, unhinted: Bool = false
+    ) -> [Candidate] {
         let levels: [Int] =
             switch extraFlags {
             case 2: [9]
@@ -165,11 +176,12 @@ struct GzipRecipeSearch {
             case 0: [6, 5, 4, 3, 2, 7, 8]
             default: [9, 6, 1, 5, 4, 3, 2, 7, 8]
             }
-        return levels.flatMap { level in
-            ([2, 3, 9].contains(level) ? [0] : [0, 1 << 16, 1 << 17]).map {
+        let later = generation != .zlibNG2_2
+        return levels.filter { !(later && $0 == 9) }.flatMap { level in
+            ([2, 3, 9].contains(level) || (later && unhinted) ? [0] : [0, 1 << 16, 1 << 17]).map {
                 Candidate(
                     deflater: .zlibNG, level: level,
-                    producer: .zlibNG(generation: ZlibNGDeflateEncoder.generation, writeSize: $0))
+                    producer: .zlibNG(generation: generation.rawValue, writeSize: $0))
             }
         }
     }
@@ -267,6 +279,7 @@ struct GzipRecipeSearch {
             list +=
                 minizCandidates(extraFlags: header.extraFlags) + libdeflateCandidates(extraFlags: header.extraFlags)
                 + zlibNGCandidates(extraFlags: header.extraFlags)
+                + zlibNGCandidates(extraFlags: header.extraFlags, generation: .zlibNG2_1SSE42)
         }
         list += zlib(levels) + zlib(levels, memLevel: 9) + gnu(levels)
         for memLevel in [7, 6, 5, 4, 3, 2, 1] { list += zlib(hinted.isEmpty ? levels : hinted, memLevel: memLevel) }
@@ -274,6 +287,7 @@ struct GzipRecipeSearch {
         let anyLevel = hinted.first ?? 6
         list += zlib([anyLevel], strategy: .rle) + zlib([anyLevel], strategy: .huffmanOnly) + zlib([0])
         list += zlibNGCandidates(extraFlags: nil) + libdeflateCandidates(extraFlags: nil)
+        list += zlibNGCandidates(extraFlags: nil, generation: .zlibNG2_1SSE42, unhinted: true)
         var seen = Set<Candidate>()
         return list.filter { seen.insert($0).inserted }
     }
