@@ -7,7 +7,7 @@ mtime 0. Writes the size and SHA256 of each output to vectors.txt, plus the six 
 levels 9 and 6 as files, when the module bundles zlib-ng 2.3.3 (the newest checked); with an
 older module (each zlib-ng generation in its own venv, e.g. `python3 -m venv /tmp/zng-0.5.1 &&
 /tmp/zng-0.5.1/bin/pip install zlib-ng==0.5.1`, then run this script with that venv's python)
-it writes vectors-ZLIBNGVERSION.txt and the six tar at levels 3 and 6 as
+it writes vectors-ZLIBNGVERSION.txt and the six tar at levels 1, 3 and 6 as
 six-1.17.0.tar.zlibng-ZLIBNGVERSION-LEVEL.gz (for detection and fall-back tests; the first
 40,000 bytes alone come out the same at level 6 from 2.0.7 to 2.3.3). Each file's first line names the zlib-ng and module
 versions and the machine that made it (zlib-ng 2.1 picks its hash by CPU).
@@ -64,7 +64,7 @@ if __name__ == "__main__":
         for level in range(1, 10):
             result = compress(data, level)
             lines.append(f"{name} {level} {len(result)} {hashlib.sha256(result).hexdigest()}")
-            if name == "six" and level in ((6, 9) if newest else (3, 6)):
+            if name == "six" and level in ((6, 9) if newest else (1, 3, 6)):
                 file = f"six-1.17.0.tar.zlibng{level}.gz" if newest else f"six-1.17.0.tar.zlibng-{version}-{level}.gz"
                 with open(os.path.join(out_dir, file), "wb") as f:
                     f.write(result)

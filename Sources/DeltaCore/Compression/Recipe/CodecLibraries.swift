@@ -31,7 +31,7 @@ extension CodecLibrary {
 
     /// Our zlib-ng compatible deflate at its newest generation; the version names the zlib-ng
     /// releases whose output it reproduces and changes whenever its output could.
-    public static var zlibNG: CodecLibrary { zlibNG(generation: .zlibNG2_2) }
+    public static var zlibNG: CodecLibrary { zlibNG(generation: .zlibNG22) }
 
     /// Our zlib-ng compatible deflate at an encoder generation.
     public static func zlibNG(generation: ZlibNGGeneration) -> CodecLibrary {

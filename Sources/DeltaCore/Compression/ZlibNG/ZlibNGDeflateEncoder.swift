@@ -25,7 +25,7 @@
 public final class ZlibNGDeflateEncoder: StreamEncoder {
     /// The newest encoder generation, the one tried first (recipes record the generation in
     /// ``DeflateProducer/zlibNG(generation:writeSize:)``).
-    public static let generation = ZlibNGGeneration.zlibNG2_2.rawValue
+    public static let generation = ZlibNGGeneration.zlibNG22.rawValue
     /// The generations this build reproduces.
     public static let generations = 1...ZlibNGGeneration.allCases.count
     /// The levels reproduced.
@@ -83,7 +83,7 @@ public final class ZlibNGDeflateEncoder: StreamEncoder {
         self.level = level
         self.writeSize = writeSize
         self.generation = generation
-        finder = ZlibNGMatchFinder(level: level, hashing: generation.hash)
+        finder = ZlibNGMatchFinder(level: level, generation: generation)
         trees = GNUDeflateTrees(level: level, litBufferSize: 1 << 14, guessesBlockEnd: false)
     }
 
@@ -145,11 +145,11 @@ public final class ZlibNGDeflateEncoder: StreamEncoder {
                 nextMatch = ZlibNGMediumMatch()
             }
             let hold = holdShortFills ? ZlibNGMatchFinder.windowSize : 0
-            switch level {
-            case 1: _ = try deflateQuick(&input, flush: flush, hold: hold, sink)
-            case 2: _ = try deflateFast(&input, flush: flush, hold: hold, sink)
-            case 3...6: _ = try deflateMedium(&input, flush: flush, hold: hold, sink)
-            default: _ = try deflateSlow(&input, flush: flush, hold: hold, sink)
+            switch generation.strategy(level: level) {
+            case .quick: _ = try deflateQuick(&input, flush: flush, hold: hold, sink)
+            case .fast: _ = try deflateFast(&input, flush: flush, hold: hold, sink)
+            case .medium: _ = try deflateMedium(&input, flush: flush, hold: hold, sink)
+            case .slow: _ = try deflateSlow(&input, flush: flush, hold: hold, sink)
             }
         }
     }

@@ -5,8 +5,9 @@
 ///
 /// - Levels 1 to 8: a 16-bit hash of 4 bytes, by generation (``Hash``): multiplicative
 ///   (`val * 2654435761 >> 16`) or 2.1's CRC32-C on x86-64.
-/// - Level 9 (chain > 1024): zlib's rolling 15-bit hash of 3 bytes, and `longest_match_slow`,
-///   which jumps to the rarest hash chain of the strings inside the match in hand.
+/// - Level 9 (chain > 1024), 2.1 and later: zlib's rolling 15-bit hash of 3 bytes, and
+///   `longest_match_slow`, which jumps to the rarest hash chain of the strings inside the match
+///   in hand (2.0: the 4-byte hash and `longest_match`).
 ///
 /// zlib-ng has CPU-specific versions of `compare256` and `longest_match` (SSE2, AVX2, AVX-512,
 /// NEON…) that all compute the same lengths; the hash has only the portable form in 2.2 and 2.3.
@@ -25,8 +26,6 @@ final class ZlibNGMatchFinder {
     static let windowSize = 2 * wSize
     static let minMatch = 3
     static let maxMatch = 258
-    /// zlib-ng's `WANT_MIN_MATCH`: the shortest match its strategies emit (except deflate_slow).
-    static let wantMinMatch = 4
     static let minLookahead = maxMatch + minMatch + 1
     static let maxDist = wSize - minLookahead
     static let hashSize = 1 << 16
@@ -42,6 +41,12 @@ final class ZlibNGMatchFinder {
     let rolling: Bool
     /// The hash of levels 1 to 8.
     let hashing: Hash
+    /// The shortest match the strategies emit (except `deflate_slow`'s): `WANT_MIN_MATCH`.
+    let minimumMatch: Int
+    /// The length `longest_match` must beat when there is no previous match.
+    let matchSearchFloor: Int
+    /// Whether `longest_match` returns at a match that just reaches the end of the input.
+    let stopsAtMatchReachingInputEnd: Bool
 
     let window: UnsafeMutablePointer<UInt8>
     let prev: UnsafeMutablePointer<UInt16>
@@ -56,17 +61,15 @@ final class ZlibNGMatchFinder {
     var insH: UInt32 = 0
     var highWater = 0
 
-    /// zlib-ng's configuration table: good, lazy, nice, chain.
-    static let configuration: [(Int, Int, Int, Int)] = [
-        (0, 0, 0, 0), (0, 0, 0, 0), (4, 4, 8, 4), (4, 6, 16, 6), (4, 12, 32, 24), (8, 16, 32, 32),
-        (8, 16, 128, 128), (8, 32, 128, 256), (32, 128, 258, 1024), (32, 258, 258, 4096),
-    ]
-
-    init(level: Int, hashing: Hash) {
+    init(level: Int, generation: ZlibNGGeneration) {
         self.level = level
-        self.hashing = hashing
-        (goodMatch, maxLazyMatch, niceMatch, maxChainLength) = Self.configuration[level]
-        rolling = maxChainLength > 1024
+        hashing = generation.hash
+        minimumMatch = generation.minimumMatch
+        matchSearchFloor = generation.matchSearchFloor
+        stopsAtMatchReachingInputEnd = generation.stopsAtMatchReachingInputEnd
+        prevLength = generation.initialPreviousLength
+        (goodMatch, maxLazyMatch, niceMatch, maxChainLength) = generation.configuration(level: level)
+        rolling = generation.hasRollingHash && maxChainLength > 1024
         let windowBytes = Self.windowSize + Self.windowPadding
         window = .allocate(capacity: windowBytes)
         window.initialize(repeating: 0, count: windowBytes)
@@ -260,7 +263,7 @@ final class ZlibNGMatchFinder {
     func longestMatch(_ firstCandidate: Int) -> Int {
         let scan = UnsafePointer(window + strstart)
         var curMatch = firstCandidate
-        var bestLength = prevLength != 0 ? prevLength : Self.minMatch - 1
+        var bestLength = prevLength != 0 ? prevLength : matchSearchFloor
         var (offset, width) = Self.readOffset(bestLength)
         var chainLength = maxChainLength
         if bestLength >= goodMatch { chainLength >>= 2 }
@@ -298,7 +301,7 @@ final class ZlibNGMatchFinder {
             if length > bestLength {
                 let start = curMatch - matchOffset
                 matchStart = start
-                if length >= lookahead { return lookahead }
+                if length > lookahead || (stopsAtMatchReachingInputEnd && length == lookahead) { return lookahead }
                 bestLength = length
                 if bestLength >= niceMatch { return bestLength }
                 (offset, width) = Self.readOffset(bestLength)
