@@ -29,10 +29,13 @@ extension CodecLibrary {
         CodecLibrary(name: "deltafetch-miniz-oxide", version: MinizDeflateEncoder.compatibilityVersion)
     }
 
-    /// Our zlib-ng compatible deflate; the version names the zlib-ng releases whose output it
-    /// reproduces and changes whenever its output could.
-    public static var zlibNG: CodecLibrary {
-        CodecLibrary(name: "deltafetch-zlib-ng", version: ZlibNGDeflateEncoder.compatibilityVersion)
+    /// Our zlib-ng compatible deflate at its newest generation; the version names the zlib-ng
+    /// releases whose output it reproduces and changes whenever its output could.
+    public static var zlibNG: CodecLibrary { zlibNG(generation: .zlibNG22) }
+
+    /// Our zlib-ng compatible deflate at an encoder generation.
+    public static func zlibNG(generation: ZlibNGGeneration) -> CodecLibrary {
+        CodecLibrary(name: "deltafetch-zlib-ng", version: generation.compatibilityVersion)
     }
 
     /// Our libdeflate compatible deflate; the version names the libdeflate releases whose
@@ -50,7 +53,14 @@ extension CodecLibrary {
             case .gnuGzip?: .gnuDeflate
             case .goFlate?: .goFlate
             case .minizOxide?: .minizOxide
-            case .zlibNG?: .zlibNG
+            case .zlibNG?:
+                if case let .zlibNG(number, _)? = try? recipe.deflateProducer(),
+                    let generation = ZlibNGGeneration(rawValue: number)
+                {
+                    .zlibNG(generation: generation)
+                } else {
+                    .zlibNG
+                }
             case .libdeflate?: .libdeflate
             case .zlib?, nil: .zlib
             }
@@ -152,8 +162,8 @@ extension GzipRecipe {
             return try MinizDeflateEncoder(level: level)
         case (.zlibNG, nil):
             return try ZlibNGDeflateEncoder(level: level)
-        case let (.zlibNG, .zlibNG(_, writeSize)?):
-            return try ZlibNGDeflateEncoder(level: level, writeSize: writeSize)
+        case let (.zlibNG, .zlibNG(generation, writeSize)?):
+            return try ZlibNGDeflateEncoder(level: level, writeSize: writeSize, generation: generation)
         case (.libdeflate, nil), (.libdeflate, .libdeflate?):
             return try LibdeflateDeflateEncoder(level: level)
         case let (_, producer?):

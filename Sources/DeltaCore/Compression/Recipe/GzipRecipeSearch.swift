@@ -13,6 +13,12 @@ struct GzipRecipeSearch {
         var memLevel: Int?
         var strategy: DeflateStrategy?
         var producer: DeflateProducer?
+
+        /// The zlib-ng encoder generation of a zlib-ng candidate.
+        var zlibNGGeneration: ZlibNGGeneration {
+            guard case let .zlibNG(number, _)? = producer else { return .zlibNG22 }
+            return ZlibNGGeneration(rawValue: number) ?? .zlibNG22
+        }
     }
 
     /// Members listed one by one are searched at most this many: a bound on detection time.
@@ -123,7 +129,7 @@ struct GzipRecipeSearch {
                         case .gnuGzip: .gnuDeflate
                         case .goFlate: .goFlate
                         case .minizOxide: .minizOxide
-                        case .zlibNG: .zlibNG
+                        case .zlibNG: .zlibNG(generation: candidate.zlibNGGeneration)
                         case .libdeflate: .libdeflate
                         }
                     var recipe = RecompressionRecipe(format: .gzip, library: library, gzip: gzip)
@@ -154,10 +160,17 @@ struct GzipRecipeSearch {
     }
 
     /// zlib-ng's levels as Python writes them (`gzip.GzipFile`, `tarfile`: XFL 2 at level 9,
-    /// 4 at level 1, 0 otherwise; 9 is their default, 6 `zlib`'s), likeliest first. Levels 1 and
-    /// 4 to 8 depend on how the input was split into calls: one call, then Python's usual
-    /// 64 and 128 KiB pieces; levels 2, 3 and 9 do not.
-    private static func zlibNGCandidates(extraFlags: UInt8?) -> [Candidate] {
+    /// 4 at level 1, 0 otherwise; 9 is their default, 6 `zlib`'s), likeliest first, for one
+    /// encoder generation. Levels whose output depends on how the input was split into calls
+    /// get one call, then Python's usual 64 and 128 KiB pieces; the others (`deflate_fast`,
+    /// 2.1's level 3, the rolling hash of level 9) one call. An older generation only gets the
+    /// levels where its output usually differs from the newer one's (2.1: all but 9, whose
+    /// bytes are 2.2's; 2.0: 3, 4 and 9, where its rules differ; elsewhere only its rare 3-byte
+    /// matches do, and such a file gets reconstruction) and, with `unhinted`, one call a level
+    /// only, so that files no candidate reproduces pay little for them.
+    private static func zlibNGCandidates(
+        extraFlags: UInt8?, generation: ZlibNGGeneration = .zlibNG22, unhinted: Bool = false
+    ) -> [Candidate] {
         let levels: [Int] =
             switch extraFlags {
             case 2: [9]
@@ -165,11 +178,21 @@ struct GzipRecipeSearch {
             case 0: [6, 5, 4, 3, 2, 7, 8]
             default: [9, 6, 1, 5, 4, 3, 2, 7, 8]
             }
-        return levels.flatMap { level in
-            ([2, 3, 9].contains(level) ? [0] : [0, 1 << 16, 1 << 17]).map {
+        let differing: Set<Int> =
+            switch generation {
+            case .zlibNG22: Set(1...9)
+            case .zlibNG21SSE42: Set(1...8)
+            case .zlibNG20SSE42: [3, 4, 9]
+            }
+        return levels.filter(differing.contains).flatMap { level in
+            let splitFree =
+                generation.strategy(level: level) == .fast
+                || (generation.strategy(level: level) == .medium && level == 3)
+                || (level == 9 && generation.hasRollingHash)
+            return (splitFree || (unhinted && generation != .zlibNG22) ? [0] : [0, 1 << 16, 1 << 17]).map {
                 Candidate(
                     deflater: .zlibNG, level: level,
-                    producer: .zlibNG(generation: ZlibNGDeflateEncoder.generation, writeSize: $0))
+                    producer: .zlibNG(generation: generation.rawValue, writeSize: $0))
             }
         }
     }
@@ -267,6 +290,8 @@ struct GzipRecipeSearch {
             list +=
                 minizCandidates(extraFlags: header.extraFlags) + libdeflateCandidates(extraFlags: header.extraFlags)
                 + zlibNGCandidates(extraFlags: header.extraFlags)
+                + zlibNGCandidates(extraFlags: header.extraFlags, generation: .zlibNG21SSE42)
+                + zlibNGCandidates(extraFlags: header.extraFlags, generation: .zlibNG20SSE42)
         }
         list += zlib(levels) + zlib(levels, memLevel: 9) + gnu(levels)
         for memLevel in [7, 6, 5, 4, 3, 2, 1] { list += zlib(hinted.isEmpty ? levels : hinted, memLevel: memLevel) }
@@ -274,6 +299,10 @@ struct GzipRecipeSearch {
         let anyLevel = hinted.first ?? 6
         list += zlib([anyLevel], strategy: .rle) + zlib([anyLevel], strategy: .huffmanOnly) + zlib([0])
         list += zlibNGCandidates(extraFlags: nil) + libdeflateCandidates(extraFlags: nil)
+        // zlib-ng 2.1 is Fedora 40's zlib, whose gzip headers (OS 3 from C programs) keep the
+        // level's XFL as Python's do: its levels by that XFL, one call each. 2.0 was only ever
+        // Python's (PyPI zlib-ng 0.1-0.2, OS 255), so it has no candidates here.
+        list += zlibNGCandidates(extraFlags: header.extraFlags, generation: .zlibNG21SSE42, unhinted: true)
         var seen = Set<Candidate>()
         return list.filter { seen.insert($0).inserted }
     }

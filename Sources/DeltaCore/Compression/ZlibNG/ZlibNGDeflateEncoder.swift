@@ -1,6 +1,7 @@
 /// Raw deflate (RFC 1951) that produces exactly what zlib-ng 2.3.3 writes (Python's `zlib`
 /// where it is linked against zlib-ng, as Fedora's zlib-ng-compat does, and PyPI's `zlib-ng`
-/// module), at memLevel 8 with the default strategy, levels 1 to 9:
+/// module), at memLevel 8 with the default strategy, levels 1 to 9, or what an earlier
+/// release wrote, by encoder generation (``ZlibNGGeneration``):
 ///
 /// - level 1: `deflate_quick`, static codes, greedy 4-byte matches from one hash probe;
 /// - level 2: `deflate_fast`, greedy;
@@ -22,12 +23,11 @@
 ///
 /// Wrap it in ``GzipMemberEncoder`` with the file's header.
 public final class ZlibNGDeflateEncoder: StreamEncoder {
-    /// Names the zlib-ng versions whose output this reproduces; recorded in recipes.
-    public static let compatibilityVersion = "zlib-ng-2.3.3/1"
-    /// The encoder generation recipes record (``DeflateProducer/zlibNG(generation:writeSize:)``).
-    public static let generation = 1
+    /// The newest encoder generation, the one tried first (recipes record the generation in
+    /// ``DeflateProducer/zlibNG(generation:writeSize:)``).
+    public static let generation = ZlibNGGeneration.zlibNG22.rawValue
     /// The generations this build reproduces.
-    public static let generations = 1...1
+    public static let generations = 1...ZlibNGGeneration.allCases.count
     /// The levels reproduced.
     public static let levels = 1...9
     /// The largest write size a recipe may give (0 is one write).
@@ -39,6 +39,7 @@ public final class ZlibNGDeflateEncoder: StreamEncoder {
 
     let level: Int
     let writeSize: Int
+    let generation: ZlibNGGeneration
     let finder: ZlibNGMatchFinder
     var trees: GNUDeflateTrees
     var bits = DeflateBitWriter()
@@ -66,15 +67,23 @@ public final class ZlibNGDeflateEncoder: StreamEncoder {
     /// - Parameters:
     ///   - level: 1 to 9.
     ///   - writeSize: the input bytes each `deflate` call got, 0 for one call with everything.
-    /// - Throws: ``CompressionError/invalidSettings(_:detail:)`` for a level or size out of range.
-    public init(level: Int, writeSize: Int = 0) throws(CompressionError) {
+    ///   - generation: the encoder generation (``ZlibNGGeneration``), 1 for zlib-ng 2.2-2.3.
+    /// - Throws: ``CompressionError/invalidSettings(_:detail:)`` for a level, size or
+    ///   generation out of range.
+    public init(level: Int, writeSize: Int = 0, generation: Int = ZlibNGDeflateEncoder.generation)
+        throws(CompressionError)
+    {
         guard Self.levels.contains(level) else { throw .invalidSettings(.gzip, detail: "zlib-ng level \(level)") }
         guard (0...Self.maximumWriteSize).contains(writeSize) else {
             throw .invalidSettings(.gzip, detail: "zlib-ng write size \(writeSize)")
         }
+        guard let generation = ZlibNGGeneration(rawValue: generation) else {
+            throw .invalidSettings(.gzip, detail: "zlib-ng encoder generation \(generation)")
+        }
         self.level = level
         self.writeSize = writeSize
-        finder = ZlibNGMatchFinder(level: level)
+        self.generation = generation
+        finder = ZlibNGMatchFinder(level: level, generation: generation)
         trees = GNUDeflateTrees(level: level, litBufferSize: 1 << 14, guessesBlockEnd: false)
     }
 
@@ -136,11 +145,11 @@ public final class ZlibNGDeflateEncoder: StreamEncoder {
                 nextMatch = ZlibNGMediumMatch()
             }
             let hold = holdShortFills ? ZlibNGMatchFinder.windowSize : 0
-            switch level {
-            case 1: _ = try deflateQuick(&input, flush: flush, hold: hold, sink)
-            case 2: _ = try deflateFast(&input, flush: flush, hold: hold, sink)
-            case 3...6: _ = try deflateMedium(&input, flush: flush, hold: hold, sink)
-            default: _ = try deflateSlow(&input, flush: flush, hold: hold, sink)
+            switch generation.strategy(level: level) {
+            case .quick: _ = try deflateQuick(&input, flush: flush, hold: hold, sink)
+            case .fast: _ = try deflateFast(&input, flush: flush, hold: hold, sink)
+            case .medium: _ = try deflateMedium(&input, flush: flush, hold: hold, sink)
+            case .slow: _ = try deflateSlow(&input, flush: flush, hold: hold, sink)
             }
         }
     }
@@ -155,14 +164,17 @@ public final class ZlibNGDeflateEncoder: StreamEncoder {
     }
 
     /// zlib-ng's `FLUSH_BLOCK`: ends the block at `strstart`, stored from the window when it
-    /// is still there.
+    /// is still there, and passes the block's bytes on at once: a detection trial stops at its
+    /// first differing byte, so a candidate that is not the file's costs about one block,
+    /// however well the content compresses (with 64 KiB gathered first, a 1.4 MB
+    /// repetitive tar was encoded whole by every failing zlib-ng candidate).
     func flushBlock(last: Bool, _ sink: ChunkSink) throws {
         let f = finder
         trees.flushBlock(
             stored: f.blockStart >= 0 ? UnsafePointer(f.window + f.blockStart) : nil,
             storedLength: f.strstart - f.blockStart, isLast: last, &bits)
         f.blockStart = f.strstart
-        try bits.flush(into: sink)
+        try bits.flush(into: sink, force: true)
     }
 }
 

@@ -3,20 +3,29 @@
 /// the valid input, sees the same bytes: a 64 KiB window slid by 32 KiB, 16-bit `head` and
 /// `prev` tables, and the two hashes zlib-ng picks by level.
 ///
-/// - Levels 1 to 8: a 16-bit multiplicative hash of 4 bytes (`val * 2654435761 >> 16`).
-/// - Level 9 (chain > 1024): zlib's rolling 15-bit hash of 3 bytes, and `longest_match_slow`,
-///   which jumps to the rarest hash chain of the strings inside the match in hand.
+/// - Levels 1 to 8: a 16-bit hash of 4 bytes, by generation (``Hash``): multiplicative
+///   (`val * 2654435761 >> 16`) or 2.1's CRC32-C on x86-64.
+/// - Level 9 (chain > 1024), 2.1 and later: zlib's rolling 15-bit hash of 3 bytes, and
+///   `longest_match_slow`, which jumps to the rarest hash chain of the strings inside the match
+///   in hand (2.0: the 4-byte hash and `longest_match`).
 ///
 /// zlib-ng has CPU-specific versions of `compare256` and `longest_match` (SSE2, AVX2, AVX-512,
-/// NEON…) that all compute the same lengths; the hash has only this portable form in 2.3.
+/// NEON…) that all compute the same lengths; the hash has only the portable form in 2.2 and 2.3.
 final class ZlibNGMatchFinder {
+    /// How levels 1 to 8 hash the 4 bytes at a position into 16 bits.
+    enum Hash {
+        /// `insert_string.c`: the low 16 bits dropped from `val * 2654435761`.
+        case multiplicative
+        /// 2.1's `insert_string_sse42.c`: the SSE4.2 `crc32` instruction (CRC32-C, no
+        /// pre- or post-inversion) of the little-endian `val` from 0, low 16 bits.
+        case crc32c
+    }
+
     static let wSize = 1 << 15
     static let wMask = wSize - 1
     static let windowSize = 2 * wSize
     static let minMatch = 3
     static let maxMatch = 258
-    /// zlib-ng's `WANT_MIN_MATCH`: the shortest match its strategies emit (except deflate_slow).
-    static let wantMinMatch = 4
     static let minLookahead = maxMatch + minMatch + 1
     static let maxDist = wSize - minLookahead
     static let hashSize = 1 << 16
@@ -30,6 +39,14 @@ final class ZlibNGMatchFinder {
     let maxChainLength: Int
     /// Level 9's rolling hash and `longest_match_slow`.
     let rolling: Bool
+    /// The hash of levels 1 to 8.
+    let hashing: Hash
+    /// The shortest match the strategies emit (except `deflate_slow`'s): `WANT_MIN_MATCH`.
+    let minimumMatch: Int
+    /// The length `longest_match` must beat when there is no previous match.
+    let matchSearchFloor: Int
+    /// Whether `longest_match` returns at a match that just reaches the end of the input.
+    let stopsAtMatchReachingInputEnd: Bool
 
     let window: UnsafeMutablePointer<UInt8>
     let prev: UnsafeMutablePointer<UInt16>
@@ -44,16 +61,15 @@ final class ZlibNGMatchFinder {
     var insH: UInt32 = 0
     var highWater = 0
 
-    /// zlib-ng's configuration table: good, lazy, nice, chain.
-    static let configuration: [(Int, Int, Int, Int)] = [
-        (0, 0, 0, 0), (0, 0, 0, 0), (4, 4, 8, 4), (4, 6, 16, 6), (4, 12, 32, 24), (8, 16, 32, 32),
-        (8, 16, 128, 128), (8, 32, 128, 256), (32, 128, 258, 1024), (32, 258, 258, 4096),
-    ]
-
-    init(level: Int) {
+    init(level: Int, generation: ZlibNGGeneration) {
         self.level = level
-        (goodMatch, maxLazyMatch, niceMatch, maxChainLength) = Self.configuration[level]
-        rolling = maxChainLength > 1024
+        hashing = generation.hash
+        minimumMatch = generation.minimumMatch
+        matchSearchFloor = generation.matchSearchFloor
+        stopsAtMatchReachingInputEnd = generation.stopsAtMatchReachingInputEnd
+        prevLength = generation.initialPreviousLength
+        (goodMatch, maxLazyMatch, niceMatch, maxChainLength) = generation.configuration(level: level)
+        rolling = generation.hasRollingHash && maxChainLength > 1024
         let windowBytes = Self.windowSize + Self.windowPadding
         window = .allocate(capacity: windowBytes)
         window.initialize(repeating: 0, count: windowBytes)
@@ -73,10 +89,31 @@ final class ZlibNGMatchFinder {
     @inline(__always)
     static func rollHash(_ h: UInt32, _ byte: UInt8) -> UInt32 { ((h << 5) ^ UInt32(byte)) & 0x7fff }
 
+    /// The CRC32-C (Castagnoli, reflected polynomial 0x82F63B78) table, one byte a step.
+    private static let crc32cTable: [UInt32] = (0..<256).map { byte in
+        var crc = UInt32(byte)
+        for _ in 0..<8 { crc = crc & 1 != 0 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
+        return crc
+    }
+
+    /// The 4-byte hash of levels 1 to 8.
     @inline(__always)
-    private func multiplicativeHash(_ position: Int) -> Int {
+    private func fourByteHash(_ position: Int) -> Int {
         let value = UInt32(littleEndian: UnsafeRawPointer(window + position).loadUnaligned(as: UInt32.self))
-        return Int((value &* 2_654_435_761) >> 16)
+        switch hashing {
+        case .multiplicative:
+            return Int((value &* 2_654_435_761) >> 16)
+        case .crc32c:
+            var crc: UInt32 = 0
+            Self.crc32cTable.withUnsafeBufferPointer { table in
+                var remaining = value
+                for _ in 0..<4 {
+                    crc = table[Int((crc ^ remaining) & 0xff)] ^ (crc >> 8)
+                    remaining >>= 8
+                }
+            }
+            return Int(crc & 0xffff)
+        }
     }
 
     @inline(__always)
@@ -85,7 +122,7 @@ final class ZlibNGMatchFinder {
             insH = Self.rollHash(insH, window[position + 2])
             return Int(insH)
         }
-        return multiplicativeHash(position)
+        return fourByteHash(position)
     }
 
     /// `quick_insert_string`: inserts one position and returns the chain head it replaced.
@@ -226,7 +263,7 @@ final class ZlibNGMatchFinder {
     func longestMatch(_ firstCandidate: Int) -> Int {
         let scan = UnsafePointer(window + strstart)
         var curMatch = firstCandidate
-        var bestLength = prevLength != 0 ? prevLength : Self.minMatch - 1
+        var bestLength = prevLength != 0 ? prevLength : matchSearchFloor
         var (offset, width) = Self.readOffset(bestLength)
         var chainLength = maxChainLength
         if bestLength >= goodMatch { chainLength >>= 2 }
@@ -264,7 +301,7 @@ final class ZlibNGMatchFinder {
             if length > bestLength {
                 let start = curMatch - matchOffset
                 matchStart = start
-                if length >= lookahead { return lookahead }
+                if length > lookahead || (stopsAtMatchReachingInputEnd && length == lookahead) { return lookahead }
                 bestLength = length
                 if bestLength >= niceMatch { return bestLength }
                 (offset, width) = Self.readOffset(bestLength)

@@ -1,5 +1,6 @@
 /// zlib-ng 2.3.3's compression loops (`deflate_slow.c`, `deflate_medium.c`, `deflate_fast.c`,
-/// `deflate_quick.c`), statement for statement. Each returns at the same points as zlib-ng's
+/// `deflate_quick.c`), statement for statement, with the switches of older releases
+/// (``ZlibNGGeneration``: the shortest match, `deflate_medium`'s look-ahead below level 5). Each returns at the same points as zlib-ng's
 /// (`need_more` when the input of the call runs out), so that the state carried between calls
 /// is the one zlib-ng carries.
 extension ZlibNGDeflateEncoder {
@@ -36,7 +37,7 @@ extension ZlibNGDeflateEncoder {
                 if f.lookahead == 0 { break }
             }
             var hashHead = 0
-            if f.lookahead >= M.wantMinMatch { hashHead = f.quickInsert(f.strstart) }
+            if f.lookahead >= f.minimumMatch { hashHead = f.quickInsert(f.strstart) }
             prevMatch = f.matchStart
             var matchLength = M.minMatch - 1
             let distance = f.strstart - hashHead
@@ -88,7 +89,7 @@ extension ZlibNGDeflateEncoder {
                 guard refill(&input, flush: flush, hold: hold) else { return .needMore }
                 if f.lookahead == 0 { break }
             }
-            if f.lookahead >= M.wantMinMatch {
+            if f.lookahead >= f.minimumMatch {
                 let hashHead = f.quickInsert(f.strstart)
                 let distance = f.strstart - hashHead
                 if distance <= M.maxDist && distance > 0 && hashHead != 0 {
@@ -96,11 +97,11 @@ extension ZlibNGDeflateEncoder {
                 }
             }
             let blockFull: Bool
-            if matchLength >= M.wantMinMatch {
+            if matchLength >= f.minimumMatch {
                 blockFull = trees.tallyMatch(
                     distance: f.strstart - f.matchStart, length: matchLength, bytesInBlock: 0)
                 f.lookahead -= matchLength
-                if matchLength <= f.maxLazyMatch && f.lookahead >= M.wantMinMatch {
+                if matchLength <= f.maxLazyMatch && f.lookahead >= f.minimumMatch {
                     matchLength -= 1
                     f.strstart += 1
                     f.insertStrings(f.strstart, matchLength)
@@ -125,7 +126,7 @@ extension ZlibNGDeflateEncoder {
     private func emitMedium(_ match: ZlibNGMediumMatch) -> Bool {
         let f = finder
         var blockFull = false
-        if match.matchLength < M.wantMinMatch {
+        if match.matchLength < f.minimumMatch {
             var position = match.strstart
             for _ in 0..<match.matchLength {
                 if trees.tallyLiteral(f.window[position], bytesInBlock: 0) { blockFull = true }
@@ -143,8 +144,8 @@ extension ZlibNGDeflateEncoder {
     private func insertMedium(_ match: ZlibNGMediumMatch) {
         let f = finder
         var match = match
-        if f.lookahead <= match.matchLength + M.wantMinMatch { return }
-        if match.matchLength < M.wantMinMatch {
+        if f.lookahead <= match.matchLength + f.minimumMatch { return }
+        if match.matchLength < f.minimumMatch {
             match.strstart += 1
             match.matchLength -= 1
             if match.matchLength > 0 && match.strstart >= match.orgstart {
@@ -156,7 +157,7 @@ extension ZlibNGDeflateEncoder {
             }
             return
         }
-        if match.matchLength <= 16 * f.maxLazyMatch && f.lookahead >= M.wantMinMatch {
+        if match.matchLength <= 16 * f.maxLazyMatch && f.lookahead >= f.minimumMatch {
             match.matchLength -= 1
             match.strstart += 1
             if match.strstart >= match.orgstart {
@@ -215,7 +216,7 @@ extension ZlibNGDeflateEncoder {
         if distance <= M.maxDist && distance > 0 && hashHead != 0 {
             match.matchLength = f.longestMatch(hashHead)
             match.matchStart = f.matchStart
-            if match.matchLength < M.wantMinMatch { match.matchLength = 1 }
+            if match.matchLength < f.minimumMatch { match.matchLength = 1 }
             if match.matchStart >= match.strstart { match.matchLength = 1 }
         }
         return match
@@ -223,7 +224,7 @@ extension ZlibNGDeflateEncoder {
 
     func deflateMedium(_ input: inout ZlibNGInput, flush: Flush, hold: Int, _ sink: ChunkSink) throws -> BlockState {
         let f = finder
-        let earlyExit = level < 5
+        let earlyExit = level < 5 && generation.mediumSkipsLookAheadBelowLevel5
         while true {
             if f.lookahead < M.minLookahead {
                 guard refill(&input, flush: flush, hold: hold) else { return .needMore }
@@ -235,7 +236,7 @@ extension ZlibNGDeflateEncoder {
                 nextMatch.matchLength = 0
             } else {
                 var hashHead = 0
-                if f.lookahead >= M.wantMinMatch { hashHead = f.quickInsert(f.strstart) }
+                if f.lookahead >= f.minimumMatch { hashHead = f.quickInsert(f.strstart) }
                 currentMatch = mediumSearch(hashHead)
             }
             insertMedium(currentMatch)
@@ -245,7 +246,7 @@ extension ZlibNGDeflateEncoder {
                 f.strstart = currentMatch.strstart + currentMatch.matchLength
                 let hashHead = f.quickInsert(f.strstart)
                 nextMatch = mediumSearch(hashHead)
-                if nextMatch.matchLength >= M.wantMinMatch { fizzle(&currentMatch, &nextMatch) }
+                if nextMatch.matchLength >= f.minimumMatch { fizzle(&currentMatch, &nextMatch) }
                 f.strstart = currentMatch.strstart
             } else {
                 nextMatch.matchLength = 0
@@ -316,11 +317,11 @@ extension ZlibNGDeflateEncoder {
                 if f.lookahead == 0 { break }
                 if blockOpen == 0 { quickStartBlock(last: last) }
             }
-            if f.lookahead >= M.wantMinMatch {
+            if f.lookahead >= f.minimumMatch {
                 let hashHead = f.quickInsert(f.strstart)
                 let distance = f.strstart - hashHead
                 if distance <= M.maxDist && distance > 0,
-                    var length = f.quickMatchLength(at: f.strstart, candidate: hashHead), length >= M.wantMinMatch
+                    var length = f.quickMatchLength(at: f.strstart, candidate: hashHead), length >= f.minimumMatch
                 {
                     length = min(length, f.lookahead, M.maxMatch)
                     quickMatch(length: length, distance: distance)
