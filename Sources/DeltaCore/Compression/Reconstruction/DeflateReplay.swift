@@ -58,6 +58,7 @@ final class DeflateReplay {
         coder = RangeDecoder(UnsafeRawBufferPointer(body), offset: sizes.bodyOffset)
         predictor = MatchPredictor(contentSize: sizes.contentSize, settings: sizes.settings)
         predictor.rebase(UnsafeRawBufferPointer(buffer), origin: 0)
+        blockModel = BlockModel(mode: sizes.settings.mode)
         blocksLeft = sizes.blockCount
         tokensLeft = sizes.tokenCount
     }
