@@ -2,7 +2,7 @@
 /// keep one position per hash value and take whatever that one candidate gives, so no
 /// longest-match search predicts them; this asks the same single candidate.
 ///
-/// Learnt from ISA-L 2.32 (the `isal` 1.9 PyPI module) as it runs on x86 with AVX2:
+/// Learnt from ISA-L 2.32 (the `isal` 1.9 PyPI module) as it runs on x86 with AVX-512:
 /// - levels 0-2 (`isal_deflate_body`, `isal_deflate_icf_body_hash_hist`): a 4-byte hash
 ///   (CRC-32C of the little-endian word, masked to 13 bits at levels 0-1, 15 at level 2)
 ///   over a table of the newest position per hash; positions are looked up two at a time
@@ -10,15 +10,11 @@
 ///   else one at the second after a literal; after a match the next two (three after a
 ///   literal and a match) positions are inserted, the rest of it skipped; matches of 264
 ///   bytes or more go out as 258s at the same distance;
-/// - level 3 (`gen_icf_map_lh1` and `set_long_icf_fg`): every position is inserted (a
-///   15-bit multiply-add hash); each gets its candidate's match, compared on 8 bytes, unless
-///   the next position's is longer; an 8-byte one is extended and handed on to the following
-///   positions, one shorter each, while it beats their own; the parse takes each position's
-///   entry greedily. (Its AVX-512 code looks 16 positions up before inserting them, which
-///   this does not follow.)
+/// - level 3: ``IsalMatchMap``.
 /// Both turn a stored 16-bit position into a distance of 1 to 32768 (`((p - stored - 1) &
-/// 32767) + 1`), checked by comparing the bytes. What it does not follow (work buffer
-/// edges, skipping over long literal runs, a level 3 chunk's edges) costs corrections only.
+/// 32767) + 1`), checked by comparing the bytes. What it does not follow (ISA-L's work
+/// buffer edges, its skipping over long literal runs, its code for the last bytes, its other
+/// CPUs' code) costs corrections only.
 ///
 /// The answers depend on the tokens before the queried position, so it must be asked at
 /// every token's start in order (``MatchPredictor`` is, by the analysis and the replay alike).
@@ -38,46 +34,41 @@ struct IsalMatchEmulation {
     // Pairwise state.
     /// Where the next pair of lookups starts.
     private var pairStart = 0
-    /// The second lookup of the pair at ``pairStart`` (its length up to 264).
+    /// The second lookup of the pair at ``pairStart`` (its length up to 259).
     private var secondOfPair: (length: Int, distance: Int) = (0, 0)
-    /// The last query and what the lookups found there (length up to 264).
+    /// The last query and what the lookups found there (length up to 259).
     private var lastQuery = -1
     private var lastFound: (length: Int, distance: Int) = (0, 0)
     /// The distance of the 258-byte match going out in pieces (0: none).
     private var emitDistance = 0
     private var lastWasEmitPiece = false
 
-    // Map state.
-    /// The next position whose entry the map has not computed.
-    private var mapNext = 0
-    /// The extended match being handed on: its distance (0: none) and its length at `mapNext`
-    /// (a lower bound when not `runExact`).
-    private var runDistance = 0
-    private var runLength = 0
-    private var runExact = false
-    /// The candidate match at `mapNext`, found when the position before it was mapped.
-    private var nextCandidate: (length: Int, distance: Int) = (0, 0)
-    /// The entry at the last position mapped.
-    private var lastEntry: (length: Int, distance: Int) = (0, 0)
+    /// Level 3's map.
+    private var map: IsalMatchMap?
 
     init(kind: Kind) {
         self.kind = kind
         switch kind {
         case let .pairwise(tableBits): mask = (1 << tableBits) - 1
-        case .map: mask = (1 << 15) - 1
+        case .map:
+            mask = 0
+            map = IsalMatchMap()
         }
         table = .allocate(capacity: mask + 1)
         table.initialize(repeating: 0, count: mask + 1)
     }
 
-    /// Frees the table; the owner calls it once.
-    func deallocate() { table.deallocate() }
+    /// Frees the tables; the owner calls it once.
+    func deallocate() {
+        table.deallocate()
+        map?.deallocate()
+    }
 
     /// What ISA-L writes at `position`: a match (length, distance) or length 0 for a literal.
     mutating func match(at position: Int, _ content: MatchPredictor) -> (length: Int, distance: Int) {
         switch kind {
         case .pairwise: pairwiseMatch(at: position, content)
-        case .map: mapEntry(at: position, content)
+        case .map: map!.entry(at: position, content)
         }
     }
 
@@ -146,66 +137,6 @@ struct IsalMatchEmulation {
         guard distance <= position else { return (0, 0) }
         let length = content.matchLength(position, position - distance, min(259, content.count - position))
         return length >= 4 ? (length, distance) : (0, 0)
-    }
-
-    // MARK: Level 3
-
-    private mutating func mapEntry(at position: Int, _ content: MatchPredictor) -> (length: Int, distance: Int) {
-        if position < mapNext { return position == mapNext - 1 ? lastEntry : (0, 0) }
-        // Reads stay within what the replay holds around `position`.
-        let readLimit = min(content.count, position + MatchPredictor.lookahead)
-        let readFloor = position - MatchPredictor.history
-        while mapNext <= position {
-            lastEntry = mapStep(mapNext, readFloor: readFloor, readLimit: readLimit, content)
-            mapNext += 1
-        }
-        return lastEntry
-    }
-
-    /// The 8-byte match of `x`'s one candidate (length 0: under 4), inserting `x`; candidates
-    /// before `readFloor` are not compared (the replay no longer holds them; rare: ISA-L's
-    /// distances stop at 32768).
-    private func candidateMatch(_ x: Int, readFloor: Int, _ content: MatchPredictor) -> (length: Int, distance: Int) {
-        guard x + 4 <= content.count else { return (0, 0) }
-        let slot = Int(Self.multiplyAddHash(content.word(at: x))) & mask
-        let distance = ((x - Int(table[slot]) - 1) & 0x7fff) + 1
-        table[slot] = Int32(truncatingIfNeeded: x)
-        guard x - distance >= max(0, readFloor) else { return (0, 0) }
-        let length = content.matchLength(x, x - distance, min(8, content.count - x))
-        return length >= 4 ? (length, distance) : (0, 0)
-    }
-
-    /// The map's entry at `x`, the positions before it mapped.
-    private mutating func mapStep(
-        _ x: Int, readFloor: Int, readLimit: Int, _ content: MatchPredictor
-    ) -> (length: Int, distance: Int) {
-        if x == 0 { nextCandidate = candidateMatch(0, readFloor: readFloor, content) }
-        var own = nextCandidate
-        nextCandidate = candidateMatch(x + 1, readFloor: readFloor, content)
-        // A match the next position beats is left for a literal (the one-step lazy rule).
-        if nextCandidate.length > own.length { own = (0, 0) }
-        if runDistance > 0 && x - runDistance < readFloor { runDistance = 0 }
-        if runDistance > 0 {
-            if !runExact && runLength < 259 {
-                let limit = readLimit - x
-                runLength = content.matchLength(x, x - runDistance, limit)
-                runExact = runLength < limit
-            }
-            let inherited = runLength
-            let distance = runDistance
-            runLength -= 1
-            if inherited > own.length && inherited >= 4 { return (min(inherited, 258), distance) }
-            runDistance = 0  // the hand-on ends here, and this position is not extended
-            return own
-        }
-        guard own.length == 8 else { return own }
-        let limit = readLimit - x
-        let full = content.matchLength(x, x - own.distance, limit)
-        guard full > 8 else { return own }
-        runDistance = own.distance
-        runLength = full - 1
-        runExact = full < limit
-        return (min(full, 258), own.distance)
     }
 
     // MARK: Hashes

@@ -49,9 +49,9 @@ final class MatchPredictor {
     static let window = 1 << 15
     /// Content bytes before a queried position that a query may read.
     static let history = window
-    /// Content bytes from a queried position on that a query (with its lazy check at the next
-    /// position) may read.
-    static let lookahead = 262
+    /// Content bytes from a queried position on that a query may read: 262 for a search with
+    /// its lazy check at the next position, a chunk of ISA-L's level 3 map (``IsalMatchMap``).
+    static let lookahead = max(262, IsalMatchMap.readAhead)
     private static let hashBits = 16
     /// Candidates walked at most when looking a distance up by index.
     static let indexLimit = 4096
