@@ -66,7 +66,11 @@ import Testing
     /// predicted by its own matcher, and far more cheaply than by the longest-match search.
     @Test func isalOutputChoosesAnIsalModeAndCostsLess() throws {
         let content = Array(RecipeFixtures.sixTar.prefix(200_000))
-        let expected: [MatchPredictor.Settings.Mode] = [.isalPairsSmallTable, .isalPairsSmallTable, .isalPairs, .isalMap]
+        // Levels 0 and 1 differ only where level 1 skips over long literal runs, which text
+        // has none of: either mode may code them.
+        let expected: [Set<MatchPredictor.Settings.Mode>] = [
+            [.isalLevel0, .isalLevel1], [.isalLevel0, .isalLevel1], [.isalLevel2], [.isalLevel3],
+        ]
         for level in 0...3 {
             guard let deflate = Self.isal(content, level: level) else {
                 print("IsalReconstructionTests: Python's isal module is missing; level \(level) skipped")
@@ -75,13 +79,13 @@ import Testing
             let payload = try deflate.withUnsafeBytes { stream in
                 try content.withUnsafeBytes { try DeflateReconstruction.analyse(deflate: stream, content: $0) }
             }
-            #expect(try Self.mode(of: payload) == expected[level], "level \(level)")
+            #expect(expected[level].contains(try Self.mode(of: payload)), "level \(level)")
             #expect(payload.first == 2, "level \(level): ISA-L modes are payload version 2")
             print("IsalReconstructionTests: level \(level), \(deflate.count) bytes of deflate, \(payload.count) of reconstruction")
         }
     }
 
-    /// A version 1 payload names modes 0-1 only; version 2 adds 2-4; nothing names more.
+    /// A version 1 payload names modes 0-1 only; version 2 adds 2-5; nothing names more.
     @Test func modesOutsideTheirVersionAreRefused() throws {
         let (payload, content) = try DeflateReconstructionTests.payload(for: "isal-1")
         let sizes = try DeflateReconstruction.Sizes(payload)
@@ -89,7 +93,7 @@ import Testing
         #expect(try DeflateReconstructionTests.replay(payload, content).count > 0)
         // The mode is the last varint before the body: one byte here.
         let modeOffset = sizes.bodyOffset - 1
-        for (version, mode) in [(UInt8(1), UInt8(2)), (1, 4), (2, 5), (2, 0x7f)] {
+        for (version, mode) in [(UInt8(1), UInt8(2)), (1, 5), (2, 6), (2, 0x7f)] {
             var hostile = payload
             hostile[0] = version
             hostile[modeOffset] = mode

@@ -14,7 +14,7 @@
 /// Payload, version 1: a version byte `1`; varints: content size, stream size in bytes,
 /// block count, token count, the predictor's chain limit (1-4096), lazy limit (0-258) and
 /// mode (0 longest match, 1 newest match of at least 4 bytes); then the range-coded body to
-/// the end of the payload. Version 2 is the same with modes 2-4 (ISA-L's matchers,
+/// the end of the payload. Version 2 is the same with modes 2-5 (ISA-L's matchers,
 /// ``MatchPredictor/Settings/Mode``) also allowed; payloads of modes 0-1 stay version 1.
 public enum DeflateReconstruction {
     /// The newest payload version written and read.
@@ -61,14 +61,15 @@ public enum DeflateReconstruction {
     /// The predictor settings tried, zlib-like first: lazy matching as zlib's levels 4-9
     /// do, greedy as zlib's 1-3, a short greedy chain, zlib -9's deep lazy search, the
     /// newest 4-byte match as single-entry hash tables (fast levels) find it, and ISA-L's
-    /// matchers (levels 0-1, 2, 3).
+    /// matchers (levels 0 to 3).
     static let candidateSettings: [MatchPredictor.Settings] = [
         defaultSettings, MatchPredictor.Settings(chainLimit: 128, lazyLimit: 0),
         MatchPredictor.Settings(chainLimit: 4, lazyLimit: 0), MatchPredictor.Settings(chainLimit: 1024, lazyLimit: 258),
         MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: .newestOfFour),
-        MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: .isalPairsSmallTable),
-        MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: .isalPairs),
-        MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: .isalMap),
+        MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: .isalLevel0),
+        MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: .isalLevel1),
+        MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: .isalLevel2),
+        MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: .isalLevel3),
     ]
     /// Content coded per candidate setting to choose one.
     static let sampleSize = 256 << 10

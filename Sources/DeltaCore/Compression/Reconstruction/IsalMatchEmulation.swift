@@ -6,10 +6,14 @@
 /// - levels 0-2 (`isal_deflate_body`, `isal_deflate_icf_body_hash_hist`): a 4-byte hash
 ///   (CRC-32C of the little-endian word, masked to 13 bits at levels 0-1, 15 at level 2)
 ///   over a table of the newest position per hash; positions are looked up two at a time
-///   (both inserted before either is used); a match of 4 or more at the first is taken,
-///   else one at the second after a literal; after a match the next two (three after a
+///   (both inserted before either is used); a match at the first whose 8 bytes all match
+///   is taken, else one at the second so long (after a literal), else one of 4 or more at
+///   the first, else at the second; after a match the next two (three after a
 ///   literal and a match) positions are inserted, the rest of it skipped; matches of 264
-///   bytes or more go out as 258s at the same distance;
+///   bytes or more go out as 258s at the same distance; at levels 1-2, two literals more
+///   than 2048 bytes after the last match's end start a run of 32 or more literals written
+///   without lookups, and the next such run comes sooner (2048 >> runs so far, the count
+///   lowered by every matched byte);
 /// - level 3: ``IsalMatchMap``.
 /// Both turn a stored 16-bit position into a distance of 1 to 32768 (`((p - stored - 1) &
 /// 32767) + 1`), checked by comparing the bytes. What it does not follow (ISA-L's work
@@ -20,8 +24,9 @@
 /// every token's start in order (``MatchPredictor`` is, by the analysis and the replay alike).
 struct IsalMatchEmulation {
     enum Kind: Equatable {
-        /// Levels 0-2: lookups in pairs, greedy, the table `tableBits` wide.
-        case pairwise(tableBits: Int)
+        /// Levels 0-2: lookups in pairs, greedy, the table `tableBits` wide, literal runs
+        /// skipped over or not.
+        case pairwise(tableBits: Int, skipsLiteralRuns: Bool)
         /// Level 3: a match for every position, long ones handed on.
         case map
     }
@@ -42,6 +47,12 @@ struct IsalMatchEmulation {
     /// The distance of the 258-byte match going out in pieces (0: none).
     private var emitDistance = 0
     private var lastWasEmitPiece = false
+    /// Literal runs (levels 1-2): two literals past `skipCheck` start one, `skipLevel` sets
+    /// its length; positions before `skipEnd` are in one.
+    private var skipsLiteralRuns = false
+    private var skipCheck = 2048
+    private var skipLevel = 0
+    private var skipEnd = 0
 
     /// Level 3's map.
     private var map: IsalMatchMap?
@@ -49,7 +60,9 @@ struct IsalMatchEmulation {
     init(kind: Kind) {
         self.kind = kind
         switch kind {
-        case let .pairwise(tableBits): mask = (1 << tableBits) - 1
+        case let .pairwise(tableBits, skips):
+            mask = (1 << tableBits) - 1
+            skipsLiteralRuns = skips
         case .map:
             mask = 0
             map = IsalMatchMap()
@@ -90,19 +103,22 @@ struct IsalMatchEmulation {
             emitDistance = 0
         }
         lastWasEmitPiece = false
+        if position < skipEnd { return (0, 0) }
         if position == pairStart + 1 {
             lastFound = secondOfPair
         } else {
             pairStart = position
             lastFound = lookup(position, content)
             secondOfPair = lookup(position + 1, content)
+            // Matched on all 8 bytes first compared, the second beats a shorter first.
+            if lastFound.length < 8 && secondOfPair.length >= 8 { lastFound = (0, 0) }
         }
         return (min(lastFound.length, 258), lastFound.distance)
     }
 
     /// Moves the state past the token written from `start` to `end` (a literal when one byte).
     private mutating func account(tokenFrom start: Int, to end: Int, _ content: MatchPredictor) {
-        if lastWasEmitPiece {
+        if lastWasEmitPiece || start < skipEnd {
             pairStart = end
             return
         }
@@ -112,13 +128,28 @@ struct IsalMatchEmulation {
         }
         if end == start + 1 {
             // A literal: the second of the pair is asked next, or a new pair starts.
-            if start == pairStart + 1 { pairStart = end }
+            if start == pairStart + 1 {
+                pairStart = end
+                if skipsLiteralRuns && end > skipCheck { startLiteralRun(at: end, content) }
+            }
             return
         }
         for inserted in (start + (start == pairStart ? 2 : 1))..<(start + 4) { insert(inserted, content) }
         pairStart = end
+        skipCheck = end + 2048
+        skipLevel -= end - start
         // Longer than 258: pieces follow if 6 or more bytes are left (checked at the next query).
         if end - start == 258 && lastFound.length > 258 { emitDistance = lastFound.distance }
+    }
+
+    /// Levels 1-2 after two literals past ``skipCheck``: a run of literals from `position`
+    /// with no lookups.
+    private mutating func startLiteralRun(at position: Int, _ content: MatchPredictor) {
+        skipLevel = skipLevel + 1 < 0 ? 0 : min(skipLevel + 1, 560)
+        let length = (2 * max(0, skipLevel - 512) + 32) & ~31
+        skipEnd = min(position + length, content.count)
+        skipCheck = skipEnd + 2048 >> (skipLevel & 63)
+        pairStart = skipEnd
     }
 
     @inline(__always)

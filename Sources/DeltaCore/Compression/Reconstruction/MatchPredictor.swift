@@ -27,20 +27,23 @@ final class MatchPredictor {
             /// The newest candidate that matches at least 4 bytes (single-entry hash tables
             /// over 4 bytes, roughly).
             case newestOfFour = 1
-            /// ISA-L's levels 0 and 1 (``IsalMatchEmulation``, 13-bit table); payload version 2.
-            case isalPairsSmallTable = 2
-            /// ISA-L's level 2 (15-bit table); payload version 2.
-            case isalPairs = 3
-            /// ISA-L's level 3 (its match map); payload version 2.
-            case isalMap = 4
+            /// ISA-L's level 0 (``IsalMatchEmulation``); this and the next are payload version 2.
+            case isalLevel0 = 2
+            /// ISA-L's level 1.
+            case isalLevel1 = 3
+            /// ISA-L's level 2.
+            case isalLevel2 = 4
+            /// ISA-L's level 3.
+            case isalLevel3 = 5
 
             /// The ISA-L emulation this mode runs, if any.
             var isalKind: IsalMatchEmulation.Kind? {
                 switch self {
                 case .longest, .newestOfFour: nil
-                case .isalPairsSmallTable: .pairwise(tableBits: 13)
-                case .isalPairs: .pairwise(tableBits: 15)
-                case .isalMap: .map
+                case .isalLevel0: .pairwise(tableBits: 13, skipsLiteralRuns: false)
+                case .isalLevel1: .pairwise(tableBits: 13, skipsLiteralRuns: true)
+                case .isalLevel2: .pairwise(tableBits: 15, skipsLiteralRuns: true)
+                case .isalLevel3: .map
                 }
             }
         }
