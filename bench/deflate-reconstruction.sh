@@ -6,14 +6,16 @@
 # recompress --jobs 1` with the found recipe, which checks the rebuild byte for byte), against
 # one zlib -9 compression of the same content through `mkpatch recompress`.
 #
-# Usage: bench/deflate-reconstruction.sh [TARBALL.tar.gz]
+# Usage: [ONLY=prefix] [MKPATCH=path] bench/deflate-reconstruction.sh [TARBALL.tar.gz]
 #   default: $DELTA_CORPUS/Django-5.1.tar.gz, or testdata/six-1.17.0.tar.gz when absent.
+#   ONLY=isal runs only the producers whose names start so; MKPATCH times another build.
 # Needs: a release build (swift build -c release), python3 with zlib-ng and isal (pip), and
 # Debian's libdeflate-tools, 7zip, zopfli, busybox and pigz. zopfli is skipped over 20 MB of
 # content (it takes minutes per MB).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
-mkpatch="$root/.build/release/mkpatch"
+mkpatch=${MKPATCH:-$root/.build/release/mkpatch}
+only=${ONLY:-}
 corpus=${DELTA_CORPUS:-$HOME/.cache/delta-corpus}
 source=${1:-$corpus/Django-5.1.tar.gz}
 [ -f "$source" ] || source="$root/testdata/six-1.17.0.tar.gz"
@@ -39,6 +41,7 @@ isal() { python3 -c "import sys, isal.igzip as g; sys.stdout.buffer.write(g.comp
 produce() { # name command...
     name=$1
     shift
+    case $name in "$only"*) ;; *) return 0 ;; esac
     "$@" < "$work/input.tar" > "$work/$name.gz"
 }
 produce libdeflate-1 libdeflate-gzip -1 -c
@@ -47,6 +50,7 @@ produce libdeflate-12 libdeflate-gzip -12 -c
 produce zlib-ng-1 ng 1
 produce zlib-ng-6 ng 6
 produce zlib-ng-9 ng 9
+produce isal-0 isal 0
 produce isal-1 isal 1
 produce isal-2 isal 2
 produce isal-3 isal 3

@@ -10,8 +10,12 @@ struct BlockModel {
     private var previousType = 3
     private var previousTokenCount = -1
     private var previousHeaderPredicted = 1
-    /// zlib's trees, which headers are predicted from.
-    let trees = ZlibHeaderPredictor()
+    /// The encoder family's header builder, which headers are predicted from (zlib's
+    /// `trees.c`, or ISA-L's for its predictor modes).
+    let trees: any DynamicHeaderPredicting
+
+    /// The model for a payload whose predictor runs in `mode`.
+    init(mode: MatchPredictor.Settings.Mode = .longest) { trees = mode.headerPredictor() }
 
     mutating func encodeType(_ kind: DeflateBlockRecord.Kind, _ coder: inout RangeEncoder) {
         let value = Int(kind.rawValue)

@@ -14,10 +14,16 @@
 /// Payload, version 1: a version byte `1`; varints: content size, stream size in bytes,
 /// block count, token count, the predictor's chain limit (1-4096), lazy limit (0-258) and
 /// mode (0 longest match, 1 newest match of at least 4 bytes); then the range-coded body to
-/// the end of the payload.
+/// the end of the payload. Version 2 is the same with modes 2-5 (ISA-L's matchers,
+/// ``MatchPredictor/Settings/Mode``) also allowed; payloads of modes 0-1 stay version 1.
 public enum DeflateReconstruction {
-    /// The payload version written and read.
-    public static let payloadVersion: UInt8 = 1
+    /// The newest payload version written and read.
+    public static let payloadVersion: UInt8 = 2
+
+    /// The version a payload with `mode` is written as: the oldest that has the mode.
+    static func version(for mode: MatchPredictor.Settings.Mode) -> UInt8 {
+        mode.isalKind == nil ? 1 : 2
+    }
     /// The predictor settings the analysis uses.
     static let defaultSettings = MatchPredictor.Settings(chainLimit: 128, lazyLimit: 32)
 
@@ -39,26 +45,31 @@ public enum DeflateReconstruction {
         let parsed = try DeflateStreamParser.parse(deflate, content: content)
         let settings = try chooseSettings(parsed, deflate: deflate, content: content)
         var header = RecipeByteWriter()
-        header.bytes.append(payloadVersion)
+        header.bytes.append(version(for: settings.mode))
         header.varint(UInt64(content.count))
         header.varint(UInt64(deflate.count))
         header.varint(UInt64(parsed.blocks.count))
         header.varint(UInt64(parsed.tokens.count))
         header.varint(UInt64(settings.chainLimit))
         header.varint(UInt64(settings.lazyLimit))
-        header.varint(settings.newestOfFour ? 1 : 0)
+        header.varint(UInt64(settings.mode.rawValue))
         let body = try encodeBody(
             parsed, blocks: parsed.blocks.indices, deflate: deflate, content: content, settings: settings)
         return header.bytes + body
     }
 
     /// The predictor settings tried, zlib-like first: lazy matching as zlib's levels 4-9
-    /// do, greedy as zlib's 1-3, a short greedy chain, zlib -9's deep lazy search, and the
-    /// newest 4-byte match as single-entry hash tables (ISA-L, fast levels) find it.
+    /// do, greedy as zlib's 1-3, a short greedy chain, zlib -9's deep lazy search, the
+    /// newest 4-byte match as single-entry hash tables (fast levels) find it, and ISA-L's
+    /// matchers (levels 0 to 3).
     static let candidateSettings: [MatchPredictor.Settings] = [
         defaultSettings, MatchPredictor.Settings(chainLimit: 128, lazyLimit: 0),
         MatchPredictor.Settings(chainLimit: 4, lazyLimit: 0), MatchPredictor.Settings(chainLimit: 1024, lazyLimit: 258),
-        MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, newestOfFour: true),
+        MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: .newestOfFour),
+        MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: .isalLevel0),
+        MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: .isalLevel1),
+        MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: .isalLevel2),
+        MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: .isalLevel3),
     ]
     /// Content coded per candidate setting to choose one.
     static let sampleSize = 256 << 10
@@ -99,7 +110,7 @@ public enum DeflateReconstruction {
     ) throws(DeflateParseError) -> [UInt8] {
         let predictor = MatchPredictor(content: content, settings: settings)
         var tokenModel = TokenModel()
-        var blockModel = BlockModel()
+        var blockModel = BlockModel(mode: settings.mode)
         var coder = RangeEncoder()
         var reader = DeflateBitReader(deflate)
         for block in parsed.blocks[blocks] {
@@ -166,7 +177,7 @@ public enum DeflateReconstruction {
             var input = RecipeByteReader(bytes: payload)
             let versionOffset = input.offset
             let version = try input.byte()
-            guard version == DeflateReconstruction.payloadVersion else {
+            guard (1...DeflateReconstruction.payloadVersion).contains(version) else {
                 throw .malformed(offset: versionOffset, detail: "deflate reconstruction version \(version)")
             }
             contentSizeOffset = input.offset
@@ -178,10 +189,13 @@ public enum DeflateReconstruction {
                 1...DeflateReconstruction.maximumStreamSize(contentSize: contentSize), "deflate stream size")
             blockCount = try input.small(1...(streamSize * 8 / 3), "deflate block count")
             tokenCount = try input.small(0...contentSize, "deflate token count")
-            settings = MatchPredictor.Settings(
-                chainLimit: try input.small(1...4096, "predictor chain limit"),
-                lazyLimit: try input.small(0...258, "predictor lazy limit"),
-                newestOfFour: try input.small(0...1, "predictor mode") == 1)
+            let chainLimit = try input.small(1...4096, "predictor chain limit")
+            let lazyLimit = try input.small(0...258, "predictor lazy limit")
+            let modes = MatchPredictor.Settings.Mode.allCases.filter {
+                DeflateReconstruction.version(for: $0) <= version
+            }
+            let mode = try input.small(0...(modes.count - 1), "predictor mode")
+            settings = MatchPredictor.Settings(chainLimit: chainLimit, lazyLimit: lazyLimit, mode: modes[mode])
             bodyOffset = input.offset
         }
     }

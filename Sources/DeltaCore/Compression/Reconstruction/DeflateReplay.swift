@@ -4,8 +4,9 @@
 ///
 /// Memory is bounded whatever the content's size: beside a copy of the payload (which the range
 /// decoder reads in place), a sliding buffer of ``bufferSize`` content bytes (the predictor
-/// reads 32 KiB back and 262 bytes ahead of a token, a stored block up to 64 KiB ahead), the
-/// predictor's tables (384 KiB), a dynamic block's tokens (5 bytes per token, at most
+/// reads 32 KiB back and ``MatchPredictor/lookahead`` bytes ahead of a token (262 for a search,
+/// ISA-L's level 3 maps 4 KiB at a time), a stored block up to 64 KiB ahead), the predictor's
+/// tables (384 KiB; more in the ISA-L modes), a dynamic block's tokens (5 bytes per token, at most
 /// ``maximumBlockTokens``, since its header is derived from them and precedes them) and the
 /// output written since it was last passed on (about 64 KiB, ``drainThreshold``). Fixed-code
 /// and stored blocks hold nothing: a fixed block's codes do not depend on its tokens, so each
@@ -64,6 +65,7 @@ final class DeflateReplay {
         coder = RangeDecoder(UnsafeRawBufferPointer(body), offset: sizes.bodyOffset)
         predictor = MatchPredictor(contentSize: sizes.contentSize, settings: sizes.settings)
         predictor.rebase(UnsafeRawBufferPointer(buffer), origin: 0)
+        blockModel = BlockModel(mode: sizes.settings.mode)
         blocksLeft = sizes.blockCount
         tokensLeft = sizes.tokenCount
     }

@@ -7,7 +7,7 @@
 /// alone. Work per query is bounded by ``Settings/chainLimit`` and ``indexLimit``.
 ///
 /// The content need not be in memory whole: a query at `position` reads from
-/// `position - window` to `position + 261` only (``history``, ``lookahead``), so the replay
+/// `position - window` to `position + lookahead - 1` only (``history``, ``lookahead``), so the replay
 /// streams it through a sliding buffer and moves the predictor along (``rebase(_:origin:)``).
 final class MatchPredictor {
     /// How the reference searches; recorded in the payload so the analysis can choose.
@@ -17,17 +17,44 @@ final class MatchPredictor {
         /// A match at least this long is not checked against the next position (zlib's
         /// `max_lazy`); 0 turns the lazy check off.
         var lazyLimit: Int
-        /// Take the newest candidate that matches at least 4 bytes rather than the longest
-        /// (single-entry hash tables over 4 bytes: ISA-L, fast levels).
-        var newestOfFour = false
+        /// What a search takes; recorded in the payload as its raw value.
+        var mode: Mode = .longest
+
+        /// How the reference picks a match.
+        enum Mode: Int, CaseIterable {
+            /// The longest within `chainLimit` links, newest first among equals.
+            case longest = 0
+            /// The newest candidate that matches at least 4 bytes (single-entry hash tables
+            /// over 4 bytes, roughly).
+            case newestOfFour = 1
+            /// ISA-L's level 0 (``IsalMatchEmulation``); this and the next are payload version 2.
+            case isalLevel0 = 2
+            /// ISA-L's level 1.
+            case isalLevel1 = 3
+            /// ISA-L's level 2.
+            case isalLevel2 = 4
+            /// ISA-L's level 3.
+            case isalLevel3 = 5
+
+            /// The ISA-L emulation this mode runs, if any.
+            var isalKind: IsalMatchEmulation.Kind? {
+                switch self {
+                case .longest, .newestOfFour: nil
+                case .isalLevel0: .pairwise(tableBits: 13, skipsLiteralRuns: false)
+                case .isalLevel1: .pairwise(tableBits: 13, skipsLiteralRuns: true)
+                case .isalLevel2: .pairwise(tableBits: 15, skipsLiteralRuns: true)
+                case .isalLevel3: .map
+                }
+            }
+        }
     }
 
     static let window = 1 << 15
     /// Content bytes before a queried position that a query may read.
     static let history = window
-    /// Content bytes from a queried position on that a query (with its lazy check at the next
-    /// position) may read.
-    static let lookahead = 262
+    /// Content bytes from a queried position on that a query may read: 262 for a search with
+    /// its lazy check at the next position, a chunk of ISA-L's level 3 map (``IsalMatchMap``).
+    static let lookahead = max(262, IsalMatchMap.readAhead)
     private static let hashBits = 16
     /// Candidates walked at most when looking a distance up by index.
     static let indexLimit = 4096
@@ -36,7 +63,7 @@ final class MatchPredictor {
     private var data: UnsafePointer<UInt8>
     private var origin = 0
     /// The content's whole size.
-    private let count: Int
+    let count: Int
     /// The newest inserted position per hash (-1: none); ``hashBits`` entries, owned.
     private let head: UnsafeMutablePointer<Int32>
     /// The inserted position before each one with its hash, per window slot; owned.
@@ -47,6 +74,8 @@ final class MatchPredictor {
     /// match the next token's prediction asks for again after a literal, and the answer
     /// depends on the content and the settings alone.
     private var lastLongest: (position: Int, length: Int, distance: Int) = (-1, 0, 0)
+    /// The ISA-L matcher when the settings ask for one.
+    private var isal: IsalMatchEmulation?
 
     /// A predictor over `content`, whole in memory.
     convenience init(content: UnsafeRawBufferPointer, settings: Settings) {
@@ -63,11 +92,13 @@ final class MatchPredictor {
         head.initialize(repeating: -1, count: 1 << Self.hashBits)
         previous = .allocate(capacity: Self.window)
         previous.initialize(repeating: -1, count: Self.window)
+        isal = settings.mode.isalKind.map { IsalMatchEmulation(kind: $0) }
     }
 
     deinit {
         head.deallocate()
         previous.deallocate()
+        isal?.deallocate()
     }
 
     /// Shows the predictor where the content is now: `bytes` holds the content from position
@@ -103,9 +134,15 @@ final class MatchPredictor {
         inserted = limit
     }
 
-    /// How many bytes at `position` equal those `distance` back, up to `limit`.
+    /// The four content bytes at `position`, little-endian.
     @inline(__always)
-    private func matchLength(_ position: Int, _ candidate: Int, _ limit: Int) -> Int {
+    func word(at position: Int) -> UInt32 {
+        UInt32(littleEndian: UnsafeRawPointer(data + (position - origin)).loadUnaligned(as: UInt32.self))
+    }
+
+    /// How many bytes at `position` equal those at `candidate`, up to `limit`.
+    @inline(__always)
+    func matchLength(_ position: Int, _ candidate: Int, _ limit: Int) -> Int {
         var length = 0
         while length + 8 <= limit {
             let a = UnsafeRawPointer(data + (position - origin + length)).loadUnaligned(as: UInt64.self)
@@ -137,10 +174,11 @@ final class MatchPredictor {
     }
 
     /// The longest match at `position` (length 0 when none of 3 or more): the first found,
-    /// newest first, of the longest length. Inserts the positions before it.
+    /// newest first, of the longest length. Inserts the positions before it. In an ISA-L
+    /// mode, ISA-L's match there instead (asked at every token's start, in order).
     func longestMatch(at position: Int) -> (length: Int, distance: Int) {
         if lastLongest.position == position { return (lastLongest.length, lastLongest.distance) }
-        let found = searchLongestMatch(at: position)
+        let found = isal != nil ? isal!.match(at: position, self) : searchLongestMatch(at: position)
         lastLongest = (position, found.length, found.distance)
         return found
     }
@@ -155,7 +193,7 @@ final class MatchPredictor {
         var candidate = firstCandidate(position)
         var steps = settings.chainLimit
         while candidate >= 0 && position - candidate <= Self.window && steps > 0 {
-            if settings.newestOfFour {
+            if settings.mode == .newestOfFour {
                 let length = matchLength(position, candidate, limit)
                 if length >= 4 { return (length, position - candidate) }
             } else if pair(candidate + best - 1) == pair(position + best - 1) {

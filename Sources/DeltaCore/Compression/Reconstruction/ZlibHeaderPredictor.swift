@@ -6,7 +6,7 @@
 /// (heap ordered by frequency then subtree depth, `gen_bitlen`'s overflow fix-up,
 /// `scan_tree`/`send_tree`'s runs, the code-length code sent in RFC 1951's order up to its
 /// last used entry), so this asks ``GNUDeflateTrees``, the one implementation of it.
-final class ZlibHeaderPredictor {
+final class ZlibHeaderPredictor: DynamicHeaderPredicting {
     private var trees = GNUDeflateTrees(level: 9, litBufferSize: 1, guessesBlockEnd: false)
     private var writer = DeflateBitWriter()
 
