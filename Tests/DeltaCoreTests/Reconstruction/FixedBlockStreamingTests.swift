@@ -166,7 +166,8 @@ import Testing
     }
 }
 
-/// The sizes at the head of a deflate reconstruction payload (version 1): content size,
+/// The sizes at the head of a deflate reconstruction payload (versions 1 and 2 begin alike,
+/// and zlib-ng -1's fixed block may pick an ISA-L mode, version 2): content size,
 /// stream size, block count, token count, and where the stream size's varint ends.
 struct PayloadSizes {
     var contentSize: Int
@@ -189,7 +190,8 @@ struct PayloadSizes {
             }
             return nil
         }
-        guard payload.first == 1, let content = varint(), let stream = varint() else { return nil }
+        guard let version = payload.first, (1...DeflateReconstruction.payloadVersion).contains(version),
+            let content = varint(), let stream = varint() else { return nil }
         streamSizeEnd = offset
         guard let blocks = varint(), let tokens = varint() else { return nil }
         (contentSize, streamSize, blockCount, tokenCount) = (content, stream, blocks, tokens)
