@@ -98,12 +98,8 @@ import Testing
             ]
             let deflate = try RecipeFixtures.peer(
                 "python3", ["-c", Self.zlibScript, String(seed)] + settings.map(String.init), input: content)
-            let payload = try deflate.withUnsafeBytes { stream in
-                try content.withUnsafeBytes { try DeflateReconstruction.analyse(deflate: stream, content: $0) }
-            }
-            let replayed = try content.withUnsafeBytes {
-                try DeflateReconstruction.replay(payload: payload, content: $0)
-            }
+            let payload = try Self.analysed(deflate, content: content)
+            let replayed = try Self.replayed(payload, content: content)
             #expect(
                 replayed == deflate,
                 "seed \(seed): level, memLevel, strategy, window bits \(settings), \(content.count) bytes")
@@ -120,14 +116,22 @@ import Testing
             let gzip = try GzipMemberEncoder(header: GzipHeader(), deflater: GNUDeflateEncoder(level: level))
                 .transform(content)
             let deflate = try Self.deflateData(of: gzip)
-            let payload = try deflate.withUnsafeBytes { stream in
-                try content.withUnsafeBytes { try DeflateReconstruction.analyse(deflate: stream, content: $0) }
-            }
-            let replayed = try content.withUnsafeBytes {
-                try DeflateReconstruction.replay(payload: payload, content: $0)
-            }
+            let payload = try Self.analysed(deflate, content: content)
+            let replayed = try Self.replayed(payload, content: content)
             #expect(replayed == deflate, "seed \(seed), GNU level \(level)")
         }
+    }
+
+    /// The reconstruction payload of `deflate` (a raw deflate stream) over `content`.
+    static func analysed(_ deflate: [UInt8], content: [UInt8]) throws -> [UInt8] {
+        try deflate.withUnsafeBytes { stream in
+            try content.withUnsafeBytes { try DeflateReconstruction.analyse(deflate: stream, content: $0) }
+        }
+    }
+
+    /// The deflate stream `payload` writes over `content`.
+    static func replayed(_ payload: [UInt8], content: [UInt8]) throws -> [UInt8] {
+        try content.withUnsafeBytes { try DeflateReconstruction.replay(payload: payload, content: $0) }
     }
 
     // MARK: Hostile input
@@ -136,9 +140,7 @@ import Testing
         let file = try vector(name)
         let content = try GzipDecoder().transform(file)
         let deflate = try deflateData(of: file)
-        let payload = try deflate.withUnsafeBytes { stream in
-            try content.withUnsafeBytes { try DeflateReconstruction.analyse(deflate: stream, content: $0) }
-        }
+        let payload = try Self.analysed(deflate, content: content)
         return (payload, content)
     }
 
@@ -212,9 +214,7 @@ import Testing
         let file = try GzipEncoder(level: 6).transform(content)
         let deflate = try Self.deflateData(of: file)
         func analyse(_ stream: [UInt8], _ content: [UInt8]) throws {
-            _ = try stream.withUnsafeBytes { s in
-                try content.withUnsafeBytes { try DeflateReconstruction.analyse(deflate: s, content: $0) }
-            }
+            _ = try Self.analysed(stream, content: content)
         }
         #expect(throws: DeflateParseError.self) { try analyse(Array(deflate.dropLast(3)), content) }
         #expect(throws: DeflateParseError.self) { try analyse(deflate + [0], content) }

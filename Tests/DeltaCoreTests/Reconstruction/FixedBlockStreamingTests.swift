@@ -55,11 +55,8 @@ import Testing
         let content = Self.content(seed: seed)
         let deflate = try RecipeFixtures.peer("python3", ["-c", producer], input: content)
         let start = ContinuousClock.now
-        let payload = try deflate.withUnsafeBytes { stream in
-            try content.withUnsafeBytes { try DeflateReconstruction.analyse(deflate: stream, content: $0) }
-        }
-        let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let payload = try DeflateReconstructionTests.analysed(deflate, content: content)
+        let seconds = (ContinuousClock.now - start).inSeconds
         return Fixture(seed: seed, content: content, deflate: deflate, payload: payload, analysisSeconds: seconds)
     }
 

@@ -151,9 +151,7 @@ import Testing
         content += (0..<150_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
         content += generator.compressibleBytes(count: 150_000)
         let deflate = try DeflateReconstructionTests.deflateData(of: try GzipEncoder(level: 3).transform(content))
-        let payload = try deflate.withUnsafeBytes { stream in
-            try content.withUnsafeBytes { try DeflateReconstruction.analyse(deflate: stream, content: $0) }
-        }
+        let payload = try DeflateReconstructionTests.analysed(deflate, content: content)
         for round in 0..<2 {
             let encoder = DeflateReconstructionEncoder(payload: payload)
             var output: [UInt8] = []

@@ -49,12 +49,8 @@ import Testing
                     print("IsalReconstructionTests: Python's isal module is missing; ISA-L round trips skipped")
                     return
                 }
-                let payload = try deflate.withUnsafeBytes { stream in
-                    try content.withUnsafeBytes { try DeflateReconstruction.analyse(deflate: stream, content: $0) }
-                }
-                let replayed = try content.withUnsafeBytes {
-                    try DeflateReconstruction.replay(payload: payload, content: $0)
-                }
+                let payload = try DeflateReconstructionTests.analysed(deflate, content: content)
+                let replayed = try DeflateReconstructionTests.replayed(payload, content: content)
                 #expect(replayed == deflate, "seed \(seed), level \(level), \(content.count) bytes")
                 tried += 1
             }
@@ -82,9 +78,7 @@ import Testing
                 print("IsalReconstructionTests: Python's isal module is missing; level \(level) skipped")
                 return
             }
-            let payload = try deflate.withUnsafeBytes { stream in
-                try content.withUnsafeBytes { try DeflateReconstruction.analyse(deflate: stream, content: $0) }
-            }
+            let payload = try DeflateReconstructionTests.analysed(deflate, content: content)
             #expect(expected[level].contains(try Self.mode(of: payload)), "level \(level)")
             #expect(payload.first == 2, "level \(level): ISA-L modes are payload version 2")
             #expect(payload.count * 50 < deflate.count, "level \(level): \(payload.count) bytes")

@@ -68,12 +68,8 @@ import Testing
                     break  // the tool (or Python's zlib_ng module) is missing here
                 }
                 let deflate = producer.gzip ? try DeflateReconstructionTests.deflateData(of: output) : output
-                let payload = try deflate.withUnsafeBytes { stream in
-                    try content.withUnsafeBytes { try DeflateReconstruction.analyse(deflate: stream, content: $0) }
-                }
-                let replayed = try content.withUnsafeBytes {
-                    try DeflateReconstruction.replay(payload: payload, content: $0)
-                }
+                let payload = try DeflateReconstructionTests.analysed(deflate, content: content)
+                let replayed = try DeflateReconstructionTests.replayed(payload, content: content)
                 #expect(replayed == deflate, "seed \(seed), \(producer.name), \(content.count) bytes")
                 tried += 1
             }
