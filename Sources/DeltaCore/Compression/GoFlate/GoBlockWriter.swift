@@ -161,33 +161,7 @@ struct GoBlockWriter {
         for index in codeLengthFrequencies.indices { codeLengthFrequencies[index] = 0 }
         codeLengthSymbols.removeAll(keepingCapacity: true)
         let lengths = Array(literalCode.lengths[0..<literals]) + Array(distanceCode.lengths[0..<distances])
-        var start = 0
-        while start < lengths.count {
-            let length = lengths[start]
-            var run = 1
-            while start + run < lengths.count && lengths[start + run] == length { run += 1 }
-            start += run
-            if length != 0 {
-                emitCodeLength(length)
-                run -= 1
-                while run >= 3 {
-                    let repeats = min(6, run)
-                    emitCodeLength(16, extra: repeats - 3)
-                    run -= repeats
-                }
-            } else {
-                while run >= 11 {
-                    let repeats = min(138, run)
-                    emitCodeLength(18, extra: repeats - 11)
-                    run -= repeats
-                }
-                if run >= 3 {
-                    emitCodeLength(17, extra: run - 3)
-                    run = 0
-                }
-            }
-            for _ in 0..<run { emitCodeLength(length) }
-        }
+        GreedyCodeLengthRuns.forEach(in: lengths) { symbol, extra in emitCodeLength(symbol, extra: extra) }
         codeLengthCode.build(frequencies: codeLengthFrequencies, maxBits: 7)
     }
 

@@ -71,41 +71,9 @@ final class IsalHeaderPredictor: DynamicHeaderPredicting {
     private static func runs(_ lengths: [UInt8]) -> (items: [DynamicHeader.Item], counts: [Int]) {
         var items: [DynamicHeader.Item] = []
         var counts = [Int](repeating: 0, count: 19)
-        func add(_ symbol: UInt8, _ extra: Int = 0) {
-            items.append(DynamicHeader.Item(symbol: symbol, extra: UInt8(extra)))
+        GreedyCodeLengthRuns.forEach(in: lengths) { symbol, extra in
+            items.append(DynamicHeader.Item(symbol: symbol, extra: UInt8(extra ?? 0)))
             counts[Int(symbol)] += 1
-        }
-        var index = 0
-        while index < lengths.count {
-            let value = lengths[index]
-            var run = 1
-            while index + run < lengths.count && lengths[index + run] == value { run += 1 }
-            index += run
-            if value == 0 {
-                while run > 138 {
-                    add(18, 127)
-                    run -= 138
-                }
-                if run > 10 {
-                    add(18, run - 11)
-                } else if run > 2 {
-                    add(17, run - 3)
-                } else {
-                    for _ in 0..<run { add(0) }
-                }
-                continue
-            }
-            add(value)
-            run -= 1
-            while run > 6 {
-                add(16, 3)
-                run -= 6
-            }
-            if run >= 3 {
-                add(16, run - 3)
-            } else {
-                for _ in 0..<run { add(value) }
-            }
         }
         return (items, counts)
     }
