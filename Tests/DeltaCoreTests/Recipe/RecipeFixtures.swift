@@ -1,5 +1,6 @@
 import DeltaCore
 import Foundation
+import Testing
 
 /// Shared inputs for the recipe tests: the six 1.17.0 tar (174 KB, from the committed
 /// PyPI sdist) and helpers to compress it with the real peer tools.
@@ -18,6 +19,21 @@ enum RecipeFixtures {
             let fields = line.split(separator: " ")
             return (String(fields[0]), Int(fields[1])!, Int(fields[2])!, String(fields[3]))
         }
+    }
+
+    /// Expects `output` to be the bytes `producer` wrote for `vector`: its size, then its
+    /// SHA256; failures name `file` (when given), the input and the level.
+    static func expect(
+        _ output: [UInt8], matches vector: (input: String, level: Int, size: Int, sha256: String),
+        writtenBy producer: String, file: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let label = (file.map { "\($0), " } ?? "") + "\(vector.input) at level \(vector.level)"
+        #expect(
+            output.count == vector.size, "\(label): \(output.count) bytes, \(producer) wrote \(vector.size)",
+            sourceLocation: sourceLocation)
+        #expect(
+            try DigestContext.digest(.sha256, of: output).hex == vector.sha256, "\(label)",
+            sourceLocation: sourceLocation)
     }
 
     /// `content` through `encoder` fed a byte at a time for its first 3,000 bytes, then in
