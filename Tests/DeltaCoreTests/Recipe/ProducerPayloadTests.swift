@@ -32,7 +32,7 @@ import Testing
     @Test(
         arguments: [
             ([], 0, "truncated"),
-            ([7], 0, "unknown deflate producer 7"),
+            ([9], 0, "unknown deflate producer 9"),
             ([6], 1, "truncated"),
             ([6, 0], 1, "libdeflate encoder generation 0 out of range"),
             ([6, 2], 1, "libdeflate encoder generation 2 out of range"),

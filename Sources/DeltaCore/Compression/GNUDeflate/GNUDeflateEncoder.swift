@@ -21,9 +21,14 @@ public final class GNUDeflateEncoder: StreamEncoder {
 
     /// Creates an encoder for `gzip -level`, or `gzip -level --rsyncable` (gzip 1.7 and later).
     /// - Throws: ``CompressionError/invalidSettings(_:detail:)`` unless `level` is 1 to 9.
-    public init(level: Int, rsyncable: Bool = false) throws(CompressionError) {
+    public convenience init(level: Int, rsyncable: Bool = false) throws(CompressionError) {
+        try self.init(level: level, rsyncable: rsyncable, variant: .gzip112)
+    }
+
+    /// An encoder for `gzip -level` as built with `variant`'s compile-time choices.
+    init(level: Int, rsyncable: Bool = false, variant: GNUDeflateVariant) throws(CompressionError) {
         guard (1...9).contains(level) else { throw .invalidSettings(.gzip, detail: "GNU gzip level \(level)") }
-        core = GNUDeflateCore(level: level, variant: .gzip112)
+        core = GNUDeflateCore(level: level, variant: variant)
         if rsyncable { core.rsync = GNURsyncableChunking() }
     }
 
@@ -53,8 +58,15 @@ struct GNUDeflateVariant: Hashable, Sendable {
     var guessesBlockEnd: Bool
     /// Whether `longest_match` clamps `nice_match` to the lookahead.
     var clampsNiceMatch: Bool
+    /// Whether `fill_window` zeroes the two window bytes past the input's end ("don't let
+    /// garbage pollute the dictionary", gzip 1.5). Without it they keep what the window held
+    /// there: zeros before the first slide, else the content 32 KiB earlier.
+    var zeroesPastEnd = true
 
     static let gzip112 = GNUDeflateVariant(litBufferSize: 0x8000, guessesBlockEnd: true, clampsNiceMatch: false)
+    /// gzip 1.4 and earlier, and busybox's `gzip` (its `deflate.c` is gzip's of that time).
+    static let unzeroedEnd = GNUDeflateVariant(
+        litBufferSize: 0x8000, guessesBlockEnd: true, clampsNiceMatch: false, zeroesPastEnd: false)
 }
 
 /// Input waiting to enter the window: bytes copied in as a stream arrives, or a whole
@@ -145,6 +157,7 @@ struct GNUDeflateCore {
     let niceMatch: Int
     let maxChain: Int
     let clampsNiceMatch: Bool
+    let zeroesPastEnd: Bool
 
     let window: UnsafeMutablePointer<UInt8>
     let prev: UnsafeMutablePointer<UInt16>
@@ -185,6 +198,7 @@ struct GNUDeflateCore {
         niceMatch = config.nice
         maxChain = config.chain
         clampsNiceMatch = variant.clampsNiceMatch
+        zeroesPastEnd = variant.zeroesPastEnd
         window = .allocate(capacity: Self.windowSize + Self.maxMatch)
         window.initialize(repeating: 0, count: Self.windowSize + Self.maxMatch)
         prev = .allocate(capacity: Self.wSize)
@@ -251,7 +265,7 @@ struct GNUDeflateCore {
             let n = input.read(into: window + strstart + lookahead, count: more)
             if n == 0 {
                 eofile = true
-                (window + strstart + lookahead).update(repeating: 0, count: Self.minMatch - 1)
+                if zeroesPastEnd { (window + strstart + lookahead).update(repeating: 0, count: Self.minMatch - 1) }
             } else {
                 lookahead += n
             }

@@ -29,8 +29,9 @@ public enum RestartPointRecorder {
         jobs: Int = Recompressor.defaultJobs
     ) throws -> RecompressionRecipe {
         // Go's and miniz_oxide's blocks cannot be resumed by our segment compressors (yet):
-        // their rebuilds are serial.
+        // their rebuilds are serial. Nor can gzip 1.4's end (its last segment would differ).
         guard recipe.format == .gzip, let gzip = recipe.gzip, !gzip.deflater.isProducerRecorded, interval > 0,
+            (try? recipe.deflateProducer()) != .gnuUnzeroedEnd,
             UInt64(content.count) >= 2 * interval,
             file.count >= Int(recipe.trailingZeroBytes) + 18
         else { return recipe }

@@ -19,13 +19,25 @@ struct CandidateTrial {
     /// Whether `encoder` turns ``content`` into exactly ``expected``.
     /// - Throws: only errors of the encoder itself (a library failure), never a mismatch.
     func reproduces(with encoder: any StreamEncoder) throws -> Bool {
+        try matchedBytes(with: encoder) == nil
+    }
+
+    /// How many leading bytes of ``expected`` `encoder` wrote before its output differed;
+    /// nil when it reproduces ``expected`` exactly.
+    /// - Throws: only errors of the encoder itself (a library failure), never a mismatch.
+    func matchedBytes(with encoder: any StreamEncoder) throws -> Int? {
         var matched = 0
         let expected = self.expected
         let compare: ChunkSink = { chunk in
-            guard chunk.count <= expected.count - matched,
-                memcmp(chunk.baseAddress!, expected.baseAddress! + matched, chunk.count) == 0
-            else { throw Mismatch() }
-            matched += chunk.count
+            let common = min(chunk.count, expected.count - matched)
+            if common == chunk.count, memcmp(chunk.baseAddress!, expected.baseAddress! + matched, common) == 0 {
+                matched += common
+                return
+            }
+            var same = 0
+            while same < common && chunk[same] == expected[matched + same] { same += 1 }
+            matched += same
+            throw Mismatch()
         }
         do {
             var start = 0
@@ -36,8 +48,8 @@ struct CandidateTrial {
             }
             try encoder.finish(into: compare)
         } catch is Mismatch {
-            return false
+            return matched
         }
-        return matched == expected.count
+        return matched == expected.count ? nil : matched
     }
 }

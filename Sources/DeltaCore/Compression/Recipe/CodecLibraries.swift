@@ -153,6 +153,8 @@ extension GzipRecipe {
             return try GNUDeflateEncoder(level: level)
         case (.gnuGzip, .gnuRsyncable?):
             return try GNUDeflateEncoder(level: level, rsyncable: true)
+        case (.gnuGzip, .gnuUnzeroedEnd?):
+            return try GNUDeflateEncoder(level: level, variant: .unzeroedEnd)
         case let (.zlib, .pigz(blockSize, independent)?) where (memLevel ?? 8) == 8:
             return try PigzDeflateEncoder(
                 level: level, strategy: strategy ?? .default, blockSize: blockSize, independent: independent)

@@ -15,7 +15,13 @@
 ///   of each `deflate` call (varint, 0 for all the input in one call, at most 2^30), the
 ///   recipe's deflater is `zlib-ng`;
 /// - 6, libdeflate: the encoder generation (varint; 1 is libdeflate 1.14's), the recipe's
-///   deflater is `libdeflate`.
+///   deflater is `libdeflate`;
+/// - 8, zlib-ng with all the input in one `deflate` call that finishes the stream (Python's
+///   `zlib_ng.compress` and `gzip_ng.compress`; write size ``ZlibNGDeflateEncoder/oneFinishingCall``):
+///   the encoder generation (varint), the recipe's deflater is `zlib-ng`;
+/// - 7, GNU gzip 1.4 and earlier, and busybox `gzip`: nothing more (the recipe's deflater is
+///   `gnu-gzip`): the window bytes past the input's end keep what they held (gzip 1.5 zeroes
+///   two of them), which changes the last few tokens of some files.
 public enum DeflateProducer: Hashable, Sendable {
     /// `gzip --rsyncable` (GNU gzip 1.7 and later): ``GNUDeflateEncoder`` with sequence points.
     case gnuRsyncable
@@ -25,12 +31,16 @@ public enum DeflateProducer: Hashable, Sendable {
     case goFlate(generation: Int)
     /// Rust's miniz_oxide as of the given encoder generation: ``MinizDeflateEncoder``.
     case minizOxide(generation: Int)
-    /// zlib-ng as of the given encoder generation, fed `writeSize` bytes a call (0: one call):
-    /// ``ZlibNGDeflateEncoder``.
+    /// zlib-ng as of the given encoder generation, fed `writeSize` bytes a call (0: one call,
+    /// then a finishing one; ``ZlibNGDeflateEncoder/oneFinishingCall``: one call that
+    /// finishes): ``ZlibNGDeflateEncoder``.
     case zlibNG(generation: Int, writeSize: Int)
     /// libdeflate as of the given encoder generation, the whole input in one call:
     /// ``LibdeflateDeflateEncoder``.
     case libdeflate(generation: Int)
+    /// GNU gzip before 1.5, and busybox's `gzip` (same `deflate.c`): ``GNUDeflateEncoder`` whose
+    /// window is not zeroed past the input's end.
+    case gnuUnzeroedEnd
 
     /// The deflater a recipe with this producer has, when the producer records it.
     var recordedDeflater: DeflateImplementation? {
@@ -39,7 +49,7 @@ public enum DeflateProducer: Hashable, Sendable {
         case .minizOxide: .minizOxide
         case .zlibNG: .zlibNG
         case .libdeflate: .libdeflate
-        case .gnuRsyncable, .pigz: nil
+        case .gnuRsyncable, .pigz, .gnuUnzeroedEnd: nil
         }
     }
 
@@ -59,6 +69,9 @@ public enum DeflateProducer: Hashable, Sendable {
         case let .minizOxide(generation):
             out.varint(4)
             out.varint(UInt64(generation))
+        case let .zlibNG(generation, ZlibNGDeflateEncoder.oneFinishingCall):
+            out.varint(8)
+            out.varint(UInt64(generation))
         case let .zlibNG(generation, writeSize):
             out.varint(5)
             out.varint(UInt64(generation))
@@ -66,6 +79,8 @@ public enum DeflateProducer: Hashable, Sendable {
         case let .libdeflate(generation):
             out.varint(6)
             out.varint(UInt64(generation))
+        case .gnuUnzeroedEnd:
+            out.varint(7)
         }
         return out.bytes
     }
@@ -98,6 +113,11 @@ public enum DeflateProducer: Hashable, Sendable {
         case 6:
             self = .libdeflate(
                 generation: try input.small(LibdeflateDeflateEncoder.generations, "libdeflate encoder generation"))
+        case 7:
+            self = .gnuUnzeroedEnd
+        case 8:
+            let generation = try input.small(ZlibNGDeflateEncoder.generations, "zlib-ng encoder generation")
+            self = .zlibNG(generation: generation, writeSize: ZlibNGDeflateEncoder.oneFinishingCall)
         case let code:
             throw .malformed(offset: codeOffset, detail: "unknown deflate producer \(code)")
         }

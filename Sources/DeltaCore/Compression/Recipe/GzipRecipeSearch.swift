@@ -113,28 +113,22 @@ struct GzipRecipeSearch {
         if !(skipsExactAfterReconstruction && previous?.usesDeflateReconstruction == true) {
             let flushPoints = DeflateFlushPoints(deflate: deflate, outputLimit: Self.flushScanLimit)
             let goTrailer = GoFlateEncoder.hasGoTrailer(deflate)
-            for candidate in (goTrailer ? Self.goCandidates(for: header) : [])
+            for first in (goTrailer ? Self.goCandidates(for: header) : [])
                 + Self.candidates(for: header, flushPoints: flushPoints)
             {
-                tried += 1
-                let gzip = GzipRecipe(
-                    header: header, deflater: candidate.deflater, level: candidate.level,
-                    memLevel: candidate.memLevel, strategy: candidate.strategy)
-                let encoder = GzipMemberEncoder(
-                    header: header, deflater: try gzip.makeDeflater(producer: candidate.producer))
-                if try trial.reproduces(with: encoder) {
-                    let library: CodecLibrary =
-                        switch candidate.deflater {
-                        case .zlib: .zlib
-                        case .gnuGzip: .gnuDeflate
-                        case .goFlate: .goFlate
-                        case .minizOxide: .minizOxide
-                        case .zlibNG: .zlibNG(generation: candidate.zlibNGGeneration)
-                        case .libdeflate: .libdeflate
-                        }
-                    var recipe = RecompressionRecipe(format: .gzip, library: library, gzip: gzip)
-                    recipe.setExtension(.deflateProducer, payload: candidate.producer?.payload)
-                    return RecipeDetection(recipe: recipe, candidatesTried: tried, reason: nil)
+                var next: Candidate? = first
+                while let candidate = next {
+                    next = nil
+                    tried += 1
+                    let gzip = GzipRecipe(
+                        header: header, deflater: candidate.deflater, level: candidate.level,
+                        memLevel: candidate.memLevel, strategy: candidate.strategy)
+                    let encoder = GzipMemberEncoder(
+                        header: header, deflater: try gzip.makeDeflater(producer: candidate.producer))
+                    guard let matched = try trial.matchedBytes(with: encoder) else {
+                        return RecipeDetection(recipe: Self.recipe(candidate, gzip), candidatesTried: tried, reason: nil)
+                    }
+                    next = Self.unzeroedEndRetry(after: candidate, matched: matched, of: member.count)
                 }
             }
         }
@@ -142,6 +136,39 @@ struct GzipRecipeSearch {
         return RecipeDetection(
             recipe: reconstruction.recipe, candidatesTried: tried + 1,
             reason: reconstruction.recipe == nil ? "\(exactReason); \(reconstruction.reason ?? "")" : nil)
+    }
+
+    /// The recipe of a candidate that reproduced the member.
+    private static func recipe(_ candidate: Candidate, _ gzip: GzipRecipe) -> RecompressionRecipe {
+        let library: CodecLibrary =
+            switch candidate.deflater {
+            case .zlib: .zlib
+            case .gnuGzip: .gnuDeflate
+            case .goFlate: .goFlate
+            case .minizOxide: .minizOxide
+            case .zlibNG: .zlibNG(generation: candidate.zlibNGGeneration)
+            case .libdeflate: .libdeflate
+            }
+        var recipe = RecompressionRecipe(format: .gzip, library: library, gzip: gzip)
+        recipe.setExtension(.deflateProducer, payload: candidate.producer?.payload)
+        return recipe
+    }
+
+    /// Output that differs from GNU gzip's only in the last block is likeliest gzip 1.4's or
+    /// busybox's (``DeflateProducer/gnuUnzeroedEnd``): gzip writes a block's bytes when the
+    /// block ends, and a block holds at most 32 Ki symbols, so the difference shows within
+    /// the last 64 KiB or so; then that variant at the same level is tried next.
+    static let unzeroedEndReach = 1 << 17
+
+    /// The GNU gzip 1.4 candidate to try after `candidate` (plain GNU gzip) matched `matched`
+    /// of `size` bytes, if it came that close.
+    private static func unzeroedEndRetry(after candidate: Candidate, matched: Int, of size: Int) -> Candidate? {
+        guard candidate.deflater == .gnuGzip, candidate.producer == nil, matched + unzeroedEndReach >= size else {
+            return nil
+        }
+        var retry = candidate
+        retry.producer = .gnuUnzeroedEnd
+        return retry
     }
 
     /// miniz_oxide's levels through flate2, likeliest first: flate2 writes XFL 2 from level 9,
@@ -162,7 +189,8 @@ struct GzipRecipeSearch {
     /// zlib-ng's levels as Python writes them (`gzip.GzipFile`, `tarfile`: XFL 2 at level 9,
     /// 4 at level 1, 0 otherwise; 9 is their default, 6 `zlib`'s), likeliest first, for one
     /// encoder generation. Levels whose output depends on how the input was split into calls
-    /// get one call, then Python's usual 64 and 128 KiB pieces; the others (`deflate_fast`,
+    /// get one call, then Python's usual 64 and 128 KiB pieces (level 1 also one call that
+    /// finishes, as `gzip_ng.compress` makes it); the others (`deflate_fast`,
     /// 2.1's level 3, the rolling hash of level 9) one call. An older generation only gets the
     /// levels where its output usually differs from the newer one's (2.1: all but 9, whose
     /// bytes are 2.2's; 2.0: 3, 4 and 9, where its rules differ; elsewhere only its rare 3-byte
@@ -189,7 +217,8 @@ struct GzipRecipeSearch {
                 generation.strategy(level: level) == .fast
                 || (generation.strategy(level: level) == .medium && level == 3)
                 || (level == 9 && generation.hasRollingHash)
-            return (splitFree || (unhinted && generation != .zlibNG22) ? [0] : [0, 1 << 16, 1 << 17]).map {
+            let oneShot = generation.strategy(level: level) == .quick ? [ZlibNGDeflateEncoder.oneFinishingCall] : []
+            return (splitFree || (unhinted && generation != .zlibNG22) ? [0] : [0, 1 << 16, 1 << 17] + oneShot).map {
                 Candidate(
                     deflater: .zlibNG, level: level,
                     producer: .zlibNG(generation: generation.rawValue, writeSize: $0))

@@ -20,6 +20,8 @@
 /// that many bytes (Python's `GzipFile.write` of fixed pieces), or 0 for all the input in one
 /// call; either way the stream is finished by a separate `Z_FINISH` call with no input, as
 /// Python's `flush()` does. Levels 2, 3 and 9 were seen to give the same bytes for any split.
+/// ``oneFinishingCall`` is the one-shot form instead (`zlib_ng.compress`, `gzip_ng.compress`):
+/// one `Z_FINISH` call with all the input, where level 1 writes a single final block.
 ///
 /// Wrap it in ``GzipMemberEncoder`` with the file's header.
 public final class ZlibNGDeflateEncoder: StreamEncoder {
@@ -32,6 +34,9 @@ public final class ZlibNGDeflateEncoder: StreamEncoder {
     public static let levels = 1...9
     /// The largest write size a recipe may give (0 is one write).
     public static let maximumWriteSize = 1 << 30
+    /// The write size of a stream made by one `deflate` call that has all the input and
+    /// finishes it (`compress2`, Python's `zlib_ng.compress`).
+    public static let oneFinishingCall = -1
 
     /// What a strategy returned: zlib's `block_state`, as far as it matters here.
     enum BlockState { case needMore, blockDone, finishDone }
@@ -66,7 +71,8 @@ public final class ZlibNGDeflateEncoder: StreamEncoder {
     /// Creates an encoder for zlib-ng at `level`, memLevel 8, default strategy.
     /// - Parameters:
     ///   - level: 1 to 9.
-    ///   - writeSize: the input bytes each `deflate` call got, 0 for one call with everything.
+    ///   - writeSize: the input bytes each `deflate` call got, 0 for one call with everything
+    ///     and a finishing call, ``oneFinishingCall`` for one call that also finishes.
     ///   - generation: the encoder generation (``ZlibNGGeneration``), 1 for zlib-ng 2.2-2.3.
     /// - Throws: ``CompressionError/invalidSettings(_:detail:)`` for a level, size or
     ///   generation out of range.
@@ -74,11 +80,16 @@ public final class ZlibNGDeflateEncoder: StreamEncoder {
         throws(CompressionError)
     {
         guard Self.levels.contains(level) else { throw .invalidSettings(.gzip, detail: "zlib-ng level \(level)") }
-        guard (0...Self.maximumWriteSize).contains(writeSize) else {
+        guard (0...Self.maximumWriteSize).contains(writeSize) || writeSize == Self.oneFinishingCall else {
             throw .invalidSettings(.gzip, detail: "zlib-ng write size \(writeSize)")
         }
         guard let generation = ZlibNGGeneration(rawValue: generation) else {
             throw .invalidSettings(.gzip, detail: "zlib-ng encoder generation \(generation)")
+        }
+        // One finishing call is emulated for deflate_quick only, the level where it was seen
+        // to change the bytes (one final block); elsewhere it was not checked.
+        guard writeSize != Self.oneFinishingCall || generation.strategy(level: level) == .quick else {
+            throw .invalidSettings(.gzip, detail: "zlib-ng level \(level) in one finishing call")
         }
         self.level = level
         self.writeSize = writeSize
@@ -104,7 +115,7 @@ public final class ZlibNGDeflateEncoder: StreamEncoder {
     public func process(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws {
         guard !finished else { throw CompressionError.alreadyFinished(.gzip) }
         buffered.append(contentsOf: input)
-        if writeSize > 0 {
+        if writeSize > 0 {  // (oneFinishingCall, -1, holds input back as one call does)
             while buffered.count - bufferedStart >= writeSize {
                 try call(count: writeSize, flush: .none, holdShortFills: false, newPythonCall: true, sink)
             }
@@ -122,6 +133,11 @@ public final class ZlibNGDeflateEncoder: StreamEncoder {
         guard !finished else { return }
         finished = true
         let rest = buffered.count - bufferedStart
+        if writeSize == Self.oneFinishingCall {
+            try call(count: rest, flush: .finish, holdShortFills: false, newPythonCall: false, sink)
+            try bits.flush(into: sink, force: true)
+            return
+        }
         if rest > 0 {
             try call(count: rest, flush: .none, holdShortFills: false, newPythonCall: writeSize > 0, sink)
         }

@@ -300,7 +300,8 @@ extension ZlibNGDeflateEncoder {
 
     func deflateQuick(_ input: inout ZlibNGInput, flush: Flush, hold: Int, _ sink: ChunkSink) throws -> BlockState {
         let f = finder
-        let last = flush == .finish
+        // A call that finishes writes its one block as the final one from the start.
+        let last = flush == .finish || writeSize == ZlibNGDeflateEncoder.oneFinishingCall
         if last && blockOpen != 2 {
             try quickEndBlock(last: false, sink)
             quickStartBlock(last: true)
