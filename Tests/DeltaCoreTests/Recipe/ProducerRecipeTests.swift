@@ -111,6 +111,22 @@ import Testing
         #expect(recipe.library == .zlib)
     }
 
+    /// pigz writes no empty block where a block already ends on an even byte, so a file of
+    /// two blocks may show no flush marker at all (found by `AnyProducerRoundTripTests`:
+    /// `pigz -5 -b 32` of 33,000 bytes): a block end at a whole 32 KiB still finds pigz.
+    @Test(.enabled(if: Tools.available("pigz")), arguments: [0, 1, 2, 3])
+    func pigzOfFewBlocksWithoutFlushMarkersIsDetected(sample: Int) throws {
+        var generator = SeededGenerator(seed: UInt64(1000 + sample))
+        let content =
+            sample % 2 == 0
+            ? generator.compressibleBytes(count: 33_000 + sample * 20_000) : generator.bytes(40_000 + sample * 30_000)
+        let file = try RecipeFixtures.peer("pigz", ["-5", "-b", "32", "-c"], input: content)
+        let recipe = try #require(try Self.detectAndRebuild(file, "pigz -5 -b 32, sample \(sample)"))
+        let reconstructed = recipe.usesDeflateReconstruction
+        #expect(!reconstructed, "sample \(sample)")
+        #expect(try recipe.deflateProducer() == .pigz(blockSize: 32 << 10, independent: false))
+    }
+
     // MARK: pbzip2
 
     @Test(.enabled(if: Tools.available("pbzip2")), arguments: [(9, 1), (9, 9), (5, 2), (1, 1)])

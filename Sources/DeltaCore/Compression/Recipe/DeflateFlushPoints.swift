@@ -5,10 +5,15 @@ internal import CZlib
 ///
 /// zlib and GNU gzip never write an empty block in their plain modes, so such blocks mark
 /// a producer that flushes: pigz at every block boundary, `gzip --rsyncable` at its sequence
-/// points. Their spacing gives pigz's block size. Only the start of the stream is read.
+/// points. Their spacing gives pigz's block size. pigz writes no empty block where a block
+/// already ends on an even byte boundary, so a file of few blocks may show none: then block
+/// boundaries at whole KiB offsets (which zlib's own blocks rarely hit) stand in for them.
+/// Only the start of the stream is read.
 struct DeflateFlushPoints {
     /// The offsets, ascending, each once.
     private(set) var offsets: [Int] = []
+    /// Offsets where any block ends that are a whole number of KiB, ascending.
+    private(set) var kibBoundaries: [Int] = []
 
     /// Inflates at most `outputLimit` bytes of `deflate` (raw RFC 1951 data), block by block.
     /// Data that does not inflate simply ends the scan: the caller's trial decides.
@@ -33,6 +38,9 @@ struct DeflateFlushPoints {
             if position > 0, position == lastBoundary, offsets.last != position {
                 offsets.append(position)
             }
+            if position > 0, position % 1024 == 0, kibBoundaries.last != position {
+                kibBoundaries.append(position)
+            }
             lastBoundary = position
         }
     }
@@ -40,8 +48,9 @@ struct DeflateFlushPoints {
     /// The block size pigz would have used to flush at these offsets: their greatest common
     /// divisor, when a whole number of KiB within pigz's range; nil otherwise.
     var pigzBlockSize: Int? {
-        guard let first = offsets.first else { return nil }
-        let size = offsets.dropFirst().reduce(first) { Self.gcd($0, $1) }
+        let evidence = offsets.isEmpty ? kibBoundaries : offsets
+        guard let first = evidence.first else { return nil }
+        let size = evidence.dropFirst().reduce(first) { Self.gcd($0, $1) }
         guard size % 1024 == 0, PigzDeflateEncoder.blockSizes.contains(size) else { return nil }
         return size
     }

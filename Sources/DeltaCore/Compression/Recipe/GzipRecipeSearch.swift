@@ -313,6 +313,20 @@ struct GzipRecipeSearch {
             header.operatingSystem == 3 && header.extra == nil && header.comment == nil && !header.headerCRC
         var list = flushingCandidates(hinted: hinted, levels: levels, flushPoints: flushPoints)
         list += gnuMayHaveWritten ? gnu(hinted) + zlib(hinted) : zlib(hinted) + gnu(hinted)
+        // pigz output whose block ends all fell on even bytes has no empty blocks to show its
+        // block size; blocks ending at a usual size's multiples suggest it, after zlib's
+        // likeliest levels since zlib's own blocks sometimes end there too.
+        if flushPoints.offsets.isEmpty, let blockSize = flushPoints.pigzBlockSize,
+            blockSize.nonzeroBitCount == 1, blockSize <= 1 << 20
+        {
+            list += (hinted.isEmpty ? [6] : hinted).flatMap { level in
+                [false, true].map {
+                    Candidate(
+                        deflater: .zlib, level: level, memLevel: 8, strategy: .default,
+                        producer: .pigz(blockSize: blockSize, independent: $0))
+                }
+            }
+        }
         // flate2 (miniz_oxide) and libdeflate-gzip write OS 255 like Python; after zlib's
         // likeliest levels, so that Python's files pay nothing for them.
         if header.operatingSystem == 255 {
