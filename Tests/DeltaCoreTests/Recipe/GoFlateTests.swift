@@ -252,8 +252,8 @@ import Testing
         #expect(bytes.map { String(format: "%02x", $0) }.joined() == Self.goldenLevel6)
         var olderView = try RecompressionRecipe(serialized: bytes)
         #expect(olderView.gzip?.deflater == .goFlate)
-        olderView.extensions = [RecipeExtension(kind: .deflateProducer, payload: [7])]
-        #expect(throws: RecipeError.malformed(offset: 0, detail: "unknown deflate producer 7")) {
+        olderView.extensions = [RecipeExtension(kind: .deflateProducer, payload: [9])]
+        #expect(throws: RecipeError.malformed(offset: 0, detail: "unknown deflate producer 9")) {
             try olderView.makeEncoder()
         }
     }
