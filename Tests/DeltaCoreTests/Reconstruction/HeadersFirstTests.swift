@@ -1,5 +1,6 @@
 @testable import DeltaCore
 import Foundation
+import FuzzTargets
 import Testing
 
 /// Payload flag `headersFirst` (version 3): a dynamic block over what the replay may hold
@@ -136,6 +137,57 @@ import Testing
             let index = Int.random(in: bodyOffset - 1..<corrupt.count, using: &generator)
             corrupt[index] ^= UInt8.random(in: 1...255, using: &generator)
             check(corrupt, "round \(round), byte \(index)")
+        }
+    }
+
+    // MARK: Fuzz seeds
+
+    static let fuzzDirectory = TestPaths.repositoryRoot.appendingPathComponent(
+        "Tests/DeltaCoreTests/Fuzz/FuzzReconstruction")
+
+    /// The headers-first seeds of the reconstruction fuzz corpus (replayed by
+    /// `FuzzCorpusReplayTests`) and what the fuzz target returns for each: 1 replayed.
+    static let fuzzSeeds = [
+        ("seed-replay-headers-first-gnu", 1), ("seed-replay-headers-first-isal0", 1),
+        ("seed-replay-v3-unknown-flag", 0),
+    ]
+
+    /// The seeds as ``writeFuzzSeeds()`` makes them: the fuzz target's replay mode (0), the
+    /// content's length, the content (4096 bytes of the six tar), then a version 3 payload
+    /// analysed with a limit of 16 tokens (so with headers first) of GNU gzip -6's stream, of
+    /// ISA-L -0's (when Python's isal is there), and the first with flag bit 1 set.
+    static func makeFuzzSeeds() throws -> [(String, [UInt8])] {
+        let content = Array(RecipeFixtures.sixTar.prefix(4096))
+        let prefix: [UInt8] = [0, UInt8(content.count & 0xff), UInt8(content.count >> 8)] + content
+        let gzip = try GzipMemberEncoder(header: GzipHeader(), deflater: GNUDeflateEncoder(level: 6)).transform(content)
+        let gnu = try Self.analysed(try DeflateReconstructionTests.deflateData(of: gzip), content, limit: 16)
+        var seeds = [("seed-replay-headers-first-gnu", prefix + gnu)]
+        if let isal = IsalReconstructionTests.isal(content, level: 0) {
+            seeds.append(("seed-replay-headers-first-isal0", prefix + (try Self.analysed(isal, content, limit: 16))))
+        }
+        var header = try PayloadVersionTests.Header(gnu)
+        header.flags = 3
+        seeds.append(("seed-replay-v3-unknown-flag", prefix + header.written().bytes))
+        return seeds
+    }
+
+    /// Writes the seeds into the corpus; runs only with `DELTAFETCH_WRITE_FUZZ_SEEDS=1`.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["DELTAFETCH_WRITE_FUZZ_SEEDS"] == "1"))
+    func writeFuzzSeeds() throws {
+        for (name, bytes) in try Self.makeFuzzSeeds() {
+            try Data(bytes).write(to: Self.fuzzDirectory.appendingPathComponent(name))
+        }
+    }
+
+    @Test func headersFirstFuzzSeedsReplay() throws {
+        for (name, expected) in Self.fuzzSeeds {
+            let bytes = [UInt8](try Data(contentsOf: Self.fuzzDirectory.appendingPathComponent(name)))
+            #expect(bytes.withUnsafeBytes { FuzzTargets.reconstruction($0) } == expected, "\(name)")
+            let payload = Array(bytes[(3 + 4096)...])
+            #expect(payload.first == 3, "\(name)")
+            if expected == 1 {
+                #expect(try DeflateReconstruction.Sizes(payload).flags == .headersFirst, "\(name)")
+            }
         }
     }
 }
