@@ -145,8 +145,8 @@ public enum DeflateReconstruction {
             blockModel.encodeTokenCount(block.tokenCount, &coder)
             predictor.blockCodeLengths = block.kind == .fixed ? .fixed : nil
             if block.kind == .dynamic, headersFirst != nil {
-                try headersFirst!.encode(headerBits(of: block, &reader), &blockModel, &coder)
-                predictor.blockCodeLengths = headersFirst!.codeLengths
+                try headersFirst?.encode(headerBits(of: block, &reader), &blockModel, &coder)
+                predictor.blockCodeLengths = headersFirst?.codeLengths
             }
             var position = block.contentStart
             for token in parsed.tokens[block.tokenStart..<block.tokenStart + block.tokenCount] {

@@ -211,9 +211,9 @@ final class DeflateReplay {
             streamingCodes = (fixedLiteral, fixedDistance)
             predictor.blockCodeLengths = .fixed
         } else if headersFirst != nil {
-            guard let bits = headersFirst!.decode(&blockModel, &coder) else { throw malformed("not a dynamic header") }
+            guard let bits = headersFirst?.decode(&blockModel, &coder) else { throw malformed("not a dynamic header") }
             streamingCodes = try codes(fromHeader: bits)
-            predictor.blockCodeLengths = headersFirst!.codeLengths
+            predictor.blockCodeLengths = headersFirst?.codeLengths
             for bit in bits { sink.write(bit ? 1 : 0, 1) }
         } else {
             streamingCodes = nil
