@@ -16,14 +16,15 @@
 /// mode (0 longest match, 1 newest match of at least 4 bytes); then the range-coded body to
 /// the end of the payload. Version 2 is the same with modes 2-5 (ISA-L's matchers,
 /// ``MatchPredictor/Settings/Mode``) also allowed; payloads of modes 0-1 stay version 1.
+/// Version 3 adds a `flags` varint right after the mode (``Flags``; bit 0 `headersFirst`:
+/// each dynamic block's header is coded before its tokens, other bits refused) and reserves
+/// modes 6 (optimal parse) and 7 (zlib-ng's `deflate_quick`) to it. A payload is written as
+/// the oldest version that expresses it (``version(for:flags:)``), so one without flags in
+/// modes 0-5 is byte for byte a version 1 or 2 payload.
 public enum DeflateReconstruction {
     /// The newest payload version written and read.
-    public static let payloadVersion: UInt8 = 2
+    public static let payloadVersion: UInt8 = 3
 
-    /// The version a payload with `mode` is written as: the oldest that has the mode.
-    static func version(for mode: MatchPredictor.Settings.Mode) -> UInt8 {
-        mode.isalKind == nil ? 1 : 2
-    }
     /// The predictor settings the analysis uses.
     static let defaultSettings = MatchPredictor.Settings(chainLimit: 128, lazyLimit: 32)
 
@@ -39,13 +40,25 @@ public enum DeflateReconstruction {
     public static func analyse(
         deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer
     ) throws(DeflateParseError) -> [UInt8] {
+        try analyse(deflate: deflate, content: content, maximumHeldTokens: DeflateReplay.maximumBlockTokens)
+    }
+
+    /// ``analyse(deflate:content:)`` for a replay that holds at most `maximumHeldTokens` of a
+    /// dynamic block whose header follows its tokens: a stream with a larger dynamic block
+    /// gets ``Flags/headersFirst`` (tests lower the limit to keep their data small).
+    static func analyse(
+        deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer, maximumHeldTokens: Int
+    ) throws(DeflateParseError) -> [UInt8] {
         guard deflate.count <= maximumStreamSize(contentSize: content.count) else {
             throw .unsupported("the stream is over twice the size of its content")
         }
         let parsed = try DeflateStreamParser.parse(deflate, content: content)
-        let settings = try chooseSettings(parsed, deflate: deflate, content: content)
+        let needed: Flags =
+            parsed.blocks.contains { $0.kind == .dynamic && $0.tokenCount > maximumHeldTokens } ? .headersFirst : []
+        let (settings, flags) = try chooseSettings(parsed, flags: needed, deflate: deflate, content: content)
         var header = RecipeByteWriter()
-        header.bytes.append(version(for: settings.mode))
+        let version = version(for: settings.mode, flags: flags)
+        header.bytes.append(version)
         header.varint(UInt64(content.count))
         header.varint(UInt64(deflate.count))
         header.varint(UInt64(parsed.blocks.count))
@@ -53,8 +66,10 @@ public enum DeflateReconstruction {
         header.varint(UInt64(settings.chainLimit))
         header.varint(UInt64(settings.lazyLimit))
         header.varint(UInt64(settings.mode.rawValue))
+        if version >= 3 { header.varint(flags.rawValue) }
         let body = try encodeBody(
-            parsed, blocks: parsed.blocks.indices, deflate: deflate, content: content, settings: settings)
+            parsed, blocks: parsed.blocks.indices, deflate: deflate, content: content, settings: settings,
+            flags: flags)
         return header.bytes + body
     }
 
@@ -78,22 +93,25 @@ public enum DeflateReconstruction {
     static let sampleLimit = 4 * sampleSize
 
     /// The setting that codes the stream's first blocks (about ``sampleSize`` of content, at
-    /// most ``sampleLimit``) smallest; the first candidate for a stream that small.
+    /// most ``sampleLimit``) smallest, with the flags the stream `needs` and those its mode
+    /// requires; the first candidate for a stream that small.
     private static func chooseSettings(
-        _ parsed: ParsedDeflate, deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer
-    ) throws(DeflateParseError) -> MatchPredictor.Settings {
+        _ parsed: ParsedDeflate, flags needed: Flags, deflate: UnsafeRawBufferPointer,
+        content: UnsafeRawBufferPointer
+    ) throws(DeflateParseError) -> (MatchPredictor.Settings, Flags) {
         let sampleEnd =
             (parsed.blocks.firstIndex { $0.contentStart + $0.contentLength >= sampleSize } ?? parsed.blocks.count - 1)
             + 1
-        var best = defaultSettings
+        var best = (defaultSettings, needed.union(defaultSettings.mode.requiredFlags))
         var bestSize = Int.max
         for settings in candidateSettings {
+            let flags = needed.union(settings.mode.requiredFlags)
             let size = try encodeBody(
                 parsed, blocks: 0..<sampleEnd, contentLimit: sampleLimit, deflate: deflate, content: content,
-                settings: settings
+                settings: settings, flags: flags
             ).count
             if size < bestSize {
-                best = settings
+                best = (settings, flags)
                 bestSize = size
             }
         }
@@ -101,16 +119,19 @@ public enum DeflateReconstruction {
     }
 
     /// The range-coded body for `blocks` (a prefix of the stream's, all of them for a payload),
-    /// for a sample cut at the token that reaches `contentLimit`.
+    /// for a sample cut at the token that reaches `contentLimit`; with ``Flags/headersFirst``
+    /// each dynamic header is coded before its block's tokens (``HeadersFirstHeaderModel``),
+    /// else after them, predicted from them.
     /// - Throws: ``DeflateParseError/unsupported(_:)`` for a block of more tokens than the
     ///   payload codes (2^32 - 1) or a dynamic header that does not read back.
     private static func encodeBody(
         _ parsed: ParsedDeflate, blocks: Range<Int>, contentLimit: Int = .max, deflate: UnsafeRawBufferPointer,
-        content: UnsafeRawBufferPointer, settings: MatchPredictor.Settings
+        content: UnsafeRawBufferPointer, settings: MatchPredictor.Settings, flags: Flags
     ) throws(DeflateParseError) -> [UInt8] {
         let predictor = MatchPredictor(content: content, settings: settings)
         var tokenModel = TokenModel()
         var blockModel = BlockModel(mode: settings.mode)
+        var headersFirst = flags.contains(.headersFirst) ? HeadersFirstHeaderModel() : nil
         var coder = RangeEncoder()
         var reader = DeflateBitReader(deflate)
         for block in parsed.blocks[blocks] {
@@ -122,6 +143,11 @@ public enum DeflateReconstruction {
             }
             guard block.tokenCount <= UInt32.max else { throw .unsupported("a block of over 2^32 - 1 tokens") }
             blockModel.encodeTokenCount(block.tokenCount, &coder)
+            predictor.blockCodeLengths = block.kind == .fixed ? .fixed : nil
+            if block.kind == .dynamic, headersFirst != nil {
+                try headersFirst?.encode(headerBits(of: block, &reader), &blockModel, &coder)
+                predictor.blockCodeLengths = headersFirst?.codeLengths
+            }
             var position = block.contentStart
             for token in parsed.tokens[block.tokenStart..<block.tokenStart + block.tokenCount] {
                 if position >= contentLimit {
@@ -132,10 +158,8 @@ public enum DeflateReconstruction {
                 tokenModel.encode(token, at: position, prediction: prediction, predictor: predictor, into: &coder)
                 position += token == 0 ? 1 : token.matchLength
             }
-            if block.kind == .dynamic {
-                reader.seek(to: block.headerBits.lowerBound)
-                var bits = [Bool]()
-                for _ in block.headerBits { bits.append((try? reader.bit()) == 1) }
+            if block.kind == .dynamic, headersFirst == nil {
+                let bits = headerBits(of: block, &reader)
                 let zlib = blockModel.trees.dynamicHeader(
                     BlockFrequencies(
                         tokens: parsed.tokens[block.tokenStart..<block.tokenStart + block.tokenCount],
@@ -157,6 +181,15 @@ public enum DeflateReconstruction {
         return coder.bytes
     }
 
+    /// A dynamic block's header as the stream has it (HLIT through the last code length).
+    private static func headerBits(of block: DeflateBlockRecord, _ reader: inout DeflateBitReader) -> [Bool] {
+        reader.seek(to: block.headerBits.lowerBound)
+        var bits = [Bool]()
+        bits.reserveCapacity(block.headerBits.count)
+        for _ in block.headerBits { bits.append((try? reader.bit()) == 1) }
+        return bits
+    }
+
     /// The payload's sizes, each within what content of its stated size allows.
     struct Sizes {
         var contentSize: Int
@@ -166,6 +199,8 @@ public enum DeflateReconstruction {
         var blockCount: Int
         var tokenCount: Int
         var settings: MatchPredictor.Settings
+        /// Version 3's flags; empty in versions 1 and 2.
+        var flags: Flags = []
         var bodyOffset: Int
 
         /// The largest content a payload may be made for.
@@ -191,11 +226,27 @@ public enum DeflateReconstruction {
             tokenCount = try input.small(0...contentSize, "deflate token count")
             let chainLimit = try input.small(1...4096, "predictor chain limit")
             let lazyLimit = try input.small(0...258, "predictor lazy limit")
-            let modes = MatchPredictor.Settings.Mode.allCases.filter {
-                DeflateReconstruction.version(for: $0) <= version
+            let modeOffset = input.offset
+            let modeValue = try input.varint()
+            guard let mode = MatchPredictor.Settings.Mode(rawValue: Int(clamping: modeValue)),
+                mode.minimumPayloadVersion <= version
+            else {
+                throw .malformed(
+                    offset: modeOffset, detail: "predictor mode \(modeValue) out of range for version \(version)")
             }
-            let mode = try input.small(0...(modes.count - 1), "predictor mode")
-            settings = MatchPredictor.Settings(chainLimit: chainLimit, lazyLimit: lazyLimit, mode: modes[mode])
+            settings = MatchPredictor.Settings(chainLimit: chainLimit, lazyLimit: lazyLimit, mode: mode)
+            if version >= 3 {
+                let flagsOffset = input.offset
+                flags = Flags(rawValue: try input.varint())
+                guard Flags.known.isSuperset(of: flags) else {
+                    throw .malformed(offset: flagsOffset, detail: "deflate reconstruction flags \(flags.rawValue)")
+                }
+                guard flags.isSuperset(of: mode.requiredFlags) else {
+                    throw .malformed(
+                        offset: flagsOffset,
+                        detail: "predictor mode \(mode.rawValue) needs flags \(mode.requiredFlags.rawValue)")
+                }
+            }
             bodyOffset = input.offset
         }
     }
@@ -206,7 +257,16 @@ public enum DeflateReconstruction {
     ///   analysis of this content could have written (offsets inside the range-coded body
     ///   are approximate: where the decoder had read to).
     public static func replay(payload: [UInt8], content: UnsafeRawBufferPointer) throws(RecipeError) -> [UInt8] {
-        let replay = try DeflateReplay(payload: payload, contentSize: content.count)
+        try replay(payload: payload, content: content, maximumHeldTokens: DeflateReplay.maximumBlockTokens)
+    }
+
+    /// ``replay(payload:content:)`` holding at most `maximumHeldTokens` of a dynamic block whose
+    /// header follows its tokens (tests lower it to keep their data small).
+    static func replay(
+        payload: [UInt8], content: UnsafeRawBufferPointer, maximumHeldTokens: Int
+    ) throws(RecipeError) -> [UInt8] {
+        let replay = try DeflateReplay(
+            payload: payload, contentSize: content.count, maximumHeldTokens: maximumHeldTokens)
         var stream: [UInt8] = []
         do {
             try replay.process(content) { stream.append(contentsOf: $0) }

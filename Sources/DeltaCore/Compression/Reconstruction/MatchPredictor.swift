@@ -76,6 +76,11 @@ final class MatchPredictor {
     private var lastLongest: (position: Int, length: Int, distance: Int) = (-1, 0, 0)
     /// The ISA-L matcher when the settings ask for one.
     private var isal: IsalMatchEmulation?
+    /// The code lengths of the block being coded when they are known before its tokens (a
+    /// fixed-code block; a dynamic one when headers come first, ``HeadersFirstHeaderModel``),
+    /// else nil: set by the analysis and the replay as each block starts, for a predictor that
+    /// weighs matches by their cost.
+    var blockCodeLengths: BlockCodeLengths?
 
     /// A predictor over `content`, whole in memory.
     convenience init(content: UnsafeRawBufferPointer, settings: Settings) {
