@@ -18,11 +18,11 @@
 /// ``MatchPredictor/Settings/Mode``) also allowed; payloads of modes 0-1 stay version 1.
 public enum DeflateReconstruction {
     /// The newest payload version written and read.
-    public static let payloadVersion: UInt8 = 2
+    public static let payloadVersion: UInt8 = 3
 
     /// The version a payload with `mode` is written as: the oldest that has the mode.
     static func version(for mode: MatchPredictor.Settings.Mode) -> UInt8 {
-        mode.isalKind == nil ? 1 : 2
+        mode.zlibNGQuickGeneration != nil ? 3 : mode.isalKind == nil ? 1 : 2
     }
     /// The predictor settings the analysis uses.
     static let defaultSettings = MatchPredictor.Settings(chainLimit: 128, lazyLimit: 32)
@@ -70,6 +70,9 @@ public enum DeflateReconstruction {
         MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: .isalLevel1),
         MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: .isalLevel2),
         MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: .isalLevel3),
+        MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: .zlibNGQuick),
+        MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: .zlibNGQuickCRC32C),
+        MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: .zlibNGQuick20),
     ]
     /// Content coded per candidate setting to choose one.
     static let sampleSize = 256 << 10
@@ -191,11 +194,12 @@ public enum DeflateReconstruction {
             tokenCount = try input.small(0...contentSize, "deflate token count")
             let chainLimit = try input.small(1...4096, "predictor chain limit")
             let lazyLimit = try input.small(0...258, "predictor lazy limit")
-            let modes = MatchPredictor.Settings.Mode.allCases.filter {
-                DeflateReconstruction.version(for: $0) <= version
-            }
-            let mode = try input.small(0...(modes.count - 1), "predictor mode")
-            settings = MatchPredictor.Settings(chainLimit: chainLimit, lazyLimit: lazyLimit, mode: modes[mode])
+            let modeOffset = input.offset
+            let modeValue = try input.small(0...Int(UInt8.max), "predictor mode")
+            guard let mode = MatchPredictor.Settings.Mode(rawValue: modeValue),
+                DeflateReconstruction.version(for: mode) <= version
+            else { throw .malformed(offset: modeOffset, detail: "predictor mode \(modeValue) in version \(version)") }
+            settings = MatchPredictor.Settings(chainLimit: chainLimit, lazyLimit: lazyLimit, mode: mode)
             bodyOffset = input.offset
         }
     }
