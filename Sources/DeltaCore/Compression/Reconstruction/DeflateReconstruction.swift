@@ -16,6 +16,8 @@
 /// mode (0 longest match, 1 newest match of at least 4 bytes); then the range-coded body to
 /// the end of the payload. Version 2 is the same with modes 2-5 (ISA-L's matchers,
 /// ``MatchPredictor/Settings/Mode``) also allowed; payloads of modes 0-1 stay version 1.
+/// Version 3 allows modes 7-9 (zlib-ng's `deflate_quick` of encoder generations 1-3,
+/// ``ZlibNGQuickEmulation``); a payload is written as the oldest version that has its mode.
 public enum DeflateReconstruction {
     /// The newest payload version written and read.
     public static let payloadVersion: UInt8 = 3
@@ -60,8 +62,9 @@ public enum DeflateReconstruction {
 
     /// The predictor settings tried, zlib-like first: lazy matching as zlib's levels 4-9
     /// do, greedy as zlib's 1-3, a short greedy chain, zlib -9's deep lazy search, the
-    /// newest 4-byte match as single-entry hash tables (fast levels) find it, and ISA-L's
-    /// matchers (levels 0 to 3).
+    /// newest 4-byte match as single-entry hash tables (fast levels) find it, ISA-L's
+    /// matchers (levels 0 to 3) and zlib-ng's `deflate_quick` (its newest generation; the
+    /// others follow when it wins, ``refinements(of:)``).
     static let candidateSettings: [MatchPredictor.Settings] = [
         defaultSettings, MatchPredictor.Settings(chainLimit: 128, lazyLimit: 0),
         MatchPredictor.Settings(chainLimit: 4, lazyLimit: 0), MatchPredictor.Settings(chainLimit: 1024, lazyLimit: 258),
@@ -71,9 +74,18 @@ public enum DeflateReconstruction {
         MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: .isalLevel2),
         MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: .isalLevel3),
         MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: .zlibNGQuick),
-        MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: .zlibNGQuickCRC32C),
-        MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: .zlibNGQuick20),
     ]
+
+    /// Settings tried after ``candidateSettings`` when `winner` won: zlib-ng's quick modes
+    /// of the older generations. Their hashes differ from the newest's only where 4-byte
+    /// strings collide (2.0 also takes 3-byte matches), so the newest's mode wins on any of
+    /// their outputs, and the other two cost the sample only then.
+    static func refinements(of winner: MatchPredictor.Settings) -> [MatchPredictor.Settings] {
+        guard winner.mode == .zlibNGQuick else { return [] }
+        return [MatchPredictor.Settings.Mode.zlibNGQuickCRC32C, .zlibNGQuick20].map {
+            MatchPredictor.Settings(chainLimit: winner.chainLimit, lazyLimit: winner.lazyLimit, mode: $0)
+        }
+    }
     /// Content coded per candidate setting to choose one.
     static let sampleSize = 256 << 10
     /// Content coded at most per candidate setting: a block reaching past it is cut there
@@ -90,7 +102,7 @@ public enum DeflateReconstruction {
             + 1
         var best = defaultSettings
         var bestSize = Int.max
-        for settings in candidateSettings {
+        func consider(_ settings: MatchPredictor.Settings) throws(DeflateParseError) {
             let size = try encodeBody(
                 parsed, blocks: 0..<sampleEnd, contentLimit: sampleLimit, deflate: deflate, content: content,
                 settings: settings
@@ -100,6 +112,8 @@ public enum DeflateReconstruction {
                 bestSize = size
             }
         }
+        for settings in candidateSettings { try consider(settings) }
+        for settings in refinements(of: best) { try consider(settings) }
         return best
     }
 
