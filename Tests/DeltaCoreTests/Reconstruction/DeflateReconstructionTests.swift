@@ -160,7 +160,7 @@ import Testing
             } catch { Issue.record("\(note): \(error)") }
         }
         expectMalformed([], at: 0, "empty")
-        expectMalformed([3] + payload.dropFirst(), at: 0, "version 3")
+        expectMalformed([4] + payload.dropFirst(), at: 0, "version 4")
         varints.bytes = [1]
         varints.varint(UInt64(content.count + 1))
         expectMalformed(varints.bytes + [0], at: 1, "other content")

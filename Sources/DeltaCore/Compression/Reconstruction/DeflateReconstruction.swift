@@ -16,16 +16,16 @@
 /// mode (0 longest match, 1 newest match of at least 4 bytes); then the range-coded body to
 /// the end of the payload. Version 2 is the same with modes 2-5 (ISA-L's matchers,
 /// ``MatchPredictor/Settings/Mode``) also allowed; payloads of modes 0-1 stay version 1.
-/// Version 3 allows modes 7-9 (zlib-ng's `deflate_quick` of encoder generations 1-3,
-/// ``ZlibNGQuickEmulation``); a payload is written as the oldest version that has its mode.
+/// Version 3 adds a `flags` varint right after the mode (``Flags``; bit 0 `headersFirst`:
+/// each dynamic block's header is coded before its tokens, other bits refused) and reserves
+/// modes 6 (optimal parse) and 7-9 (zlib-ng's `deflate_quick` of encoder
+/// generations 1-3, ``ZlibNGQuickEmulation``) to it. A payload is written as
+/// the oldest version that expresses it (``version(for:flags:)``), so one without flags in
+/// modes 0-5 is byte for byte a version 1 or 2 payload.
 public enum DeflateReconstruction {
     /// The newest payload version written and read.
     public static let payloadVersion: UInt8 = 3
 
-    /// The version a payload with `mode` is written as: the oldest that has the mode.
-    static func version(for mode: MatchPredictor.Settings.Mode) -> UInt8 {
-        mode.zlibNGQuickGeneration != nil ? 3 : mode.isalKind == nil ? 1 : 2
-    }
     /// The predictor settings the analysis uses.
     static let defaultSettings = MatchPredictor.Settings(chainLimit: 128, lazyLimit: 32)
 
@@ -46,8 +46,10 @@ public enum DeflateReconstruction {
         }
         let parsed = try DeflateStreamParser.parse(deflate, content: content)
         let settings = try chooseSettings(parsed, deflate: deflate, content: content)
+        let flags = settings.mode.requiredFlags
         var header = RecipeByteWriter()
-        header.bytes.append(version(for: settings.mode))
+        let version = version(for: settings.mode, flags: flags)
+        header.bytes.append(version)
         header.varint(UInt64(content.count))
         header.varint(UInt64(deflate.count))
         header.varint(UInt64(parsed.blocks.count))
@@ -55,6 +57,7 @@ public enum DeflateReconstruction {
         header.varint(UInt64(settings.chainLimit))
         header.varint(UInt64(settings.lazyLimit))
         header.varint(UInt64(settings.mode.rawValue))
+        if version >= 3 { header.varint(flags.rawValue) }
         let body = try encodeBody(
             parsed, blocks: parsed.blocks.indices, deflate: deflate, content: content, settings: settings)
         return header.bytes + body
@@ -183,6 +186,8 @@ public enum DeflateReconstruction {
         var blockCount: Int
         var tokenCount: Int
         var settings: MatchPredictor.Settings
+        /// Version 3's flags; empty in versions 1 and 2.
+        var flags: Flags = []
         var bodyOffset: Int
 
         /// The largest content a payload may be made for.
@@ -209,11 +214,26 @@ public enum DeflateReconstruction {
             let chainLimit = try input.small(1...4096, "predictor chain limit")
             let lazyLimit = try input.small(0...258, "predictor lazy limit")
             let modeOffset = input.offset
-            let modeValue = try input.small(0...Int(UInt8.max), "predictor mode")
-            guard let mode = MatchPredictor.Settings.Mode(rawValue: modeValue),
-                DeflateReconstruction.version(for: mode) <= version
-            else { throw .malformed(offset: modeOffset, detail: "predictor mode \(modeValue) in version \(version)") }
+            let modeValue = try input.varint()
+            guard let mode = MatchPredictor.Settings.Mode(rawValue: Int(clamping: modeValue)),
+                mode.minimumPayloadVersion <= version
+            else {
+                throw .malformed(
+                    offset: modeOffset, detail: "predictor mode \(modeValue) out of range for version \(version)")
+            }
             settings = MatchPredictor.Settings(chainLimit: chainLimit, lazyLimit: lazyLimit, mode: mode)
+            if version >= 3 {
+                let flagsOffset = input.offset
+                flags = Flags(rawValue: try input.varint())
+                guard Flags.known.isSuperset(of: flags) else {
+                    throw .malformed(offset: flagsOffset, detail: "deflate reconstruction flags \(flags.rawValue)")
+                }
+                guard flags.isSuperset(of: mode.requiredFlags) else {
+                    throw .malformed(
+                        offset: flagsOffset,
+                        detail: "predictor mode \(mode.rawValue) needs flags \(mode.requiredFlags.rawValue)")
+                }
+            }
             bodyOffset = input.offset
         }
     }

@@ -1,0 +1,48 @@
+/// Which payload version a deflate reconstruction is written as, and the flags version 3 adds.
+///
+/// A payload is always written as the *oldest* version that can express it: modes 0-1 without
+/// flags are version 1, modes 2-5 without flags version 2, so those payloads stay byte for byte
+/// what they were before version 3. Version 3 adds a `flags` varint right after the predictor
+/// mode (``DeflateReconstruction/Flags``) and the modes that exist only in version 3.
+extension DeflateReconstruction {
+    /// Version 3's `flags` varint, after the predictor mode. Bits not listed here are refused.
+    struct Flags: OptionSet, Equatable {
+        let rawValue: UInt64
+
+        /// Every dynamic block's header is coded *before* its tokens, without them
+        /// (``HeadersFirstHeaderModel``): the replay writes the header, then each token as it is
+        /// decoded, so a dynamic block of any length replays in bounded memory, and a predictor
+        /// may use the block's code lengths.
+        static let headersFirst = Flags(rawValue: 1)
+
+        /// The flags this build reads; a payload with any other bit is refused.
+        static let known: Flags = [.headersFirst]
+    }
+
+    /// The oldest payload version that expresses a payload in `mode` with `flags`.
+    static func version(for mode: MatchPredictor.Settings.Mode, flags: Flags) -> UInt8 {
+        max(mode.minimumPayloadVersion, flags.isEmpty ? 1 : 3)
+    }
+}
+
+extension MatchPredictor.Settings.Mode {
+    /// The first payload version that has this mode (a mode added later extends this switch;
+    /// modes 6 and 7 are reserved for version 3).
+    var minimumPayloadVersion: UInt8 {
+        switch self {
+        case .longest, .newestOfFour: 1
+        case .isalLevel0, .isalLevel1, .isalLevel2, .isalLevel3: 2
+        case .zlibNGQuick, .zlibNGQuickCRC32C, .zlibNGQuick20: 3
+        }
+    }
+
+    /// The flags a payload in this mode must set (a predictor that reads the block's code
+    /// lengths needs ``DeflateReconstruction/Flags/headersFirst``).
+    var requiredFlags: DeflateReconstruction.Flags {
+        switch self {
+        case .longest, .newestOfFour, .isalLevel0, .isalLevel1, .isalLevel2, .isalLevel3, .zlibNGQuick,
+            .zlibNGQuickCRC32C, .zlibNGQuick20:
+            []
+        }
+    }
+}

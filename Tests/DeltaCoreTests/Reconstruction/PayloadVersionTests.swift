@@ -1,0 +1,120 @@
+@testable import DeltaCore
+import Foundation
+import Testing
+
+/// Payload version 3 (a `flags` varint after the predictor mode): a payload is written as the
+/// oldest version that expresses it, so payloads without flags in modes 0-5 keep their version
+/// 1 or 2 bytes; the reader refuses unknown versions, flags and modes, each at its offset.
+@Suite struct PayloadVersionTests {
+    typealias Mode = MatchPredictor.Settings.Mode
+    typealias Flags = DeflateReconstruction.Flags
+
+    @Test func versionIsTheOldestThatExpressesThePayload() {
+        for mode in Mode.allCases {
+            let plain: UInt8 = mode.zlibNGQuickGeneration != nil ? 3 : mode.isalKind == nil ? 1 : 2
+            #expect(DeflateReconstruction.version(for: mode, flags: []) == plain, "\(mode)")
+            #expect(DeflateReconstruction.version(for: mode, flags: .headersFirst) == 3, "\(mode)")
+            #expect(mode.minimumPayloadVersion <= DeflateReconstruction.payloadVersion, "\(mode)")
+        }
+        #expect(Mode(rawValue: 6) == nil || Mode(rawValue: 6)!.minimumPayloadVersion == 3, "mode 6 is version 3 only")
+        #expect(Mode(rawValue: 7) == nil || Mode(rawValue: 7)!.minimumPayloadVersion == 3, "mode 7 is version 3 only")
+    }
+
+    /// A payload's header fields, to rewrite one and put the body back.
+    struct Header {
+        var version: UInt8
+        /// Content size, stream size, block count, token count, chain, lazy, mode.
+        var fields: [UInt64]
+        var flags: UInt64?
+        var body: [UInt8]
+
+        init(_ payload: [UInt8]) throws {
+            var reader = RecipeByteReader(bytes: payload)
+            version = try reader.byte()
+            fields = try (0..<7).map { _ in try reader.varint() }
+            flags = version >= 3 ? try reader.varint() : nil
+            body = Array(payload[reader.offset...])
+        }
+
+        /// The payload bytes, and the offsets of the mode and flags varints.
+        func written() -> (bytes: [UInt8], modeOffset: Int, flagsOffset: Int) {
+            var writer = RecipeByteWriterForTests(bytes: [version])
+            for field in fields.dropLast() { writer.varint(field) }
+            let modeOffset = writer.bytes.count
+            writer.varint(fields[6])
+            let flagsOffset = writer.bytes.count
+            if let flags { writer.varint(flags) }
+            return (writer.bytes + body, modeOffset, flagsOffset)
+        }
+    }
+
+    static func expectMalformed(
+        _ payload: [UInt8], _ content: [UInt8], at offset: Int, _ note: Comment, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        do {
+            _ = try DeflateReconstructionTests.replay(payload, content)
+            Issue.record("\(note): accepted", sourceLocation: sourceLocation)
+        } catch let RecipeError.malformed(found, detail) {
+            #expect(found == offset, "\(note): \(detail)", sourceLocation: sourceLocation)
+        } catch {
+            Issue.record("\(note): \(error)", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// The committed vectors keep their versions: zlib-like modes 1, ISA-L modes 2.
+    @Test func payloadsWithoutFlagsKeepTheirVersion() throws {
+        for (name, version) in [("libdeflate-12", 1), ("7zip-9", 1), ("isal-1", 2), ("isal-3", 2)] {
+            let (payload, content) = try DeflateReconstructionTests.payload(for: name)
+            #expect(payload.first == UInt8(version), "\(name)")
+            let header = try Header(payload)
+            #expect(header.flags == nil)
+            #expect(try DeflateReconstructionTests.replay(payload, content).count > 0, "\(name)")
+        }
+    }
+
+    @Test func versionThreeHeadersAreReadAndBadOnesRefusedAtTheirOffsets() throws {
+        let (payload, content) = try DeflateReconstructionTests.payload(for: "libdeflate-12")
+        let expected = try DeflateReconstructionTests.replay(payload, content)
+        var header = try Header(payload)
+        let mode = header.fields[6]
+        header.version = 3
+        header.flags = 0
+        // Not what the writer makes (it writes version 1), but the same stream.
+        #expect(try DeflateReconstructionTests.replay(header.written().bytes, content) == expected)
+
+        for bit in 1..<64 {
+            header.flags = 1 << UInt64(bit)
+            let (bytes, _, flagsOffset) = header.written()
+            Self.expectMalformed(bytes, content, at: flagsOffset, "flag bit \(bit)")
+        }
+        header.flags = 0
+        for reserved: UInt64 in [6, 7, 8, 1 << 40] where Mode(rawValue: Int(reserved)) == nil {
+            header.fields[6] = reserved
+            let (bytes, modeOffset, _) = header.written()
+            Self.expectMalformed(bytes, content, at: modeOffset, "mode \(reserved) in version 3")
+        }
+        header.fields[6] = mode
+        for version: UInt8 in [4, 255] {
+            header.version = version
+            Self.expectMalformed(header.written().bytes, content, at: 0, "version \(version)")
+        }
+        header.version = 3
+        let (bytes, _, flagsOffset) = header.written()
+        Self.expectMalformed(Array(bytes.prefix(flagsOffset)), content, at: flagsOffset, "cut before the flags")
+    }
+
+    /// Version 2's modes are refused in version 1, and version 3's (none yet) in 1 and 2.
+    @Test func modesAreRefusedInVersionsBeforeTheirs() throws {
+        let (payload, content) = try DeflateReconstructionTests.payload(for: "isal-1")
+        var header = try Header(payload)
+        header.version = 1
+        let (bytes, modeOffset, _) = header.written()
+        Self.expectMalformed(bytes, content, at: modeOffset, "an ISA-L mode in version 1")
+        for mode in Mode.allCases where mode.minimumPayloadVersion == 3 {
+            header.version = 2
+            header.fields[6] = UInt64(mode.rawValue)
+            let (bytes, modeOffset, _) = header.written()
+            Self.expectMalformed(bytes, content, at: modeOffset, "mode \(mode) in version 2")
+        }
+    }
+}
