@@ -29,7 +29,7 @@ import Testing
     /// The committed vector: the six tar's first 40,000 bytes through
     /// `producers/zlib-ng-uneven.py 1 4000 7` (pieces of 4,000 and 7 bytes), which no exact
     /// zlib-ng candidate reproduces. Its reconstruction runs the generation 1 quick mode and
-    /// costs under 1 % of the file (65 bytes when written; 1,415 with the modes before).
+    /// costs under 1 % of the file (66 bytes when written).
     @Test func unevenVectorIsRebuiltThroughTheQuickPredictor() throws {
         let file = try DeflateReconstructionTests.vector("zlib-ng-1-uneven")
         let content = try GzipDecoder().transform(file)
@@ -76,18 +76,24 @@ import Testing
         print("ZlibNGQuickReconstructionTests: \(tried) zlib-ng -1 streams round-tripped, seeds from \(base)")
     }
 
-    /// Each generation's hash picks its own mode: the emulation of generations 2 and 3 (whose
-    /// hash is CRC32-C, and 3's matches start at 3 bytes) written in one call is predicted by
-    /// modes 8 and 9, at a handful of corrections (the window fills the predictor does not see).
+    /// Each generation's hash picks its own mode: the emulation's output of generation 1
+    /// (multiplicative hash) written in one call is predicted by mode 7, that of generations 2
+    /// and 3 (CRC32-C) by mode 8 or 9, at a handful of corrections (the window fills the
+    /// predictor does not see). 2.0 (generation 3, mode 9) also takes 3-byte matches, but its
+    /// one candidate shares the 4-byte hash, so they come only from hash collisions and the
+    /// two modes code most content alike (the first of equals, 8, is kept).
     @Test func everyGenerationsOutputPicksItsOwnQuickMode() throws {
         let content = Array(RecipeFixtures.sixTar.prefix(120_000))
-        let expected: [ZlibNGGeneration: MatchPredictor.Settings.Mode] = [
-            .zlibNG22: .zlibNGQuick, .zlibNG21SSE42: .zlibNGQuickCRC32C, .zlibNG20SSE42: .zlibNGQuick20,
+        let expected: [ZlibNGGeneration: Set<MatchPredictor.Settings.Mode>] = [
+            .zlibNG22: [.zlibNGQuick], .zlibNG21SSE42: [.zlibNGQuickCRC32C, .zlibNGQuick20],
+            .zlibNG20SSE42: [.zlibNGQuickCRC32C, .zlibNGQuick20],
         ]
         for generation in ZlibNGGeneration.allCases {
             let deflate = try ZlibNGDeflateEncoder(level: 1, generation: generation.rawValue).transform(content)
             let payload = try DeflateReconstructionTests.analysed(deflate, content: content)
-            #expect(try IsalReconstructionTests.mode(of: payload) == expected[generation], "generation \(generation)")
+            let mode = try IsalReconstructionTests.mode(of: payload)
+            print("ZlibNGQuickReconstructionTests: generation \(generation.rawValue), mode \(mode), \(payload.count) bytes")
+            #expect(expected[generation]!.contains(mode), "generation \(generation): mode \(mode)")
             #expect(try DeflateReconstructionTests.replayed(payload, content: content) == deflate)
             #expect(payload.count * 200 < deflate.count, "generation \(generation): \(payload.count) bytes")
         }
