@@ -6,19 +6,22 @@
 /// decoder reads in place), a sliding buffer of ``bufferSize`` content bytes (the predictor
 /// reads 32 KiB back and ``MatchPredictor/lookahead`` bytes ahead of a token (262 for a search,
 /// ISA-L's level 3 maps 4 KiB at a time), a stored block up to 64 KiB ahead), the predictor's
-/// tables (384 KiB; more in the ISA-L modes), a dynamic block's tokens (5 bytes per token, at most
-/// ``maximumBlockTokens``, since its header is derived from them and precedes them) and the
-/// output written since it was last passed on (about 64 KiB, ``drainThreshold``). Fixed-code
-/// and stored blocks hold nothing: a fixed block's codes do not depend on its tokens, so each
-/// token is written as it is decoded, and a block may have any number. Work is linear in the
+/// tables (384 KiB; more in the ISA-L modes), a dynamic block's tokens when its header is coded
+/// after them (5 bytes per token, at most ``maximumBlockTokens``, since its header is derived
+/// from them and precedes them) and the output written since it was last passed on (about
+/// 64 KiB, ``drainThreshold``). Fixed-code and stored blocks hold nothing: a fixed block's
+/// codes do not depend on its tokens, so each token is written as it is decoded, and a block
+/// may have any number; so do dynamic blocks in a payload with
+/// ``DeflateReconstruction/Flags/headersFirst``, whose header is decoded and written first. Work is linear in the
 /// content (per position at most `chain` links, per miss at most 4096).
 final class DeflateReplay {
     /// Content bytes held at most.
     static let bufferSize = 1 << 19
     /// Content bytes a block's first step may need from its start on: a whole stored block.
     static let blockLookahead = 0xffff
-    /// Tokens one dynamic block may have: the replay keeps them until its header is written.
-    /// Fixed-code blocks are written token by token and have no limit.
+    /// Tokens one dynamic block may have when its header follows its tokens: the replay keeps
+    /// them until its header is written. Fixed-code blocks, and dynamic ones with headers
+    /// first, are written token by token and have no limit.
     static let maximumBlockTokens = 1 << 22
     /// Output is passed on once this much has gathered.
     static let drainThreshold = 1 << 16
@@ -29,6 +32,10 @@ final class DeflateReplay {
     private let predictor: MatchPredictor
     private var tokenModel = TokenModel()
     private var blockModel = BlockModel()
+    /// The header model when the payload codes headers first.
+    private var headersFirst: HeadersFirstHeaderModel?
+    /// The dynamic block tokens this replay holds at most (``maximumBlockTokens`` but in tests).
+    private let maximumHeldTokens: Int
     private var sink = DeflateBitSink(capacity: DeflateReplay.drainThreshold * 2)
     private let fixedLiteral = try! HuffmanCode(lengths: DeflateCodes.fixedLiteralLengths)
     private let fixedDistance = try! HuffmanCode(lengths: DeflateCodes.fixedDistanceLengths)
@@ -45,6 +52,9 @@ final class DeflateReplay {
     /// block, the tokens decoded so far, their literal bytes and their frequencies, held
     /// until its header is written.
     private var block: DeflateBlockRecord.Kind?
+    /// The codes of the block under way when its tokens are written as they are decoded (a
+    /// fixed block, a dynamic one with headers first); nil while a dynamic block is held.
+    private var streamingCodes: (literal: HuffmanCode, distance: HuffmanCode)?
     private var blockTokensLeft = 0
     private var heldTokens: [DeflateToken] = []
     private var heldLiterals: [UInt8] = []
@@ -54,11 +64,16 @@ final class DeflateReplay {
     /// The content size the payload was made for.
     var contentSize: Int { sizes.contentSize }
 
-    /// A replay of `payload`, for content of `contentSize` bytes when known.
+    /// A replay of `payload`, for content of `contentSize` bytes when known, holding at most
+    /// `maximumHeldTokens` of a dynamic block whose header follows its tokens.
     /// - Throws: ``RecipeError/malformed(offset:detail:)`` for a payload whose sizes are out of
     ///   range, or made for content of another size.
-    init(payload: [UInt8], contentSize: Int? = nil) throws(RecipeError) {
+    init(
+        payload: [UInt8], contentSize: Int? = nil, maximumHeldTokens: Int = DeflateReplay.maximumBlockTokens
+    ) throws(RecipeError) {
         sizes = try DeflateReconstruction.Sizes(payload, expectedContentSize: contentSize)
+        self.maximumHeldTokens = maximumHeldTokens
+        headersFirst = sizes.flags.contains(.headersFirst) ? HeadersFirstHeaderModel() : nil
         let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: payload.count, alignment: 1)
         payload.withUnsafeBytes { copy.copyMemory(from: $0) }
         body = copy
@@ -75,7 +90,10 @@ final class DeflateReplay {
         buffer.deallocate()
     }
 
-    private func malformed(_ detail: String) -> RecipeError { .malformed(offset: coder.offset, detail: detail) }
+    /// A refusal at where the range decoder had read to (the payload's end when it ran past it).
+    private func malformed(_ detail: String) -> RecipeError {
+        .malformed(offset: min(coder.offset, body.count), detail: detail)
+    }
 
     /// Takes more content, writing what the replay can of the stream into `output`.
     /// - Throws: ``RecipeError/malformed(offset:detail:)`` when the payload does not fit the
@@ -183,17 +201,30 @@ final class DeflateReplay {
             return
         }
         guard let count = blockModel.decodeTokenCount(&coder), count <= tokensLeft,
-            count <= sizes.contentSize - position, kind == .fixed || count <= Self.maximumBlockTokens
+            count <= sizes.contentSize - position,
+            kind == .fixed || headersFirst != nil || count <= maximumHeldTokens
         else { throw malformed("token count out of range") }
         tokensLeft -= count
         block = kind
         blockTokensLeft = count
-        heldTokens.removeAll(keepingCapacity: true)
-        heldLiterals.removeAll(keepingCapacity: true)
-        frequencies = BlockFrequencies()
+        if kind == .fixed {
+            streamingCodes = (fixedLiteral, fixedDistance)
+            predictor.blockCodeLengths = .fixed
+        } else if headersFirst != nil {
+            guard let bits = headersFirst!.decode(&blockModel, &coder) else { throw malformed("not a dynamic header") }
+            streamingCodes = try codes(fromHeader: bits)
+            predictor.blockCodeLengths = headersFirst!.codeLengths
+            for bit in bits { sink.write(bit ? 1 : 0, 1) }
+        } else {
+            streamingCodes = nil
+            predictor.blockCodeLengths = nil
+            heldTokens.removeAll(keepingCapacity: true)
+            heldLiterals.removeAll(keepingCapacity: true)
+            frequencies = BlockFrequencies()
+        }
     }
 
-    /// Decodes the block's next token: written at once in a fixed block, held in a dynamic one.
+    /// Decodes the block's next token: written at once when the block's codes are known, else held.
     private func decodeToken(_ kind: DeflateBlockRecord.Kind) throws(RecipeError) {
         guard position < sizes.contentSize else { throw malformed("tokens past the content") }
         let prediction = TokenModel.predict(at: position, predictor, contentCount: sizes.contentSize)
@@ -205,8 +236,8 @@ final class DeflateReplay {
         let literal = token == 0 ? buffer[position - origin] : 0
         position += token == 0 ? 1 : token.matchLength
         blockTokensLeft -= 1
-        if kind == .fixed {
-            try write(token, literal: literal, fixedLiteral, fixedDistance)
+        if let (literalCode, distanceCode) = streamingCodes {
+            try write(token, literal: literal, literalCode, distanceCode)
             return
         }
         heldTokens.append(token)
@@ -218,11 +249,11 @@ final class DeflateReplay {
         }
     }
 
-    /// Ends the coded block whose tokens are all decoded: a fixed block's tokens are written
-    /// already; a dynamic block's header and tokens are written first.
+    /// Ends the coded block whose tokens are all decoded: a streamed block's tokens are written
+    /// already; a held dynamic block's header and tokens are written first.
     private func endBlock(_ kind: DeflateBlockRecord.Kind, into output: ChunkSink) throws {
-        guard kind == .dynamic else {
-            fixedLiteral.write(256, &sink)
+        if let (literalCode, _) = streamingCodes {
+            literalCode.write(256, &sink)
             return
         }
         let zlib = blockModel.trees.dynamicHeader(frequencies)
