@@ -12,6 +12,7 @@ for level in 1 6 9; do
     python3 -c "import sys, zlib_ng.gzip_ng as g; sys.stdout.buffer.write(g.compress(sys.stdin.buffer.read(), $level, mtime=0))" \
         < "$input" > six40k.zlib-ng-"$level".gz
 done
+python3 ../producers/zlib-ng-uneven.py 1 4000 7 < "$input" > six40k.zlib-ng-1-uneven.gz
 for level in 0 1 2 3; do
     python3 -c "import sys, isal.igzip as g; sys.stdout.buffer.write(g.compress(sys.stdin.buffer.read(), $level, mtime=0))" \
         < "$input" > six40k.isal-"$level".gz

@@ -59,7 +59,10 @@ import Testing
             #expect(try DeflateReconstructionTests.replayed(payload, content: content) == deflate, "seed \(seed)")
 
             let plain = try DeflateReconstructionTests.analysed(deflate, content: content)
-            #expect(plain.first == 1, "seed \(seed)")
+            // Without headers first: no flags (version 1, or 3 where zlib-ng's quick mode codes
+            // a fast level's greedy stream an eighth smaller).
+            #expect(try DeflateReconstruction.Sizes(plain).flags.isEmpty, "seed \(seed)")
+            #expect(plain.first == 1 || plain.first == 3, "seed \(seed)")
             do {
                 _ = try Self.replayed(plain, content)
                 Issue.record("seed \(seed): a block over the lowered limit replayed without headers first")

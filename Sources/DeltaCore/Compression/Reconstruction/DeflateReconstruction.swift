@@ -18,7 +18,8 @@
 /// ``MatchPredictor/Settings/Mode``) also allowed; payloads of modes 0-1 stay version 1.
 /// Version 3 adds a `flags` varint right after the mode (``Flags``; bit 0 `headersFirst`:
 /// each dynamic block's header is coded before its tokens, other bits refused) and reserves
-/// modes 6 (optimal parse) and 7 (zlib-ng's `deflate_quick`) to it. A payload is written as
+/// modes 6 (optimal parse) and 7-9 (zlib-ng's `deflate_quick` of encoder
+/// generations 1-3, ``ZlibNGQuickEmulation``) to it. A payload is written as
 /// the oldest version that expresses it (``version(for:flags:)``), so one without flags in
 /// modes 0-5 is byte for byte a version 1 or 2 payload.
 public enum DeflateReconstruction {
@@ -75,8 +76,9 @@ public enum DeflateReconstruction {
 
     /// The predictor settings tried, zlib-like first: lazy matching as zlib's levels 4-9
     /// do, greedy as zlib's 1-3, a short greedy chain, zlib -9's deep lazy search, the
-    /// newest 4-byte match as single-entry hash tables (fast levels) find it, and ISA-L's
-    /// matchers (levels 0 to 3).
+    /// newest 4-byte match as single-entry hash tables (fast levels) find it, ISA-L's
+    /// matchers (levels 0 to 3) and zlib-ng's `deflate_quick` (its newest generation; the
+    /// others follow when it wins, ``refinements(of:)``).
     static let candidateSettings: [MatchPredictor.Settings] = [
         defaultSettings, MatchPredictor.Settings(chainLimit: 128, lazyLimit: 0),
         MatchPredictor.Settings(chainLimit: 4, lazyLimit: 0), MatchPredictor.Settings(chainLimit: 1024, lazyLimit: 258),
@@ -85,7 +87,29 @@ public enum DeflateReconstruction {
         MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: .isalLevel1),
         MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: .isalLevel2),
         MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: .isalLevel3),
+        MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: .zlibNGQuick),
     ]
+
+    /// Settings tried after ``candidateSettings`` when `winner` won: zlib-ng's quick modes
+    /// of the older generations. Their hashes differ from the newest's only where 4-byte
+    /// strings collide (2.0 also takes 3-byte matches), so the newest's mode wins on any of
+    /// their outputs, and the other two cost the sample only then.
+    static func refinements(of winner: MatchPredictor.Settings) -> [MatchPredictor.Settings] {
+        guard winner.mode == .zlibNGQuick else { return [] }
+        return [MatchPredictor.Settings.Mode.zlibNGQuickCRC32C, .zlibNGQuick20].map {
+            MatchPredictor.Settings(chainLimit: winner.chainLimit, lazyLimit: winner.lazyLimit, mode: $0)
+        }
+    }
+    /// The sample size `settings` must code below to replace `best` (which coded `bestSize`):
+    /// a zlib-ng quick mode (payload version 3, which older clients refuse) must beat a mode
+    /// they read by an eighth, so streams it barely helps (GNU gzip's fast levels on some
+    /// content) keep the payload they had; on zlib-ng -1's own output it wins by far more.
+    private static func quickModeBar(
+        _ settings: MatchPredictor.Settings, against best: MatchPredictor.Settings, _ bestSize: Int
+    ) -> Int {
+        guard settings.mode.zlibNGQuickGeneration != nil, best.mode.zlibNGQuickGeneration == nil else { return bestSize }
+        return bestSize - bestSize / 8
+    }
     /// Content coded per candidate setting to choose one.
     static let sampleSize = 256 << 10
     /// Content coded at most per candidate setting: a block reaching past it is cut there
@@ -104,17 +128,19 @@ public enum DeflateReconstruction {
             + 1
         var best = (defaultSettings, needed.union(defaultSettings.mode.requiredFlags))
         var bestSize = Int.max
-        for settings in candidateSettings {
+        func consider(_ settings: MatchPredictor.Settings) throws(DeflateParseError) {
             let flags = needed.union(settings.mode.requiredFlags)
             let size = try encodeBody(
                 parsed, blocks: 0..<sampleEnd, contentLimit: sampleLimit, deflate: deflate, content: content,
                 settings: settings, flags: flags
             ).count
-            if size < bestSize {
+            if size < quickModeBar(settings, against: best.0, bestSize) {
                 best = (settings, flags)
                 bestSize = size
             }
         }
+        for settings in candidateSettings { try consider(settings) }
+        for settings in refinements(of: best.0) { try consider(settings) }
         return best
     }
 

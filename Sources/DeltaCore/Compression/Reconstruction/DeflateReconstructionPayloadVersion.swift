@@ -32,6 +32,7 @@ extension MatchPredictor.Settings.Mode {
         switch self {
         case .longest, .newestOfFour: 1
         case .isalLevel0, .isalLevel1, .isalLevel2, .isalLevel3: 2
+        case .zlibNGQuick, .zlibNGQuickCRC32C, .zlibNGQuick20: 3
         }
     }
 
@@ -39,7 +40,9 @@ extension MatchPredictor.Settings.Mode {
     /// lengths needs ``DeflateReconstruction/Flags/headersFirst``).
     var requiredFlags: DeflateReconstruction.Flags {
         switch self {
-        case .longest, .newestOfFour, .isalLevel0, .isalLevel1, .isalLevel2, .isalLevel3: []
+        case .longest, .newestOfFour, .isalLevel0, .isalLevel1, .isalLevel2, .isalLevel3, .zlibNGQuick,
+            .zlibNGQuickCRC32C, .zlibNGQuick20:
+            []
         }
     }
 }

@@ -35,11 +35,28 @@ final class MatchPredictor {
             case isalLevel2 = 4
             /// ISA-L's level 3.
             case isalLevel3 = 5
+            /// zlib-ng's level 1, `deflate_quick` (``ZlibNGQuickEmulation``), of encoder
+            /// generation 1 (2.2 and later); this and the next two are payload version 3.
+            case zlibNGQuick = 7
+            /// zlib-ng's level 1 of generation 2 (2.1 with SSE4.2: a CRC32-C hash).
+            case zlibNGQuickCRC32C = 8
+            /// zlib-ng's level 1 of generation 3 (2.0.7 with SSE4.2: CRC32-C, 3-byte matches).
+            case zlibNGQuick20 = 9
+
+            /// The zlib-ng generation whose `deflate_quick` this mode runs, if any.
+            var zlibNGQuickGeneration: ZlibNGGeneration? {
+                switch self {
+                case .zlibNGQuick: .zlibNG22
+                case .zlibNGQuickCRC32C: .zlibNG21SSE42
+                case .zlibNGQuick20: .zlibNG20SSE42
+                default: nil
+                }
+            }
 
             /// The ISA-L emulation this mode runs, if any.
             var isalKind: IsalMatchEmulation.Kind? {
                 switch self {
-                case .longest, .newestOfFour: nil
+                case .longest, .newestOfFour, .zlibNGQuick, .zlibNGQuickCRC32C, .zlibNGQuick20: nil
                 case .isalLevel0: .pairwise(tableBits: 13, skipsLiteralRuns: false)
                 case .isalLevel1: .pairwise(tableBits: 13, skipsLiteralRuns: true)
                 case .isalLevel2: .pairwise(tableBits: 15, skipsLiteralRuns: true)
@@ -76,6 +93,8 @@ final class MatchPredictor {
     private var lastLongest: (position: Int, length: Int, distance: Int) = (-1, 0, 0)
     /// The ISA-L matcher when the settings ask for one.
     private var isal: IsalMatchEmulation?
+    /// zlib-ng's `deflate_quick` when the settings ask for it.
+    private let zlibNGQuick: ZlibNGQuickEmulation?
     /// The code lengths of the block being coded when they are known before its tokens (a
     /// fixed-code block; a dynamic one when headers come first, ``HeadersFirstHeaderModel``),
     /// else nil: set by the analysis and the replay as each block starts, for a predictor that
@@ -98,12 +117,14 @@ final class MatchPredictor {
         previous = .allocate(capacity: Self.window)
         previous.initialize(repeating: -1, count: Self.window)
         isal = settings.mode.isalKind.map { IsalMatchEmulation(kind: $0) }
+        zlibNGQuick = settings.mode.zlibNGQuickGeneration.map { ZlibNGQuickEmulation(generation: $0) }
     }
 
     deinit {
         head.deallocate()
         previous.deallocate()
         isal?.deallocate()
+        zlibNGQuick?.deallocate()
     }
 
     /// Shows the predictor where the content is now: `bytes` holds the content from position
@@ -117,6 +138,11 @@ final class MatchPredictor {
     /// The content byte at `position`.
     @inline(__always)
     private subscript(_ position: Int) -> UInt8 { data[position - origin] }
+
+    /// The content byte at `position` (within ``history`` before the next query and
+    /// ``lookahead`` from it).
+    @inline(__always)
+    func byte(at position: Int) -> UInt8 { self[position] }
 
     @inline(__always)
     private func hash(_ position: Int) -> Int {
@@ -180,10 +206,14 @@ final class MatchPredictor {
 
     /// The longest match at `position` (length 0 when none of 3 or more): the first found,
     /// newest first, of the longest length. Inserts the positions before it. In an ISA-L
-    /// mode, ISA-L's match there instead (asked at every token's start, in order).
+    /// or zlib-ng quick mode, that encoder's match there instead (asked at every token's
+    /// start, in order).
     func longestMatch(at position: Int) -> (length: Int, distance: Int) {
         if lastLongest.position == position { return (lastLongest.length, lastLongest.distance) }
-        let found = isal != nil ? isal!.match(at: position, self) : searchLongestMatch(at: position)
+        let found =
+            if let zlibNGQuick { zlibNGQuick.match(at: position, self) } else if isal != nil {
+                isal!.match(at: position, self)
+            } else { searchLongestMatch(at: position) }
         lastLongest = (position, found.length, found.distance)
         return found
     }

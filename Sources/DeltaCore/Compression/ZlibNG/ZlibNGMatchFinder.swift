@@ -19,6 +19,32 @@ final class ZlibNGMatchFinder {
         /// 2.1's `insert_string_sse42.c`: the SSE4.2 `crc32` instruction (CRC32-C, no
         /// pre- or post-inversion) of the little-endian `val` from 0, low 16 bits.
         case crc32c
+
+        /// The CRC32-C (Castagnoli, reflected polynomial 0x82F63B78) table, one byte a step.
+        private static let crc32cTable: [UInt32] = (0..<256).map { byte in
+            var crc = UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 != 0 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
+            return crc
+        }
+
+        /// The 16-bit hash of the 4 bytes `value` holds (little-endian, as zlib-ng loads them).
+        @inline(__always)
+        func bucket(_ value: UInt32) -> Int {
+            switch self {
+            case .multiplicative:
+                return Int((value &* 2_654_435_761) >> 16)
+            case .crc32c:
+                var crc: UInt32 = 0
+                Self.crc32cTable.withUnsafeBufferPointer { table in
+                    var remaining = value
+                    for _ in 0..<4 {
+                        crc = table[Int((crc ^ remaining) & 0xff)] ^ (crc >> 8)
+                        remaining >>= 8
+                    }
+                }
+                return Int(crc & 0xffff)
+            }
+        }
     }
 
     static let wSize = 1 << 15
@@ -89,31 +115,10 @@ final class ZlibNGMatchFinder {
     @inline(__always)
     static func rollHash(_ h: UInt32, _ byte: UInt8) -> UInt32 { ((h << 5) ^ UInt32(byte)) & 0x7fff }
 
-    /// The CRC32-C (Castagnoli, reflected polynomial 0x82F63B78) table, one byte a step.
-    private static let crc32cTable: [UInt32] = (0..<256).map { byte in
-        var crc = UInt32(byte)
-        for _ in 0..<8 { crc = crc & 1 != 0 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
-        return crc
-    }
-
     /// The 4-byte hash of levels 1 to 8.
     @inline(__always)
     private func fourByteHash(_ position: Int) -> Int {
-        let value = UInt32(littleEndian: UnsafeRawPointer(window + position).loadUnaligned(as: UInt32.self))
-        switch hashing {
-        case .multiplicative:
-            return Int((value &* 2_654_435_761) >> 16)
-        case .crc32c:
-            var crc: UInt32 = 0
-            Self.crc32cTable.withUnsafeBufferPointer { table in
-                var remaining = value
-                for _ in 0..<4 {
-                    crc = table[Int((crc ^ remaining) & 0xff)] ^ (crc >> 8)
-                    remaining >>= 8
-                }
-            }
-            return Int(crc & 0xffff)
-        }
+        hashing.bucket(UInt32(littleEndian: UnsafeRawPointer(window + position).loadUnaligned(as: UInt32.self)))
     }
 
     @inline(__always)
@@ -341,6 +346,18 @@ final class ZlibNGMatchFinder {
             if curMatch <= limit { return bestLength }
         }
         return bestLength
+    }
+
+    /// `deflate_quick`'s choice at a position, given the one candidate its hash table held
+    /// there, `distance` back: the length of the match it writes, or nil for a literal.
+    /// `measure` gives the match length against the candidate, nil when the first two bytes
+    /// differ (``quickMatchLength(at:candidate:)``); `lookahead` is the input left from the
+    /// position. The emulation and the reconstruction's predictor (`ZlibNGQuickEmulation`)
+    /// both decide through this.
+    @inline(__always)
+    static func quickChoice(distance: Int, lookahead: Int, minimumMatch: Int, measure: () -> Int?) -> Int? {
+        guard distance <= maxDist && distance > 0, let length = measure(), length >= minimumMatch else { return nil }
+        return min(length, lookahead, maxMatch)
     }
 
     /// The match length at `position` against `candidate` as zlib-ng's `deflate_quick`

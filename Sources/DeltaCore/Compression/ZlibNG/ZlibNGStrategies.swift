@@ -321,10 +321,10 @@ extension ZlibNGDeflateEncoder {
             if f.lookahead >= f.minimumMatch {
                 let hashHead = f.quickInsert(f.strstart)
                 let distance = f.strstart - hashHead
-                if distance <= M.maxDist && distance > 0,
-                    var length = f.quickMatchLength(at: f.strstart, candidate: hashHead), length >= f.minimumMatch
+                if let length = M.quickChoice(
+                    distance: distance, lookahead: f.lookahead, minimumMatch: f.minimumMatch,
+                    measure: { f.quickMatchLength(at: f.strstart, candidate: hashHead) })
                 {
-                    length = min(length, f.lookahead, M.maxMatch)
                     quickMatch(length: length, distance: distance)
                     f.lookahead -= length
                     f.strstart += length
