@@ -83,21 +83,28 @@ import Testing
         #expect(json["reproducible"] as? Bool == true, "seed \(seed): \(json["reason"] ?? "")")
         #expect(json["recipe_kind"] as? String == "deflate-reconstruction", "seed \(seed)")
         let recipe = try #require(json["recipe"], "seed \(seed)")
+        try Self.expectRecompressInBoundedMemory(
+            recipe: recipe, content: content, target: target, work: work, what: "seed \(seed)")
+    }
+
+    /// `mkpatch recompress` of `content` with `recipe` (from `inspect --json`) rebuilds
+    /// `target` exactly, peaking within 8 MiB of `mkpatch --version`'s resident size.
+    static func expectRecompressInBoundedMemory(
+        recipe: Any, content: String, target: String, work: URL, what: String
+    ) throws {
         let recipePath = work.appendingPathComponent("recipe.json")
         try JSONSerialization.data(withJSONObject: recipe).write(to: recipePath)
         let output = work.appendingPathComponent("rebuilt.tar.gz").path
         let measured = try ApplyMemoryTests.runMeasured(
             "mkpatch", ["recompress", content, "--recipe", recipePath.path, "-o", output, "--jobs", "1"])
-        #expect(measured.status == 0, "seed \(seed)")
-        #expect(FileManager.default.contentsEqual(atPath: output, andPath: target), "seed \(seed): output differs")
+        #expect(measured.status == 0, "\(what)")
+        #expect(FileManager.default.contentsEqual(atPath: output, andPath: target), "\(what): output differs")
         let baseline = try ApplyMemoryTests.runMeasured("mkpatch", ["--version"]).peakKiB
-        #expect(measured.peakKiB > 0, "seed \(seed): no VmHWM read")
+        #expect(measured.peakKiB > 0, "\(what): no VmHWM read")
         #expect(
             measured.peakKiB <= baseline + (8 << 10),
-            "seed \(seed): recompress peaked at \(measured.peakKiB) KiB, --version at \(baseline) KiB")
-        print(
-            "ReconstructionCommandTests: recompress peaked at \(measured.peakKiB) KiB, --version at \(baseline) KiB, seed \(seed)"
-        )
+            "\(what): recompress peaked at \(measured.peakKiB) KiB, --version at \(baseline) KiB")
+        print("ReconstructionCommandTests: recompress peaked at \(measured.peakKiB) KiB, --version at \(baseline) KiB, \(what)")
     }
 
     /// Whether python3 has PyPI's isal module (ISA-L).
@@ -138,21 +145,8 @@ import Testing
         let extensions = recipe["extensions"] as? [[String: Any]] ?? []
         let payload = extensions.first { $0["tag"] as? Int == 3 }?["payload"] as? String
         #expect(payload?.hasPrefix("03") == true, "seed \(seed): not a version 3 payload")
-        let recipePath = work.appendingPathComponent("recipe.json")
-        try JSONSerialization.data(withJSONObject: recipe).write(to: recipePath)
-        let output = work.appendingPathComponent("rebuilt.tar.gz").path
-        let measured = try ApplyMemoryTests.runMeasured(
-            "mkpatch", ["recompress", content, "--recipe", recipePath.path, "-o", output, "--jobs", "1"])
-        #expect(measured.status == 0, "seed \(seed)")
-        #expect(FileManager.default.contentsEqual(atPath: output, andPath: target), "seed \(seed): output differs")
-        let baseline = try ApplyMemoryTests.runMeasured("mkpatch", ["--version"]).peakKiB
-        #expect(measured.peakKiB > 0, "seed \(seed): no VmHWM read")
-        #expect(
-            measured.peakKiB <= baseline + (8 << 10),
-            "seed \(seed): recompress peaked at \(measured.peakKiB) KiB, --version at \(baseline) KiB")
-        print(
-            "ReconstructionCommandTests: ISA-L -0 recompress peaked at \(measured.peakKiB) KiB, --version at \(baseline) KiB, seed \(seed)"
-        )
+        try Self.expectRecompressInBoundedMemory(
+            recipe: recipe, content: content, target: target, work: work, what: "ISA-L -0, seed \(seed)")
     }
 
     /// zlib's file and libdeflate's (emulated exactly since libdeflate 1.14 joined the exact

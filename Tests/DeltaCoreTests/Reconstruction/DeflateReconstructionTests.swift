@@ -150,6 +150,27 @@ import Testing
         }.get()
     }
 
+    /// Replays `rounds` corruptions of `name`'s payload body (one byte flipped, every fourth
+    /// with random bytes appended) and returns how many were refused; a crash fails the run.
+    static func refusedCorruptions(of name: String, seed: UInt64, rounds: Int = 60) throws -> Int {
+        var generator = SeededGenerator(seed: seed)
+        let (payload, content) = try Self.payload(for: name)
+        let bodyOffset = try DeflateReconstruction.Sizes(payload).bodyOffset
+        var refused = 0
+        for round in 0..<rounds {
+            var corrupt = payload
+            let index = Int.random(in: bodyOffset..<corrupt.count, using: &generator)
+            corrupt[index] ^= UInt8.random(in: 1...255, using: &generator)
+            if round % 4 == 0 { corrupt += (0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) } }
+            do {
+                _ = try Self.replay(corrupt, content)
+            } catch {
+                refused += 1
+            }
+        }
+        return refused
+    }
+
     @Test func malformedHeadersAreRefusedWithOffsets() throws {
         let (payload, content) = try Self.payload(for: "libdeflate-6")
         var varints = RecipeByteWriterForTests()

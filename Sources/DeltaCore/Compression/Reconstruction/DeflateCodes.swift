@@ -55,7 +55,10 @@ struct HuffmanCode {
     let lengths: [UInt8]
 
     /// Builds the code; throws when the lengths over-subscribe the code space, or when
-    /// `requireComplete` and they leave part of it unused (a code with one symbol is allowed).
+    /// `requireComplete` and they leave part of it unused. A code with one symbol is allowed,
+    /// and so is one with none (RFC 1951: a block of literals only may give every distance
+    /// length 0; zlib's `inflate` accepts it, libdeflate -10 to -12 writes it): it decodes
+    /// nothing.
     init(lengths: [UInt8], requireComplete: Bool = false) throws(DeflateParseError) {
         self.lengths = lengths
         for length in lengths { counts[Int(length)] += 1 }
@@ -66,7 +69,7 @@ struct HuffmanCode {
             if left < 0 { throw .invalid(bitOffset: 0, detail: "over-subscribed Huffman code") }
         }
         let used = lengths.count - counts[0]
-        if requireComplete && left > 0 && used != 1 {
+        if requireComplete && left > 0 && used > 1 {
             throw .invalid(bitOffset: 0, detail: "incomplete Huffman code")
         }
         var offsets = [Int](repeating: 0, count: 16)
