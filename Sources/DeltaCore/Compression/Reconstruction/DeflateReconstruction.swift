@@ -40,11 +40,20 @@ public enum DeflateReconstruction {
     public static func analyse(
         deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer
     ) throws(DeflateParseError) -> [UInt8] {
+        try analyse(deflate: deflate, content: content, settings: nil)
+    }
+
+    /// ``analyse(deflate:content:)`` with the predictor's `settings` given (tests of one mode),
+    /// or chosen on a sample when nil.
+    static func analyse(
+        deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer, settings given: MatchPredictor.Settings?
+    ) throws(DeflateParseError) -> [UInt8] {
         guard deflate.count <= maximumStreamSize(contentSize: content.count) else {
             throw .unsupported("the stream is over twice the size of its content")
         }
         let parsed = try DeflateStreamParser.parse(deflate, content: content)
-        let settings = try chooseSettings(parsed, deflate: deflate, content: content)
+        let settings: MatchPredictor.Settings
+        if let given { settings = given } else { settings = try chooseSettings(parsed, deflate: deflate, content: content) }
         let flags = settings.mode.requiredFlags
         var header = RecipeByteWriter()
         let version = version(for: settings.mode, flags: flags)
@@ -101,6 +110,18 @@ public enum DeflateReconstruction {
                 bestSize = size
             }
         }
+        if optimalParseMayPay(sampleSize: bestSize, sampleBlocks: parsed.blocks[0..<sampleEnd], deflate: deflate, content: content) {
+            for settings in OptimalParsePredictor.candidateSettings {
+                let size = try encodeBody(
+                    parsed, blocks: 0..<sampleEnd, contentLimit: sampleLimit, deflate: deflate, content: content,
+                    settings: settings
+                ).count
+                if size < bestSize {
+                    best = settings
+                    bestSize = size
+                }
+            }
+        }
         return best
     }
 
@@ -108,7 +129,7 @@ public enum DeflateReconstruction {
     /// for a sample cut at the token that reaches `contentLimit`.
     /// - Throws: ``DeflateParseError/unsupported(_:)`` for a block of more tokens than the
     ///   payload codes (2^32 - 1) or a dynamic header that does not read back.
-    private static func encodeBody(
+    static func encodeBody(
         _ parsed: ParsedDeflate, blocks: Range<Int>, contentLimit: Int = .max, deflate: UnsafeRawBufferPointer,
         content: UnsafeRawBufferPointer, settings: MatchPredictor.Settings
     ) throws(DeflateParseError) -> [UInt8] {
@@ -117,6 +138,7 @@ public enum DeflateReconstruction {
         var blockModel = BlockModel(mode: settings.mode)
         var coder = RangeEncoder()
         var reader = DeflateBitReader(deflate)
+        var headersBeforeTokens = HeadersBeforeTokens()
         for block in parsed.blocks[blocks] {
             blockModel.encodeType(block.kind, &coder)
             if block.kind == .stored {
@@ -126,6 +148,19 @@ public enum DeflateReconstruction {
             }
             guard block.tokenCount <= UInt32.max else { throw .unsupported("a block of over 2^32 - 1 tokens") }
             blockModel.encodeTokenCount(block.tokenCount, &coder)
+            if let optimal = predictor.optimal {
+                blockModel.encodeContentLength(block.contentLength, &coder)
+                if block.kind == .dynamic {
+                    reader.seek(to: block.headerBits.lowerBound)
+                    var bits = [Bool]()
+                    for _ in block.headerBits { bits.append((try? reader.bit()) == 1) }
+                    try headersBeforeTokens.encode(bits, &blockModel, &coder)
+                }
+                optimal.beginBlock(
+                    start: block.contentStart, end: block.contentStart + block.contentLength,
+                    literalLengths: block.kind == .fixed ? DeflateCodes.fixedLiteralLengths : block.literalLengths,
+                    distanceLengths: block.kind == .fixed ? DeflateCodes.fixedDistanceLengths : block.distanceLengths)
+            }
             var position = block.contentStart
             for token in parsed.tokens[block.tokenStart..<block.tokenStart + block.tokenCount] {
                 if position >= contentLimit {
@@ -136,7 +171,7 @@ public enum DeflateReconstruction {
                 tokenModel.encode(token, at: position, prediction: prediction, predictor: predictor, into: &coder)
                 position += token == 0 ? 1 : token.matchLength
             }
-            if block.kind == .dynamic {
+            if block.kind == .dynamic && predictor.optimal == nil {
                 reader.seek(to: block.headerBits.lowerBound)
                 var bits = [Bool]()
                 for _ in block.headerBits { bits.append((try? reader.bit()) == 1) }

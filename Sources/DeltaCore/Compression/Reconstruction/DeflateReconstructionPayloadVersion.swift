@@ -32,6 +32,7 @@ extension MatchPredictor.Settings.Mode {
         switch self {
         case .longest, .newestOfFour: 1
         case .isalLevel0, .isalLevel1, .isalLevel2, .isalLevel3: 2
+        case .optimalParse: 3
         }
     }
 
@@ -40,6 +41,7 @@ extension MatchPredictor.Settings.Mode {
     var requiredFlags: DeflateReconstruction.Flags {
         switch self {
         case .longest, .newestOfFour, .isalLevel0, .isalLevel1, .isalLevel2, .isalLevel3: []
+        case .optimalParse: .headersFirst
         }
     }
 }

@@ -50,6 +50,12 @@ final class DeflateReplay {
     private var heldLiterals: [UInt8] = []
     private var frequencies = BlockFrequencies()
     private var finished = false
+    /// Where the coded block under way ends: mode 6 codes it (``OptimalParsePredictor``
+    /// parses to it); `.max` in the other modes.
+    private var blockEnd = Int.max
+    /// Mode 6: dynamic headers come before their tokens; the one of the block under way.
+    private var headersBeforeTokens = HeadersBeforeTokens()
+    private var headerBeforeTokens: [Bool]?
 
     /// The content size the payload was made for.
     var contentSize: Int { sizes.contentSize }
@@ -186,11 +192,38 @@ final class DeflateReplay {
             count <= sizes.contentSize - position, kind == .fixed || count <= Self.maximumBlockTokens
         else { throw malformed("token count out of range") }
         tokensLeft -= count
+        if let optimal = predictor.optimal {
+            try beginOptimalBlock(optimal, kind: kind, tokenCount: count)
+        }
         block = kind
         blockTokensLeft = count
         heldTokens.removeAll(keepingCapacity: true)
         heldLiterals.removeAll(keepingCapacity: true)
         frequencies = BlockFrequencies()
+    }
+
+    /// Mode 6: reads the block's content length and starts the optimal parse over it, under
+    /// the fixed code's lengths or the dynamic header's, which `headersFirst` has decoded.
+    private func beginOptimalBlock(
+        _ optimal: OptimalParsePredictor, kind: DeflateBlockRecord.Kind, tokenCount: Int
+    ) throws(RecipeError) {
+        guard let length = blockModel.decodeContentLength(&coder), length >= tokenCount,
+            length <= sizes.contentSize - position, length <= tokenCount * 258
+        else { throw malformed("block content length out of range") }
+        blockEnd = position + length
+        let lengths =
+            kind == .fixed
+            ? (DeflateCodes.fixedLiteralLengths, DeflateCodes.fixedDistanceLengths)
+            : try optimalBlockLengths()
+        optimal.beginBlock(start: position, end: blockEnd, literalLengths: lengths.0, distanceLengths: lengths.1)
+    }
+
+    /// The dynamic block's code lengths, from its header decoded before its tokens (kept for
+    /// ``endBlock(_:into:)`` to write).
+    private func optimalBlockLengths() throws(RecipeError) -> ([UInt8], [UInt8]) {
+        guard let header = headersBeforeTokens.decode(&blockModel, &coder) else { throw malformed("not a dynamic header") }
+        headerBeforeTokens = header.bits
+        return (header.literal, header.distance)
     }
 
     /// Decodes the block's next token: written at once in a fixed block, held in a dynamic one.
@@ -204,6 +237,7 @@ final class DeflateReplay {
         else { throw malformed("a match the content cannot hold") }
         let literal = token == 0 ? buffer[position - origin] : 0
         position += token == 0 ? 1 : token.matchLength
+        guard position <= blockEnd else { throw malformed("a token past its block's end") }
         blockTokensLeft -= 1
         if kind == .fixed {
             try write(token, literal: literal, fixedLiteral, fixedDistance)
@@ -221,18 +255,24 @@ final class DeflateReplay {
     /// Ends the coded block whose tokens are all decoded: a fixed block's tokens are written
     /// already; a dynamic block's header and tokens are written first.
     private func endBlock(_ kind: DeflateBlockRecord.Kind, into output: ChunkSink) throws {
+        guard blockEnd == .max || position == blockEnd else { throw malformed("a block short of its end") }
         guard kind == .dynamic else {
             fixedLiteral.write(256, &sink)
             return
         }
-        let zlib = blockModel.trees.dynamicHeader(frequencies)
         let bits: [Bool]
-        if blockModel.decodeHeaderPredicted(&coder) {
-            bits = zlib.bits
+        if let first = headerBeforeTokens {
+            bits = first
+            headerBeforeTokens = nil
         } else {
-            guard let header = blockModel.decodeHeader(predicted: zlib.lengths, &coder), let coded = header.bits()
-            else { throw malformed("not a dynamic header") }
-            bits = coded
+            let zlib = blockModel.trees.dynamicHeader(frequencies)
+            if blockModel.decodeHeaderPredicted(&coder) {
+                bits = zlib.bits
+            } else {
+                guard let header = blockModel.decodeHeader(predicted: zlib.lengths, &coder), let coded = header.bits()
+                else { throw malformed("not a dynamic header") }
+                bits = coded
+            }
         }
         let (literal, distance) = try codes(fromHeader: bits)
         for bit in bits { sink.write(bit ? 1 : 0, 1) }

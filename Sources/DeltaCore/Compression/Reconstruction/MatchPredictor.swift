@@ -35,11 +35,14 @@ final class MatchPredictor {
             case isalLevel2 = 4
             /// ISA-L's level 3.
             case isalLevel3 = 5
+            /// The optimal parse of the block under its own code lengths
+            /// (``OptimalParsePredictor``); payload version 3 with `headersFirst` only.
+            case optimalParse = 6
 
             /// The ISA-L emulation this mode runs, if any.
             var isalKind: IsalMatchEmulation.Kind? {
                 switch self {
-                case .longest, .newestOfFour: nil
+                case .longest, .newestOfFour, .optimalParse: nil
                 case .isalLevel0: .pairwise(tableBits: 13, skipsLiteralRuns: false)
                 case .isalLevel1: .pairwise(tableBits: 13, skipsLiteralRuns: true)
                 case .isalLevel2: .pairwise(tableBits: 15, skipsLiteralRuns: true)
@@ -54,7 +57,7 @@ final class MatchPredictor {
     static let history = window
     /// Content bytes from a queried position on that a query may read: 262 for a search with
     /// its lazy check at the next position, a chunk of ISA-L's level 3 map (``IsalMatchMap``).
-    static let lookahead = max(262, IsalMatchMap.readAhead)
+    static let lookahead = max(262, IsalMatchMap.readAhead, OptimalParsePredictor.readAhead)
     private static let hashBits = 16
     /// Candidates walked at most when looking a distance up by index.
     static let indexLimit = 4096
@@ -76,6 +79,8 @@ final class MatchPredictor {
     private var lastLongest: (position: Int, length: Int, distance: Int) = (-1, 0, 0)
     /// The ISA-L matcher when the settings ask for one.
     private var isal: IsalMatchEmulation?
+    /// The optimal parser in mode 6 (``Settings/Mode/optimalParse``).
+    let optimal: OptimalParsePredictor?
 
     /// A predictor over `content`, whole in memory.
     convenience init(content: UnsafeRawBufferPointer, settings: Settings) {
@@ -93,6 +98,9 @@ final class MatchPredictor {
         previous = .allocate(capacity: Self.window)
         previous.initialize(repeating: -1, count: Self.window)
         isal = settings.mode.isalKind.map { IsalMatchEmulation(kind: $0) }
+        optimal =
+            settings.mode == .optimalParse
+            ? OptimalParsePredictor(contentSize: contentSize, chainLimit: settings.chainLimit) : nil
     }
 
     deinit {
@@ -107,6 +115,7 @@ final class MatchPredictor {
     func rebase(_ bytes: UnsafeRawBufferPointer, origin: Int) {
         data = bytes.baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) } ?? UnsafePointer(bitPattern: 1)!
         self.origin = origin
+        optimal?.rebase(bytes, origin: origin)
     }
 
     /// The content byte at `position`.
@@ -122,6 +131,7 @@ final class MatchPredictor {
     /// Inserts every position before `end` not yet inserted.
     @inline(__always)
     func insert(upTo end: Int) {
+        optimal?.insert(upTo: end)
         let limit = min(end, count - 2)
         guard inserted < limit else { return }
         var position = inserted
