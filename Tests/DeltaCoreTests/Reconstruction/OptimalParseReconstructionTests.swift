@@ -28,8 +28,10 @@ import Testing
         #expect(try DeflateReconstructionTests.replayed(payload, content: content) == deflate, "\(name)")
         let longest = try Self.analysed(deflate, content: content, settings: DeflateReconstruction.defaultSettings)
         #expect(payload.count < longest.count, "\(name): mode 6 \(payload.count) bytes, longest match \(longest.count)")
-        let chosen = try DeflateReconstructionTests.analysed(deflate, content: content)
-        #expect(try DeflateReconstruction.Sizes(chosen).settings.mode == .optimalParse, "\(name) should choose mode 6")
+        if OptimalParsePredictor.triedByAnalysis {
+            let chosen = try DeflateReconstructionTests.analysed(deflate, content: content)
+            #expect(try DeflateReconstruction.Sizes(chosen).settings.mode == .optimalParse, "\(name) should choose mode 6")
+        }
     }
 
     /// Every other committed producer keeps the payload it had (none pays mode 6's analysis:

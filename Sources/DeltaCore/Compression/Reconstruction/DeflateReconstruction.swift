@@ -21,6 +21,9 @@
 /// modes 6 (optimal parse) and 7 (zlib-ng's `deflate_quick`) to it. A payload is written as
 /// the oldest version that expresses it (``version(for:flags:)``), so one without flags in
 /// modes 0-5 is byte for byte a version 1 or 2 payload.
+/// Mode 6 (``OptimalParsePredictor``, `headersFirst` required) codes per fixed or dynamic block
+/// its content length after its token count, then a dynamic block's header
+/// (``HeadersBeforeTokens``) before its tokens.
 public enum DeflateReconstruction {
     /// The newest payload version written and read.
     public static let payloadVersion: UInt8 = 3

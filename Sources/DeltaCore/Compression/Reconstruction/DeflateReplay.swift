@@ -6,7 +6,8 @@
 /// decoder reads in place), a sliding buffer of ``bufferSize`` content bytes (the predictor
 /// reads 32 KiB back and ``MatchPredictor/lookahead`` bytes ahead of a token (262 for a search,
 /// ISA-L's level 3 maps 4 KiB at a time), a stored block up to 64 KiB ahead), the predictor's
-/// tables (384 KiB; more in the ISA-L modes), a dynamic block's tokens (5 bytes per token, at most
+/// tables (384 KiB; more in the ISA-L modes, about 1 MiB more in mode 6's optimal parse, which
+/// reads ``OptimalParsePredictor/readAhead`` bytes ahead), a dynamic block's tokens (5 bytes per token, at most
 /// ``maximumBlockTokens``, since its header is derived from them and precedes them) and the
 /// output written since it was last passed on (about 64 KiB, ``drainThreshold``). Fixed-code
 /// and stored blocks hold nothing: a fixed block's codes do not depend on its tokens, so each

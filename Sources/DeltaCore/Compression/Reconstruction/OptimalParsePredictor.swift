@@ -292,6 +292,12 @@ extension OptimalParsePredictor {
     /// tried: the hash-chain modes predict zlib-like encoders to within a few percent, and
     /// there the optimal parse's analysis time is not spent.
     static let tryAboveShare = 0.04
+
+    /// Whether the analysis tries mode 6 at all. Off: on the Django 5.1 tar it halves 7-Zip's
+    /// reconstruction data (9.7 % to 5.9 % at -mx9, 8.6 % to 4.6 % at -mx5) but its replay takes
+    /// 6.9 × a zlib -9 compression (the limit is 2 ×) and its analysis 15 ×, nearly all in the
+    /// per-position chain walks (docs/recipes.md). Every mode-6 payload replays either way.
+    static let triedByAnalysis = false
 }
 
 extension DeflateReconstruction {
@@ -301,7 +307,9 @@ extension DeflateReconstruction {
         sampleSize: Int, sampleBlocks: ArraySlice<DeflateBlockRecord>, deflate: UnsafeRawBufferPointer,
         content: UnsafeRawBufferPointer
     ) -> Bool {
-        guard let last = sampleBlocks.last, content.count > 0 else { return false }
+        guard OptimalParsePredictor.triedByAnalysis, let last = sampleBlocks.last, content.count > 0 else {
+            return false
+        }
         let sampledContent = min(last.contentStart + last.contentLength, sampleLimit)
         let sampledStream = Double(sampledContent) * Double(deflate.count) / Double(content.count)
         return Double(sampleSize) > OptimalParsePredictor.tryAboveShare * sampledStream
