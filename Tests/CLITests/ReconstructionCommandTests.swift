@@ -100,6 +100,61 @@ import Testing
         )
     }
 
+    /// Whether python3 has PyPI's isal module (ISA-L).
+    static let pythonIsal: Bool = (try? shell("python3 -c 'import isal' 2>/dev/null")) == 0
+
+    /// 6.5 MB of letters, spaces and newlines drawn at random: mostly literals, some short
+    /// matches, over 2^22 tokens in ISA-L level 0's one dynamic block.
+    static func letterContent(seed: UInt64) -> [UInt8] {
+        var state = seed
+        let alphabet = Array("abcdefghijklmnop \n".utf8)
+        return (0..<6_500_000).map { _ in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return alphabet[Int((state >> 33) % UInt64(alphabet.count))]
+        }
+    }
+
+    /// ISA-L level 0 writes one dynamic block for all of its input (its built-in table): over
+    /// 2^22 tokens, which the replay would have to hold with its header after them. `inspect`
+    /// finds a reconstruction with headers first (payload version 3) and `recompress` replays
+    /// it token by token within 8 MiB of `mkpatch --version`'s peak (holding the block's tokens
+    /// would take over 25 MB).
+    @Test(.enabled(if: Self.pythonIsal, "needs python3 with PyPI's isal module: pip install isal"))
+    func isalLevelZeroDynamicBlockOverTheLimitRecompressesInBoundedMemory() throws {
+        let work = try CreateVerifyCommandTests.scratch()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let seed = UInt64.random(in: 1...UInt64.max)
+        let content = work.appendingPathComponent("content.tar").path
+        let target = work.appendingPathComponent("content.tar.gz").path
+        try Data(Self.letterContent(seed: seed)).write(to: URL(fileURLWithPath: content))
+        let producer = "import sys, isal.igzip as g; sys.stdout.buffer.write(g.compress(sys.stdin.buffer.read(), 0, mtime=0))"
+        let made = try Self.shell("python3 -c '\(producer)' < '\(content)' > '\(target)'")
+        try #require(made == 0, "seed \(seed): the producer failed")
+        let inspected = try CreateVerifyCommandTests.mkpatch(["inspect", target, "--json"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(inspected.stdout.utf8)) as? [String: Any])
+        #expect(json["reproducible"] as? Bool == true, "seed \(seed): \(json["reason"] ?? "")")
+        #expect(json["recipe_kind"] as? String == "deflate-reconstruction", "seed \(seed)")
+        let recipe = try #require(json["recipe"] as? [String: Any], "seed \(seed)")
+        let extensions = recipe["extensions"] as? [[String: Any]] ?? []
+        let payload = extensions.first { $0["tag"] as? Int == 3 }?["payload"] as? String
+        #expect(payload?.hasPrefix("03") == true, "seed \(seed): not a version 3 payload")
+        let recipePath = work.appendingPathComponent("recipe.json")
+        try JSONSerialization.data(withJSONObject: recipe).write(to: recipePath)
+        let output = work.appendingPathComponent("rebuilt.tar.gz").path
+        let measured = try ApplyMemoryTests.runMeasured(
+            "mkpatch", ["recompress", content, "--recipe", recipePath.path, "-o", output, "--jobs", "1"])
+        #expect(measured.status == 0, "seed \(seed)")
+        #expect(FileManager.default.contentsEqual(atPath: output, andPath: target), "seed \(seed): output differs")
+        let baseline = try ApplyMemoryTests.runMeasured("mkpatch", ["--version"]).peakKiB
+        #expect(measured.peakKiB > 0, "seed \(seed): no VmHWM read")
+        #expect(
+            measured.peakKiB <= baseline + (8 << 10),
+            "seed \(seed): recompress peaked at \(measured.peakKiB) KiB, --version at \(baseline) KiB")
+        print(
+            "ReconstructionCommandTests: ISA-L -0 recompress peaked at \(measured.peakKiB) KiB, --version at \(baseline) KiB, seed \(seed)"
+        )
+    }
+
     /// zlib's file and libdeflate's (emulated exactly since libdeflate 1.14 joined the exact
     /// producers) carry no reconstruction.
     @Test(arguments: ["six-1.17.0.tar.gz", "deflate-reconstruction/six40k.libdeflate-6.gz"])

@@ -11,7 +11,7 @@ import Testing
     static let optimalParsers = ["7zip-5", "7zip-9", "zopfli", "libdeflate-12"]
     static let modeSix = OptimalParsePredictor.candidateSettings[0]
 
-    static func analysed(_ deflate: [UInt8], content: [UInt8], settings: MatchPredictor.Settings?) throws -> [UInt8] {
+    static func analysed(_ deflate: [UInt8], content: [UInt8], settings: MatchPredictor.Settings) throws -> [UInt8] {
         try deflate.withUnsafeBytes { stream in
             try content.withUnsafeBytes { try DeflateReconstruction.analyse(deflate: stream, content: $0, settings: settings) }
         }

@@ -22,8 +22,7 @@
 /// the oldest version that expresses it (``version(for:flags:)``), so one without flags in
 /// modes 0-5 is byte for byte a version 1 or 2 payload.
 /// Mode 6 (``OptimalParsePredictor``, `headersFirst` required) codes per fixed or dynamic block
-/// its content length after its token count, then a dynamic block's header
-/// (``HeadersBeforeTokens``) before its tokens.
+/// its content length after its token count and, for a dynamic block, after its header.
 public enum DeflateReconstruction {
     /// The newest payload version written and read.
     public static let payloadVersion: UInt8 = 3
@@ -43,21 +42,36 @@ public enum DeflateReconstruction {
     public static func analyse(
         deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer
     ) throws(DeflateParseError) -> [UInt8] {
-        try analyse(deflate: deflate, content: content, settings: nil)
+        try analyse(deflate: deflate, content: content, maximumHeldTokens: DeflateReplay.maximumBlockTokens)
     }
 
-    /// ``analyse(deflate:content:)`` with the predictor's `settings` given (tests of one mode),
-    /// or chosen on a sample when nil.
+    /// ``analyse(deflate:content:)`` with the predictor's `settings` given (tests of one mode).
     static func analyse(
-        deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer, settings given: MatchPredictor.Settings?
+        deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer, settings: MatchPredictor.Settings
+    ) throws(DeflateParseError) -> [UInt8] {
+        try analyse(
+            deflate: deflate, content: content, maximumHeldTokens: DeflateReplay.maximumBlockTokens, settings: settings)
+    }
+
+    /// ``analyse(deflate:content:)`` for a replay that holds at most `maximumHeldTokens` of a
+    /// dynamic block whose header follows its tokens: a stream with a larger dynamic block
+    /// gets ``Flags/headersFirst`` (tests lower the limit to keep their data small).
+    static func analyse(
+        deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer, maximumHeldTokens: Int,
+        settings given: MatchPredictor.Settings? = nil
     ) throws(DeflateParseError) -> [UInt8] {
         guard deflate.count <= maximumStreamSize(contentSize: content.count) else {
             throw .unsupported("the stream is over twice the size of its content")
         }
         let parsed = try DeflateStreamParser.parse(deflate, content: content)
-        let settings: MatchPredictor.Settings
-        if let given { settings = given } else { settings = try chooseSettings(parsed, deflate: deflate, content: content) }
-        let flags = settings.mode.requiredFlags
+        let needed: Flags =
+            parsed.blocks.contains { $0.kind == .dynamic && $0.tokenCount > maximumHeldTokens } ? .headersFirst : []
+        let (settings, flags) =
+            if let given {
+                (given, needed.union(given.mode.requiredFlags))
+            } else {
+                try chooseSettings(parsed, flags: needed, deflate: deflate, content: content)
+            }
         var header = RecipeByteWriter()
         let version = version(for: settings.mode, flags: flags)
         header.bytes.append(version)
@@ -70,7 +84,8 @@ public enum DeflateReconstruction {
         header.varint(UInt64(settings.mode.rawValue))
         if version >= 3 { header.varint(flags.rawValue) }
         let body = try encodeBody(
-            parsed, blocks: parsed.blocks.indices, deflate: deflate, content: content, settings: settings)
+            parsed, blocks: parsed.blocks.indices, deflate: deflate, content: content, settings: settings,
+            flags: flags)
         return header.bytes + body
     }
 
@@ -94,33 +109,39 @@ public enum DeflateReconstruction {
     static let sampleLimit = 4 * sampleSize
 
     /// The setting that codes the stream's first blocks (about ``sampleSize`` of content, at
-    /// most ``sampleLimit``) smallest; the first candidate for a stream that small.
+    /// most ``sampleLimit``) smallest, with the flags the stream `needs` and those its mode
+    /// requires; the first candidate for a stream that small.
     private static func chooseSettings(
-        _ parsed: ParsedDeflate, deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer
-    ) throws(DeflateParseError) -> MatchPredictor.Settings {
+        _ parsed: ParsedDeflate, flags needed: Flags, deflate: UnsafeRawBufferPointer,
+        content: UnsafeRawBufferPointer
+    ) throws(DeflateParseError) -> (MatchPredictor.Settings, Flags) {
         let sampleEnd =
             (parsed.blocks.firstIndex { $0.contentStart + $0.contentLength >= sampleSize } ?? parsed.blocks.count - 1)
             + 1
-        var best = defaultSettings
+        var best = (defaultSettings, needed.union(defaultSettings.mode.requiredFlags))
         var bestSize = Int.max
         for settings in candidateSettings {
+            let flags = needed.union(settings.mode.requiredFlags)
             let size = try encodeBody(
                 parsed, blocks: 0..<sampleEnd, contentLimit: sampleLimit, deflate: deflate, content: content,
-                settings: settings
+                settings: settings, flags: flags
             ).count
             if size < bestSize {
-                best = settings
+                best = (settings, flags)
                 bestSize = size
             }
         }
-        if optimalParseMayPay(sampleSize: bestSize, sampleBlocks: parsed.blocks[0..<sampleEnd], deflate: deflate, content: content) {
+        if optimalParseMayPay(
+            sampleSize: bestSize, sampleBlocks: parsed.blocks[0..<sampleEnd], deflate: deflate, content: content)
+        {
             for settings in OptimalParsePredictor.candidateSettings {
+                let flags = needed.union(settings.mode.requiredFlags)
                 let size = try encodeBody(
                     parsed, blocks: 0..<sampleEnd, contentLimit: sampleLimit, deflate: deflate, content: content,
-                    settings: settings
+                    settings: settings, flags: flags
                 ).count
                 if size < bestSize {
-                    best = settings
+                    best = (settings, flags)
                     bestSize = size
                 }
             }
@@ -129,19 +150,21 @@ public enum DeflateReconstruction {
     }
 
     /// The range-coded body for `blocks` (a prefix of the stream's, all of them for a payload),
-    /// for a sample cut at the token that reaches `contentLimit`.
+    /// for a sample cut at the token that reaches `contentLimit`; with ``Flags/headersFirst``
+    /// each dynamic header is coded before its block's tokens (``HeadersFirstHeaderModel``),
+    /// else after them, predicted from them.
     /// - Throws: ``DeflateParseError/unsupported(_:)`` for a block of more tokens than the
     ///   payload codes (2^32 - 1) or a dynamic header that does not read back.
-    static func encodeBody(
+    private static func encodeBody(
         _ parsed: ParsedDeflate, blocks: Range<Int>, contentLimit: Int = .max, deflate: UnsafeRawBufferPointer,
-        content: UnsafeRawBufferPointer, settings: MatchPredictor.Settings
+        content: UnsafeRawBufferPointer, settings: MatchPredictor.Settings, flags: Flags
     ) throws(DeflateParseError) -> [UInt8] {
         let predictor = MatchPredictor(content: content, settings: settings)
         var tokenModel = TokenModel()
         var blockModel = BlockModel(mode: settings.mode)
+        var headersFirst = flags.contains(.headersFirst) ? HeadersFirstHeaderModel() : nil
         var coder = RangeEncoder()
         var reader = DeflateBitReader(deflate)
-        var headersBeforeTokens = HeadersBeforeTokens()
         for block in parsed.blocks[blocks] {
             blockModel.encodeType(block.kind, &coder)
             if block.kind == .stored {
@@ -151,18 +174,16 @@ public enum DeflateReconstruction {
             }
             guard block.tokenCount <= UInt32.max else { throw .unsupported("a block of over 2^32 - 1 tokens") }
             blockModel.encodeTokenCount(block.tokenCount, &coder)
-            if let optimal = predictor.optimal {
+            predictor.blockCodeLengths = block.kind == .fixed ? .fixed : nil
+            if block.kind == .dynamic, headersFirst != nil {
+                try headersFirst?.encode(headerBits(of: block, &reader), &blockModel, &coder)
+                predictor.blockCodeLengths = headersFirst?.codeLengths
+            }
+            if let optimal = predictor.optimal, let lengths = predictor.blockCodeLengths {
                 blockModel.encodeContentLength(block.contentLength, &coder)
-                if block.kind == .dynamic {
-                    reader.seek(to: block.headerBits.lowerBound)
-                    var bits = [Bool]()
-                    for _ in block.headerBits { bits.append((try? reader.bit()) == 1) }
-                    try headersBeforeTokens.encode(bits, &blockModel, &coder)
-                }
                 optimal.beginBlock(
                     start: block.contentStart, end: block.contentStart + block.contentLength,
-                    literalLengths: block.kind == .fixed ? DeflateCodes.fixedLiteralLengths : block.literalLengths,
-                    distanceLengths: block.kind == .fixed ? DeflateCodes.fixedDistanceLengths : block.distanceLengths)
+                    literalLengths: lengths.literal, distanceLengths: lengths.distance)
             }
             var position = block.contentStart
             for token in parsed.tokens[block.tokenStart..<block.tokenStart + block.tokenCount] {
@@ -174,10 +195,8 @@ public enum DeflateReconstruction {
                 tokenModel.encode(token, at: position, prediction: prediction, predictor: predictor, into: &coder)
                 position += token == 0 ? 1 : token.matchLength
             }
-            if block.kind == .dynamic && predictor.optimal == nil {
-                reader.seek(to: block.headerBits.lowerBound)
-                var bits = [Bool]()
-                for _ in block.headerBits { bits.append((try? reader.bit()) == 1) }
+            if block.kind == .dynamic, headersFirst == nil {
+                let bits = headerBits(of: block, &reader)
                 let zlib = blockModel.trees.dynamicHeader(
                     BlockFrequencies(
                         tokens: parsed.tokens[block.tokenStart..<block.tokenStart + block.tokenCount],
@@ -197,6 +216,15 @@ public enum DeflateReconstruction {
         }
         coder.finish()
         return coder.bytes
+    }
+
+    /// A dynamic block's header as the stream has it (HLIT through the last code length).
+    private static func headerBits(of block: DeflateBlockRecord, _ reader: inout DeflateBitReader) -> [Bool] {
+        reader.seek(to: block.headerBits.lowerBound)
+        var bits = [Bool]()
+        bits.reserveCapacity(block.headerBits.count)
+        for _ in block.headerBits { bits.append((try? reader.bit()) == 1) }
+        return bits
     }
 
     /// The payload's sizes, each within what content of its stated size allows.
@@ -266,7 +294,16 @@ public enum DeflateReconstruction {
     ///   analysis of this content could have written (offsets inside the range-coded body
     ///   are approximate: where the decoder had read to).
     public static func replay(payload: [UInt8], content: UnsafeRawBufferPointer) throws(RecipeError) -> [UInt8] {
-        let replay = try DeflateReplay(payload: payload, contentSize: content.count)
+        try replay(payload: payload, content: content, maximumHeldTokens: DeflateReplay.maximumBlockTokens)
+    }
+
+    /// ``replay(payload:content:)`` holding at most `maximumHeldTokens` of a dynamic block whose
+    /// header follows its tokens (tests lower it to keep their data small).
+    static func replay(
+        payload: [UInt8], content: UnsafeRawBufferPointer, maximumHeldTokens: Int
+    ) throws(RecipeError) -> [UInt8] {
+        let replay = try DeflateReplay(
+            payload: payload, contentSize: content.count, maximumHeldTokens: maximumHeldTokens)
         var stream: [UInt8] = []
         do {
             try replay.process(content) { stream.append(contentsOf: $0) }

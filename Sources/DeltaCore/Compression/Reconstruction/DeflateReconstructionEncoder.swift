@@ -1,7 +1,8 @@
 /// A raw deflate encoder that replays a ``DeflateReconstruction`` payload as the content
 /// streams in (``DeflateReplay``): memory stays bounded (about 1.5 MiB beside the largest
-/// dynamic block's tokens; fixed-code blocks are written token by token) whatever the
-/// content's size; time is linear in the content.
+/// dynamic block's tokens when its header is coded after them; fixed-code blocks, and dynamic
+/// ones in a payload with headers first, are written token by token) whatever the content's
+/// size; time is linear in the content.
 public final class DeflateReconstructionEncoder: StreamEncoder {
     private let payload: [UInt8]
     private var replay: DeflateReplay?

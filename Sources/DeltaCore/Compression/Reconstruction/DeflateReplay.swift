@@ -7,19 +7,22 @@
 /// reads 32 KiB back and ``MatchPredictor/lookahead`` bytes ahead of a token (262 for a search,
 /// ISA-L's level 3 maps 4 KiB at a time), a stored block up to 64 KiB ahead), the predictor's
 /// tables (384 KiB; more in the ISA-L modes, about 1 MiB more in mode 6's optimal parse, which
-/// reads ``OptimalParsePredictor/readAhead`` bytes ahead), a dynamic block's tokens (5 bytes per token, at most
-/// ``maximumBlockTokens``, since its header is derived from them and precedes them) and the
-/// output written since it was last passed on (about 64 KiB, ``drainThreshold``). Fixed-code
-/// and stored blocks hold nothing: a fixed block's codes do not depend on its tokens, so each
-/// token is written as it is decoded, and a block may have any number. Work is linear in the
+/// reads ``OptimalParsePredictor/readAhead`` bytes ahead), a dynamic block's tokens when its header is coded
+/// after them (5 bytes per token, at most ``maximumBlockTokens``, since its header is derived
+/// from them and precedes them) and the output written since it was last passed on (about
+/// 64 KiB, ``drainThreshold``). Fixed-code and stored blocks hold nothing: a fixed block's
+/// codes do not depend on its tokens, so each token is written as it is decoded, and a block
+/// may have any number; so do dynamic blocks in a payload with
+/// ``DeflateReconstruction/Flags/headersFirst``, whose header is decoded and written first. Work is linear in the
 /// content (per position at most `chain` links, per miss at most 4096).
 final class DeflateReplay {
     /// Content bytes held at most.
     static let bufferSize = 1 << 19
     /// Content bytes a block's first step may need from its start on: a whole stored block.
     static let blockLookahead = 0xffff
-    /// Tokens one dynamic block may have: the replay keeps them until its header is written.
-    /// Fixed-code blocks are written token by token and have no limit.
+    /// Tokens one dynamic block may have when its header follows its tokens: the replay keeps
+    /// them until its header is written. Fixed-code blocks, and dynamic ones with headers
+    /// first, are written token by token and have no limit.
     static let maximumBlockTokens = 1 << 22
     /// Output is passed on once this much has gathered.
     static let drainThreshold = 1 << 16
@@ -30,6 +33,10 @@ final class DeflateReplay {
     private let predictor: MatchPredictor
     private var tokenModel = TokenModel()
     private var blockModel = BlockModel()
+    /// The header model when the payload codes headers first.
+    private var headersFirst: HeadersFirstHeaderModel?
+    /// The dynamic block tokens this replay holds at most (``maximumBlockTokens`` but in tests).
+    private let maximumHeldTokens: Int
     private var sink = DeflateBitSink(capacity: DeflateReplay.drainThreshold * 2)
     private let fixedLiteral = try! HuffmanCode(lengths: DeflateCodes.fixedLiteralLengths)
     private let fixedDistance = try! HuffmanCode(lengths: DeflateCodes.fixedDistanceLengths)
@@ -46,6 +53,9 @@ final class DeflateReplay {
     /// block, the tokens decoded so far, their literal bytes and their frequencies, held
     /// until its header is written.
     private var block: DeflateBlockRecord.Kind?
+    /// The codes of the block under way when its tokens are written as they are decoded (a
+    /// fixed block, a dynamic one with headers first); nil while a dynamic block is held.
+    private var streamingCodes: (literal: HuffmanCode, distance: HuffmanCode)?
     private var blockTokensLeft = 0
     private var heldTokens: [DeflateToken] = []
     private var heldLiterals: [UInt8] = []
@@ -54,18 +64,20 @@ final class DeflateReplay {
     /// Where the coded block under way ends: mode 6 codes it (``OptimalParsePredictor``
     /// parses to it); `.max` in the other modes.
     private var blockEnd = Int.max
-    /// Mode 6: dynamic headers come before their tokens; the one of the block under way.
-    private var headersBeforeTokens = HeadersBeforeTokens()
-    private var headerBeforeTokens: [Bool]?
 
     /// The content size the payload was made for.
     var contentSize: Int { sizes.contentSize }
 
-    /// A replay of `payload`, for content of `contentSize` bytes when known.
+    /// A replay of `payload`, for content of `contentSize` bytes when known, holding at most
+    /// `maximumHeldTokens` of a dynamic block whose header follows its tokens.
     /// - Throws: ``RecipeError/malformed(offset:detail:)`` for a payload whose sizes are out of
     ///   range, or made for content of another size.
-    init(payload: [UInt8], contentSize: Int? = nil) throws(RecipeError) {
+    init(
+        payload: [UInt8], contentSize: Int? = nil, maximumHeldTokens: Int = DeflateReplay.maximumBlockTokens
+    ) throws(RecipeError) {
         sizes = try DeflateReconstruction.Sizes(payload, expectedContentSize: contentSize)
+        self.maximumHeldTokens = maximumHeldTokens
+        headersFirst = sizes.flags.contains(.headersFirst) ? HeadersFirstHeaderModel() : nil
         let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: payload.count, alignment: 1)
         payload.withUnsafeBytes { copy.copyMemory(from: $0) }
         body = copy
@@ -82,7 +94,10 @@ final class DeflateReplay {
         buffer.deallocate()
     }
 
-    private func malformed(_ detail: String) -> RecipeError { .malformed(offset: coder.offset, detail: detail) }
+    /// A refusal at where the range decoder had read to (the payload's end when it ran past it).
+    private func malformed(_ detail: String) -> RecipeError {
+        .malformed(offset: min(coder.offset, body.count), detail: detail)
+    }
 
     /// Takes more content, writing what the replay can of the stream into `output`.
     /// - Throws: ``RecipeError/malformed(offset:detail:)`` when the payload does not fit the
@@ -190,44 +205,43 @@ final class DeflateReplay {
             return
         }
         guard let count = blockModel.decodeTokenCount(&coder), count <= tokensLeft,
-            count <= sizes.contentSize - position, kind == .fixed || count <= Self.maximumBlockTokens
+            count <= sizes.contentSize - position,
+            kind == .fixed || headersFirst != nil || count <= maximumHeldTokens
         else { throw malformed("token count out of range") }
         tokensLeft -= count
-        if let optimal = predictor.optimal {
-            try beginOptimalBlock(optimal, kind: kind, tokenCount: count)
-        }
         block = kind
         blockTokensLeft = count
-        heldTokens.removeAll(keepingCapacity: true)
-        heldLiterals.removeAll(keepingCapacity: true)
-        frequencies = BlockFrequencies()
+        if kind == .fixed {
+            streamingCodes = (fixedLiteral, fixedDistance)
+            predictor.blockCodeLengths = .fixed
+        } else if headersFirst != nil {
+            guard let bits = headersFirst?.decode(&blockModel, &coder) else { throw malformed("not a dynamic header") }
+            streamingCodes = try codes(fromHeader: bits)
+            predictor.blockCodeLengths = headersFirst?.codeLengths
+            for bit in bits { sink.write(bit ? 1 : 0, 1) }
+        } else {
+            streamingCodes = nil
+            predictor.blockCodeLengths = nil
+            heldTokens.removeAll(keepingCapacity: true)
+            heldLiterals.removeAll(keepingCapacity: true)
+            frequencies = BlockFrequencies()
+        }
+        if let optimal = predictor.optimal { try beginOptimalBlock(optimal, tokenCount: count) }
     }
 
     /// Mode 6: reads the block's content length and starts the optimal parse over it, under
-    /// the fixed code's lengths or the dynamic header's, which `headersFirst` has decoded.
-    private func beginOptimalBlock(
-        _ optimal: OptimalParsePredictor, kind: DeflateBlockRecord.Kind, tokenCount: Int
-    ) throws(RecipeError) {
+    /// the block's code lengths (the fixed code's, or the dynamic header's, decoded first).
+    private func beginOptimalBlock(_ optimal: OptimalParsePredictor, tokenCount: Int) throws(RecipeError) {
+        guard let lengths = predictor.blockCodeLengths else { throw malformed("predictor mode 6 needs headers first") }
         guard let length = blockModel.decodeContentLength(&coder), length >= tokenCount,
             length <= sizes.contentSize - position, length <= tokenCount * 258
         else { throw malformed("block content length out of range") }
         blockEnd = position + length
-        let lengths =
-            kind == .fixed
-            ? (DeflateCodes.fixedLiteralLengths, DeflateCodes.fixedDistanceLengths)
-            : try optimalBlockLengths()
-        optimal.beginBlock(start: position, end: blockEnd, literalLengths: lengths.0, distanceLengths: lengths.1)
+        optimal.beginBlock(
+            start: position, end: blockEnd, literalLengths: lengths.literal, distanceLengths: lengths.distance)
     }
 
-    /// The dynamic block's code lengths, from its header decoded before its tokens (kept for
-    /// ``endBlock(_:into:)`` to write).
-    private func optimalBlockLengths() throws(RecipeError) -> ([UInt8], [UInt8]) {
-        guard let header = headersBeforeTokens.decode(&blockModel, &coder) else { throw malformed("not a dynamic header") }
-        headerBeforeTokens = header.bits
-        return (header.literal, header.distance)
-    }
-
-    /// Decodes the block's next token: written at once in a fixed block, held in a dynamic one.
+    /// Decodes the block's next token: written at once when the block's codes are known, else held.
     private func decodeToken(_ kind: DeflateBlockRecord.Kind) throws(RecipeError) {
         guard position < sizes.contentSize else { throw malformed("tokens past the content") }
         let prediction = TokenModel.predict(at: position, predictor, contentCount: sizes.contentSize)
@@ -240,8 +254,8 @@ final class DeflateReplay {
         position += token == 0 ? 1 : token.matchLength
         guard position <= blockEnd else { throw malformed("a token past its block's end") }
         blockTokensLeft -= 1
-        if kind == .fixed {
-            try write(token, literal: literal, fixedLiteral, fixedDistance)
+        if let (literalCode, distanceCode) = streamingCodes {
+            try write(token, literal: literal, literalCode, distanceCode)
             return
         }
         heldTokens.append(token)
@@ -253,27 +267,22 @@ final class DeflateReplay {
         }
     }
 
-    /// Ends the coded block whose tokens are all decoded: a fixed block's tokens are written
-    /// already; a dynamic block's header and tokens are written first.
+    /// Ends the coded block whose tokens are all decoded: a streamed block's tokens are written
+    /// already; a held dynamic block's header and tokens are written first.
     private func endBlock(_ kind: DeflateBlockRecord.Kind, into output: ChunkSink) throws {
         guard blockEnd == .max || position == blockEnd else { throw malformed("a block short of its end") }
-        guard kind == .dynamic else {
-            fixedLiteral.write(256, &sink)
+        if let (literalCode, _) = streamingCodes {
+            literalCode.write(256, &sink)
             return
         }
+        let zlib = blockModel.trees.dynamicHeader(frequencies)
         let bits: [Bool]
-        if let first = headerBeforeTokens {
-            bits = first
-            headerBeforeTokens = nil
+        if blockModel.decodeHeaderPredicted(&coder) {
+            bits = zlib.bits
         } else {
-            let zlib = blockModel.trees.dynamicHeader(frequencies)
-            if blockModel.decodeHeaderPredicted(&coder) {
-                bits = zlib.bits
-            } else {
-                guard let header = blockModel.decodeHeader(predicted: zlib.lengths, &coder), let coded = header.bits()
-                else { throw malformed("not a dynamic header") }
-                bits = coded
-            }
+            guard let header = blockModel.decodeHeader(predicted: zlib.lengths, &coder), let coded = header.bits()
+            else { throw malformed("not a dynamic header") }
+            bits = coded
         }
         let (literal, distance) = try codes(fromHeader: bits)
         for bit in bits { sink.write(bit ? 1 : 0, 1) }

@@ -81,6 +81,11 @@ final class MatchPredictor {
     private var isal: IsalMatchEmulation?
     /// The optimal parser in mode 6 (``Settings/Mode/optimalParse``).
     let optimal: OptimalParsePredictor?
+    /// The code lengths of the block being coded when they are known before its tokens (a
+    /// fixed-code block; a dynamic one when headers come first, ``HeadersFirstHeaderModel``),
+    /// else nil: set by the analysis and the replay as each block starts, for a predictor that
+    /// weighs matches by their cost.
+    var blockCodeLengths: BlockCodeLengths?
 
     /// A predictor over `content`, whole in memory.
     convenience init(content: UnsafeRawBufferPointer, settings: Settings) {

@@ -3,7 +3,7 @@
 /// zopfli, libdeflate -10 to -12) rather than by a hash-chain search.
 ///
 /// The cost model is the block's own code lengths (which the replay knows before the block's
-/// tokens: payload version 3's `headersFirst`): a literal costs its literal/length code's
+/// tokens: payload version 3's `headersFirst`, ``MatchPredictor/blockCodeLengths``): a literal costs its literal/length code's
 /// length, a match its length code's length and extra bits plus its distance code's length
 /// and extra bits; a symbol the block has no code for cannot be used. These encoders end on
 /// a parse that is (close to) a shortest path under costs from statistics close to the
@@ -313,48 +313,5 @@ extension DeflateReconstruction {
         let sampledContent = min(last.contentStart + last.contentLength, sampleLimit)
         let sampledStream = Double(sampledContent) * Double(deflate.count) / Double(content.count)
         return Double(sampleSize) > OptimalParsePredictor.tryAboveShare * sampledStream
-    }
-}
-
-/// Mode 6's dynamic headers, coded before their blocks' tokens (the predictor parses under
-/// the block's code lengths): each header by its structure (``BlockModel/encodeHeader(_:predicted:_:)``),
-/// its code lengths in the context of the previous dynamic block's.
-///
-/// Interim: payload version 3's `headersFirst` coding (``DeflateReconstruction/Flags/headersFirst``)
-/// is being written beside this; once it is in, mode 6 uses it and this goes.
-struct HeadersBeforeTokens {
-    /// The previous dynamic header's code lengths, 286 literal/length then 30 distance.
-    private var previous = [UInt8](repeating: 0, count: 316)
-
-    /// Codes the header whose bits are `bits`.
-    mutating func encode(_ bits: [Bool], _ blockModel: inout BlockModel, _ coder: inout RangeEncoder)
-        throws(DeflateParseError)
-    {
-        guard let header = DynamicHeader(bits: bits), header.bits() == bits else {
-            throw .unsupported("a dynamic header that does not read back")
-        }
-        blockModel.encodeHeader(header, predicted: previous, &coder)
-        remember(header)
-    }
-
-    /// Decodes a header: its bits and its literal/length and distance code lengths; nil when
-    /// it is not a header.
-    mutating func decode(_ blockModel: inout BlockModel, _ coder: inout RangeDecoder) -> (
-        bits: [Bool], literal: [UInt8], distance: [UInt8]
-    )? {
-        guard let header = blockModel.decodeHeader(predicted: previous, &coder), let bits = header.bits() else {
-            return nil
-        }
-        remember(header)
-        return (
-            bits, Array(header.lengths[0..<header.literalCount]),
-            Array(header.lengths[header.literalCount..<header.literalCount + header.distanceCount])
-        )
-    }
-
-    private mutating func remember(_ header: DynamicHeader) {
-        previous = [UInt8](repeating: 0, count: 316)
-        for index in 0..<header.literalCount { previous[index] = header.lengths[index] }
-        for index in 0..<header.distanceCount { previous[286 + index] = header.lengths[header.literalCount + index] }
     }
 }
