@@ -5,6 +5,8 @@ struct BlockModel {
     private var type = [UInt16](repeating: initialProbability, count: 4 * 3)
     private var sameCount = [UInt16](repeating: initialProbability, count: 2)
     private var tokenCount = GammaModel()
+    /// Mode 6 only: a coded block's content length (``OptimalParsePredictor`` parses to the block's end).
+    private var contentLength = GammaModel()
     private var padding = [UInt16](repeating: initialProbability, count: 8)
     private var headerPredicted = [UInt16](repeating: initialProbability, count: 2)
     private var previousType = 3
@@ -45,6 +47,15 @@ struct BlockModel {
         guard let count = tokenCount.decode(&coder) else { return nil }
         previousTokenCount = Int(count)
         return Int(count)
+    }
+
+    /// Codes a coded block's content length (mode 6, whose predictor needs the block's end).
+    mutating func encodeContentLength(_ length: Int, _ coder: inout RangeEncoder) {
+        contentLength.encode(UInt32(length), &coder)
+    }
+
+    mutating func decodeContentLength(_ coder: inout RangeDecoder) -> Int? {
+        contentLength.decode(&coder).map(Int.init)
     }
 
     mutating func encodePadding(_ bits: UInt32, count: Int, _ coder: inout RangeEncoder) {

@@ -22,6 +22,8 @@
 /// generations 1-3, ``ZlibNGQuickEmulation``) to it. A payload is written as
 /// the oldest version that expresses it (``version(for:flags:)``), so one without flags in
 /// modes 0-5 is byte for byte a version 1 or 2 payload.
+/// Mode 6 (``OptimalParsePredictor``, `headersFirst` required) codes per fixed or dynamic block
+/// its content length after its token count and, for a dynamic block, after its header.
 public enum DeflateReconstruction {
     /// The newest payload version written and read.
     public static let payloadVersion: UInt8 = 3
@@ -44,11 +46,20 @@ public enum DeflateReconstruction {
         try analyse(deflate: deflate, content: content, maximumHeldTokens: DeflateReplay.maximumBlockTokens)
     }
 
+    /// ``analyse(deflate:content:)`` with the predictor's `settings` given (tests of one mode).
+    static func analyse(
+        deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer, settings: MatchPredictor.Settings
+    ) throws(DeflateParseError) -> [UInt8] {
+        try analyse(
+            deflate: deflate, content: content, maximumHeldTokens: DeflateReplay.maximumBlockTokens, settings: settings)
+    }
+
     /// ``analyse(deflate:content:)`` for a replay that holds at most `maximumHeldTokens` of a
     /// dynamic block whose header follows its tokens: a stream with a larger dynamic block
     /// gets ``Flags/headersFirst`` (tests lower the limit to keep their data small).
     static func analyse(
-        deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer, maximumHeldTokens: Int
+        deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer, maximumHeldTokens: Int,
+        settings given: MatchPredictor.Settings? = nil
     ) throws(DeflateParseError) -> [UInt8] {
         guard deflate.count <= maximumStreamSize(contentSize: content.count) else {
             throw .unsupported("the stream is over twice the size of its content")
@@ -56,7 +67,12 @@ public enum DeflateReconstruction {
         let parsed = try DeflateStreamParser.parse(deflate, content: content)
         let needed: Flags =
             parsed.blocks.contains { $0.kind == .dynamic && $0.tokenCount > maximumHeldTokens } ? .headersFirst : []
-        let (settings, flags) = try chooseSettings(parsed, flags: needed, deflate: deflate, content: content)
+        let (settings, flags) =
+            if let given {
+                (given, needed.union(given.mode.requiredFlags))
+            } else {
+                try chooseSettings(parsed, flags: needed, deflate: deflate, content: content)
+            }
         var header = RecipeByteWriter()
         let version = version(for: settings.mode, flags: flags)
         header.bytes.append(version)
@@ -141,6 +157,11 @@ public enum DeflateReconstruction {
         }
         for settings in candidateSettings { try consider(settings) }
         for settings in refinements(of: best.0) { try consider(settings) }
+        if optimalParseMayPay(
+            sampleSize: bestSize, sampleBlocks: parsed.blocks[0..<sampleEnd], deflate: deflate, content: content)
+        {
+            for settings in OptimalParsePredictor.candidateSettings { try consider(settings) }
+        }
         return best
     }
 
@@ -173,6 +194,12 @@ public enum DeflateReconstruction {
             if block.kind == .dynamic, headersFirst != nil {
                 try headersFirst?.encode(headerBits(of: block, &reader), &blockModel, &coder)
                 predictor.blockCodeLengths = headersFirst?.codeLengths
+            }
+            if let optimal = predictor.optimal, let lengths = predictor.blockCodeLengths {
+                blockModel.encodeContentLength(block.contentLength, &coder)
+                optimal.beginBlock(
+                    start: block.contentStart, end: block.contentStart + block.contentLength,
+                    literalLengths: lengths.literal, distanceLengths: lengths.distance)
             }
             var position = block.contentStart
             for token in parsed.tokens[block.tokenStart..<block.tokenStart + block.tokenCount] {

@@ -32,7 +32,7 @@ extension MatchPredictor.Settings.Mode {
         switch self {
         case .longest, .newestOfFour: 1
         case .isalLevel0, .isalLevel1, .isalLevel2, .isalLevel3: 2
-        case .zlibNGQuick, .zlibNGQuickCRC32C, .zlibNGQuick20: 3
+        case .optimalParse, .zlibNGQuick, .zlibNGQuickCRC32C, .zlibNGQuick20: 3
         }
     }
 
@@ -43,6 +43,7 @@ extension MatchPredictor.Settings.Mode {
         case .longest, .newestOfFour, .isalLevel0, .isalLevel1, .isalLevel2, .isalLevel3, .zlibNGQuick,
             .zlibNGQuickCRC32C, .zlibNGQuick20:
             []
+        case .optimalParse: .headersFirst
         }
     }
 }

@@ -6,7 +6,8 @@
 /// decoder reads in place), a sliding buffer of ``bufferSize`` content bytes (the predictor
 /// reads 32 KiB back and ``MatchPredictor/lookahead`` bytes ahead of a token (262 for a search,
 /// ISA-L's level 3 maps 4 KiB at a time), a stored block up to 64 KiB ahead), the predictor's
-/// tables (384 KiB; more in the ISA-L modes), a dynamic block's tokens when its header is coded
+/// tables (384 KiB; more in the ISA-L modes, about 1 MiB more in mode 6's optimal parse, which
+/// reads ``OptimalParsePredictor/readAhead`` bytes ahead), a dynamic block's tokens when its header is coded
 /// after them (5 bytes per token, at most ``maximumBlockTokens``, since its header is derived
 /// from them and precedes them) and the output written since it was last passed on (about
 /// 64 KiB, ``drainThreshold``). Fixed-code and stored blocks hold nothing: a fixed block's
@@ -60,6 +61,9 @@ final class DeflateReplay {
     private var heldLiterals: [UInt8] = []
     private var frequencies = BlockFrequencies()
     private var finished = false
+    /// Where the coded block under way ends: mode 6 codes it (``OptimalParsePredictor``
+    /// parses to it); `.max` in the other modes.
+    private var blockEnd = Int.max
 
     /// The content size the payload was made for.
     var contentSize: Int { sizes.contentSize }
@@ -222,6 +226,19 @@ final class DeflateReplay {
             heldLiterals.removeAll(keepingCapacity: true)
             frequencies = BlockFrequencies()
         }
+        if let optimal = predictor.optimal { try beginOptimalBlock(optimal, tokenCount: count) }
+    }
+
+    /// Mode 6: reads the block's content length and starts the optimal parse over it, under
+    /// the block's code lengths (the fixed code's, or the dynamic header's, decoded first).
+    private func beginOptimalBlock(_ optimal: OptimalParsePredictor, tokenCount: Int) throws(RecipeError) {
+        guard let lengths = predictor.blockCodeLengths else { throw malformed("predictor mode 6 needs headers first") }
+        guard let length = blockModel.decodeContentLength(&coder), length >= tokenCount,
+            length <= sizes.contentSize - position, length <= tokenCount * 258
+        else { throw malformed("block content length out of range") }
+        blockEnd = position + length
+        optimal.beginBlock(
+            start: position, end: blockEnd, literalLengths: lengths.literal, distanceLengths: lengths.distance)
     }
 
     /// Decodes the block's next token: written at once when the block's codes are known, else held.
@@ -235,6 +252,7 @@ final class DeflateReplay {
         else { throw malformed("a match the content cannot hold") }
         let literal = token == 0 ? buffer[position - origin] : 0
         position += token == 0 ? 1 : token.matchLength
+        guard position <= blockEnd else { throw malformed("a token past its block's end") }
         blockTokensLeft -= 1
         if let (literalCode, distanceCode) = streamingCodes {
             try write(token, literal: literal, literalCode, distanceCode)
@@ -252,6 +270,7 @@ final class DeflateReplay {
     /// Ends the coded block whose tokens are all decoded: a streamed block's tokens are written
     /// already; a held dynamic block's header and tokens are written first.
     private func endBlock(_ kind: DeflateBlockRecord.Kind, into output: ChunkSink) throws {
+        guard blockEnd == .max || position == blockEnd else { throw malformed("a block short of its end") }
         if let (literalCode, _) = streamingCodes {
             literalCode.write(256, &sink)
             return

@@ -35,8 +35,11 @@ final class MatchPredictor {
             case isalLevel2 = 4
             /// ISA-L's level 3.
             case isalLevel3 = 5
+            /// The optimal parse of the block under its own code lengths
+            /// (``OptimalParsePredictor``); payload version 3 with `headersFirst` only.
+            case optimalParse = 6
             /// zlib-ng's level 1, `deflate_quick` (``ZlibNGQuickEmulation``), of encoder
-            /// generation 1 (2.2 and later); this and the next two are payload version 3.
+            /// generation 1 (2.2 and later); this and the next two are payload version 3 too.
             case zlibNGQuick = 7
             /// zlib-ng's level 1 of generation 2 (2.1 with SSE4.2: a CRC32-C hash).
             case zlibNGQuickCRC32C = 8
@@ -56,7 +59,7 @@ final class MatchPredictor {
             /// The ISA-L emulation this mode runs, if any.
             var isalKind: IsalMatchEmulation.Kind? {
                 switch self {
-                case .longest, .newestOfFour, .zlibNGQuick, .zlibNGQuickCRC32C, .zlibNGQuick20: nil
+                case .longest, .newestOfFour, .optimalParse, .zlibNGQuick, .zlibNGQuickCRC32C, .zlibNGQuick20: nil
                 case .isalLevel0: .pairwise(tableBits: 13, skipsLiteralRuns: false)
                 case .isalLevel1: .pairwise(tableBits: 13, skipsLiteralRuns: true)
                 case .isalLevel2: .pairwise(tableBits: 15, skipsLiteralRuns: true)
@@ -71,7 +74,7 @@ final class MatchPredictor {
     static let history = window
     /// Content bytes from a queried position on that a query may read: 262 for a search with
     /// its lazy check at the next position, a chunk of ISA-L's level 3 map (``IsalMatchMap``).
-    static let lookahead = max(262, IsalMatchMap.readAhead)
+    static let lookahead = max(262, IsalMatchMap.readAhead, OptimalParsePredictor.readAhead)
     private static let hashBits = 16
     /// Candidates walked at most when looking a distance up by index.
     static let indexLimit = 4096
@@ -95,6 +98,8 @@ final class MatchPredictor {
     private var isal: IsalMatchEmulation?
     /// zlib-ng's `deflate_quick` when the settings ask for it.
     private let zlibNGQuick: ZlibNGQuickEmulation?
+    /// The optimal parser in mode 6 (``Settings/Mode/optimalParse``).
+    let optimal: OptimalParsePredictor?
     /// The code lengths of the block being coded when they are known before its tokens (a
     /// fixed-code block; a dynamic one when headers come first, ``HeadersFirstHeaderModel``),
     /// else nil: set by the analysis and the replay as each block starts, for a predictor that
@@ -118,6 +123,9 @@ final class MatchPredictor {
         previous.initialize(repeating: -1, count: Self.window)
         isal = settings.mode.isalKind.map { IsalMatchEmulation(kind: $0) }
         zlibNGQuick = settings.mode.zlibNGQuickGeneration.map { ZlibNGQuickEmulation(generation: $0) }
+        optimal =
+            settings.mode == .optimalParse
+            ? OptimalParsePredictor(contentSize: contentSize, chainLimit: settings.chainLimit) : nil
     }
 
     deinit {
@@ -133,6 +141,7 @@ final class MatchPredictor {
     func rebase(_ bytes: UnsafeRawBufferPointer, origin: Int) {
         data = bytes.baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) } ?? UnsafePointer(bitPattern: 1)!
         self.origin = origin
+        optimal?.rebase(bytes, origin: origin)
     }
 
     /// The content byte at `position`.
@@ -153,6 +162,7 @@ final class MatchPredictor {
     /// Inserts every position before `end` not yet inserted.
     @inline(__always)
     func insert(upTo end: Int) {
+        optimal?.insert(upTo: end)
         let limit = min(end, count - 2)
         guard inserted < limit else { return }
         var position = inserted

@@ -26,6 +26,7 @@ struct TokenModel {
 
     /// The reference's choice at `position`.
     static func predict(at position: Int, _ predictor: MatchPredictor, contentCount: Int) -> TokenPrediction {
+        if let optimal = predictor.optimal { return optimal.predict(at: position) }
         let best = predictor.longestMatch(at: position)
         guard best.length >= 3 else { return TokenPrediction(token: 0, bestLength: 0, kind: 0) }
         let lazy = predictor.settings.lazyLimit

@@ -1,0 +1,137 @@
+@testable import DeltaCore
+import Foundation
+import Testing
+
+/// Predictor mode 6 (``OptimalParsePredictor``, payload version 3 with `headersFirst`): the
+/// optimal parse of each block under its own code lengths predicts the encoders that parse
+/// optimally (7-Zip, zopfli, libdeflate -10 to -12); their streams round-trip through it, it
+/// codes them smaller than the hash-chain modes, and other producers' payloads do not change.
+@Suite struct OptimalParseReconstructionTests {
+    /// The committed vectors from encoders that parse optimally.
+    static let optimalParsers = ["7zip-5", "7zip-9", "zopfli", "libdeflate-12"]
+    static let modeSix = OptimalParsePredictor.candidateSettings[0]
+
+    static func analysed(_ deflate: [UInt8], content: [UInt8], settings: MatchPredictor.Settings) throws -> [UInt8] {
+        try deflate.withUnsafeBytes { stream in
+            try content.withUnsafeBytes { try DeflateReconstruction.analyse(deflate: stream, content: $0, settings: settings) }
+        }
+    }
+
+    @Test(arguments: optimalParsers)
+    func committedVectorRoundTripsInModeSixAndCodesSmaller(name: String) throws {
+        let file = try DeflateReconstructionTests.vector(name)
+        let content = try GzipDecoder().transform(file)
+        let deflate = try DeflateReconstructionTests.deflateData(of: file)
+        let payload = try Self.analysed(deflate, content: content, settings: Self.modeSix)
+        let sizes = try DeflateReconstruction.Sizes(payload)
+        #expect(payload[0] == 3 && sizes.settings.mode == .optimalParse && sizes.flags.contains(.headersFirst))
+        #expect(try DeflateReconstructionTests.replayed(payload, content: content) == deflate, "\(name)")
+        let longest = try Self.analysed(deflate, content: content, settings: DeflateReconstruction.defaultSettings)
+        #expect(payload.count < longest.count, "\(name): mode 6 \(payload.count) bytes, longest match \(longest.count)")
+        if OptimalParsePredictor.triedByAnalysis {
+            let chosen = try DeflateReconstructionTests.analysed(deflate, content: content)
+            #expect(try DeflateReconstruction.Sizes(chosen).settings.mode == .optimalParse, "\(name) should choose mode 6")
+        }
+    }
+
+    /// Every other committed producer keeps the payload it had (none pays mode 6's analysis:
+    /// the hash-chain modes leave too little to win).
+    @Test(arguments: DeflateReconstructionTests.producerFiles.filter { !optimalParsers.contains($0) })
+    func otherProducersKeepTheirPayloads(name: String) throws {
+        let file = try DeflateReconstructionTests.vector(name)
+        let recipe = try #require(try RecipeFixtures.detect(file).recipe, "\(name)")
+        let payload = try #require(recipe.extensionPayload(.deflateReconstruction), "\(name)")
+        #expect(payload[0] <= 2, "\(name) is written as version \(payload[0])")
+        #expect(payload.count == ReconstructionWalkTests.sizesBefore[name], "\(name): \(payload.count) bytes")
+    }
+
+    /// Content the optimal parsers handle differently from zlib: text with long repeats,
+    /// tiny alphabets (ties everywhere), short inputs (fixed blocks).
+    /// Each producer: the tool that must be installed, and the command run (zopfli reads a
+    /// file, not a pipe).
+    static let producers: [(name: String, tool: String, command: String, arguments: [String])] = [
+        ("7-Zip -mx9", "7zz", "7zz", ["a", "-tgzip", "-mx9", "-si", "-so", "dummy"]),
+        ("7-Zip -mx5", "7zz", "7zz", ["a", "-tgzip", "-mx5", "-si", "-so", "dummy"]),
+        ("zopfli", "zopfli", "/bin/sh", ["-c", "t=$(mktemp) && cat > \"$t\" && zopfli -c \"$t\"; s=$?; rm -f \"$t\"; exit $s"]),
+        ("libdeflate -12", "libdeflate-gzip", "libdeflate-gzip", ["-12", "-c"]),
+        ("libdeflate -10", "libdeflate-gzip", "libdeflate-gzip", ["-10", "-c"]),
+    ]
+
+    /// Why ``DeflateStreamParser`` refuses `deflate`, if it does.
+    static func parserRefusal(_ deflate: [UInt8], content: [UInt8]) -> DeflateParseError? {
+        deflate.withUnsafeBytes { stream -> DeflateParseError? in
+            content.withUnsafeBytes { bytes -> DeflateParseError? in
+                do {
+                    _ = try DeflateStreamParser.parse(stream, content: bytes)
+                    return nil
+                } catch let error as DeflateParseError {
+                    return error
+                } catch {
+                    return nil
+                }
+            }
+        }
+    }
+
+    @Test func randomContentFromOptimalParsersRoundTripsInModeSix() throws {
+        let base = UInt64(Date().timeIntervalSince1970) &* 31
+        var tried = 0
+        for (index, producer) in Self.producers.enumerated() {
+            guard Tools.available(producer.tool) else {
+                print("OptimalParseReconstructionTests: \(producer.tool) is not installed; \(producer.name) skipped")
+                continue
+            }
+            for round in 0..<3 {
+                let seed = base &+ UInt64(index * 8 + round)
+                var generator = SeededGenerator(seed: seed)
+                var content = ReconstructionWalkTests.repetitiveContent(&generator)
+                if round == 2 { content = Array(content.prefix(Int.random(in: 0...300, using: &generator))) }
+                let note: Comment = "seed \(seed), \(producer.name), \(content.count) bytes"
+                do {
+                    let output = try RecipeFixtures.peer(producer.command, producer.arguments, input: content)
+                    let deflate = try DeflateReconstructionTests.deflateData(of: output)
+                    // Our parser refuses some valid one-block streams from libdeflate over
+                    // tiny alphabets (whatever the mode); those are not mode 6's to test.
+                    if let refusal = Self.parserRefusal(deflate, content: content) {
+                        print("OptimalParseReconstructionTests: \(note) skipped, the parser refuses it: \(refusal)")
+                        continue
+                    }
+                    let payload = try Self.analysed(deflate, content: content, settings: Self.modeSix)
+                    let replayed = try DeflateReconstructionTests.replayed(payload, content: content)
+                    #expect(replayed == deflate, note)
+                } catch {
+                    Issue.record("\(note): \(error)")
+                }
+                tried += 1
+            }
+        }
+        print("OptimalParseReconstructionTests: \(tried) streams round-tripped in mode 6, seeds from \(base)")
+    }
+
+    /// A mode-6 payload with bytes of its body changed is refused or replays to some stream;
+    /// it never traps, overruns a block or loops.
+    @Test func corruptModeSixPayloadsFailCleanly() throws {
+        let file = try DeflateReconstructionTests.vector("7zip-9")
+        let content = try GzipDecoder().transform(file)
+        let deflate = try DeflateReconstructionTests.deflateData(of: file)
+        let payload = try Self.analysed(deflate, content: content, settings: Self.modeSix)
+        let bodyOffset = try DeflateReconstruction.Sizes(payload).bodyOffset
+        let seed = UInt64(Date().timeIntervalSince1970)
+        var generator = SeededGenerator(seed: seed)
+        var refused = 0
+        for _ in 0..<40 {
+            var corrupt = payload
+            for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                corrupt[Int.random(in: bodyOffset..<corrupt.count, using: &generator)] ^= UInt8.random(in: 1...255, using: &generator)
+            }
+            do {
+                _ = try DeflateReconstructionTests.replayed(corrupt, content: content)
+            } catch let error as RecipeError {
+                guard case .malformed = error else { Issue.record("seed \(seed): \(error)"); continue }
+                refused += 1
+            }
+        }
+        print("OptimalParseReconstructionTests: \(refused) of 40 corrupt payloads refused, seed \(seed)")
+        #expect(refused > 0, "seed \(seed)")
+    }
+}
