@@ -1,4 +1,4 @@
-import DeltaCore
+@testable import DeltaCore
 import Foundation
 import FuzzTargets
 import Testing
