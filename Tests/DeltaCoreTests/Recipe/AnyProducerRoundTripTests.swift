@@ -15,8 +15,8 @@ import Testing
         var tool: String
         /// Whether the file must get an exact recipe (an emulated producer).
         var exact: Bool
-        /// The command line for `settings` (drawn by ``drawSettings``); `{file}` is replaced by
-        /// a temporary file holding the content for tools that do not read standard input.
+        /// The command line for a setting drawn from ``settings``; `{file}` is replaced by the
+        /// file holding the content, for tools that do not read standard input.
         var arguments: @Sendable (_ setting: Int) -> [String]
         /// The settings drawn from.
         var settings: ClosedRange<Int>
@@ -67,21 +67,12 @@ import Testing
         }
     }
 
-    /// The producer's output for `content`, or nil when the tool (or its Python module) is
-    /// missing here.
+    /// The producer's output for `content` (read from a regular file), or nil when the tool
+    /// (or its Python module) is missing here.
     static func produce(_ producer: Producer, setting: Int, content: [UInt8]) throws -> [UInt8]? {
         guard Tools.available(producer.tool) else { return nil }
-        var arguments = producer.arguments(setting)
-        var temporary: URL?
-        if let index = arguments.firstIndex(of: "{file}") {
-            let url = FileManager.default.temporaryDirectory.appendingPathComponent("any-producer-\(UUID().uuidString)")
-            try Data(content).write(to: url)
-            arguments[index] = url.path
-            temporary = url
-        }
-        defer { temporary.map { try? FileManager.default.removeItem(at: $0) } }
         do {
-            return try RecipeFixtures.peer(producer.tool, arguments, input: temporary == nil ? content : [])
+            return try RecipeFixtures.peerReadingFile(producer.tool, producer.arguments(setting), input: content)
         } catch is PeerToolFailed where producer.tool == python {
             return nil  // the module is not installed
         }
@@ -103,6 +94,11 @@ import Testing
                 return
             }
             let what = "\(producer) \(producer.arguments(setting).filter { !$0.contains("\n") }), seed \(seed)"
+            if let directory = ProcessInfo.processInfo.environment["ANY_PRODUCER_DUMP"] {
+                // For replaying a failure by hand: the file and its content, named by the seed.
+                try Data(file).write(to: URL(fileURLWithPath: "\(directory)/\(index)-\(seed).gz"))
+                try Data(content).write(to: URL(fileURLWithPath: "\(directory)/\(index)-\(seed).bin"))
+            }
             let recipe = try ProducerRecipeTests.detectAndRebuild(file, what)
             if producer.exact, let recipe {
                 let reconstructed = recipe.usesDeflateReconstruction

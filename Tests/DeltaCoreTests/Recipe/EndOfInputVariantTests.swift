@@ -38,7 +38,7 @@ import Testing
             var generator = SeededGenerator(seed: seed)
             let content = generator.bytes(
                 Int.random(in: 66_000...200_000, using: &generator), alphabet: Int.random(in: 3...8, using: &generator))
-            let file = try RecipeFixtures.peer("busybox", ["gzip", "-c"], input: content)
+            let file = try RecipeFixtures.peerReadingFile("busybox", ["gzip", "-c"], input: content)
             let recipe = try #require(try ProducerRecipeTests.detectAndRebuild(file, "busybox gzip, seed \(seed)"))
             let reconstructed = recipe.usesDeflateReconstruction
             #expect(!reconstructed, "seed \(seed)")

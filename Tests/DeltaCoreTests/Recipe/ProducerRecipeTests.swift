@@ -127,6 +127,20 @@ import Testing
         #expect(try recipe.deflateProducer() == .pigz(blockSize: 32 << 10, independent: false))
     }
 
+    /// `gzip --rsyncable` pads a block to a byte with an empty stored block only when it does
+    /// not end on one, so a short file may show no flush point at all (found by
+    /// `AnyProducerRoundTripTests`, seed 8780201799948356842: 24,073 bytes at -5); its
+    /// recipe is still found.
+    @Test(.enabled(if: Tools.available("gzip")))
+    func rsyncableFileWithoutFlushPointsIsDetected() throws {
+        var generator = SeededGenerator(seed: 8_780_201_799_948_356_842)
+        let content = AnyProducerRoundTripTests.content(&generator)
+        let file = try RecipeFixtures.peerReadingFile("gzip", ["--rsyncable", "-5", "-c"], input: content)
+        let recipe = try #require(try Self.detectAndRebuild(file, "gzip --rsyncable -5"))
+        #expect(try recipe.deflateProducer() == .gnuRsyncable)
+        #expect(recipe.gzip?.level == 5)
+    }
+
     // MARK: pbzip2
 
     @Test(.enabled(if: Tools.available("pbzip2")), arguments: [(9, 1), (9, 9), (5, 2), (1, 1)])

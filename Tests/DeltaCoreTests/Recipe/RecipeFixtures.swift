@@ -67,6 +67,18 @@ enum RecipeFixtures {
         return [UInt8](result.stdout)
     }
 
+    /// Runs a peer tool with `input` on its standard input as a regular file, not a pipe:
+    /// gzip and busybox read a pipe in whatever pieces arrive, and their output can depend on
+    /// those (docs/recipes.md, GNU gzip's known limits), so a property test on a pipe would be
+    /// flaky. `{file}` in `arguments` is replaced by the file's path (zopfli reads no stdin).
+    static func peerReadingFile(_ tool: String, _ arguments: [String], input: [UInt8]) throws -> [UInt8] {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("peer-input-\(UUID().uuidString)")
+        try Data(input).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let command = "exec \"$0\" \"$@\" < '\(url.path)'"
+        return try peer("/bin/sh", ["-c", command, tool] + arguments.map { $0 == "{file}" ? url.path : $0 }, input: [])
+    }
+
     /// Detects the recipe of `bytes` (written to a temporary file, as `mkpatch` reads files).
     static func detect(_ bytes: [UInt8]) throws -> RecipeDetection {
         try RecipeDetector.detect(compressed: bytes)

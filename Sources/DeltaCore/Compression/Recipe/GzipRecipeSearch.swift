@@ -313,6 +313,12 @@ struct GzipRecipeSearch {
             header.operatingSystem == 3 && header.extra == nil && header.comment == nil && !header.headerCRC
         var list = flushingCandidates(hinted: hinted, levels: levels, flushPoints: flushPoints)
         list += gnuMayHaveWritten ? gnu(hinted) + zlib(hinted) : zlib(hinted) + gnu(hinted)
+        // `gzip --rsyncable` pads a block to a byte with an empty stored block only when it
+        // does not end on one, so a short file may show no flush point either; after plain
+        // GNU gzip's hinted levels (which then already reproduced a file without them).
+        if flushPoints.offsets.isEmpty && gnuMayHaveWritten {
+            list += hinted.map { Candidate(deflater: .gnuGzip, level: $0, producer: .gnuRsyncable) }
+        }
         // pigz output whose block ends all fell on even bytes has no empty blocks to show its
         // block size; blocks ending at a usual size's multiples suggest it, after zlib's
         // likeliest levels since zlib's own blocks sometimes end there too.
