@@ -105,7 +105,11 @@ import Testing
             let limit = max(1, largest / 2)
             let payload = try Self.analysed(deflate, content, limit: limit)
             #expect(payload.first == 3, "seed \(seed)")
-            #expect(try IsalReconstructionTests.mode(of: payload) == .isalLevel0, "seed \(seed)")
+            // On text ISA-L's own level 0 matcher codes smallest; on a tiny alphabet (round 2)
+            // another single-candidate mode (zlib-ng's quick) can tie or win, which is fine.
+            if round < 2 {
+                #expect(try IsalReconstructionTests.mode(of: payload) == .isalLevel0, "seed \(seed)")
+            }
             #expect(try Self.replayed(payload, content, limit: limit) == deflate, "seed \(seed), \(content.count) bytes")
         }
         print("HeadersFirstTests: ISA-L level 0 round trips, seeds from \(base)")
