@@ -106,7 +106,7 @@ import Testing
             let payload = try Self.analysed(deflate, content, limit: limit)
             #expect(payload.first == 3, "seed \(seed)")
             // On text ISA-L's own level 0 matcher codes smallest; on a tiny alphabet (round 2)
-            // another single-candidate mode (zlib-ng's quick) can tie or win, which is fine.
+            // another mode (seed 73644878921 in CI chose one) can tie or win, which is fine.
             if round < 2 {
                 #expect(try IsalReconstructionTests.mode(of: payload) == .isalLevel0, "seed \(seed)")
             }
