@@ -104,6 +104,9 @@ struct InspectReport: Encodable {
     /// exact recipes.
     var reconstructionBytes: Int?
     var recipeKind: String?
+    /// Why no recipe reproduces the file (the candidates tried, why reconstruction was
+    /// refused); present only when the search ran and found none.
+    var reason: String?
 
     init(_ inspection: FileInspection, detection: RecipeDetection? = nil) {
         format = inspection.format.rawValue
@@ -112,6 +115,7 @@ struct InspectReport: Encodable {
         uncompressed = Content(size: inspection.uncompressed.size, digests: Self.hexMap(inspection.uncompressed))
         recipe = detection?.recipe
         reproducible = detection?.reproducible ?? false
+        reason = detection?.recipe == nil ? detection?.reason : nil
         reconstructionBytes = recipe?.deflateReconstructionBytes
         recipeKind = reconstructionBytes == nil ? nil : "deflate-reconstruction"
         if reconstructionBytes == nil, case .listed? = try? recipe?.memberLayout() {
@@ -121,7 +125,7 @@ struct InspectReport: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, size, digests, uncompressed, recipe, reproducible
+        case format, size, digests, uncompressed, recipe, reproducible, reason
         case recipeKind = "recipe_kind"
         case reconstructionBytes = "reconstruction_bytes"
     }
@@ -139,6 +143,7 @@ struct InspectReport: Encodable {
             try container.encode(recipeKind, forKey: .recipeKind)
             try container.encode(reconstructionBytes, forKey: .reconstructionBytes)
         }
+        try container.encodeIfPresent(reason, forKey: .reason)
     }
 
     static var encoder: JSONEncoder {

@@ -50,5 +50,29 @@ import Testing
         #expect(missing.stderr.contains("nope"))
     }
 
+    /// A gzip file no recipe reproduces says why in the JSON too, not only in the text form
+    /// (`testdata/producers/padded-deflate.py`: a stream over twice its content, which deflate
+    /// reconstruction refuses by its size bound); a reproducible file has no `reason`.
+    @Test func aFileWithoutARecipeSaysWhyInJSON() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("inspect-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let padded = directory.appendingPathComponent("padded.tar.gz").path
+        let producer = Binaries.testdata("producers/padded-deflate.py")
+        let source = Binaries.testdata("six-1.16.0.tar.gz")
+        let made = try ReconstructionCommandTests.shell("python3 '\(producer)' < '\(source)' > '\(padded)'")
+        try #require(made == 0, "the producer failed")
+        for (path, reproducible) in [(padded, false), (Binaries.testdata("six-1.17.0.tar.gz"), true)] {
+            let result = try Binaries.run("mkpatch", ["inspect", path, "--json"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            #expect(object["reproducible"] as? Bool == reproducible, "\(path)")
+            let reason = object["reason"] as? String
+            #expect((reason != nil) == !reproducible, "\(path): reason \(reason ?? "absent")")
+            if !reproducible { #expect(reason?.contains("twice the size") == true, "\(reason ?? "")") }
+        }
+    }
+
     private func shell(_ command: String) throws -> String { try Shell.firstWord(command) }
 }
