@@ -2,14 +2,16 @@ internal import CBZip2
 
 /// Decompresses bzip2 over libbz2, stream after stream (as `pbzip2` and `lbzip2` write).
 ///
-/// Zero bytes after the last stream are accepted and counted in ``trailingZeroBytes``; any
-/// other trailing byte is ``CompressionError/trailingData(_:)``.
+/// What follows the last stream, zero padding or other bytes, is accepted and kept in
+/// ``trailer`` (at most ``StreamTrailer/maximumBytes`` other than zero padding).
 public final class Bzip2Decoder: StreamDecoder {
     public private(set) var compressedOffset: UInt64 = 0
     /// How many streams were decoded completely.
     public private(set) var streamCount = 0
-    /// How many zero bytes followed the last stream.
-    public private(set) var trailingZeroBytes: UInt64 = 0
+    /// What followed the last stream.
+    public private(set) var trailer = StreamTrailer()
+    /// How many zero bytes followed the last stream, when nothing else did.
+    public var trailingZeroBytes: UInt64 { trailer.zeroBytes }
 
     private var stream = bz_stream()
     private var streamIsOpen = false
@@ -40,12 +42,11 @@ public final class Bzip2Decoder: StreamDecoder {
     }
 
     public func process(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws {
-        let padding = try framing.feed(
-            input, memberMagic: 0x42, format: .bzip2,
+        let trailing = try framing.feed(
+            input, memberMagic: 0x42, format: .bzip2, trailer: &trailer,
             startMember: { try openStream() },
             decodeMember: { try decompressStream($0, into: sink) })
-        trailingZeroBytes += padding
-        compressedOffset += padding
+        compressedOffset += trailing
     }
 
     public func finish(into sink: ChunkSink) throws {

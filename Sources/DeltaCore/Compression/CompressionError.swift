@@ -8,6 +8,8 @@ public enum CompressionError: DeltaCoreError, Equatable {
     case checksumMismatch(CompressionFormat)
     /// Bytes that are neither another member/stream nor padding follow the data.
     case trailingData(CompressionFormat)
+    /// More than `limit` bytes other than zero padding follow the last member or stream.
+    case trailingDataTooLong(CompressionFormat, limit: Int)
     /// Decoding would need more memory than the limit allows.
     case memoryLimit(CompressionFormat, needed: UInt64)
     /// A setting the library refuses (a level out of range, say).
@@ -23,6 +25,8 @@ public enum CompressionError: DeltaCoreError, Equatable {
         case let .corrupt(format, detail): "\(format) stream is corrupt: \(detail)"
         case let .checksumMismatch(format): "\(format) stream fails its checksum"
         case let .trailingData(format): "unexpected data after the end of the \(format) stream"
+        case let .trailingDataTooLong(format, limit):
+            "over \(limit) bytes of data other than zero padding after the end of the \(format) stream"
         case let .memoryLimit(format, needed):
             "\(format) stream needs \(needed) bytes of memory to decode, more than allowed"
         case let .invalidSettings(format, detail): "invalid \(format) settings: \(detail)"

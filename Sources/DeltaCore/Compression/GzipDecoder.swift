@@ -2,14 +2,16 @@ internal import CZlib
 
 /// Decompresses gzip (RFC 1952) over zlib's `inflate`, member after member.
 ///
-/// Zero bytes after the last member (tar's block padding) are accepted and counted in
-/// ``trailingZeroBytes``; any other trailing byte is ``CompressionError/trailingData(_:)``.
+/// What follows the last member, zero padding (tar's blocks) or other bytes, is accepted and
+/// kept in ``trailer`` (at most ``StreamTrailer/maximumBytes`` other than zero padding).
 public final class GzipDecoder: StreamDecoder {
     public private(set) var compressedOffset: UInt64 = 0
     /// How many members were decoded completely.
     public private(set) var memberCount = 0
-    /// How many zero bytes followed the last member.
-    public private(set) var trailingZeroBytes: UInt64 = 0
+    /// What followed the last member.
+    public private(set) var trailer = StreamTrailer()
+    /// How many zero bytes followed the last member, when nothing else did.
+    public var trailingZeroBytes: UInt64 { trailer.zeroBytes }
     /// Where each member ended, when the decoder was made with `recordingMembers`; empty
     /// otherwise (a rebuild's decoder keeps nothing per member).
     public private(set) var memberEnds: [GzipMemberEnd] = []
@@ -38,12 +40,11 @@ public final class GzipDecoder: StreamDecoder {
     }
 
     public func process(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws {
-        let padding = try framing.feed(
-            input, memberMagic: 0x1f, format: .gzip,
+        let trailing = try framing.feed(
+            input, memberMagic: 0x1f, format: .gzip, trailer: &trailer,
             startMember: { inflateReset(&stream) },
             decodeMember: { try inflateMember($0, into: sink) })
-        trailingZeroBytes += padding
-        compressedOffset += padding
+        compressedOffset += trailing
     }
 
     public func finish(into sink: ChunkSink) throws {

@@ -32,9 +32,12 @@ public enum RecompressionParallelism: Hashable, Sendable, CustomStringConvertibl
 
 extension RecompressionRecipe {
     /// How this recipe's rebuild uses several cores. Recipes with extensions that change the
-    /// bytes (other producers, several members) are rebuilt serially.
+    /// compressed stream (other producers, several members) are rebuilt serially; trailing
+    /// bytes are written after the stream whichever way it was made.
     public var parallelism: RecompressionParallelism {
-        if let required = extensions.first(where: \.isRequired) { return .serial("the recipe needs \(required.kind)") }
+        if let required = extensions.first(where: { $0.isRequired && $0.kind.rawValue != RecipeExtensionKind.trailingBytes.rawValue }) {
+            return .serial("the recipe needs \(required.kind)")
+        }
         switch format {
         case .bzip2:
             return .blocks

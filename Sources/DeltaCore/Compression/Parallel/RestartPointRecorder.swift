@@ -33,9 +33,9 @@ public enum RestartPointRecorder {
         guard recipe.format == .gzip, let gzip = recipe.gzip, !gzip.deflater.isProducerRecorded, interval > 0,
             (try? recipe.deflateProducer()) != .gnuUnzeroedEnd,
             UInt64(content.count) >= 2 * interval,
-            file.count >= Int(recipe.trailingZeroBytes) + 18
+            file.count >= Int(recipe.trailerLength) + 18
         else { return recipe }
-        let deflate = try deflateData(of: file, trailingZeroBytes: recipe.trailingZeroBytes)
+        let deflate = try deflateData(of: file, trailerLength: recipe.trailerLength)
         let source = MemoryContent(bytes: content)
         let candidates =
             switch gzip.deflater {
@@ -157,15 +157,15 @@ public enum RestartPointRecorder {
     ) throws -> [DeflateRestartPoint] {
         guard recipe.format == .gzip, let gzip = recipe.gzip, gzip.deflater == points.deflater,
             DeflateSegment.usable(points, contentSize: UInt64(content.count)),
-            file.count >= Int(recipe.trailingZeroBytes) + 18
+            file.count >= Int(recipe.trailerLength) + 18
         else { return [] }
-        let deflate = try deflateData(of: file, trailingZeroBytes: recipe.trailingZeroBytes)
+        let deflate = try deflateData(of: file, trailerLength: recipe.trailerLength)
         return try prove(points.points, gzip: gzip, source: MemoryContent(bytes: content), deflate: deflate, jobs: jobs)
     }
 
     /// The deflate data of a single-member gzip file.
-    private static func deflateData(of file: [UInt8], trailingZeroBytes: UInt64) throws -> [UInt8] {
-        let member = Array(file[..<(file.count - Int(trailingZeroBytes))])
+    private static func deflateData(of file: [UInt8], trailerLength: UInt64) throws -> [UInt8] {
+        let member = Array(file[..<(file.count - Int(trailerLength))])
         let headerLength = try member.withUnsafeBytes { try GzipHeader.parse($0).length }
         guard headerLength + 8 <= member.count else { throw CompressionError.truncated(.gzip) }
         return Array(member[headerLength..<(member.count - 8)])

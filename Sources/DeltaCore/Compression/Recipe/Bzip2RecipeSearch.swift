@@ -6,11 +6,9 @@ struct Bzip2RecipeSearch {
     let decoder: Bzip2Decoder
 
     func run() throws -> RecipeDetection {
-        let stream = UnsafeRawBufferPointer(rebasing: file[..<(file.count - Int(decoder.trailingZeroBytes))])
+        let stream = UnsafeRawBufferPointer(rebasing: file[..<(file.count - Int(decoder.trailer.count))])
         let blockSize = Int(file[3]) - 0x30
-        var recipe = RecompressionRecipe(
-            format: .bzip2, library: .libbz2, bzip2: Bzip2Recipe(blockSize: blockSize),
-            trailingZeroBytes: decoder.trailingZeroBytes)
+        var recipe = RecompressionRecipe(format: .bzip2, library: .libbz2, bzip2: Bzip2Recipe(blockSize: blockSize))
         if decoder.streamCount > 1 {
             guard let layout = try uniformLayout() else {
                 return RecipeDetection(
@@ -21,6 +19,7 @@ struct Bzip2RecipeSearch {
         }
         let trial = CandidateTrial(content: content, expected: stream)
         if try trial.reproduces(with: try recipe.makeEncoder()) {
+            recipe.setTrailer(decoder.trailer)
             return RecipeDetection(recipe: recipe, candidatesTried: 1, reason: nil)
         }
         let streams = decoder.streamCount > 1 ? " in \(decoder.streamCount) streams" : ""

@@ -79,11 +79,11 @@ extension RecompressionRecipe {
     /// The required extension kinds ``makeEncoder()`` follows; a recipe with any other
     /// required extension is refused rather than rebuilt wrong.
     static let encoderExtensionKinds: Set<RecipeExtensionKind> = [
-        .deflateProducer, .deflateReconstruction, .memberLayout,
+        .deflateProducer, .deflateReconstruction, .memberLayout, .trailingBytes,
     ]
 
     /// An encoder that follows the recipe: feed it the uncompressed content, and it produces
-    /// the compressed file (trailing zero padding included). `threads` is for liblzma's
+    /// the compressed file (its trailer, zero padding or other bytes, included). `threads` is for liblzma's
     /// multi-threaded encoder (`xz -T` recipes), whose output does not depend on it.
     /// - Throws: ``RecipeError/unsupported(_:)`` when the recipe lacks its format's settings
     ///   or needs an extension this build does not follow,
@@ -121,7 +121,7 @@ extension RecompressionRecipe {
         case .none:
             throw RecipeError.unsupported("an uncompressed file needs no recipe")
         }
-        return trailingZeroBytes == 0 ? encoder : ZeroPaddedEncoder(encoder, padding: trailingZeroBytes)
+        return trailer.isEmpty ? encoder : TrailerAppendingEncoder(encoder, trailer: trailer)
     }
 
     /// One member from `makeMember`, or several back to back as the recipe's member layout says.

@@ -60,37 +60,27 @@ public final class GzipMemberEncoder: StreamEncoder {
     }
 }
 
-/// Appends a run of zero bytes after another encoder's output (tar's padding of a compressed file).
-public final class ZeroPaddedEncoder: StreamEncoder {
+/// Appends a recipe's trailer (``RecompressionRecipe/trailingZeroBytes`` zeros, or its
+/// ``RecompressionRecipe/trailingBytes``) after another encoder's output.
+final class TrailerAppendingEncoder: StreamEncoder {
     private let inner: any StreamEncoder
-    private let padding: UInt64
+    private let trailer: StreamTrailer.Bytes
     private var finished = false
 
-    /// Wraps `inner`, adding `padding` zero bytes at the end.
-    public init(_ inner: any StreamEncoder, padding: UInt64) {
+    /// Wraps `inner`, adding `trailer` at the end.
+    init(_ inner: any StreamEncoder, trailer: StreamTrailer.Bytes) {
         self.inner = inner
-        self.padding = padding
+        self.trailer = trailer
     }
 
-    public func process(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws {
+    func process(_ input: UnsafeRawBufferPointer, into sink: ChunkSink) throws {
         try inner.process(input, into: sink)
     }
 
-    public func finish(into sink: ChunkSink) throws {
+    func finish(into sink: ChunkSink) throws {
         guard !finished else { return }
         finished = true
         try inner.finish(into: sink)
-        try Self.writeZeros(padding, into: sink)
-    }
-
-    /// Passes `padding` zero bytes to `sink`, a chunk at a time.
-    static func writeZeros(_ padding: UInt64, into sink: ChunkSink) throws {
-        var remaining = padding
-        let zeros = [UInt8](repeating: 0, count: Int(min(padding, UInt64(Self.outputChunkSize))))
-        while remaining > 0 {
-            let count = Int(min(remaining, UInt64(zeros.count)))
-            try zeros.withUnsafeBytes { try sink(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
-            remaining -= UInt64(count)
-        }
+        try trailer.write(into: sink)
     }
 }

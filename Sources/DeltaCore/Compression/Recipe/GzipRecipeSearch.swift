@@ -25,11 +25,11 @@ struct GzipRecipeSearch {
     static let maximumMembers = 1 << 16
 
     func run() throws -> RecipeDetection {
-        let padded = file.count - Int(decoder.trailingZeroBytes)
+        let padded = file.count - Int(decoder.trailer.count)
         guard decoder.memberCount > 1 else {
             var detection = try Self.searchMember(
                 UnsafeRawBufferPointer(rebasing: file[..<padded]), content: content, previous: nil)
-            detection.recipe?.trailingZeroBytes = decoder.trailingZeroBytes
+            detection.recipe?.setTrailer(decoder.trailer)
             return detection
         }
         return try searchMembers(padded: padded)
@@ -77,8 +77,8 @@ struct GzipRecipeSearch {
             format: .gzip, library: list.reconstructionBytes == nil ? first.library : .deflateReconstruction,
             gzip: GzipRecipe(
                 header: first.gzip?.header ?? GzipHeader(), deflater: .zlib, level: first.gzip?.level ?? 6,
-                memLevel: 8, strategy: .default),
-            trailingZeroBytes: decoder.trailingZeroBytes)
+                memLevel: 8, strategy: .default))
+        recipe.setTrailer(decoder.trailer)
         recipe.setExtension(.memberLayout, payload: MemberLayout.listed(list).payload)
         return RecipeDetection(recipe: recipe, candidatesTried: tried, reason: nil)
     }

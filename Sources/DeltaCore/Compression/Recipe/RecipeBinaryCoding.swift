@@ -180,6 +180,9 @@ extension RecompressionRecipe {
             break
         }
         if version == Self.extendedVersion { extensions = try input.extensions() }
+        guard trailingZeroBytes == 0 || extensionPayload(.trailingBytes) == nil else {
+            throw .malformed(offset: input.offset, detail: "both trailing zero bytes and trailing bytes")
+        }
         guard input.offset == bytes.count else {
             throw .malformed(offset: input.offset, detail: "trailing bytes after the recipe")
         }
@@ -297,7 +300,16 @@ struct RecipeByteReader {
             guard kind.isRequired == (flag == 1) else {
                 throw .malformed(offset: flagOffset, detail: "\(kind) marked \(flag == 1 ? "required" : "optional")")
             }
-            result.append(RecipeExtension(kind: kind, payload: try data()))
+            let payloadOffset = offset
+            let payload = try data()
+            if kind.rawValue == RecipeExtensionKind.trailingBytes.rawValue,
+                payload.isEmpty || payload.count > StreamTrailer.maximumBytes
+            {
+                throw .malformed(
+                    offset: payloadOffset,
+                    detail: "\(payload.count) trailing bytes (1 to \(StreamTrailer.maximumBytes) allowed)")
+            }
+            result.append(RecipeExtension(kind: kind, payload: payload))
         }
         return result
     }

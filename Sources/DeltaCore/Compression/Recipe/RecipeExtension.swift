@@ -52,10 +52,14 @@ public struct RecipeExtensionKind: RawRepresentable, Hashable, Sendable, CustomS
     public static let deflateReconstruction = RecipeExtensionKind(rawValue: 3, isRequired: true)
     /// Several concatenated members or streams (pigz `-i`, pbzip2), each with its own layout. Required.
     public static let memberLayout = RecipeExtensionKind(rawValue: 4, isRequired: true)
+    /// Bytes after the last member or stream that are not all zeros (a signature, a stray
+    /// newline), written back as they are after the compressed data; the payload is the bytes,
+    /// at most ``StreamTrailer/maximumBytes``. Required.
+    public static let trailingBytes = RecipeExtensionKind(rawValue: 5, isRequired: true)
 
     /// The kinds this build understands.
     public static let known: [RecipeExtensionKind] = [
-        .restartPoints, .deflateProducer, .deflateReconstruction, .memberLayout,
+        .restartPoints, .deflateProducer, .deflateReconstruction, .memberLayout, .trailingBytes,
     ]
 
     public var description: String {
@@ -64,6 +68,7 @@ public struct RecipeExtensionKind: RawRepresentable, Hashable, Sendable, CustomS
         case 2: "deflate-producer"
         case 3: "deflate-reconstruction"
         case 4: "member-layout"
+        case 5: "trailing-bytes"
         default: "extension \(rawValue)"
         }
     }

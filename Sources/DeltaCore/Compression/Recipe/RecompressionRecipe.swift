@@ -16,7 +16,8 @@ public struct RecompressionRecipe: Hashable, Sendable, Codable {
     public var bzip2: Bzip2Recipe?
     /// The settings for ``CompressionFormat/xz``.
     public var xz: XZRecipe?
-    /// Zero bytes after the compressed stream (tar's block padding).
+    /// Zero bytes after the compressed stream (tar's block padding); 0 when the file ends in
+    /// other bytes (``trailingBytes``).
     public var trailingZeroBytes: UInt64
     /// The size and SHA256 of the file the recipe must rebuild, when known.
     public var target: RecipeTarget?

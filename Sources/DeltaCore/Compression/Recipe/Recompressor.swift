@@ -146,13 +146,13 @@ public enum Recompressor {
             try Bzip2BlockCompression.encode(
                 input, level: bzip2.blockSize, workFactor: bzip2.workFactor, jobs: jobs,
                 progress: progress, into: sink)
-            return try ZeroPaddedEncoder.writeZeros(recipe.trailingZeroBytes, into: sink)
+            return try recipe.trailer.write(into: sink)
         case .segments:
             guard let gzip = recipe.gzip, let points = recipe.restartPoints else { break }
             try GzipSegmentedEncoding.encode(
                 try input.contentSource(), gzip: gzip, points: points, jobs: jobs,
                 progress: progress, into: sink)
-            return try ZeroPaddedEncoder.writeZeros(recipe.trailingZeroBytes, into: sink)
+            return try recipe.trailer.write(into: sink)
         default:
             break
         }
