@@ -127,6 +127,19 @@ import Testing
         #expect(try recipe.deflateProducer() == .pigz(blockSize: 32 << 10, independent: false))
     }
 
+    /// `pigz -0` writes stored blocks, which end on a byte, so it never writes a flush marker,
+    /// and XFL 0 (found by `AnyProducerRoundTripTests`, seed 8355278938191993557: `pigz -0 -b
+    /// 128` went to reconstruction); its block ends at whole KiB give the block size. The six
+    /// tar is 170 KiB: the final block's end, a whole KiB too, must not count as a flush.
+    @Test(.enabled(if: Tools.available("pigz")), arguments: [32, 64, 128])
+    func pigzLevelZeroIsDetected(blockKiB: Int) throws {
+        let file = try RecipeFixtures.peer("pigz", ["-0", "-b", "\(blockKiB)", "-c"], input: RecipeFixtures.sixTar)
+        let recipe = try #require(try Self.detectAndRebuild(file, "pigz -0 -b \(blockKiB)"))
+        #expect(!recipe.usesDeflateReconstruction, "pigz -0 -b \(blockKiB)")
+        #expect(recipe.gzip?.level == 0)
+        #expect(try recipe.deflateProducer() == .pigz(blockSize: blockKiB << 10, independent: false))
+    }
+
     /// `gzip --rsyncable` pads a block to a byte with an empty stored block only when it does
     /// not end on one, so a short file may show no flush point at all (found by
     /// `AnyProducerRoundTripTests`, seed 8780201799948356842: 24,073 bytes at -5); its

@@ -34,6 +34,9 @@ struct DeflateFlushPoints {
             let status = inflate(&stream, Z_BLOCK)
             guard status == Z_OK else { return }
             guard stream.data_type & 128 != 0 else { continue }
+            // Bit 64: the block that just ended was the final one. Its end is the content's
+            // end, not a flush (a content of whole KiB would otherwise spoil pigz's block size).
+            guard stream.data_type & 64 == 0 else { return }
             let position = Int(stream.total_out)
             if position > 0, position == lastBoundary, offsets.last != position {
                 offsets.append(position)

@@ -262,28 +262,32 @@ struct GzipRecipeSearch {
         }
     }
 
+    /// `gzip --rsyncable` at `levels`.
+    private static func rsyncable(_ levels: [Int]) -> [Candidate] {
+        levels.map { Candidate(deflater: .gnuGzip, level: $0, producer: .gnuRsyncable) }
+    }
+
+    /// pigz at `levels` with `blockSize` KiB blocks, without `-i` then with it.
+    private static func pigz(_ levels: [Int], blockSize: Int, strategy: DeflateStrategy = .default) -> [Candidate] {
+        [false, true].flatMap { independent in
+            levels.map {
+                Candidate(
+                    deflater: .zlib, level: $0, memLevel: 8, strategy: strategy,
+                    producer: .pigz(blockSize: blockSize, independent: independent))
+            }
+        }
+    }
+
     /// Candidates for a stream with flush points, likeliest first: pigz when the points fit
     /// its block size (with and without `-i`), then `gzip --rsyncable`.
     private static func flushingCandidates(hinted: [Int], levels: [Int], flushPoints: DeflateFlushPoints) -> [Candidate]
     {
         guard !flushPoints.offsets.isEmpty else { return [] }
         var list: [Candidate] = []
-        func rsyncable(_ levels: [Int]) -> [Candidate] {
-            levels.map { Candidate(deflater: .gnuGzip, level: $0, producer: .gnuRsyncable) }
-        }
-        func pigz(_ levels: [Int], blockSize: Int, strategy: DeflateStrategy = .default) -> [Candidate] {
-            [false, true].flatMap { independent in
-                levels.map {
-                    Candidate(
-                        deflater: .zlib, level: $0, memLevel: 8, strategy: strategy,
-                        producer: .pigz(blockSize: blockSize, independent: independent))
-                }
-            }
-        }
         if let blockSize = flushPoints.pigzBlockSize {
-            // pigz -H and -U keep the level's XFL.
+            // pigz -H and -U keep the level's XFL; pigz -0 (stored blocks) writes XFL 0, so level 0 comes last.
             list +=
-                pigz(hinted, blockSize: blockSize) + rsyncable(hinted) + pigz(levels, blockSize: blockSize)
+                pigz(hinted, blockSize: blockSize) + rsyncable(hinted) + pigz(levels + [0], blockSize: blockSize)
                 + pigz(hinted.isEmpty ? [6] : hinted, blockSize: blockSize, strategy: .huffmanOnly)
                 + pigz(hinted.isEmpty ? [6] : hinted, blockSize: blockSize, strategy: .rle)
         } else {
@@ -317,21 +321,16 @@ struct GzipRecipeSearch {
         // does not end on one, so a short file may show no flush point either; after plain
         // GNU gzip's hinted levels (which then already reproduced a file without them).
         if flushPoints.offsets.isEmpty && gnuMayHaveWritten {
-            list += hinted.map { Candidate(deflater: .gnuGzip, level: $0, producer: .gnuRsyncable) }
+            list += rsyncable(hinted)
         }
         // pigz output whose block ends all fell on even bytes has no empty blocks to show its
         // block size; blocks ending at a usual size's multiples suggest it, after zlib's
-        // likeliest levels since zlib's own blocks sometimes end there too.
+        // likeliest levels since zlib's own blocks sometimes end there too. `pigz -0` (stored
+        // blocks, which always end on a byte) shows no marker at all and writes XFL 0.
         if flushPoints.offsets.isEmpty, let blockSize = flushPoints.pigzBlockSize,
             blockSize.nonzeroBitCount == 1, blockSize <= 1 << 20
         {
-            list += (hinted.isEmpty ? [6] : hinted).flatMap { level in
-                [false, true].map {
-                    Candidate(
-                        deflater: .zlib, level: level, memLevel: 8, strategy: .default,
-                        producer: .pigz(blockSize: blockSize, independent: $0))
-                }
-            }
+            list += pigz((hinted.isEmpty ? [6] : hinted) + [0], blockSize: blockSize)
         }
         // flate2 (miniz_oxide) and libdeflate-gzip write OS 255 like Python; after zlib's
         // likeliest levels, so that Python's files pay nothing for them.
