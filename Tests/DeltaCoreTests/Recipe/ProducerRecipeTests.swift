@@ -140,6 +140,18 @@ import Testing
         #expect(try recipe.deflateProducer() == .pigz(blockSize: blockKiB << 10, independent: false))
     }
 
+    /// `pigz -0` of a file that fits one of its blocks: one stored block, which zlib's level 0
+    /// writes only when given the input at once (seeds 8355278938191993557 and -58 of
+    /// `AnyProducerRoundTripTests`: 40,131 and 53,439 bytes).
+    @Test(.enabled(if: Tools.available("pigz")), arguments: [40_131, 100_000])
+    func pigzLevelZeroOfOneBlockIsDetected(size: Int) throws {
+        let content = Array(RecipeFixtures.sixTar.prefix(size))
+        let file = try RecipeFixtures.peer("pigz", ["-0", "-c"], input: content)
+        let recipe = try #require(try Self.detectAndRebuild(file, "pigz -0 of \(size) bytes"))
+        #expect(!recipe.usesDeflateReconstruction, "pigz -0 of \(size) bytes")
+        #expect(recipe.gzip?.level == 0)
+    }
+
     /// `gzip --rsyncable` pads a block to a byte with an empty stored block only when it does
     /// not end on one, so a short file may show no flush point at all (found by
     /// `AnyProducerRoundTripTests`, seed 8780201799948356842: 24,073 bytes at -5); its

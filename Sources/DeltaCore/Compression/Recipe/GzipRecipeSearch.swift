@@ -346,6 +346,10 @@ struct GzipRecipeSearch {
         list += zlib(levels, strategy: .filtered) + zlib(levels, strategy: .fixed)
         let anyLevel = hinted.first ?? 6
         list += zlib([anyLevel], strategy: .rle) + zlib([anyLevel], strategy: .huffmanOnly) + zlib([0])
+        // zlib's stored blocks depend on how its input came (it flushes one once 32 KiB wait);
+        // pigz -0 gives its whole block at once, so a file of one pigz block (no block size to
+        // see) is pigz's at its default block size.
+        list += pigz([0], blockSize: 128 << 10)
         list += zlibNGCandidates(extraFlags: nil) + libdeflateCandidates(extraFlags: nil)
         // zlib-ng 2.1 is Fedora 40's zlib, whose gzip headers (OS 3 from C programs) keep the
         // level's XFL as Python's do: its levels by that XFL, one call each. 2.0 was only ever
