@@ -188,13 +188,19 @@ struct PortageFetchTests {
 
     /// `ebuild six-1.17.0.ebuild fetch` with FETCHCOMMAND set to `deltafetch portage …`:
     /// Portage accepts the file rebuilt from the patch, and nginx served the patch, not the
-    /// tarball; for PyPI's file (zlib) and for the same tar written by Go's compress/gzip
-    /// (issue 13: a non-zlib .tar.gz that Portage accepts).
+    /// tarball; for PyPI's file (zlib), for the same tar written by Go's compress/gzip and by
+    /// 7-Zip with bytes after its member (issue 13: a non-zlib .tar.gz that Portage accepts;
+    /// 7-Zip's needs deflate reconstruction and the trailing bytes).
     @Test(
         .enabled(if: portageVenv != nil, "needs Portage in a venv (DELTAFETCH_PORTAGE_VENV; .ci/run installs it)"),
-        arguments: ["zlib (PyPI)", "Go compress/gzip"])
+        arguments: ["zlib (PyPI)", "Go compress/gzip", "7-Zip + trailing bytes"])
     func realPortageAcceptsAFileRebuiltFromAPatch(producer: String) throws {
-        let mirror = producer.hasPrefix("Go") ? try GoProducerFetchTests.goMirror() : try FetchEndToEndTests.sixMirror()
+        let mirror =
+            switch producer {
+            case "Go compress/gzip": try GoProducerFetchTests.goMirror()
+            case "7-Zip + trailing bytes": try ReconstructedProducerFetchTests.sevenZipMirror()
+            default: try FetchEndToEndTests.sixMirror()
+            }
         let world = try FetchWorld(mirror)
         let upstream = world.mirror.flat.appendingPathComponent(Self.target).path
         let command =

@@ -8,7 +8,7 @@ dest=${1:-$HOME/.cache/deltafetch/preflate}
 if [[ -x $dest/preflate ]]; then echo "$dest/preflate"; exit 0; fi
 mkdir -p "$dest"
 src=$dest/src
-[[ -d $src ]] || git clone -q https://github.com/deus-libri/preflate "$src"
+[[ -d $src ]] || git clone -q "${PREFLATE_REPO:-https://github.com/deus-libri/preflate}" "$src"
 cd "$src"
 files=(preflate_{block_decoder,block_reencoder,block_trees,complevel_estimator,constants,decoder,hash_chain,info}.cpp
        preflate_{parameter_estimator,parser_config,predictor_state,reencoder,seq_chain,statistical_codec}.cpp
