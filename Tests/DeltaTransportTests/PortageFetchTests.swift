@@ -197,8 +197,8 @@ struct PortageFetchTests {
     func realPortageAcceptsAFileRebuiltFromAPatch(producer: String) throws {
         let mirror =
             switch producer {
-            case "Go compress/gzip": try GoProducerFetchTests.goMirror()
-            case "7-Zip + trailing bytes": try ReconstructedProducerFetchTests.sevenZipMirror()
+            case "Go compress/gzip": try NonZlibProducerFetchTests.goMirror()
+            case "7-Zip + trailing bytes": try NonZlibProducerFetchTests.sevenZipMirror()
             default: try FetchEndToEndTests.sixMirror()
             }
         let world = try FetchWorld(mirror)
