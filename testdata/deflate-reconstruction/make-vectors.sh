@@ -13,6 +13,7 @@ for level in 1 6 9; do
         < "$input" > six40k.zlib-ng-"$level".gz
 done
 python3 ../producers/zlib-ng-uneven.py 1 4000 7 < "$input" > six40k.zlib-ng-1-uneven.gz
+gzip -dc ../six-1.17.0.tar.gz | python3 ../producers/zlib-ng-tarfile.py 6 > six.zlib-ng-6-tarfile.gz
 for level in 0 1 2 3; do
     python3 -c "import sys, isal.igzip as g; sys.stdout.buffer.write(g.compress(sys.stdin.buffer.read(), $level, mtime=0))" \
         < "$input" > six40k.isal-"$level".gz
@@ -21,4 +22,4 @@ for level in 5 9; do 7zz a -tgzip -mx"$level" -si -so dummy < "$input" > six40k.
 zopfli -c "$input" > six40k.zopfli.gz
 busybox gzip -9 -c < "$input" > six40k.busybox-9.gz
 pigz -6 -n -R -c < "$input" > six40k.pigz-6-R.gz
-sha256sum six40k.*.gz
+sha256sum six40k.*.gz six.*.gz
