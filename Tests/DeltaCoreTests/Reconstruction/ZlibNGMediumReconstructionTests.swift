@@ -121,7 +121,7 @@ import Testing
         }
         var header = try PayloadVersionTests.Header(payload)
         #expect(header.version == 4 && header.fields[4] == 128 && header.fields[5] == 0 && header.fields[6] == 10)
-        for (chain, lazy) in [(UInt64(129), UInt64(0)), (128, 16), (1024, 0), (4, 0)] {
+        for (chain, lazy) in [(UInt64(129), UInt64(0)), (128, 16), (1024, 0), (4, 0), (4096, 0)] {
             header.fields[4] = chain
             header.fields[5] = lazy
             let (bytes, modeOffset, _) = header.written()
@@ -129,6 +129,13 @@ import Testing
         }
         header.fields[4] = 128
         header.fields[5] = 0
+        // Modes 13-15 are unassigned (reserved in version 4 for zlib-ng's `deflate_slow`).
+        for mode: UInt64 in [13, 15] {
+            header.fields[6] = mode
+            let (bytes, modeOffset, _) = header.written()
+            PayloadVersionTests.expectMalformed(bytes, content, at: modeOffset, "mode \(mode)")
+        }
+        header.fields[6] = UInt64(Mode.zlibNGMedium.rawValue)
         header.version = 3
         let (bytes, modeOffset, _) = header.written()
         PayloadVersionTests.expectMalformed(bytes, content, at: modeOffset, "a medium mode in version 3")

@@ -129,8 +129,8 @@ public enum DeflateReconstruction {
     /// Whether zlib-ng's `deflate_medium` modes are worth trying on the sample: not when a
     /// quick mode won already, and only when the sample has matches and (almost) none of 3
     /// bytes, which zlib-ng 2.1 and later never write at levels 2 to 6 (`WANT_MIN_MATCH` 4)
-    /// while zlib, libdeflate, 7-Zip and zopfli write many; so other producers' analyses
-    /// do not pay for them.
+    /// while zlib, libdeflate, 7-Zip and zopfli write many; so other producers' analyses do
+    /// not pay for them.
     static func mayBeZlibNGMedium(
         _ parsed: ParsedDeflate, sampleBlocks: Range<Int>, best: MatchPredictor.Settings
     ) -> Bool {
@@ -182,17 +182,19 @@ public enum DeflateReconstruction {
         for settings in candidateSettings { try consider(settings) }
         for settings in refinements(of: best.0) { try consider(settings) }
         if mayBeZlibNGMedium(parsed, sampleBlocks: 0..<sampleEnd, best: best.0) {
-            // Levels 5-6 look one match ahead, 3-4 do not: one of each, then the better's neighbour.
-            func medium(_ level: Int) throws(DeflateParseError) -> (MatchPredictor.Settings, Int) {
+            // zlib-ng's levels 5-6 look one match ahead, 3-4 do not: one of each, then the
+            // better one's neighbour, then its generation 2 (CRC32-C hash) if it wins. (Levels
+            // 7-9 give the same bytes for any split: exact recipes have them.)
+            func trial(_ level: Int) throws(DeflateParseError) -> (MatchPredictor.Settings, Int) {
                 let settings = ZlibNGMediumEmulation.settings(level: level, mode: .zlibNGMedium)
                 return (settings, try sampleCost(settings))
             }
-            let six = try medium(6), four = try medium(4)
-            let neighbour = try medium(six.1 <= four.1 ? 5 : 3)
+            let six = try trial(6), four = try trial(4)
+            let neighbour = try trial(six.1 <= four.1 ? 5 : 3)
             let (settings, size) = [six, four, neighbour].min { $0.1 < $1.1 }!
             offer(settings, size: size)
             if best.0 == settings {
-                let level = ZlibNGMediumEmulation.level(chainLimit: settings.chainLimit, generation: .zlibNG22) ?? 6
+                let level = settings.mode.zlibNGLevel(chainLimit: settings.chainLimit) ?? 6
                 try consider(ZlibNGMediumEmulation.settings(level: level, mode: .zlibNGMediumCRC32C))
             }
         }

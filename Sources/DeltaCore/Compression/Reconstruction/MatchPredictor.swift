@@ -77,6 +77,12 @@ final class MatchPredictor {
             /// Whether this mode runs one of zlib-ng's compression loops (quick or medium).
             var emulatesZlibNG: Bool { zlibNGQuickGeneration != nil || zlibNGMediumGeneration != nil }
 
+            /// The zlib-ng level a medium mode's payload names by its chain limit, nil for a
+            /// chain that names none or another mode.
+            func zlibNGLevel(chainLimit: Int) -> Int? {
+                zlibNGMediumGeneration.flatMap { ZlibNGMediumEmulation.level(chainLimit: chainLimit, generation: $0) }
+            }
+
             /// The ISA-L emulation this mode runs, if any.
             var isalKind: IsalMatchEmulation.Kind? {
                 switch self {
@@ -97,9 +103,9 @@ final class MatchPredictor {
     static let history = window
     /// Content bytes from a queried position on that a query may read: 262 for a search with
     /// its lazy check at the next position, a chunk of ISA-L's level 3 map (``IsalMatchMap``),
-    /// a window fill of zlib-ng's `deflate_medium` (``ZlibNGMediumEmulation/readAhead``).
+    /// a window fill of zlib-ng's `deflate_medium` (``ZlibNGWindowFollower.readAhead``).
     static let lookahead = max(
-        262, IsalMatchMap.readAhead, OptimalParsePredictor.readAhead, ZlibNGMediumEmulation.readAhead)
+        262, IsalMatchMap.readAhead, OptimalParsePredictor.readAhead, ZlibNGWindowFollower.readAhead)
     private static let hashBits = 16
     /// Candidates walked at most when looking a distance up by index.
     static let indexLimit = 4096
@@ -150,10 +156,9 @@ final class MatchPredictor {
         previous.initialize(repeating: -1, count: Self.window)
         isal = settings.mode.isalKind.map { IsalMatchEmulation(kind: $0) }
         zlibNGQuick = settings.mode.zlibNGQuickGeneration.map { ZlibNGQuickEmulation(generation: $0) }
+        let level = settings.mode.zlibNGLevel(chainLimit: settings.chainLimit) ?? 0
         zlibNGMedium = settings.mode.zlibNGMediumGeneration.map {
-            ZlibNGMediumEmulation(
-                generation: $0, level: ZlibNGMediumEmulation.level(chainLimit: settings.chainLimit, generation: $0) ?? 6,
-                contentSize: contentSize)
+            ZlibNGMediumEmulation(generation: $0, level: level, contentSize: contentSize)
         }
         optimal =
             settings.mode == .optimalParse

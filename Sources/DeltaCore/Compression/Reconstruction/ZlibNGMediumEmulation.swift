@@ -14,29 +14,15 @@
 ///
 /// The answers depend on the tokens before the queried position, so it must be asked at
 /// every token's start in order (``MatchPredictor`` is, by the analysis and the replay alike).
-/// It reads content up to ``readAhead`` bytes ahead of a query (a window fill).
+/// It reads content up to ``ZlibNGWindowFollower/readAhead`` bytes ahead of a query.
 final class ZlibNGMediumEmulation {
-    /// Content bytes from a queried position on that a query may read: a fill brings the
-    /// window's end at most its whole size past `strstart`, and reads run 266 bytes beyond.
-    static let readAhead = ZlibNGMatchFinder.windowSize + 512
-    /// Positions skipped at most (a stored block) before the emulation starts afresh
-    /// rather than hashing each: the content before a query is readable only one window back.
-    static let largestGap = ZlibNGMatchFinder.wSize / 2
-
     private typealias M = ZlibNGMatchFinder
 
-    let generation: ZlibNGGeneration
-    let level: Int
-    private var finder: ZlibNGMatchFinder
+    /// zlib-ng's window and matcher, moved along the content.
+    private let window: ZlibNGWindowFollower
     /// Whether `deflate_medium` looks one match ahead at this level (not below level 5 from
     /// zlib-ng 2.1 on: its `early_exit`).
     private let looksAhead: Bool
-    /// The content position of `window[0]`.
-    private var windowStart = 0
-    /// Content read into the window: every position before this one.
-    private var readEnd = 0
-    /// The content's size.
-    private let count: Int
     /// The look-ahead match (window positions), length 0 when none.
     private var next = ZlibNGMediumMatch()
     /// Where the next token starts when the last prediction holds.
@@ -45,11 +31,9 @@ final class ZlibNGMediumEmulation {
     /// The emulation of `level` (3 to 6; a level `deflate_medium` does not run is taken as 6)
     /// of `generation` over content of `contentSize` bytes.
     init(generation: ZlibNGGeneration, level: Int, contentSize: Int) {
-        self.generation = generation
-        self.level = generation.strategy(level: level) == .medium ? level : 6
-        count = contentSize
-        finder = ZlibNGMatchFinder(level: self.level, generation: generation)
-        looksAhead = !(self.level < 5 && generation.mediumSkipsLookAheadBelowLevel5)
+        let level = generation.strategy(level: level) == .medium ? level : 6
+        window = ZlibNGWindowFollower(generation: generation, level: level, contentSize: contentSize)
+        looksAhead = !(level < 5 && generation.mediumSkipsLookAheadBelowLevel5)
     }
 
     /// The level of `generation` whose chain length is `chainLimit` and which runs
@@ -60,7 +44,8 @@ final class ZlibNGMediumEmulation {
         }
     }
 
-    /// The predictor settings of `level` of `generation` in `mode`.
+    /// The predictor settings of zlib-ng's `level` in `mode` (a medium mode, whose generation
+    /// gives the level's chain length).
     static func settings(level: Int, mode: MatchPredictor.Settings.Mode) -> MatchPredictor.Settings {
         let generation = mode.zlibNGMediumGeneration ?? .zlibNG22
         return MatchPredictor.Settings(
@@ -70,9 +55,14 @@ final class ZlibNGMediumEmulation {
     /// What `deflate_medium` writes at `position`: a match (length, distance) or length 0 for
     /// a literal.
     func match(at position: Int, _ content: MatchPredictor) -> (length: Int, distance: Int) {
-        if position != expected { resynchronize(at: position, content) }
-        move(to: position, content)
-        let f = finder
+        if position != expected {
+            // Not the predicted token (a call's edge, most likely): forget the look-ahead
+            // match as a new call would, and hash what a longer token covered.
+            next.matchLength = 0
+            if position > expected { window.hashSkipped(from: expected, to: position, content) }
+        }
+        if window.move(to: position, content) { next.matchLength = 0 }
+        let f = window.finder
         var current: ZlibNGMediumMatch
         if looksAhead && next.matchLength > 0 && next.strstart == f.strstart {
             current = next
@@ -101,44 +91,5 @@ final class ZlibNGMediumEmulation {
         }
         expected = position + current.matchLength
         return (current.matchLength, current.strstart - current.matchStart)
-    }
-
-    /// Follows an actual token that was not the predicted one (or a stored block): forgets
-    /// the look-ahead match and hashes the positions skipped past `expected`, or starts afresh
-    /// one window before `position` when they are too many.
-    private func resynchronize(at position: Int, _ content: MatchPredictor) {
-        next.matchLength = 0
-        guard position > expected else { return }
-        guard position - expected <= Self.largestGap else {
-            finder = ZlibNGMatchFinder(level: level, generation: generation)
-            windowStart = max(0, position - M.wSize)
-            readEnd = windowStart
-            expected = windowStart
-            move(to: windowStart, content)
-            if position > windowStart { finder.insertStrings(0, min(position - windowStart, readEnd - windowStart - 3)) }
-            return
-        }
-        var skipped = expected + 1
-        while skipped < position {
-            move(to: skipped, content)
-            if finder.lookahead >= finder.minimumMatch { finder.quickInsert(finder.strstart) }
-            skipped += 1
-        }
-    }
-
-    /// Puts `strstart` at `position`, filling (and sliding) the window first when the
-    /// look-ahead there is short, as the top of zlib-ng's loop does.
-    private func move(to position: Int, _ content: MatchPredictor) {
-        let f = finder
-        f.strstart = position - windowStart
-        f.lookahead = readEnd - position
-        guard f.lookahead < M.minLookahead else { return }
-        next.matchLength = 0
-        let available = min(count - readEnd, position + Self.readAhead - M.maxMatch - 8 - readEnd)
-        var input = ZlibNGInput(bytes: content.contentBytes(from: readEnd, count: max(0, available)))
-        let before = f.strstart
-        f.fillWindow(&input)
-        readEnd += input.position
-        windowStart += before - f.strstart
     }
 }
