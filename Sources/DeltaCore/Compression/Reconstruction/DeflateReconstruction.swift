@@ -127,14 +127,16 @@ public enum DeflateReconstruction {
         return bestSize - bestSize / 8
     }
     /// Whether zlib-ng's `deflate_medium` modes are worth trying on the sample: not when a
-    /// quick mode won already, and only when the sample has matches and (almost) none of 3
+    /// quick or an ISA-L mode won already (ISA-L writes no 3-byte matches either), and only when the sample has matches and (almost) none of 3
     /// bytes, which zlib-ng 2.1 and later never write at levels 2 to 6 (`WANT_MIN_MATCH` 4)
     /// while zlib, libdeflate, 7-Zip and zopfli write many; so other producers' analyses do
     /// not pay for them.
     static func mayBeZlibNGMedium(
         _ parsed: ParsedDeflate, sampleBlocks: Range<Int>, best: MatchPredictor.Settings
     ) -> Bool {
-        guard best.mode.zlibNGQuickGeneration == nil, !sampleBlocks.isEmpty else { return false }
+        guard best.mode.zlibNGQuickGeneration == nil, best.mode.isalKind == nil, !sampleBlocks.isEmpty else {
+            return false
+        }
         let first = parsed.blocks[sampleBlocks.lowerBound].tokenStart
         let last = parsed.blocks[sampleBlocks.upperBound - 1]
         var matches = 0
