@@ -50,6 +50,9 @@ produce libdeflate-12 libdeflate-gzip -12 -c
 produce zlib-ng-1 ng 1
 produce zlib-ng-6 ng 6
 produce zlib-ng-9 ng 9
+# zlib-ng in uneven pieces (no exact recipe): 100,000 and 7 bytes in turn, and Python's tarfile.
+for level in 4 6 8; do produce zlib-ng-"$level"-uneven python3 "$root/testdata/producers/zlib-ng-uneven.py" "$level"; done
+produce zlib-ng-6-tarfile python3 "$root/testdata/producers/zlib-ng-tarfile.py" 6
 produce isal-0 isal 0
 produce isal-1 isal 1
 produce isal-2 isal 2

@@ -26,7 +26,7 @@
 /// its content length after its token count and, for a dynamic block, after its header.
 public enum DeflateReconstruction {
     /// The newest payload version written and read.
-    public static let payloadVersion: UInt8 = 3
+    public static let payloadVersion: UInt8 = 4
 
     /// The predictor settings the analysis uses.
     static let defaultSettings = MatchPredictor.Settings(chainLimit: 128, lazyLimit: 32)
@@ -117,15 +117,37 @@ public enum DeflateReconstruction {
         }
     }
     /// The sample size `settings` must code below to replace `best` (which coded `bestSize`):
-    /// a zlib-ng quick mode (payload version 3, which older clients refuse) must beat a mode
+    /// a zlib-ng quick or medium mode (payload version 3 or 4, which older clients refuse) must beat a mode
     /// they read by an eighth, so streams it barely helps (GNU gzip's fast levels on some
     /// content) keep the payload they had; on zlib-ng -1's own output it wins by far more.
     private static func quickModeBar(
         _ settings: MatchPredictor.Settings, against best: MatchPredictor.Settings, _ bestSize: Int
     ) -> Int {
-        guard settings.mode.zlibNGQuickGeneration != nil, best.mode.zlibNGQuickGeneration == nil else { return bestSize }
+        guard settings.mode.emulatesZlibNG, !best.mode.emulatesZlibNG else { return bestSize }
         return bestSize - bestSize / 8
     }
+    /// Whether zlib-ng's `deflate_medium` modes are worth trying on the sample: not when a
+    /// quick or an ISA-L mode won already (ISA-L writes no 3-byte matches either), and only when the sample has matches and (almost) none of 3
+    /// bytes, which zlib-ng 2.1 and later never write at levels 2 to 6 (`WANT_MIN_MATCH` 4)
+    /// while zlib, libdeflate, 7-Zip and zopfli write many; so other producers' analyses do
+    /// not pay for them.
+    static func mayBeZlibNGMedium(
+        _ parsed: ParsedDeflate, sampleBlocks: Range<Int>, best: MatchPredictor.Settings
+    ) -> Bool {
+        guard best.mode.zlibNGQuickGeneration == nil, best.mode.isalKind == nil, !sampleBlocks.isEmpty else {
+            return false
+        }
+        let first = parsed.blocks[sampleBlocks.lowerBound].tokenStart
+        let last = parsed.blocks[sampleBlocks.upperBound - 1]
+        var matches = 0
+        var threes = 0
+        for token in parsed.tokens[first..<last.tokenStart + last.tokenCount] where token != 0 {
+            matches += 1
+            if token.matchLength == 3 { threes += 1 }
+        }
+        return matches > 0 && threes * 200 <= matches
+    }
+
     /// Content coded per candidate setting to choose one.
     static let sampleSize = 256 << 10
     /// Content coded at most per candidate setting: a block reaching past it is cut there
@@ -144,19 +166,40 @@ public enum DeflateReconstruction {
             + 1
         var best = (defaultSettings, needed.union(defaultSettings.mode.requiredFlags))
         var bestSize = Int.max
-        func consider(_ settings: MatchPredictor.Settings) throws(DeflateParseError) {
-            let flags = needed.union(settings.mode.requiredFlags)
-            let size = try encodeBody(
+        func sampleCost(_ settings: MatchPredictor.Settings) throws(DeflateParseError) -> Int {
+            try encodeBody(
                 parsed, blocks: 0..<sampleEnd, contentLimit: sampleLimit, deflate: deflate, content: content,
-                settings: settings, flags: flags
+                settings: settings, flags: needed.union(settings.mode.requiredFlags)
             ).count
+        }
+        func offer(_ settings: MatchPredictor.Settings, size: Int) {
             if size < quickModeBar(settings, against: best.0, bestSize) {
-                best = (settings, flags)
+                best = (settings, needed.union(settings.mode.requiredFlags))
                 bestSize = size
             }
         }
+        func consider(_ settings: MatchPredictor.Settings) throws(DeflateParseError) {
+            offer(settings, size: try sampleCost(settings))
+        }
         for settings in candidateSettings { try consider(settings) }
         for settings in refinements(of: best.0) { try consider(settings) }
+        if mayBeZlibNGMedium(parsed, sampleBlocks: 0..<sampleEnd, best: best.0) {
+            // zlib-ng's levels 5-6 look one match ahead, 3-4 do not: one of each, then the
+            // better one's neighbour, then its generation 2 (CRC32-C hash) if it wins. (Levels
+            // 7-9 give the same bytes for any split: exact recipes have them.)
+            func trial(_ level: Int) throws(DeflateParseError) -> (MatchPredictor.Settings, Int) {
+                let settings = ZlibNGMediumEmulation.settings(level: level, mode: .zlibNGMedium)
+                return (settings, try sampleCost(settings))
+            }
+            let six = try trial(6), four = try trial(4)
+            let neighbour = try trial(six.1 <= four.1 ? 5 : 3)
+            let (settings, size) = [six, four, neighbour].min { $0.1 < $1.1 }!
+            offer(settings, size: size)
+            if best.0 == settings {
+                let level = settings.mode.zlibNGLevel(chainLimit: settings.chainLimit) ?? 6
+                try consider(ZlibNGMediumEmulation.settings(level: level, mode: .zlibNGMediumCRC32C))
+            }
+        }
         if optimalParseMayPay(
             sampleSize: bestSize, sampleBlocks: parsed.blocks[0..<sampleEnd], deflate: deflate, content: content)
         {
@@ -286,6 +329,14 @@ public enum DeflateReconstruction {
             else {
                 throw .malformed(
                     offset: modeOffset, detail: "predictor mode \(modeValue) out of range for version \(version)")
+            }
+            if let generation = mode.zlibNGMediumGeneration {
+                guard lazyLimit == 0, ZlibNGMediumEmulation.level(chainLimit: chainLimit, generation: generation) != nil
+                else {
+                    throw .malformed(
+                        offset: modeOffset,
+                        detail: "predictor mode \(mode.rawValue) with chain \(chainLimit), lazy \(lazyLimit)")
+                }
             }
             settings = MatchPredictor.Settings(chainLimit: chainLimit, lazyLimit: lazyLimit, mode: mode)
             if version >= 3 {

@@ -33,6 +33,7 @@ extension MatchPredictor.Settings.Mode {
         case .longest, .newestOfFour: 1
         case .isalLevel0, .isalLevel1, .isalLevel2, .isalLevel3: 2
         case .optimalParse, .zlibNGQuick, .zlibNGQuickCRC32C, .zlibNGQuick20: 3
+        case .zlibNGMedium, .zlibNGMediumCRC32C, .zlibNGMedium20: 4
         }
     }
 
@@ -41,7 +42,7 @@ extension MatchPredictor.Settings.Mode {
     var requiredFlags: DeflateReconstruction.Flags {
         switch self {
         case .longest, .newestOfFour, .isalLevel0, .isalLevel1, .isalLevel2, .isalLevel3, .zlibNGQuick,
-            .zlibNGQuickCRC32C, .zlibNGQuick20:
+            .zlibNGQuickCRC32C, .zlibNGQuick20, .zlibNGMedium, .zlibNGMediumCRC32C, .zlibNGMedium20:
             []
         case .optimalParse: .headersFirst
         }

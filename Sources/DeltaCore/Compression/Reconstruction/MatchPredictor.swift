@@ -45,6 +45,14 @@ final class MatchPredictor {
             case zlibNGQuickCRC32C = 8
             /// zlib-ng's level 1 of generation 3 (2.0.7 with SSE4.2: CRC32-C, 3-byte matches).
             case zlibNGQuick20 = 9
+            /// zlib-ng's levels 3-6, `deflate_medium` (``ZlibNGMediumEmulation``), of encoder
+            /// generation 1; this and the next two are payload version 4, their chain limit is
+            /// the level's chain length (which names the level) and their lazy limit 0.
+            case zlibNGMedium = 10
+            /// zlib-ng's `deflate_medium` of generation 2 (2.1 with SSE4.2).
+            case zlibNGMediumCRC32C = 11
+            /// zlib-ng's `deflate_medium` of generation 3 (2.0.7 with SSE4.2).
+            case zlibNGMedium20 = 12
 
             /// The zlib-ng generation whose `deflate_quick` this mode runs, if any.
             var zlibNGQuickGeneration: ZlibNGGeneration? {
@@ -56,10 +64,31 @@ final class MatchPredictor {
                 }
             }
 
+            /// The zlib-ng generation whose `deflate_medium` this mode runs, if any.
+            var zlibNGMediumGeneration: ZlibNGGeneration? {
+                switch self {
+                case .zlibNGMedium: .zlibNG22
+                case .zlibNGMediumCRC32C: .zlibNG21SSE42
+                case .zlibNGMedium20: .zlibNG20SSE42
+                default: nil
+                }
+            }
+
+            /// Whether this mode runs one of zlib-ng's compression loops (quick or medium).
+            var emulatesZlibNG: Bool { zlibNGQuickGeneration != nil || zlibNGMediumGeneration != nil }
+
+            /// The zlib-ng level a medium mode's payload names by its chain limit, nil for a
+            /// chain that names none or another mode.
+            func zlibNGLevel(chainLimit: Int) -> Int? {
+                zlibNGMediumGeneration.flatMap { ZlibNGMediumEmulation.level(chainLimit: chainLimit, generation: $0) }
+            }
+
             /// The ISA-L emulation this mode runs, if any.
             var isalKind: IsalMatchEmulation.Kind? {
                 switch self {
-                case .longest, .newestOfFour, .optimalParse, .zlibNGQuick, .zlibNGQuickCRC32C, .zlibNGQuick20: nil
+                case .longest, .newestOfFour, .optimalParse, .zlibNGQuick, .zlibNGQuickCRC32C, .zlibNGQuick20,
+                    .zlibNGMedium, .zlibNGMediumCRC32C, .zlibNGMedium20:
+                    nil
                 case .isalLevel0: .pairwise(tableBits: 13, skipsLiteralRuns: false)
                 case .isalLevel1: .pairwise(tableBits: 13, skipsLiteralRuns: true)
                 case .isalLevel2: .pairwise(tableBits: 15, skipsLiteralRuns: true)
@@ -73,8 +102,10 @@ final class MatchPredictor {
     /// Content bytes before a queried position that a query may read.
     static let history = window
     /// Content bytes from a queried position on that a query may read: 262 for a search with
-    /// its lazy check at the next position, a chunk of ISA-L's level 3 map (``IsalMatchMap``).
-    static let lookahead = max(262, IsalMatchMap.readAhead, OptimalParsePredictor.readAhead)
+    /// its lazy check at the next position, a chunk of ISA-L's level 3 map (``IsalMatchMap``),
+    /// a window fill of zlib-ng's `deflate_medium` (``ZlibNGWindowFollower.readAhead``).
+    static let lookahead = max(
+        262, IsalMatchMap.readAhead, OptimalParsePredictor.readAhead, ZlibNGWindowFollower.readAhead)
     private static let hashBits = 16
     /// Candidates walked at most when looking a distance up by index.
     static let indexLimit = 4096
@@ -98,6 +129,8 @@ final class MatchPredictor {
     private var isal: IsalMatchEmulation?
     /// zlib-ng's `deflate_quick` when the settings ask for it.
     private let zlibNGQuick: ZlibNGQuickEmulation?
+    /// zlib-ng's `deflate_medium` when the settings ask for it.
+    private let zlibNGMedium: ZlibNGMediumEmulation?
     /// The optimal parser in mode 6 (``Settings/Mode/optimalParse``).
     let optimal: OptimalParsePredictor?
     /// The code lengths of the block being coded when they are known before its tokens (a
@@ -123,6 +156,10 @@ final class MatchPredictor {
         previous.initialize(repeating: -1, count: Self.window)
         isal = settings.mode.isalKind.map { IsalMatchEmulation(kind: $0) }
         zlibNGQuick = settings.mode.zlibNGQuickGeneration.map { ZlibNGQuickEmulation(generation: $0) }
+        let level = settings.mode.zlibNGLevel(chainLimit: settings.chainLimit) ?? 0
+        zlibNGMedium = settings.mode.zlibNGMediumGeneration.map {
+            ZlibNGMediumEmulation(generation: $0, level: level, contentSize: contentSize)
+        }
         optimal =
             settings.mode == .optimalParse
             ? OptimalParsePredictor(contentSize: contentSize, chainLimit: settings.chainLimit) : nil
@@ -175,6 +212,12 @@ final class MatchPredictor {
         inserted = limit
     }
 
+    /// The `count` content bytes from `position` (within ``history`` before the next query
+    /// and ``lookahead`` from it).
+    func contentBytes(from position: Int, count: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: data + (position - origin), count: count)
+    }
+
     /// The four content bytes at `position`, little-endian.
     @inline(__always)
     func word(at position: Int) -> UInt32 {
@@ -221,7 +264,9 @@ final class MatchPredictor {
     func longestMatch(at position: Int) -> (length: Int, distance: Int) {
         if lastLongest.position == position { return (lastLongest.length, lastLongest.distance) }
         let found =
-            if let zlibNGQuick { zlibNGQuick.match(at: position, self) } else if isal != nil {
+            if let zlibNGQuick { zlibNGQuick.match(at: position, self) } else if let zlibNGMedium {
+                zlibNGMedium.match(at: position, self)
+            } else if isal != nil {
                 isal!.match(at: position, self)
             } else { searchLongestMatch(at: position) }
         lastLongest = (position, found.length, found.distance)

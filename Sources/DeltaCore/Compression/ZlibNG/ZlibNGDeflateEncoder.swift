@@ -193,11 +193,3 @@ public final class ZlibNGDeflateEncoder: StreamEncoder {
         try bits.flush(into: sink, force: true)
     }
 }
-
-/// `deflate_medium`'s `struct match`.
-struct ZlibNGMediumMatch {
-    var matchStart = 0
-    var matchLength = 0
-    var strstart = 0
-    var orgstart = 0
-}
