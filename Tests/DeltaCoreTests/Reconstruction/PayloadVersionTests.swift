@@ -95,7 +95,7 @@ import Testing
             Self.expectMalformed(bytes, content, at: modeOffset, "mode \(reserved) in version 3")
         }
         header.fields[6] = mode
-        for version: UInt8 in [4, 255] {
+        for version: UInt8 in [DeflateReconstruction.payloadVersion + 1, 255] {
             header.version = version
             Self.expectMalformed(header.written().bytes, content, at: 0, "version \(version)")
         }

@@ -338,8 +338,9 @@ public enum DeflateReconstruction {
             if version >= 3 {
                 let flagsOffset = input.offset
                 flags = Flags(rawValue: try input.varint())
-                guard Flags.known.isSuperset(of: flags) else {
-                    throw .malformed(offset: flagsOffset, detail: "deflate reconstruction flags \(flags.rawValue)")
+                guard Flags.known.isSuperset(of: flags), flags.minimumPayloadVersion <= version else {
+                    throw .malformed(
+                        offset: flagsOffset, detail: "deflate reconstruction flags \(flags.rawValue) in version \(version)")
                 }
                 guard flags.isSuperset(of: mode.requiredFlags) else {
                     throw .malformed(

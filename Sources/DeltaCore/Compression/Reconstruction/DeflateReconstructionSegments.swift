@@ -37,12 +37,18 @@ extension DeflateReconstruction {
     static let segmentReadAhead = max(MatchPredictor.lookahead, DeflateReplay.blockLookahead)
 
     /// The blocks of `parsed` cut into segments of about `segmentSize` content each (block
-    /// ranges); one range covering them all when the stream is too small to cut.
+    /// ranges): a segment ends at the first block boundary at or after `segmentSize` of its
+    /// content that leaves at least a quarter of that for the rest (a last block of a few
+    /// bytes, as zlib-ng -1 writes after its one fixed block, stays with the one before);
+    /// one range covering them all when the stream is too small to cut.
     static func segmentBlocks(_ parsed: ParsedDeflate, segmentSize: Int) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
         var start = 0
+        let contentEnd = parsed.blocks.last.map { $0.contentStart + $0.contentLength } ?? 0
         for (index, block) in parsed.blocks.enumerated() where index > start {
-            if block.contentStart - parsed.blocks[start].contentStart >= segmentSize {
+            if block.contentStart - parsed.blocks[start].contentStart >= segmentSize,
+                contentEnd - block.contentStart >= segmentSize / 4
+            {
                 ranges.append(start..<index)
                 start = index
             }

@@ -19,7 +19,8 @@
 /// A ``DeflateReconstruction/Flags/segmented`` payload replays segment after segment, each
 /// with fresh models and predictor; a replay of one segment (``init(payload:segment:maximumHeldTokens:)``)
 /// takes the content from the window before it to ``DeflateReconstruction/segmentReadAhead``
-/// past it and writes the segment's bits only, for ``DeflateSegmentedReplay`` to join.
+/// past it and writes the segment's bits only (after as many zero bits as the segment starts
+/// past a byte boundary), for ``DeflateSegmentedReplay`` to join.
 final class DeflateReplay {
     /// Content bytes held at most.
     static let bufferSize = 1 << 19
@@ -100,7 +101,7 @@ final class DeflateReplay {
     /// A replay of segment `segment` of `payload` (already read into `sizes`) alone: it takes
     /// the content from the segment's ``DeflateReconstruction/Segment/warmStart`` to
     /// ``DeflateReconstruction/segmentReadAhead`` past its end (or the content's end) and
-    /// writes the segment's bits from the sink's first bit.
+    /// writes the segment's bits after `bitStart % 8` zero bits.
     convenience init(
         sizes: DeflateReconstruction.Sizes, payload: [UInt8], segment: Int,
         maximumHeldTokens: Int = DeflateReplay.maximumBlockTokens
@@ -120,7 +121,9 @@ final class DeflateReplay {
         feedEnd =
             replayed == sizes.segments.indices
             ? sizes.contentSize : min(sizes.contentSize, last.contentEnd + DeflateReconstruction.segmentReadAhead)
-        sinkOrigin = first.bitStart
+        // The sink starts on the byte boundary before the segment, so that its bytes align as
+        // the stream's do (stored blocks start on a byte); the bits before the segment are zeros.
+        sinkOrigin = first.bitStart & ~7
         origin = first.warmStart
         received = first.warmStart
         position = first.contentStart
@@ -131,6 +134,7 @@ final class DeflateReplay {
         predictor = MatchPredictor(contentSize: sizes.contentSize, settings: sizes.settings)
         blocksLeft = 0
         tokensLeft = 0
+        sink.write(0, first.bitStart & 7)
         beginSegment(replayed.lowerBound)
     }
 

@@ -25,7 +25,14 @@ enum DeflateSegmentedReplay {
         bytes.reserveCapacity(sizes.segments[index].bitCount / 8 + 1)
         try replay.process(content) { bytes.append(contentsOf: $0) }
         try replay.finish { bytes.append(contentsOf: $0) }
-        return SegmentBits(bytes: bytes, bitCount: sizes.segments[index].bitCount)
+        // The replay wrote the segment from its bit within the first byte: shift it to bit 0.
+        let segment = sizes.segments[index]
+        if segment.bitStart & 7 > 0 {
+            bytes.withUnsafeMutableBytes {
+                BitJoiner.dropLeastSignificantBits(segment.bitStart & 7, of: $0, keeping: segment.bitCount)
+            }
+        }
+        return SegmentBits(bytes: bytes, bitCount: segment.bitCount)
     }
 
     /// The content range segment `index`'s replay reads.
