@@ -9,7 +9,8 @@
 # Usage: [ONLY=prefix] [MKPATCH=path] bench/deflate-reconstruction-segments.sh [TARBALL.tar.gz]
 #   default: $DELTA_CORPUS/Django-5.1.tar.gz. Needs release builds of mkpatch and of
 #   bench/segment-sizes (cd bench/segment-sizes && swift build -c release), python3 with
-#   zlib-ng and isal, libdeflate-gzip and 7zz.
+#   zlib-ng and isal, libdeflate-gzip and 7zz. SEGMENT_SIZES=none skips the one-segment sizes;
+#   WORK=dir keeps the files there and reuses those already made.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 mkpatch=${MKPATCH:-$root/.build/release/mkpatch}
@@ -17,9 +18,13 @@ sizes_tool=${SEGMENT_SIZES:-$root/bench/segment-sizes/.build/release/segment-siz
 only=${ONLY:-}
 corpus=${DELTA_CORPUS:-$HOME/.cache/delta-corpus}
 source=${1:-$corpus/Django-5.1.tar.gz}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-gzip -dc "$source" > "$work/input.tar"
+if [ -n "${WORK:-}" ]; then # kept, and files already made there reused
+    work=$WORK
+else
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
+fi
+[ -f "$work/input.tar" ] || gzip -dc "$source" > "$work/input.tar"
 size=$(wc -c < "$work/input.tar")
 echo "input: $(basename "$source") -> $size bytes of tar; $(nproc) cores"
 
@@ -39,7 +44,7 @@ produce() { # name command...
     name=$1
     shift
     case $name in "$only"*) ;; *) return 0 ;; esac
-    "$@" < "$work/input.tar" > "$work/$name.gz"
+    [ -f "$work/$name.gz" ] || "$@" < "$work/input.tar" > "$work/$name.gz"
 }
 produce isal-2 isal 2
 produce 7zip-9 7zz a -tgzip -mx9 -si -so dummy
@@ -55,6 +60,28 @@ for file in "$work"/*.gz; do
     python3 -c 'import json,sys; json.dump(json.load(open(sys.argv[1]))["recipe"], open(sys.argv[2], "w"))' \
         "$work/inspect.json" "$work/recipe.json"
     recon=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("reconstruction_bytes", 0))' "$work/inspect.json")
+    layout=$(python3 - "$work/recipe.json" <<'PY'
+import json, sys
+recipe = json.load(open(sys.argv[1]))
+payload = next((bytes.fromhex(e["payload"]) for e in recipe.get("extensions", []) if e["tag"] == 3), b"")
+def varints(data, at, count):
+    values = []
+    for _ in range(count):
+        value, shift = 0, 0
+        while True:
+            byte = data[at]; at += 1
+            value |= (byte & 0x7F) << shift; shift += 7
+            if byte < 0x80: break
+        values.append(value)
+    return values, at
+if not payload: print("no payload"); sys.exit()
+version = payload[0]
+fields, at = varints(payload, 1, 8 if version >= 3 else 7)
+flags = fields[7] if version >= 3 else 0
+segments = varints(payload, at, 1)[0][0] if flags & 2 else 1
+print(f"version {version}, mode {fields[6]}, {fields[2]} blocks, {segments} segments")
+PY
+)
     j1=$(timed "$mkpatch" recompress "$work/input.tar" --recipe "$work/recipe.json" -o "$work/out1.gz" --jobs 1)
     cmp -s "$work/out1.gz" "$file" || j1="$j1 MISMATCH"
     j2=$(timed "$mkpatch" recompress "$work/input.tar" --recipe "$work/recipe.json" -o "$work/out2.gz" --jobs 2)
@@ -69,8 +96,9 @@ for bit in (8, 16):
 if flags & 2: at += 2
 open(sys.argv[2], "wb").write(data[at:-8])
 PY
-    "$sizes_tool" "$work/raw.deflate" "$work/input.tar" > "$work/sizes.txt"
-    echo "== $name: $(wc -c < "$file") bytes compressed, reconstruction $recon bytes"
+    : > "$work/sizes.txt"
+    [ -x "$sizes_tool" ] && "$sizes_tool" "$work/raw.deflate" "$work/input.tar" > "$work/sizes.txt"
+    echo "== $name: $(wc -c < "$file") bytes compressed, reconstruction $recon bytes ($layout)"
     sed 's/^/   /' "$work/sizes.txt"
     python3 - "$(wc -c < "$file")" "$recon" "$full" "$bare" "$j1" "$j2" "$z9" "$work/sizes.txt" <<'PY'
 import sys
@@ -79,9 +107,10 @@ full, bare, j1, j2, z9 = (sys.argv[i].split() for i in range(3, 8))
 sizes = {l.split()[0]: int(l.split()[2]) for l in open(sys.argv[8])}
 zw, zc = float(z9[0]), float(z9[1])
 aw, ac = float(full[0]) - float(bare[0]), float(full[1]) - float(bare[1])
-one = sizes.get("one-segment", recon)
-print(f"   recon {100 * recon / comp:.2f}% of the file; one segment {one} bytes: segments cost "
-      f"{recon - one:+d} bytes ({100 * (recon - one) / comp:+.4f}% of the file)")
+print(f"   recon {100 * recon / comp:.2f}% of the file")
+if "one-segment" in sizes:
+    one = sizes["one-segment"]
+    print(f"   one segment {one} bytes: segments cost {recon - one:+d} bytes ({100 * (recon - one) / comp:+.4f}% of the file)")
 print(f"   analysis wall {aw:.2f} s ({aw / zw:.2f} x z9 wall), cpu {ac:.2f} s ({ac / zc:.2f} x z9 cpu)")
 for label, run in (("jobs 1", j1), ("jobs 2", j2)):
     w, c = float(run[0]), float(run[1])
