@@ -131,6 +131,25 @@ import Testing
         #expect(tried >= 2, "too few producers here to test segments")
     }
 
+    /// ISA-L writes a block per few hundred KB: on 1.3 MB its levels 1 (a pairwise table,
+    /// warmed) and 3 (the map, started empty) give several segments that replay in parallel
+    /// and streamed to its bytes.
+    @Test func isalStreamsOfSeveralBlocksRoundTripSegmented() throws {
+        let seed = UInt64(Date().timeIntervalSince1970) &* 43
+        let content = Self.content(size: 1_300_000, seed: seed)
+        for level in [1, 3] {
+            guard let deflate = try? RecipeFixtures.peer("python3", Self.isal(level: level), input: content) else {
+                print("SegmentedReconstructionTests: Python's isal module is missing; ISA-L segments skipped")
+                return
+            }
+            let payload = try Self.analysed(deflate, content, segmentSize: 64 << 10)
+            let sizes = try DeflateReconstruction.Sizes(payload)
+            print("SegmentedReconstructionTests: ISA-L -\(level), \(sizes.segments.count) segments, seed \(seed)")
+            #expect(try Self.replayed(payload, content, jobs: 2) == deflate, "seed \(seed), ISA-L -\(level)")
+            #expect(try Self.streamed(payload, content, piece: 100_000) == deflate, "seed \(seed), ISA-L -\(level)")
+        }
+    }
+
     /// Random content, producer level and segment size: the segmented payload replays in
     /// parallel and streamed to the producer's bytes.
     @Test func randomSegmentSizesRoundTrip() throws {
