@@ -6,7 +6,8 @@ extension FuzzTargets {
     /// - mode even: a reconstruction payload, replayed over the content. Errors are expected;
     ///   a stream that comes out must analyse again into a payload that replays to it;
     /// - mode odd: a raw deflate stream, analysed against the content; a payload that comes
-    ///   out must replay to the stream.
+    ///   out must replay to the stream. With bit 1 set, the analysis cuts segments of
+    ///   `(mode >> 2) * 16 + 1` content bytes, so that a stream of several blocks is segmented.
     /// A crash, a hang or a broken round trip is a bug.
     /// - Returns: 1 when the replay or the analysis succeeded (and its round trip held).
     @discardableResult
@@ -31,7 +32,11 @@ extension FuzzTargets {
                 "reconstruction round trip")
             return 1
         }
-        guard let payload = try? DeflateReconstruction.analyse(deflate: rest, content: content) else { return 0 }
+        let analysed =
+            mode & 2 == 0
+            ? try? DeflateReconstruction.analyse(deflate: rest, content: content)
+            : try? DeflateReconstruction.analyse(deflate: rest, content: content, segmentSize: Int(mode >> 2) * 16 + 1)
+        guard let payload = analysed else { return 0 }
         precondition(
             (try? DeflateReconstruction.replay(payload: payload, content: content)).map { $0.elementsEqual(rest) }
                 == true,

@@ -181,7 +181,8 @@ import Testing
             } catch { Issue.record("\(note): \(error)") }
         }
         expectMalformed([], at: 0, "empty")
-        expectMalformed([5] + payload.dropFirst(), at: 0, "version 5")
+        expectMalformed(
+            [DeflateReconstruction.payloadVersion + 1] + payload.dropFirst(), at: 0, "a version after the newest")
         varints.bytes = [1]
         varints.varint(UInt64(content.count + 1))
         expectMalformed(varints.bytes + [0], at: 1, "other content")

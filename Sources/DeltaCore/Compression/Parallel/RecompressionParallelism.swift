@@ -6,6 +6,9 @@ public enum RecompressionParallelism: Hashable, Sendable, CustomStringConvertibl
     case threadedBlocks
     /// gzip with restart points: this many segments compressed separately.
     case segments(Int)
+    /// gzip by deflate reconstruction of a segmented payload: this many segments replayed
+    /// separately (``DeflateSegmentedReplay``).
+    case reconstructedSegments(Int)
     /// One compressor from start to end, for the reason given.
     case serial(String)
 
@@ -25,6 +28,7 @@ public enum RecompressionParallelism: Hashable, Sendable, CustomStringConvertibl
         case .blocks: "parallel (bzip2 blocks)"
         case .threadedBlocks: "parallel (xz blocks)"
         case let .segments(count): "parallel (\(count) gzip segments)"
+        case let .reconstructedSegments(count): "parallel (\(count) deflate reconstruction segments)"
         case let .serial(reason): "serial (\(reason))"
         }
     }
@@ -35,6 +39,7 @@ extension RecompressionRecipe {
     /// compressed stream (other producers, several members) are rebuilt serially; trailing
     /// bytes are written after the stream whichever way it was made.
     public var parallelism: RecompressionParallelism {
+        if let count = reconstructionSegmentCount { return .reconstructedSegments(count) }
         if let required = extensions.first(where: { $0.isRequired && $0.kind.rawValue != RecipeExtensionKind.trailingBytes.rawValue }) {
             return .serial("the recipe needs \(required.kind)")
         }
@@ -50,5 +55,17 @@ extension RecompressionRecipe {
         case .none:
             return .serial("not compressed")
         }
+    }
+}
+
+extension RecompressionRecipe {
+    /// The segments of a single gzip member rebuilt by deflate reconstruction whose payload is
+    /// ``DeflateReconstruction/Flags/segmented``, when it needs no other extension; else nil.
+    var reconstructionSegmentCount: Int? {
+        guard format == .gzip, gzip != nil, let payload = extensionPayload(.deflateReconstruction),
+            extensions.allSatisfy({ !$0.isRequired || $0.kind == .deflateReconstruction || $0.kind == .trailingBytes }),
+            let sizes = try? DeflateReconstruction.Sizes(payload), sizes.flags.contains(.segmented)
+        else { return nil }
+        return sizes.segments.count
     }
 }

@@ -153,6 +153,11 @@ public enum Recompressor {
                 try input.contentSource(), gzip: gzip, points: points, jobs: jobs,
                 progress: progress, into: sink)
             return try recipe.trailer.write(into: sink)
+        case .reconstructedSegments:
+            guard let gzip = recipe.gzip, let payload = recipe.extensionPayload(.deflateReconstruction) else { break }
+            try DeflateSegmentedReplay.encodeGzip(
+                input, gzip: gzip, payload: payload, jobs: jobs, progress: progress, into: sink)
+            return try recipe.trailer.write(into: sink)
         default:
             break
         }

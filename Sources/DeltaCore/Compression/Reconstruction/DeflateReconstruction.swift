@@ -46,6 +46,16 @@ public enum DeflateReconstruction {
         try analyse(deflate: deflate, content: content, maximumHeldTokens: DeflateReplay.maximumBlockTokens)
     }
 
+    /// ``analyse(deflate:content:)`` cutting segments of `segmentSize` content instead of
+    /// ``segmentContentSize`` (fuzzing makes them small, so that small streams have several).
+    public static func analyse(
+        deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer, segmentSize: Int
+    ) throws(DeflateParseError) -> [UInt8] {
+        try analyse(
+            deflate: deflate, content: content, maximumHeldTokens: DeflateReplay.maximumBlockTokens,
+            segmentSize: max(1, segmentSize))
+    }
+
     /// ``analyse(deflate:content:)`` with the predictor's `settings` given (tests of one mode).
     static func analyse(
         deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer, settings: MatchPredictor.Settings
@@ -57,9 +67,12 @@ public enum DeflateReconstruction {
     /// ``analyse(deflate:content:)`` for a replay that holds at most `maximumHeldTokens` of a
     /// dynamic block whose header follows its tokens: a stream with a larger dynamic block
     /// gets ``Flags/headersFirst`` (tests lower the limit to keep their data small).
+    /// Streams of more than one segment of `segmentSize` content (tests make it small) are
+    /// ``Flags/segmented``, their segments coded on up to `jobs` threads.
     static func analyse(
         deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer, maximumHeldTokens: Int,
-        settings given: MatchPredictor.Settings? = nil
+        settings given: MatchPredictor.Settings? = nil, segmentSize: Int = segmentContentSize,
+        jobs: Int = BlockingWork.processorCount
     ) throws(DeflateParseError) -> [UInt8] {
         guard deflate.count <= maximumStreamSize(contentSize: content.count) else {
             throw .unsupported("the stream is over twice the size of its content")
@@ -67,12 +80,15 @@ public enum DeflateReconstruction {
         let parsed = try DeflateStreamParser.parse(deflate, content: content)
         let needed: Flags =
             parsed.blocks.contains { $0.kind == .dynamic && $0.tokenCount > maximumHeldTokens } ? .headersFirst : []
-        let (settings, flags) =
+        var (settings, flags) =
             if let given {
                 (given, needed.union(given.mode.requiredFlags))
             } else {
                 try chooseSettings(parsed, flags: needed, deflate: deflate, content: content)
             }
+        let segments =
+            settings.mode.supportsSegments ? segmentBlocks(parsed, segmentSize: segmentSize) : [parsed.blocks.indices]
+        if segments.count > 1 { flags.insert(.segmented) }
         var header = RecipeByteWriter()
         let version = version(for: settings.mode, flags: flags)
         header.bytes.append(version)
@@ -84,10 +100,38 @@ public enum DeflateReconstruction {
         header.varint(UInt64(settings.lazyLimit))
         header.varint(UInt64(settings.mode.rawValue))
         if version >= 3 { header.varint(flags.rawValue) }
-        let body = try encodeBody(
-            parsed, blocks: parsed.blocks.indices, deflate: deflate, content: content, settings: settings,
-            flags: flags)
-        return header.bytes + body
+        guard flags.contains(.segmented) else {
+            let body = try encodeBody(
+                parsed, blocks: parsed.blocks.indices, deflate: deflate, content: content, settings: settings,
+                flags: flags)
+            return header.bytes + body
+        }
+        let bodies = try encodeSegments(
+            parsed, blocks: segments, deflate: deflate, content: content, settings: settings, flags: flags, jobs: jobs)
+        header.bytes += segmentTable(
+            parsed, blocks: segments, bodyCounts: bodies.map(\.count), streamBits: deflate.count * 8)
+        for body in bodies { header.bytes += body }
+        return header.bytes
+    }
+
+    /// The range-coded bodies of the segments `blocks`, each coded on its own (fresh models,
+    /// a warmed predictor), on up to `jobs` threads.
+    private static func encodeSegments(
+        _ parsed: ParsedDeflate, blocks: [Range<Int>], deflate: UnsafeRawBufferPointer,
+        content: UnsafeRawBufferPointer, settings: MatchPredictor.Settings, flags: Flags, jobs: Int
+    ) throws(DeflateParseError) -> [[UInt8]] {
+        let shared = SharedAnalysisInput(parsed: parsed, deflate: deflate, content: content)
+        do {
+            return try OrderedParallelWork.map(blocks, jobs: jobs) { range in
+                try encodeBody(
+                    shared.parsed, blocks: range, deflate: shared.deflate, content: shared.content,
+                    settings: settings, flags: flags)
+            }
+        } catch let error as DeflateParseError {
+            throw error
+        } catch {
+            preconditionFailure("coding a segment throws only DeflateParseError: \(error)")
+        }
     }
 
     /// The predictor settings tried, zlib-like first: lazy matching as zlib's levels 4-9
@@ -219,6 +263,7 @@ public enum DeflateReconstruction {
         content: UnsafeRawBufferPointer, settings: MatchPredictor.Settings, flags: Flags
     ) throws(DeflateParseError) -> [UInt8] {
         let predictor = MatchPredictor(content: content, settings: settings)
+        if flags.contains(.segmented) { predictor.warm(upTo: parsed.blocks[blocks.lowerBound].contentStart) }
         var tokenModel = TokenModel()
         var blockModel = BlockModel(mode: settings.mode)
         var headersFirst = flags.contains(.headersFirst) ? HeadersFirstHeaderModel() : nil
@@ -298,6 +343,8 @@ public enum DeflateReconstruction {
         /// Version 3's flags; empty in versions 1 and 2.
         var flags: Flags = []
         var bodyOffset: Int
+        /// The segments (``Segment``): one covering the whole stream unless ``Flags/segmented``.
+        var segments: [Segment]
 
         /// The largest content a payload may be made for.
         static let maximumContentSize = 1 << 40
@@ -342,14 +389,30 @@ public enum DeflateReconstruction {
             if version >= 3 {
                 let flagsOffset = input.offset
                 flags = Flags(rawValue: try input.varint())
-                guard Flags.known.isSuperset(of: flags) else {
-                    throw .malformed(offset: flagsOffset, detail: "deflate reconstruction flags \(flags.rawValue)")
+                guard Flags.known.isSuperset(of: flags), flags.minimumPayloadVersion <= version else {
+                    throw .malformed(
+                        offset: flagsOffset, detail: "deflate reconstruction flags \(flags.rawValue) in version \(version)")
                 }
                 guard flags.isSuperset(of: mode.requiredFlags) else {
                     throw .malformed(
                         offset: flagsOffset,
                         detail: "predictor mode \(mode.rawValue) needs flags \(mode.requiredFlags.rawValue)")
                 }
+            }
+            if flags.contains(.segmented) {
+                guard mode.supportsSegments else {
+                    throw .malformed(offset: modeOffset, detail: "predictor mode \(mode.rawValue) is not segmented")
+                }
+                segments = try DeflateReconstruction.readSegmentTable(
+                    &input, payloadCount: payload.count, blockCount: blockCount, contentSize: contentSize,
+                    tokenCount: tokenCount, streamBits: streamSize * 8)
+            } else {
+                segments = [
+                    Segment(
+                        firstBlock: 0, blockCount: blockCount, contentStart: 0, contentLength: contentSize,
+                        tokenCount: tokenCount, bitStart: 0, bitCount: streamSize * 8,
+                        body: input.offset..<payload.count)
+                ]
             }
             bodyOffset = input.offset
         }
@@ -366,9 +429,16 @@ public enum DeflateReconstruction {
 
     /// ``replay(payload:content:)`` holding at most `maximumHeldTokens` of a dynamic block whose
     /// header follows its tokens (tests lower it to keep their data small).
+    /// A ``Flags/segmented`` payload's segments replay on up to `jobs` threads.
     static func replay(
-        payload: [UInt8], content: UnsafeRawBufferPointer, maximumHeldTokens: Int
+        payload: [UInt8], content: UnsafeRawBufferPointer, maximumHeldTokens: Int,
+        jobs: Int = BlockingWork.processorCount
     ) throws(RecipeError) -> [UInt8] {
+        let sizes = try Sizes(payload, expectedContentSize: content.count)
+        if sizes.flags.contains(.segmented) {
+            return try DeflateSegmentedReplay.replay(
+                payload: payload, sizes: sizes, content: content, jobs: jobs, maximumHeldTokens: maximumHeldTokens)
+        }
         let replay = try DeflateReplay(
             payload: payload, contentSize: content.count, maximumHeldTokens: maximumHeldTokens)
         var stream: [UInt8] = []
@@ -382,4 +452,12 @@ public enum DeflateReconstruction {
         }
         return stream
     }
+}
+
+/// What the segments of one analysis read, shared by the threads that code them: the
+/// stream, its content and its parse, none of which changes while they run.
+private struct SharedAnalysisInput: @unchecked Sendable {
+    let parsed: ParsedDeflate
+    let deflate: UnsafeRawBufferPointer
+    let content: UnsafeRawBufferPointer
 }

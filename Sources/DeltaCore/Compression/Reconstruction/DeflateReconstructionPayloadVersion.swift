@@ -15,13 +15,25 @@ extension DeflateReconstruction {
         /// may use the block's code lengths.
         static let headersFirst = Flags(rawValue: 1)
 
+        /// Version 4: the body is cut into independently coded segments, listed in a segment
+        /// table after the flags (``DeflateReconstruction/Segment``), so they replay in parallel.
+        static let segmented = Flags(rawValue: 2)
+
         /// The flags this build reads; a payload with any other bit is refused.
-        static let known: Flags = [.headersFirst]
+        static let known: Flags = [.headersFirst, .segmented]
+
+        /// The first payload version with every flag set here (1 when none is).
+        var minimumPayloadVersion: UInt8 {
+            var version: UInt8 = 1
+            if contains(.headersFirst) { version = max(version, 3) }
+            if contains(.segmented) { version = max(version, 4) }
+            return version
+        }
     }
 
     /// The oldest payload version that expresses a payload in `mode` with `flags`.
     static func version(for mode: MatchPredictor.Settings.Mode, flags: Flags) -> UInt8 {
-        max(mode.minimumPayloadVersion, flags.isEmpty ? 1 : 3)
+        max(mode.minimumPayloadVersion, flags.minimumPayloadVersion)
     }
 }
 
@@ -45,6 +57,20 @@ extension MatchPredictor.Settings.Mode {
             .zlibNGQuickCRC32C, .zlibNGQuick20, .zlibNGMedium, .zlibNGMediumCRC32C, .zlibNGMedium20:
             []
         case .optimalParse: .headersFirst
+        }
+    }
+
+    /// Whether a payload in this mode may be ``DeflateReconstruction/Flags/segmented``: the
+    /// predictor can start fresh at a segment's start, warmed over the window before it
+    /// (``MatchPredictor/warm(upTo:)``). Mode 6 (its binary trees) and the zlib-ng medium modes
+    /// (their window follows the exact encoder's `fill_window` from the content's start) have
+    /// no warm-up yet and keep one segment: their replay is serial.
+    var supportsSegments: Bool {
+        switch self {
+        case .longest, .newestOfFour, .isalLevel0, .isalLevel1, .isalLevel2, .isalLevel3, .zlibNGQuick,
+            .zlibNGQuickCRC32C, .zlibNGQuick20:
+            true
+        case .optimalParse, .zlibNGMedium, .zlibNGMediumCRC32C, .zlibNGMedium20: false
         }
     }
 }

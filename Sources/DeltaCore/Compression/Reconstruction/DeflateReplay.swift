@@ -15,6 +15,12 @@
 /// may have any number; so do dynamic blocks in a payload with
 /// ``DeflateReconstruction/Flags/headersFirst``, whose header is decoded and written first. Work is linear in the
 /// content (per position at most `chain` links, per miss at most 4096).
+///
+/// A ``DeflateReconstruction/Flags/segmented`` payload replays segment after segment, each
+/// with fresh models and predictor; a replay of one segment (``init(payload:segment:maximumHeldTokens:)``)
+/// takes the content from the window before it to ``DeflateReconstruction/segmentReadAhead``
+/// past it and writes the segment's bits only (after as many zero bits as the segment starts
+/// past a byte boundary), for ``DeflateSegmentedReplay`` to join.
 final class DeflateReplay {
     /// Content bytes held at most.
     static let bufferSize = 1 << 19
@@ -30,7 +36,7 @@ final class DeflateReplay {
     private let sizes: DeflateReconstruction.Sizes
     private let body: UnsafeMutableRawBufferPointer
     private var coder: RangeDecoder
-    private let predictor: MatchPredictor
+    private var predictor: MatchPredictor
     private var tokenModel = TokenModel()
     private var blockModel = BlockModel()
     /// The header model when the payload codes headers first.
@@ -47,6 +53,18 @@ final class DeflateReplay {
     private var received = 0
 
     private var position = 0
+    /// The segments this replay writes (all of them but in a one-segment replay), and the
+    /// one under way.
+    private let replayed: Range<Int>
+    private var segmentIndex: Int
+    /// Content received at most: the content's end, or a segment's end plus its read-ahead.
+    private let feedEnd: Int
+    /// The stream bit where the sink's first bit goes (a segment's start in a one-segment replay).
+    private let sinkOrigin: Int
+    /// Whether the segment's predictor has been warmed (``MatchPredictor/warm(upTo:)``),
+    /// which happens as its first block starts, when the content around it has come.
+    private var warmed = true
+    /// The blocks and tokens of the segment under way not yet started.
     private var blocksLeft: Int
     private var tokensLeft: Int
     /// The coded block under way: its kind and its tokens still to decode; for a dynamic
@@ -72,22 +90,76 @@ final class DeflateReplay {
     /// `maximumHeldTokens` of a dynamic block whose header follows its tokens.
     /// - Throws: ``RecipeError/malformed(offset:detail:)`` for a payload whose sizes are out of
     ///   range, or made for content of another size.
-    init(
+    convenience init(
         payload: [UInt8], contentSize: Int? = nil, maximumHeldTokens: Int = DeflateReplay.maximumBlockTokens
     ) throws(RecipeError) {
-        sizes = try DeflateReconstruction.Sizes(payload, expectedContentSize: contentSize)
+        let sizes = try DeflateReconstruction.Sizes(payload, expectedContentSize: contentSize)
+        self.init(
+            sizes: sizes, payload: payload, replayed: sizes.segments.indices, maximumHeldTokens: maximumHeldTokens)
+    }
+
+    /// A replay of segment `segment` of `payload` (already read into `sizes`) alone: it takes
+    /// the content from the segment's ``DeflateReconstruction/Segment/warmStart`` to
+    /// ``DeflateReconstruction/segmentReadAhead`` past its end (or the content's end) and
+    /// writes the segment's bits after `bitStart % 8` zero bits.
+    convenience init(
+        sizes: DeflateReconstruction.Sizes, payload: [UInt8], segment: Int,
+        maximumHeldTokens: Int = DeflateReplay.maximumBlockTokens
+    ) {
+        self.init(sizes: sizes, payload: payload, replayed: segment..<segment + 1, maximumHeldTokens: maximumHeldTokens)
+    }
+
+    private init(
+        sizes: DeflateReconstruction.Sizes, payload: [UInt8], replayed: Range<Int>, maximumHeldTokens: Int
+    ) {
+        self.sizes = sizes
+        self.replayed = replayed
         self.maximumHeldTokens = maximumHeldTokens
-        headersFirst = sizes.flags.contains(.headersFirst) ? HeadersFirstHeaderModel() : nil
+        let first = sizes.segments[replayed.lowerBound]
+        let last = sizes.segments[replayed.upperBound - 1]
+        segmentIndex = replayed.lowerBound
+        feedEnd =
+            replayed == sizes.segments.indices
+            ? sizes.contentSize : min(sizes.contentSize, last.contentEnd + DeflateReconstruction.segmentReadAhead)
+        // The sink starts on the byte boundary before the segment, so that its bytes align as
+        // the stream's do (stored blocks start on a byte); the bits before the segment are zeros.
+        sinkOrigin = first.bitStart & ~7
+        origin = first.warmStart
+        received = first.warmStart
+        position = first.contentStart
         let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: payload.count, alignment: 1)
         payload.withUnsafeBytes { copy.copyMemory(from: $0) }
         body = copy
         coder = RangeDecoder(UnsafeRawBufferPointer(body), offset: sizes.bodyOffset)
         predictor = MatchPredictor(contentSize: sizes.contentSize, settings: sizes.settings)
-        predictor.rebase(UnsafeRawBufferPointer(buffer), origin: 0)
-        blockModel = BlockModel(mode: sizes.settings.mode)
-        blocksLeft = sizes.blockCount
-        tokensLeft = sizes.tokenCount
+        blocksLeft = 0
+        tokensLeft = 0
+        sink.write(0, first.bitStart & 7)
+        beginSegment(replayed.lowerBound)
     }
+
+    /// Starts segment `index`: its body, fresh models and a fresh predictor (warmed as its
+    /// first block starts in a segmented payload).
+    private func beginSegment(_ index: Int) {
+        let segment = sizes.segments[index]
+        segmentIndex = index
+        coder = RangeDecoder(
+            UnsafeRawBufferPointer(rebasing: body[..<segment.body.upperBound]), offset: segment.body.lowerBound)
+        tokenModel = TokenModel()
+        blockModel = BlockModel(mode: sizes.settings.mode)
+        headersFirst = sizes.flags.contains(.headersFirst) ? HeadersFirstHeaderModel() : nil
+        predictor = MatchPredictor(contentSize: sizes.contentSize, settings: sizes.settings)
+        predictor.rebase(UnsafeRawBufferPointer(buffer), origin: origin)
+        warmed = !sizes.flags.contains(.segmented)
+        blocksLeft = segment.blockCount
+        tokensLeft = segment.tokenCount
+    }
+
+    /// The segment under way.
+    private var segment: DeflateReconstruction.Segment { sizes.segments[segmentIndex] }
+
+    /// The stream bit the next written bit takes.
+    private var streamBit: Int { sinkOrigin + sink.bitPosition }
 
     deinit {
         body.deallocate()
@@ -105,7 +177,7 @@ final class DeflateReplay {
     func process(_ input: UnsafeRawBufferPointer, into output: ChunkSink) throws {
         var offset = 0
         while offset < input.count {
-            guard input.count - offset <= sizes.contentSize - received else {
+            guard input.count - offset <= feedEnd - received else {
                 throw RecipeError.malformed(
                     offset: sizes.contentSizeOffset,
                     detail:
@@ -128,29 +200,46 @@ final class DeflateReplay {
     ///   payload says or the payload does not describe a stream over it; what `output` throws.
     func finish(into output: ChunkSink) throws {
         guard !finished else { return }
-        guard received == sizes.contentSize else {
+        guard received == feedEnd else {
             throw RecipeError.malformed(
                 offset: sizes.contentSizeOffset,
-                detail: "the content ended at \(received) bytes, not the \(sizes.contentSize) it was made for")
+                detail: "the content ended at \(received) bytes, not the \(feedEnd) it was made for")
         }
         try advance(into: output)
         finished = true
-        guard position == sizes.contentSize, tokensLeft == 0 else {
+        guard segmentIndex == replayed.upperBound - 1, block == nil, blocksLeft == 0,
+            position == segment.contentEnd, tokensLeft == 0
+        else {
             throw malformed("the blocks do not cover the content")
         }
-        let padding = (8 - sink.bitPosition & 7) & 7
-        sink.write(blockModel.decodePadding(count: padding, &coder), padding)
-        sink.finish()
-        guard sink.bitPosition == sizes.streamSize * 8 else {
-            throw malformed("the stream is \(sink.bitPosition / 8) bytes, not \(sizes.streamSize)")
+        if segmentIndex == sizes.segments.count - 1 {
+            let padding = (8 - streamBit & 7) & 7
+            sink.write(blockModel.decodePadding(count: padding, &coder), padding)
+            guard streamBit == sizes.streamSize * 8 else {
+                throw malformed("the stream is \((streamBit + 7) / 8) bytes, not \(sizes.streamSize)")
+            }
+        } else {
+            try checkSegmentEnd()
         }
+        sink.finish()
         try sink.drain(into: output)
+    }
+
+    /// Checks that a segment before the last ended where the table says.
+    private func checkSegmentEnd() throws(RecipeError) {
+        guard position == segment.contentEnd, tokensLeft == 0 else {
+            throw malformed("segment \(segmentIndex) does not cover its content")
+        }
+        guard streamBit == segment.bitEnd else {
+            throw malformed("segment \(segmentIndex) is \(streamBit - segment.bitStart) bits, not \(segment.bitCount)")
+        }
     }
 
     /// Drops content the predictor can no longer reach, keeping ``MatchPredictor/history``
     /// bytes before the position.
     private func slide() {
-        predictor.insert(upTo: position)
+        // A segment's predictor not yet warmed inserts nothing before its start.
+        if warmed { predictor.insert(upTo: position) }
         let keep = max(origin, position - MatchPredictor.history)
         guard keep > origin else { return }
         let base = buffer.baseAddress!
@@ -161,7 +250,7 @@ final class DeflateReplay {
 
     /// Runs every step the content received so far allows.
     private func advance(into output: ChunkSink) throws {
-        let complete = received == sizes.contentSize
+        let complete = received == feedEnd
         while true {
             let available = complete ? Int.max : received - position
             if let kind = block {
@@ -177,6 +266,9 @@ final class DeflateReplay {
                 guard available >= Self.blockLookahead else { return }
                 try startBlock()
                 try checkedDrain(into: output)
+            } else if segmentIndex + 1 < replayed.upperBound {
+                try checkSegmentEnd()
+                beginSegment(segmentIndex + 1)
             } else {
                 return
             }
@@ -184,20 +276,24 @@ final class DeflateReplay {
     }
 
     private func checkedDrain(into output: ChunkSink) throws {
-        guard sink.bitPosition <= sizes.streamSize * 8 else { throw malformed("the stream outgrows its stated size") }
+        guard streamBit <= segment.bitEnd else { throw malformed("the stream outgrows its stated size") }
         if sink.bytes.count >= Self.drainThreshold { try sink.drain(into: output) }
     }
 
     private func startBlock() throws(RecipeError) {
+        if !warmed {
+            predictor.warm(upTo: position)
+            warmed = true
+        }
         guard let kind = blockModel.decodeType(&coder) else { throw malformed("block type 3") }
         blocksLeft -= 1
-        sink.write(blocksLeft == 0 ? 1 : 0, 1)
+        sink.write(blocksLeft == 0 && segmentIndex == sizes.segments.count - 1 ? 1 : 0, 1)
         sink.write(UInt32(kind.rawValue), 2)
         if kind == .stored {
-            let padding = (8 - sink.bitPosition & 7) & 7
+            let padding = (8 - streamBit & 7) & 7
             sink.write(blockModel.decodePadding(count: padding, &coder), padding)
             let length = Int(coder.decodeDirect(count: 16))
-            guard length <= sizes.contentSize - position else { throw malformed("stored block past the content") }
+            guard length <= segment.contentEnd - position else { throw malformed("stored block past the content") }
             sink.write(UInt32(length), 16)
             sink.write(UInt32(length ^ 0xffff), 16)
             sink.append(UnsafeRawBufferPointer(rebasing: buffer[(position - origin)..<(position - origin + length)]))
@@ -205,7 +301,7 @@ final class DeflateReplay {
             return
         }
         guard let count = blockModel.decodeTokenCount(&coder), count <= tokensLeft,
-            count <= sizes.contentSize - position,
+            count <= segment.contentEnd - position,
             kind == .fixed || headersFirst != nil || count <= maximumHeldTokens
         else { throw malformed("token count out of range") }
         tokensLeft -= count
@@ -243,7 +339,7 @@ final class DeflateReplay {
 
     /// Decodes the block's next token: written at once when the block's codes are known, else held.
     private func decodeToken(_ kind: DeflateBlockRecord.Kind) throws(RecipeError) {
-        guard position < sizes.contentSize else { throw malformed("tokens past the content") }
+        guard position < segment.contentEnd else { throw malformed("tokens past the content") }
         let prediction = TokenModel.predict(at: position, predictor, contentCount: sizes.contentSize)
         guard
             let token = tokenModel.decode(

@@ -35,6 +35,8 @@ struct DeflateBlockRecord: Equatable {
     /// The content the block covers.
     var contentStart = 0
     var contentLength = 0
+    /// The bit in the stream where the block's header starts.
+    var bitStart = 0
     /// Stored blocks: the bits skipped to reach a byte boundary, and how many.
     var paddingBits: UInt32 = 0
     var paddingCount = 0
@@ -126,6 +128,7 @@ enum DeflateStreamParser {
             let type = try reader.read(2)
             var block = DeflateBlockRecord(kind: .stored, isFinal: isFinal)
             block.contentStart = position
+            block.bitStart = blockStart
             block.tokenStart = parsed.tokens.count
             switch type {
             case 0:

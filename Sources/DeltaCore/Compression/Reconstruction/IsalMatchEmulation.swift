@@ -85,6 +85,12 @@ struct IsalMatchEmulation {
         }
     }
 
+    /// Inserts `position` before a segment's first query (``MatchPredictor/warm(upTo:)``):
+    /// levels 0-2 take it into their table; level 3's map starts empty.
+    func warm(_ position: Int, _ content: MatchPredictor) {
+        if case .pairwise = kind { insert(position, content) }
+    }
+
     // MARK: Levels 0-2
 
     private mutating func pairwiseMatch(at position: Int, _ content: MatchPredictor) -> (length: Int, distance: Int) {

@@ -218,6 +218,23 @@ final class MatchPredictor {
         UnsafeBufferPointer(start: data + (position - origin), count: count)
     }
 
+    /// Starts this fresh predictor at `start`, a segment's start
+    /// (``DeflateReconstruction/Segment``): the ``history`` bytes before it are inserted as
+    /// though the content began there (the hash chains; the single-candidate tables of the
+    /// ISA-L levels 0-2 and zlib-ng's quick modes take every position; ISA-L's level 3 map
+    /// starts empty). The analysis and the replay call it alike, with the content from
+    /// `start - history` on shown; the first query follows at `start`.
+    func warm(upTo start: Int) {
+        precondition(settings.mode.supportsSegments && inserted == 0, "a fresh predictor in a segmentable mode")
+        let from = max(0, start - Self.history)
+        inserted = min(from, max(0, count - 2))
+        insert(upTo: start)
+        for position in from..<start {
+            isal?.warm(position, self)
+            zlibNGQuick?.warm(position, self)
+        }
+    }
+
     /// The four content bytes at `position`, little-endian.
     @inline(__always)
     func word(at position: Int) -> UInt32 {

@@ -53,6 +53,13 @@ struct ZlibNGQuickEmulation {
         return (length, distance)
     }
 
+    /// Records `position` in the table before a segment's first query
+    /// (``MatchPredictor/warm(upTo:)``), as a lookup there would.
+    func warm(_ position: Int, _ content: MatchPredictor) {
+        guard content.count - position >= minimumMatch else { return }
+        table[hash.bucket(word(at: position, content))] = position
+    }
+
     /// The 4 bytes zlib-ng hashes at `position`; past the content's end, zeros (zlib-ng zeroes
     /// the window there; only 2.0's 3-byte matches hash so close to the end).
     @inline(__always)
