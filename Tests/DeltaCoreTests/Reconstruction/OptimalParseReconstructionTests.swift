@@ -2,7 +2,7 @@
 import Foundation
 import Testing
 
-/// Predictor mode 6 (``OptimalParsePredictor``, payload version 3 with `headersFirst`): the
+/// Predictor mode 6 (``OptimalParsePredictor``, payload version 4 with `headersFirst`): the
 /// optimal parse of each block under its own code lengths predicts the encoders that parse
 /// optimally (7-Zip, zopfli, libdeflate -10 to -12); their streams round-trip through it, it
 /// codes them smaller than the hash-chain modes, and other producers' payloads do not change.
@@ -24,7 +24,7 @@ import Testing
         let deflate = try DeflateReconstructionTests.deflateData(of: file)
         let payload = try Self.analysed(deflate, content: content, settings: Self.modeSix)
         let sizes = try DeflateReconstruction.Sizes(payload)
-        #expect(payload[0] == 3 && sizes.settings.mode == .optimalParse && sizes.flags.contains(.headersFirst))
+        #expect(payload[0] == 4 && sizes.settings.mode == .optimalParse && sizes.flags.contains(.headersFirst))
         #expect(try DeflateReconstructionTests.replayed(payload, content: content) == deflate, "\(name)")
         let longest = try Self.analysed(deflate, content: content, settings: DeflateReconstruction.defaultSettings)
         #expect(payload.count < longest.count, "\(name): mode 6 \(payload.count) bytes, longest match \(longest.count)")

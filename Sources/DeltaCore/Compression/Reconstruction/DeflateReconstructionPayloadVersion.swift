@@ -17,22 +17,33 @@ extension DeflateReconstruction {
 
         /// The flags this build reads; a payload with any other bit is refused.
         static let known: Flags = [.headersFirst]
+
+        /// The first payload version with every one of these bits (1 for none: flags came
+        /// with version 3). A bit added later extends this.
+        var minimumPayloadVersion: UInt8 {
+            var version: UInt8 = 1
+            if contains(.headersFirst) { version = max(version, 3) }
+            return version
+        }
     }
 
     /// The oldest payload version that expresses a payload in `mode` with `flags`.
     static func version(for mode: MatchPredictor.Settings.Mode, flags: Flags) -> UInt8 {
-        max(mode.minimumPayloadVersion, flags.isEmpty ? 1 : 3)
+        max(mode.minimumPayloadVersion, flags.minimumPayloadVersion)
     }
 }
 
 extension MatchPredictor.Settings.Mode {
-    /// The first payload version that has this mode (a mode added later extends this switch;
-    /// modes 6 and 7 are reserved for version 3).
+    /// The first payload version that has this mode (a mode added later extends this switch).
+    /// Mode 6 is version 4's: its match finder changed on 2026-12-02 (a binary tree instead of a
+    /// hash chain), so a build that replays version-3 mode 6 with the old finder refuses the new
+    /// payloads rather than writing other bytes, and this build refuses version-3 mode 6.
     var minimumPayloadVersion: UInt8 {
         switch self {
         case .longest, .newestOfFour: 1
         case .isalLevel0, .isalLevel1, .isalLevel2, .isalLevel3: 2
-        case .optimalParse, .zlibNGQuick, .zlibNGQuickCRC32C, .zlibNGQuick20: 3
+        case .zlibNGQuick, .zlibNGQuickCRC32C, .zlibNGQuick20: 3
+        case .optimalParse: 4
         }
     }
 
