@@ -181,7 +181,8 @@ import Testing
             } catch { Issue.record("\(note): \(error)") }
         }
         expectMalformed([], at: 0, "empty")
-        expectMalformed([4] + payload.dropFirst(), at: 0, "version 4")
+        let unknown = DeflateReconstruction.payloadVersion + 1
+        expectMalformed([unknown] + payload.dropFirst(), at: 0, "version \(unknown)")
         varints.bytes = [1]
         varints.varint(UInt64(content.count + 1))
         expectMalformed(varints.bytes + [0], at: 1, "other content")

@@ -1,5 +1,6 @@
 @testable import DeltaCore
 import Foundation
+import FuzzTargets
 import Testing
 
 /// Predictor mode 6 (``OptimalParsePredictor``, payload version 4 with `headersFirst`): the
@@ -107,6 +108,47 @@ import Testing
             }
         }
         print("OptimalParseReconstructionTests: \(tried) streams round-tripped in mode 6, seeds from \(base)")
+    }
+
+    /// The analysis tries mode 6 by default (since 2026-12-02) and chooses it for real 7-Zip
+    /// and libdeflate -12 output of the six tar: the detected recipe carries a version-4
+    /// mode-6 payload, survives its binary form and rebuilds the file byte for byte.
+    @Test(arguments: [
+        ("7zz", ["a", "-tgzip", "-mx9", "-si", "-so", "dummy"]), ("7zz", ["a", "-tgzip", "-mx5", "-si", "-so", "dummy"]),
+        ("libdeflate-gzip", ["-12", "-c"]),
+    ])
+    func analysisChoosesModeSixForRealOptimalParserOutput(tool: String, arguments: [String]) throws {
+        #expect(OptimalParsePredictor.triedByAnalysis)
+        guard Tools.available(tool) else {
+            print("OptimalParseReconstructionTests: \(tool) is not installed; skipped")
+            return
+        }
+        let content = try GzipDecoder().transform(try DeflateReconstructionTests.vector("7zip-9"))
+        let file = try RecipeFixtures.peer(tool, arguments, input: content)
+        let what = "\(tool) \(arguments.joined(separator: " "))"
+        let recipe = try #require(try ProducerRecipeTests.detectAndRebuild(file, what), "\(what)")
+        let payload = try #require(recipe.extensionPayload(.deflateReconstruction), "\(what): no reconstruction")
+        let sizes = try DeflateReconstruction.Sizes(payload)
+        #expect(payload.first == 4 && sizes.settings.mode == .optimalParse, "\(what): mode \(sizes.settings.mode)")
+        #expect(sizes.settings == Self.modeSix, "\(what)")
+        print("OptimalParseReconstructionTests: \(what): \(payload.count) bytes for \(file.count)")
+    }
+
+    /// The fuzz target's version-4 seed (Fuzz/make-optimal-parse-seeds.py) is a mode-6 payload
+    /// that replays, so the fuzzer starts inside the binary-tree parser; its corrupt twin and
+    /// the version-3 seed run through the target without trapping.
+    @Test func fuzzSeedsReachModeSix() throws {
+        let directory = TestPaths.repositoryRoot.appendingPathComponent("Tests/DeltaCoreTests/Fuzz/FuzzReconstruction")
+        let seed = [UInt8](try Data(contentsOf: directory.appendingPathComponent("seed-replay-optimal-parse-v4")))
+        let contentLength = Int(seed[1]) | Int(seed[2]) << 8
+        let payload = Array(seed[(3 + contentLength)...])
+        let sizes = try DeflateReconstruction.Sizes(payload)
+        #expect(payload.first == 4 && sizes.settings.mode == .optimalParse)
+        #expect(seed.withUnsafeBytes { FuzzTargets.reconstruction($0) } == 1, "the v4 seed does not replay")
+        for name in ["seed-replay-optimal-parse-v4-corrupt", "seed-replay-optimal-parse"] {
+            let bytes = try Data(contentsOf: directory.appendingPathComponent(name))
+            _ = bytes.withUnsafeBytes { FuzzTargets.reconstruction($0) }
+        }
     }
 
     /// A mode-6 payload with bytes of its body changed is refused or replays to some stream;
