@@ -10,7 +10,8 @@ usage: Tests/DeltaCoreTests/Fuzz/make-optimal-parse-seeds.py MKPATCH
 
 The content is bytes 4,096-8,191 of the six 1.17.0 tar (text, where the analysis chooses
 mode 6); `7zz a -tgzip -mx9` compresses it (7-Zip 26.02) and `mkpatch inspect --json` gives the
-payload. The corrupt seed is that payload with the bytes of its second half inverted.
+payload (MKPATCH must be built with OptimalParsePredictor.triedByAnalysis = true, as the seeds
+were). The corrupt seed is that payload with the bytes of its second half inverted.
 """
 import gzip, json, os, subprocess, sys, tempfile
 
