@@ -82,7 +82,10 @@ import Testing
             let deflate = try DeflateReconstructionTests.deflateData(of: DeflateReconstructionTests.vector(name))
             let largest = try Self.largestDynamicBlock(deflate, content)
             #expect(try Self.analysed(deflate, content, limit: largest) == payload, "\(name)")
-            #expect(try Self.analysed(deflate, content, limit: largest - 1).first == 3, "\(name)")
+            // Version 3, or 4 where the analysis chooses mode 6 (libdeflate -12 since 2026-12-02).
+            let limited = try Self.analysed(deflate, content, limit: largest - 1)
+            #expect(try DeflateReconstruction.Sizes(limited).flags.contains(.headersFirst), "\(name)")
+            #expect(limited.first == 3 || limited.first == 4, "\(name)")
         }
     }
 

@@ -1,8 +1,9 @@
 @testable import DeltaCore
 import Foundation
+import FuzzTargets
 import Testing
 
-/// Predictor mode 6 (``OptimalParsePredictor``, payload version 3 with `headersFirst`): the
+/// Predictor mode 6 (``OptimalParsePredictor``, payload version 4 with `headersFirst`): the
 /// optimal parse of each block under its own code lengths predicts the encoders that parse
 /// optimally (7-Zip, zopfli, libdeflate -10 to -12); their streams round-trip through it, it
 /// codes them smaller than the hash-chain modes, and other producers' payloads do not change.
@@ -24,7 +25,7 @@ import Testing
         let deflate = try DeflateReconstructionTests.deflateData(of: file)
         let payload = try Self.analysed(deflate, content: content, settings: Self.modeSix)
         let sizes = try DeflateReconstruction.Sizes(payload)
-        #expect(payload[0] == 3 && sizes.settings.mode == .optimalParse && sizes.flags.contains(.headersFirst))
+        #expect(payload[0] == 4 && sizes.settings.mode == .optimalParse && sizes.flags.contains(.headersFirst))
         #expect(try DeflateReconstructionTests.replayed(payload, content: content) == deflate, "\(name)")
         let longest = try Self.analysed(deflate, content: content, settings: DeflateReconstruction.defaultSettings)
         #expect(payload.count < longest.count, "\(name): mode 6 \(payload.count) bytes, longest match \(longest.count)")
@@ -107,6 +108,55 @@ import Testing
             }
         }
         print("OptimalParseReconstructionTests: \(tried) streams round-tripped in mode 6, seeds from \(base)")
+    }
+
+    /// Real 7-Zip and libdeflate -12 output of the six tar: the detected recipe survives its
+    /// binary form and rebuilds the file byte for byte. With mode 6 tried by the analysis
+    /// (``OptimalParsePredictor/triedByAnalysis``) the recipe carries a version-4 mode-6
+    /// payload; without, another mode, and mode 6 forced codes the stream smaller and replays it.
+    @Test(arguments: [
+        ("7zz", ["a", "-tgzip", "-mx9", "-si", "-so", "dummy"]), ("7zz", ["a", "-tgzip", "-mx5", "-si", "-so", "dummy"]),
+        ("libdeflate-gzip", ["-12", "-c"]),
+    ])
+    func realOptimalParserOutputChoosesModeSixWhenTried(tool: String, arguments: [String]) throws {
+        guard Tools.available(tool) else {
+            print("OptimalParseReconstructionTests: \(tool) is not installed; skipped")
+            return
+        }
+        let content = try GzipDecoder().transform(try DeflateReconstructionTests.vector("7zip-9"))
+        let file = try RecipeFixtures.peer(tool, arguments, input: content)
+        let what = "\(tool) \(arguments.joined(separator: " "))"
+        let recipe = try #require(try ProducerRecipeTests.detectAndRebuild(file, what), "\(what)")
+        let payload = try #require(recipe.extensionPayload(.deflateReconstruction), "\(what): no reconstruction")
+        let sizes = try DeflateReconstruction.Sizes(payload)
+        if OptimalParsePredictor.triedByAnalysis {
+            #expect(payload.first == 4 && sizes.settings.mode == .optimalParse, "\(what): mode \(sizes.settings.mode)")
+            #expect(sizes.settings == Self.modeSix, "\(what)")
+        } else {
+            #expect(sizes.settings.mode != .optimalParse, "\(what): mode 6 chosen while switched off")
+            let deflate = try DeflateReconstructionTests.deflateData(of: file)
+            let forced = try Self.analysed(deflate, content: content, settings: Self.modeSix)
+            #expect(forced.first == 4 && forced.count < payload.count, "\(what): mode 6 \(forced.count), chosen \(payload.count)")
+            #expect(try DeflateReconstructionTests.replayed(forced, content: content) == deflate, "\(what)")
+        }
+        print("OptimalParseReconstructionTests: \(what): \(payload.count) bytes for \(file.count)")
+    }
+
+    /// The fuzz target's version-4 seed (Fuzz/make-optimal-parse-seeds.py) is a mode-6 payload
+    /// that replays, so the fuzzer starts inside the binary-tree parser; its corrupt twin and
+    /// the version-3 seed run through the target without trapping.
+    @Test func fuzzSeedsReachModeSix() throws {
+        let directory = TestPaths.repositoryRoot.appendingPathComponent("Tests/DeltaCoreTests/Fuzz/FuzzReconstruction")
+        let seed = [UInt8](try Data(contentsOf: directory.appendingPathComponent("seed-replay-optimal-parse-v4")))
+        let contentLength = Int(seed[1]) | Int(seed[2]) << 8
+        let payload = Array(seed[(3 + contentLength)...])
+        let sizes = try DeflateReconstruction.Sizes(payload)
+        #expect(payload.first == 4 && sizes.settings.mode == .optimalParse)
+        #expect(seed.withUnsafeBytes { FuzzTargets.reconstruction($0) } == 1, "the v4 seed does not replay")
+        for name in ["seed-replay-optimal-parse-v4-corrupt", "seed-replay-optimal-parse"] {
+            let bytes = try Data(contentsOf: directory.appendingPathComponent(name))
+            _ = bytes.withUnsafeBytes { FuzzTargets.reconstruction($0) }
+        }
     }
 
     /// A mode-6 payload with bytes of its body changed is refused or replays to some stream;

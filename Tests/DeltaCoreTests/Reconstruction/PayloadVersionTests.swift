@@ -11,14 +11,17 @@ import Testing
 
     @Test func versionIsTheOldestThatExpressesThePayload() {
         for mode in Mode.allCases {
-            // Modes 0-1 came with version 1, ISA-L's 2-5 with version 2, 6-9 with version 3,
-            // zlib-ng's medium modes 10-12 with version 4.
-            let plain: UInt8 = mode.rawValue <= 1 ? 1 : mode.rawValue <= 5 ? 2 : mode.rawValue <= 9 ? 3 : 4
+            // Modes 0-1 came with version 1, ISA-L's 2-5 with version 2, 7-9 with version 3;
+            // mode 6 (redefined on 2026-12-02) and zlib-ng's medium modes 10-12 are version 4's.
+            let plain: UInt8 =
+                mode.rawValue <= 1 ? 1 : mode.rawValue <= 5 ? 2 : mode == .optimalParse || mode.rawValue >= 10 ? 4 : 3
             #expect(DeflateReconstruction.version(for: mode, flags: []) == plain, "\(mode)")
-            #expect(DeflateReconstruction.version(for: mode, flags: .headersFirst) == max(3, plain), "\(mode)")
+            #expect(DeflateReconstruction.version(for: mode, flags: .headersFirst) == max(plain, 3), "\(mode)")
             #expect(mode.minimumPayloadVersion <= DeflateReconstruction.payloadVersion, "\(mode)")
         }
-        #expect(Mode(rawValue: 6) == nil || Mode(rawValue: 6)!.minimumPayloadVersion == 3, "mode 6 is version 3 only")
+        #expect(Mode(rawValue: 6)?.minimumPayloadVersion == 4, "mode 6 is version 4 only")
+        #expect(DeflateReconstruction.Flags().minimumPayloadVersion == 1)
+        #expect(DeflateReconstruction.Flags.headersFirst.minimumPayloadVersion == 3)
         #expect(Mode(rawValue: 7) == nil || Mode(rawValue: 7)!.minimumPayloadVersion == 3, "mode 7 is version 3 only")
     }
 
@@ -105,18 +108,36 @@ import Testing
         Self.expectMalformed(Array(bytes.prefix(flagsOffset)), content, at: flagsOffset, "cut before the flags")
     }
 
-    /// Version 2's modes are refused in version 1, and version 3's (none yet) in 1 and 2.
+    /// Every mode is refused in the versions before its own (version 2's in 1, version 3's in
+    /// 1 and 2, mode 6 in 1 to 3), at the mode's offset.
     @Test func modesAreRefusedInVersionsBeforeTheirs() throws {
         let (payload, content) = try DeflateReconstructionTests.payload(for: "isal-1")
         var header = try Header(payload)
-        header.version = 1
-        let (bytes, modeOffset, _) = header.written()
-        Self.expectMalformed(bytes, content, at: modeOffset, "an ISA-L mode in version 1")
-        for mode in Mode.allCases where mode.minimumPayloadVersion == 3 {
-            header.version = 2
-            header.fields[6] = UInt64(mode.rawValue)
-            let (bytes, modeOffset, _) = header.written()
-            Self.expectMalformed(bytes, content, at: modeOffset, "mode \(mode) in version 2")
+        for mode in Mode.allCases {
+            for version in 1..<mode.minimumPayloadVersion {
+                header.version = version
+                header.fields[6] = UInt64(mode.rawValue)
+                header.flags = version >= 3 ? mode.requiredFlags.rawValue : nil
+                let (bytes, modeOffset, _) = header.written()
+                Self.expectMalformed(bytes, content, at: modeOffset, "mode \(mode) in version \(version)")
+            }
         }
+    }
+
+    /// A real mode-6 payload (version 4) replays; the same payload stamped version 3 (what the
+    /// old optimal parse read) is refused with a typed error at the mode, not replayed.
+    @Test func versionThreeModeSixPayloadIsRefused() throws {
+        let file = try DeflateReconstructionTests.vector("7zip-9")
+        let content = try GzipDecoder().transform(file)
+        let deflate = try DeflateReconstructionTests.deflateData(of: file)
+        let payload = try OptimalParseReconstructionTests.analysed(
+            deflate, content: content, settings: OptimalParseReconstructionTests.modeSix)
+        #expect(payload.first == 4)
+        #expect(try DeflateReconstructionTests.replayed(payload, content: content) == deflate)
+        var header = try Header(payload)
+        #expect(header.fields[6] == 6 && header.flags == DeflateReconstruction.Flags.headersFirst.rawValue)
+        header.version = 3
+        let (bytes, modeOffset, _) = header.written()
+        Self.expectMalformed(bytes, content, at: modeOffset, "mode 6 in version 3")
     }
 }

@@ -18,8 +18,10 @@
 /// ``MatchPredictor/Settings/Mode``) also allowed; payloads of modes 0-1 stay version 1.
 /// Version 3 adds a `flags` varint right after the mode (``Flags``; bit 0 `headersFirst`:
 /// each dynamic block's header is coded before its tokens, other bits refused) and reserves
-/// modes 6 (optimal parse) and 7-9 (zlib-ng's `deflate_quick` of encoder
-/// generations 1-3, ``ZlibNGQuickEmulation``) to it. A payload is written as
+/// modes 7-9 (zlib-ng's `deflate_quick` of encoder generations 1-3,
+/// ``ZlibNGQuickEmulation``) to it. Version 4 (2026-12-02) moves mode 6 (optimal parse,
+/// redefined: a binary-tree match finder) to itself; a version-3 payload in mode 6 is
+/// refused. A payload is written as
 /// the oldest version that expresses it (``version(for:flags:)``), so one without flags in
 /// modes 0-5 is byte for byte a version 1 or 2 payload.
 /// Mode 6 (``OptimalParsePredictor``, `headersFirst` required) codes per fixed or dynamic block

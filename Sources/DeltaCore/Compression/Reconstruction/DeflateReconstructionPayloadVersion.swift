@@ -38,14 +38,16 @@ extension DeflateReconstruction {
 }
 
 extension MatchPredictor.Settings.Mode {
-    /// The first payload version that has this mode (a mode added later extends this switch;
-    /// modes 6 and 7 are reserved for version 3).
+    /// The first payload version that has this mode (a mode added later extends this switch).
+    /// Mode 6 is version 4's: its match finder changed on 2026-12-02 (a binary tree instead of a
+    /// hash chain), so a build that replays version-3 mode 6 with the old finder refuses the new
+    /// payloads rather than writing other bytes, and this build refuses version-3 mode 6.
     var minimumPayloadVersion: UInt8 {
         switch self {
         case .longest, .newestOfFour: 1
         case .isalLevel0, .isalLevel1, .isalLevel2, .isalLevel3: 2
-        case .optimalParse, .zlibNGQuick, .zlibNGQuickCRC32C, .zlibNGQuick20: 3
-        case .zlibNGMedium, .zlibNGMediumCRC32C, .zlibNGMedium20: 4
+        case .zlibNGQuick, .zlibNGQuickCRC32C, .zlibNGQuick20: 3
+        case .optimalParse, .zlibNGMedium, .zlibNGMediumCRC32C, .zlibNGMedium20: 4
         }
     }
 

@@ -14,13 +14,18 @@
 /// actual stream lands. A window covers ``horizon`` positions from the queried one (or up to
 /// the block's end); its choices are used for the first ``settled`` positions, then a new
 /// window starts at the next queried position. Match candidates per position: for each
-/// length, the nearest distance that reaches it, from a hash chain walked at most `chain`
-/// links (the Pareto frontier of length against distance, at most ``maximumCandidates``
-/// entries), computed once per position in order. Among choices of equal cost the literal
-/// wins, then the shorter match (the order of libdeflate's backward pass; measured better than
-/// the longer for 7-Zip and zopfli too).
+/// length, the nearest distance that reaches it (the Pareto frontier of length against
+/// distance, at most ``maximumCandidates`` entries, a longer one cut at the block's end), met
+/// while inserting the position into a *binary tree* of the earlier positions with its 3-byte
+/// hash (payload version 4; version 3 walked a hash chain): the tree keeps each hash's
+/// positions ordered by the strings that start there, the newest at the root, so one descent
+/// of at most `chain` nodes (the settings' chain limit) meets the matches of increasing
+/// length at increasing distance, and the same descent re-roots the tree at the new position.
+/// Every position is inserted once, in order (``insert(upTo:)`` for positions no block
+/// queries). Among choices of equal cost the literal wins, then the shorter match (the order
+/// of libdeflate's backward pass; measured better than the longer for 7-Zip and zopfli too).
 ///
-/// Work is bounded per position: one chain walk of at most `chain` links, and per window
+/// Work is bounded per position: one tree descent of at most `chain` nodes, and per window
 /// position at most 256 match lengths, each window position visited at most
 /// `horizon / settled` times; memory is fixed (about 1.5 MiB). It reads ``readAhead`` content
 /// bytes from a queried position on, and 32 KiB back.
@@ -45,8 +50,10 @@ final class OptimalParsePredictor {
     private var origin = 0
     private let count: Int
     private let chainLimit: Int
+    /// The newest inserted position per hash (-1: none): each hash's tree root.
     private let head: UnsafeMutablePointer<Int32>
-    private let previous: UnsafeMutablePointer<Int32>
+    /// Per window slot, two entries: the smaller and the greater subtree of the position there.
+    private let children: UnsafeMutablePointer<Int32>
     private var inserted = 0
 
     /// Per position (modulo ``horizon``): the candidates' count, lengths and distances.
@@ -80,8 +87,8 @@ final class OptimalParsePredictor {
         self.chainLimit = chainLimit
         head = .allocate(capacity: 1 << Self.hashBits)
         head.initialize(repeating: -1, count: 1 << Self.hashBits)
-        previous = .allocate(capacity: Self.window)
-        previous.initialize(repeating: -1, count: Self.window)
+        children = .allocate(capacity: 2 * Self.window)
+        children.initialize(repeating: -1, count: 2 * Self.window)
         candidateCount = .allocate(capacity: Self.horizon)
         candidateCount.initialize(repeating: 0, count: Self.horizon)
         candidateLength = .allocate(capacity: Self.horizon * Self.maximumCandidates)
@@ -99,7 +106,7 @@ final class OptimalParsePredictor {
 
     deinit {
         head.deallocate()
-        previous.deallocate()
+        children.deallocate()
         candidateCount.deallocate()
         candidateLength.deallocate()
         candidateDistance.deallocate()
@@ -150,59 +157,107 @@ final class OptimalParsePredictor {
         return Int((value &* 0x9E37_79B1) >> UInt32(32 - Self.hashBits))
     }
 
-    /// Inserts every position before `end` into the hash chains (the replay catches up before
+    /// Runs every position before `end` through the match finder (the replay catches up before
     /// sliding its buffer, as ``MatchPredictor/insert(upTo:)``).
     func insert(upTo end: Int) {
         let limit = min(end, count - 2)
-        while inserted < limit {
-            let h = hash(inserted)
-            previous[inserted & (Self.window - 1)] = head[h]
-            head[h] = Int32(inserted)
-            inserted += 1
-        }
+        while inserted < limit { advanceTree(base: -1) }
     }
 
-    @inline(__always)
-    private func matchLength(_ position: Int, _ candidate: Int, _ limit: Int) -> Int {
-        var length = 0
-        let a = data + (position - origin)
-        let b = data + (candidate - origin)
-        while length + 8 <= limit {
-            let x = UnsafeRawPointer(a + length).loadUnaligned(as: UInt64.self)
-            let y = UnsafeRawPointer(b + length).loadUnaligned(as: UInt64.self)
-            if x != y { return length + (x ^ y).trailingZeroBitCount >> 3 }
-            length += 8
+    /// Inserts the next position (`inserted`) into the binary tree of its hash (see
+    /// ``OptimalParsePredictor``), descending at most `chainLimit` nodes; with `base` >= 0 it
+    /// writes the (length, nearest distance) pairs met, in increasing length, from
+    /// `base` in the candidate arrays and returns their count.
+    @discardableResult
+    private func advanceTree(base: Int) -> Int {
+        let position = inserted
+        inserted &+= 1
+        let limit = min(258, count &- position)
+        let h = hash(position)
+        var node = Int(head[h])
+        head[h] = Int32(truncatingIfNeeded: position)
+        // Local copies: this descent is the match finder's whole cost.
+        let children = self.children, here = data + (position &- origin), start = data - origin
+        let mask = Self.window &- 1
+        let slot = (position & mask) &* 2
+        // Where the next node found smaller (left) or greater (right) than `position` goes.
+        var smallerSlot = slot
+        var greaterSlot = slot &+ 1
+        var smallerLength = 0
+        var greaterLength = 0
+        var best = 2
+        var found = 0
+        var depth = chainLimit
+        while node >= 0 && position &- node < Self.window && depth > 0 {
+            depth &-= 1
+            let other = start + node
+            var length = min(smallerLength, greaterLength)
+            while length &+ 8 <= limit {
+                let x = UnsafeRawPointer(here + length).loadUnaligned(as: UInt64.self)
+                let y = UnsafeRawPointer(other + length).loadUnaligned(as: UInt64.self)
+                if x != y {
+                    length &+= (x ^ y).trailingZeroBitCount &>> 3
+                    break
+                }
+                length &+= 8
+            }
+            if length &+ 8 > limit { while length < limit && here[length] == other[length] { length &+= 1 } }
+            let nodeSlot = (node & mask) &* 2
+            if length > best && base >= 0 {
+                best = length
+                if found < Self.maximumCandidates {
+                    candidateLength[base &+ found] = UInt16(truncatingIfNeeded: length)
+                    candidateDistance[base &+ found] = UInt16(truncatingIfNeeded: position &- node)
+                    found &+= 1
+                }
+            }
+            if length >= limit {
+                // The same string: `position` takes the node's place and its subtrees.
+                children[smallerSlot] = children[nodeSlot]
+                children[greaterSlot] = children[nodeSlot &+ 1]
+                return found
+            }
+            if other[length] < here[length] {
+                children[smallerSlot] = Int32(truncatingIfNeeded: node)
+                smallerSlot = nodeSlot &+ 1
+                smallerLength = length
+                node = Int(children[nodeSlot &+ 1])
+            } else {
+                children[greaterSlot] = Int32(truncatingIfNeeded: node)
+                greaterSlot = nodeSlot
+                greaterLength = length
+                node = Int(children[nodeSlot])
+            }
         }
-        while length < limit && a[length] == b[length] { length += 1 }
-        return length
+        children[smallerSlot] = -1
+        children[greaterSlot] = -1
+        return found
     }
 
-    /// Computes the candidates at `position` (the next one not computed).
+    /// Computes the candidates at `position` (the next one not computed): the tree catches up
+    /// to it, then its insertion yields them; a candidate reaching past the block is cut at
+    /// the block's end (and the longer ones dropped).
     private func computeCandidates(at position: Int) {
         let slot = position % Self.horizon
         insert(upTo: position)
         var found = 0
-        let limit = min(258, blockEnd - position)
-        if limit >= 3 && position + 2 < count {
-            var best = 2
-            var candidate = Int(head[hash(position)])
-            var steps = chainLimit
+        if position + 2 < count && inserted == position {
             let base = slot * Self.maximumCandidates
-            while candidate >= 0 && candidate < position && position - candidate <= Self.window && steps > 0 {
-                if byte(candidate + best) == byte(position + best) {
-                    let length = matchLength(position, candidate, limit)
-                    if length > best {
-                        best = length
-                        candidateLength[base + found] = UInt16(length)
-                        candidateDistance[base + found] = UInt16(position - candidate)
-                        found += 1
-                        if length == limit || found == Self.maximumCandidates { break }
+            found = advanceTree(base: base)
+            let blockLimit = blockEnd - position
+            if blockLimit < 3 {
+                found = 0
+            } else {
+                var index = 0
+                while index < found {
+                    if Int(candidateLength[base + index]) >= blockLimit {
+                        candidateLength[base + index] = UInt16(blockLimit)
+                        index += 1
+                        break
                     }
+                    index += 1
                 }
-                steps -= 1
-                let next = Int(previous[candidate & (Self.window - 1)])
-                guard next < candidate else { break }
-                candidate = next
+                found = index
             }
         }
         candidateCount[slot] = UInt8(found)
@@ -218,41 +273,62 @@ final class OptimalParsePredictor {
             computedEnd += 1
         }
         let span = end - start
+        // Local copies: the loop below is the backward pass's whole cost.
+        let pathCost = self.pathCost, lengthCost = self.lengthCost, distanceCost = self.distanceCost
+        let candidateLength = self.candidateLength, candidateDistance = self.candidateDistance
+        let literalCost = self.literalCost, text = data + (start - origin)
         pathCost[span] = 0
         var index = span - 1
         let fast = Self.exhaustiveLengths
         while index >= 0 {
-            let position = start + index
-            var best = literalCost[Int(byte(position))] + pathCost[index + 1]
-            var bestLength: UInt16 = 1
+            let position = start &+ index
+            var best = literalCost[Int(text[index])] &+ pathCost[index &+ 1]
+            var bestLength = 1
             var bestDistance: UInt16 = 0
             let slot = position % Self.horizon
             let found = Int(candidateCount[slot])
+            let base = slot &* Self.maximumCandidates
             var shorter = 3
-            let reach = span - index
-            for entry in 0..<found {
-                let length = min(Int(candidateLength[slot * Self.maximumCandidates + entry]), reach)
-                let distance = candidateDistance[slot * Self.maximumCandidates + entry]
-                let distanceBits = distanceCost[DeflateCodes.distanceCode(Int(distance))]
-                if length >= shorter {
-                    var tried = shorter
-                    while tried <= length {
-                        if tried > fast && tried < length { tried = length }
-                        let cost = lengthCost[tried] + distanceBits + pathCost[index + tried]
-                        if cost < best {
-                            best = cost
-                            bestLength = UInt16(tried)
-                            bestDistance = distance
-                        }
-                        tried += 1
+            let reach = span &- index
+            var entry = 0
+            while entry < found {
+                let length = min(Int(candidateLength[base &+ entry]), reach)
+                entry &+= 1
+                guard length >= shorter else { continue }
+                // The cheapest length of this candidate (the shortest among equals), then its
+                // distance's cost: the same choice as trying every (candidate, length) in order.
+                let top = min(length, fast)
+                var cheapest = Int32.max
+                var cheapestLength = 0
+                var tried = shorter
+                while tried <= top {
+                    let cost = lengthCost[tried] &+ pathCost[index &+ tried]
+                    if cost < cheapest {
+                        cheapest = cost
+                        cheapestLength = tried
                     }
-                    shorter = length + 1
+                    tried &+= 1
                 }
+                if length > top {
+                    let cost = lengthCost[length] &+ pathCost[index &+ length]
+                    if cost < cheapest {
+                        cheapest = cost
+                        cheapestLength = length
+                    }
+                }
+                let distance = candidateDistance[base &+ entry &- 1]
+                let total = cheapest &+ distanceCost[DeflateCodes.distanceCode(Int(distance))]
+                if total < best {
+                    best = total
+                    bestLength = cheapestLength
+                    bestDistance = distance
+                }
+                shorter = length &+ 1
             }
             pathCost[index] = min(best, Self.unusable)
-            choiceLength[index] = bestLength
+            choiceLength[index] = UInt16(truncatingIfNeeded: bestLength)
             choiceDistance[index] = bestDistance
-            index -= 1
+            index &-= 1
         }
         windowStart = start
         windowUsable = end == blockEnd ? span : min(span, Self.settled)
@@ -283,9 +359,12 @@ final class OptimalParsePredictor {
 }
 
 extension OptimalParsePredictor {
-    /// Mode 6's settings the analysis tries: a chain of 256 links (the lazy limit is unused).
+    /// Mode 6's settings the analysis tries: tree descents of at most 32 nodes (the lazy limit
+    /// is unused). On the first 3 MB of the Django 5.1 tar, 256 nodes code 7-Zip -mx9 2.6 %,
+    /// libdeflate -12 7 % and zopfli 9 % smaller (7-Zip -mx5 5 % larger) but replay 1.4 x slower
+    /// (bench/results-2026-12-02-optimal-fast.txt).
     static let candidateSettings: [MatchPredictor.Settings] = [
-        MatchPredictor.Settings(chainLimit: 256, lazyLimit: 0, mode: .optimalParse)
+        MatchPredictor.Settings(chainLimit: 32, lazyLimit: 0, mode: .optimalParse)
     ]
 
     /// Reconstruction data, as a share of the compressed sample, above which mode 6 is
@@ -293,10 +372,12 @@ extension OptimalParsePredictor {
     /// there the optimal parse's analysis time is not spent.
     static let tryAboveShare = 0.04
 
-    /// Whether the analysis tries mode 6 at all. Off: on the Django 5.1 tar it halves 7-Zip's
-    /// reconstruction data (9.7 % to 5.9 % at -mx9, 8.6 % to 4.6 % at -mx5) but its replay takes
-    /// 6.9 × a zlib -9 compression (the limit is 2 ×) and its analysis 15 ×, nearly all in the
-    /// per-position chain walks (docs/recipes.md). Every mode-6 payload replays either way.
+    /// Whether the analysis tries mode 6 at all (when ``optimalParseMayPay(sampleSize:sampleBlocks:deflate:content:)``).
+    /// Off: the binary-tree match finder (2026-12-02) brought its replay from 7-10 x a zlib -9
+    /// compression to 1.8 x on the first 3 MB of the Django 5.1 tar but 2.9 x on the whole 61 MB
+    /// (the rule for switching it on is at most 2.5 x; analysis 6-7 x, the limit 3 x), for 3.7-5.0 %
+    /// of the file as data instead of 8.6-9.7 % (docs/recipes.md). Every mode-6 payload replays
+    /// either way; switched on, the tests expect 7-Zip's and libdeflate -12's output to choose it.
     static let triedByAnalysis = false
 }
 

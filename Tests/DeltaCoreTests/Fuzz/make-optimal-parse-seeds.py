@@ -1,0 +1,36 @@
+#!/usr/bin/env python3
+"""Writes FuzzReconstruction/seed-replay-optimal-parse-v4 and seed-replay-optimal-parse-v4-corrupt:
+the reconstruction fuzz target's replay input (byte 0 even, content length little-endian in
+bytes 1-2, the content, then the payload) for 7-Zip's deflate (-mx9), so that the fuzzer
+reaches the optimal-parse predictor (mode 6, payload version 4: binary-tree match finder) and
+its refusals. The older seed-replay-optimal-parse(-corrupt) hold version-3 mode-6 payloads,
+which this build refuses at the mode: they keep that refusal covered.
+
+usage: Tests/DeltaCoreTests/Fuzz/make-optimal-parse-seeds.py MKPATCH
+
+The content is bytes 4,096-8,191 of the six 1.17.0 tar (text, where the analysis chooses
+mode 6); `7zz a -tgzip -mx9` compresses it (7-Zip 26.02) and `mkpatch inspect --json` gives the
+payload (MKPATCH must be built with OptimalParsePredictor.triedByAnalysis = true, as the seeds
+were). The corrupt seed is that payload with the bytes of its second half inverted.
+"""
+import gzip, json, os, subprocess, sys, tempfile
+
+mkpatch = sys.argv[1]
+here = os.path.dirname(os.path.abspath(__file__))
+root = os.path.normpath(os.path.join(here, "../../.."))
+with open(os.path.join(root, "testdata/six-1.17.0.tar.gz"), "rb") as f:
+    content = gzip.decompress(f.read())[4096:8192]
+compressed = subprocess.run(
+    ["7zz", "a", "-tgzip", "-mx9", "-si", "-so", "dummy"], input=content, capture_output=True, check=True).stdout
+with tempfile.NamedTemporaryFile(suffix=".gz") as file:
+    file.write(compressed)
+    file.flush()
+    report = json.loads(subprocess.run([mkpatch, "inspect", "--json", file.name], capture_output=True, check=True).stdout)
+payload = bytes.fromhex(next(e["payload"] for e in report["recipe"]["extensions"] if e["tag"] == 3))
+assert payload[0] == 4, "expected a payload version 4 (mode 6)"
+prefix = bytes([0, len(content) & 0xFF, len(content) >> 8]) + content
+corrupt = payload[:-len(payload) // 2] + bytes(b ^ 0xFF for b in payload[-len(payload) // 2:])
+for name, body in [("seed-replay-optimal-parse-v4", payload), ("seed-replay-optimal-parse-v4-corrupt", corrupt)]:
+    with open(os.path.join(here, "FuzzReconstruction", name), "wb") as f:
+        f.write(prefix + body)
+    print(name, len(prefix + body), "bytes")
