@@ -81,7 +81,11 @@ import Testing
         let inspected = try CreateVerifyCommandTests.mkpatch(["inspect", target, "--json"])
         let json = try #require(try JSONSerialization.jsonObject(with: Data(inspected.stdout.utf8)) as? [String: Any])
         #expect(json["reproducible"] as? Bool == true, "seed \(seed): \(json["reason"] ?? "")")
-        #expect(json["recipe_kind"] as? String == "deflate-reconstruction", "seed \(seed)")
+        // Rarely the split does not change zlib-ng's output (seed 17514540610853571436) and an
+        // exact recipe (no recipe_kind) makes the file: the rebuild must still stay bounded.
+        let kind = json["recipe_kind"] as? String
+        #expect(kind == "deflate-reconstruction" || kind == nil, "seed \(seed): \(kind ?? "")")
+        if kind == nil { print("ReconstructionCommandTests: seed \(seed) got an exact recipe") }
         let recipe = try #require(json["recipe"], "seed \(seed)")
         try Self.expectRecompressInBoundedMemory(
             recipe: recipe, content: content, target: target, work: work, what: "seed \(seed)")

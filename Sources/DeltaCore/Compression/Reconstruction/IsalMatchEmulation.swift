@@ -43,6 +43,11 @@ struct IsalMatchEmulation {
     private var secondOfPair: (length: Int, distance: Int) = (0, 0)
     /// The last query and what the lookups found there (length up to 259).
     private var lastQuery = -1
+    /// The content's 8 bytes from ``lastQuery`` (fewer at the content's end, zeros after):
+    /// the positions inserted after that token are read from here, not from the content, since
+    /// a stored block may come between it and the next query and a streaming replay no longer
+    /// holds content that far back (the analysis reads the same bytes, so both agree).
+    private var lastQueryBytes: UInt64 = 0
     private var lastFound: (length: Int, distance: Int) = (0, 0)
     /// The distance of the 258-byte match going out in pieces (0: none).
     private var emitDistance = 0
@@ -95,8 +100,9 @@ struct IsalMatchEmulation {
 
     private mutating func pairwiseMatch(at position: Int, _ content: MatchPredictor) -> (length: Int, distance: Int) {
         let previous = lastQuery
-        lastQuery = position
         if previous >= 0 { account(tokenFrom: previous, to: position, content) }
+        lastQuery = position
+        lastQueryBytes = content.bytesUpTo8(at: position)
         // A match of 264 or more goes out in 258-byte pieces at one distance with no lookups
         // between them (the last piece at least 6 bytes).
         if emitDistance > 0 {
@@ -140,7 +146,10 @@ struct IsalMatchEmulation {
             }
             return
         }
-        for inserted in (start + (start == pairStart ? 2 : 1))..<(start + 4) { insert(inserted, content) }
+        for inserted in (start + (start == pairStart ? 2 : 1))..<(start + 4) where inserted + 4 <= content.count {
+            let word = UInt32(truncatingIfNeeded: lastQueryBytes >> UInt64(8 * (inserted - start)))
+            table[Int(Self.crc32c(word)) & mask] = Int32(truncatingIfNeeded: inserted)
+        }
         pairStart = end
         skipCheck = end + 2048
         skipLevel -= end - start

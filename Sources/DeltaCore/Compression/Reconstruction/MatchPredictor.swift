@@ -238,12 +238,26 @@ final class MatchPredictor {
     /// The four content bytes at `position`, little-endian.
     @inline(__always)
     func word(at position: Int) -> UInt32 {
-        UInt32(littleEndian: UnsafeRawPointer(data + (position - origin)).loadUnaligned(as: UInt32.self))
+        assert(position >= origin, "position \(position) before the content held from \(origin)")
+        return UInt32(littleEndian: UnsafeRawPointer(data + (position - origin)).loadUnaligned(as: UInt32.self))
+    }
+
+    /// The content's bytes from `position`, little-endian, 8 or as many as are left before the
+    /// content's end (zeros after them).
+    func bytesUpTo8(at position: Int) -> UInt64 {
+        assert(position >= origin, "position \(position) before the content held from \(origin)")
+        if position + 8 <= count {
+            return UInt64(littleEndian: UnsafeRawPointer(data + (position - origin)).loadUnaligned(as: UInt64.self))
+        }
+        var value: UInt64 = 0
+        for index in 0..<max(0, count - position) { value |= UInt64(self[position + index]) << UInt64(8 * index) }
+        return value
     }
 
     /// How many bytes at `position` equal those at `candidate`, up to `limit`.
     @inline(__always)
     func matchLength(_ position: Int, _ candidate: Int, _ limit: Int) -> Int {
+        assert(min(position, candidate) >= origin, "position \(candidate) before the content held from \(origin)")
         var length = 0
         while length + 8 <= limit {
             let a = UnsafeRawPointer(data + (position - origin + length)).loadUnaligned(as: UInt64.self)
