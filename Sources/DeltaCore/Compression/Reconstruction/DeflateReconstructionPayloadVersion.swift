@@ -64,15 +64,15 @@ extension MatchPredictor.Settings.Mode {
 
     /// Whether a payload in this mode may be ``DeflateReconstruction/Flags/segmented``: the
     /// predictor can start fresh at a segment's start, warmed over the window before it
-    /// (``MatchPredictor/warm(upTo:)``). Mode 6 (its binary trees) and the zlib-ng medium modes
-    /// (their window follows the exact encoder's `fill_window` from the content's start) have
-    /// no warm-up yet and keep one segment: their replay is serial.
+    /// (``MatchPredictor/warm(upTo:)``; mode 6's binary trees since 2026-12-02). The zlib-ng
+    /// medium modes (their window follows the exact encoder's `fill_window` from the content's
+    /// start) have no warm-up yet and keep one segment: their replay is serial.
     var supportsSegments: Bool {
         switch self {
         case .longest, .newestOfFour, .isalLevel0, .isalLevel1, .isalLevel2, .isalLevel3, .zlibNGQuick,
-            .zlibNGQuickCRC32C, .zlibNGQuick20:
+            .zlibNGQuickCRC32C, .zlibNGQuick20, .optimalParse:
             true
-        case .optimalParse, .zlibNGMedium, .zlibNGMediumCRC32C, .zlibNGMedium20: false
+        case .zlibNGMedium, .zlibNGMediumCRC32C, .zlibNGMedium20: false
         }
     }
 }

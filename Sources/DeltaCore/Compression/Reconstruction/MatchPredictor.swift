@@ -222,11 +222,13 @@ final class MatchPredictor {
     /// (``DeflateReconstruction/Segment``): the ``history`` bytes before it are inserted as
     /// though the content began there (the hash chains; the single-candidate tables of the
     /// ISA-L levels 0-2 and zlib-ng's quick modes take every position; ISA-L's level 3 map
-    /// starts empty). The analysis and the replay call it alike, with the content from
+    /// starts empty; mode 6's binary trees take every position, ``OptimalParsePredictor/warm(from:upTo:)``).
+    /// The analysis and the replay call it alike, with the content from
     /// `start - history` on shown; the first query follows at `start`.
     func warm(upTo start: Int) {
         precondition(settings.mode.supportsSegments && inserted == 0, "a fresh predictor in a segmentable mode")
         let from = max(0, start - Self.history)
+        optimal?.warm(from: from, upTo: start)
         inserted = min(from, max(0, count - 2))
         insert(upTo: start)
         for position in from..<start {

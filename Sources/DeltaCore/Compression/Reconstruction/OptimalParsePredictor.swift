@@ -22,7 +22,8 @@
 /// of at most `chain` nodes (the settings' chain limit) meets the matches of increasing
 /// length at increasing distance, and the same descent re-roots the tree at the new position.
 /// Every position is inserted once, in order (``insert(upTo:)`` for positions no block
-/// queries). Among choices of equal cost the literal wins, then the shorter match (the order
+/// queries), from the content's start or, in a segment, from 32 KiB before it
+/// (``warm(from:upTo:)``). Among choices of equal cost the literal wins, then the shorter match (the order
 /// of libdeflate's backward pass; measured better than the longer for 7-Zip and zopfli too).
 ///
 /// Work is bounded per position: one tree descent of at most `chain` nodes, and per window
@@ -162,6 +163,17 @@ final class OptimalParsePredictor {
     func insert(upTo end: Int) {
         let limit = min(end, count - 2)
         while inserted < limit { advanceTree(base: -1) }
+    }
+
+    /// Starts this fresh parser at `start`, a segment's start (``MatchPredictor/warm(upTo:)``):
+    /// positions `[from, start)` go into the binary trees as though the content began at
+    /// `from` (empty trees, each position inserted in order with its usual descent), and none
+    /// before `from`. The analysis and the replay call it alike, with the content from `from`
+    /// to at least 258 bytes past `start` shown, so both hold the same trees at `start`.
+    func warm(from: Int, upTo start: Int) {
+        precondition(inserted == 0, "a fresh parser")
+        inserted = min(max(0, from), max(0, count - 2))
+        insert(upTo: start)
     }
 
     /// Inserts the next position (`inserted`) into the binary tree of its hash (see
