@@ -49,13 +49,16 @@ extension StreamTrailer {
         /// These bytes.
         case verbatim([UInt8])
 
-        /// Nothing at all.
-        var isEmpty: Bool {
+        /// The trailer's length in the file.
+        var count: UInt64 {
             switch self {
-            case let .zeros(count): count == 0
-            case let .verbatim(bytes): bytes.isEmpty
+            case let .zeros(count): count
+            case let .verbatim(bytes): UInt64(bytes.count)
             }
         }
+
+        /// Nothing at all.
+        var isEmpty: Bool { count == 0 }
 
         /// Passes the trailer to `sink`, a chunk at a time.
         func write(into sink: ChunkSink) throws {
@@ -97,11 +100,5 @@ extension RecompressionRecipe {
     var trailer: StreamTrailer.Bytes {
         let bytes = trailingBytes
         return bytes.isEmpty ? .zeros(trailingZeroBytes) : .verbatim(bytes)
-    }
-
-    /// The trailer's length in the file.
-    var trailerLength: UInt64 {
-        let bytes = trailingBytes
-        return bytes.isEmpty ? trailingZeroBytes : UInt64(bytes.count)
     }
 }

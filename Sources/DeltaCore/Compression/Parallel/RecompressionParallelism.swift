@@ -40,9 +40,7 @@ extension RecompressionRecipe {
     /// bytes are written after the stream whichever way it was made.
     public var parallelism: RecompressionParallelism {
         if let count = reconstructionSegmentCount { return .reconstructedSegments(count) }
-        if let required = extensions.first(where: { $0.isRequired && $0.kind.rawValue != RecipeExtensionKind.trailingBytes.rawValue }) {
-            return .serial("the recipe needs \(required.kind)")
-        }
+        if let required = streamExtensions.first { return .serial("the recipe needs \(required.kind)") }
         switch format {
         case .bzip2:
             return .blocks
@@ -59,11 +57,17 @@ extension RecompressionRecipe {
 }
 
 extension RecompressionRecipe {
+    /// The required extensions that change how the compressed stream is made: all but
+    /// trailing bytes, which are written after the stream whichever way it was made.
+    private var streamExtensions: [RecipeExtension] {
+        extensions.filter { $0.isRequired && $0.kind != .trailingBytes }
+    }
+
     /// The segments of a single gzip member rebuilt by deflate reconstruction whose payload is
     /// ``DeflateReconstruction/Flags/segmented``, when it needs no other extension; else nil.
     var reconstructionSegmentCount: Int? {
         guard format == .gzip, gzip != nil, let payload = extensionPayload(.deflateReconstruction),
-            extensions.allSatisfy({ !$0.isRequired || $0.kind == .deflateReconstruction || $0.kind == .trailingBytes }),
+            streamExtensions.allSatisfy({ $0.kind == .deflateReconstruction }),
             let sizes = try? DeflateReconstruction.Sizes(payload), sizes.flags.contains(.segmented)
         else { return nil }
         return sizes.segments.count

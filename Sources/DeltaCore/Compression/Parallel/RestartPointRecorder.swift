@@ -33,9 +33,9 @@ public enum RestartPointRecorder {
         guard recipe.format == .gzip, let gzip = recipe.gzip, !gzip.deflater.isProducerRecorded, interval > 0,
             (try? recipe.deflateProducer()) != .gnuUnzeroedEnd,
             UInt64(content.count) >= 2 * interval,
-            file.count >= Int(recipe.trailerLength) + 18
+            file.count >= Int(recipe.trailer.count) + 18
         else { return recipe }
-        let deflate = try deflateData(of: file, trailerLength: recipe.trailerLength)
+        let deflate = try deflateData(of: file, trailerLength: recipe.trailer.count)
         let source = MemoryContent(bytes: content)
         let candidates =
             switch gzip.deflater {
@@ -157,9 +157,9 @@ public enum RestartPointRecorder {
     ) throws -> [DeflateRestartPoint] {
         guard recipe.format == .gzip, let gzip = recipe.gzip, gzip.deflater == points.deflater,
             DeflateSegment.usable(points, contentSize: UInt64(content.count)),
-            file.count >= Int(recipe.trailerLength) + 18
+            file.count >= Int(recipe.trailer.count) + 18
         else { return [] }
-        let deflate = try deflateData(of: file, trailerLength: recipe.trailerLength)
+        let deflate = try deflateData(of: file, trailerLength: recipe.trailer.count)
         return try prove(points.points, gzip: gzip, source: MemoryContent(bytes: content), deflate: deflate, jobs: jobs)
     }
 

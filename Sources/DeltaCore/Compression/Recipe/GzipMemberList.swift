@@ -107,7 +107,7 @@ public struct GzipMemberList: Hashable, Sendable {
                     throw error
                 }
                 guard recipe.format == .gzip, recipe.gzip != nil, recipe.target == nil,
-                    recipe.trailerLength == 0, recipe.extensionPayload(.memberLayout) == nil
+                    recipe.trailer.count == 0, recipe.extensionPayload(.memberLayout) == nil
                 else {
                     throw .malformed(offset: recipeOffset, detail: "a member recipe must be a plain gzip member's")
                 }
