@@ -55,6 +55,8 @@ struct Batch: ParsableCommand {
     @Option(help: "Comma-separated hashes for list lines (default MD5,BLAKE2B,SHA512).", transform: HashList.parse)
     var hashes: [DigestAlgorithm] = [.md5, .blake2b, .sha512]
 
+    @OptionGroup var reconstruction: ReconstructionOption
+
     @Flag(help: "Print one JSON summary instead of text.")
     var json = false
 
@@ -67,7 +69,8 @@ struct Batch: ParsableCommand {
 
     func run() throws {
         // With several jobs at once, each differ gets one thread: the jobs are the parallelism.
-        let creation = PatchCreationOptions(hashes: hashes, diff: DiffOptions(threads: jobs > 1 ? 1 : 2))
+        let creation = PatchCreationOptions(
+            hashes: hashes, diff: DiffOptions(threads: jobs > 1 ? 1 : 2), reconstruction: reconstruction.goal)
         if let runJob, let workList {
             let all = try WorkList.load(path: workList)
             guard let job = all.first(where: { $0.index == runJob }) else {

@@ -9,7 +9,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// `mkpatch create OLD NEW [-o DIR] [--list PATCHLIST] [--url-base URL] [--hashes LIST]`
+/// `mkpatch create OLD NEW [-o DIR] [--list PATCHLIST] [--url-base URL] [--hashes LIST] [--reconstruction fast|small]`
 struct Create: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Make a patch between two distfiles, prove it, publish it, and list it (GLEP 25).",
@@ -54,6 +54,8 @@ struct Create: ParsableCommand {
     @Option(help: "Threads for the differ (1 or 2).")
     var threads = 2
 
+    @OptionGroup var reconstruction: ReconstructionOption
+
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
@@ -61,7 +63,9 @@ struct Create: ParsableCommand {
         try FileSystem.createDirectory(output, intermediates: true)
         let creation = try PatchCreator.create(
             oldPath: old, newPath: new, outputDirectory: output,
-            options: PatchCreationOptions(hashes: hashes, urlBase: urlBase, diff: DiffOptions(threads: threads)))
+            options: PatchCreationOptions(
+                hashes: hashes, urlBase: urlBase, diff: DiffOptions(threads: threads),
+                reconstruction: reconstruction.goal))
         let listChanged = try list.map { try PatchCreator.record(creation.entry, inList: $0) }
         if let reason = creation.notReproducibleReason {
             Console.writeDiagnostic(

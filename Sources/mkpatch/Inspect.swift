@@ -42,11 +42,14 @@ struct Inspect: ParsableCommand {
     @Flag(help: "Skip the search for a recompression recipe (faster; `recipe` is null).")
     var noRecipe = false
 
+    @OptionGroup var reconstruction: ReconstructionOption
+
     func run() throws {
         // The recipe search reads and decompresses the file on its own; run it on a worker
         // thread beside the digests so that both cores work.
-        let path = file
-        let search = noRecipe ? nil : BlockingWork.start { Result { try RecipeDetector.detect(path: path) } }
+        let path = file, goal = reconstruction.goal
+        let search =
+            noRecipe ? nil : BlockingWork.start { Result { try RecipeDetector.detect(path: path, reconstruction: goal) } }
         let inspection = try FileInspector.inspect(path: path, algorithms: hashes)
         let detection = inspection.format == .none ? nil : try search?.wait().get()
         if json {

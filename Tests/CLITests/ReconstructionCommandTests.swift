@@ -23,6 +23,49 @@ import Testing
         #expect(report["reproducible"] as? Bool == true)
     }
 
+    /// 7-Zip's output through `create --reconstruction small` and the default (`fast`): both
+    /// patches rebuild the file bit for bit, the small one carries less reconstruction data
+    /// (the optimal parse, payload version 4), and `inspect` reports both sizes; an unknown
+    /// goal is refused before anything is written.
+    @Test func reconstructionGoalChoosesBetweenSmallAndFast() throws {
+        let work = try CreateVerifyCommandTests.scratch()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let base = Binaries.testdata("six-1.16.0.tar.gz")
+        let target = work.appendingPathComponent("six-1.17.0.tar.gz").path
+        try FileManager.default.copyItem(
+            atPath: Binaries.testdata("deflate-reconstruction/six-1.17.0.tar.7zip-9.gz"), toPath: target)
+        func reconstructionBytes(_ goal: String) throws -> Int {
+            let inspected = try CreateVerifyCommandTests.mkpatch(["inspect", target, "--json", "--reconstruction", goal])
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(inspected.stdout.utf8)) as? [String: Any])
+            return try #require(json["reconstruction_bytes"] as? Int, "\(goal)")
+        }
+        let small = try reconstructionBytes("small"), fast = try reconstructionBytes("fast")
+        #expect(small < fast, "small \(small) bytes, fast \(fast)")
+        var patchSizes = [String: Int]()
+        for goal in ["small", "fast"] {
+            let directory = work.appendingPathComponent(goal)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let created = try CreateVerifyCommandTests.mkpatch([
+                "create", base, target, "-o", directory.path, "--reconstruction", goal, "--json",
+            ])
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
+            #expect(report["reproducible"] as? Bool == true, "\(goal)")
+            let patch = try #require(report["patch"] as? String)
+            patchSizes[goal] = report["size"] as? Int
+            let rebuilt = directory.appendingPathComponent("rebuilt.tar.gz").path
+            try CreateVerifyCommandTests.mkpatch(["rebuild", base, patch, "-o", rebuilt])
+            #expect(FileManager.default.contentsEqual(atPath: rebuilt, andPath: target), "\(goal): not bit for bit")
+        }
+        let smallPatch = try #require(patchSizes["small"]), fastPatch = try #require(patchSizes["fast"])
+        // The patches differ by their recipes' payloads (give or take their lengths' varints).
+        #expect(abs((fastPatch - smallPatch) - (fast - small)) <= 4, "\(patchSizes), payloads \(small) and \(fast)")
+        let refused = try CreateVerifyCommandTests.mkpatch(
+            ["create", base, target, "-o", work.appendingPathComponent("none").path, "--reconstruction", "tiny"],
+            expect: 64)
+        #expect(refused.stderr.contains("--reconstruction"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: work.appendingPathComponent("none").path))
+    }
+
     /// Whether python3 has PyPI's zlib-ng module (any version: every zlib-ng 2 writes level 1
     /// as one fixed-code block).
     static let pythonZlibNG: Bool = (try? shell("python3 -c 'import zlib_ng' 2>/dev/null")) == 0

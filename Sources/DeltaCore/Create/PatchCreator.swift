@@ -6,15 +6,19 @@ public struct PatchCreationOptions: Sendable {
     public var urlBase: String?
     /// The differ's settings.
     public var diff: DiffOptions
+    /// What the new file's deflate reconstruction, if it needs one, is chosen for.
+    public var reconstruction: ReconstructionGoal
 
-    /// The defaults: MD5 for GLEP 25 readers, plus BLAKE2B and SHA512.
+    /// The defaults: MD5 for GLEP 25 readers, plus BLAKE2B and SHA512; reconstruction for a
+    /// fast rebuild.
     public init(
         hashes: [DigestAlgorithm] = [.md5, .blake2b, .sha512], urlBase: String? = nil,
-        diff: DiffOptions = DiffOptions()
+        diff: DiffOptions = DiffOptions(), reconstruction: ReconstructionGoal = .fastReplay
     ) {
         self.hashes = hashes
         self.urlBase = urlBase
         self.diff = diff
+        self.reconstruction = reconstruction
     }
 }
 
@@ -83,7 +87,7 @@ public enum PatchCreator {
         let detection =
             new.format == .none
             ? RecipeDetection(recipe: nil, candidatesTried: 0, reason: "the new file is not compressed")
-            : try RecipeDetector.detect(path: newPath)
+            : try RecipeDetector.detect(path: newPath, reconstruction: options.reconstruction)
         let metadata = PatchMetadata(recipe: detection.recipe?.serialized(), targetCompressed: new.compressed)
 
         let patchName = patchName(oldFileName: oldFileName, newFileName: newFileName)

@@ -9,9 +9,9 @@ which this build refuses at the mode: they keep that refusal covered.
 usage: Tests/DeltaCoreTests/Fuzz/make-optimal-parse-seeds.py MKPATCH
 
 The content is bytes 4,096-8,191 of the six 1.17.0 tar (text, where the analysis chooses
-mode 6); `7zz a -tgzip -mx9` compresses it (7-Zip 26.02) and `mkpatch inspect --json` gives the
-payload (MKPATCH must be built with OptimalParsePredictor.triedByAnalysis = true, as the seeds
-were). The corrupt seed is that payload with the bytes of its second half inverted.
+mode 6); `7zz a -tgzip -mx9` compresses it (7-Zip 26.02) and `mkpatch inspect --json
+--reconstruction small` gives the payload. The corrupt seed is that payload with the bytes
+of its second half inverted.
 """
 import gzip, json, os, subprocess, sys, tempfile
 
@@ -25,7 +25,7 @@ compressed = subprocess.run(
 with tempfile.NamedTemporaryFile(suffix=".gz") as file:
     file.write(compressed)
     file.flush()
-    report = json.loads(subprocess.run([mkpatch, "inspect", "--json", file.name], capture_output=True, check=True).stdout)
+    report = json.loads(subprocess.run([mkpatch, "inspect", "--json", "--reconstruction", "small", file.name], capture_output=True, check=True).stdout)
 payload = bytes.fromhex(next(e["payload"] for e in report["recipe"]["extensions"] if e["tag"] == 3))
 assert payload[0] == 4, "expected a payload version 4 (mode 6)"
 prefix = bytes([0, len(content) & 0xFF, len(content) >> 8]) + content

@@ -209,8 +209,10 @@ import Testing
     }
 
     /// Detects, checks the recipe survives its binary form and rebuilds the file, returns it.
-    static func detectAndRebuild(_ file: [UInt8], _ what: String) throws -> RecompressionRecipe? {
-        let detection = try RecipeFixtures.detect(file)
+    static func detectAndRebuild(
+        _ file: [UInt8], _ what: String, reconstruction: ReconstructionGoal = .fastReplay
+    ) throws -> RecompressionRecipe? {
+        let detection = try RecipeDetector.detect(compressed: file, reconstruction: reconstruction)
         #expect(detection.reproducible, "\(what): \(detection.reason ?? "")")
         guard let recipe = detection.recipe else { return nil }
         let decoded = try RecompressionRecipe(serialized: recipe.serialized())

@@ -29,10 +29,13 @@ import Testing
         #expect(try DeflateReconstructionTests.replayed(payload, content: content) == deflate, "\(name)")
         let longest = try Self.analysed(deflate, content: content, settings: DeflateReconstruction.defaultSettings)
         #expect(payload.count < longest.count, "\(name): mode 6 \(payload.count) bytes, longest match \(longest.count)")
-        if OptimalParsePredictor.triedByAnalysis {
-            let chosen = try DeflateReconstructionTests.analysed(deflate, content: content)
-            #expect(try DeflateReconstruction.Sizes(chosen).settings.mode == .optimalParse, "\(name) should choose mode 6")
+        let fast = try DeflateReconstructionTests.analysed(deflate, content: content)
+        #expect(try DeflateReconstruction.Sizes(fast).settings.mode != .optimalParse, "\(name) chose mode 6 for speed")
+        let small = try deflate.withUnsafeBytes { stream in
+            try content.withUnsafeBytes { try DeflateReconstruction.analyse(deflate: stream, content: $0, goal: .smallestData) }
         }
+        #expect(try DeflateReconstruction.Sizes(small).settings.mode == .optimalParse, "\(name) should choose mode 6")
+        #expect(small.count < fast.count, "\(name): smallest \(small.count) bytes, fast \(fast.count)")
     }
 
     /// Every other committed producer keeps the payload it had (none pays mode 6's analysis:
@@ -111,14 +114,14 @@ import Testing
     }
 
     /// Real 7-Zip and libdeflate -12 output of the six tar: the detected recipe survives its
-    /// binary form and rebuilds the file byte for byte. With mode 6 tried by the analysis
-    /// (``OptimalParsePredictor/triedByAnalysis``) the recipe carries a version-4 mode-6
-    /// payload; without, another mode, and mode 6 forced codes the stream smaller and replays it.
+    /// binary form and rebuilds the file byte for byte. Detected for the smallest data
+    /// (``ReconstructionGoal/smallestData``) the recipe carries a version-4 mode-6 payload;
+    /// for a fast replay (the default), another mode's, larger.
     @Test(arguments: [
         ("7zz", ["a", "-tgzip", "-mx9", "-si", "-so", "dummy"]), ("7zz", ["a", "-tgzip", "-mx5", "-si", "-so", "dummy"]),
         ("libdeflate-gzip", ["-12", "-c"]),
     ])
-    func realOptimalParserOutputChoosesModeSixWhenTried(tool: String, arguments: [String]) throws {
+    func realOptimalParserOutputChoosesModeSixForTheSmallestData(tool: String, arguments: [String]) throws {
         guard Tools.available(tool) else {
             print("OptimalParseReconstructionTests: \(tool) is not installed; skipped")
             return
@@ -126,20 +129,19 @@ import Testing
         let content = try GzipDecoder().transform(try DeflateReconstructionTests.vector("7zip-9"))
         let file = try RecipeFixtures.peer(tool, arguments, input: content)
         let what = "\(tool) \(arguments.joined(separator: " "))"
-        let recipe = try #require(try ProducerRecipeTests.detectAndRebuild(file, what), "\(what)")
-        let payload = try #require(recipe.extensionPayload(.deflateReconstruction), "\(what): no reconstruction")
-        let sizes = try DeflateReconstruction.Sizes(payload)
-        if OptimalParsePredictor.triedByAnalysis {
-            #expect(payload.first == 4 && sizes.settings.mode == .optimalParse, "\(what): mode \(sizes.settings.mode)")
-            #expect(sizes.settings == Self.modeSix, "\(what)")
-        } else {
-            #expect(sizes.settings.mode != .optimalParse, "\(what): mode 6 chosen while switched off")
-            let deflate = try DeflateReconstructionTests.deflateData(of: file)
-            let forced = try Self.analysed(deflate, content: content, settings: Self.modeSix)
-            #expect(forced.first == 4 && forced.count < payload.count, "\(what): mode 6 \(forced.count), chosen \(payload.count)")
-            #expect(try DeflateReconstructionTests.replayed(forced, content: content) == deflate, "\(what)")
-        }
-        print("OptimalParseReconstructionTests: \(what): \(payload.count) bytes for \(file.count)")
+        let small = try #require(
+            try ProducerRecipeTests.detectAndRebuild(file, what, reconstruction: .smallestData), "\(what)")
+        let smallPayload = try #require(small.extensionPayload(.deflateReconstruction), "\(what): no reconstruction")
+        let sizes = try DeflateReconstruction.Sizes(smallPayload)
+        #expect(smallPayload.first == 4 && sizes.settings.mode == .optimalParse, "\(what): mode \(sizes.settings.mode)")
+        #expect(sizes.settings == Self.modeSix, "\(what)")
+        let fast = try #require(try ProducerRecipeTests.detectAndRebuild(file, what), "\(what)")
+        let fastPayload = try #require(fast.extensionPayload(.deflateReconstruction), "\(what): no reconstruction")
+        #expect(try DeflateReconstruction.Sizes(fastPayload).settings.mode != .optimalParse, "\(what): mode 6 for speed")
+        #expect(smallPayload.count < fastPayload.count, "\(what): small \(smallPayload.count), fast \(fastPayload.count)")
+        print(
+            "OptimalParseReconstructionTests: \(what): \(smallPayload.count) bytes (small), \(fastPayload.count) (fast) for \(file.count)"
+        )
     }
 
     /// The fuzz target's version-4 seed (Fuzz/make-optimal-parse-seeds.py) is a mode-6 payload

@@ -206,7 +206,9 @@ import Testing
         let deflate = try DeflateReconstructionTests.deflateData(of: file)
         var recipe = try #require(
             deflate.withUnsafeBytes { stream in
-                content.withUnsafeBytes { RecompressionRecipe.reconstructing(header: header, deflate: stream, content: $0) }
+                content.withUnsafeBytes {
+                    RecompressionRecipe.reconstructing(header: header, deflate: stream, content: $0, goal: .fastReplay)
+                }
             }.recipe)
         let payload = try Self.analysed(deflate, content)
         recipe.setExtension(.deflateReconstruction, payload: payload)

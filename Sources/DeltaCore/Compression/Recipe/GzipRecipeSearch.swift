@@ -3,6 +3,8 @@ struct GzipRecipeSearch {
     let file: UnsafeRawBufferPointer
     let content: UnsafeRawBufferPointer
     let decoder: GzipDecoder
+    /// What a reconstructed member's predictor is chosen for.
+    let goal: ReconstructionGoal
 
     /// Uncompressed bytes inflated at most to find flush points (pigz's block size).
     static let flushScanLimit = 4 << 20
@@ -28,7 +30,7 @@ struct GzipRecipeSearch {
         let padded = file.count - Int(decoder.trailer.count)
         guard decoder.memberCount > 1 else {
             var detection = try Self.searchMember(
-                UnsafeRawBufferPointer(rebasing: file[..<padded]), content: content, previous: nil)
+                UnsafeRawBufferPointer(rebasing: file[..<padded]), content: content, previous: nil, goal: goal)
             detection.recipe?.setTrailer(decoder.trailer)
             return detection
         }
@@ -58,7 +60,7 @@ struct GzipRecipeSearch {
             let member = UnsafeRawBufferPointer(rebasing: file[start.compressed..<Int(end.compressedOffset)])
             let memberContent = UnsafeRawBufferPointer(rebasing: content[start.content..<Int(end.contentOffset)])
             let detection = try Self.searchMember(
-                member, content: memberContent, previous: members.last?.recipe,
+                member, content: memberContent, previous: members.last?.recipe, goal: goal,
                 skipsExactAfterReconstruction: number >= Self.fullySearchedMembers)
             tried += detection.candidatesTried
             guard let recipe = detection.recipe else {
@@ -86,10 +88,10 @@ struct GzipRecipeSearch {
     /// The recipe of one member (`member` from its header through its trailer, nothing after
     /// it), with no padding: the `previous` member's settings first, then every exact
     /// candidate (unless `skipsExactAfterReconstruction` and the previous member was
-    /// reconstructed), then deflate reconstruction.
+    /// reconstructed), then deflate reconstruction for `goal`.
     static func searchMember(
         _ member: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer, previous: RecompressionRecipe?,
-        skipsExactAfterReconstruction: Bool = false
+        goal: ReconstructionGoal = .fastReplay, skipsExactAfterReconstruction: Bool = false
     ) throws -> RecipeDetection {
         let (header, headerLength) = try GzipHeader.parse(member)
         let trial = CandidateTrial(content: content, expected: member)
@@ -132,7 +134,8 @@ struct GzipRecipeSearch {
                 }
             }
         }
-        let reconstruction = RecompressionRecipe.reconstructing(header: header, deflate: deflate, content: content)
+        let reconstruction = RecompressionRecipe.reconstructing(
+            header: header, deflate: deflate, content: content, goal: goal)
         return RecipeDetection(
             recipe: reconstruction.recipe, candidatesTried: tried + 1,
             reason: reconstruction.recipe == nil ? "\(exactReason); \(reconstruction.reason ?? "")" : nil)

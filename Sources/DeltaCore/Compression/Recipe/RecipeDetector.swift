@@ -31,10 +31,14 @@ public enum RecipeDetector {
     /// - Parameters:
     ///   - path: a gzip, bzip2 or xz file.
     ///   - contentLimit: the largest uncompressed size to hold in memory.
+    ///   - reconstruction: what a deflate stream that no exact candidate makes is
+    ///     reconstructed for.
     /// - Returns: the recipe, or the reason there is none (also for an uncompressed file).
     /// - Throws: ``FileError`` around an ``FileSystemError`` or a ``CompressionError`` when the file
     ///   cannot be read or decompressed.
-    public static func detect(path: String, contentLimit: Int = defaultContentLimit) throws -> RecipeDetection {
+    public static func detect(
+        path: String, contentLimit: Int = defaultContentLimit, reconstruction: ReconstructionGoal = .fastReplay
+    ) throws -> RecipeDetection {
         let file = try ReadableFile(path: path)
         guard CompressionFormat.detect(try file.prefix(CompressionFormat.magicLength)) != .none else {
             return RecipeDetection(recipe: nil, candidatesTried: 0, reason: "not compressed")
@@ -47,7 +51,7 @@ public enum RecipeDetector {
         compressed.reserveCapacity(Int(size))
         try file.forEachChunk { compressed.append(contentsOf: $0) }
         do {
-            return try detect(compressed: compressed, contentLimit: contentLimit)
+            return try detect(compressed: compressed, contentLimit: contentLimit, reconstruction: reconstruction)
         } catch let error as CompressionError {
             throw FileError(path: path, underlying: error)
         }
@@ -55,7 +59,9 @@ public enum RecipeDetector {
 
     /// Looks for the recipe of a compressed file held in memory.
     /// - Throws: ``CompressionError`` when the bytes do not decompress.
-    public static func detect(compressed: [UInt8], contentLimit: Int = defaultContentLimit) throws -> RecipeDetection {
+    public static func detect(
+        compressed: [UInt8], contentLimit: Int = defaultContentLimit, reconstruction: ReconstructionGoal = .fastReplay
+    ) throws -> RecipeDetection {
         let format = CompressionFormat.detect(compressed)
         guard format != .none else { return RecipeDetection(recipe: nil, candidatesTried: 0, reason: "not compressed") }
         // Gzip detection needs each member's end to give every member its own recipe.
@@ -78,7 +84,10 @@ public enum RecipeDetector {
         var detection = try compressed.withUnsafeBytes { file in
             try content.withUnsafeBytes { content in
                 switch format {
-                case .gzip: try GzipRecipeSearch(file: file, content: content, decoder: decoder as! GzipDecoder).run()
+                case .gzip:
+                    try GzipRecipeSearch(
+                        file: file, content: content, decoder: decoder as! GzipDecoder, goal: reconstruction
+                    ).run()
                 case .bzip2:
                     try Bzip2RecipeSearch(file: file, content: content, decoder: decoder as! Bzip2Decoder).run()
                 case .xz: try XZRecipeSearch(file: file, content: content).run()

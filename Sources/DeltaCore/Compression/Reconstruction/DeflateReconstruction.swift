@@ -38,14 +38,14 @@ public enum DeflateReconstruction {
     static func maximumStreamSize(contentSize: Int) -> Int { 1024 + contentSize * 2 }
 
     /// Codes `deflate` (a raw deflate stream) against our reference deflate over `content`
-    /// (which it must decode to).
+    /// (which it must decode to), choosing the predictor for `goal`.
     /// - Returns: the ``RecipeExtensionKind/deflateReconstruction`` payload.
     /// - Throws: ``DeflateParseError`` when the stream is not valid deflate of `content`, or
     ///   has something reconstruction does not record (bytes after its final block).
     public static func analyse(
-        deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer
+        deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer, goal: ReconstructionGoal = .fastReplay
     ) throws(DeflateParseError) -> [UInt8] {
-        try analyse(deflate: deflate, content: content, maximumHeldTokens: DeflateReplay.maximumBlockTokens)
+        try analyse(deflate: deflate, content: content, maximumHeldTokens: DeflateReplay.maximumBlockTokens, goal: goal)
     }
 
     /// ``analyse(deflate:content:)`` cutting segments of `segmentSize` content instead of
@@ -73,8 +73,8 @@ public enum DeflateReconstruction {
     /// ``Flags/segmented``, their segments coded on up to `jobs` threads.
     static func analyse(
         deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer, maximumHeldTokens: Int,
-        settings given: MatchPredictor.Settings? = nil, segmentSize: Int = segmentContentSize,
-        jobs: Int = BlockingWork.processorCount
+        settings given: MatchPredictor.Settings? = nil, goal: ReconstructionGoal = .fastReplay,
+        segmentSize: Int = segmentContentSize, jobs: Int = BlockingWork.processorCount
     ) throws(DeflateParseError) -> [UInt8] {
         guard deflate.count <= maximumStreamSize(contentSize: content.count) else {
             throw .unsupported("the stream is over twice the size of its content")
@@ -86,7 +86,7 @@ public enum DeflateReconstruction {
             if let given {
                 (given, needed.union(given.mode.requiredFlags))
             } else {
-                try chooseSettings(parsed, flags: needed, deflate: deflate, content: content)
+                try chooseSettings(parsed, flags: needed, deflate: deflate, content: content, goal: goal)
             }
         let segments =
             settings.mode.supportsSegments ? segmentBlocks(parsed, segmentSize: segmentSize) : [parsed.blocks.indices]
@@ -202,10 +202,11 @@ public enum DeflateReconstruction {
 
     /// The setting that codes the stream's first blocks (about ``sampleSize`` of content, at
     /// most ``sampleLimit``) smallest, with the flags the stream `needs` and those its mode
-    /// requires; the first candidate for a stream that small.
+    /// requires; the first candidate for a stream that small. The optimal parse is a
+    /// candidate only for ``ReconstructionGoal/smallestData``.
     private static func chooseSettings(
         _ parsed: ParsedDeflate, flags needed: Flags, deflate: UnsafeRawBufferPointer,
-        content: UnsafeRawBufferPointer
+        content: UnsafeRawBufferPointer, goal: ReconstructionGoal
     ) throws(DeflateParseError) -> (MatchPredictor.Settings, Flags) {
         let sampleEnd =
             (parsed.blocks.firstIndex { $0.contentStart + $0.contentLength >= sampleSize } ?? parsed.blocks.count - 1)
@@ -246,8 +247,9 @@ public enum DeflateReconstruction {
                 try consider(ZlibNGMediumEmulation.settings(level: level, mode: .zlibNGMediumCRC32C))
             }
         }
-        if optimalParseMayPay(
-            sampleSize: bestSize, sampleBlocks: parsed.blocks[0..<sampleEnd], deflate: deflate, content: content)
+        if goal == .smallestData,
+            optimalParseMayPay(
+                sampleSize: bestSize, sampleBlocks: parsed.blocks[0..<sampleEnd], deflate: deflate, content: content)
         {
             for settings in OptimalParsePredictor.candidateSettings { try consider(settings) }
         }

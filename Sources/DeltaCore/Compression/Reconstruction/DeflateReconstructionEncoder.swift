@@ -60,14 +60,15 @@ extension RecompressionRecipe {
     }
 
     /// A recipe that rebuilds a gzip member whose deflate stream no exact candidate
-    /// reproduces: the reconstruction data for `deflate` over `content`, proven by replaying
-    /// it. Nil (with the reason) when the stream cannot be reconstructed.
+    /// reproduces: the reconstruction data for `deflate` over `content` chosen for `goal`,
+    /// proven by replaying it. Nil (with the reason) when the stream cannot be reconstructed.
     static func reconstructing(
-        header: GzipHeader, deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer
+        header: GzipHeader, deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer,
+        goal: ReconstructionGoal
     ) -> (recipe: RecompressionRecipe?, reason: String?) {
         let payload: [UInt8]
         do {
-            payload = try DeflateReconstruction.analyse(deflate: deflate, content: content)
+            payload = try DeflateReconstruction.analyse(deflate: deflate, content: content, goal: goal)
             let replayed = try DeflateReconstruction.replay(payload: payload, content: content)
             guard replayed.elementsEqual(deflate) else { return (nil, "deflate reconstruction did not replay") }
         } catch {

@@ -383,14 +383,6 @@ extension OptimalParsePredictor {
     /// tried: the hash-chain modes predict zlib-like encoders to within a few percent, and
     /// there the optimal parse's analysis time is not spent.
     static let tryAboveShare = 0.04
-
-    /// Whether the analysis tries mode 6 at all (when ``optimalParseMayPay(sampleSize:sampleBlocks:deflate:content:)``).
-    /// Off: the binary-tree match finder (2026-12-02) brought its replay from 7-10 x a zlib -9
-    /// compression to 1.8 x on the first 3 MB of the Django 5.1 tar but 2.9 x on the whole 61 MB
-    /// (the rule for switching it on is at most 2.5 x; analysis 6-7 x, the limit 3 x), for 3.7-5.0 %
-    /// of the file as data instead of 8.6-9.7 % (docs/recipes.md). Every mode-6 payload replays
-    /// either way; switched on, the tests expect 7-Zip's and libdeflate -12's output to choose it.
-    static let triedByAnalysis = false
 }
 
 extension DeflateReconstruction {
@@ -400,7 +392,7 @@ extension DeflateReconstruction {
         sampleSize: Int, sampleBlocks: ArraySlice<DeflateBlockRecord>, deflate: UnsafeRawBufferPointer,
         content: UnsafeRawBufferPointer
     ) -> Bool {
-        guard OptimalParsePredictor.triedByAnalysis, let last = sampleBlocks.last, content.count > 0 else {
+        guard let last = sampleBlocks.last, content.count > 0 else {
             return false
         }
         let sampledContent = min(last.contentStart + last.contentLength, sampleLimit)

@@ -1,0 +1,16 @@
+/// What deflate reconstruction's analysis weighs when it chooses a predictor: the rebuild's
+/// time on every client, or the bytes every client downloads (`mkpatch create --reconstruction`).
+///
+/// The two differ only on streams from encoders that parse optimally (7-Zip, zopfli,
+/// libdeflate -10 to -12), where predictor mode 6 (``OptimalParsePredictor``) codes about half
+/// the data of the hash-chain modes but replays at about 3 × the time of one zlib -9
+/// compression of the content, against at most 1.4 × for the others. On a 10 MB file that is
+/// about 0.5 MB saved for about 5 s more of one core at each rebuild, a gain only below about
+/// 100 kB/s per core (docs/recipes.md), so time is the default.
+public enum ReconstructionGoal: String, Sendable, CaseIterable {
+    /// The predictors whose replay stays within 1.4 × a zlib -9 compression.
+    case fastReplay = "fast"
+    /// Also the optimal parse, where it codes the sample smaller (for mirrors whose users
+    /// are mostly on slow links).
+    case smallestData = "small"
+}
