@@ -72,7 +72,7 @@ public final class ExclusiveFileLock: Sendable {
         guard locked, let opened = try? file.status(), let current = try? FileSystem.status(of: path),
             opened.isSameFile(as: current)
         else {
-            file.closeIgnoringErrors()
+            file.unlockAndCloseIgnoringErrors()
             _ = heldInProcess.withLock { $0.remove(path) }
             return nil
         }
@@ -87,7 +87,7 @@ public final class ExclusiveFileLock: Sendable {
         }
         guard first else { return }
         FileSystem.removeFileIfPresent(path)
-        descriptor.closeIgnoringErrors()  // drops the flock
+        descriptor.unlockAndCloseIgnoringErrors()
         _ = Self.heldInProcess.withLock { $0.remove(path) }
     }
 }

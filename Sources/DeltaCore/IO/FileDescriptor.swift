@@ -148,6 +148,16 @@ public struct FileDescriptor: Sendable {
         }
         return true
     }
+
+    /// Drops the `flock` lock on the open file and closes the descriptor, ignoring failures.
+    /// The lock goes first so that it is released even when the close does not happen (a
+    /// fault injector's failed `close` leaves the descriptor open) or the open file lives on
+    /// elsewhere (a copy in a child process).
+    /// The corresponding C functions are `flock(LOCK_UN)` and `close`.
+    public func unlockAndCloseIgnoringErrors() {
+        _ = retryingInterrupted { flock(rawValue, LOCK_UN) }
+        closeIgnoringErrors()
+    }
 }
 
 extension FileDescriptor {

@@ -40,7 +40,7 @@ public final class ReadWriteFileLock {
 
     /// Releases the lock now (it is also released on deinitialisation).
     public func release() {
-        descriptor?.closeIgnoringErrors()
+        descriptor?.unlockAndCloseIgnoringErrors()
         descriptor = nil
     }
 

@@ -85,4 +85,24 @@ import Testing
         #expect(try !other.lock(.shared, waiting: false), "another open file holds it exclusively")
         #expect(try FileSystem.entries(in: root.path) == ["data"])
     }
+
+    /// A released lock is free even while its open file lives on: a copy of the descriptor
+    /// (as a child process would hold, or as a `close` that a fault injector fails leaves
+    /// it) kept a lock file held, and the same process's next writer of the digest cache
+    /// waited on itself for ever (the fault soak's one hang of our own).
+    @Test func releasedLocksAreFreeWhileACopyOfTheDescriptorLivesOn() throws {
+        let root = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let path = Paths.join(root.path, "cache.lock")
+        let file = try FileDescriptor.open(path, .readWrite, options: .create)
+        #expect(try file.lock(.exclusive, waiting: false))
+        let copy = dup(file.rawValue)  // the same open file description, which holds the lock
+        try #require(copy >= 0)
+        defer { Glibc.close(copy) }
+        let other = try FileDescriptor.open(path, .readOnly)
+        defer { other.closeIgnoringErrors() }
+        #expect(try !other.lock(.shared, waiting: false), "held while the lock is taken")
+        file.unlockAndCloseIgnoringErrors()
+        #expect(try other.lock(.exclusive, waiting: false), "the released lock is still held through the copy")
+    }
 }
