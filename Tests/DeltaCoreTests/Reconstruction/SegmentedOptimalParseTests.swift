@@ -58,16 +58,9 @@ import Testing
             #expect(sizes.flags.contains(.segmented) && sizes.flags.contains(.headersFirst), "\(producer.name)")
             #expect(sizes.segments.count >= 3, "\(producer.name): \(sizes.segments.count) segments, seed \(seed)")
             #expect(try Self.analysed(deflate, content, jobs: 1) == payload, "\(producer.name): analysis differs by jobs")
-            for jobs in [1, 2, 3] {
-                #expect(
-                    try SegmentedReconstructionTests.replayed(payload, content, jobs: jobs) == deflate,
-                    "seed \(seed), \(producer.name), jobs \(jobs), \(sizes.segments.count) segments")
-            }
-            for piece in [70_001, 5_003] {
-                #expect(
-                    try SegmentedReconstructionTests.streamed(payload, content, piece: piece) == deflate,
-                    "seed \(seed), \(producer.name), streamed in pieces of \(piece)")
-            }
+            try SegmentedReconstructionTests.expectReplaysEveryWay(
+                payload, deflate, content, pieces: [70_001, 5_003],
+                "seed \(seed), \(producer.name), \(sizes.segments.count) segments")
             let unsegmented = try Self.analysed(deflate, content, segmentSize: .max)
             #expect(try DeflateReconstruction.Sizes(unsegmented).segments.count == 1)
             print(

@@ -88,6 +88,20 @@ import Testing
         return stream
     }
 
+    /// Expects `payload` to replay `deflate` over `content` in parallel with each of `jobs`
+    /// and streamed in pieces of each of `pieces` bytes (`note` names the case).
+    static func expectReplaysEveryWay(
+        _ payload: [UInt8], _ deflate: [UInt8], _ content: [UInt8], jobs: [Int] = [1, 2, 3], pieces: [Int],
+        _ note: String
+    ) throws {
+        for count in jobs {
+            #expect(try replayed(payload, content, jobs: count) == deflate, "\(note), jobs \(count)")
+        }
+        for piece in pieces {
+            #expect(try streamed(payload, content, piece: piece) == deflate, "\(note), streamed in pieces of \(piece)")
+        }
+    }
+
     @Test func realProducersRoundTripSegmentedSeriallyAndInParallel() throws {
         let seed = UInt64(Date().timeIntervalSince1970) &* 13
         print("SegmentedReconstructionTests: content seed \(seed)")
@@ -114,14 +128,9 @@ import Testing
                 #expect((payload[0] == 4) == (cuts > 1), "\(producer.name): version \(payload[0])")
             }
             #expect(try Self.analysed(deflate, content, jobs: 1) == payload, "\(producer.name): analysis differs by jobs")
-            for jobs in [1, 2, 3] {
-                #expect(
-                    try Self.replayed(payload, content, jobs: jobs) == deflate,
-                    "seed \(seed), \(producer.name), jobs \(jobs), \(sizes.segments.count) segments")
-            }
-            #expect(
-                try Self.streamed(payload, content, piece: 70_001) == deflate,
-                "seed \(seed), \(producer.name), streamed serially")
+            try Self.expectReplaysEveryWay(
+                payload, deflate, content, pieces: [70_001],
+                "seed \(seed), \(producer.name), \(sizes.segments.count) segments")
             let unsegmented = try Self.analysed(deflate, content, segmentSize: .max)
             print(
                 "SegmentedReconstructionTests: \(producer.name) mode \(sizes.settings.mode.rawValue), "
@@ -148,8 +157,8 @@ import Testing
             if sizes.settings.mode == .isalLevel3 {
                 #expect(sizes.segments.count == 1, "seed \(seed): ISA-L level 3's mode is not segmented")
             }
-            #expect(try Self.replayed(payload, content, jobs: 2) == deflate, "seed \(seed), ISA-L -\(level)")
-            #expect(try Self.streamed(payload, content, piece: 100_000) == deflate, "seed \(seed), ISA-L -\(level)")
+            try Self.expectReplaysEveryWay(
+                payload, deflate, content, jobs: [2], pieces: [100_000], "seed \(seed), ISA-L -\(level)")
         }
     }
 
