@@ -6,9 +6,11 @@
 # recompress --jobs 1` with the found recipe, which checks the rebuild byte for byte), against
 # one zlib -9 compression of the same content through `mkpatch recompress`.
 #
-# Usage: [ONLY=prefix] [MKPATCH=path] bench/deflate-reconstruction.sh [TARBALL.tar.gz]
+# Usage: [ONLY=prefix] [MKPATCH=path] [GOAL=fast|small] bench/deflate-reconstruction.sh [TARBALL.tar.gz]
 #   default: $DELTA_CORPUS/Django-5.1.tar.gz, or testdata/six-1.17.0.tar.gz when absent.
-#   ONLY=isal runs only the producers whose names start so; MKPATCH times another build.
+#   ONLY=isal runs only the producers whose names start so; MKPATCH times another build;
+#   GOAL=small analyses with `--reconstruction small` (the optimal parse for 7-Zip, zopfli
+#   and libdeflate -10 to -12).
 # Needs: a release build (swift build -c release), python3 with zlib-ng and isal (pip), and
 # Debian's libdeflate-tools, 7zip, zopfli, busybox and pigz. zopfli is skipped over 20 MB of
 # content (it takes minutes per MB).
@@ -16,6 +18,7 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 mkpatch=${MKPATCH:-$root/.build/release/mkpatch}
 only=${ONLY:-}
+goal=${GOAL:-fast}
 corpus=${DELTA_CORPUS:-$HOME/.cache/delta-corpus}
 source=${1:-$corpus/Django-5.1.tar.gz}
 [ -f "$source" ] || source="$root/testdata/six-1.17.0.tar.gz"
@@ -23,7 +26,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 gzip -dc "$source" > "$work/input.tar"
 size=$(wc -c < "$work/input.tar")
-echo "input: $(basename "$source") -> $size bytes of tar"
+echo "input: $(basename "$source") -> $size bytes of tar; reconstruction for $goal"
 
 cpu() { # CPU seconds (user + system) of a command
     /usr/bin/time -f '%U %S' "$@" 2> "$work/time" > /dev/null
@@ -67,8 +70,8 @@ printf '%-14s %11s %9s %7s %10s %8s %9s %9s %s\n' producer compressed recon_B re
 for file in "$work"/*.gz; do
     name=$(basename "$file" .gz)
     [ "$name" = zlib9 ] && continue
-    "$mkpatch" inspect "$file" --json > "$work/inspect.json"
-    full=$(cpu "$mkpatch" inspect "$file" --json)
+    "$mkpatch" inspect "$file" --json --reconstruction "$goal" > "$work/inspect.json"
+    full=$(cpu "$mkpatch" inspect "$file" --json --reconstruction "$goal")
     bare=$(cpu "$mkpatch" inspect "$file" --json --no-recipe)
     python3 -c 'import json,sys; json.dump(json.load(open(sys.argv[1]))["recipe"], open(sys.argv[2], "w"))' \
         "$work/inspect.json" "$work/recipe.json"

@@ -9,7 +9,7 @@ struct ReconstructionOption: ParsableArguments {
     @Option(
         name: .customLong("reconstruction"),
         help: ArgumentHelp(
-            "For a .gz no known encoder setting makes: 'fast' (default) keeps every rebuild quick; 'small' also tries the optimal parse, about half the data on 7-Zip, zopfli and libdeflate -10 to -12 output, for about 3 x a zlib -9 compression's time at each rebuild.",
+            "For a .gz no known encoder setting makes: 'fast' (default) keeps every rebuild quick; 'small' also tries the optimal parse, about half the data on 7-Zip, zopfli and libdeflate -10 to -12 output, for 3-4 x a zlib -9 compression's time at each rebuild.",
             valueName: "fast|small"))
     var goal: ReconstructionGoal = .fastReplay
 }

@@ -371,12 +371,15 @@ final class OptimalParsePredictor {
 }
 
 extension OptimalParsePredictor {
-    /// Mode 6's settings the analysis tries: tree descents of at most 32 nodes (the lazy limit
-    /// is unused). On the first 3 MB of the Django 5.1 tar, 256 nodes code 7-Zip -mx9 2.6 %,
-    /// libdeflate -12 7 % and zopfli 9 % smaller (7-Zip -mx5 5 % larger) but replay 1.4 x slower
-    /// (bench/results-2026-12-02-optimal-fast.txt).
+    /// Mode 6's settings the analysis tries on the sample: tree descents of at most 32 or 128
+    /// nodes (the lazy limit is unused). On the 61 MB Django 5.1 tar, 128 nodes code 7-Zip -mx9
+    /// in 4.61 % of the file instead of 5.07 % and libdeflate -12 in 3.87 % instead of 4.45 %,
+    /// for about 1.2 x the replay time; 7-Zip -mx5 (a shallower search) takes 3.78 % with 32
+    /// and 4.00 % with 128 (bench/results-2026-12-02-optimal-fast.txt, and the closing note of
+    /// 2026-12-02's second session).
     static let candidateSettings: [MatchPredictor.Settings] = [
-        MatchPredictor.Settings(chainLimit: 32, lazyLimit: 0, mode: .optimalParse)
+        MatchPredictor.Settings(chainLimit: 32, lazyLimit: 0, mode: .optimalParse),
+        MatchPredictor.Settings(chainLimit: 128, lazyLimit: 0, mode: .optimalParse),
     ]
 
     /// Reconstruction data, as a share of the compressed sample, above which mode 6 is
