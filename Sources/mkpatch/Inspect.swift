@@ -49,7 +49,8 @@ struct Inspect: ParsableCommand {
         // thread beside the digests so that both cores work.
         let path = file, goal = reconstruction.goal
         let search =
-            noRecipe ? nil : BlockingWork.start { Result { try RecipeDetector.detect(path: path, reconstruction: goal) } }
+            noRecipe
+            ? nil : BlockingWork.start { Result { try RecipeDetector.detect(path: path, reconstruction: goal) } }
         let inspection = try FileInspector.inspect(path: path, algorithms: hashes)
         let detection = inspection.format == .none ? nil : try search?.wait().get()
         if json {

@@ -48,7 +48,8 @@ import Testing
             let created = try CreateVerifyCommandTests.mkpatch([
                 "create", base, target, "-o", directory.path, "--reconstruction", goal, "--json",
             ])
-            let report = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
+            let report = try #require(
+                try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
             #expect(report["reproducible"] as? Bool == true, "\(goal)")
             let patch = try #require(report["patch"] as? String)
             patchSizes[goal] = report["size"] as? Int

@@ -158,6 +158,64 @@ import Testing
         #expect(estimate.patchSeconds < estimate.downloadSeconds, "the plan itself chose to patch")
     }
 
+    /// A patch whose recipe replays an optimal parse (7-Zip's six tar, patched with
+    /// `mkpatch create --reconstruction small`) rebuilds 3.5-4 x slower than the gzip
+    /// recompression plans assume. With measurements under which the plan patches (about
+    /// 0.45 s against a 1 s download), the fetch weighs the recipe once the patch is in and
+    /// downloads whole (about 1.5 s of rebuild); the same target patched with the default
+    /// recipe is patched. The link is slow and the rebuild tiny, so load cannot flip either.
+    @Test func anOptimalParseRecipeIsWeighedAsTheSlowerRebuildItIs() async throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let target = directory.appendingPathComponent("six-1.17.0.tar.gz").path
+        try FileManager.default.copyItem(
+            atPath: TestPaths.testdata("deflate-reconstruction/six-1.17.0.tar.7zip-9.gz"), toPath: target)
+        let contentBytes = 174_080.0
+        for goal in ["small", "fast"] {
+            let mirror = try PreparedMirror(
+                [TestPaths.testdata("six-1.16.0.tar.gz"), target], createArguments: ["--reconstruction", goal])
+            let world = try FetchWorld(mirror)
+            let measurements = ThroughputMemory.defaultPath(distdir: world.distdir.path)
+            let host = ThroughputMemory.linkKey(for: URL(string: world.server.url())!)
+            let fullBytes = Double(mirror.size(of: "six-1.17.0.tar.gz"))
+            try ThroughputMemory.record(
+                [
+                    // The whole file in 1 s; the content recompressed in 0.4 s, shared out or not.
+                    ThroughputMemory.Sample(.link(host: host), bytes: UInt64(fullBytes * 64), seconds: 64),
+                    ThroughputMemory.Sample(.recompress(.gzip), bytes: UInt64(contentBytes * 64), seconds: 0.4 * 64),
+                    ThroughputMemory.Sample(
+                        .serialRecompress(.gzip), bytes: UInt64(contentBytes * 64), seconds: 0.4 * 64),
+                ],
+                path: measurements, now: ThroughputMemory.currentTime())
+            var settings = FetchSettings()
+            settings.cpuShare = 1
+            var flags = FetchSettings.Overrides()
+            flags.mirrors = [world.server.url("/flat")]
+            var request = try FetchRequest.prepare(
+                target: "six-1.17.0.tar.gz", distdir: world.distdir.path,
+                sources: DistfileSources(patchLists: [mirror.patchList], manifestPath: mirror.manifest),
+                settings: settings.applying(flags), mode: .commandLine(strict: true)
+            ).request
+            request.measurementsPath = measurements
+            let report = try await Downloader.withDownloader { downloader in
+                try await DistfileFetcher(downloader: downloader).fetch(request)
+            }
+            let estimate = try #require(report.estimate, "\(goal)")
+            #expect(estimate.patchSeconds < estimate.downloadSeconds, "\(goal): the plan itself chose to patch")
+            if goal == "small" {
+                #expect(report.action == .downloaded, "\(goal): \(report.action)")
+                #expect(
+                    report.fallbackReason?.contains("the recipe replays an optimal parse") == true,
+                    "\(report.fallbackReason ?? "")")
+            } else {
+                #expect(report.action == .patched, "\(goal): \(report.action), \(report.fallbackReason ?? "")")
+            }
+            #expect(
+                try Data(contentsOf: URL(fileURLWithPath: world.distdir.path + "/six-1.17.0.tar.gz"))
+                    == Data(contentsOf: URL(fileURLWithPath: target)), "\(goal)")
+        }
+    }
+
     /// The request for the prepared world again, now that the distdir holds measurements.
     static func prepared(reusing world: FetchWorld) throws -> FetchRequest {
         var flags = FetchSettings.Overrides()

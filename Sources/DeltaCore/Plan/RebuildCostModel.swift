@@ -69,6 +69,17 @@ public struct RebuildCostModel: Hashable, Sendable {
         return scaled
     }
 
+    /// These speeds with recompression into `format` (shared out or serial) `factor` times
+    /// slower: for a recipe whose rebuild costs more than the format's usual recompression
+    /// (``RecompressionRecipe/recompressionCostFactor``).
+    public func recompressing(_ format: CompressionFormat, slowerBy factor: Double) -> RebuildCostModel {
+        var scaled = self
+        let factor = max(factor, 1)
+        scaled.recompressThroughput[format] = (recompressThroughput[format] ?? 10e6) / factor
+        scaled.serialRecompressThroughput[format] = (serialRecompressThroughput[format] ?? 10e6) / factor
+        return scaled
+    }
+
     /// Seconds to download `bytes`.
     public func downloadSeconds(_ bytes: UInt64) -> Double {
         Double(bytes) / max(bandwidth, 1)

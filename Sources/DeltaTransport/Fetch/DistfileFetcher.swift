@@ -169,7 +169,9 @@ public final class DistfileFetcher: Sendable {
         context.chain = plan.chain.map(\.patchLocation)
         let downloads = try await downloadPatches(plan.chain, request: request, context: &context)
         let patchPaths = downloads.map(\.path)
-        let timeAware = try recheckAfterPatchDownload(plan: plan, request: request, downloads: downloads)
+        let recipe = patchPaths.last.flatMap { Rebuilder.recipe(ofPatch: $0) }
+        let timeAware = try recheckAfterPatchDownload(
+            plan: plan, request: request, downloads: downloads, recipe: recipe)
         let links = zip(plan.chain, patchPaths).map { ChainLink(patchPath: $1, expectedContent: $0.target.digests) }
 
         let rebuilt: RebuiltDistfile
@@ -195,11 +197,12 @@ public final class DistfileFetcher: Sendable {
             }
             context.samples += timing.samples(
                 contentBytes: rebuilt.content.size, parallel: rebuilt.parallelism.isParallel,
-                cpuShare: request.cpuShare)
+                cpuShare: request.cpuShare, costFactor: recipe?.recompressionCostFactor ?? 1)
         } catch RebuildError.cancelled where deadline?.reason != nil {
             // The patches are sound; the machine was too slow. What it ran at is remembered.
             context.samples += timing.samplesOfUnfinishedRebuild(
-                parallel: timeAware?.parallel ?? true, cpuShare: request.cpuShare)
+                parallel: timeAware?.parallel ?? true, cpuShare: request.cpuShare,
+                costFactor: recipe?.recompressionCostFactor ?? 1)
             throw PatchingFailure(reason: deadline?.reason ?? "the rebuild was cancelled")
         } catch {
             if let local = Self.localFailure(error) { throw FetchError.local(local) }
@@ -287,22 +290,31 @@ public final class DistfileFetcher: Sendable {
         return report
     }
 
-    /// The plan assumed what it could not know yet; the downloaded patches tell two things:
-    /// on a cold start (no measured link) the link's real speed, and whether the last
-    /// patch's recipe can share recompression out over the cores (plans assume it can). If
-    /// either changes the estimate so that a full download now looks faster than the rebuild
-    /// still to do, patching is abandoned before the expensive part.
+    /// The plan assumed what it could not know yet; the downloaded patches tell three things:
+    /// on a cold start (no measured link) the link's real speed, whether the last patch's
+    /// recipe can share recompression out over the cores (plans assume it can), and whether
+    /// it rebuilds slower than the format's usual recompression (an optimal-parse deflate
+    /// reconstruction, ``RecompressionRecipe/recompressionCostFactor``). If any changes the
+    /// estimate so that a full download now looks faster than the rebuild still to do,
+    /// patching is abandoned before the expensive part.
     /// - Returns: the time-aware model with what the patches taught, and whether
     ///   recompression will be shared out; nil when bytes are preferred (or the file's size
     ///   is unknown).
     private func recheckAfterPatchDownload(
-        plan: Plan, request: FetchRequest, downloads: [DownloadResult]
+        plan: Plan, request: FetchRequest, downloads: [DownloadResult], recipe: RecompressionRecipe?
     ) throws -> (model: RebuildCostModel, parallel: Bool)? {
         guard case .time(var model) = request.policy.preference, let fullSize = request.expected?.size,
             !downloads.isEmpty
         else { return nil }
-        let parallel = Self.sharesRecompression(request: request, lastPatch: downloads.last?.path)
+        let parallel = Self.sharesRecompression(request: request, recipe: recipe)
         var learnt: [String] = []
+        if let recipe, recipe.recompressionCostFactor > 1 {
+            model = model.recompressing(recipe.format, slowerBy: recipe.recompressionCostFactor)
+            let tenths = Int((recipe.recompressionCostFactor * 10).rounded())
+            learnt.append(
+                "the recipe replays an optimal parse (about \(tenths / 10).\(tenths % 10) x the usual recompression time)"
+            )
+        }
         if request.estimateBasis?.link == .builtIn {
             let bytes = downloads.reduce(0) { $0 + $1.bytesTransferred }
             let seconds = downloads.map(\.seconds).max() ?? 0
@@ -328,9 +340,8 @@ public final class DistfileFetcher: Sendable {
 
     /// Whether the rebuild can share recompression out over the cores: more than one job,
     /// and a last patch whose recipe is not serial (plans assume it is not).
-    private static func sharesRecompression(request: FetchRequest, lastPatch: String?) -> Bool {
-        (request.jobs ?? Recompressor.defaultJobs) > 1
-            && (lastPatch.flatMap { Rebuilder.recipe(ofPatch: $0) }?.parallelism.isParallel ?? true)
+    private static func sharesRecompression(request: FetchRequest, recipe: RecompressionRecipe?) -> Bool {
+        (request.jobs ?? Recompressor.defaultJobs) > 1 && (recipe?.parallelism.isParallel ?? true)
     }
 
     /// Renames the rebuilt file to `path` (the output, or where an alternate is kept), and

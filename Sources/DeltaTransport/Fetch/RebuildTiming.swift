@@ -38,13 +38,18 @@ final class RebuildTiming: Sendable {
     /// The speeds measured: decompressing the base and applying the chain (as one apply
     /// figure), and recompressing into the target's format (apart for recipes that could not
     /// share the work out), both per content byte, as free-core figures: the seconds are
-    /// scaled by `cpuShare`, the share of the cores the rebuild was expected to get.
-    func samples(contentBytes: UInt64, parallel: Bool, cpuShare: CPUShare = .free) -> [ThroughputMemory.Sample] {
+    /// scaled by `cpuShare`, the share of the cores the rebuild was expected to get. A recipe
+    /// `costFactor` times slower than the format's usual recompression
+    /// (``RecompressionRecipe/recompressionCostFactor``) counts its seconds divided by it, so
+    /// that the figure remembered stays the usual recompression's.
+    func samples(
+        contentBytes: UInt64, parallel: Bool, cpuShare: CPUShare = .free, costFactor: Double = 1
+    ) -> [ThroughputMemory.Sample] {
         let end = ContinuousClock.now
         return marks.withLock { marks in
             guard let middle = marks.recompressionStart,
                 let recompressed = Self.recompression(
-                    marks, bytes: contentBytes, parallel: parallel, until: end)
+                    marks, bytes: contentBytes, parallel: parallel, until: end, costFactor: costFactor)
             else { return [] }
             return [
                 ThroughputMemory.Sample(.apply, bytes: contentBytes, seconds: (middle - marks.start).inSeconds),
@@ -57,22 +62,27 @@ final class RebuildTiming: Sendable {
     /// What a rebuild given up before its end measured: recompression's pace up to its last
     /// progress event (the stage that sets a rebuild's pace), as a free-core figure; none
     /// before recompression started.
-    func samplesOfUnfinishedRebuild(parallel: Bool, cpuShare: CPUShare) -> [ThroughputMemory.Sample] {
+    func samplesOfUnfinishedRebuild(
+        parallel: Bool, cpuShare: CPUShare, costFactor: Double = 1
+    ) -> [ThroughputMemory.Sample] {
         let end = ContinuousClock.now
         return marks.withLock { marks in
             guard marks.recompressed > 0,
-                let recompressed = Self.recompression(marks, bytes: marks.recompressed, parallel: parallel, until: end)
+                let recompressed = Self.recompression(
+                    marks, bytes: marks.recompressed, parallel: parallel, until: end, costFactor: costFactor)
             else { return [] }
             return [recompressed.onFreeCores(cpuShare)]
         }
     }
 
-    /// The recompression sample of `bytes` from recompression's start to `end`; nil before it started.
+    /// The recompression sample of `bytes` from recompression's start to `end`, its seconds
+    /// divided by `costFactor`; nil before it started.
     private static func recompression(
-        _ marks: Marks, bytes: UInt64, parallel: Bool, until end: ContinuousClock.Instant
+        _ marks: Marks, bytes: UInt64, parallel: Bool, until end: ContinuousClock.Instant, costFactor: Double
     ) -> ThroughputMemory.Sample? {
         guard let start = marks.recompressionStart, let format = marks.format else { return nil }
         return ThroughputMemory.Sample(
-            parallel ? .recompress(format) : .serialRecompress(format), bytes: bytes, seconds: (end - start).inSeconds)
+            parallel ? .recompress(format) : .serialRecompress(format), bytes: bytes,
+            seconds: (end - start).inSeconds / max(costFactor, 1))
     }
 }

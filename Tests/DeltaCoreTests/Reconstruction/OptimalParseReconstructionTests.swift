@@ -32,7 +32,9 @@ import Testing
         let fast = try DeflateReconstructionTests.analysed(deflate, content: content)
         #expect(try DeflateReconstruction.Sizes(fast).settings.mode != .optimalParse, "\(name) chose mode 6 for speed")
         let small = try deflate.withUnsafeBytes { stream in
-            try content.withUnsafeBytes { try DeflateReconstruction.analyse(deflate: stream, content: $0, goal: .smallestData) }
+            try content.withUnsafeBytes {
+                try DeflateReconstruction.analyse(deflate: stream, content: $0, goal: .smallestData)
+            }
         }
         #expect(try DeflateReconstruction.Sizes(small).settings.mode == .optimalParse, "\(name) should choose mode 6")
         #expect(small.count < fast.count, "\(name): smallest \(small.count) bytes, fast \(fast.count)")
@@ -139,11 +141,38 @@ import Testing
         #expect(OptimalParsePredictor.candidateSettings.contains(sizes.settings), "\(what): \(sizes.settings)")
         let fast = try #require(try ProducerRecipeTests.detectAndRebuild(file, what), "\(what)")
         let fastPayload = try #require(fast.extensionPayload(.deflateReconstruction), "\(what): no reconstruction")
-        #expect(try DeflateReconstruction.Sizes(fastPayload).settings.mode != .optimalParse, "\(what): mode 6 for speed")
-        #expect(smallPayload.count < fastPayload.count, "\(what): small \(smallPayload.count), fast \(fastPayload.count)")
+        let fastMode = try DeflateReconstruction.Sizes(fastPayload).settings.mode
+        #expect(fastMode != .optimalParse, "\(what): mode 6 for speed")
+        #expect(
+            smallPayload.count < fastPayload.count, "\(what): small \(smallPayload.count), fast \(fastPayload.count)")
         print(
             "OptimalParseReconstructionTests: \(what): \(smallPayload.count) bytes (small), \(fastPayload.count) (fast) for \(file.count)"
         )
+    }
+
+    /// Plans weigh a recipe by its rebuild's cost: the optimal parse's 3.5-4 x the usual
+    /// gzip recompression, the hash-chain modes' and exact recipes' 1; a model slowed by it
+    /// takes that many times longer to recompress, shared out or serial.
+    @Test func theOptimalParseIsWeighedAsASlowerRebuild() throws {
+        let file = try DeflateReconstructionTests.vector("7zip-9")
+        let small = try #require(try RecipeDetector.detect(compressed: file, reconstruction: .smallestData).recipe)
+        let fast = try #require(try RecipeDetector.detect(compressed: file).recipe)
+        let six = [UInt8](try Data(contentsOf: URL(fileURLWithPath: TestPaths.testdata("six-1.17.0.tar.gz"))))
+        let exact = try #require(try RecipeFixtures.detect(six).recipe)
+        #expect(small.recompressionCostFactor >= 3.5, "\(small.recompressionCostFactor)")
+        #expect(fast.recompressionCostFactor == 1 && exact.recompressionCostFactor == 1)
+        #expect(DeflateReconstruction.replayCostFactor(payload: [4, 0xFF]) == 1, "a payload that does not parse")
+        let model = RebuildCostModel(bandwidth: 1e6)
+        let slowed = model.recompressing(.gzip, slowerBy: small.recompressionCostFactor)
+        for parallel in [true, false] {
+            let ratio =
+                slowed.recompressSeconds(name: "a.tar.gz", uncompressedBytes: 1 << 20, parallel: parallel)
+                / model.recompressSeconds(name: "a.tar.gz", uncompressedBytes: 1 << 20, parallel: parallel)
+            #expect(abs(ratio - small.recompressionCostFactor) < 1e-9, "parallel \(parallel): \(ratio)")
+        }
+        #expect(
+            slowed.recompressSeconds(name: "a.tar.xz", uncompressedBytes: 1 << 20)
+                == model.recompressSeconds(name: "a.tar.xz", uncompressedBytes: 1 << 20))
     }
 
     /// The fuzz target's version-4 seed (Fuzz/make-optimal-parse-seeds.py) is a mode-6 payload

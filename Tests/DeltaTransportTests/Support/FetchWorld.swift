@@ -37,8 +37,9 @@ final class PreparedMirror: @unchecked Sendable {
         return mirror
     }
 
-    /// Makes a fresh mirror for `paths` (oldest first).
-    init(_ paths: [String]) throws {
+    /// Makes a fresh mirror for `paths` (oldest first), its patches made with
+    /// `createArguments` added to `mkpatch create`'s.
+    init(_ paths: [String], createArguments: [String] = []) throws {
         root = try TestPaths.temporaryDirectory()
         versions = paths.map { URL(fileURLWithPath: $0).lastPathComponent }
         let fm = FileManager.default
@@ -54,7 +55,7 @@ final class PreparedMirror: @unchecked Sendable {
         try manifest.write(toFile: self.manifest, atomically: true, encoding: .utf8)
         for (old, new) in zip(paths, paths.dropFirst()) {
             let outcome = try DeltaFetchBinary.run(
-                ["create", old, new, "-o", flat.path, "--list", patchList], tool: "mkpatch")
+                ["create", old, new, "-o", flat.path, "--list", patchList] + createArguments, tool: "mkpatch")
             guard outcome.status == 0 else {
                 throw NSError(
                     domain: "mkpatch", code: Int(outcome.status), userInfo: [NSLocalizedDescriptionKey: outcome.stderr])

@@ -59,6 +59,21 @@ extension RecompressionRecipe {
         return nil
     }
 
+    /// About how many times the format's usual recompression time (zlib's, which plans
+    /// assume) this recipe's rebuild takes: 1 for exact recipes and for deflate reconstruction
+    /// in the hash-chain modes (their replay measured 0.4-1.3 × a zlib -9 compression); more
+    /// for the optimal parse of mode 6 (``DeflateReconstruction/replayCostFactor(payload:)``).
+    /// For listed members, the costliest member's.
+    public var recompressionCostFactor: Double {
+        if let payload = extensionPayload(.deflateReconstruction) {
+            return DeflateReconstruction.replayCostFactor(payload: payload)
+        }
+        if case let .listed(list)? = try? memberLayout() {
+            return list.members.map(\.recipe.recompressionCostFactor).max() ?? 1
+        }
+        return 1
+    }
+
     /// A recipe that rebuilds a gzip member whose deflate stream no exact candidate
     /// reproduces: the reconstruction data for `deflate` over `content` chosen for `goal`,
     /// proven by replaying it. Nil (with the reason) when the stream cannot be reconstructed.

@@ -14,3 +14,15 @@ public enum ReconstructionGoal: String, Sendable, CaseIterable {
     /// are mostly on slow links).
     case smallestData = "small"
 }
+
+extension DeflateReconstruction {
+    /// About how many times longer than zlib's own compression of the content replaying
+    /// `payload` takes: 3.5 for mode 6 with the tree depth 32, 4 with a deeper tree (measured
+    /// 3.3 and 4.0 × a zlib -9 compression on the 61 MB Django tar under load, 2.9 quiet:
+    /// bench/results-2026-12-02-reconstruction-small.txt), 1 for the other modes and for a
+    /// payload that does not parse (the replay will refuse it anyway).
+    public static func replayCostFactor(payload: [UInt8]) -> Double {
+        guard let settings = try? Sizes(payload).settings, settings.mode == .optimalParse else { return 1 }
+        return settings.chainLimit > 32 ? 4 : 3.5
+    }
+}
