@@ -10,6 +10,7 @@
 #            another file from the same mirror, so that the link is measured.
 # Prints a Markdown table; "ok" when default ≤ 1.15 × min(curl, patched) + 0.5 s.
 # Environment: PAIRS, a regular expression choosing pairs by name (default: all);
+# CREATE_ARGS, more arguments for `mkpatch create` (e.g. "--reconstruction small");
 # BUSY=N, N busy loops at normal priority while the fetches of each pair run (not while its
 # patch is made), to see the choice on a machine whose cores are taken.
 set -euo pipefail
@@ -44,7 +45,8 @@ for pair in "${pairs[@]}"; do
   [ -f "$old" ] && [ -f "$new" ] || { echo "skip $pair (not in corpus)" >&2; continue; }
   rm -f "$work/mirror/patches"
   cp "$new" "$work/mirror/"
-  "$mkpatch" create "$old" "$new" -o "$work/mirror" --list "$work/mirror/patches" >/dev/null
+  # shellcheck disable=SC2086  # CREATE_ARGS is split into arguments on purpose
+  "$mkpatch" create "$old" "$new" -o "$work/mirror" --list "$work/mirror/patches" ${CREATE_ARGS:-} >/dev/null
   { "$mkpatch" manifest "$new"; "$mkpatch" manifest "$work/mirror/warmup-1.0.tar.gz"; } > "$work/Manifest"
   port=$base_port
   for _ in $(seq 1 "${BUSY:-0}"); do (exec timeout 900 sh -c 'while :; do :; done') & busy_pids+=($!); done
