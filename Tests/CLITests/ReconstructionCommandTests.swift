@@ -60,6 +60,19 @@ import Testing
         let smallPatch = try #require(patchSizes["small"]), fastPatch = try #require(patchSizes["fast"])
         // The patches differ by their recipes' payloads (give or take their lengths' varints).
         #expect(abs((fastPatch - smallPatch) - (fast - small)) <= 4, "\(patchSizes), payloads \(small) and \(fast)")
+        // `batch` takes the goal too: over a distdir of both versions, its patch is smaller with small.
+        var batchSizes = [String: UInt64]()
+        for goal in ["small", "fast"] {
+            let distdir = work.appendingPathComponent("dist-\(goal)"), out = work.appendingPathComponent("batch-\(goal)")
+            try FileManager.default.createDirectory(at: distdir, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: base, toPath: distdir.appendingPathComponent("six-1.16.0.tar.gz").path)
+            try FileManager.default.copyItem(atPath: target, toPath: distdir.appendingPathComponent("six-1.17.0.tar.gz").path)
+            try CreateVerifyCommandTests.mkpatch(["batch", distdir.path, "-o", out.path, "--reconstruction", goal])
+            let patch = out.appendingPathComponent("six-1.16.0-1.17.0.tar.gz.patch").path
+            batchSizes[goal] = try FileManager.default.attributesOfItem(atPath: patch)[.size] as? UInt64
+        }
+        let batchSmall = try #require(batchSizes["small"]), batchFast = try #require(batchSizes["fast"])
+        #expect(batchSmall < batchFast, "batch: \(batchSizes)")
         let refused = try CreateVerifyCommandTests.mkpatch(
             ["create", base, target, "-o", work.appendingPathComponent("none").path, "--reconstruction", "tiny"],
             expect: 64)
