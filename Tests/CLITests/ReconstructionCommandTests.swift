@@ -35,8 +35,11 @@ import Testing
         try FileManager.default.copyItem(
             atPath: Binaries.testdata("deflate-reconstruction/six-1.17.0.tar.7zip-9.gz"), toPath: target)
         func reconstructionBytes(_ goal: String) throws -> Int {
-            let inspected = try CreateVerifyCommandTests.mkpatch(["inspect", target, "--json", "--reconstruction", goal])
-            let json = try #require(try JSONSerialization.jsonObject(with: Data(inspected.stdout.utf8)) as? [String: Any])
+            let inspected = try CreateVerifyCommandTests.mkpatch([
+                "inspect", target, "--json", "--reconstruction", goal,
+            ])
+            let json = try #require(
+                try JSONSerialization.jsonObject(with: Data(inspected.stdout.utf8)) as? [String: Any])
             return try #require(json["reconstruction_bytes"] as? Int, "\(goal)")
         }
         let small = try reconstructionBytes("small"), fast = try reconstructionBytes("fast")
@@ -63,10 +66,12 @@ import Testing
         // `batch` takes the goal too: over a distdir of both versions, its patch is smaller with small.
         var batchSizes = [String: UInt64]()
         for goal in ["small", "fast"] {
-            let distdir = work.appendingPathComponent("dist-\(goal)"), out = work.appendingPathComponent("batch-\(goal)")
+            let distdir = work.appendingPathComponent("dist-\(goal)")
+            let out = work.appendingPathComponent("batch-\(goal)")
             try FileManager.default.createDirectory(at: distdir, withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: base, toPath: distdir.appendingPathComponent("six-1.16.0.tar.gz").path)
-            try FileManager.default.copyItem(atPath: target, toPath: distdir.appendingPathComponent("six-1.17.0.tar.gz").path)
+            for (file, name) in [(base, "six-1.16.0.tar.gz"), (target, "six-1.17.0.tar.gz")] {
+                try FileManager.default.copyItem(atPath: file, toPath: distdir.appendingPathComponent(name).path)
+            }
             try CreateVerifyCommandTests.mkpatch(["batch", distdir.path, "-o", out.path, "--reconstruction", goal])
             let patch = out.appendingPathComponent("six-1.16.0-1.17.0.tar.gz.patch").path
             batchSizes[goal] = try FileManager.default.attributesOfItem(atPath: patch)[.size] as? UInt64
