@@ -375,8 +375,7 @@ extension OptimalParsePredictor {
     /// nodes (the lazy limit is unused). On the 61 MB Django 5.1 tar, 128 nodes code 7-Zip -mx9
     /// in 4.61 % of the file instead of 5.07 % and libdeflate -12 in 3.87 % instead of 4.45 %,
     /// for about 1.2 x the replay time; 7-Zip -mx5 (a shallower search) takes 3.78 % with 32
-    /// and 4.00 % with 128 (bench/results-2026-12-02-optimal-fast.txt, and the closing note of
-    /// 2026-12-02's second session).
+    /// and 4.00 % with 128 (bench/results-2026-12-02-reconstruction-small.txt).
     static let candidateSettings: [MatchPredictor.Settings] = [
         MatchPredictor.Settings(chainLimit: 32, lazyLimit: 0, mode: .optimalParse),
         MatchPredictor.Settings(chainLimit: 128, lazyLimit: 0, mode: .optimalParse),
