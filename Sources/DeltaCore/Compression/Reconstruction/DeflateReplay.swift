@@ -35,28 +35,28 @@ final class DeflateReplay {
 
     private let sizes: DeflateReconstruction.Sizes
     private let body: UnsafeMutableRawBufferPointer
-    private var coder: RangeDecoder
-    private var predictor: MatchPredictor
-    private var tokenModel = TokenModel()
-    private var blockModel = BlockModel()
+    @exclusivity(unchecked) private var coder: RangeDecoder
+    @exclusivity(unchecked) private var predictor: MatchPredictor
+    @exclusivity(unchecked) private var tokenModel = TokenModel()
+    @exclusivity(unchecked) private var blockModel = BlockModel()
     /// The header model when the payload codes headers first.
     private var headersFirst: HeadersFirstHeaderModel?
     /// The dynamic block tokens this replay holds at most (``maximumBlockTokens`` but in tests).
     private let maximumHeldTokens: Int
-    private var sink = DeflateBitSink(capacity: DeflateReplay.drainThreshold * 2)
+    @exclusivity(unchecked) private var sink = DeflateBitSink(capacity: DeflateReplay.drainThreshold * 2)
     private let fixedLiteral = try! HuffmanCode(lengths: DeflateCodes.fixedLiteralLengths)
     private let fixedDistance = try! HuffmanCode(lengths: DeflateCodes.fixedDistanceLengths)
 
     /// The content buffer: content position `origin` is `buffer[0]`; `received` positions came in.
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: DeflateReplay.bufferSize, alignment: 8)
-    private var origin = 0
-    private var received = 0
+    @exclusivity(unchecked) private var origin = 0
+    @exclusivity(unchecked) private var received = 0
 
-    private var position = 0
+    @exclusivity(unchecked) private var position = 0
     /// The segments this replay writes (all of them but in a one-segment replay), and the
     /// one under way.
     private let replayed: Range<Int>
-    private var segmentIndex: Int
+    @exclusivity(unchecked) private var segmentIndex: Int
     /// Content received at most: the content's end, or a segment's end plus its read-ahead.
     private let feedEnd: Int
     /// The stream bit where the sink's first bit goes (a segment's start in a one-segment replay).
@@ -73,15 +73,15 @@ final class DeflateReplay {
     private var block: DeflateBlockRecord.Kind?
     /// The codes of the block under way when its tokens are written as they are decoded (a
     /// fixed block, a dynamic one with headers first); nil while a dynamic block is held.
-    private var streamingCodes: (literal: HuffmanCode, distance: HuffmanCode)?
-    private var blockTokensLeft = 0
-    private var heldTokens: [DeflateToken] = []
-    private var heldLiterals: [UInt8] = []
-    private var frequencies = BlockFrequencies()
+    @exclusivity(unchecked) private var streamingCodes: (literal: HuffmanCode, distance: HuffmanCode)?
+    @exclusivity(unchecked) private var blockTokensLeft = 0
+    @exclusivity(unchecked) private var heldTokens: [DeflateToken] = []
+    @exclusivity(unchecked) private var heldLiterals: [UInt8] = []
+    @exclusivity(unchecked) private var frequencies = BlockFrequencies()
     private var finished = false
     /// Where the coded block under way ends: mode 6 codes it (``OptimalParsePredictor``
     /// parses to it); `.max` in the other modes.
-    private var blockEnd = Int.max
+    @exclusivity(unchecked) private var blockEnd = Int.max
 
     /// The content size the payload was made for.
     var contentSize: Int { sizes.contentSize }

@@ -111,20 +111,20 @@ final class MatchPredictor {
     static let indexLimit = 4096
 
     /// The content byte at `origin`; positions are counted from the content's start.
-    private var data: UnsafePointer<UInt8>
-    private var origin = 0
+    @exclusivity(unchecked) private var data: UnsafePointer<UInt8>
+    @exclusivity(unchecked) private var origin = 0
     /// The content's whole size.
     let count: Int
     /// The newest inserted position per hash (-1: none); ``hashBits`` entries, owned.
     private let head: UnsafeMutablePointer<Int32>
     /// The inserted position before each one with its hash, per window slot; owned.
     private let previous: UnsafeMutablePointer<Int32>
-    private var inserted = 0
+    @exclusivity(unchecked) private var inserted = 0
     let settings: Settings
     /// The last ``longestMatch(at:)`` answer: the lazy check at `position + 1` asks for the
     /// match the next token's prediction asks for again after a literal, and the answer
     /// depends on the content and the settings alone.
-    private var lastLongest: (position: Int, length: Int, distance: Int) = (-1, 0, 0)
+    @exclusivity(unchecked) private var lastLongest: (position: Int, length: Int, distance: Int) = (-1, 0, 0)
     /// The ISA-L matcher when the settings ask for one.
     private var isal: IsalMatchEmulation?
     /// zlib-ng's `deflate_quick` when the settings ask for it.
