@@ -46,21 +46,21 @@ public final class ZlibNGDeflateEncoder: StreamEncoder {
     let writeSize: Int
     let generation: ZlibNGGeneration
     let finder: ZlibNGMatchFinder
-    var trees: GNUDeflateTrees
-    var bits = DeflateBitWriter()
+    @exclusivity(unchecked) var trees: GNUDeflateTrees
+    @exclusivity(unchecked) var bits = DeflateBitWriter()
     /// Input given but not yet passed to a deflate call.
     private var buffered: [UInt8] = []
     private var bufferedStart = 0
     private var finished = false
 
     // deflate_slow's state between calls.
-    var matchAvailable = false
-    var prevMatch = 0
+    @exclusivity(unchecked) var matchAvailable = false
+    @exclusivity(unchecked) var prevMatch = 0
     // deflate_medium's look-ahead match (reset at every call).
-    var currentMatch = ZlibNGMediumMatch()
-    var nextMatch = ZlibNGMediumMatch()
+    @exclusivity(unchecked) var currentMatch = ZlibNGMediumMatch()
+    @exclusivity(unchecked) var nextMatch = ZlibNGMediumMatch()
     // deflate_quick's open block: 0 none, 1 open, 2 the final one open.
-    var blockOpen = 0
+    @exclusivity(unchecked) var blockOpen = 0
     /// Python's output buffer in the current `compress()`/`flush()` call: where the call's
     /// output began and how big the buffer has grown (16 KiB, doubled whenever full). When a
     /// block fills it, zlib-ng returns and is called again, and `deflate_medium` forgets its

@@ -78,14 +78,14 @@ final class ZlibNGMatchFinder {
     let prev: UnsafeMutablePointer<UInt16>
     let head: UnsafeMutablePointer<UInt16>
 
-    var strstart = 0
-    var blockStart = 0
-    var lookahead = 0
-    var insert = 0
-    var prevLength = 0
-    var matchStart = 0
-    var insH: UInt32 = 0
-    var highWater = 0
+    @exclusivity(unchecked) var strstart = 0
+    @exclusivity(unchecked) var blockStart = 0
+    @exclusivity(unchecked) var lookahead = 0
+    @exclusivity(unchecked) var insert = 0
+    @exclusivity(unchecked) var prevLength = 0
+    @exclusivity(unchecked) var matchStart = 0
+    @exclusivity(unchecked) var insH: UInt32 = 0
+    @exclusivity(unchecked) var highWater = 0
 
     init(level: Int, generation: ZlibNGGeneration) {
         self.level = level
