@@ -126,7 +126,7 @@ final class MatchPredictor {
     /// depends on the content and the settings alone.
     @exclusivity(unchecked) private var lastLongest: (position: Int, length: Int, distance: Int) = (-1, 0, 0)
     /// The ISA-L matcher when the settings ask for one.
-    private var isal: IsalMatchEmulation?
+    @exclusivity(unchecked) private var isal: IsalMatchEmulation?
     /// zlib-ng's `deflate_quick` when the settings ask for it.
     private let zlibNGQuick: ZlibNGQuickEmulation?
     /// zlib-ng's `deflate_medium` when the settings ask for it.
