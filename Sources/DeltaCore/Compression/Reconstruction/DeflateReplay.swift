@@ -71,9 +71,13 @@ final class DeflateReplay {
     /// block, the tokens decoded so far, their literal bytes and their frequencies, held
     /// until its header is written.
     private var block: DeflateBlockRecord.Kind?
-    /// The codes of the block under way when its tokens are written as they are decoded (a
-    /// fixed block, a dynamic one with headers first); nil while a dynamic block is held.
-    @exclusivity(unchecked) private var streamingCodes: (literal: HuffmanCode, distance: HuffmanCode)?
+    /// Whether the block under way has its tokens written as they are decoded (a fixed
+    /// block, a dynamic one with headers first), with ``writeCodes``; false while a dynamic
+    /// block is held.
+    @exclusivity(unchecked) private var streaming = false
+    /// The codes tokens are written with: the streamed block's, or a held block's once its
+    /// header is known.
+    private let writeCodes = DeflateWriteCodes()
     @exclusivity(unchecked) private var blockTokensLeft = 0
     @exclusivity(unchecked) private var heldTokens: [DeflateToken] = []
     @exclusivity(unchecked) private var heldLiterals: [UInt8] = []
@@ -164,6 +168,7 @@ final class DeflateReplay {
     deinit {
         body.deallocate()
         buffer.deallocate()
+        writeCodes.deallocate()
     }
 
     /// A refusal at where the range decoder had read to (the payload's end when it ran past it).
@@ -308,15 +313,18 @@ final class DeflateReplay {
         block = kind
         blockTokensLeft = count
         if kind == .fixed {
-            streamingCodes = (fixedLiteral, fixedDistance)
+            writeCodes.load(literal: fixedLiteral, distance: fixedDistance)
+            streaming = true
             predictor.blockCodeLengths = .fixed
         } else if headersFirst != nil {
             guard let bits = headersFirst?.decode(&blockModel, &coder) else { throw malformed("not a dynamic header") }
-            streamingCodes = try codes(fromHeader: bits)
+            let (literal, distance) = try codes(fromHeader: bits)
+            writeCodes.load(literal: literal, distance: distance)
+            streaming = true
             predictor.blockCodeLengths = headersFirst?.codeLengths
             for bit in bits { sink.write(bit ? 1 : 0, 1) }
         } else {
-            streamingCodes = nil
+            streaming = false
             predictor.blockCodeLengths = nil
             heldTokens.removeAll(keepingCapacity: true)
             heldLiterals.removeAll(keepingCapacity: true)
@@ -350,8 +358,8 @@ final class DeflateReplay {
         position += token == 0 ? 1 : token.matchLength
         guard position <= blockEnd else { throw malformed("a token past its block's end") }
         blockTokensLeft -= 1
-        if let (literalCode, distanceCode) = streamingCodes {
-            try write(token, literal: literal, literalCode, distanceCode)
+        if streaming {
+            try write(token, literal: literal)
             return
         }
         heldTokens.append(token)
@@ -367,8 +375,8 @@ final class DeflateReplay {
     /// already; a held dynamic block's header and tokens are written first.
     private func endBlock(_ kind: DeflateBlockRecord.Kind, into output: ChunkSink) throws {
         guard blockEnd == .max || position == blockEnd else { throw malformed("a block short of its end") }
-        if let (literalCode, _) = streamingCodes {
-            literalCode.write(256, &sink)
+        if streaming {
+            writeCodes.writeLiteral(256, &sink)
             return
         }
         let zlib = blockModel.trees.dynamicHeader(frequencies)
@@ -381,23 +389,24 @@ final class DeflateReplay {
             bits = coded
         }
         let (literal, distance) = try codes(fromHeader: bits)
+        writeCodes.load(literal: literal, distance: distance)
         for bit in bits { sink.write(bit ? 1 : 0, 1) }
         var literals = heldLiterals.makeIterator()
         for token in heldTokens {
-            try write(token, literal: token == 0 ? literals.next()! : 0, literal, distance)
+            try write(token, literal: token == 0 ? literals.next()! : 0)
             try checkedDrain(into: output)
         }
-        literal.write(256, &sink)
+        writeCodes.writeLiteral(256, &sink)
     }
 
-    /// Writes one token with the block's codes; `literal` is a literal token's byte.
+    /// Writes one token with the block's codes (``writeCodes``); `literal` is a literal
+    /// token's byte.
     @inline(__always)
-    private func write(
-        _ token: DeflateToken, literal: UInt8, _ literalCode: HuffmanCode, _ distanceCode: HuffmanCode
-    ) throws(RecipeError) {
+    private func write(_ token: DeflateToken, literal: UInt8) throws(RecipeError) {
+        let codes = writeCodes
         if token == 0 {
-            guard literalCode.lengths[Int(literal)] != 0 else { throw malformed("literal without a code") }
-            literalCode.write(Int(literal), &sink)
+            guard codes.hasLiteralCode(Int(literal)) else { throw malformed("literal without a code") }
+            codes.writeLiteral(Int(literal), &sink)
             return
         }
         let length = token.matchLength
@@ -405,12 +414,11 @@ final class DeflateReplay {
         let symbol = 257 + code
         let distance = token.matchDistance
         let distanceSymbol = DeflateCodes.distanceCode(distance)
-        guard symbol < literalCode.lengths.count, literalCode.lengths[symbol] != 0,
-            distanceSymbol < distanceCode.lengths.count, distanceCode.lengths[distanceSymbol] != 0
+        guard codes.hasLiteralCode(symbol), distanceSymbol < 32, codes.hasDistanceCode(distanceSymbol)
         else { throw malformed("match without a code") }
-        literalCode.write(symbol, &sink)
+        codes.writeLiteral(symbol, &sink)
         sink.write(UInt32(length - DeflateCodes.lengthBase[code]), DeflateCodes.lengthExtra[code])
-        distanceCode.write(distanceSymbol, &sink)
+        codes.writeDistance(distanceSymbol, &sink)
         sink.write(
             UInt32(distance - DeflateCodes.distanceBase[distanceSymbol]), DeflateCodes.distanceExtra[distanceSymbol])
     }
