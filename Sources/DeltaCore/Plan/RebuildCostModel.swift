@@ -75,8 +75,10 @@ public struct RebuildCostModel: Hashable, Sendable {
     public func recompressing(_ format: CompressionFormat, slowerBy factor: Double) -> RebuildCostModel {
         var scaled = self
         let factor = max(factor, 1)
-        scaled.recompressThroughput[format] = (recompressThroughput[format] ?? 10e6) / factor
-        scaled.serialRecompressThroughput[format] = (serialRecompressThroughput[format] ?? 10e6) / factor
+        scaled.recompressThroughput[format] =
+            (recompressThroughput[format] ?? Self.unknownRecompressThroughput) / factor
+        scaled.serialRecompressThroughput[format] =
+            (serialRecompressThroughput[format] ?? Self.unknownRecompressThroughput) / factor
         return scaled
     }
 
@@ -95,12 +97,15 @@ public struct RebuildCostModel: Hashable, Sendable {
         Double(uncompressedBytes) / max(decompressThroughput[Self.format(ofName: name)] ?? 100e6, 1)
     }
 
+    /// The recompression speed assumed for a format the model has no figure for.
+    private static let unknownRecompressThroughput = 10e6
+
     /// Seconds to recompress a target of `uncompressedBytes` named `name`, with a recipe that
     /// shares the work out (`parallel`, what plans assume) or not.
     public func recompressSeconds(name: String, uncompressedBytes: UInt64, parallel: Bool = true) -> Double {
         let format = Self.format(ofName: name)
         let throughput = parallel ? recompressThroughput[format] : serialRecompressThroughput[format]
-        return Double(uncompressedBytes) / max(throughput ?? 10e6, 1)
+        return Double(uncompressedBytes) / max(throughput ?? Self.unknownRecompressThroughput, 1)
     }
 
     /// The format a distfile's name suggests. Only for estimates: real work detects the

@@ -170,8 +170,9 @@ public final class DistfileFetcher: Sendable {
         let downloads = try await downloadPatches(plan.chain, request: request, context: &context)
         let patchPaths = downloads.map(\.path)
         let recipe = patchPaths.last.flatMap { Rebuilder.recipe(ofPatch: $0) }
+        let costFactor = recipe?.recompressionCostFactor ?? 1
         let timeAware = try recheckAfterPatchDownload(
-            plan: plan, request: request, downloads: downloads, recipe: recipe)
+            plan: plan, request: request, downloads: downloads, recipe: recipe, costFactor: costFactor)
         let links = zip(plan.chain, patchPaths).map { ChainLink(patchPath: $1, expectedContent: $0.target.digests) }
 
         let rebuilt: RebuiltDistfile
@@ -197,12 +198,11 @@ public final class DistfileFetcher: Sendable {
             }
             context.samples += timing.samples(
                 contentBytes: rebuilt.content.size, parallel: rebuilt.parallelism.isParallel,
-                cpuShare: request.cpuShare, costFactor: recipe?.recompressionCostFactor ?? 1)
+                cpuShare: request.cpuShare, costFactor: costFactor)
         } catch RebuildError.cancelled where deadline?.reason != nil {
             // The patches are sound; the machine was too slow. What it ran at is remembered.
             context.samples += timing.samplesOfUnfinishedRebuild(
-                parallel: timeAware?.parallel ?? true, cpuShare: request.cpuShare,
-                costFactor: recipe?.recompressionCostFactor ?? 1)
+                parallel: timeAware?.parallel ?? true, cpuShare: request.cpuShare, costFactor: costFactor)
             throw PatchingFailure(reason: deadline?.reason ?? "the rebuild was cancelled")
         } catch {
             if let local = Self.localFailure(error) { throw FetchError.local(local) }
@@ -297,20 +297,22 @@ public final class DistfileFetcher: Sendable {
     /// reconstruction, ``RecompressionRecipe/recompressionCostFactor``). If any changes the
     /// estimate so that a full download now looks faster than the rebuild still to do,
     /// patching is abandoned before the expensive part.
+    /// `recipe` is the last patch's and `costFactor` its ``RecompressionRecipe/recompressionCostFactor``.
     /// - Returns: the time-aware model with what the patches taught, and whether
     ///   recompression will be shared out; nil when bytes are preferred (or the file's size
     ///   is unknown).
     private func recheckAfterPatchDownload(
-        plan: Plan, request: FetchRequest, downloads: [DownloadResult], recipe: RecompressionRecipe?
+        plan: Plan, request: FetchRequest, downloads: [DownloadResult], recipe: RecompressionRecipe?,
+        costFactor: Double
     ) throws -> (model: RebuildCostModel, parallel: Bool)? {
         guard case .time(var model) = request.policy.preference, let fullSize = request.expected?.size,
             !downloads.isEmpty
         else { return nil }
         let parallel = Self.sharesRecompression(request: request, recipe: recipe)
         var learnt: [String] = []
-        if let recipe, recipe.recompressionCostFactor > 1 {
-            model = model.recompressing(recipe.format, slowerBy: recipe.recompressionCostFactor)
-            let tenths = Int((recipe.recompressionCostFactor * 10).rounded())
+        if let recipe, costFactor > 1 {
+            model = model.recompressing(recipe.format, slowerBy: costFactor)
+            let tenths = Int((costFactor * 10).rounded())
             learnt.append(
                 "the recipe replays an optimal parse (about \(tenths / 10).\(tenths % 10) x the usual recompression time)"
             )

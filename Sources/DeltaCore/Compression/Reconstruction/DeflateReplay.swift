@@ -57,8 +57,6 @@ final class DeflateReplay {
     /// one under way.
     private let replayed: Range<Int>
     @exclusivity(unchecked) private var segmentIndex: Int
-    /// Where the segment under way's content ends (``segment``'s, read per token).
-    @exclusivity(unchecked) private var segmentContentEnd = 0
     /// Content received at most: the content's end, or a segment's end plus its read-ahead.
     private let feedEnd: Int
     /// The stream bit where the sink's first bit goes (a segment's start in a one-segment replay).
@@ -149,7 +147,6 @@ final class DeflateReplay {
     private func beginSegment(_ index: Int) {
         let segment = sizes.segments[index]
         segmentIndex = index
-        segmentContentEnd = segment.contentEnd
         coder = RangeDecoder(
             UnsafeRawBufferPointer(rebasing: body[..<segment.body.upperBound]), offset: segment.body.lowerBound)
         tokenModel = TokenModel()
@@ -350,7 +347,7 @@ final class DeflateReplay {
 
     /// Decodes the block's next token: written at once when the block's codes are known, else held.
     private func decodeToken(_ kind: DeflateBlockRecord.Kind) throws(RecipeError) {
-        guard position < segmentContentEnd else { throw malformed("tokens past the content") }
+        guard position < segment.contentEnd else { throw malformed("tokens past the content") }
         // The predictor is held by self throughout: used unretained, it costs no retain and
         // release per token (a tenth of an ISA-L replay's time).
         let decoded = Unmanaged.passUnretained(predictor)._withUnsafeGuaranteedRef { predictor in
