@@ -3,7 +3,8 @@ import Foundation
 import FuzzTargets
 import Testing
 
-/// Predictor mode 6 (``OptimalParsePredictor``, payload version 4 with `headersFirst`): the
+/// Predictor mode 6 (``OptimalParsePredictor``, payload version 4 with `headersFirst`, 5 with a
+/// nice length): the
 /// optimal parse of each block under its own code lengths predicts the encoders that parse
 /// optimally (7-Zip, zopfli, libdeflate -10 to -12); their streams round-trip through it, it
 /// codes them smaller than the hash-chain modes, and other producers' payloads do not change.
@@ -25,7 +26,7 @@ import Testing
         let deflate = try DeflateReconstructionTests.deflateData(of: file)
         let payload = try Self.analysed(deflate, content: content, settings: Self.modeSix)
         let sizes = try DeflateReconstruction.Sizes(payload)
-        #expect(payload[0] == 4 && sizes.settings.mode == .optimalParse && sizes.flags.contains(.headersFirst))
+        #expect(payload[0] == 5 && sizes.settings.mode == .optimalParse && sizes.flags.contains(.headersFirst))
         #expect(try DeflateReconstructionTests.replayed(payload, content: content) == deflate, "\(name)")
         let longest = try Self.analysed(deflate, content: content, settings: DeflateReconstruction.defaultSettings)
         #expect(payload.count < longest.count, "\(name): mode 6 \(payload.count) bytes, longest match \(longest.count)")
@@ -103,9 +104,10 @@ import Testing
                         print("OptimalParseReconstructionTests: \(note) skipped, the parser refuses it: \(refusal)")
                         continue
                     }
-                    // Every tree depth the analysis may choose, in turn.
-                    let depths = OptimalParsePredictor.candidateSettings
-                    let payload = try Self.analysed(deflate, content: content, settings: depths[round % depths.count])
+                    // Every tree depth and nice length the analysis may choose, in turn.
+                    let choices = OptimalParsePredictor.candidateSettings
+                    let settings = choices[(index + round) % choices.count]
+                    let payload = try Self.analysed(deflate, content: content, settings: settings)
                     let replayed = try DeflateReconstructionTests.replayed(payload, content: content)
                     #expect(replayed == deflate, note)
                 } catch {
@@ -119,7 +121,8 @@ import Testing
 
     /// Real 7-Zip and libdeflate -12 output of the six tar: the detected recipe survives its
     /// binary form and rebuilds the file byte for byte. Detected for the smallest data
-    /// (``ReconstructionGoal/smallestData``) the recipe carries a version-4 mode-6 payload;
+    /// (``ReconstructionGoal/smallestData``) the recipe carries a mode-6 payload (version 4,
+    /// or 5 with a nice length);
     /// for a fast replay (the default), another mode's, larger.
     @Test(arguments: [
         ("7zz", ["a", "-tgzip", "-mx9", "-si", "-so", "dummy"]), ("7zz", ["a", "-tgzip", "-mx5", "-si", "-so", "dummy"]),
@@ -137,7 +140,8 @@ import Testing
             try ProducerRecipeTests.detectAndRebuild(file, what, reconstruction: .smallestData), "\(what)")
         let smallPayload = try #require(small.extensionPayload(.deflateReconstruction), "\(what): no reconstruction")
         let sizes = try DeflateReconstruction.Sizes(smallPayload)
-        #expect(smallPayload.first == 4 && sizes.settings.mode == .optimalParse, "\(what): mode \(sizes.settings.mode)")
+        #expect(sizes.settings.mode == .optimalParse, "\(what): mode \(sizes.settings.mode)")
+        #expect(smallPayload.first == sizes.settings.minimumPayloadVersion, "\(what): the oldest version that has it")
         #expect(OptimalParsePredictor.candidateSettings.contains(sizes.settings), "\(what): \(sizes.settings)")
         let fast = try #require(try ProducerRecipeTests.detectAndRebuild(file, what), "\(what)")
         let fastPayload = try #require(fast.extensionPayload(.deflateReconstruction), "\(what): no reconstruction")
@@ -159,7 +163,15 @@ import Testing
         let fast = try #require(try RecipeDetector.detect(compressed: file).recipe)
         let six = [UInt8](try Data(contentsOf: URL(fileURLWithPath: TestPaths.testdata("six-1.17.0.tar.gz"))))
         let exact = try #require(try RecipeFixtures.detect(six).recipe)
-        #expect(small.recompressionCostFactor >= 3.5, "\(small.recompressionCostFactor)")
+        #expect(small.recompressionCostFactor >= 3, "\(small.recompressionCostFactor)")
+        let sevenZipNine = MatchPredictor.Settings(chainLimit: 80, lazyLimit: 128, mode: .optimalParse)
+        let deflate = try DeflateReconstructionTests.deflateData(of: file)
+        let content = try GzipDecoder().transform(file)
+        let nicePayload = try Self.analysed(deflate, content: content, settings: sevenZipNine)
+        let deepPayload = try Self.analysed(
+            deflate, content: content, settings: MatchPredictor.Settings(chainLimit: 128, lazyLimit: 0, mode: .optimalParse))
+        #expect(DeflateReconstruction.replayCostFactor(payload: nicePayload) == 3)
+        #expect(DeflateReconstruction.replayCostFactor(payload: deepPayload) == 4)
         #expect(fast.recompressionCostFactor == 1 && exact.recompressionCostFactor == 1)
         #expect(DeflateReconstruction.replayCostFactor(payload: [4, 0xFF]) == 1, "a payload that does not parse")
         let model = RebuildCostModel(bandwidth: 1e6)
@@ -175,18 +187,24 @@ import Testing
                 == model.recompressSeconds(name: "a.tar.xz", uncompressedBytes: 1 << 20))
     }
 
-    /// The fuzz target's version-4 seed (Fuzz/make-optimal-parse-seeds.py) is a mode-6 payload
-    /// that replays, so the fuzzer starts inside the binary-tree parser; its corrupt twin and
-    /// the version-3 seed run through the target without trapping.
+    /// The fuzz target's version-4 and version-5 seeds (Fuzz/make-optimal-parse-seeds.py) are
+    /// mode-6 payloads that replay, so the fuzzer starts inside the binary-tree parser, with
+    /// and without a nice length; their corrupt twins and the version-3 seed run through the
+    /// target without trapping.
     @Test func fuzzSeedsReachModeSix() throws {
         let directory = TestPaths.repositoryRoot.appendingPathComponent("Tests/DeltaCoreTests/Fuzz/FuzzReconstruction")
-        let seed = [UInt8](try Data(contentsOf: directory.appendingPathComponent("seed-replay-optimal-parse-v4")))
-        let contentLength = Int(seed[1]) | Int(seed[2]) << 8
-        let payload = Array(seed[(3 + contentLength)...])
-        let sizes = try DeflateReconstruction.Sizes(payload)
-        #expect(payload.first == 4 && sizes.settings.mode == .optimalParse)
-        #expect(seed.withUnsafeBytes { FuzzTargets.reconstruction($0) } == 1, "the v4 seed does not replay")
-        for name in ["seed-replay-optimal-parse-v4-corrupt", "seed-replay-optimal-parse"] {
+        for version: UInt8 in [4, 5] {
+            let seed = [UInt8](try Data(contentsOf: directory.appendingPathComponent("seed-replay-optimal-parse-v\(version)")))
+            let contentLength = Int(seed[1]) | Int(seed[2]) << 8
+            let payload = Array(seed[(3 + contentLength)...])
+            let sizes = try DeflateReconstruction.Sizes(payload)
+            #expect(payload.first == version && sizes.settings.mode == .optimalParse)
+            #expect((sizes.settings.lazyLimit != 0) == (version == 5), "a nice length only in version 5")
+            #expect(seed.withUnsafeBytes { FuzzTargets.reconstruction($0) } == 1, "the v\(version) seed does not replay")
+        }
+        for name in [
+            "seed-replay-optimal-parse-v4-corrupt", "seed-replay-optimal-parse-v5-corrupt", "seed-replay-optimal-parse",
+        ] {
             let bytes = try Data(contentsOf: directory.appendingPathComponent(name))
             _ = bytes.withUnsafeBytes { FuzzTargets.reconstruction($0) }
         }

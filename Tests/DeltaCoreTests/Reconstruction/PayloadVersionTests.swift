@@ -15,11 +15,18 @@ import Testing
             // mode 6 (redefined on 2026-12-02) and zlib-ng's medium modes 10-12 are version 4's.
             let plain: UInt8 =
                 mode.rawValue <= 1 ? 1 : mode.rawValue <= 5 ? 2 : mode == .optimalParse || mode.rawValue >= 10 ? 4 : 3
-            #expect(DeflateReconstruction.version(for: mode, flags: []) == plain, "\(mode)")
-            #expect(DeflateReconstruction.version(for: mode, flags: .headersFirst) == max(plain, 3), "\(mode)")
+            let settings = MatchPredictor.Settings(chainLimit: 16, lazyLimit: 0, mode: mode)
+            #expect(DeflateReconstruction.version(for: settings, flags: []) == plain, "\(mode)")
+            #expect(DeflateReconstruction.version(for: settings, flags: .headersFirst) == max(plain, 3), "\(mode)")
             #expect(mode.minimumPayloadVersion <= DeflateReconstruction.payloadVersion, "\(mode)")
         }
         #expect(Mode(rawValue: 6)?.minimumPayloadVersion == 4, "mode 6 is version 4 only")
+        // Mode 6 with a nice length (in the lazy limit) is version 5's; other modes' lazy
+        // limits change nothing.
+        let nice = MatchPredictor.Settings(chainLimit: 80, lazyLimit: 128, mode: .optimalParse)
+        #expect(DeflateReconstruction.version(for: nice, flags: .headersFirst) == 5)
+        let lazy = MatchPredictor.Settings(chainLimit: 128, lazyLimit: 32)
+        #expect(DeflateReconstruction.version(for: lazy, flags: []) == 1)
         #expect(DeflateReconstruction.Flags().minimumPayloadVersion == 1)
         #expect(DeflateReconstruction.Flags.headersFirst.minimumPayloadVersion == 3)
         #expect(Mode(rawValue: 7) == nil || Mode(rawValue: 7)!.minimumPayloadVersion == 3, "mode 7 is version 3 only")
@@ -124,14 +131,15 @@ import Testing
         }
     }
 
-    /// A real mode-6 payload (version 4) replays; the same payload stamped version 3 (what the
-    /// old optimal parse read) is refused with a typed error at the mode, not replayed.
+    /// A real mode-6 payload without a nice length (version 4) replays; the same payload
+    /// stamped version 3 (what the old optimal parse read) is refused with a typed error at
+    /// the mode, not replayed.
     @Test func versionThreeModeSixPayloadIsRefused() throws {
         let file = try DeflateReconstructionTests.vector("7zip-9")
         let content = try GzipDecoder().transform(file)
         let deflate = try DeflateReconstructionTests.deflateData(of: file)
-        let payload = try OptimalParseReconstructionTests.analysed(
-            deflate, content: content, settings: OptimalParseReconstructionTests.modeSix)
+        let withoutNiceLength = MatchPredictor.Settings(chainLimit: 128, lazyLimit: 0, mode: .optimalParse)
+        let payload = try OptimalParseReconstructionTests.analysed(deflate, content: content, settings: withoutNiceLength)
         #expect(payload.first == 4)
         #expect(try DeflateReconstructionTests.replayed(payload, content: content) == deflate)
         var header = try Header(payload)
@@ -139,5 +147,30 @@ import Testing
         header.version = 3
         let (bytes, modeOffset, _) = header.written()
         Self.expectMalformed(bytes, content, at: modeOffset, "mode 6 in version 3")
+    }
+
+    /// A real mode-6 payload with a nice length is version 5 and replays. Stamped version 4 (a
+    /// version-4 build would replay it without the cut, and write other bytes) it is refused at
+    /// the mode, as are nice lengths outside 3-257 (1, 2, 258: 258 is written 0) in version 5.
+    @Test func niceLengthIsVersionFiveOnly() throws {
+        let file = try DeflateReconstructionTests.vector("7zip-9")
+        let content = try GzipDecoder().transform(file)
+        let deflate = try DeflateReconstructionTests.deflateData(of: file)
+        for settings in OptimalParsePredictor.candidateSettings where settings.lazyLimit != 0 {
+            let payload = try OptimalParseReconstructionTests.analysed(deflate, content: content, settings: settings)
+            #expect(payload.first == 5, "\(settings)")
+            #expect(try DeflateReconstructionTests.replayed(payload, content: content) == deflate, "\(settings)")
+            var header = try Header(payload)
+            #expect(header.fields[5] == UInt64(settings.lazyLimit) && header.fields[6] == 6)
+            header.version = 4
+            let (bytes, modeOffset, _) = header.written()
+            Self.expectMalformed(bytes, content, at: modeOffset, "nice length \(settings.lazyLimit) in version 4")
+            header.version = 5
+            for refused: UInt64 in [1, 2, 258] {
+                header.fields[5] = refused
+                let (bytes, modeOffset, _) = header.written()
+                Self.expectMalformed(bytes, content, at: modeOffset, "nice length \(refused) in version 5")
+            }
+        }
     }
 }

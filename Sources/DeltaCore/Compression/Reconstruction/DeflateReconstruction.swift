@@ -21,14 +21,15 @@
 /// modes 7-9 (zlib-ng's `deflate_quick` of encoder generations 1-3,
 /// ``ZlibNGQuickEmulation``) to it. Version 4 (2026-12-02) moves mode 6 (optimal parse,
 /// redefined: a binary-tree match finder) to itself; a version-3 payload in mode 6 is
-/// refused. A payload is written as
+/// refused. Version 5 (2026-12-02) gives mode 6 a nice length in the lazy limit
+/// (``MatchPredictor/Settings/optimalParseNiceLength``). A payload is written as
 /// the oldest version that expresses it (``version(for:flags:)``), so one without flags in
 /// modes 0-5 is byte for byte a version 1 or 2 payload.
 /// Mode 6 (``OptimalParsePredictor``, `headersFirst` required) codes per fixed or dynamic block
 /// its content length after its token count and, for a dynamic block, after its header.
 public enum DeflateReconstruction {
     /// The newest payload version written and read.
-    public static let payloadVersion: UInt8 = 4
+    public static let payloadVersion: UInt8 = 5
 
     /// The predictor settings the analysis uses.
     static let defaultSettings = MatchPredictor.Settings(chainLimit: 128, lazyLimit: 32)
@@ -92,7 +93,7 @@ public enum DeflateReconstruction {
             settings.mode.supportsSegments ? segmentBlocks(parsed, segmentSize: segmentSize) : [parsed.blocks.indices]
         if segments.count > 1 { flags.insert(.segmented) }
         var header = RecipeByteWriter()
-        let version = version(for: settings.mode, flags: flags)
+        let version = version(for: settings, flags: flags)
         header.bytes.append(version)
         header.varint(UInt64(content.count))
         header.varint(UInt64(deflate.count))
@@ -390,6 +391,11 @@ public enum DeflateReconstruction {
                 }
             }
             settings = MatchPredictor.Settings(chainLimit: chainLimit, lazyLimit: lazyLimit, mode: mode)
+            guard settings.isValid(inPayloadVersion: version) else {
+                throw .malformed(
+                    offset: modeOffset,
+                    detail: "predictor mode \(mode.rawValue) with lazy limit \(lazyLimit) in version \(version)")
+            }
             if version >= 3 {
                 let flagsOffset = input.offset
                 flags = Flags(rawValue: try input.varint())

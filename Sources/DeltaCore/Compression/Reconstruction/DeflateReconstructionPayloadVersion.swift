@@ -31,9 +31,30 @@ extension DeflateReconstruction {
         }
     }
 
-    /// The oldest payload version that expresses a payload in `mode` with `flags`.
-    static func version(for mode: MatchPredictor.Settings.Mode, flags: Flags) -> UInt8 {
-        max(mode.minimumPayloadVersion, flags.minimumPayloadVersion)
+    /// The oldest payload version that expresses a payload with these predictor `settings`
+    /// and `flags`.
+    static func version(for settings: MatchPredictor.Settings, flags: Flags) -> UInt8 {
+        max(settings.minimumPayloadVersion, flags.minimumPayloadVersion)
+    }
+}
+
+extension MatchPredictor.Settings {
+    /// Mode 6's nice length (``OptimalParsePredictor``), carried in the lazy limit, which the
+    /// mode has no other use for: 0 (versions 4 and 5) is 258, no cut; 3-257 (version 5) cut
+    /// the trees' comparisons there and skip the descents inside longer matches.
+    var optimalParseNiceLength: Int { lazyLimit == 0 ? 258 : lazyLimit }
+
+    /// The first payload version with these settings: the mode's, or 5 for mode 6 with a
+    /// nice length (a version-4 build would replay it without the cut, and write other bytes).
+    var minimumPayloadVersion: UInt8 {
+        mode == .optimalParse && lazyLimit != 0 ? 5 : mode.minimumPayloadVersion
+    }
+
+    /// Whether a payload of `version` may carry these settings: the version has the mode, and
+    /// mode 6's lazy limit is 0 or, from version 5, a nice length of 3-257.
+    func isValid(inPayloadVersion version: UInt8) -> Bool {
+        guard minimumPayloadVersion <= version else { return false }
+        return mode != .optimalParse || lazyLimit == 0 || (3...257).contains(lazyLimit)
     }
 }
 

@@ -162,7 +162,9 @@ final class MatchPredictor {
         }
         optimal =
             settings.mode == .optimalParse
-            ? OptimalParsePredictor(contentSize: contentSize, chainLimit: settings.chainLimit) : nil
+            ? OptimalParsePredictor(
+                contentSize: contentSize, chainLimit: settings.chainLimit,
+                niceLength: settings.optimalParseNiceLength) : nil
     }
 
     deinit {

@@ -21,6 +21,11 @@
 /// positions ordered by the strings that start there, the newest at the root, so one descent
 /// of at most `chain` nodes (the settings' chain limit) meets the matches of increasing
 /// length at increasing distance, and the same descent re-roots the tree at the new position.
+/// With a *nice length* (payload version 5, ``niceLength``; 7-Zip's "fast bytes") strings that
+/// agree on that many bytes are one string to the tree, as in 7-Zip's and libdeflate's
+/// finders: the descent stops at the first node that long, which the new position replaces,
+/// and the candidate found there is extended to its whole length. Repetitive content, where
+/// most descents met long strings all the way down, costs far less.
 /// Every position is inserted once, in order (``insert(upTo:)`` for positions no block
 /// queries), from the content's start or, in a segment, from 32 KiB before it
 /// (``warm(from:upTo:)``). Among choices of equal cost the literal wins, then the shorter match (the order
@@ -51,6 +56,8 @@ final class OptimalParsePredictor {
     private var origin = 0
     private let count: Int
     private let chainLimit: Int
+    /// Strings that agree on this many bytes are one string to the trees (``niceLength``).
+    private let niceLength: Int
     /// The newest inserted position per hash (-1: none): each hash's tree root.
     private let head: UnsafeMutablePointer<Int32>
     /// Per window slot, two entries: the smaller and the greater subtree of the position there.
@@ -81,11 +88,12 @@ final class OptimalParsePredictor {
     private let distanceCost: UnsafeMutablePointer<Int32>
 
     /// A parser over content of `contentSize` bytes, walking at most `chainLimit` links per
-    /// position.
-    init(contentSize: Int, chainLimit: Int) {
+    /// position, comparing strings up to `niceLength` bytes (3-258; 258 is no cut).
+    init(contentSize: Int, chainLimit: Int, niceLength: Int = 258) {
         data = UnsafePointer(bitPattern: 1)!
         count = contentSize
         self.chainLimit = chainLimit
+        self.niceLength = min(max(niceLength, 3), 258)
         head = .allocate(capacity: 1 << Self.hashBits)
         head.initialize(repeating: -1, count: 1 << Self.hashBits)
         children = .allocate(capacity: 2 * Self.window)
@@ -184,7 +192,8 @@ final class OptimalParsePredictor {
     private func advanceTree(base: Int) -> Int {
         let position = inserted
         inserted &+= 1
-        let limit = min(258, count &- position)
+        let fullLimit = min(258, count &- position)
+        let limit = min(niceLength, fullLimit)
         let h = hash(position)
         var node = Int(head[h])
         head[h] = Int32(truncatingIfNeeded: position)
@@ -215,6 +224,10 @@ final class OptimalParsePredictor {
             }
             if length &+ 8 > limit { while length < limit && here[length] == other[length] { length &+= 1 } }
             let nodeSlot = (node & mask) &* 2
+            if length >= limit && base >= 0 {
+                // A match of the nice length may go on: its candidate is its whole length.
+                while length < fullLimit && here[length] == other[length] { length &+= 1 }
+            }
             if length > best && base >= 0 {
                 best = length
                 if found < Self.maximumCandidates {
@@ -371,13 +384,17 @@ final class OptimalParsePredictor {
 }
 
 extension OptimalParsePredictor {
-    /// Mode 6's settings the analysis tries on the sample: tree descents of at most 32 or 128
-    /// nodes (the lazy limit is unused). On the 61 MB Django 5.1 tar, 128 nodes code 7-Zip -mx9
-    /// in 4.61 % of the file instead of 5.07 % and libdeflate -12 in 3.87 % instead of 4.45 %,
-    /// for about 1.2 x the replay time; 7-Zip -mx5 (a shallower search) takes 3.78 % with 32
-    /// and 4.00 % with 128 (bench/results-2026-12-02-reconstruction-small.txt).
+    /// Mode 6's settings the analysis tries on the sample, as (tree depth, nice length):
+    /// 7-Zip's own match finder settings at -mx5/-mx6 (32, 32), -mx7/-mx8 (48, 64) and -mx9
+    /// (80, 128) (its cut value 16 + fb / 2 and fast bytes fb), and (128, none) for zopfli and
+    /// libdeflate -10 to -12 (which cut at 258 at level 12). On the 61 MB Django 5.1 tar,
+    /// 7-Zip -mx9 takes 4.43 % of the file with (80, 128) against 4.61 % with (128, none) and
+    /// replays in 7.4 s of CPU against 9.5 s; -mx5 3.28 % with (32, 32) against 3.78 % with
+    /// (32, none), in 6.0 s against 8.6 s (bench/results-2026-12-02-nice-length.txt).
     static let candidateSettings: [MatchPredictor.Settings] = [
-        MatchPredictor.Settings(chainLimit: 32, lazyLimit: 0, mode: .optimalParse),
+        MatchPredictor.Settings(chainLimit: 32, lazyLimit: 32, mode: .optimalParse),
+        MatchPredictor.Settings(chainLimit: 48, lazyLimit: 64, mode: .optimalParse),
+        MatchPredictor.Settings(chainLimit: 80, lazyLimit: 128, mode: .optimalParse),
         MatchPredictor.Settings(chainLimit: 128, lazyLimit: 0, mode: .optimalParse),
     ]
 

@@ -3,8 +3,8 @@
 ///
 /// The two differ only on streams from encoders that parse optimally (7-Zip, zopfli,
 /// libdeflate -10 to -12), where predictor mode 6 (``OptimalParsePredictor``) codes about half
-/// the data of the hash-chain modes (3.6-4.6 % of the file against 8.7-9.7 %) but replays at
-/// 3-4 × the time of one zlib -9 compression of the content, against at most 1.4 × for the
+/// the data of the hash-chain modes (3.3-4.4 % of the file against 8.7-9.7 %) but replays at
+/// 2.5-3.7 × the time of one zlib -9 compression of the content, against at most 1.4 × for the
 /// others. On a 10 MB file that is about 0.5 MB saved for 5-7 s more of one core at each
 /// rebuild, a gain only below about 100 kB/s per core (docs/recipes.md), so time is the default.
 public enum ReconstructionGoal: String, Sendable, CaseIterable {
@@ -17,12 +17,13 @@ public enum ReconstructionGoal: String, Sendable, CaseIterable {
 
 extension DeflateReconstruction {
     /// About how many times longer than zlib's own compression of the content replaying
-    /// `payload` takes: 3.5 for mode 6 with the tree depth 32, 4 with a deeper tree (measured
-    /// 3.3 and 4.0 × a zlib -9 compression on the 61 MB Django tar under load, 2.9 quiet:
-    /// bench/results-2026-12-02-reconstruction-small.txt), 1 for the other modes and for a
-    /// payload that does not parse (the replay will refuse it anyway).
+    /// `payload` takes: for mode 6, 3 with a nice length and a tree depth of at most 80 (7-Zip's
+    /// settings: 2.4-2.9 × a zlib -9 compression on the 61 MB Django tar), else 3.5 with the
+    /// depth 32 and 4 deeper (3.4-4.0 ×; bench/results-2026-12-02-nice-length.txt); 1 for the
+    /// other modes and for a payload that does not parse (the replay will refuse it anyway).
     public static func replayCostFactor(payload: [UInt8]) -> Double {
         guard let settings = try? Sizes(payload).settings, settings.mode == .optimalParse else { return 1 }
+        if settings.optimalParseNiceLength < 258 && settings.chainLimit <= 80 { return 3 }
         return settings.chainLimit > 32 ? 4 : 3.5
     }
 }
