@@ -78,17 +78,19 @@ import Testing
 
     // MARK: against the go on PATH
 
-    /// The go-gzip program (testdata/producers/go-gzip), built once; nil without `go`.
+    /// The go-gzip program (testdata/producers/go-gzip), built once per change of its sources
+    /// (``ProducerBuilds``); nil without `go`.
     static let goGzip: String? = {
         guard Tools.available("go") else { return nil }
-        let directory = try! TestPaths.temporaryDirectory()
-        let binary = directory.appendingPathComponent("go-gzip").path
-        let source = TestPaths.repositoryRoot.appendingPathComponent("testdata/producers/go-gzip").path
-        let cache = directory.appendingPathComponent("cache").path
-        let result = try? Tools.run(
-            "/bin/sh",
-            ["-c", "cd '\(source)' && GOCACHE='\(cache)' GOFLAGS=-mod=mod GOTOOLCHAIN=local go build -o '\(binary)' ."])
-        return result?.status == 0 ? binary : nil
+        return ProducerBuilds.program("go-gzip") { directory in
+            let binary = directory.appendingPathComponent("go-gzip").path
+            let source = TestPaths.repositoryRoot.appendingPathComponent("testdata/producers/go-gzip").path
+            let cache = directory.appendingPathComponent("cache").path
+            let result = try? Tools.run(
+                "/bin/sh",
+                ["-c", "cd '\(source)' && GOCACHE='\(cache)' GOFLAGS=-mod=mod GOTOOLCHAIN=local go build -o '\(binary)' ."])
+            return result?.status == 0 ? binary : nil
+        }
     }()
 
     static func go(_ content: [UInt8], level: Int, chunk: Int? = nil) throws -> [UInt8] {

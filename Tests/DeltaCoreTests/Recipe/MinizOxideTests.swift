@@ -44,29 +44,31 @@ import Testing
 
     // MARK: against a rust-gzip built here
 
-    /// testdata/producers/rust-gzip built offline against Debian's crates; nil without them.
+    /// testdata/producers/rust-gzip built offline against Debian's crates, once per change of
+    /// its sources (``ProducerBuilds``); nil without them.
     static let rustGzip: String? = {
         guard Tools.available("cargo"),
             FileManager.default.fileExists(atPath: "/usr/share/cargo/registry/flate2-1.0.25")
         else { return nil }
-        let directory = try! TestPaths.temporaryDirectory()
-        let home = directory.appendingPathComponent("cargo-home")
-        try? FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        let config =
-            "[source.crates-io]\nreplace-with = \"debian\"\n[source.debian]\ndirectory = \"/usr/share/cargo/registry\"\n[net]\noffline = true\n"
-        try? config.write(to: home.appendingPathComponent("config.toml"), atomically: true, encoding: .utf8)
-        let source = TestPaths.repositoryRoot.appendingPathComponent("testdata/producers/rust-gzip")
-        // A copy, so that the build leaves no Cargo.lock in the repository.
-        let copy = directory.appendingPathComponent("rust-gzip")
-        try? FileManager.default.copyItem(at: source, to: copy)
-        let target = directory.appendingPathComponent("target").path
-        let result = try? Tools.run(
-            "/bin/sh",
-            [
-                "-c",
-                "cd '\(copy.path)' && CARGO_HOME='\(home.path)' CARGO_TARGET_DIR='\(target)' cargo build --release --offline --quiet",
-            ])
-        return result?.status == 0 ? target + "/release/rust-gzip" : nil
+        return ProducerBuilds.program("rust-gzip") { directory in
+            let home = directory.appendingPathComponent("cargo-home")
+            try? FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+            let config =
+                "[source.crates-io]\nreplace-with = \"debian\"\n[source.debian]\ndirectory = \"/usr/share/cargo/registry\"\n[net]\noffline = true\n"
+            try? config.write(to: home.appendingPathComponent("config.toml"), atomically: true, encoding: .utf8)
+            let source = TestPaths.repositoryRoot.appendingPathComponent("testdata/producers/rust-gzip")
+            // A copy, so that the build leaves no Cargo.lock in the repository.
+            let copy = directory.appendingPathComponent("rust-gzip")
+            try? FileManager.default.copyItem(at: source, to: copy)
+            let target = directory.appendingPathComponent("target").path
+            let result = try? Tools.run(
+                "/bin/sh",
+                [
+                    "-c",
+                    "cd '\(copy.path)' && CARGO_HOME='\(home.path)' CARGO_TARGET_DIR='\(target)' cargo build --release --offline --quiet",
+                ])
+            return result?.status == 0 ? target + "/release/rust-gzip" : nil
+        }
     }()
 
     @Test(
