@@ -81,36 +81,60 @@ public enum PatchCreator {
         oldPath: String, newPath: String, outputDirectory: String,
         options: PatchCreationOptions = PatchCreationOptions()
     ) throws -> PatchCreation {
+        try create(
+            oldPath: oldPath, newPath: newPath, outputDirectory: outputDirectory, options: options,
+            detect: { try RecipeDetector.detect(path: $0, reconstruction: $1, provesReconstruction: false) })
+    }
+
+    /// ``create(oldPath:newPath:outputDirectory:options:)`` with the recipe detection given
+    /// (tests hand in a reconstruction that does not replay). `detect` need not replay a
+    /// deflate reconstruction: the rebuild proven below replays it.
+    static func create(
+        oldPath: String, newPath: String, outputDirectory: String, options: PatchCreationOptions,
+        detect: (String, ReconstructionGoal) throws -> RecipeDetection
+    ) throws -> PatchCreation {
         let oldFileName = baseName(oldPath), newFileName = baseName(newPath)
         let old = try FileInspector.inspect(path: oldPath, algorithms: options.hashes)
         let new = try FileInspector.inspect(path: newPath, algorithms: Array(Set(options.hashes + [.sha256])))
-        let detection =
+        var detection =
             new.format == .none
             ? RecipeDetection(recipe: nil, candidatesTried: 0, reason: "the new file is not compressed")
-            : try RecipeDetector.detect(path: newPath, reconstruction: options.reconstruction)
-        let metadata = PatchMetadata(recipe: detection.recipe?.serialized(), targetCompressed: new.compressed)
+            : try detect(newPath, options.reconstruction)
 
         let patchName = patchName(oldFileName: oldFileName, newFileName: newFileName)
         // Labelled with the patch's name, so that a run killed or failed before it could clean
         // up is cleared by the next one that publishes the same patch.
         let work = try WorkDirectory(in: outputDirectory, label: patchName)
         let patchDraft = work.path("patch")
-        try FileDiffer.diff(
-            oldPath: oldPath, newPath: newPath, outputPath: patchDraft, metadata: metadata, options: options.diff)
-
+        let content = work.path("content")
         // Prove the patch before anyone can see it: it must rebuild the content, and with the
         // recipe the very bytes of the new distfile.
-        let content = work.path("content")
-        let applied = try PatchFileApplier.apply(basePath: oldPath, patchPath: patchDraft, outputPath: content)
-        guard applied.result.matches(new.uncompressed) else {
-            throw CreationError.rebuildDiffers(newPath, what: "uncompressed content")
+        func draftAndProve(_ recipe: RecompressionRecipe?) throws -> Bool {
+            let metadata = PatchMetadata(recipe: recipe?.serialized(), targetCompressed: new.compressed)
+            try FileDiffer.diff(
+                oldPath: oldPath, newPath: newPath, outputPath: patchDraft, metadata: metadata, options: options.diff)
+            let applied = try PatchFileApplier.apply(basePath: oldPath, patchPath: patchDraft, outputPath: content)
+            guard applied.result.matches(new.uncompressed) else {
+                throw CreationError.rebuildDiffers(newPath, what: "uncompressed content")
+            }
+            guard let recipe else { return true }
+            do {
+                let rebuilt = try Recompressor.recompress(
+                    inputPath: content, recipe: recipe, outputPath: work.path("rebuilt"))
+                return rebuilt.size == new.compressed.size && rebuilt.sha256 == new.compressed[.sha256]?.hex
+            } catch is RecipeError where recipe.usesDeflateReconstruction {
+                return false  // a reconstruction its replay refuses: as one that writes other bytes
+            }
         }
-        if let recipe = detection.recipe {
-            let rebuilt = try Recompressor.recompress(
-                inputPath: content, recipe: recipe, outputPath: work.path("rebuilt"))
-            guard rebuilt.size == new.compressed.size, rebuilt.sha256 == new.compressed[.sha256]?.hex else {
+        if try !draftAndProve(detection.recipe) {
+            guard detection.recipe?.usesDeflateReconstruction == true else {
                 throw CreationError.rebuildDiffers(newPath, what: "recompressed file")
             }
+            // This rebuild was the reconstruction's only replay: one that differs is dropped,
+            // as the analysis's own replay would have dropped it, and the patch goes without.
+            detection = RecipeDetection(
+                recipe: nil, candidatesTried: detection.candidatesTried, reason: RecompressionRecipe.unreplayedReason)
+            _ = try draftAndProve(nil)
         }
 
         let patchPath = Paths.join(outputDirectory, patchName)

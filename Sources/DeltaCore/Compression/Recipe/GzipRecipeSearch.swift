@@ -5,6 +5,9 @@ struct GzipRecipeSearch {
     let decoder: GzipDecoder
     /// What a reconstructed member's predictor is chosen for.
     let goal: ReconstructionGoal
+    /// Whether a reconstruction is replayed before it is returned (its caller may prove the
+    /// whole rebuild instead, ``RecompressionRecipe/reconstructing(header:deflate:content:goal:proves:)``).
+    var provesReconstruction = true
 
     /// Uncompressed bytes inflated at most to find flush points (pigz's block size).
     static let flushScanLimit = 4 << 20
@@ -30,7 +33,8 @@ struct GzipRecipeSearch {
         let padded = file.count - Int(decoder.trailer.count)
         guard decoder.memberCount > 1 else {
             var detection = try Self.searchMember(
-                UnsafeRawBufferPointer(rebasing: file[..<padded]), content: content, previous: nil, goal: goal)
+                UnsafeRawBufferPointer(rebasing: file[..<padded]), content: content, previous: nil, goal: goal,
+                provesReconstruction: provesReconstruction)
             detection.recipe?.setTrailer(decoder.trailer)
             return detection
         }
@@ -61,6 +65,7 @@ struct GzipRecipeSearch {
             let memberContent = UnsafeRawBufferPointer(rebasing: content[start.content..<Int(end.contentOffset)])
             let detection = try Self.searchMember(
                 member, content: memberContent, previous: members.last?.recipe, goal: goal,
+                provesReconstruction: provesReconstruction,
                 skipsExactAfterReconstruction: number >= Self.fullySearchedMembers)
             tried += detection.candidatesTried
             guard let recipe = detection.recipe else {
@@ -88,10 +93,12 @@ struct GzipRecipeSearch {
     /// The recipe of one member (`member` from its header through its trailer, nothing after
     /// it), with no padding: the `previous` member's settings first, then every exact
     /// candidate (unless `skipsExactAfterReconstruction` and the previous member was
-    /// reconstructed), then deflate reconstruction for `goal`.
+    /// reconstructed), then deflate reconstruction for `goal` (replayed before it is returned
+    /// when `provesReconstruction`).
     static func searchMember(
         _ member: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer, previous: RecompressionRecipe?,
-        goal: ReconstructionGoal = .fastReplay, skipsExactAfterReconstruction: Bool = false
+        goal: ReconstructionGoal = .fastReplay, provesReconstruction: Bool = true,
+        skipsExactAfterReconstruction: Bool = false
     ) throws -> RecipeDetection {
         let (header, headerLength) = try GzipHeader.parse(member)
         let trial = CandidateTrial(content: content, expected: member)
@@ -135,7 +142,7 @@ struct GzipRecipeSearch {
             }
         }
         let reconstruction = RecompressionRecipe.reconstructing(
-            header: header, deflate: deflate, content: content, goal: goal)
+            header: header, deflate: deflate, content: content, goal: goal, proves: provesReconstruction)
         return RecipeDetection(
             recipe: reconstruction.recipe, candidatesTried: tried + 1,
             reason: reconstruction.recipe == nil ? "\(exactReason); \(reconstruction.reason ?? "")" : nil)

@@ -33,11 +33,14 @@ public enum RecipeDetector {
     ///   - contentLimit: the largest uncompressed size to hold in memory.
     ///   - reconstruction: what a deflate stream that no exact candidate makes is
     ///     reconstructed for.
+    ///   - provesReconstruction: whether a reconstruction is replayed before it is returned;
+    ///     false only for a caller that proves the recipe's whole rebuild itself.
     /// - Returns: the recipe, or the reason there is none (also for an uncompressed file).
     /// - Throws: ``FileError`` around an ``FileSystemError`` or a ``CompressionError`` when the file
     ///   cannot be read or decompressed.
     public static func detect(
-        path: String, contentLimit: Int = defaultContentLimit, reconstruction: ReconstructionGoal = .fastReplay
+        path: String, contentLimit: Int = defaultContentLimit, reconstruction: ReconstructionGoal = .fastReplay,
+        provesReconstruction: Bool = true
     ) throws -> RecipeDetection {
         let file = try ReadableFile(path: path)
         guard CompressionFormat.detect(try file.prefix(CompressionFormat.magicLength)) != .none else {
@@ -51,7 +54,9 @@ public enum RecipeDetector {
         compressed.reserveCapacity(Int(size))
         try file.forEachChunk { compressed.append(contentsOf: $0) }
         do {
-            return try detect(compressed: compressed, contentLimit: contentLimit, reconstruction: reconstruction)
+            return try detect(
+                compressed: compressed, contentLimit: contentLimit, reconstruction: reconstruction,
+                provesReconstruction: provesReconstruction)
         } catch let error as CompressionError {
             throw FileError(path: path, underlying: error)
         }
@@ -60,7 +65,8 @@ public enum RecipeDetector {
     /// Looks for the recipe of a compressed file held in memory.
     /// - Throws: ``CompressionError`` when the bytes do not decompress.
     public static func detect(
-        compressed: [UInt8], contentLimit: Int = defaultContentLimit, reconstruction: ReconstructionGoal = .fastReplay
+        compressed: [UInt8], contentLimit: Int = defaultContentLimit, reconstruction: ReconstructionGoal = .fastReplay,
+        provesReconstruction: Bool = true
     ) throws -> RecipeDetection {
         let format = CompressionFormat.detect(compressed)
         guard format != .none else { return RecipeDetection(recipe: nil, candidatesTried: 0, reason: "not compressed") }
@@ -86,7 +92,8 @@ public enum RecipeDetector {
                 switch format {
                 case .gzip:
                     try GzipRecipeSearch(
-                        file: file, content: content, decoder: decoder as! GzipDecoder, goal: reconstruction
+                        file: file, content: content, decoder: decoder as! GzipDecoder, goal: reconstruction,
+                        provesReconstruction: provesReconstruction
                     ).run()
                 case .bzip2:
                     try Bzip2RecipeSearch(file: file, content: content, decoder: decoder as! Bzip2Decoder).run()
