@@ -40,8 +40,8 @@ extension DeflateReconstruction {
 
 extension MatchPredictor.Settings {
     /// Mode 6's nice length (``OptimalParsePredictor``), carried in the lazy limit, which the
-    /// mode has no other use for: 0 (versions 4 and 5) is 258, no cut; 3-257 (version 5) cut
-    /// the trees' comparisons there and skip the descents inside longer matches.
+    /// mode has no other use for: 0 (versions 4 and 5) is 258, no cut; 3-257 (version 5) end
+    /// the trees' comparisons, and so their descents, at that many equal bytes.
     var optimalParseNiceLength: Int { lazyLimit == 0 ? 258 : lazyLimit }
 
     /// The first payload version with these settings: the mode's, or 5 for mode 6 with a
