@@ -389,8 +389,8 @@ extension OptimalParsePredictor {
     /// (80, 128) (its cut value 16 + fb / 2 and fast bytes fb), and (128, none) for zopfli and
     /// libdeflate -10 to -12 (which cut at 258 at level 12). On the 61 MB Django 5.1 tar,
     /// 7-Zip -mx9 takes 4.43 % of the file with (80, 128) against 4.61 % with (128, none) and
-    /// replays in 7.4 s of CPU against 9.5 s; -mx5 3.28 % with (32, 32) against 3.78 % with
-    /// (32, none), in 6.0 s against 8.6 s (bench/results-2026-12-02-nice-length.txt).
+    /// replays in 7.05 s of CPU against 8.65 s; -mx5 3.28 % with (32, 32) against 3.78 % with
+    /// (32, none), in 5.75 s against 6.44 s (bench/results-2026-12-02-nice-length.txt).
     static let candidateSettings: [MatchPredictor.Settings] = [
         MatchPredictor.Settings(chainLimit: 32, lazyLimit: 32, mode: .optimalParse),
         MatchPredictor.Settings(chainLimit: 48, lazyLimit: 64, mode: .optimalParse),
