@@ -78,6 +78,21 @@ import Testing
         }
     }
 
+    /// The case a CI run's seed found: `pigz -3 -b 32` over text and random bytes, whose first
+    /// block ended on a byte and so left no marker; the markers' spacing (64 KiB) was twice
+    /// the block size. Exact since the halves of that spacing are tried too.
+    @Test(.enabled(if: Tools.available("pigz"), "needs pigz"))
+    func pigzBlockWithoutAMarkerIsStillExact() throws {
+        let pigz = try #require(Self.producers.first { $0.name == "pigz" })
+        var generator = SeededGenerator(seed: 5_121_332_324_117_226_956)
+        let content = Self.content(&generator)
+        let setting = Int.random(in: pigz.settings, using: &generator)
+        #expect(pigz.arguments(setting) == ["-3", "-b", "32", "-c"], "the seed's setting")
+        let file = try #require(try Self.produce(pigz, setting: setting, content: content))
+        let recipe = try #require(try ProducerRecipeTests.detectAndRebuild(file, "pigz -3 -b 32"))
+        #expect(!recipe.usesDeflateReconstruction, "pigz -3 -b 32 needs no reconstruction")
+    }
+
     @Test(arguments: producers.indices)
     func randomContentAtRandomSettingsRoundTrips(producer index: Int) throws {
         let producer = Self.producers[index]

@@ -300,6 +300,13 @@ struct GzipRecipeSearch {
                 pigz(hinted, blockSize: blockSize) + rsyncable(hinted) + pigz(levels + [0], blockSize: blockSize)
                 + pigz(hinted.isEmpty ? [6] : hinted, blockSize: blockSize, strategy: .huffmanOnly)
                 + pigz(hinted.isEmpty ? [6] : hinted, blockSize: blockSize, strategy: .rle)
+            // A pigz block that ended on a byte left no marker, so the markers' spacing may
+            // be a multiple of the block size: its halves down to pigz's smallest come next.
+            var smaller = blockSize / 2
+            while PigzDeflateEncoder.blockSizes.contains(smaller), blockSize % smaller == 0 {
+                list += pigz(levels, blockSize: smaller)
+                smaller /= 2
+            }
         } else {
             list += rsyncable(hinted)
         }
