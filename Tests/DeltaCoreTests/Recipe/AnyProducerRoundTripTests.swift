@@ -93,6 +93,21 @@ import Testing
         #expect(!recipe.usesDeflateReconstruction, "pigz -3 -b 32 needs no reconstruction")
     }
 
+    /// A stream whose one flush point lies at an odd number of KiB (85 KiB of content, padded
+    /// by `testdata/producers/padded-deflate.py`) suggests pigz `-b 85`, whose halves are not
+    /// whole KiB: the search must not try them. A build that did threw "invalid gzip
+    /// settings" instead of reporting the stream not reproducible, and `mkpatch create` made
+    /// no patch at all.
+    @Test(.enabled(if: Tools.available(python), "needs python3"))
+    func aFlushAtAnOddNumberOfKiBIsSearchedWithoutInvalidSettings() throws {
+        var generator = SeededGenerator(seed: 85)
+        let content = generator.compressibleBytes(count: 85 << 10)
+        let file = try RecipeFixtures.peerReadingFile(
+            Self.python, [TestPaths.testdata("producers/padded-deflate.py")], input: content)
+        let detection = try RecipeDetector.detect(compressed: file, reconstruction: .fastReplay)
+        #expect(!detection.reproducible, "no recipe makes a padded stream")
+    }
+
     @Test(arguments: producers.indices)
     func randomContentAtRandomSettingsRoundTrips(producer index: Int) throws {
         let producer = Self.producers[index]

@@ -301,9 +301,10 @@ struct GzipRecipeSearch {
                 + pigz(hinted.isEmpty ? [6] : hinted, blockSize: blockSize, strategy: .huffmanOnly)
                 + pigz(hinted.isEmpty ? [6] : hinted, blockSize: blockSize, strategy: .rle)
             // A pigz block that ended on a byte left no marker, so the markers' spacing may
-            // be a multiple of the block size: its halves down to pigz's smallest come next.
+            // be a multiple of the block size: its halves down to pigz's smallest come next,
+            // while they are whole KiB (pigz's -b counts KiB).
             var smaller = blockSize / 2
-            while PigzDeflateEncoder.blockSizes.contains(smaller), blockSize % smaller == 0 {
+            while PigzDeflateEncoder.blockSizes.contains(smaller), smaller % 1024 == 0, blockSize % smaller == 0 {
                 list += pigz(levels, blockSize: smaller)
                 smaller /= 2
             }
