@@ -8,7 +8,11 @@
 # recompress --jobs 1` with the found recipe, which checks the rebuild byte for byte), against
 # one zlib -9 compression of the same content through `mkpatch recompress`.
 #
-# Usage: [ONLY=prefix] [MKPATCH=path] [GOAL=fast|small] bench/deflate-reconstruction.sh [TARBALL.tar.gz]
+# CLOCK=wall times wall-clock seconds instead, with the analysis and the replay on every core
+# (`--jobs` at its default) against the same single-threaded zlib -9: what a maintainer and a
+# user wait on this machine.
+#
+# Usage: [ONLY=prefix] [MKPATCH=path] [GOAL=fast|small] [CLOCK=cpu|wall] bench/deflate-reconstruction.sh [TARBALL.tar.gz]
 #   default: $DELTA_CORPUS/Django-5.1.tar.gz, or testdata/six-1.17.0.tar.gz when absent.
 #   ONLY=isal runs only the producers whose names start so; MKPATCH times another build;
 #   GOAL=small analyses with `--reconstruction small` (the optimal parse for 7-Zip, zopfli
@@ -21,6 +25,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 mkpatch=${MKPATCH:-$root/.build/release/mkpatch}
 only=${ONLY:-}
 goal=${GOAL:-fast}
+clock=${CLOCK:-cpu}
+replayJobs=1
+[ "$clock" = wall ] && replayJobs=$(nproc)
 corpus=${DELTA_CORPUS:-$HOME/.cache/delta-corpus}
 source=${1:-$corpus/Django-5.1.tar.gz}
 [ -f "$source" ] || source="$root/testdata/six-1.17.0.tar.gz"
@@ -28,11 +35,15 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 gzip -dc "$source" > "$work/input.tar"
 size=$(wc -c < "$work/input.tar")
-echo "input: $(basename "$source") -> $size bytes of tar; reconstruction for $goal"
+echo "input: $(basename "$source") -> $size bytes of tar; reconstruction for $goal; $clock seconds"
 
-cpu() { # CPU seconds (user + system) of a command
-    /usr/bin/time -f '%U %S' "$@" 2> "$work/time" > /dev/null
-    tail -n 1 "$work/time" | awk '{ printf "%.2f", $1 + $2 }'
+cpu() { # CPU seconds (user + system) of a command, or with CLOCK=wall its wall-clock seconds
+    /usr/bin/time -f '%U %S %e' "$@" 2> "$work/time" > /dev/null
+    if [ "$clock" = wall ]; then
+        tail -n 1 "$work/time" | awk '{ printf "%.2f", $3 }'
+    else
+        tail -n 1 "$work/time" | awk '{ printf "%.2f", $1 + $2 }'
+    fi
 }
 cat > "$work/zlib9.json" <<JSON
 {"format":"gzip","library":{"name":"zlib","version":"1.2.13"},"trailingZeroBytes":0,
@@ -82,7 +93,7 @@ for file in "$work"/*.gz; do
     recon=${fields#* }
     replay=-
     if [ "$kind" != none ]; then
-        replay=$(cpu "$mkpatch" recompress "$work/input.tar" --recipe "$work/recipe.json" -o "$work/out.gz" --jobs 1)
+        replay=$(cpu "$mkpatch" recompress "$work/input.tar" --recipe "$work/recipe.json" -o "$work/out.gz" --jobs "$replayJobs")
         cmp -s "$work/out.gz" "$file" || kind="$kind(MISMATCH)"
     fi
     python3 - "$name" "$(wc -c < "$file")" "$recon" "$full" "$bare" "$replay" "$zlib9" "$kind" <<'PY'
