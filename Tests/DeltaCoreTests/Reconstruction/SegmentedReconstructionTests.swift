@@ -206,6 +206,47 @@ import Testing
         #expect(try Self.analysed(deflate, content, segmentSize: DeflateReconstruction.segmentContentSize) == payload)
     }
 
+    /// A stream of a few MB is cut into segments by default (a quarter of its content, 512
+    /// KiB at least, 4 MiB at most), so that its analysis and its replay use several cores;
+    /// the size depends on the content alone.
+    @Test func aStreamOfAFewMegabytesIsCutIntoSegmentsByDefault() throws {
+        #expect(DeflateReconstruction.segmentContentSize(forContent: 500_000) == 512 << 10)
+        #expect(DeflateReconstruction.segmentContentSize(forContent: 12 << 20) == 3 << 20)
+        #expect(DeflateReconstruction.segmentContentSize(forContent: 61_286_400) == 4 << 20)
+        let content = Self.content(size: 1_500_000, seed: 3)
+        let zlib = try #require(Self.producers.first { $0.name == "zlib -6" })
+        let deflate = try RecipeFixtures.peer(zlib.tool, zlib.arguments, input: content)
+        let payload = try deflate.withUnsafeBytes { stream in
+            try content.withUnsafeBytes { try DeflateReconstruction.analyse(deflate: stream, content: $0) }
+        }
+        // Cut at the first block boundaries at or after 512 KiB and 1 MiB; the last 0.45 MB is
+        // a segment of its own (over a quarter of 512 KiB).
+        #expect(try DeflateReconstruction.Sizes(payload).segments.count == 3)
+        #expect(try Self.replayed(payload, content, jobs: 2) == deflate)
+    }
+
+    /// The sample trials that choose the settings run on several threads, and are offered in
+    /// their lists' order: the payload is the same on one thread as on two.
+    @Test(.enabled(if: Tools.available("libdeflate-gzip"), "needs libdeflate-gzip"))
+    func theSettingsChosenAreTheSameOnOneThreadAndOnTwo() throws {
+        let content = Self.content(size: 400_000, seed: 11)
+        let file = try RecipeFixtures.peer("libdeflate-gzip", ["-12", "-c"], input: content)
+        let deflate = try DeflateReconstructionTests.deflateData(of: file)
+        func payload(jobs: Int) throws -> [UInt8] {
+            try deflate.withUnsafeBytes { stream in
+                try content.withUnsafeBytes {
+                    try DeflateReconstruction.analyse(
+                        deflate: stream, content: $0, maximumHeldTokens: DeflateReplay.maximumBlockTokens,
+                        goal: .smallestData, jobs: jobs)
+                }
+            }
+        }
+        let serial = try payload(jobs: 1)
+        #expect(try DeflateReconstruction.Sizes(serial).settings.mode == .optimalParse, "the parallel list won")
+        #expect(try payload(jobs: 2) == serial)
+        #expect(try Self.replayed(serial, content, jobs: 2) == deflate)
+    }
+
     /// `mkpatch recompress`'s path: a recipe with a segmented payload is parallel, and
     /// ``Recompressor`` rebuilds the gzip file with one job (streaming) and two (segments).
     @Test func recompressorRebuildsSegmentedRecipesWithOneAndTwoJobs() throws {

@@ -50,7 +50,7 @@ public enum DeflateReconstruction {
     }
 
     /// ``analyse(deflate:content:)`` cutting segments of `segmentSize` content instead of
-    /// ``segmentContentSize`` (fuzzing makes them small, so that small streams have several).
+    /// ``segmentContentSize(forContent:)`` (fuzzing makes them small, so that small streams have several).
     public static func analyse(
         deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer, segmentSize: Int
     ) throws(DeflateParseError) -> [UInt8] {
@@ -70,13 +70,15 @@ public enum DeflateReconstruction {
     /// ``analyse(deflate:content:)`` for a replay that holds at most `maximumHeldTokens` of a
     /// dynamic block whose header follows its tokens: a stream with a larger dynamic block
     /// gets ``Flags/headersFirst`` (tests lower the limit to keep their data small).
-    /// Streams of more than one segment of `segmentSize` content (tests make it small) are
-    /// ``Flags/segmented``, their segments coded on up to `jobs` threads.
+    /// Streams of more than one segment of `segmentSize` content (by default
+    /// ``segmentContentSize(forContent:)``; tests make it small) are ``Flags/segmented``,
+    /// their segments coded on up to `jobs` threads.
     static func analyse(
         deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer, maximumHeldTokens: Int,
         settings given: MatchPredictor.Settings? = nil, goal: ReconstructionGoal = .fastReplay,
-        segmentSize: Int = segmentContentSize, jobs: Int = BlockingWork.processorCount
+        segmentSize: Int? = nil, jobs: Int = BlockingWork.processorCount
     ) throws(DeflateParseError) -> [UInt8] {
+        let segmentSize = segmentSize ?? segmentContentSize(forContent: content.count)
         guard deflate.count <= maximumStreamSize(contentSize: content.count) else {
             throw .unsupported("the stream is over twice the size of its content")
         }
@@ -87,7 +89,7 @@ public enum DeflateReconstruction {
             if let given {
                 (given, needed.union(given.mode.requiredFlags))
             } else {
-                try chooseSettings(parsed, flags: needed, deflate: deflate, content: content, goal: goal)
+                try chooseSettings(parsed, flags: needed, deflate: deflate, content: content, goal: goal, jobs: jobs)
             }
         let segments =
             settings.mode.supportsSegments ? segmentBlocks(parsed, segmentSize: segmentSize) : [parsed.blocks.indices]
@@ -204,10 +206,12 @@ public enum DeflateReconstruction {
     /// The setting that codes the stream's first blocks (about ``sampleSize`` of content, at
     /// most ``sampleLimit``) smallest, with the flags the stream `needs` and those its mode
     /// requires; the first candidate for a stream that small. The optimal parse is a
-    /// candidate only for ``ReconstructionGoal/smallestData``.
+    /// candidate only for ``ReconstructionGoal/smallestData``. The fixed lists of candidates
+    /// are tried on up to `jobs` threads, and offered in their order, so the choice is the
+    /// same on any machine.
     private static func chooseSettings(
         _ parsed: ParsedDeflate, flags needed: Flags, deflate: UnsafeRawBufferPointer,
-        content: UnsafeRawBufferPointer, goal: ReconstructionGoal
+        content: UnsafeRawBufferPointer, goal: ReconstructionGoal, jobs: Int
     ) throws(DeflateParseError) -> (MatchPredictor.Settings, Flags) {
         let sampleEnd =
             (parsed.blocks.firstIndex { $0.contentStart + $0.contentLength >= sampleSize } ?? parsed.blocks.count - 1)
@@ -229,7 +233,24 @@ public enum DeflateReconstruction {
         func consider(_ settings: MatchPredictor.Settings) throws(DeflateParseError) {
             offer(settings, size: try sampleCost(settings))
         }
-        for settings in candidateSettings { try consider(settings) }
+        func considerAll(_ list: [MatchPredictor.Settings]) throws(DeflateParseError) {
+            let shared = SharedAnalysisInput(parsed: parsed, deflate: deflate, content: content)
+            let sizes: [Int]
+            do {
+                sizes = try OrderedParallelWork.map(list, jobs: jobs) { settings in
+                    try encodeBody(
+                        shared.parsed, blocks: 0..<sampleEnd, contentLimit: sampleLimit, deflate: shared.deflate,
+                        content: shared.content, settings: settings, flags: needed.union(settings.mode.requiredFlags)
+                    ).count
+                }
+            } catch let error as DeflateParseError {
+                throw error
+            } catch {
+                preconditionFailure("coding a sample throws only DeflateParseError: \(error)")
+            }
+            for (settings, size) in zip(list, sizes) { offer(settings, size: size) }
+        }
+        try considerAll(candidateSettings)
         for settings in refinements(of: best.0) { try consider(settings) }
         if mayBeZlibNGMedium(parsed, sampleBlocks: 0..<sampleEnd, best: best.0) {
             // zlib-ng's levels 5-6 look one match ahead, 3-4 do not: one of each, then the
@@ -252,7 +273,7 @@ public enum DeflateReconstruction {
             optimalParseMayPay(
                 sampleSize: bestSize, sampleBlocks: parsed.blocks[0..<sampleEnd], deflate: deflate, content: content)
         {
-            for settings in OptimalParsePredictor.candidateSettings { try consider(settings) }
+            try considerAll(OptimalParsePredictor.candidateSettings)
         }
         return best
     }

@@ -28,9 +28,21 @@ extension DeflateReconstruction {
         var warmStart: Int { max(0, contentStart - MatchPredictor.history) }
     }
 
-    /// Content per segment: a segment ends at the first block boundary at or after this much
-    /// of its content, whatever the machine, so a payload is the same wherever it is made.
+    /// Content per segment of a large stream: a segment ends at the first block boundary at
+    /// or after this much of its content.
     static let segmentContentSize = 4 << 20
+    /// The smallest content per segment: each segment's fresh models and warm-up cost data.
+    static let smallestSegmentContentSize = 512 << 10
+
+    /// Content per segment for `count` bytes of content: a quarter of it, between
+    /// ``smallestSegmentContentSize`` and ``segmentContentSize``, so that a stream of a few MB
+    /// is analysed and replayed on several cores too (a 3.3 MB tar in four segments instead
+    /// of one: its optimal-parse replays 42-48 % faster on two cores, for 2-3 % more data).
+    /// It depends on the content alone, whatever the machine, so a payload is the same
+    /// wherever it is made.
+    static func segmentContentSize(forContent count: Int) -> Int {
+        min(segmentContentSize, max(smallestSegmentContentSize, count / 4))
+    }
 
     /// Content bytes a segment's replay reads past the segment's end at most: a search's
     /// lookahead, or a block's first step.
