@@ -218,10 +218,11 @@ public enum DeflateReconstruction {
             + 1
         var best = (defaultSettings, needed.union(defaultSettings.mode.requiredFlags))
         var bestSize = Int.max
-        func sampleCost(_ settings: MatchPredictor.Settings) throws(DeflateParseError) -> Int {
+        let shared = SharedAnalysisInput(parsed: parsed, deflate: deflate, content: content)
+        @Sendable func sampleCost(_ settings: MatchPredictor.Settings) throws(DeflateParseError) -> Int {
             try encodeBody(
-                parsed, blocks: 0..<sampleEnd, contentLimit: sampleLimit, deflate: deflate, content: content,
-                settings: settings, flags: needed.union(settings.mode.requiredFlags)
+                shared.parsed, blocks: 0..<sampleEnd, contentLimit: sampleLimit, deflate: shared.deflate,
+                content: shared.content, settings: settings, flags: needed.union(settings.mode.requiredFlags)
             ).count
         }
         func offer(_ settings: MatchPredictor.Settings, size: Int) {
@@ -234,15 +235,9 @@ public enum DeflateReconstruction {
             offer(settings, size: try sampleCost(settings))
         }
         func considerAll(_ list: [MatchPredictor.Settings]) throws(DeflateParseError) {
-            let shared = SharedAnalysisInput(parsed: parsed, deflate: deflate, content: content)
             let sizes: [Int]
             do {
-                sizes = try OrderedParallelWork.map(list, jobs: jobs) { settings in
-                    try encodeBody(
-                        shared.parsed, blocks: 0..<sampleEnd, contentLimit: sampleLimit, deflate: shared.deflate,
-                        content: shared.content, settings: settings, flags: needed.union(settings.mode.requiredFlags)
-                    ).count
-                }
+                sizes = try OrderedParallelWork.map(list, jobs: jobs, sampleCost)
             } catch let error as DeflateParseError {
                 throw error
             } catch {
