@@ -26,7 +26,7 @@ import Testing
         let deflate = try DeflateReconstructionTests.deflateData(of: file)
         let payload = try Self.analysed(deflate, content: content, settings: Self.modeSix)
         let sizes = try DeflateReconstruction.Sizes(payload)
-        #expect(payload[0] == 5 && sizes.settings.mode == .optimalParse && sizes.flags.contains(.headersFirst))
+        #expect(payload[0] == 6 && sizes.settings.mode == .optimalParse && sizes.flags.contains(.headersFirst))
         #expect(try DeflateReconstructionTests.replayed(payload, content: content) == deflate, "\(name)")
         let longest = try Self.analysed(deflate, content: content, settings: DeflateReconstruction.defaultSettings)
         #expect(payload.count < longest.count, "\(name): mode 6 \(payload.count) bytes, longest match \(longest.count)")
@@ -122,7 +122,7 @@ import Testing
     /// Real 7-Zip and libdeflate -12 output of the six tar: the detected recipe survives its
     /// binary form and rebuilds the file byte for byte. Detected for the smallest data
     /// (``ReconstructionGoal/smallestData``) the recipe carries a mode-6 payload (version 4,
-    /// or 5 with a nice length);
+    /// or 6 with a nice length and 7-Zip's fast-bytes rule);
     /// for a fast replay (the default), another mode's, larger.
     @Test(arguments: [
         ("7zz", ["a", "-tgzip", "-mx9", "-si", "-so", "dummy"]), ("7zz", ["a", "-tgzip", "-mx5", "-si", "-so", "dummy"]),
@@ -187,23 +187,25 @@ import Testing
                 == model.recompressSeconds(name: "a.tar.xz", uncompressedBytes: 1 << 20))
     }
 
-    /// The fuzz target's version-4 and version-5 seeds (Fuzz/make-optimal-parse-seeds.py) are
+    /// The fuzz target's version-4 to version-6 seeds (Fuzz/make-optimal-parse-seeds.py) are
     /// mode-6 payloads that replay, so the fuzzer starts inside the binary-tree parser, with
-    /// and without a nice length; their corrupt twins and the version-3 seed run through the
-    /// target without trapping.
+    /// and without a nice length and the fast-bytes rule; their corrupt twins and the
+    /// version-3 seed run through the target without trapping.
     @Test func fuzzSeedsReachModeSix() throws {
         let directory = TestPaths.repositoryRoot.appendingPathComponent("Tests/DeltaCoreTests/Fuzz/FuzzReconstruction")
-        for version: UInt8 in [4, 5] {
+        for version: UInt8 in [4, 5, 6] {
             let seed = [UInt8](try Data(contentsOf: directory.appendingPathComponent("seed-replay-optimal-parse-v\(version)")))
             let contentLength = Int(seed[1]) | Int(seed[2]) << 8
             let payload = Array(seed[(3 + contentLength)...])
             let sizes = try DeflateReconstruction.Sizes(payload)
             #expect(payload.first == version && sizes.settings.mode == .optimalParse)
-            #expect((sizes.settings.lazyLimit != 0) == (version == 5), "a nice length only in version 5")
+            #expect((sizes.settings.lazyLimit != 0) == (version >= 5), "a nice length from version 5")
+            #expect(sizes.settings.cutsAtNiceMatches == (version == 6), "the fast-bytes rule only in version 6")
             #expect(seed.withUnsafeBytes { FuzzTargets.reconstruction($0) } == 1, "the v\(version) seed does not replay")
         }
         for name in [
-            "seed-replay-optimal-parse-v4-corrupt", "seed-replay-optimal-parse-v5-corrupt", "seed-replay-optimal-parse",
+            "seed-replay-optimal-parse-v4-corrupt", "seed-replay-optimal-parse-v5-corrupt",
+            "seed-replay-optimal-parse-v6-corrupt", "seed-replay-optimal-parse",
         ] {
             let bytes = try Data(contentsOf: directory.appendingPathComponent(name))
             _ = bytes.withUnsafeBytes { FuzzTargets.reconstruction($0) }

@@ -25,6 +25,12 @@ import Testing
         // limits change nothing.
         let nice = MatchPredictor.Settings(chainLimit: 80, lazyLimit: 128, mode: .optimalParse)
         #expect(DeflateReconstruction.version(for: nice, flags: .headersFirst) == 5)
+        // With 7-Zip's fast-bytes rule too, version 6's (its flag).
+        var cutting = nice
+        cutting.cutsAtNiceMatches = true
+        #expect(cutting.requiredFlags == [.headersFirst, .niceMatchCuts])
+        #expect(DeflateReconstruction.version(for: cutting, flags: cutting.requiredFlags) == 6)
+        #expect(cutting.minimumPayloadVersion == 6)
         let lazy = MatchPredictor.Settings(chainLimit: 128, lazyLimit: 32)
         #expect(DeflateReconstruction.version(for: lazy, flags: []) == 1)
         #expect(DeflateReconstruction.Flags().minimumPayloadVersion == 1)
@@ -149,14 +155,16 @@ import Testing
         Self.expectMalformed(bytes, content, at: modeOffset, "mode 6 in version 3")
     }
 
-    /// A real mode-6 payload with a nice length is version 5 and replays. Stamped version 4 (a
-    /// version-4 build would replay it without the cut, and write other bytes) it is refused at
-    /// the mode, as are nice lengths outside 3-257 (1, 2, 258: 258 is written 0) in version 5.
+    /// A real mode-6 payload with a nice length (without the fast-bytes rule) is version 5
+    /// and replays. Stamped version 4 (a version-4 build would replay it without the cut, and
+    /// write other bytes) it is refused at the mode, as are nice lengths outside 3-257 (1, 2,
+    /// 258: 258 is written 0) in version 5.
     @Test func niceLengthIsVersionFiveOnly() throws {
         let file = try DeflateReconstructionTests.vector("7zip-9")
         let content = try GzipDecoder().transform(file)
         let deflate = try DeflateReconstructionTests.deflateData(of: file)
-        for settings in OptimalParsePredictor.candidateSettings where settings.lazyLimit != 0 {
+        for var settings in OptimalParsePredictor.candidateSettings where settings.lazyLimit != 0 {
+            settings.cutsAtNiceMatches = false
             let payload = try OptimalParseReconstructionTests.analysed(deflate, content: content, settings: settings)
             #expect(payload.first == 5, "\(settings)")
             #expect(try DeflateReconstructionTests.replayed(payload, content: content) == deflate, "\(settings)")
@@ -171,6 +179,34 @@ import Testing
                 let (bytes, modeOffset, _) = header.written()
                 Self.expectMalformed(bytes, content, at: modeOffset, "nice length \(refused) in version 5")
             }
+        }
+    }
+
+    /// A real mode-6 payload with 7-Zip's fast-bytes rule (the analysis's nice-length
+    /// candidates) is version 6, sets the flag and replays. Stamped version 5 (a version-5
+    /// build would parse without the rule, and write other bytes) it is refused at the flags;
+    /// so is the flag with no nice length (lazy limit 0), and in a mode other than 6.
+    @Test func niceMatchCutsAreVersionSixOnly() throws {
+        let file = try DeflateReconstructionTests.vector("7zip-5")
+        let content = try GzipDecoder().transform(file)
+        let deflate = try DeflateReconstructionTests.deflateData(of: file)
+        for settings in OptimalParsePredictor.candidateSettings where settings.lazyLimit != 0 {
+            #expect(settings.cutsAtNiceMatches, "\(settings)")
+            let payload = try OptimalParseReconstructionTests.analysed(deflate, content: content, settings: settings)
+            #expect(payload.first == 6, "\(settings)")
+            #expect(try DeflateReconstruction.Sizes(payload).settings == settings)
+            #expect(try DeflateReconstructionTests.replayed(payload, content: content) == deflate, "\(settings)")
+            var header = try Header(payload)
+            let flags = DeflateReconstruction.Flags(rawValue: try #require(header.flags))
+            #expect(flags.contains(.niceMatchCuts) && flags.contains(.headersFirst))
+            header.version = 5
+            Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "cuts in version 5")
+            header.version = 6
+            header.fields[5] = 0
+            Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "cuts, no nice length")
+            header.fields[5] = UInt64(settings.lazyLimit)
+            header.fields[6] = UInt64(MatchPredictor.Settings.Mode.longest.rawValue)
+            Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "cuts in mode 0")
         }
     }
 }

@@ -22,14 +22,16 @@
 /// ``ZlibNGQuickEmulation``) to it. Version 4 (2026-12-02) moves mode 6 (optimal parse,
 /// redefined: a binary-tree match finder) to itself; a version-3 payload in mode 6 is
 /// refused. Version 5 (2026-12-02) gives mode 6 a nice length in the lazy limit
-/// (``MatchPredictor/Settings/optimalParseNiceLength``). A payload is written as
+/// (``MatchPredictor/Settings/optimalParseNiceLength``). Version 6 (2026-12-03) adds flags
+/// bit 2, ``Flags/niceMatchCuts``: mode 6 with a nice length follows 7-Zip's fast-bytes rule
+/// (``MatchPredictor/Settings/cutsAtNiceMatches``). A payload is written as
 /// the oldest version that expresses it (``version(for:flags:)``), so one without flags in
 /// modes 0-5 is byte for byte a version 1 or 2 payload.
 /// Mode 6 (``OptimalParsePredictor``, `headersFirst` required) codes per fixed or dynamic block
 /// its content length after its token count and, for a dynamic block, after its header.
 public enum DeflateReconstruction {
     /// The newest payload version written and read.
-    public static let payloadVersion: UInt8 = 5
+    public static let payloadVersion: UInt8 = 6
 
     /// The predictor settings the analysis uses.
     static let defaultSettings = MatchPredictor.Settings(chainLimit: 128, lazyLimit: 32)
@@ -87,7 +89,7 @@ public enum DeflateReconstruction {
             parsed.blocks.contains { $0.kind == .dynamic && $0.tokenCount > maximumHeldTokens } ? .headersFirst : []
         var (settings, flags) =
             if let given {
-                (given, needed.union(given.mode.requiredFlags))
+                (given, needed.union(given.requiredFlags))
             } else {
                 try chooseSettings(parsed, flags: needed, deflate: deflate, content: content, goal: goal, jobs: jobs)
             }
@@ -216,18 +218,18 @@ public enum DeflateReconstruction {
         let sampleEnd =
             (parsed.blocks.firstIndex { $0.contentStart + $0.contentLength >= sampleSize } ?? parsed.blocks.count - 1)
             + 1
-        var best = (defaultSettings, needed.union(defaultSettings.mode.requiredFlags))
+        var best = (defaultSettings, needed.union(defaultSettings.requiredFlags))
         var bestSize = Int.max
         let shared = SharedAnalysisInput(parsed: parsed, deflate: deflate, content: content)
         @Sendable func sampleCost(_ settings: MatchPredictor.Settings) throws(DeflateParseError) -> Int {
             try encodeBody(
                 shared.parsed, blocks: 0..<sampleEnd, contentLimit: sampleLimit, deflate: shared.deflate,
-                content: shared.content, settings: settings, flags: needed.union(settings.mode.requiredFlags)
+                content: shared.content, settings: settings, flags: needed.union(settings.requiredFlags)
             ).count
         }
         func offer(_ settings: MatchPredictor.Settings, size: Int) {
             if size < quickModeBar(settings, against: best.0, bestSize) {
-                best = (settings, needed.union(settings.mode.requiredFlags))
+                best = (settings, needed.union(settings.requiredFlags))
                 bestSize = size
             }
         }
@@ -423,6 +425,15 @@ public enum DeflateReconstruction {
                     throw .malformed(
                         offset: flagsOffset,
                         detail: "predictor mode \(mode.rawValue) needs flags \(mode.requiredFlags.rawValue)")
+                }
+                if flags.contains(.niceMatchCuts) {
+                    settings.cutsAtNiceMatches = true
+                    guard settings.isValid(inPayloadVersion: version) else {
+                        throw .malformed(
+                            offset: flagsOffset,
+                            detail: "nice-match cuts need mode 6 with a nice length, not mode \(mode.rawValue) "
+                                + "with lazy limit \(lazyLimit)")
+                    }
                 }
             }
             if flags.contains(.segmented) {

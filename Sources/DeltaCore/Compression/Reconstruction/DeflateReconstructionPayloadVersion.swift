@@ -19,14 +19,21 @@ extension DeflateReconstruction {
         /// table after the flags (``DeflateReconstruction/Segment``), so they replay in parallel.
         static let segmented = Flags(rawValue: 2)
 
+        /// Version 6: mode 6 with a nice length follows 7-Zip's fast bytes
+        /// (``MatchPredictor/Settings/cutsAtNiceMatches``): where its walk forward from a
+        /// window's first position meets a match of at least the nice length, it takes it, and
+        /// no token crosses that position.
+        static let niceMatchCuts = Flags(rawValue: 4)
+
         /// The flags this build reads; a payload with any other bit is refused.
-        static let known: Flags = [.headersFirst, .segmented]
+        static let known: Flags = [.headersFirst, .segmented, .niceMatchCuts]
 
         /// The first payload version with every flag set here (1 when none is).
         var minimumPayloadVersion: UInt8 {
             var version: UInt8 = 1
             if contains(.headersFirst) { version = max(version, 3) }
             if contains(.segmented) { version = max(version, 4) }
+            if contains(.niceMatchCuts) { version = max(version, 6) }
             return version
         }
     }
@@ -44,17 +51,27 @@ extension MatchPredictor.Settings {
     /// the trees' comparisons, and so their descents, at that many equal bytes.
     var optimalParseNiceLength: Int { lazyLimit == 0 ? 258 : lazyLimit }
 
-    /// The first payload version with these settings: the mode's, or 5 for mode 6 with a
-    /// nice length (a version-4 build would replay it without the cut, and write other bytes).
+    /// The first payload version with these settings: the mode's, 5 for mode 6 with a nice
+    /// length (a version-4 build would replay it without the cut, and write other bytes), 6
+    /// with the fast-bytes rule too.
     var minimumPayloadVersion: UInt8 {
-        mode == .optimalParse && lazyLimit != 0 ? 5 : mode.minimumPayloadVersion
+        let modeVersion: UInt8 = mode == .optimalParse && lazyLimit != 0 ? 5 : mode.minimumPayloadVersion
+        return max(modeVersion, requiredFlags.minimumPayloadVersion)
     }
 
-    /// Whether a payload of `version` may carry these settings: the version has the mode, and
-    /// mode 6's lazy limit is 0 or, from version 5, a nice length of 3-257.
+    /// Whether a payload of `version` may carry these settings: the version has the mode,
+    /// mode 6's lazy limit is 0 or, from version 5, a nice length of 3-257, and the fast-bytes
+    /// rule (version 6) comes only with such a nice length.
     func isValid(inPayloadVersion version: UInt8) -> Bool {
         guard minimumPayloadVersion <= version else { return false }
+        if cutsAtNiceMatches { return mode == .optimalParse && (3...257).contains(lazyLimit) }
         return mode != .optimalParse || lazyLimit == 0 || (3...257).contains(lazyLimit)
+    }
+
+    /// The flags a payload with these settings must set: the mode's, and
+    /// ``DeflateReconstruction/Flags/niceMatchCuts`` for ``cutsAtNiceMatches``.
+    var requiredFlags: DeflateReconstruction.Flags {
+        cutsAtNiceMatches ? mode.requiredFlags.union(.niceMatchCuts) : mode.requiredFlags
     }
 }
 

@@ -19,6 +19,10 @@ final class MatchPredictor {
         var lazyLimit: Int
         /// What a search takes; recorded in the payload as its raw value.
         var mode: Mode = .longest
+        /// Mode 6 with a nice length only: 7-Zip's *fast bytes* rule
+        /// (``OptimalParsePredictor``), recorded as ``DeflateReconstruction/Flags/niceMatchCuts``
+        /// (payload version 6).
+        var cutsAtNiceMatches = false
 
         /// How the reference picks a match.
         enum Mode: Int, CaseIterable {
@@ -164,7 +168,7 @@ final class MatchPredictor {
             settings.mode == .optimalParse
             ? OptimalParsePredictor(
                 contentSize: contentSize, chainLimit: settings.chainLimit,
-                niceLength: settings.optimalParseNiceLength) : nil
+                niceLength: settings.optimalParseNiceLength, cutsAtNiceMatches: settings.cutsAtNiceMatches) : nil
     }
 
     deinit {
