@@ -207,6 +207,9 @@ import Testing
             header.fields[5] = UInt64(settings.lazyLimit)
             header.fields[6] = UInt64(MatchPredictor.Settings.Mode.longest.rawValue)
             Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "cuts in mode 0")
+            header.fields[6] = UInt64(MatchPredictor.Settings.Mode.optimalParse.rawValue)
+            header.flags = flags.rawValue | 8
+            Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "flag bit 3")
         }
     }
 }
