@@ -303,9 +303,12 @@ final class OptimalParsePredictor {
     /// position whose longest match reaches the fast bytes, returns the path to it, then takes
     /// that match whole): walking forward from `start` (a token boundary), each position
     /// whose longest candidate reaches the nice length takes it and the walk goes on after
-    /// it; the paths before such a position end there (no token crosses it). On the 61 MB
-    /// Django tar 7-Zip -mx5 takes 2.63 % of the file instead of 3.28 %, -mx9 4.22 % instead
-    /// of 4.43 %, and their replays are no slower.
+    /// it; the paths before such a position end there (no token crosses it); and every length
+    /// of a candidate up to the nice length is tried (7-Zip tries them all), not only up to
+    /// ``exhaustiveLengths``. On the 61 MB Django tar 7-Zip -mx5 takes 2.63 % of the file
+    /// instead of 3.28 %, in a replay no slower; -mx9 3.43 % instead of 4.43 %, in a replay
+    /// a quarter slower (its 128 fast bytes: 4.22 % and no slower when lengths above 32 were
+    /// tried only whole; bench/results-2026-12-03-fast-bytes.txt).
     private func solve(from start: Int) {
         let end = min(start + Self.horizon, blockEnd)
         if computedStart < start { computedStart = start }
@@ -324,7 +327,8 @@ final class OptimalParsePredictor {
         // Where the paths of the positions below end: the next position the rule took, or `end`.
         var limit = span
         var index = span - 1
-        let fast = Self.exhaustiveLengths
+        // 7-Zip tries every length of a match below its fast bytes: so does the rule.
+        let fast = cutsAtNiceMatches ? max(niceLength, Self.exhaustiveLengths) : Self.exhaustiveLengths
         while index >= 0 {
             let position = start &+ index
             if forced[index] != 0 {
@@ -442,7 +446,7 @@ extension OptimalParsePredictor {
     /// replays in 7.05 s of CPU against 8.65 s; -mx5 3.28 % with (32, 32) against 3.78 % with
     /// (32, none), in 5.75 s against 6.44 s (bench/results-2026-12-02-nice-length.txt).
     /// The three with a nice length follow 7-Zip's fast-bytes rule too (payload version 6,
-    /// ``MatchPredictor/Settings/cutsAtNiceMatches``): -mx5 2.63 %, -mx9 4.22 %.
+    /// ``MatchPredictor/Settings/cutsAtNiceMatches``): -mx5 2.63 %, -mx9 3.43 %.
     static let candidateSettings: [MatchPredictor.Settings] = [
         MatchPredictor.Settings(chainLimit: 32, lazyLimit: 32, mode: .optimalParse, cutsAtNiceMatches: true),
         MatchPredictor.Settings(chainLimit: 48, lazyLimit: 64, mode: .optimalParse, cutsAtNiceMatches: true),

@@ -18,12 +18,16 @@ public enum ReconstructionGoal: String, Sendable, CaseIterable {
 extension DeflateReconstruction {
     /// About how many times longer than zlib's own compression of the content replaying
     /// `payload` takes: for mode 6, 3 with a nice length and a tree depth of at most 80 (7-Zip's
-    /// settings: 2.4-2.9 × a zlib -9 compression on the 61 MB Django tar), else 3.5 with the
-    /// depth 32 and 4 deeper (3.4-4.0 ×; bench/results-2026-12-02-nice-length.txt); 1 for the
-    /// other modes and for a payload that does not parse (the replay will refuse it anyway).
+    /// settings: 2.3-2.9 × a zlib -9 compression on the 61 MB Django tar), 3.5 when the
+    /// fast-bytes rule tries every length up to a nice length above 64 (-mx9's 128: 3.65 ×;
+    /// bench/results-2026-12-03-fast-bytes.txt), else 3.5 with the depth 32 and 4 deeper
+    /// (3.4-4.0 ×; bench/results-2026-12-02-nice-length.txt); 1 for the other modes and for
+    /// a payload that does not parse (the replay will refuse it anyway).
     public static func replayCostFactor(payload: [UInt8]) -> Double {
         guard let settings = try? Sizes(payload).settings, settings.mode == .optimalParse else { return 1 }
-        if settings.optimalParseNiceLength < 258 && settings.chainLimit <= 80 { return 3 }
+        if settings.optimalParseNiceLength < 258 && settings.chainLimit <= 80 {
+            return settings.cutsAtNiceMatches && settings.optimalParseNiceLength > 64 ? 3.5 : 3
+        }
         return settings.chainLimit > 32 ? 4 : 3.5
     }
 }
