@@ -128,16 +128,24 @@ public enum DeflateReconstruction {
         content: UnsafeRawBufferPointer, settings: MatchPredictor.Settings, flags: Flags, jobs: Int
     ) throws(DeflateParseError) -> [[UInt8]] {
         let shared = SharedAnalysisInput(parsed: parsed, deflate: deflate, content: content)
+        return try codeInParallel(blocks, jobs: jobs) { range throws(DeflateParseError) in
+            try encodeBody(
+                shared.parsed, blocks: range, deflate: shared.deflate, content: shared.content,
+                settings: settings, flags: flags)
+        }
+    }
+
+    /// ``OrderedParallelWork/map(_:jobs:_:)`` for the analysis's coding work, which throws
+    /// only ``DeflateParseError``: the results in item order, or the first item's error.
+    private static func codeInParallel<Item: Sendable, Output: Sendable>(
+        _ items: [Item], jobs: Int, _ work: @escaping @Sendable (Item) throws(DeflateParseError) -> Output
+    ) throws(DeflateParseError) -> [Output] {
         do {
-            return try OrderedParallelWork.map(blocks, jobs: jobs) { range in
-                try encodeBody(
-                    shared.parsed, blocks: range, deflate: shared.deflate, content: shared.content,
-                    settings: settings, flags: flags)
-            }
+            return try OrderedParallelWork.map(items, jobs: jobs) { item in try work(item) }
         } catch let error as DeflateParseError {
             throw error
         } catch {
-            preconditionFailure("coding a segment throws only DeflateParseError: \(error)")
+            preconditionFailure("the analysis's coding throws only DeflateParseError: \(error)")
         }
     }
 
@@ -237,14 +245,7 @@ public enum DeflateReconstruction {
             offer(settings, size: try sampleCost(settings))
         }
         func considerAll(_ list: [MatchPredictor.Settings]) throws(DeflateParseError) {
-            let sizes: [Int]
-            do {
-                sizes = try OrderedParallelWork.map(list, jobs: jobs, sampleCost)
-            } catch let error as DeflateParseError {
-                throw error
-            } catch {
-                preconditionFailure("coding a sample throws only DeflateParseError: \(error)")
-            }
+            let sizes = try codeInParallel(list, jobs: jobs, sampleCost)
             for (settings, size) in zip(list, sizes) { offer(settings, size: size) }
         }
         try considerAll(candidateSettings)

@@ -331,10 +331,10 @@ final class OptimalParsePredictor {
         let fast = cutsAtNiceMatches ? max(niceLength, Self.exhaustiveLengths) : Self.exhaustiveLengths
         while index >= 0 {
             let position = start &+ index
+            let slot = position % Self.horizon
+            let found = Int(candidateCount[slot])
+            let base = slot &* Self.maximumCandidates
             if forced[index] != 0 {
-                let slot = position % Self.horizon
-                let found = Int(candidateCount[slot])
-                let base = slot &* Self.maximumCandidates
                 pathCost[index] = 0
                 choiceLength[index] = candidateLength[base &+ found &- 1]
                 choiceDistance[index] = candidateDistance[base &+ found &- 1]
@@ -345,9 +345,6 @@ final class OptimalParsePredictor {
             var best = literalCost[Int(text[index])] &+ pathCost[index &+ 1]
             var bestLength = 1
             var bestDistance: UInt16 = 0
-            let slot = position % Self.horizon
-            let found = Int(candidateCount[slot])
-            let base = slot &* Self.maximumCandidates
             var shorter = 3
             let reach = limit &- index
             var entry = 0
@@ -395,10 +392,11 @@ final class OptimalParsePredictor {
     }
 
     /// Marks in ``forced`` the window positions (from `start`, `span` of them) where the
-    /// fast-bytes rule takes the longest match: none without ``cutsAtNiceMatches``.
+    /// fast-bytes rule takes the longest match: none without ``cutsAtNiceMatches`` (then
+    /// ``forced`` stays all 0 from its start).
     private func markNiceMatches(from start: Int, span: Int) {
-        forced.update(repeating: 0, count: span)
         guard cutsAtNiceMatches else { return }
+        forced.update(repeating: 0, count: span)
         var index = 0
         while index < span {
             let slot = (start &+ index) % Self.horizon
