@@ -172,6 +172,13 @@ import Testing
             deflate, content: content, settings: MatchPredictor.Settings(chainLimit: 128, lazyLimit: 0, mode: .optimalParse))
         #expect(DeflateReconstruction.replayCostFactor(payload: nicePayload) == 3)
         #expect(DeflateReconstruction.replayCostFactor(payload: deepPayload) == 4)
+        // 7-Zip's fast-bytes rule with its -mx9 nice length tries every length up to 128.
+        let cutNine = MatchPredictor.Settings(chainLimit: 80, lazyLimit: 128, mode: .optimalParse, cutsAtNiceMatches: true)
+        let cutFive = MatchPredictor.Settings(chainLimit: 32, lazyLimit: 32, mode: .optimalParse, cutsAtNiceMatches: true)
+        let cutNinePayload = try Self.analysed(deflate, content: content, settings: cutNine)
+        let cutFivePayload = try Self.analysed(deflate, content: content, settings: cutFive)
+        #expect(DeflateReconstruction.replayCostFactor(payload: cutNinePayload) == 3.5)
+        #expect(DeflateReconstruction.replayCostFactor(payload: cutFivePayload) == 3, "a nice length of 64 or less")
         #expect(fast.recompressionCostFactor == 1 && exact.recompressionCostFactor == 1)
         #expect(DeflateReconstruction.replayCostFactor(payload: [4, 0xFF]) == 1, "a payload that does not parse")
         let model = RebuildCostModel(bandwidth: 1e6)
