@@ -108,15 +108,16 @@ final class OptimalParsePredictor {
         candidateCount.initialize(repeating: 0, count: Self.horizon)
         candidateLength = .allocate(capacity: Self.horizon * Self.maximumCandidates)
         candidateDistance = .allocate(capacity: Self.horizon * Self.maximumCandidates)
-        pathCost = .allocate(capacity: Self.horizon + 1)
+        pathCost = .allocate(capacity: Self.horizon + 1 + Lanes.scalarCount)
+        pathCost.initialize(repeating: 0, count: Self.horizon + 1 + Lanes.scalarCount)
         choiceLength = .allocate(capacity: Self.horizon)
         choiceDistance = .allocate(capacity: Self.horizon)
         forced = .allocate(capacity: Self.horizon)
         forced.initialize(repeating: 0, count: Self.horizon)
         literalCost = .allocate(capacity: 256)
         literalCost.initialize(repeating: 8, count: 256)
-        lengthCost = .allocate(capacity: 259)
-        lengthCost.initialize(repeating: 8, count: 259)
+        lengthCost = .allocate(capacity: 259 + Lanes.scalarCount)
+        lengthCost.initialize(repeating: Self.unusable, count: 259 + Lanes.scalarCount)
         distanceCost = .allocate(capacity: 30)
         distanceCost.initialize(repeating: 5, count: 30)
     }
@@ -355,17 +356,11 @@ final class OptimalParsePredictor {
                 // The cheapest length of this candidate (the shortest among equals), then its
                 // distance's cost: the same choice as trying every (candidate, length) in order.
                 let top = min(length, fast)
-                var cheapest = Int32.max
-                var cheapestLength = 0
-                var tried = shorter
-                while tried <= top {
-                    let cost = lengthCost[tried] &+ pathCost[index &+ tried]
-                    if cost < cheapest {
-                        cheapest = cost
-                        cheapestLength = tried
-                    }
-                    tried &+= 1
-                }
+                var (cheapest, cheapestLength) =
+                    top &- shorter >= Lanes.scalarCount
+                    ? Self.cheapestLength(from: shorter, through: top, lengthCost: lengthCost, pathCost: pathCost + index)
+                    : Self.cheapestLengthOneByOne(
+                        from: shorter, through: top, lengthCost: lengthCost, pathCost: pathCost + index)
                 if length > top {
                     let cost = lengthCost[length] &+ pathCost[index &+ length]
                     if cost < cheapest {
@@ -389,6 +384,60 @@ final class OptimalParsePredictor {
         }
         windowStart = start
         windowUsable = end == blockEnd ? span : min(span, Self.settled)
+    }
+
+    /// Lanes of the length scan (``cheapestLength(from:through:lengthCost:pathCost:)``).
+    typealias Lanes = SIMD8<Int32>
+
+    /// The cheapest of lengths `first...last` from a position (`lengthCost[length] +
+    /// pathCost[length]`, `pathCost` based at the position) and the shortest length at that
+    /// cost, eight lengths at a time: each lane keeps its first minimum, then the shortest
+    /// length among the lanes at the minimum. The same choice as
+    /// ``cheapestLengthOneByOne(from:through:lengthCost:pathCost:)`` (tests hold them equal);
+    /// reads up to 7 entries past `last` in both tables (padded), whose lanes are masked.
+    @inline(__always)
+    static func cheapestLength(
+        from first: Int, through last: Int, lengthCost: UnsafePointer<Int32>, pathCost: UnsafePointer<Int32>
+    ) -> (cost: Int32, length: Int) {
+        let laneOffsets = Lanes(0, 1, 2, 3, 4, 5, 6, 7)
+        let lastLength = Lanes(repeating: Int32(truncatingIfNeeded: last))
+        var bestCost = Lanes(repeating: .max)
+        var bestLength = Lanes(repeating: 0)
+        var tried = first
+        while tried <= last {
+            let lengths = Lanes(repeating: Int32(truncatingIfNeeded: tried)) &+ laneOffsets
+            var costs =
+                UnsafeRawPointer(lengthCost + tried).loadUnaligned(as: Lanes.self)
+                &+ UnsafeRawPointer(pathCost + tried).loadUnaligned(as: Lanes.self)
+            costs.replace(with: .max, where: lengths .> lastLength)
+            let better = costs .< bestCost
+            bestCost.replace(with: costs, where: better)
+            bestLength.replace(with: lengths, where: better)
+            tried &+= Lanes.scalarCount
+        }
+        let cheapest = bestCost.min()
+        bestLength.replace(with: .max, where: bestCost .!= Lanes(repeating: cheapest))
+        return (cheapest, Int(bestLength.min()))
+    }
+
+    /// ``cheapestLength(from:through:lengthCost:pathCost:)`` one length at a time (for short
+    /// ranges).
+    @inline(__always)
+    static func cheapestLengthOneByOne(
+        from first: Int, through last: Int, lengthCost: UnsafePointer<Int32>, pathCost: UnsafePointer<Int32>
+    ) -> (cost: Int32, length: Int) {
+        var cheapest = Int32.max
+        var cheapestLength = 0
+        var tried = first
+        while tried <= last {
+            let cost = lengthCost[tried] &+ pathCost[tried]
+            if cost < cheapest {
+                cheapest = cost
+                cheapestLength = tried
+            }
+            tried &+= 1
+        }
+        return (cheapest, cheapestLength)
     }
 
     /// Marks in ``forced`` the window positions (from `start`, `span` of them) where the
