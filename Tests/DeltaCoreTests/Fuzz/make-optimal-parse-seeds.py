@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Writes FuzzReconstruction/seed-replay-optimal-parse-vN and seed-replay-optimal-parse-vN-corrupt,
 N the payload version the analysis writes (5 since 2026-12-02: mode 6 with a nice length; 6
-since 2026-12-03: with 7-Zip's fast-bytes rule too):
+since 2026-12-03: with 7-Zip's fast-bytes rule too; 7 later that day: with predicted headers):
 the reconstruction fuzz target's replay input (byte 0 even, content length little-endian in
 bytes 1-2, the content, then the payload) for 7-Zip's deflate (-mx9), so that the fuzzer
 reaches the optimal-parse predictor (mode 6: binary-tree match finder) and its refusals. The
 committed -v4 seeds (made by this script before version 5, without a nice length) keep the
-version-4 replay covered, the -v5 ones (before version 6, without the rule) version 5's; the older seed-replay-optimal-parse(-corrupt) hold version-3 mode-6
+version-4 replay covered, the -v5 ones (before version 6, without the rule) version 5's, the -v6
+ones (before version 7, headers coded against the previous one) version 6's; the older seed-replay-optimal-parse(-corrupt) hold version-3 mode-6
 payloads, which this build refuses at the mode: they keep that refusal covered.
 
 usage: Tests/DeltaCoreTests/Fuzz/make-optimal-parse-seeds.py MKPATCH
@@ -30,7 +31,7 @@ with tempfile.NamedTemporaryFile(suffix=".gz") as file:
     file.flush()
     report = json.loads(subprocess.run([mkpatch, "inspect", "--json", "--reconstruction", "small", file.name], capture_output=True, check=True).stdout)
 payload = bytes.fromhex(next(e["payload"] for e in report["recipe"]["extensions"] if e["tag"] == 3))
-assert payload[0] in (4, 5, 6), "expected a mode-6 payload (version 4 to 6)"
+assert payload[0] in (4, 5, 6, 7), "expected a mode-6 payload (version 4 to 7)"
 prefix = bytes([0, len(content) & 0xFF, len(content) >> 8]) + content
 corrupt = payload[:-len(payload) // 2] + bytes(b ^ 0xFF for b in payload[-len(payload) // 2:])
 name = "seed-replay-optimal-parse-v%d" % payload[0]

@@ -196,23 +196,25 @@ import Testing
 
     /// The fuzz target's version-4 to version-6 seeds (Fuzz/make-optimal-parse-seeds.py) are
     /// mode-6 payloads that replay, so the fuzzer starts inside the binary-tree parser, with
-    /// and without a nice length and the fast-bytes rule; their corrupt twins and the
+    /// and without a nice length, the fast-bytes rule and predicted headers; their corrupt twins and the
     /// version-3 seed run through the target without trapping.
     @Test func fuzzSeedsReachModeSix() throws {
         let directory = TestPaths.repositoryRoot.appendingPathComponent("Tests/DeltaCoreTests/Fuzz/FuzzReconstruction")
-        for version: UInt8 in [4, 5, 6] {
+        for version: UInt8 in [4, 5, 6, 7] {
             let seed = [UInt8](try Data(contentsOf: directory.appendingPathComponent("seed-replay-optimal-parse-v\(version)")))
             let contentLength = Int(seed[1]) | Int(seed[2]) << 8
             let payload = Array(seed[(3 + contentLength)...])
             let sizes = try DeflateReconstruction.Sizes(payload)
             #expect(payload.first == version && sizes.settings.mode == .optimalParse)
             #expect((sizes.settings.lazyLimit != 0) == (version >= 5), "a nice length from version 5")
-            #expect(sizes.settings.cutsAtNiceMatches == (version == 6), "the fast-bytes rule only in version 6")
+            #expect(sizes.settings.cutsAtNiceMatches == (version >= 6), "the fast-bytes rule from version 6")
+            #expect(sizes.settings.predictsHeaders == (version == 7), "predicted headers only in version 7")
             #expect(seed.withUnsafeBytes { FuzzTargets.reconstruction($0) } == 1, "the v\(version) seed does not replay")
         }
         for name in [
             "seed-replay-optimal-parse-v4-corrupt", "seed-replay-optimal-parse-v5-corrupt",
-            "seed-replay-optimal-parse-v6-corrupt", "seed-replay-optimal-parse",
+            "seed-replay-optimal-parse-v6-corrupt", "seed-replay-optimal-parse-v7-corrupt",
+            "seed-replay-optimal-parse",
         ] {
             let bytes = try Data(contentsOf: directory.appendingPathComponent(name))
             _ = bytes.withUnsafeBytes { FuzzTargets.reconstruction($0) }

@@ -165,6 +165,7 @@ import Testing
         let deflate = try DeflateReconstructionTests.deflateData(of: file)
         for var settings in OptimalParsePredictor.candidateSettings where settings.lazyLimit != 0 {
             settings.cutsAtNiceMatches = false
+            settings.predictsHeaders = false
             let payload = try OptimalParseReconstructionTests.analysed(deflate, content: content, settings: settings)
             #expect(payload.first == 5, "\(settings)")
             #expect(try DeflateReconstructionTests.replayed(payload, content: content) == deflate, "\(settings)")
@@ -190,8 +191,9 @@ import Testing
         let file = try DeflateReconstructionTests.vector("7zip-5")
         let content = try GzipDecoder().transform(file)
         let deflate = try DeflateReconstructionTests.deflateData(of: file)
-        for settings in OptimalParsePredictor.candidateSettings where settings.lazyLimit != 0 {
+        for var settings in OptimalParsePredictor.candidateSettings where settings.lazyLimit != 0 {
             #expect(settings.cutsAtNiceMatches, "\(settings)")
+            settings.predictsHeaders = false
             let payload = try OptimalParseReconstructionTests.analysed(deflate, content: content, settings: settings)
             #expect(payload.first == 6, "\(settings)")
             #expect(try DeflateReconstruction.Sizes(payload).settings == settings)
@@ -208,8 +210,43 @@ import Testing
             header.fields[6] = UInt64(MatchPredictor.Settings.Mode.longest.rawValue)
             Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "cuts in mode 0")
             header.fields[6] = UInt64(MatchPredictor.Settings.Mode.optimalParse.rawValue)
-            header.flags = flags.rawValue | 8
-            Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "flag bit 3")
+            header.flags = flags.rawValue | 16
+            Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "flag bit 4")
+        }
+    }
+
+    /// A real mode-6 payload with predicted headers (the analysis's candidates for 7-Zip's
+    /// -mx7 to -mx9, libdeflate and zopfli) is version 7, sets the flag and replays. Stamped
+    /// version 6 (a version-6 build would read the content length after the header, and
+    /// write other bytes) it is refused at the flags; so is the flag in mode 0, and an unknown
+    /// bit beside it.
+    @Test func predictedHeadersAreVersionSevenOnly() throws {
+        let file = try DeflateReconstructionTests.vector("7zip-9")
+        let content = try GzipDecoder().transform(file)
+        let deflate = try DeflateReconstructionTests.deflateData(of: file)
+        let predicting = OptimalParsePredictor.candidateSettings.filter(\.predictsHeaders)
+        #expect(predicting.count == 3)
+        // The replay has this much content from a block's start before it starts the block.
+        #expect(OptimalParsePredictor.predictedHeaderReadAhead <= DeflateReplay.blockLookahead)
+        for settings in predicting {
+            let payload = try OptimalParseReconstructionTests.analysed(deflate, content: content, settings: settings)
+            #expect(payload.first == 7, "\(settings)")
+            #expect(try DeflateReconstruction.Sizes(payload).settings == settings)
+            #expect(try DeflateReconstructionTests.replayed(payload, content: content) == deflate, "\(settings)")
+            var header = try Header(payload)
+            let flags = DeflateReconstruction.Flags(rawValue: try #require(header.flags))
+            #expect(flags.contains(.predictedHeaders) && flags.contains(.headersFirst))
+            header.version = 6
+            Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "version 6")
+            header.version = 7
+            header.fields[5] = 0
+            header.fields[6] = UInt64(MatchPredictor.Settings.Mode.longest.rawValue)
+            header.flags = DeflateReconstruction.Flags([.headersFirst, .predictedHeaders]).rawValue
+            Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "mode 0")
+            header.fields[5] = UInt64(settings.lazyLimit)
+            header.fields[6] = UInt64(MatchPredictor.Settings.Mode.optimalParse.rawValue)
+            header.flags = flags.rawValue | 16
+            Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "flag bit 4")
         }
     }
 }

@@ -16,8 +16,11 @@ struct BlockModel {
     /// `trees.c`, or ISA-L's for its predictor modes).
     let trees: any DynamicHeaderPredicting
 
-    /// The model for a payload whose predictor runs in `mode`.
-    init(mode: MatchPredictor.Settings.Mode = .longest) { trees = mode.headerPredictor() }
+    /// The model for a payload whose predictor runs in `mode`, with 7-Zip's header builder
+    /// when headers are predicted (``DeflateReconstruction/Flags/predictedHeaders``).
+    init(mode: MatchPredictor.Settings.Mode = .longest, predictsHeaders: Bool = false) {
+        trees = predictsHeaders ? SevenZipHeaderPredictor() : mode.headerPredictor()
+    }
 
     mutating func encodeType(_ kind: DeflateBlockRecord.Kind, _ coder: inout RangeEncoder) {
         let value = Int(kind.rawValue)

@@ -24,14 +24,18 @@
 /// refused. Version 5 (2026-12-02) gives mode 6 a nice length in the lazy limit
 /// (``MatchPredictor/Settings/optimalParseNiceLength``). Version 6 (2026-12-03) adds flags
 /// bit 2, ``Flags/niceMatchCuts``: mode 6 with a nice length follows 7-Zip's fast-bytes rule
-/// (``MatchPredictor/Settings/cutsAtNiceMatches``). A payload is written as
+/// (``MatchPredictor/Settings/cutsAtNiceMatches``). Version 7 (2026-12-03) adds flags bit 3,
+/// ``Flags/predictedHeaders``: mode 6 codes a dynamic block's content length before its
+/// header, and the header against the one ``SevenZipHeaderPredictor`` builds for a parse of
+/// the block under the previous header's lengths. A payload is written as
 /// the oldest version that expresses it (``version(for:flags:)``), so one without flags in
 /// modes 0-5 is byte for byte a version 1 or 2 payload.
 /// Mode 6 (``OptimalParsePredictor``, `headersFirst` required) codes per fixed or dynamic block
-/// its content length after its token count and, for a dynamic block, after its header.
+/// its content length after its token count and, for a dynamic block, after its header (before
+/// it with predicted headers).
 public enum DeflateReconstruction {
     /// The newest payload version written and read.
-    public static let payloadVersion: UInt8 = 6
+    public static let payloadVersion: UInt8 = 7
 
     /// The predictor settings the analysis uses.
     static let defaultSettings = MatchPredictor.Settings(chainLimit: 128, lazyLimit: 32)
@@ -289,7 +293,7 @@ public enum DeflateReconstruction {
         let predictor = MatchPredictor(content: content, settings: settings)
         if flags.contains(.segmented) { predictor.warm(upTo: parsed.blocks[blocks.lowerBound].contentStart) }
         var tokenModel = TokenModel()
-        var blockModel = BlockModel(mode: settings.mode)
+        var blockModel = BlockModel(mode: settings.mode, predictsHeaders: settings.predictsHeaders)
         var headersFirst = flags.contains(.headersFirst) ? HeadersFirstHeaderModel() : nil
         var coder = RangeEncoder()
         var reader = DeflateBitReader(deflate)
@@ -303,15 +307,31 @@ public enum DeflateReconstruction {
             guard block.tokenCount <= UInt32.max else { throw .unsupported("a block of over 2^32 - 1 tokens") }
             blockModel.encodeTokenCount(block.tokenCount, &coder)
             predictor.blockCodeLengths = block.kind == .fixed ? .fixed : nil
-            if block.kind == .dynamic, headersFirst != nil {
-                try headersFirst?.encode(headerBits(of: block, &reader), &blockModel, &coder)
-                predictor.blockCodeLengths = headersFirst?.codeLengths
-            }
-            if let optimal = predictor.optimal, let lengths = predictor.blockCodeLengths {
+            if block.kind == .dynamic, settings.predictsHeaders, let optimal = predictor.optimal,
+                let previous = headersFirst?.previousLengths
+            {
+                // Version 7: the content length first, then the header against the predicted one.
                 blockModel.encodeContentLength(block.contentLength, &coder)
-                optimal.beginBlock(
-                    start: block.contentStart, end: block.contentStart + block.contentLength,
-                    literalLengths: lengths.literal, distanceLengths: lengths.distance)
+                let frequencies = optimal.predictedFrequencies(
+                    start: block.contentStart, end: block.contentStart + block.contentLength, previous: previous)
+                try headersFirst?.encode(
+                    headerBits(of: block, &reader), predicted: blockModel.trees.dynamicHeader(frequencies),
+                    &blockModel, &coder)
+                predictor.blockCodeLengths = headersFirst?.codeLengths
+                if let lengths = predictor.blockCodeLengths {
+                    optimal.repriceBlock(literalLengths: lengths.literal, distanceLengths: lengths.distance)
+                }
+            } else {
+                if block.kind == .dynamic, headersFirst != nil {
+                    try headersFirst?.encode(headerBits(of: block, &reader), &blockModel, &coder)
+                    predictor.blockCodeLengths = headersFirst?.codeLengths
+                }
+                if let optimal = predictor.optimal, let lengths = predictor.blockCodeLengths {
+                    blockModel.encodeContentLength(block.contentLength, &coder)
+                    optimal.beginBlock(
+                        start: block.contentStart, end: block.contentStart + block.contentLength,
+                        literalLengths: lengths.literal, distanceLengths: lengths.distance)
+                }
             }
             var position = block.contentStart
             for token in parsed.tokens[block.tokenStart..<block.tokenStart + block.tokenCount] {
@@ -426,6 +446,13 @@ public enum DeflateReconstruction {
                     throw .malformed(
                         offset: flagsOffset,
                         detail: "predictor mode \(mode.rawValue) needs flags \(mode.requiredFlags.rawValue)")
+                }
+                if flags.contains(.predictedHeaders) {
+                    settings.predictsHeaders = true
+                    guard settings.isValid(inPayloadVersion: version) else {
+                        throw .malformed(
+                            offset: flagsOffset, detail: "predicted headers need mode 6, not mode \(mode.rawValue)")
+                    }
                 }
                 if flags.contains(.niceMatchCuts) {
                     settings.cutsAtNiceMatches = true

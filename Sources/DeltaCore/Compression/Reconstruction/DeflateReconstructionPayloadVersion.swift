@@ -25,8 +25,15 @@ extension DeflateReconstruction {
         /// no token crosses that position.
         static let niceMatchCuts = Flags(rawValue: 4)
 
+        /// Version 7: mode 6 codes each dynamic block's content length before its header, and
+        /// the header against the one 7-Zip would build for the parse of the block's first
+        /// positions under the previous header's lengths
+        /// (``MatchPredictor/Settings/predictsHeaders``, ``OptimalParsePredictor/predictedFrequencies(start:end:previous:)``,
+        /// ``SevenZipHeaderPredictor``).
+        static let predictedHeaders = Flags(rawValue: 8)
+
         /// The flags this build reads; a payload with any other bit is refused.
-        static let known: Flags = [.headersFirst, .segmented, .niceMatchCuts]
+        static let known: Flags = [.headersFirst, .segmented, .niceMatchCuts, .predictedHeaders]
 
         /// The first payload version with every flag set here (1 when none is).
         var minimumPayloadVersion: UInt8 {
@@ -34,6 +41,7 @@ extension DeflateReconstruction {
             if contains(.headersFirst) { version = max(version, 3) }
             if contains(.segmented) { version = max(version, 4) }
             if contains(.niceMatchCuts) { version = max(version, 6) }
+            if contains(.predictedHeaders) { version = max(version, 7) }
             return version
         }
     }
@@ -53,25 +61,31 @@ extension MatchPredictor.Settings {
 
     /// The first payload version with these settings: the mode's, 5 for mode 6 with a nice
     /// length (a version-4 build would replay it without the cut, and write other bytes), 6
-    /// with the fast-bytes rule too.
+    /// with the fast-bytes rule too, 7 when headers are predicted.
     var minimumPayloadVersion: UInt8 {
         let modeVersion: UInt8 = mode == .optimalParse && lazyLimit != 0 ? 5 : mode.minimumPayloadVersion
         return max(modeVersion, requiredFlags.minimumPayloadVersion)
     }
 
     /// Whether a payload of `version` may carry these settings: the version has the mode,
-    /// mode 6's lazy limit is 0 or, from version 5, a nice length of 3-257, and the fast-bytes
-    /// rule (version 6) comes only with such a nice length.
+    /// mode 6's lazy limit is 0 or, from version 5, a nice length of 3-257, the fast-bytes
+    /// rule (version 6) comes only with such a nice length, and predicted headers (version 7)
+    /// only in mode 6.
     func isValid(inPayloadVersion version: UInt8) -> Bool {
         guard minimumPayloadVersion <= version else { return false }
+        if predictsHeaders && mode != .optimalParse { return false }
         if cutsAtNiceMatches { return mode == .optimalParse && (3...257).contains(lazyLimit) }
         return mode != .optimalParse || lazyLimit == 0 || (3...257).contains(lazyLimit)
     }
 
-    /// The flags a payload with these settings must set: the mode's, and
-    /// ``DeflateReconstruction/Flags/niceMatchCuts`` for ``cutsAtNiceMatches``.
+    /// The flags a payload with these settings must set: the mode's,
+    /// ``DeflateReconstruction/Flags/niceMatchCuts`` for ``cutsAtNiceMatches`` and
+    /// ``DeflateReconstruction/Flags/predictedHeaders`` for ``predictsHeaders``.
     var requiredFlags: DeflateReconstruction.Flags {
-        cutsAtNiceMatches ? mode.requiredFlags.union(.niceMatchCuts) : mode.requiredFlags
+        var flags = mode.requiredFlags
+        if cutsAtNiceMatches { flags.insert(.niceMatchCuts) }
+        if predictsHeaders { flags.insert(.predictedHeaders) }
+        return flags
     }
 }
 

@@ -7,7 +7,9 @@
 /// reads 32 KiB back and ``MatchPredictor/lookahead`` bytes ahead of a token (262 for a search,
 /// ISA-L's level 3 maps 4 KiB at a time), a stored block up to 64 KiB ahead), the predictor's
 /// tables (384 KiB; more in the ISA-L modes, about 1 MiB more in mode 6's optimal parse, which
-/// reads ``OptimalParsePredictor/readAhead`` bytes ahead), a dynamic block's tokens when its header is coded
+/// reads ``OptimalParsePredictor/readAhead`` bytes ahead, and 8 MiB more with predicted
+/// headers, which read ``OptimalParsePredictor/predictedHeaderReadAhead`` bytes from a block's
+/// start, within ``blockLookahead``), a dynamic block's tokens when its header is coded
 /// after them (5 bytes per token, at most ``maximumBlockTokens``, since its header is derived
 /// from them and precedes them) and the output written since it was last passed on (about
 /// 64 KiB, ``drainThreshold``). Fixed-code and stored blocks hold nothing: a fixed block's
@@ -150,7 +152,7 @@ final class DeflateReplay {
         coder = RangeDecoder(
             UnsafeRawBufferPointer(rebasing: body[..<segment.body.upperBound]), offset: segment.body.lowerBound)
         tokenModel = TokenModel()
-        blockModel = BlockModel(mode: sizes.settings.mode)
+        blockModel = BlockModel(mode: sizes.settings.mode, predictsHeaders: sizes.settings.predictsHeaders)
         headersFirst = sizes.flags.contains(.headersFirst) ? HeadersFirstHeaderModel() : nil
         predictor = MatchPredictor(contentSize: sizes.contentSize, settings: sizes.settings)
         predictor.rebase(UnsafeRawBufferPointer(buffer), origin: origin)
@@ -316,6 +318,24 @@ final class DeflateReplay {
             writeCodes.load(literal: fixedLiteral, distance: fixedDistance)
             streaming = true
             predictor.blockCodeLengths = .fixed
+        } else if sizes.settings.predictsHeaders, let optimal = predictor.optimal,
+            let previous = headersFirst?.previousLengths
+        {
+            // Version 7: the content length first, then the header against the predicted one.
+            try decodeBlockEnd(tokenCount: count)
+            let frequencies = optimal.predictedFrequencies(start: position, end: blockEnd, previous: previous)
+            let predicted = blockModel.trees.dynamicHeader(frequencies)
+            guard let bits = headersFirst?.decode(predicted: predicted, &blockModel, &coder) else {
+                throw malformed("not a dynamic header")
+            }
+            let (literal, distance) = try codes(fromHeader: bits)
+            writeCodes.load(literal: literal, distance: distance)
+            streaming = true
+            guard let lengths = headersFirst?.codeLengths else { throw malformed("not a dynamic header") }
+            predictor.blockCodeLengths = lengths
+            optimal.repriceBlock(literalLengths: lengths.literal, distanceLengths: lengths.distance)
+            for bit in bits { sink.write(bit ? 1 : 0, 1) }
+            return
         } else if headersFirst != nil {
             guard let bits = headersFirst?.decode(&blockModel, &coder) else { throw malformed("not a dynamic header") }
             let (literal, distance) = try codes(fromHeader: bits)
@@ -337,12 +357,17 @@ final class DeflateReplay {
     /// the block's code lengths (the fixed code's, or the dynamic header's, decoded first).
     private func beginOptimalBlock(_ optimal: OptimalParsePredictor, tokenCount: Int) throws(RecipeError) {
         guard let lengths = predictor.blockCodeLengths else { throw malformed("predictor mode 6 needs headers first") }
-        guard let length = blockModel.decodeContentLength(&coder), length >= tokenCount,
-            length <= sizes.contentSize - position, length <= tokenCount * 258
-        else { throw malformed("block content length out of range") }
-        blockEnd = position + length
+        try decodeBlockEnd(tokenCount: tokenCount)
         optimal.beginBlock(
             start: position, end: blockEnd, literalLengths: lengths.literal, distanceLengths: lengths.distance)
+    }
+
+    /// Mode 6: reads the block's content length into ``blockEnd``.
+    private func decodeBlockEnd(tokenCount: Int) throws(RecipeError) {
+        guard let length = blockModel.decodeContentLength(&coder), length >= tokenCount,
+            length <= segment.contentEnd - position, length <= tokenCount * 258
+        else { throw malformed("block content length out of range") }
+        blockEnd = position + length
     }
 
     /// Decodes the block's next token: written at once when the block's codes are known, else held.

@@ -12,8 +12,8 @@ struct HeadersFirstHeaderModel {
     /// The previous dynamic header's bits; nil before the first.
     private var previousBits: [Bool]?
     /// The previous dynamic header's code lengths (286 literal/length, then 30 distance), the
-    /// prediction the next header is coded against.
-    private var previousLengths: [UInt8] =
+    /// prediction the next header is coded against (without a predicted header).
+    private(set) var previousLengths: [UInt8] =
         Array(DeflateCodes.fixedLiteralLengths.prefix(286)) + DeflateCodes.fixedDistanceLengths
     /// The code lengths of the block whose header was coded last.
     private(set) var codeLengths: BlockCodeLengths?
@@ -32,6 +32,40 @@ struct HeadersFirstHeaderModel {
         }
         blockModel.encodeHeader(header, predicted: previousLengths, &coder)
         remember(bits, header)
+    }
+
+    /// Codes the header `bits` of the next dynamic block against `predicted`, the header
+    /// predicted for it (payload flag ``DeflateReconstruction/Flags/predictedHeaders``): one
+    /// adaptive bit for "the predicted header", else its structure against the predicted code
+    /// lengths.
+    /// - Throws: ``DeflateParseError/unsupported(_:)`` for a header that does not read back.
+    mutating func encode(
+        _ bits: [Bool], predicted: (bits: [Bool], lengths: [UInt8]), _ blockModel: inout BlockModel,
+        _ coder: inout RangeEncoder
+    ) throws(DeflateParseError) {
+        let isPredicted = bits == predicted.bits
+        coder.encode(isPredicted, &repeated[previousRepeated])
+        previousRepeated = isPredicted ? 1 : 0
+        guard let header = DynamicHeader(bits: bits), header.bits() == bits else {
+            throw .unsupported("a dynamic header that does not read back")
+        }
+        if !isPredicted { blockModel.encodeHeader(header, predicted: predicted.lengths, &coder) }
+        remember(bits, header)
+    }
+
+    /// Decodes what ``encode(_:predicted:_:_:)`` wrote: the header's bits; nil when they are not
+    /// a header.
+    mutating func decode(
+        predicted: (bits: [Bool], lengths: [UInt8]), _ blockModel: inout BlockModel, _ coder: inout RangeDecoder
+    ) -> [Bool]? {
+        let isPredicted = coder.decode(&repeated[previousRepeated])
+        previousRepeated = isPredicted ? 1 : 0
+        let header =
+            isPredicted
+            ? DynamicHeader(bits: predicted.bits) : blockModel.decodeHeader(predicted: predicted.lengths, &coder)
+        guard let header, let bits = header.bits() else { return nil }
+        remember(bits, header)
+        return bits
     }
 
     /// Decodes what ``encode(_:_:_:)`` wrote: the header's bits; nil when they are not a header.

@@ -23,6 +23,10 @@ final class MatchPredictor {
         /// (``OptimalParsePredictor``), recorded as ``DeflateReconstruction/Flags/niceMatchCuts``
         /// (payload version 6).
         var cutsAtNiceMatches = false
+        /// Mode 6 only: each dynamic block's header is coded against the one a parse of the
+        /// block under the previous header's lengths predicts, recorded as
+        /// ``DeflateReconstruction/Flags/predictedHeaders`` (payload version 7).
+        var predictsHeaders = false
 
         /// How the reference picks a match.
         enum Mode: Int, CaseIterable {
@@ -168,7 +172,8 @@ final class MatchPredictor {
             settings.mode == .optimalParse
             ? OptimalParsePredictor(
                 contentSize: contentSize, chainLimit: settings.chainLimit,
-                niceLength: settings.optimalParseNiceLength, cutsAtNiceMatches: settings.cutsAtNiceMatches) : nil
+                niceLength: settings.optimalParseNiceLength, cutsAtNiceMatches: settings.cutsAtNiceMatches,
+                predictsHeaders: settings.predictsHeaders) : nil
     }
 
     deinit {

@@ -33,8 +33,11 @@
 ///
 /// Work is bounded per position: one tree descent of at most `chain` nodes, and per window
 /// position at most 256 match lengths, each window position visited at most
-/// `horizon / settled` times; memory is fixed (about 1.5 MiB). It reads ``readAhead`` content
-/// bytes from a queried position on, and 32 KiB back.
+/// `horizon / settled` times; memory is fixed (about 1.5 MiB; 8.5 MiB with predicted headers,
+/// whose parse of a block's first ``predictedHeaderSpan`` positions keeps their candidates for
+/// the block's own parse, so each position still has one descent and at most two backward
+/// passes more). It reads ``readAhead`` content bytes from a queried position on (``predictedHeaderReadAhead``
+/// from a block's start with predicted headers), and 32 KiB back.
 final class OptimalParsePredictor {
     /// Positions one backward pass covers.
     static let horizon = 4096
@@ -47,6 +50,13 @@ final class OptimalParsePredictor {
     static let exhaustiveLengths = 32
     /// Content bytes from a queried position on that the predictor may read.
     static let readAhead = horizon + 258 + 8
+    /// Positions of a block whose parse predicts its header (``predictedFrequencies(start:end:previous:)``).
+    static let predictedHeaderSpan = 1 << 15
+    /// Positions whose candidates a parser that predicts headers keeps: the span and the
+    /// horizon past it, so the block's own parse finds them computed.
+    static let predictedHeaderRing = 1 << 16
+    /// Content bytes from a block's start on that predicting its header may read.
+    static let predictedHeaderReadAhead = predictedHeaderSpan + readAhead
     private static let hashBits = 16
     private static let window = 1 << 15
     /// A cost no path takes: a symbol without a code.
@@ -60,6 +70,9 @@ final class OptimalParsePredictor {
     private let niceLength: Int
     /// 7-Zip's fast-bytes rule (payload version 6): see ``solve(from:)``.
     private let cutsAtNiceMatches: Bool
+    /// Positions whose candidates are kept (a power of two): ``horizon``, or
+    /// ``predictedHeaderRing`` when headers are predicted (``predictedFrequencies(start:end:previous:)``).
+    private let ringSize: Int
     /// The newest inserted position per hash (-1: none): each hash's tree root.
     private let head: UnsafeMutablePointer<Int32>
     /// Per window slot, two entries: the smaller and the greater subtree of the position there.
@@ -94,20 +107,24 @@ final class OptimalParsePredictor {
     /// A parser over content of `contentSize` bytes, walking at most `chainLimit` links per
     /// position, comparing strings up to `niceLength` bytes (3-258; 258 is no cut), with
     /// 7-Zip's fast-bytes rule when `cutsAtNiceMatches` (``solve(from:)``).
-    init(contentSize: Int, chainLimit: Int, niceLength: Int = 258, cutsAtNiceMatches: Bool = false) {
+    init(
+        contentSize: Int, chainLimit: Int, niceLength: Int = 258, cutsAtNiceMatches: Bool = false,
+        predictsHeaders: Bool = false
+    ) {
         data = UnsafePointer(bitPattern: 1)!
         count = contentSize
         self.chainLimit = chainLimit
         self.niceLength = min(max(niceLength, 3), 258)
         self.cutsAtNiceMatches = cutsAtNiceMatches
+        ringSize = predictsHeaders ? Self.predictedHeaderRing : Self.horizon
         head = .allocate(capacity: 1 << Self.hashBits)
         head.initialize(repeating: -1, count: 1 << Self.hashBits)
         children = .allocate(capacity: 2 * Self.window)
         children.initialize(repeating: -1, count: 2 * Self.window)
-        candidateCount = .allocate(capacity: Self.horizon)
-        candidateCount.initialize(repeating: 0, count: Self.horizon)
-        candidateLength = .allocate(capacity: Self.horizon * Self.maximumCandidates)
-        candidateDistance = .allocate(capacity: Self.horizon * Self.maximumCandidates)
+        candidateCount = .allocate(capacity: ringSize)
+        candidateCount.initialize(repeating: 0, count: ringSize)
+        candidateLength = .allocate(capacity: ringSize * Self.maximumCandidates)
+        candidateDistance = .allocate(capacity: ringSize * Self.maximumCandidates)
         pathCost = .allocate(capacity: Self.horizon + 1 + Lanes.scalarCount)
         pathCost.initialize(repeating: 0, count: Self.horizon + 1 + Lanes.scalarCount)
         choiceLength = .allocate(capacity: Self.horizon)
@@ -148,23 +165,71 @@ final class OptimalParsePredictor {
     func beginBlock(start: Int, end: Int, literalLengths: [UInt8], distanceLengths: [UInt8]) {
         blockStart = start
         blockEnd = end
+        computedStart = start
+        computedEnd = start
+        price(literalLengths: literalLengths, distanceLengths: distanceLengths, unused: nil)
+    }
+
+    /// Sets the block's costs from code lengths and starts its parse afresh (the candidates
+    /// computed so far are kept): a length 0 is a symbol without a code, which `unused` prices
+    /// when given (its code's bits, before the extra bits), else no path takes.
+    private func price(literalLengths: [UInt8], distanceLengths: [UInt8], unused: (literal: Int32, distance: Int32)?) {
+        let noLiteral = unused?.literal ?? Self.unusable
         for byte in 0..<256 {
-            literalCost[byte] = literalLengths[byte] == 0 ? Self.unusable : Int32(literalLengths[byte])
+            literalCost[byte] = literalLengths[byte] == 0 ? noLiteral : Int32(literalLengths[byte])
         }
         for length in 3...258 {
             let code = Int(DeflateCodes.lengthCode[length])
             let symbol = 257 + code
             let bits = symbol < literalLengths.count ? literalLengths[symbol] : 0
-            lengthCost[length] = bits == 0 ? Self.unusable : Int32(bits) + Int32(DeflateCodes.lengthExtra[code])
+            let extra = Int32(DeflateCodes.lengthExtra[code])
+            lengthCost[length] = bits != 0 ? Int32(bits) + extra : unused.map { $0.literal + extra } ?? Self.unusable
         }
         for code in 0..<30 {
             let bits = code < distanceLengths.count ? distanceLengths[code] : 0
-            distanceCost[code] = bits == 0 ? Self.unusable : Int32(bits) + Int32(DeflateCodes.distanceExtra[code])
+            let extra = Int32(DeflateCodes.distanceExtra[code])
+            distanceCost[code] = bits != 0 ? Int32(bits) + extra : unused.map { $0.distance + extra } ?? Self.unusable
         }
+        windowStart = blockStart
+        windowUsable = 0
+    }
+
+    /// Starts a dynamic block covering content `start..<end` whose header is predicted
+    /// (payload version 7, ``DeflateReconstruction/Flags/predictedHeaders``): the
+    /// frequencies of the parse of its first ``predictedHeaderSpan`` positions (or all, when
+    /// fewer) under the `previous` dynamic header's code lengths (286 literal/length, then 30
+    /// distance; a symbol without a code priced as 7-Zip prices one without statistics: 11
+    /// bits, 6 for a distance, before the extra bits), as 7-Zip's first pass over a block
+    /// takes the previous block's lengths. Once the header is known, ``repriceBlock(literalLengths:distanceLengths:)``
+    /// sets the block's own costs; the candidates computed here are kept for that parse.
+    func predictedFrequencies(start: Int, end: Int, previous: [UInt8]) -> BlockFrequencies {
+        precondition(ringSize == Self.predictedHeaderRing, "a parser made to predict headers")
+        blockStart = start
+        blockEnd = end
         computedStart = start
         computedEnd = start
-        windowStart = start
-        windowUsable = 0
+        price(literalLengths: Array(previous[0..<286]), distanceLengths: Array(previous[286..<316]), unused: (11, 6))
+        var frequencies = BlockFrequencies()
+        var position = start
+        let limit = min(end, start + Self.predictedHeaderSpan)
+        while position < limit {
+            let token = predict(at: position).token
+            if token == 0 {
+                frequencies.add(literal: byte(position))
+                position += 1
+            } else {
+                frequencies.add(match: token)
+                position += token.matchLength
+            }
+        }
+        return frequencies
+    }
+
+    /// The block begun by ``predictedFrequencies(start:end:previous:)`` is parsed under its
+    /// own code lengths from its start (as ``beginBlock(start:end:literalLengths:distanceLengths:)``
+    /// would, without computing its candidates again).
+    func repriceBlock(literalLengths: [UInt8], distanceLengths: [UInt8]) {
+        price(literalLengths: literalLengths, distanceLengths: distanceLengths, unused: nil)
     }
 
     @inline(__always)
@@ -273,7 +338,7 @@ final class OptimalParsePredictor {
     /// to it, then its insertion yields them; a candidate reaching past the block is cut at
     /// the block's end (and the longer ones dropped).
     private func computeCandidates(at position: Int) {
-        let slot = position % Self.horizon
+        let slot = position & (ringSize &- 1)
         insert(upTo: position)
         var found = 0
         if position + 2 < count && inserted == position {
@@ -332,7 +397,7 @@ final class OptimalParsePredictor {
         let fast = cutsAtNiceMatches ? max(niceLength, Self.exhaustiveLengths) : Self.exhaustiveLengths
         while index >= 0 {
             let position = start &+ index
-            let slot = position % Self.horizon
+            let slot = position & (ringSize &- 1)
             let found = Int(candidateCount[slot])
             let base = slot &* Self.maximumCandidates
             if forced[index] != 0 {
@@ -356,11 +421,12 @@ final class OptimalParsePredictor {
                 // The cheapest length of this candidate (the shortest among equals), then its
                 // distance's cost: the same choice as trying every (candidate, length) in order.
                 let top = min(length, fast)
+                let scanned = pathCost + index
                 var (cheapest, cheapestLength) =
                     top &- shorter >= Lanes.scalarCount
-                    ? Self.cheapestLength(from: shorter, through: top, lengthCost: lengthCost, pathCost: pathCost + index)
+                    ? Self.cheapestLength(from: shorter, through: top, lengthCost: lengthCost, pathCost: scanned)
                     : Self.cheapestLengthOneByOne(
-                        from: shorter, through: top, lengthCost: lengthCost, pathCost: pathCost + index)
+                        from: shorter, through: top, lengthCost: lengthCost, pathCost: scanned)
                 if length > top {
                     let cost = lengthCost[length] &+ pathCost[index &+ length]
                     if cost < cheapest {
@@ -448,7 +514,7 @@ final class OptimalParsePredictor {
         forced.update(repeating: 0, count: span)
         var index = 0
         while index < span {
-            let slot = (start &+ index) % Self.horizon
+            let slot = (start &+ index) & (ringSize &- 1)
             let found = Int(candidateCount[slot])
             let longest = found > 0 ? Int(candidateLength[slot &* Self.maximumCandidates &+ found &- 1]) : 0
             if longest >= niceLength {
@@ -468,7 +534,7 @@ final class OptimalParsePredictor {
         }
         if position < windowStart || position >= windowStart + windowUsable { solve(from: position) }
         let index = position - windowStart
-        let slot = position % Self.horizon
+        let slot = position & (ringSize &- 1)
         let found = Int(candidateCount[slot])
         let longest = found > 0 ? Int(candidateLength[slot * Self.maximumCandidates + found - 1]) : 0
         let length = Int(choiceLength[index])
@@ -496,9 +562,11 @@ extension OptimalParsePredictor {
     /// ``MatchPredictor/Settings/cutsAtNiceMatches``): -mx5 2.63 %, -mx9 3.43 %.
     static let candidateSettings: [MatchPredictor.Settings] = [
         MatchPredictor.Settings(chainLimit: 32, lazyLimit: 32, mode: .optimalParse, cutsAtNiceMatches: true),
-        MatchPredictor.Settings(chainLimit: 48, lazyLimit: 64, mode: .optimalParse, cutsAtNiceMatches: true),
-        MatchPredictor.Settings(chainLimit: 80, lazyLimit: 128, mode: .optimalParse, cutsAtNiceMatches: true),
-        MatchPredictor.Settings(chainLimit: 128, lazyLimit: 0, mode: .optimalParse),
+        MatchPredictor.Settings(
+            chainLimit: 48, lazyLimit: 64, mode: .optimalParse, cutsAtNiceMatches: true, predictsHeaders: true),
+        MatchPredictor.Settings(
+            chainLimit: 80, lazyLimit: 128, mode: .optimalParse, cutsAtNiceMatches: true, predictsHeaders: true),
+        MatchPredictor.Settings(chainLimit: 128, lazyLimit: 0, mode: .optimalParse, predictsHeaders: true),
     ]
 
     /// Reconstruction data, as a share of the compressed sample, above which mode 6 is
