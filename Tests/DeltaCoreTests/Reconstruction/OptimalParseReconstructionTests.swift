@@ -26,7 +26,9 @@ import Testing
         let deflate = try DeflateReconstructionTests.deflateData(of: file)
         let payload = try Self.analysed(deflate, content: content, settings: Self.modeSix)
         let sizes = try DeflateReconstruction.Sizes(payload)
-        #expect(payload[0] == 6 && sizes.settings.mode == .optimalParse && sizes.flags.contains(.headersFirst))
+        // 7-Zip -mx5's setting parses under the previous block's lengths: version 7, headers after tokens.
+        #expect(payload[0] == 7 && sizes.settings.mode == .optimalParse && sizes.flags.contains(.previousBlockPrices))
+        #expect(!sizes.flags.contains(.headersFirst))
         #expect(try DeflateReconstructionTests.replayed(payload, content: content) == deflate, "\(name)")
         let longest = try Self.analysed(deflate, content: content, settings: DeflateReconstruction.defaultSettings)
         #expect(payload.count < longest.count, "\(name): mode 6 \(payload.count) bytes, longest match \(longest.count)")
@@ -211,8 +213,12 @@ import Testing
             #expect(sizes.settings.predictsHeaders == (version == 7), "predicted headers only in version 7")
             #expect(seed.withUnsafeBytes { FuzzTargets.reconstruction($0) } == 1, "the v\(version) seed does not replay")
         }
+        let mx5 = [UInt8](try Data(contentsOf: directory.appendingPathComponent("seed-replay-optimal-parse-v7-mx5")))
+        let mx5Payload = Array(mx5[(3 + (Int(mx5[1]) | Int(mx5[2]) << 8))...])
+        #expect(try DeflateReconstruction.Sizes(mx5Payload).settings.pricesFromPreviousBlock)
+        #expect(mx5.withUnsafeBytes { FuzzTargets.reconstruction($0) } == 1, "the v7 -mx5 seed does not replay")
         for name in [
-            "seed-replay-optimal-parse-v4-corrupt", "seed-replay-optimal-parse-v5-corrupt",
+            "seed-replay-optimal-parse-v7-mx5-corrupt", "seed-replay-optimal-parse-v4-corrupt", "seed-replay-optimal-parse-v5-corrupt",
             "seed-replay-optimal-parse-v6-corrupt", "seed-replay-optimal-parse-v7-corrupt",
             "seed-replay-optimal-parse",
         ] {
@@ -223,11 +229,13 @@ import Testing
 
     /// A mode-6 payload with bytes of its body changed is refused or replays to some stream;
     /// it never traps, overruns a block or loops.
-    @Test func corruptModeSixPayloadsFailCleanly() throws {
+    @Test(arguments: OptimalParsePredictor.candidateSettings.indices)
+    func corruptModeSixPayloadsFailCleanly(candidate: Int) throws {
         let file = try DeflateReconstructionTests.vector("7zip-9")
         let content = try GzipDecoder().transform(file)
         let deflate = try DeflateReconstructionTests.deflateData(of: file)
-        let payload = try Self.analysed(deflate, content: content, settings: Self.modeSix)
+        let settings = OptimalParsePredictor.candidateSettings[candidate]
+        let payload = try Self.analysed(deflate, content: content, settings: settings)
         let bodyOffset = try DeflateReconstruction.Sizes(payload).bodyOffset
         let seed = UInt64(Date().timeIntervalSince1970)
         var generator = SeededGenerator(seed: seed)
@@ -244,7 +252,7 @@ import Testing
                 refused += 1
             }
         }
-        print("OptimalParseReconstructionTests: \(refused) of 40 corrupt payloads refused, seed \(seed)")
-        #expect(refused > 0, "seed \(seed)")
+        print("OptimalParseReconstructionTests: \(settings): \(refused) of 40 corrupt payloads refused, seed \(seed)")
+        #expect(refused > 0, "\(settings), seed \(seed)")
     }
 }

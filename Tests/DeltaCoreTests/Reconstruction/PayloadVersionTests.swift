@@ -166,6 +166,7 @@ import Testing
         for var settings in OptimalParsePredictor.candidateSettings where settings.lazyLimit != 0 {
             settings.cutsAtNiceMatches = false
             settings.predictsHeaders = false
+            settings.pricesFromPreviousBlock = false
             let payload = try OptimalParseReconstructionTests.analysed(deflate, content: content, settings: settings)
             #expect(payload.first == 5, "\(settings)")
             #expect(try DeflateReconstructionTests.replayed(payload, content: content) == deflate, "\(settings)")
@@ -194,6 +195,7 @@ import Testing
         for var settings in OptimalParsePredictor.candidateSettings where settings.lazyLimit != 0 {
             #expect(settings.cutsAtNiceMatches, "\(settings)")
             settings.predictsHeaders = false
+            settings.pricesFromPreviousBlock = false
             let payload = try OptimalParseReconstructionTests.analysed(deflate, content: content, settings: settings)
             #expect(payload.first == 6, "\(settings)")
             #expect(try DeflateReconstruction.Sizes(payload).settings == settings)
@@ -213,6 +215,50 @@ import Testing
             header.flags = flags.rawValue | 16
             Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "flag bit 4")
         }
+    }
+
+    /// A real mode-6 payload parsed under the previous block's lengths (the analysis's
+    /// candidate for 7-Zip's -mx5 and -mx6) is version 7, sets the flag without headers first
+    /// and replays. Stamped version 6 it is refused at the flags; so is the flag with headers
+    /// first, with predicted headers, and in mode 0. A stream with a block too long to hold
+    /// (here over a lowered limit of 100 tokens) needs headers first: the same settings then
+    /// give a version-6 payload without the flag, which replays under that limit.
+    @Test func previousBlockPricesAreVersionSevenOnly() throws {
+        let file = try DeflateReconstructionTests.vector("7zip-5")
+        let content = try GzipDecoder().transform(file)
+        let deflate = try DeflateReconstructionTests.deflateData(of: file)
+        let settings = OptimalParsePredictor.candidateSettings[0]
+        #expect(settings.pricesFromPreviousBlock && !settings.predictsHeaders)
+        let payload = try OptimalParseReconstructionTests.analysed(deflate, content: content, settings: settings)
+        #expect(payload.first == 7)
+        #expect(try DeflateReconstruction.Sizes(payload).settings == settings)
+        #expect(try DeflateReconstructionTests.replayed(payload, content: content) == deflate)
+        var header = try Header(payload)
+        let flags = DeflateReconstruction.Flags(rawValue: try #require(header.flags))
+        #expect(flags.contains(.previousBlockPrices) && !flags.contains(.headersFirst))
+        header.version = 6
+        Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "version 6")
+        header.version = 7
+        for (extra, what) in [(1, "headers first"), (8, "predicted headers")] {
+            header.flags = flags.rawValue | UInt64(extra)
+            Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "\(what)")
+        }
+        header.flags = flags.rawValue
+        header.fields[5] = 0
+        header.fields[6] = UInt64(MatchPredictor.Settings.Mode.longest.rawValue)
+        header.flags = DeflateReconstruction.Flags.previousBlockPrices.rawValue
+        Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "mode 0")
+
+        let lowered = 100
+        let held = try deflate.withUnsafeBytes { stream in
+            try content.withUnsafeBytes {
+                try DeflateReconstruction.analyse(
+                    deflate: stream, content: $0, maximumHeldTokens: lowered, settings: settings)
+            }
+        }
+        let sizes = try DeflateReconstruction.Sizes(held)
+        #expect(held.first == 6 && sizes.flags.contains(.headersFirst) && !sizes.flags.contains(.previousBlockPrices))
+        #expect(try HeadersFirstTests.replayed(held, content, limit: lowered) == deflate)
     }
 
     /// A real mode-6 payload with predicted headers (the analysis's candidates for 7-Zip's

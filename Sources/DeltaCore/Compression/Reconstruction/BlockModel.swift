@@ -16,10 +16,12 @@ struct BlockModel {
     /// `trees.c`, or ISA-L's for its predictor modes).
     let trees: any DynamicHeaderPredicting
 
-    /// The model for a payload whose predictor runs in `mode`, with 7-Zip's header builder
-    /// when headers are predicted (``DeflateReconstruction/Flags/predictedHeaders``).
-    init(mode: MatchPredictor.Settings.Mode = .longest, predictsHeaders: Bool = false) {
-        trees = predictsHeaders ? SevenZipHeaderPredictor() : mode.headerPredictor()
+    /// The model for a payload with these predictor settings: 7-Zip's header builder for the
+    /// 7-Zip flags of version 7 (``DeflateReconstruction/Flags/predictedHeaders``,
+    /// ``DeflateReconstruction/Flags/previousBlockPrices``), else the mode's.
+    init(settings: MatchPredictor.Settings = MatchPredictor.Settings(chainLimit: 1, lazyLimit: 0)) {
+        let sevenZip = settings.predictsHeaders || settings.pricesFromPreviousBlock
+        trees = sevenZip ? SevenZipHeaderPredictor() : settings.mode.headerPredictor()
     }
 
     mutating func encodeType(_ kind: DeflateBlockRecord.Kind, _ coder: inout RangeEncoder) {

@@ -93,7 +93,7 @@ public enum DeflateReconstruction {
             parsed.blocks.contains { $0.kind == .dynamic && $0.tokenCount > maximumHeldTokens } ? .headersFirst : []
         var (settings, flags) =
             if let given {
-                (given, needed.union(given.requiredFlags))
+                (given.fitting(needed), needed.union(given.fitting(needed).requiredFlags))
             } else {
                 try chooseSettings(parsed, flags: needed, deflate: deflate, content: content, goal: goal, jobs: jobs)
             }
@@ -275,7 +275,7 @@ public enum DeflateReconstruction {
             optimalParseMayPay(
                 sampleSize: bestSize, sampleBlocks: parsed.blocks[0..<sampleEnd], deflate: deflate, content: content)
         {
-            try considerAll(OptimalParsePredictor.candidateSettings)
+            try considerAll(OptimalParsePredictor.candidateSettings.map { $0.fitting(needed) })
         }
         return best
     }
@@ -293,8 +293,10 @@ public enum DeflateReconstruction {
         let predictor = MatchPredictor(content: content, settings: settings)
         if flags.contains(.segmented) { predictor.warm(upTo: parsed.blocks[blocks.lowerBound].contentStart) }
         var tokenModel = TokenModel()
-        var blockModel = BlockModel(mode: settings.mode, predictsHeaders: settings.predictsHeaders)
+        var blockModel = BlockModel(settings: settings)
         var headersFirst = flags.contains(.headersFirst) ? HeadersFirstHeaderModel() : nil
+        // With previousBlockPrices: the lengths the next dynamic block is parsed under.
+        var previousLengths = SevenZipHeaderPredictor.initialLengths
         var coder = RangeEncoder()
         var reader = DeflateBitReader(deflate)
         for block in parsed.blocks[blocks] {
@@ -331,6 +333,11 @@ public enum DeflateReconstruction {
                     optimal.beginBlock(
                         start: block.contentStart, end: block.contentStart + block.contentLength,
                         literalLengths: lengths.literal, distanceLengths: lengths.distance)
+                } else if let optimal = predictor.optimal, settings.pricesFromPreviousBlock {
+                    blockModel.encodeContentLength(block.contentLength, &coder)
+                    optimal.beginBlock(
+                        start: block.contentStart, end: block.contentStart + block.contentLength,
+                        previous: previousLengths)
                 }
             }
             var position = block.contentStart
@@ -356,6 +363,9 @@ public enum DeflateReconstruction {
                         throw .unsupported("a dynamic header that does not read back")
                     }
                     blockModel.encodeHeader(structure, predicted: zlib.lengths, &coder)
+                    previousLengths = structure.paddedLengths
+                } else {
+                    previousLengths = zlib.lengths
                 }
             }
         }
@@ -442,10 +452,20 @@ public enum DeflateReconstruction {
                     throw .malformed(
                         offset: flagsOffset, detail: "deflate reconstruction flags \(flags.rawValue) in version \(version)")
                 }
-                guard flags.isSuperset(of: mode.requiredFlags) else {
+                if flags.contains(.previousBlockPrices) {
+                    settings.pricesFromPreviousBlock = true
+                    guard mode == .optimalParse, !flags.contains(.headersFirst), !flags.contains(.predictedHeaders)
+                    else {
+                        throw .malformed(
+                            offset: flagsOffset,
+                            detail: "previous-block prices need mode 6 without headers first, not flags "
+                                + "\(flags.rawValue) in mode \(mode.rawValue)")
+                    }
+                }
+                guard flags.isSuperset(of: settings.requiredFlags) else {
                     throw .malformed(
                         offset: flagsOffset,
-                        detail: "predictor mode \(mode.rawValue) needs flags \(mode.requiredFlags.rawValue)")
+                        detail: "predictor mode \(mode.rawValue) needs flags \(settings.requiredFlags.rawValue)")
                 }
                 if flags.contains(.predictedHeaders) {
                     settings.predictsHeaders = true

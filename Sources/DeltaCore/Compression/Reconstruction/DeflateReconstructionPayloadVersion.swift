@@ -32,8 +32,14 @@ extension DeflateReconstruction {
         /// ``SevenZipHeaderPredictor``).
         static let predictedHeaders = Flags(rawValue: 8)
 
+        /// Version 7: mode 6 parses a dynamic block under the previous dynamic header's code
+        /// lengths, as 7-Zip's single pass (-mx5, -mx6) does, and codes the header after the
+        /// tokens, predicted from them by ``SevenZipHeaderPredictor``
+        /// (``MatchPredictor/Settings/pricesFromPreviousBlock``); without ``headersFirst``.
+        static let previousBlockPrices = Flags(rawValue: 16)
+
         /// The flags this build reads; a payload with any other bit is refused.
-        static let known: Flags = [.headersFirst, .segmented, .niceMatchCuts, .predictedHeaders]
+        static let known: Flags = [.headersFirst, .segmented, .niceMatchCuts, .predictedHeaders, .previousBlockPrices]
 
         /// The first payload version with every flag set here (1 when none is).
         var minimumPayloadVersion: UInt8 {
@@ -41,7 +47,7 @@ extension DeflateReconstruction {
             if contains(.headersFirst) { version = max(version, 3) }
             if contains(.segmented) { version = max(version, 4) }
             if contains(.niceMatchCuts) { version = max(version, 6) }
-            if contains(.predictedHeaders) { version = max(version, 7) }
+            if contains(.predictedHeaders) || contains(.previousBlockPrices) { version = max(version, 7) }
             return version
         }
     }
@@ -67,6 +73,15 @@ extension MatchPredictor.Settings {
         return max(modeVersion, requiredFlags.minimumPayloadVersion)
     }
 
+    /// These settings for a stream that needs `flags`: without ``pricesFromPreviousBlock``
+    /// when the stream needs ``DeflateReconstruction/Flags/headersFirst`` (a dynamic block too
+    /// long for the replay to hold its tokens until its header).
+    func fitting(_ flags: DeflateReconstruction.Flags) -> Self {
+        var fitted = self
+        if flags.contains(.headersFirst) { fitted.pricesFromPreviousBlock = false }
+        return fitted
+    }
+
     /// Whether a payload of `version` may carry these settings: the version has the mode,
     /// mode 6's lazy limit is 0 or, from version 5, a nice length of 3-257, the fast-bytes
     /// rule (version 6) comes only with such a nice length, and predicted headers (version 7)
@@ -74,15 +89,17 @@ extension MatchPredictor.Settings {
     func isValid(inPayloadVersion version: UInt8) -> Bool {
         guard minimumPayloadVersion <= version else { return false }
         if predictsHeaders && mode != .optimalParse { return false }
+        if pricesFromPreviousBlock && (mode != .optimalParse || predictsHeaders) { return false }
         if cutsAtNiceMatches { return mode == .optimalParse && (3...257).contains(lazyLimit) }
         return mode != .optimalParse || lazyLimit == 0 || (3...257).contains(lazyLimit)
     }
 
     /// The flags a payload with these settings must set: the mode's,
     /// ``DeflateReconstruction/Flags/niceMatchCuts`` for ``cutsAtNiceMatches`` and
-    /// ``DeflateReconstruction/Flags/predictedHeaders`` for ``predictsHeaders``.
+    /// ``DeflateReconstruction/Flags/predictedHeaders`` for ``predictsHeaders``; with
+    /// ``pricesFromPreviousBlock`` its flag instead of the mode's ``DeflateReconstruction/Flags/headersFirst``.
     var requiredFlags: DeflateReconstruction.Flags {
-        var flags = mode.requiredFlags
+        var flags = pricesFromPreviousBlock ? [.previousBlockPrices] : mode.requiredFlags
         if cutsAtNiceMatches { flags.insert(.niceMatchCuts) }
         if predictsHeaders { flags.insert(.predictedHeaders) }
         return flags

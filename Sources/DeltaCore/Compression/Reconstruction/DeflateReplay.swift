@@ -43,6 +43,9 @@ final class DeflateReplay {
     @exclusivity(unchecked) private var blockModel = BlockModel()
     /// The header model when the payload codes headers first.
     private var headersFirst: HeadersFirstHeaderModel?
+    /// With ``DeflateReconstruction/Flags/previousBlockPrices``: the code lengths the next
+    /// dynamic block is parsed under (the previous dynamic header's, 286 + 30).
+    private var previousLengths = SevenZipHeaderPredictor.initialLengths
     /// The dynamic block tokens this replay holds at most (``maximumBlockTokens`` but in tests).
     private let maximumHeldTokens: Int
     @exclusivity(unchecked) private var sink = DeflateBitSink(capacity: DeflateReplay.drainThreshold * 2)
@@ -152,8 +155,9 @@ final class DeflateReplay {
         coder = RangeDecoder(
             UnsafeRawBufferPointer(rebasing: body[..<segment.body.upperBound]), offset: segment.body.lowerBound)
         tokenModel = TokenModel()
-        blockModel = BlockModel(mode: sizes.settings.mode, predictsHeaders: sizes.settings.predictsHeaders)
+        blockModel = BlockModel(settings: sizes.settings)
         headersFirst = sizes.flags.contains(.headersFirst) ? HeadersFirstHeaderModel() : nil
+        previousLengths = SevenZipHeaderPredictor.initialLengths
         predictor = MatchPredictor(contentSize: sizes.contentSize, settings: sizes.settings)
         predictor.rebase(UnsafeRawBufferPointer(buffer), origin: origin)
         warmed = !sizes.flags.contains(.segmented)
@@ -356,7 +360,12 @@ final class DeflateReplay {
     /// Mode 6: reads the block's content length and starts the optimal parse over it, under
     /// the block's code lengths (the fixed code's, or the dynamic header's, decoded first).
     private func beginOptimalBlock(_ optimal: OptimalParsePredictor, tokenCount: Int) throws(RecipeError) {
-        guard let lengths = predictor.blockCodeLengths else { throw malformed("predictor mode 6 needs headers first") }
+        guard let lengths = predictor.blockCodeLengths else {
+            guard sizes.settings.pricesFromPreviousBlock else { throw malformed("predictor mode 6 needs headers first") }
+            try decodeBlockEnd(tokenCount: tokenCount)
+            optimal.beginBlock(start: position, end: blockEnd, previous: previousLengths)
+            return
+        }
         try decodeBlockEnd(tokenCount: tokenCount)
         optimal.beginBlock(
             start: position, end: blockEnd, literalLengths: lengths.literal, distanceLengths: lengths.distance)
@@ -411,10 +420,12 @@ final class DeflateReplay {
         let bits: [Bool]
         if blockModel.decodeHeaderPredicted(&coder) {
             bits = zlib.bits
+            previousLengths = zlib.lengths
         } else {
             guard let header = blockModel.decodeHeader(predicted: zlib.lengths, &coder), let coded = header.bits()
             else { throw malformed("not a dynamic header") }
             bits = coded
+            previousLengths = header.paddedLengths
         }
         let (literal, distance) = try codes(fromHeader: bits)
         writeCodes.load(literal: literal, distance: distance)

@@ -73,6 +73,14 @@ struct DynamicHeader: Equatable {
         self.lengths = lengths
     }
 
+    /// The code lengths padded to 286 literal/length and 30 distance lengths (0: no code).
+    var paddedLengths: [UInt8] {
+        let literal = lengths[0..<literalCount]
+        let distance = lengths[literalCount...]
+        return Array(literal) + [UInt8](repeating: 0, count: 286 - literal.count) + distance
+            + [UInt8](repeating: 0, count: 30 - distance.count)
+    }
+
     /// The header's bits; nil when the code-length code lacks a symbol the items use.
     func bits() -> [Bool]? {
         guard let precode = try? HuffmanCode(lengths: precodeLengths) else { return nil }

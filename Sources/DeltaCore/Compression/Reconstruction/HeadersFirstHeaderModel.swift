@@ -83,9 +83,7 @@ struct HeadersFirstHeaderModel {
         previousBits = bits
         let literal = Array(header.lengths[0..<header.literalCount])
         let distance = Array(header.lengths[header.literalCount...])
-        previousLengths =
-            literal + [UInt8](repeating: 0, count: 286 - literal.count) + distance
-            + [UInt8](repeating: 0, count: 30 - distance.count)
+        previousLengths = header.paddedLengths
         codeLengths = BlockCodeLengths(literal: literal, distance: distance)
     }
 }

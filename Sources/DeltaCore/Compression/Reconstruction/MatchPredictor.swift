@@ -27,6 +27,10 @@ final class MatchPredictor {
         /// block under the previous header's lengths predicts, recorded as
         /// ``DeflateReconstruction/Flags/predictedHeaders`` (payload version 7).
         var predictsHeaders = false
+        /// Mode 6 only, without ``predictsHeaders``: each dynamic block is parsed under the
+        /// previous dynamic header's code lengths and its header coded after its tokens,
+        /// recorded as ``DeflateReconstruction/Flags/previousBlockPrices`` (payload version 7).
+        var pricesFromPreviousBlock = false
 
         /// How the reference picks a match.
         enum Mode: Int, CaseIterable {

@@ -170,6 +170,25 @@ final class OptimalParsePredictor {
         price(literalLengths: literalLengths, distanceLengths: distanceLengths, unused: nil)
     }
 
+    /// Starts a dynamic block covering content `start..<end` parsed under the `previous`
+    /// dynamic header's code lengths (286 literal/length, then 30 distance), a symbol without
+    /// a code priced as 7-Zip prices one without statistics (payload version 7,
+    /// ``DeflateReconstruction/Flags/previousBlockPrices``: 7-Zip's single pass, -mx5 and
+    /// -mx6, parses a block under the previous block's lengths).
+    func beginBlock(start: Int, end: Int, previous: [UInt8]) {
+        blockStart = start
+        blockEnd = end
+        computedStart = start
+        computedEnd = start
+        price(previous: previous)
+    }
+
+    /// Sets the costs from a previous header's code lengths (286 + 30), a symbol without a
+    /// code at 7-Zip's prices for no statistics: 11 bits, 6 for a distance code.
+    private func price(previous: [UInt8]) {
+        price(literalLengths: Array(previous[0..<286]), distanceLengths: Array(previous[286..<316]), unused: (11, 6))
+    }
+
     /// Sets the block's costs from code lengths and starts its parse afresh (the candidates
     /// computed so far are kept): a length 0 is a symbol without a code, which `unused` prices
     /// when given (its code's bits, before the extra bits), else no path takes.
@@ -208,7 +227,7 @@ final class OptimalParsePredictor {
         blockEnd = end
         computedStart = start
         computedEnd = start
-        price(literalLengths: Array(previous[0..<286]), distanceLengths: Array(previous[286..<316]), unused: (11, 6))
+        price(previous: previous)
         var frequencies = BlockFrequencies()
         var position = start
         let limit = min(end, start + Self.predictedHeaderSpan)
@@ -561,7 +580,8 @@ extension OptimalParsePredictor {
     /// The three with a nice length follow 7-Zip's fast-bytes rule too (payload version 6,
     /// ``MatchPredictor/Settings/cutsAtNiceMatches``): -mx5 2.63 %, -mx9 3.43 %.
     static let candidateSettings: [MatchPredictor.Settings] = [
-        MatchPredictor.Settings(chainLimit: 32, lazyLimit: 32, mode: .optimalParse, cutsAtNiceMatches: true),
+        MatchPredictor.Settings(
+            chainLimit: 32, lazyLimit: 32, mode: .optimalParse, cutsAtNiceMatches: true, pricesFromPreviousBlock: true),
         MatchPredictor.Settings(
             chainLimit: 48, lazyLimit: 64, mode: .optimalParse, cutsAtNiceMatches: true, predictsHeaders: true),
         MatchPredictor.Settings(

@@ -37,6 +37,11 @@ final class SevenZipHeaderPredictor: DynamicHeaderPredicting {
         SevenZipHuffman.codeLengths(frequencies, limit: 7)
     }
 
+    /// The code lengths 7-Zip prices its first block with (`CTables::InitStructures`): 8 bits
+    /// per literal, 13 for the end of block, 5 per length code and per distance code; 286 + 30.
+    static let initialLengths: [UInt8] =
+        [UInt8](repeating: 8, count: 256) + [13] + [UInt8](repeating: 5, count: 29) + [UInt8](repeating: 5, count: 30)
+
     /// 7-Zip's limit on a block's code lengths, from its count of tokens (`MakeTables`).
     static func lengthLimit(tokens: Int) -> Int {
         tokens > 18000 ? 12 : tokens > 7000 ? 11 : tokens > 2000 ? 10 : 9
