@@ -189,20 +189,13 @@ import Testing
     /// build would parse without the rule, and write other bytes) it is refused at the flags;
     /// so is the flag with no nice length (lazy limit 0), and in a mode other than 6.
     @Test func niceMatchCutsAreVersionSixOnly() throws {
-        let file = try DeflateReconstructionTests.vector("7zip-5")
-        let content = try GzipDecoder().transform(file)
-        let deflate = try DeflateReconstructionTests.deflateData(of: file)
         for var settings in OptimalParsePredictor.candidateSettings where settings.lazyLimit != 0 {
             #expect(settings.cutsAtNiceMatches, "\(settings)")
             settings.predictsHeaders = false
             settings.pricesFromPreviousBlock = false
-            let payload = try OptimalParseReconstructionTests.analysed(deflate, content: content, settings: settings)
-            #expect(payload.first == 6, "\(settings)")
-            #expect(try DeflateReconstruction.Sizes(payload).settings == settings)
-            #expect(try DeflateReconstructionTests.replayed(payload, content: content) == deflate, "\(settings)")
-            var header = try Header(payload)
-            let flags = DeflateReconstruction.Flags(rawValue: try #require(header.flags))
-            #expect(flags.contains(.niceMatchCuts) && flags.contains(.headersFirst))
+            let (made, flags, content) = try Self.realPayload(
+                "7zip-5", settings, version: 6, flags: [.niceMatchCuts, .headersFirst])
+            var header = made
             header.version = 5
             Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "cuts in version 5")
             header.version = 6
@@ -212,9 +205,28 @@ import Testing
             header.fields[6] = UInt64(MatchPredictor.Settings.Mode.longest.rawValue)
             Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "cuts in mode 0")
             header.fields[6] = UInt64(MatchPredictor.Settings.Mode.optimalParse.rawValue)
-            header.flags = flags.rawValue | 16
-            Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "flag bit 4")
+            header.flags = flags.rawValue | 32
+            Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "flag bit 5")
         }
+    }
+
+    /// Analyses the committed vector `name` with `settings` and checks that the payload is
+    /// `version`, reads back as `settings`, replays to the stream and sets `flags`; returns its
+    /// header (to stamp), its flags and the vector's content.
+    static func realPayload(
+        _ name: String, _ settings: MatchPredictor.Settings, version: UInt8, flags expected: DeflateReconstruction.Flags
+    ) throws -> (header: Header, flags: DeflateReconstruction.Flags, content: [UInt8]) {
+        let file = try DeflateReconstructionTests.vector(name)
+        let content = try GzipDecoder().transform(file)
+        let deflate = try DeflateReconstructionTests.deflateData(of: file)
+        let payload = try OptimalParseReconstructionTests.analysed(deflate, content: content, settings: settings)
+        #expect(payload.first == version, "\(settings)")
+        #expect(try DeflateReconstruction.Sizes(payload).settings == settings)
+        #expect(try DeflateReconstructionTests.replayed(payload, content: content) == deflate, "\(settings)")
+        let header = try Header(payload)
+        let flags = DeflateReconstruction.Flags(rawValue: try #require(header.flags))
+        #expect(flags.isSuperset(of: expected), "\(settings): flags \(flags.rawValue)")
+        return (header, flags, content)
     }
 
     /// A real mode-6 payload parsed under the previous block's lengths (the analysis's
@@ -224,18 +236,11 @@ import Testing
     /// (here over a lowered limit of 100 tokens) needs headers first: the same settings then
     /// give a version-6 payload without the flag, which replays under that limit.
     @Test func previousBlockPricesAreVersionSevenOnly() throws {
-        let file = try DeflateReconstructionTests.vector("7zip-5")
-        let content = try GzipDecoder().transform(file)
-        let deflate = try DeflateReconstructionTests.deflateData(of: file)
         let settings = OptimalParsePredictor.candidateSettings[0]
         #expect(settings.pricesFromPreviousBlock && !settings.predictsHeaders)
-        let payload = try OptimalParseReconstructionTests.analysed(deflate, content: content, settings: settings)
-        #expect(payload.first == 7)
-        #expect(try DeflateReconstruction.Sizes(payload).settings == settings)
-        #expect(try DeflateReconstructionTests.replayed(payload, content: content) == deflate)
-        var header = try Header(payload)
-        let flags = DeflateReconstruction.Flags(rawValue: try #require(header.flags))
-        #expect(flags.contains(.previousBlockPrices) && !flags.contains(.headersFirst))
+        let (made, flags, content) = try Self.realPayload("7zip-5", settings, version: 7, flags: .previousBlockPrices)
+        var header = made
+        #expect(!flags.contains(.headersFirst))
         header.version = 6
         Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "version 6")
         header.version = 7
@@ -249,6 +254,7 @@ import Testing
         header.flags = DeflateReconstruction.Flags.previousBlockPrices.rawValue
         Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "mode 0")
 
+        let deflate = try DeflateReconstructionTests.deflateData(of: try DeflateReconstructionTests.vector("7zip-5"))
         let lowered = 100
         let held = try deflate.withUnsafeBytes { stream in
             try content.withUnsafeBytes {
@@ -267,21 +273,14 @@ import Testing
     /// write other bytes) it is refused at the flags; so is the flag in mode 0, and an unknown
     /// bit beside it.
     @Test func predictedHeadersAreVersionSevenOnly() throws {
-        let file = try DeflateReconstructionTests.vector("7zip-9")
-        let content = try GzipDecoder().transform(file)
-        let deflate = try DeflateReconstructionTests.deflateData(of: file)
         let predicting = OptimalParsePredictor.candidateSettings.filter(\.predictsHeaders)
         #expect(predicting.count == 3)
         // The replay has this much content from a block's start before it starts the block.
         #expect(OptimalParsePredictor.predictedHeaderReadAhead <= DeflateReplay.blockLookahead)
         for settings in predicting {
-            let payload = try OptimalParseReconstructionTests.analysed(deflate, content: content, settings: settings)
-            #expect(payload.first == 7, "\(settings)")
-            #expect(try DeflateReconstruction.Sizes(payload).settings == settings)
-            #expect(try DeflateReconstructionTests.replayed(payload, content: content) == deflate, "\(settings)")
-            var header = try Header(payload)
-            let flags = DeflateReconstruction.Flags(rawValue: try #require(header.flags))
-            #expect(flags.contains(.predictedHeaders) && flags.contains(.headersFirst))
+            let (made, flags, content) = try Self.realPayload(
+                "7zip-9", settings, version: 7, flags: [.predictedHeaders, .headersFirst])
+            var header = made
             header.version = 6
             Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "version 6")
             header.version = 7
@@ -291,8 +290,8 @@ import Testing
             Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "mode 0")
             header.fields[5] = UInt64(settings.lazyLimit)
             header.fields[6] = UInt64(MatchPredictor.Settings.Mode.optimalParse.rawValue)
-            header.flags = flags.rawValue | 16
-            Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "flag bit 4")
+            header.flags = flags.rawValue | 32
+            Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "flag bit 5")
         }
     }
 }
