@@ -66,6 +66,14 @@ import Testing
         }
     }
 
+    /// ``expectMalformed(_:_:at:_:sourceLocation:)`` for `header`'s payload, at its flags.
+    static func expectRefusedAtFlags(
+        _ header: Header, _ content: [UInt8], _ note: Comment, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        let (bytes, _, flagsOffset) = header.written()
+        expectMalformed(bytes, content, at: flagsOffset, note, sourceLocation: sourceLocation)
+    }
+
     static func expectMalformed(
         _ payload: [UInt8], _ content: [UInt8], at offset: Int, _ note: Comment, sourceLocation: SourceLocation = #_sourceLocation
     ) {
@@ -197,16 +205,16 @@ import Testing
                 "7zip-5", settings, version: 6, flags: [.niceMatchCuts, .headersFirst])
             var header = made
             header.version = 5
-            Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "cuts in version 5")
+            Self.expectRefusedAtFlags(header, content, "cuts in version 5")
             header.version = 6
             header.fields[5] = 0
-            Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "cuts, no nice length")
+            Self.expectRefusedAtFlags(header, content, "cuts, no nice length")
             header.fields[5] = UInt64(settings.lazyLimit)
             header.fields[6] = UInt64(MatchPredictor.Settings.Mode.longest.rawValue)
-            Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "cuts in mode 0")
+            Self.expectRefusedAtFlags(header, content, "cuts in mode 0")
             header.fields[6] = UInt64(MatchPredictor.Settings.Mode.optimalParse.rawValue)
             header.flags = flags.rawValue | 32
-            Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "flag bit 5")
+            Self.expectRefusedAtFlags(header, content, "flag bit 5")
         }
     }
 
@@ -242,17 +250,17 @@ import Testing
         var header = made
         #expect(!flags.contains(.headersFirst))
         header.version = 6
-        Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "version 6")
+        Self.expectRefusedAtFlags(header, content, "version 6")
         header.version = 7
         for (extra, what) in [(1, "headers first"), (8, "predicted headers")] {
             header.flags = flags.rawValue | UInt64(extra)
-            Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "\(what)")
+            Self.expectRefusedAtFlags(header, content, "\(what)")
         }
         header.flags = flags.rawValue
         header.fields[5] = 0
         header.fields[6] = UInt64(MatchPredictor.Settings.Mode.longest.rawValue)
         header.flags = DeflateReconstruction.Flags.previousBlockPrices.rawValue
-        Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "mode 0")
+        Self.expectRefusedAtFlags(header, content, "mode 0")
 
         let deflate = try DeflateReconstructionTests.deflateData(of: try DeflateReconstructionTests.vector("7zip-5"))
         let lowered = 100
@@ -282,16 +290,16 @@ import Testing
                 "7zip-9", settings, version: 7, flags: [.predictedHeaders, .headersFirst])
             var header = made
             header.version = 6
-            Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "version 6")
+            Self.expectRefusedAtFlags(header, content, "version 6")
             header.version = 7
             header.fields[5] = 0
             header.fields[6] = UInt64(MatchPredictor.Settings.Mode.longest.rawValue)
             header.flags = DeflateReconstruction.Flags([.headersFirst, .predictedHeaders]).rawValue
-            Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "mode 0")
+            Self.expectRefusedAtFlags(header, content, "mode 0")
             header.fields[5] = UInt64(settings.lazyLimit)
             header.fields[6] = UInt64(MatchPredictor.Settings.Mode.optimalParse.rawValue)
             header.flags = flags.rawValue | 32
-            Self.expectMalformed(header.written().bytes, content, at: header.written().flagsOffset, "flag bit 5")
+            Self.expectRefusedAtFlags(header, content, "flag bit 5")
         }
     }
 }
