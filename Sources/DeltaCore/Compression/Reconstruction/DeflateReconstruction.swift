@@ -309,35 +309,37 @@ public enum DeflateReconstruction {
             guard block.tokenCount <= UInt32.max else { throw .unsupported("a block of over 2^32 - 1 tokens") }
             blockModel.encodeTokenCount(block.tokenCount, &coder)
             predictor.blockCodeLengths = block.kind == .fixed ? .fixed : nil
-            if block.kind == .dynamic, settings.predictsHeaders, let optimal = predictor.optimal,
-                let previous = headersFirst?.previousLengths
-            {
-                // Version 7: the content length first, then the header against the predicted one.
-                blockModel.encodeContentLength(block.contentLength, &coder)
-                let frequencies = optimal.predictedFrequencies(
-                    start: block.contentStart, end: block.contentStart + block.contentLength, previous: previous)
-                try headersFirst?.encode(
-                    headerBits(of: block, &reader), predicted: blockModel.trees.dynamicHeader(frequencies),
-                    &blockModel, &coder)
+            let blockEnd = block.contentStart + block.contentLength
+            var headerPredicted = false
+            if block.kind == .dynamic, headersFirst != nil {
+                // Version 7's predicted headers: the content length first, then the header
+                // against the predicted one; else the header against the previous one.
+                let bits = headerBits(of: block, &reader)
+                if settings.predictsHeaders, let optimal = predictor.optimal,
+                    let previous = headersFirst?.previousLengths
+                {
+                    blockModel.encodeContentLength(block.contentLength, &coder)
+                    let frequencies = optimal.predictedFrequencies(
+                        start: block.contentStart, end: blockEnd, previous: previous)
+                    try headersFirst?.encode(
+                        bits, predicted: blockModel.trees.dynamicHeader(frequencies), &blockModel, &coder)
+                    headerPredicted = true
+                } else {
+                    try headersFirst?.encode(bits, &blockModel, &coder)
+                }
                 predictor.blockCodeLengths = headersFirst?.codeLengths
-                if let lengths = predictor.blockCodeLengths {
+            }
+            if let optimal = predictor.optimal {
+                if let lengths = predictor.blockCodeLengths, headerPredicted {
                     optimal.repriceBlock(literalLengths: lengths.literal, distanceLengths: lengths.distance)
-                }
-            } else {
-                if block.kind == .dynamic, headersFirst != nil {
-                    try headersFirst?.encode(headerBits(of: block, &reader), &blockModel, &coder)
-                    predictor.blockCodeLengths = headersFirst?.codeLengths
-                }
-                if let optimal = predictor.optimal, let lengths = predictor.blockCodeLengths {
+                } else if let lengths = predictor.blockCodeLengths {
                     blockModel.encodeContentLength(block.contentLength, &coder)
                     optimal.beginBlock(
-                        start: block.contentStart, end: block.contentStart + block.contentLength,
-                        literalLengths: lengths.literal, distanceLengths: lengths.distance)
-                } else if let optimal = predictor.optimal, settings.pricesFromPreviousBlock {
+                        start: block.contentStart, end: blockEnd, literalLengths: lengths.literal,
+                        distanceLengths: lengths.distance)
+                } else if settings.pricesFromPreviousBlock {
                     blockModel.encodeContentLength(block.contentLength, &coder)
-                    optimal.beginBlock(
-                        start: block.contentStart, end: block.contentStart + block.contentLength,
-                        previous: previousLengths)
+                    optimal.beginBlock(start: block.contentStart, end: blockEnd, previous: previousLengths)
                 }
             }
             var position = block.contentStart

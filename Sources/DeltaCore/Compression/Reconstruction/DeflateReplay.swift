@@ -322,31 +322,33 @@ final class DeflateReplay {
             writeCodes.load(literal: fixedLiteral, distance: fixedDistance)
             streaming = true
             predictor.blockCodeLengths = .fixed
-        } else if sizes.settings.predictsHeaders, let optimal = predictor.optimal,
-            let previous = headersFirst?.previousLengths
-        {
-            // Version 7: the content length first, then the header against the predicted one.
-            try decodeBlockEnd(tokenCount: count)
-            let frequencies = optimal.predictedFrequencies(start: position, end: blockEnd, previous: previous)
-            let predicted = blockModel.trees.dynamicHeader(frequencies)
-            guard let bits = headersFirst?.decode(predicted: predicted, &blockModel, &coder) else {
+        } else if headersFirst != nil {
+            // Version 7's predicted headers: the content length first, then the header against
+            // the predicted one; else the header against the previous one.
+            var predicted: (bits: [Bool], lengths: [UInt8])?
+            if sizes.settings.predictsHeaders, let optimal = predictor.optimal,
+                let previous = headersFirst?.previousLengths
+            {
+                try decodeBlockEnd(tokenCount: count)
+                let frequencies = optimal.predictedFrequencies(start: position, end: blockEnd, previous: previous)
+                predicted = blockModel.trees.dynamicHeader(frequencies)
+            }
+            let decoded =
+                if let predicted { headersFirst?.decode(predicted: predicted, &blockModel, &coder) } else {
+                    headersFirst?.decode(&blockModel, &coder)
+                }
+            guard let bits = decoded, let lengths = headersFirst?.codeLengths else {
                 throw malformed("not a dynamic header")
             }
             let (literal, distance) = try codes(fromHeader: bits)
             writeCodes.load(literal: literal, distance: distance)
             streaming = true
-            guard let lengths = headersFirst?.codeLengths else { throw malformed("not a dynamic header") }
             predictor.blockCodeLengths = lengths
-            optimal.repriceBlock(literalLengths: lengths.literal, distanceLengths: lengths.distance)
             for bit in bits { sink.write(bit ? 1 : 0, 1) }
-            return
-        } else if headersFirst != nil {
-            guard let bits = headersFirst?.decode(&blockModel, &coder) else { throw malformed("not a dynamic header") }
-            let (literal, distance) = try codes(fromHeader: bits)
-            writeCodes.load(literal: literal, distance: distance)
-            streaming = true
-            predictor.blockCodeLengths = headersFirst?.codeLengths
-            for bit in bits { sink.write(bit ? 1 : 0, 1) }
+            if predicted != nil, let optimal = predictor.optimal {
+                optimal.repriceBlock(literalLengths: lengths.literal, distanceLengths: lengths.distance)
+                return
+            }
         } else {
             streaming = false
             predictor.blockCodeLengths = nil
@@ -358,10 +360,13 @@ final class DeflateReplay {
     }
 
     /// Mode 6: reads the block's content length and starts the optimal parse over it, under
-    /// the block's code lengths (the fixed code's, or the dynamic header's, decoded first).
+    /// the block's code lengths (the fixed code's, or the dynamic header's, decoded first), or
+    /// with ``DeflateReconstruction/Flags/previousBlockPrices`` the previous dynamic header's.
     private func beginOptimalBlock(_ optimal: OptimalParsePredictor, tokenCount: Int) throws(RecipeError) {
         guard let lengths = predictor.blockCodeLengths else {
-            guard sizes.settings.pricesFromPreviousBlock else { throw malformed("predictor mode 6 needs headers first") }
+            guard sizes.settings.pricesFromPreviousBlock else {
+                throw malformed("predictor mode 6 needs headers first")
+            }
             try decodeBlockEnd(tokenCount: tokenCount)
             optimal.beginBlock(start: position, end: blockEnd, previous: previousLengths)
             return

@@ -223,11 +223,7 @@ final class OptimalParsePredictor {
     /// sets the block's own costs; the candidates computed here are kept for that parse.
     func predictedFrequencies(start: Int, end: Int, previous: [UInt8]) -> BlockFrequencies {
         precondition(ringSize == Self.predictedHeaderRing, "a parser made to predict headers")
-        blockStart = start
-        blockEnd = end
-        computedStart = start
-        computedEnd = start
-        price(previous: previous)
+        beginBlock(start: start, end: end, previous: previous)
         var frequencies = BlockFrequencies()
         var position = start
         let limit = min(end, start + Self.predictedHeaderSpan)
