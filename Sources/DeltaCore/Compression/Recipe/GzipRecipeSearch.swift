@@ -93,12 +93,12 @@ struct GzipRecipeSearch {
     /// The recipe of one member (`member` from its header through its trailer, nothing after
     /// it), with no padding: the `previous` member's settings first, then every exact
     /// candidate (unless `skipsExactAfterReconstruction` and the previous member was
-    /// reconstructed), then deflate reconstruction for `goal` (replayed before it is returned
+    /// reconstructed; up to `jobs` at once), then deflate reconstruction for `goal` (replayed before it is returned
     /// when `provesReconstruction`).
     static func searchMember(
         _ member: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer, previous: RecompressionRecipe?,
         goal: ReconstructionGoal = .fastReplay, provesReconstruction: Bool = true,
-        skipsExactAfterReconstruction: Bool = false
+        skipsExactAfterReconstruction: Bool = false, jobs: Int = BlockingWork.processorCount
     ) throws -> RecipeDetection {
         let (header, headerLength) = try GzipHeader.parse(member)
         let trial = CandidateTrial(content: content, expected: member)
@@ -122,23 +122,15 @@ struct GzipRecipeSearch {
         if !(skipsExactAfterReconstruction && previous?.usesDeflateReconstruction == true) {
             let flushPoints = DeflateFlushPoints(deflate: deflate, outputLimit: Self.flushScanLimit)
             let goTrailer = GoFlateEncoder.hasGoTrailer(deflate)
-            for first in (goTrailer ? Self.goCandidates(for: header) : [])
-                + Self.candidates(for: header, flushPoints: flushPoints)
-            {
-                var next: Candidate? = first
-                while let candidate = next {
-                    next = nil
-                    tried += 1
-                    let gzip = GzipRecipe(
-                        header: header, deflater: candidate.deflater, level: candidate.level,
-                        memLevel: candidate.memLevel, strategy: candidate.strategy)
-                    let encoder = GzipMemberEncoder(
-                        header: header, deflater: try gzip.makeDeflater(producer: candidate.producer))
-                    guard let matched = try trial.matchedBytes(with: encoder) else {
-                        return RecipeDetection(recipe: Self.recipe(candidate, gzip), candidatesTried: tried, reason: nil)
-                    }
-                    next = Self.unzeroedEndRetry(after: candidate, matched: matched, of: member.count)
-                }
+            let firstBlock = try? DeflateStreamParser.parse(deflate, content: content, blockLimit: 1).blocks.first
+            let goFirst = goTrailer ? Self.goCandidates(for: header) : []
+            let candidates = goFirst + Self.candidates(for: header, flushPoints: flushPoints)
+            let search = try firstReproducing(
+                candidates.filter { Self.zlibMayHaveWritten(firstBlock, as: $0) }, header: header, trial: trial,
+                jobs: jobs)
+            tried += search.tried
+            if let recipe = search.recipe {
+                return RecipeDetection(recipe: recipe, candidatesTried: tried, reason: nil)
             }
         }
         let reconstruction = RecompressionRecipe.reconstructing(
@@ -146,6 +138,77 @@ struct GzipRecipeSearch {
         return RecipeDetection(
             recipe: reconstruction.recipe, candidatesTried: tried + 1,
             reason: reconstruction.recipe == nil ? "\(exactReason); \(reconstruction.reason ?? "")" : nil)
+    }
+
+    /// The recipe of the first of `candidates` (in their order) whose encoder turns the
+    /// trial's content into its member exactly, and how many candidates were tried up to it
+    /// (a GNU gzip candidate that came close counts its retry as gzip 1.4,
+    /// ``unzeroedEndRetry(after:matched:of:)``). Up to `jobs` candidates are tried at once, in
+    /// order, and none is started after the first match is known, so a file an early
+    /// candidate reproduces costs the later ones little, and the answer is the same with any
+    /// number of jobs: most candidates fail within their first block, and a file none
+    /// reproduces (every file that gets reconstruction) tries them all.
+    private static func firstReproducing(
+        _ candidates: [Candidate], header: GzipHeader, trial: CandidateTrial, jobs: Int
+    ) throws -> (recipe: RecompressionRecipe?, tried: Int) {
+        let shared = SharedTrial(trial: trial, header: header)
+        @Sendable func attempt(_ first: Candidate) throws -> (recipe: RecompressionRecipe?, tried: Int) {
+            var tried = 0
+            var next: Candidate? = first
+            while let candidate = next {
+                next = nil
+                tried += 1
+                let gzip = GzipRecipe(
+                    header: shared.header, deflater: candidate.deflater, level: candidate.level,
+                    memLevel: candidate.memLevel, strategy: candidate.strategy)
+                let encoder = GzipMemberEncoder(
+                    header: shared.header, deflater: try gzip.makeDeflater(producer: candidate.producer))
+                guard let matched = try shared.trial.matchedBytes(with: encoder) else {
+                    return (Self.recipe(candidate, gzip), tried)
+                }
+                next = Self.unzeroedEndRetry(after: candidate, matched: matched, of: shared.trial.expected.count)
+            }
+            return (nil, tried)
+        }
+        var pending = candidates.makeIterator()
+        var tried = 0
+        var found: RecompressionRecipe?
+        do {
+            try OrderedParallelWork.stream(
+                jobs: min(jobs, candidates.count), window: jobs, next: { pending.next() }, work: attempt,
+                consume: { outcome in
+                    tried += outcome.tried
+                    if let recipe = outcome.recipe {
+                        found = recipe
+                        throw FoundCandidate()
+                    }
+                })
+        } catch is FoundCandidate {}
+        return (found, tried)
+    }
+
+    /// Ends ``firstReproducing(_:header:trial:jobs:)``'s stream at its first match.
+    private struct FoundCandidate: Error {}
+
+    /// What every trial of one member shares across threads: the content and the member's
+    /// bytes (read only while the search runs), and its header.
+    private struct SharedTrial: @unchecked Sendable {
+        let trial: CandidateTrial
+        let header: GzipHeader
+    }
+
+    /// Whether `candidate` may have written a stream that begins with `firstBlock` (nil when
+    /// it did not parse): a plain zlib candidate above level 0 gets its input without flushes,
+    /// and zlib then ends every Huffman-coded block but the last after exactly
+    /// 2^(memLevel + 6) - 1 symbols, when its symbol buffer is full (zlib 1.2 and 1.3, every
+    /// level and strategy); so a first block of another count rules out all of zlib's levels
+    /// but one memLevel's, which on 7-Zip, libdeflate or zopfli output is most of the
+    /// candidates. Other candidates, a stored or final first block: always.
+    private static func zlibMayHaveWritten(_ firstBlock: DeflateBlockRecord?, as candidate: Candidate) -> Bool {
+        guard candidate.deflater == .zlib, candidate.producer == nil, candidate.level > 0, let firstBlock,
+            !firstBlock.isFinal, firstBlock.kind != .stored
+        else { return true }
+        return firstBlock.tokenCount == (1 << ((candidate.memLevel ?? 8) + 6)) - 1
     }
 
     /// The recipe of a candidate that reproduced the member.

@@ -110,9 +110,10 @@ enum DeflateStreamParser {
     }
 
     /// Parses `deflate`, which must decode to exactly `content` and end (after its final
-    /// block and the padding to a byte) exactly at its last byte.
+    /// block and the padding to a byte) exactly at its last byte; or, with a `blockLimit`,
+    /// only its first blocks up to that many (whose content must be `content`'s start).
     static func parse(
-        _ deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer
+        _ deflate: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer, blockLimit: Int = .max
     ) throws(DeflateParseError) -> ParsedDeflate {
         var reader = DeflateBitReader(deflate)
         var parsed = ParsedDeflate()
@@ -123,6 +124,7 @@ enum DeflateStreamParser {
         let contentBytes = content.bindMemory(to: UInt8.self)
         var isFinal = false
         while !isFinal {
+            if parsed.blocks.count == blockLimit { return parsed }
             let blockStart = reader.bitPosition
             isFinal = try reader.bit() == 1
             let type = try reader.read(2)
