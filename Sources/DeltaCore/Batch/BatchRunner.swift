@@ -106,7 +106,6 @@ public enum BatchRunner {
         _ jobs: [BatchJob], outputDirectory: String, options: BatchOptions = BatchOptions(),
         progress: @escaping @Sendable (BatchJobResult) -> Void = { _ in }
     ) throws -> BatchSummary {
-        let journal = journalDirectory(outputDirectory: outputDirectory)
         try makeDirectories(outputDirectory: outputDirectory)
         let listed = try listedPairs(listPath(outputDirectory: outputDirectory))
         let state = SharedState(total: jobs.count, progress: progress)
