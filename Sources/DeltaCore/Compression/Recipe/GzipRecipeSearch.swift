@@ -26,6 +26,11 @@ struct GzipRecipeSearch {
         }
     }
 
+    /// Content the first block is parsed over for ``zlibMayHaveWritten(_:as:)``: a first
+    /// block reaching past it (one static block for the whole file, as zlib-ng's `deflate_quick`
+    /// writes) does not parse, and rules out no candidate, so its parse costs at most this much.
+    static let firstBlockParseLimit = 1 << 20
+
     /// Members listed one by one are searched at most this many: a bound on detection time.
     static let maximumMembers = 1 << 16
 
@@ -122,7 +127,8 @@ struct GzipRecipeSearch {
         if !(skipsExactAfterReconstruction && previous?.usesDeflateReconstruction == true) {
             let flushPoints = DeflateFlushPoints(deflate: deflate, outputLimit: Self.flushScanLimit)
             let goTrailer = GoFlateEncoder.hasGoTrailer(deflate)
-            let firstBlock = try? DeflateStreamParser.parse(deflate, content: content, blockLimit: 1).blocks.first
+            let parsedPrefix = UnsafeRawBufferPointer(rebasing: content.prefix(Self.firstBlockParseLimit))
+            let firstBlock = try? DeflateStreamParser.parse(deflate, content: parsedPrefix, blockLimit: 1).blocks.first
             let goFirst = goTrailer ? Self.goCandidates(for: header) : []
             let candidates = goFirst + Self.candidates(for: header, flushPoints: flushPoints)
             let search = try firstReproducing(
