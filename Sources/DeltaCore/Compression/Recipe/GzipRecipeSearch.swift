@@ -98,8 +98,8 @@ struct GzipRecipeSearch {
     /// The recipe of one member (`member` from its header through its trailer, nothing after
     /// it), with no padding: the `previous` member's settings first, then every exact
     /// candidate (unless `skipsExactAfterReconstruction` and the previous member was
-    /// reconstructed; up to `jobs` at once), then deflate reconstruction for `goal` (replayed before it is returned
-    /// when `provesReconstruction`).
+    /// reconstructed; up to `jobs` at once), then deflate reconstruction for `goal` (replayed
+    /// before it is returned when `provesReconstruction`).
     static func searchMember(
         _ member: UnsafeRawBufferPointer, content: UnsafeRawBufferPointer, previous: RecompressionRecipe?,
         goal: ReconstructionGoal = .fastReplay, provesReconstruction: Bool = true,

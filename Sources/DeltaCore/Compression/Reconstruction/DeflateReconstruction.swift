@@ -218,9 +218,10 @@ public enum DeflateReconstruction {
     static let sampleLimit = 4 * sampleSize
 
     /// Content coded per candidate when the optimal parse is tried
-    /// (``chooseSettings(_:flags:deflate:content:goal:jobs:)``): its trials cost tens of times a hash-chain mode's, and this ranks its candidates on
-    /// 7-Zip's -mx5 to -mx9, libdeflate -12 and zopfli output as ``sampleSize`` does (but
-    /// zopfli's of a 3.3 MB tar, at 0.3 % more data), in less than half the time.
+    /// (``chooseSettings(_:flags:deflate:content:goal:jobs:)``): its trials cost tens of
+    /// times a hash-chain mode's, and this ranks its candidates on 7-Zip's -mx5 to -mx9,
+    /// libdeflate -12 and zopfli output as ``sampleSize`` does (but zopfli's of a 3.3 MB tar,
+    /// at 0.3 % more data), in less than half the time.
     static let optimalParseSampleSize = 64 << 10
 
     /// The setting that codes the stream's first blocks (about ``sampleSize`` of content, at
