@@ -1,3 +1,5 @@
+internal import CCPUHints
+
 /// Predictor mode 6: the token an *optimal parse* of the block takes at a position, for the
 /// encoders that choose tokens as a shortest path under a bit-cost model (7-Zip's deflate,
 /// zopfli, libdeflate -10 to -12) rather than by a hash-chain search.
@@ -79,10 +81,13 @@ final class OptimalParsePredictor {
     private let children: UnsafeMutablePointer<Int32>
     private var inserted = 0
 
-    /// Per position (modulo ``horizon``): the candidates' count, lengths and distances.
+    /// Per position (modulo ``horizon``): the candidates' count, lengths and distances, and
+    /// the distances' codes (each position's are priced in every window and block parse that
+    /// covers it: two to five times).
     private let candidateCount: UnsafeMutablePointer<UInt8>
     private let candidateLength: UnsafeMutablePointer<UInt16>
     private let candidateDistance: UnsafeMutablePointer<UInt16>
+    private let candidateDistanceCode: UnsafeMutablePointer<UInt8>
     /// Positions whose candidates are computed: `[computedStart, computedEnd)`.
     private var computedStart = 0
     private var computedEnd = 0
@@ -125,6 +130,7 @@ final class OptimalParsePredictor {
         candidateCount.initialize(repeating: 0, count: ringSize)
         candidateLength = .allocate(capacity: ringSize * Self.maximumCandidates)
         candidateDistance = .allocate(capacity: ringSize * Self.maximumCandidates)
+        candidateDistanceCode = .allocate(capacity: ringSize * Self.maximumCandidates)
         pathCost = .allocate(capacity: Self.horizon + 1 + Lanes.scalarCount)
         pathCost.initialize(repeating: 0, count: Self.horizon + 1 + Lanes.scalarCount)
         choiceLength = .allocate(capacity: Self.horizon)
@@ -145,6 +151,7 @@ final class OptimalParsePredictor {
         candidateCount.deallocate()
         candidateLength.deallocate()
         candidateDistance.deallocate()
+        candidateDistanceCode.deallocate()
         pathCost.deallocate()
         choiceLength.deallocate()
         choiceDistance.deallocate()
@@ -285,6 +292,9 @@ final class OptimalParsePredictor {
         let fullLimit = min(258, count &- position)
         let limit = min(niceLength, fullLimit)
         let h = hash(position)
+        // The next position's root is read next: ask for its cache line while this descent runs
+        // (the table is 256 KiB, read at random).
+        if position &+ 3 < count { cpu_prefetch_read(head + hash(position &+ 1)) }
         var node = Int(head[h])
         head[h] = Int32(truncatingIfNeeded: position)
         // Local copies: this descent is the match finder's whole cost.
@@ -302,27 +312,20 @@ final class OptimalParsePredictor {
         while node >= 0 && position &- node < Self.window && depth > 0 {
             depth &-= 1
             let other = start + node
-            var length = min(smallerLength, greaterLength)
-            while length &+ 8 <= limit {
-                let x = UnsafeRawPointer(here + length).loadUnaligned(as: UInt64.self)
-                let y = UnsafeRawPointer(other + length).loadUnaligned(as: UInt64.self)
-                if x != y {
-                    length &+= (x ^ y).trailingZeroBitCount &>> 3
-                    break
-                }
-                length &+= 8
-            }
-            if length &+ 8 > limit { while length < limit && here[length] == other[length] { length &+= 1 } }
+            var length = Self.commonLength(here, other, from: min(smallerLength, greaterLength), limit: limit)
             let nodeSlot = (node & mask) &* 2
             if length >= limit && base >= 0 {
                 // A match of the nice length may go on: its candidate is its whole length.
-                while length < fullLimit && here[length] == other[length] { length &+= 1 }
+                length = Self.commonLength(here, other, from: length, limit: fullLimit)
             }
             if length > best && base >= 0 {
                 best = length
                 if found < Self.maximumCandidates {
+                    let distance = position &- node
                     candidateLength[base &+ found] = UInt16(truncatingIfNeeded: length)
-                    candidateDistance[base &+ found] = UInt16(truncatingIfNeeded: position &- node)
+                    candidateDistance[base &+ found] = UInt16(truncatingIfNeeded: distance)
+                    let code = DeflateCodes.distanceCode(distance)
+                    candidateDistanceCode[base &+ found] = UInt8(truncatingIfNeeded: code)
                     found &+= 1
                 }
             }
@@ -347,6 +350,23 @@ final class OptimalParsePredictor {
         children[smallerSlot] = -1
         children[greaterSlot] = -1
         return found
+    }
+
+    /// How many bytes `a` and `b` have in common from `start` on (they agree before it), at
+    /// most `limit`: eight bytes at a time, then byte by byte.
+    @inline(__always)
+    static func commonLength(
+        _ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, from start: Int, limit: Int
+    ) -> Int {
+        var length = start
+        while length &+ 8 <= limit {
+            let x = UnsafeRawPointer(a + length).loadUnaligned(as: UInt64.self)
+            let y = UnsafeRawPointer(b + length).loadUnaligned(as: UInt64.self)
+            if x != y { return length &+ (x ^ y).trailingZeroBitCount &>> 3 }
+            length &+= 8
+        }
+        while length < limit && a[length] == b[length] { length &+= 1 }
+        return length
     }
 
     /// Computes the candidates at `position` (the next one not computed): the tree catches up
@@ -402,6 +422,7 @@ final class OptimalParsePredictor {
         // Local copies: the loop below is the backward pass's whole cost.
         let pathCost = self.pathCost, lengthCost = self.lengthCost, distanceCost = self.distanceCost
         let candidateLength = self.candidateLength, candidateDistance = self.candidateDistance
+        let candidateDistanceCode = self.candidateDistanceCode
         let literalCost = self.literalCost, text = data + (start - origin)
         pathCost[span] = 0
         markNiceMatches(from: start, span: span)
@@ -450,7 +471,7 @@ final class OptimalParsePredictor {
                     }
                 }
                 let distance = candidateDistance[base &+ entry &- 1]
-                let total = cheapest &+ distanceCost[DeflateCodes.distanceCode(Int(distance))]
+                let total = cheapest &+ distanceCost[Int(candidateDistanceCode[base &+ entry &- 1])]
                 if total < best {
                     best = total
                     bestLength = cheapestLength
