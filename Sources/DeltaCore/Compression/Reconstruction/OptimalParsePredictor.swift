@@ -107,6 +107,8 @@ final class OptimalParsePredictor {
     /// Bits per literal byte (256), per match length (index 3-258) and per distance code (30).
     private let literalCost: UnsafeMutablePointer<Int32>
     private let lengthCost: UnsafeMutablePointer<Int32>
+    /// ``lengthCost`` as the length scan's keys (``lengthKey(cost:length:)``), index 3-258.
+    private let lengthKey: UnsafeMutablePointer<Int32>
     private let distanceCost: UnsafeMutablePointer<Int32>
 
     /// A parser over content of `contentSize` bytes, walking at most `chainLimit` links per
@@ -131,16 +133,18 @@ final class OptimalParsePredictor {
         candidateLength = .allocate(capacity: ringSize * Self.maximumCandidates)
         candidateDistance = .allocate(capacity: ringSize * Self.maximumCandidates)
         candidateDistanceCode = .allocate(capacity: ringSize * Self.maximumCandidates)
-        pathCost = .allocate(capacity: Self.horizon + 1 + Lanes.scalarCount)
-        pathCost.initialize(repeating: 0, count: Self.horizon + 1 + Lanes.scalarCount)
+        pathCost = .allocate(capacity: Self.horizon + 1)
+        pathCost.initialize(repeating: 0, count: Self.horizon + 1)
         choiceLength = .allocate(capacity: Self.horizon)
         choiceDistance = .allocate(capacity: Self.horizon)
         forced = .allocate(capacity: Self.horizon)
         forced.initialize(repeating: 0, count: Self.horizon)
         literalCost = .allocate(capacity: 256)
         literalCost.initialize(repeating: 8, count: 256)
-        lengthCost = .allocate(capacity: 259 + Lanes.scalarCount)
-        lengthCost.initialize(repeating: Self.unusable, count: 259 + Lanes.scalarCount)
+        lengthCost = .allocate(capacity: 259)
+        lengthCost.initialize(repeating: Self.unusable, count: 259)
+        lengthKey = .allocate(capacity: 259)
+        for length in 3...258 { lengthKey[length] = Self.lengthKey(cost: Self.unusable, length: length) }
         distanceCost = .allocate(capacity: 30)
         distanceCost.initialize(repeating: 5, count: 30)
     }
@@ -158,6 +162,7 @@ final class OptimalParsePredictor {
         forced.deallocate()
         literalCost.deallocate()
         lengthCost.deallocate()
+        lengthKey.deallocate()
         distanceCost.deallocate()
     }
 
@@ -210,6 +215,7 @@ final class OptimalParsePredictor {
             let bits = symbol < literalLengths.count ? literalLengths[symbol] : 0
             let extra = Int32(DeflateCodes.lengthExtra[code])
             lengthCost[length] = bits != 0 ? Int32(bits) + extra : unused.map { $0.literal + extra } ?? Self.unusable
+            lengthKey[length] = Self.lengthKey(cost: lengthCost[length], length: length)
         }
         for code in 0..<30 {
             let bits = code < distanceLengths.count ? distanceLengths[code] : 0
@@ -422,7 +428,7 @@ final class OptimalParsePredictor {
         // Local copies: the loop below is the backward pass's whole cost.
         let pathCost = self.pathCost, lengthCost = self.lengthCost, distanceCost = self.distanceCost
         let candidateLength = self.candidateLength, candidateDistance = self.candidateDistance
-        let candidateDistanceCode = self.candidateDistanceCode
+        let candidateDistanceCode = self.candidateDistanceCode, lengthKey = self.lengthKey
         let literalCost = self.literalCost, text = data + (start - origin)
         pathCost[span] = 0
         markNiceMatches(from: start, span: span)
@@ -460,7 +466,8 @@ final class OptimalParsePredictor {
                 let scanned = pathCost + index
                 var (cheapest, cheapestLength) =
                     top &- shorter >= Lanes.scalarCount
-                    ? Self.cheapestLength(from: shorter, through: top, lengthCost: lengthCost, pathCost: scanned)
+                    ? Self.cheapestLength(
+                        from: shorter, through: top, lengthKey: lengthKey, lengthCost: lengthCost, pathCost: scanned)
                     : Self.cheapestLengthOneByOne(
                         from: shorter, through: top, lengthCost: lengthCost, pathCost: scanned)
                 if length > top {
@@ -488,42 +495,60 @@ final class OptimalParsePredictor {
         windowUsable = end == blockEnd ? span : min(span, Self.settled)
     }
 
-    /// Lanes of the length scan (``cheapestLength(from:through:lengthCost:pathCost:)``).
+    /// Lanes of the length scan (``cheapestLength(from:through:lengthKey:lengthCost:pathCost:)``).
     typealias Lanes = SIMD8<Int32>
 
-    /// The cheapest of lengths `first...last` from a position (`lengthCost[length] +
-    /// pathCost[length]`, `pathCost` based at the position) and the shortest length at that
-    /// cost, eight lengths at a time: each lane keeps its first minimum, then the shortest
-    /// length among the lanes at the minimum. The same choice as
-    /// ``cheapestLengthOneByOne(from:through:lengthCost:pathCost:)`` (tests hold them equal);
-    /// reads up to 7 entries past `last` in both tables (padded), whose lanes are masked.
+    /// Costs below this are exact in a lane key (``lengthKey(cost:length:)``). A length
+    /// without a code (priced ``unusable``) keys at this cost; a scan whose cheapest key has
+    /// this cost or more, or that read a path cost this high (a path through such a length or
+    /// literal), is scanned again one length at a time.
+    static let keyedCostLimit: Int32 = 1 << 22
+
+    /// A length's cost as a lane key: the cost (at most ``keyedCostLimit``) above 8 bits that
+    /// hold `length - 3`, so that the smallest key is the cheapest length and, among equals,
+    /// the shortest.
     @inline(__always)
-    static func cheapestLength(
-        from first: Int, through last: Int, lengthCost: UnsafePointer<Int32>, pathCost: UnsafePointer<Int32>
-    ) -> (cost: Int32, length: Int) {
-        let laneOffsets = Lanes(0, 1, 2, 3, 4, 5, 6, 7)
-        let lastLength = Lanes(repeating: Int32(truncatingIfNeeded: last))
-        var bestCost = Lanes(repeating: .max)
-        var bestLength = Lanes(repeating: 0)
-        var tried = first
-        while tried <= last {
-            let lengths = Lanes(repeating: Int32(truncatingIfNeeded: tried)) &+ laneOffsets
-            var costs =
-                UnsafeRawPointer(lengthCost + tried).loadUnaligned(as: Lanes.self)
-                &+ UnsafeRawPointer(pathCost + tried).loadUnaligned(as: Lanes.self)
-            costs.replace(with: .max, where: lengths .> lastLength)
-            let better = costs .< bestCost
-            bestCost.replace(with: costs, where: better)
-            bestLength.replace(with: lengths, where: better)
-            tried &+= Lanes.scalarCount
-        }
-        let cheapest = bestCost.min()
-        bestLength.replace(with: .max, where: bestCost .!= Lanes(repeating: cheapest))
-        return (cheapest, Int(bestLength.min()))
+    static func lengthKey(cost: Int32, length: Int) -> Int32 {
+        min(cost, keyedCostLimit) &<< 8 | Int32(truncatingIfNeeded: length &- 3)
     }
 
-    /// ``cheapestLength(from:through:lengthCost:pathCost:)`` one length at a time (for short
-    /// ranges).
+    /// The cheapest of lengths `first...last` (at least eight of them) from a position
+    /// (`lengthCost[length] + pathCost[length]`, `pathCost` based at the position) and the
+    /// shortest length at that cost: the smallest of `lengthKey[length] + pathCost[length] << 8`
+    /// (``lengthKey(cost:length:)``), eight lengths at a time, the last eight ending at
+    /// `last`. Without a blend per lane this is under half the instructions of keeping each
+    /// lane's cheapest cost and length apart (SSE2 has neither a 32-bit minimum nor a blend).
+    /// Costs of ``keyedCostLimit`` or more, where keys are not exact, fall to
+    /// ``cheapestLengthOneByOne(from:through:lengthCost:pathCost:)``, whose choice this is in
+    /// every case (tests hold them equal). Reads nothing outside `first...last`.
+    @inline(__always)
+    static func cheapestLength(
+        from first: Int, through last: Int, lengthKey: UnsafePointer<Int32>, lengthCost: UnsafePointer<Int32>,
+        pathCost: UnsafePointer<Int32>
+    ) -> (cost: Int32, length: Int) {
+        let lastStart = last &- (Lanes.scalarCount &- 1)
+        var smallest = Lanes(repeating: .max)
+        var paths = Lanes(repeating: 0)
+        var start = first
+        while true {
+            if start > lastStart { start = lastStart }
+            let path = UnsafeRawPointer(pathCost + start).loadUnaligned(as: Lanes.self)
+            paths |= path
+            let keys = UnsafeRawPointer(lengthKey + start).loadUnaligned(as: Lanes.self) &+ (path &<< 8)
+            smallest = pointwiseMin(smallest, keys)
+            if start == lastStart { break }
+            start &+= Lanes.scalarCount
+        }
+        let key = smallest.min()
+        let cost = key &>> 8
+        guard cost < keyedCostLimit, paths.max() < keyedCostLimit else {
+            return cheapestLengthOneByOne(from: first, through: last, lengthCost: lengthCost, pathCost: pathCost)
+        }
+        return (cost, Int(key & 0xff) &+ 3)
+    }
+
+    /// ``cheapestLength(from:through:lengthKey:lengthCost:pathCost:)`` one length at a time (for
+    /// short ranges, and costs too high for keys).
     @inline(__always)
     static func cheapestLengthOneByOne(
         from first: Int, through last: Int, lengthCost: UnsafePointer<Int32>, pathCost: UnsafePointer<Int32>
