@@ -6,8 +6,8 @@
 /// decoder reads in place), a sliding buffer of ``bufferSize`` content bytes (the predictor
 /// reads 32 KiB back and ``MatchPredictor/lookahead`` bytes ahead of a token (262 for a search,
 /// ISA-L's level 3 maps 4 KiB at a time), a stored block up to 64 KiB ahead), the predictor's
-/// tables (384 KiB; more in the ISA-L modes, about 1 MiB more in mode 6's optimal parse, which
-/// reads ``OptimalParsePredictor/readAhead`` bytes ahead, and 8 MiB more with predicted
+/// tables (384 KiB; more in the ISA-L modes, about 1.2 MiB more in mode 6's optimal parse, which
+/// reads ``OptimalParsePredictor/readAhead`` bytes ahead, and 9.4 MiB more with predicted
 /// headers, which read ``OptimalParsePredictor/predictedHeaderReadAhead`` bytes from a block's
 /// start, within ``blockLookahead``), a dynamic block's tokens when its header is coded
 /// after them (5 bytes per token, at most ``maximumBlockTokens``, since its header is derived

@@ -35,7 +35,7 @@ internal import CCPUHints
 ///
 /// Work is bounded per position: one tree descent of at most `chain` nodes, and per window
 /// position at most 256 match lengths, each window position visited at most
-/// `horizon / settled` times; memory is fixed (about 1.5 MiB; 8.5 MiB with predicted headers,
+/// `horizon / settled` times; memory is fixed (about 1.2 MiB; 10.6 MiB with predicted headers,
 /// whose parse of a block's first ``predictedHeaderSpan`` positions keeps their candidates for
 /// the block's own parse, so each position still has one descent and at most two backward
 /// passes more). It reads ``readAhead`` content bytes from a queried position on (``predictedHeaderReadAhead``
