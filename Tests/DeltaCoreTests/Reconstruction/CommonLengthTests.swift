@@ -3,8 +3,9 @@ import Testing
 
 @testable import DeltaCore
 
-/// The tree descent's string comparison (eight bytes at a time, then byte by byte) counts the
-/// bytes two strings share as a byte-by-byte walk does.
+/// The match extension the libdeflate finders and the optimal parse's tree descent share
+/// (``LibdeflateMatching/extend(_:_:_:from:maximum:)``: eight bytes at a time, then byte by
+/// byte) counts the bytes two strings share as a byte-by-byte walk does.
 struct CommonLengthTests {
     /// Strings that agree on a random prefix (every length from 0 to past the limit, across
     /// the eight-byte steps) and then differ in one bit, or not at all, with random starts
@@ -22,11 +23,9 @@ struct CommonLengthTests {
             let start = Int.random(in: 0...min(agreed, limit), using: &generator)
             var walked = start
             while walked < limit && a[walked] == b[walked] { walked += 1 }
-            let counted = a.withUnsafeBufferPointer { first in
-                b.withUnsafeBufferPointer { second in
-                    OptimalParsePredictor.commonLength(
-                        first.baseAddress!, second.baseAddress!, from: start, limit: limit)
-                }
+            // Both strings in one buffer, as the finders see them: `a` at 0, `b` after it.
+            let counted = (a + b).withUnsafeBufferPointer { both in
+                LibdeflateMatching.extend(both.baseAddress!, 0, size, from: start, maximum: limit)
             }
             #expect(counted == walked, "seed \(seed), round \(round): \(counted) bytes, not \(walked)")
             if counted != walked { return }

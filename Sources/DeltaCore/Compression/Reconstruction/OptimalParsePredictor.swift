@@ -318,11 +318,12 @@ final class OptimalParsePredictor {
         while node >= 0 && position &- node < Self.window && depth > 0 {
             depth &-= 1
             let other = start + node
-            var length = Self.commonLength(here, other, from: min(smallerLength, greaterLength), limit: limit)
+            var length = LibdeflateMatching.extend(
+                start, position, node, from: min(smallerLength, greaterLength), maximum: limit)
             let nodeSlot = (node & mask) &* 2
             if length >= limit && base >= 0 {
                 // A match of the nice length may go on: its candidate is its whole length.
-                length = Self.commonLength(here, other, from: length, limit: fullLimit)
+                length = LibdeflateMatching.extend(start, position, node, from: length, maximum: fullLimit)
             }
             if length > best && base >= 0 {
                 best = length
@@ -356,23 +357,6 @@ final class OptimalParsePredictor {
         children[smallerSlot] = -1
         children[greaterSlot] = -1
         return found
-    }
-
-    /// How many bytes `a` and `b` have in common from `start` on (they agree before it), at
-    /// most `limit`: eight bytes at a time, then byte by byte.
-    @inline(__always)
-    static func commonLength(
-        _ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, from start: Int, limit: Int
-    ) -> Int {
-        var length = start
-        while length &+ 8 <= limit {
-            let x = UnsafeRawPointer(a + length).loadUnaligned(as: UInt64.self)
-            let y = UnsafeRawPointer(b + length).loadUnaligned(as: UInt64.self)
-            if x != y { return length &+ (x ^ y).trailingZeroBitCount &>> 3 }
-            length &+= 8
-        }
-        while length < limit && a[length] == b[length] { length &+= 1 }
-        return length
     }
 
     /// Computes the candidates at `position` (the next one not computed): the tree catches up
