@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Writes FuzzReconstruction/seed-replay-optimal-parse-vN and seed-replay-optimal-parse-vN-corrupt,
 N the payload version the analysis writes (5 since 2026-12-02: mode 6 with a nice length; 6
-since 2026-12-03: with 7-Zip's fast-bytes rule too; 7 later that day: with predicted headers):
+since 2026-12-03: with 7-Zip's fast-bytes rule too; 7 later that day: with predicted headers;
+8 the same day: windows that end where matches end):
 the reconstruction fuzz target's replay input (byte 0 even, content length little-endian in
 bytes 1-2, the content, then the payload) for 7-Zip's deflate (-mx9), so that the fuzzer
 reaches the optimal-parse predictor (mode 6: binary-tree match finder) and its refusals; and, since version 7, -mx5's payload
 (parsed under the previous block's lengths) as -v7-mx5. The
 committed -v4 seeds (made by this script before version 5, without a nice length) keep the
 version-4 replay covered, the -v5 ones (before version 6, without the rule) version 5's, the -v6
-ones (before version 7, headers coded against the previous one) version 6's; the older seed-replay-optimal-parse(-corrupt) hold version-3 mode-6
+ones (before version 7, headers coded against the previous one) version 6's, the -v7 ones
+(before version 8, overlapping windows) version 7's; the older seed-replay-optimal-parse(-corrupt) hold version-3 mode-6
 payloads, which this build refuses at the mode: they keep that refusal covered.
 
 usage: Tests/DeltaCoreTests/Fuzz/make-optimal-parse-seeds.py MKPATCH
@@ -33,7 +35,7 @@ for level, suffix in [(9, ""), (5, "-mx5")]:
         file.flush()
         report = json.loads(subprocess.run([mkpatch, "inspect", "--json", "--reconstruction", "small", file.name], capture_output=True, check=True).stdout)
     payload = bytes.fromhex(next(e["payload"] for e in report["recipe"]["extensions"] if e["tag"] == 3))
-    assert payload[0] in (4, 5, 6, 7), "expected a mode-6 payload (version 4 to 7)"
+    assert payload[0] in (4, 5, 6, 7, 8), "expected a mode-6 payload (version 4 to 8)"
     fields, offset = [], 1
     while len(fields) < 8:  # content, stream, blocks, tokens, chain, lazy, mode, flags
         value, shift = 0, 0

@@ -175,6 +175,7 @@ import Testing
             settings.cutsAtNiceMatches = false
             settings.predictsHeaders = false
             settings.pricesFromPreviousBlock = false
+            settings.endsWindowsWhereMatchesEnd = false
             let payload = try OptimalParseReconstructionTests.analysed(deflate, content: content, settings: settings)
             #expect(payload.first == 5, "\(settings)")
             #expect(try DeflateReconstructionTests.replayed(payload, content: content) == deflate, "\(settings)")
@@ -201,6 +202,7 @@ import Testing
             #expect(settings.cutsAtNiceMatches, "\(settings)")
             settings.predictsHeaders = false
             settings.pricesFromPreviousBlock = false
+            settings.endsWindowsWhereMatchesEnd = false
             let (made, flags, content) = try Self.realPayload(
                 "7zip-5", settings, version: 6, flags: [.niceMatchCuts, .headersFirst])
             var header = made
@@ -213,8 +215,8 @@ import Testing
             header.fields[6] = UInt64(MatchPredictor.Settings.Mode.longest.rawValue)
             Self.expectRefusedAtFlags(header, content, "cuts in mode 0")
             header.fields[6] = UInt64(MatchPredictor.Settings.Mode.optimalParse.rawValue)
-            header.flags = flags.rawValue | 32
-            Self.expectRefusedAtFlags(header, content, "flag bit 5")
+            header.flags = flags.rawValue | 64
+            Self.expectRefusedAtFlags(header, content, "flag bit 6")
         }
     }
 
@@ -244,8 +246,9 @@ import Testing
     /// (here over a lowered limit of 100 tokens) needs headers first: the same settings then
     /// give a version-6 payload without the flag, which replays under that limit.
     @Test func previousBlockPricesAreVersionSevenOnly() throws {
-        let settings = OptimalParsePredictor.candidateSettings[0]
+        var settings = OptimalParsePredictor.candidateSettings[0]
         #expect(settings.pricesFromPreviousBlock && !settings.predictsHeaders)
+        settings.endsWindowsWhereMatchesEnd = false
         let (made, flags, content) = try Self.realPayload("7zip-5", settings, version: 7, flags: .previousBlockPrices)
         var header = made
         #expect(!flags.contains(.headersFirst))
@@ -285,7 +288,8 @@ import Testing
         #expect(predicting.count == 3)
         // The replay has this much content from a block's start before it starts the block.
         #expect(OptimalParsePredictor.predictedHeaderReadAhead <= DeflateReplay.blockLookahead)
-        for settings in predicting {
+        for var settings in predicting {
+            settings.endsWindowsWhereMatchesEnd = false
             let (made, flags, content) = try Self.realPayload(
                 "7zip-9", settings, version: 7, flags: [.predictedHeaders, .headersFirst])
             var header = made
@@ -298,8 +302,34 @@ import Testing
             Self.expectRefusedAtFlags(header, content, "mode 0")
             header.fields[5] = UInt64(settings.lazyLimit)
             header.fields[6] = UInt64(MatchPredictor.Settings.Mode.optimalParse.rawValue)
-            header.flags = flags.rawValue | 32
-            Self.expectRefusedAtFlags(header, content, "flag bit 5")
+            header.flags = flags.rawValue | 64
+            Self.expectRefusedAtFlags(header, content, "flag bit 6")
+        }
+    }
+
+    /// The analysis's candidates for 7-Zip (those with the fast-bytes rule) end their windows
+    /// where matches end: their real payloads are version 8, set the flag and replay. Stamped
+    /// version 7 (a version-7 build would parse in overlapping windows, and write other bytes)
+    /// they are refused at the flags; so is the flag in mode 0, and an unknown bit beside it.
+    /// The same settings without the flag still make version 7 payloads that replay (above).
+    @Test func windowsEndingWhereMatchesEndAreVersionEightOnly() throws {
+        let ending = OptimalParsePredictor.candidateSettings.filter(\.endsWindowsWhereMatchesEnd)
+        #expect(ending.count == 3 && ending.allSatisfy(\.cutsAtNiceMatches))
+        for settings in ending {
+            let (made, flags, content) = try Self.realPayload(
+                "7zip-9", settings, version: 8, flags: .windowsEndWhereMatchesEnd)
+            var header = made
+            header.version = 7
+            Self.expectRefusedAtFlags(header, content, "version 7")
+            header.version = 8
+            header.fields[5] = 0
+            header.fields[6] = UInt64(MatchPredictor.Settings.Mode.longest.rawValue)
+            header.flags = DeflateReconstruction.Flags.windowsEndWhereMatchesEnd.rawValue
+            Self.expectRefusedAtFlags(header, content, "mode 0")
+            header.fields[5] = UInt64(settings.lazyLimit)
+            header.fields[6] = UInt64(MatchPredictor.Settings.Mode.optimalParse.rawValue)
+            header.flags = flags.rawValue | 64
+            Self.expectRefusedAtFlags(header, content, "flag bit 6")
         }
     }
 }

@@ -56,7 +56,7 @@ import Testing
             guard let deflate = try Self.stream(of: producer, content) else { continue }
             let payload = try Self.analysed(deflate, content)
             let sizes = try DeflateReconstruction.Sizes(payload)
-            #expect(payload[0] == 7 && sizes.settings == Self.modeSix, "\(producer.name)")
+            #expect(payload[0] == 8 && sizes.settings == Self.modeSix, "\(producer.name)")
             #expect(sizes.flags.contains(.segmented) && sizes.flags.contains(.headersFirst), "\(producer.name)")
             #expect(sizes.segments.count >= 3, "\(producer.name): \(sizes.segments.count) segments, seed \(seed)")
             #expect(try Self.analysed(deflate, content, jobs: 1) == payload, "\(producer.name): analysis differs by jobs")

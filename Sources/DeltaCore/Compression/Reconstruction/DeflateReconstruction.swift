@@ -27,7 +27,9 @@
 /// (``MatchPredictor/Settings/cutsAtNiceMatches``). Version 7 (2026-12-03) adds flags bit 3,
 /// ``Flags/predictedHeaders``: mode 6 codes a dynamic block's content length before its
 /// header, and the header against the one ``SevenZipHeaderPredictor`` builds for a parse of
-/// the block under the previous header's lengths. A payload is written as
+/// the block under the previous header's lengths. Version 8 (2026-12-03) adds flags bit 5,
+/// ``Flags/windowsEndWhereMatchesEnd``: mode 6's parse windows end where no candidate crosses
+/// (``OptimalParsePredictor``). A payload is written as
 /// the oldest version that expresses it (``version(for:flags:)``), so one without flags in
 /// modes 0-5 is byte for byte a version 1 or 2 payload.
 /// Mode 6 (``OptimalParsePredictor``, `headersFirst` required) codes per fixed or dynamic block
@@ -35,7 +37,7 @@
 /// it with predicted headers).
 public enum DeflateReconstruction {
     /// The newest payload version written and read.
-    public static let payloadVersion: UInt8 = 7
+    public static let payloadVersion: UInt8 = 8
 
     /// The predictor settings the analysis uses.
     static let defaultSettings = MatchPredictor.Settings(chainLimit: 128, lazyLimit: 32)
@@ -493,6 +495,14 @@ public enum DeflateReconstruction {
                     guard settings.isValid(inPayloadVersion: version) else {
                         throw .malformed(
                             offset: flagsOffset, detail: "predicted headers need mode 6, not mode \(mode.rawValue)")
+                    }
+                }
+                if flags.contains(.windowsEndWhereMatchesEnd) {
+                    settings.endsWindowsWhereMatchesEnd = true
+                    guard settings.isValid(inPayloadVersion: version) else {
+                        throw .malformed(
+                            offset: flagsOffset,
+                            detail: "windows ending where matches end need mode 6, not mode \(mode.rawValue)")
                     }
                 }
                 if flags.contains(.niceMatchCuts) {

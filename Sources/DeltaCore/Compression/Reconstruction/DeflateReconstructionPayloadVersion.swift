@@ -38,8 +38,17 @@ extension DeflateReconstruction {
         /// (``MatchPredictor/Settings/pricesFromPreviousBlock``); without ``headersFirst``.
         static let previousBlockPrices = Flags(rawValue: 16)
 
+        /// Version 8: mode 6's windows end where no candidate crosses, as 7-Zip's forward
+        /// parse's do, and all their choices are used
+        /// (``MatchPredictor/Settings/endsWindowsWhereMatchesEnd``), instead of 4,096
+        /// positions of which the first 3,072 are used.
+        static let windowsEndWhereMatchesEnd = Flags(rawValue: 32)
+
         /// The flags this build reads; a payload with any other bit is refused.
-        static let known: Flags = [.headersFirst, .segmented, .niceMatchCuts, .predictedHeaders, .previousBlockPrices]
+        static let known: Flags = [
+            .headersFirst, .segmented, .niceMatchCuts, .predictedHeaders, .previousBlockPrices,
+            .windowsEndWhereMatchesEnd,
+        ]
 
         /// The first payload version with every flag set here (1 when none is).
         var minimumPayloadVersion: UInt8 {
@@ -48,6 +57,7 @@ extension DeflateReconstruction {
             if contains(.segmented) { version = max(version, 4) }
             if contains(.niceMatchCuts) { version = max(version, 6) }
             if contains(.predictedHeaders) || contains(.previousBlockPrices) { version = max(version, 7) }
+            if contains(.windowsEndWhereMatchesEnd) { version = max(version, 8) }
             return version
         }
     }
@@ -67,7 +77,8 @@ extension MatchPredictor.Settings {
 
     /// The first payload version with these settings: the mode's, 5 for mode 6 with a nice
     /// length (a version-4 build would replay it without the cut, and write other bytes), 6
-    /// with the fast-bytes rule too, 7 when headers are predicted.
+    /// with the fast-bytes rule too, 7 when headers are predicted, 8 when windows end where
+    /// matches end.
     var minimumPayloadVersion: UInt8 {
         let modeVersion: UInt8 = mode == .optimalParse && lazyLimit != 0 ? 5 : mode.minimumPayloadVersion
         return max(modeVersion, requiredFlags.minimumPayloadVersion)
@@ -85,23 +96,26 @@ extension MatchPredictor.Settings {
     /// Whether a payload of `version` may carry these settings: the version has the mode,
     /// mode 6's lazy limit is 0 or, from version 5, a nice length of 3-257, the fast-bytes
     /// rule (version 6) comes only with such a nice length, and predicted headers (version 7)
-    /// only in mode 6.
+    /// and windows ending where matches end (version 8) only in mode 6.
     func isValid(inPayloadVersion version: UInt8) -> Bool {
         guard minimumPayloadVersion <= version else { return false }
         if predictsHeaders && mode != .optimalParse { return false }
         if pricesFromPreviousBlock && (mode != .optimalParse || predictsHeaders) { return false }
+        if endsWindowsWhereMatchesEnd && mode != .optimalParse { return false }
         if cutsAtNiceMatches { return mode == .optimalParse && (3...257).contains(lazyLimit) }
         return mode != .optimalParse || lazyLimit == 0 || (3...257).contains(lazyLimit)
     }
 
     /// The flags a payload with these settings must set: the mode's,
     /// ``DeflateReconstruction/Flags/niceMatchCuts`` for ``cutsAtNiceMatches`` and
-    /// ``DeflateReconstruction/Flags/predictedHeaders`` for ``predictsHeaders``; with
+    /// ``DeflateReconstruction/Flags/predictedHeaders`` for ``predictsHeaders``,
+    /// ``DeflateReconstruction/Flags/windowsEndWhereMatchesEnd`` for ``endsWindowsWhereMatchesEnd``; with
     /// ``pricesFromPreviousBlock`` its flag instead of the mode's ``DeflateReconstruction/Flags/headersFirst``.
     var requiredFlags: DeflateReconstruction.Flags {
         var flags = pricesFromPreviousBlock ? [.previousBlockPrices] : mode.requiredFlags
         if cutsAtNiceMatches { flags.insert(.niceMatchCuts) }
         if predictsHeaders { flags.insert(.predictedHeaders) }
+        if endsWindowsWhereMatchesEnd { flags.insert(.windowsEndWhereMatchesEnd) }
         return flags
     }
 }

@@ -31,6 +31,10 @@ final class MatchPredictor {
         /// previous dynamic header's code lengths and its header coded after its tokens,
         /// recorded as ``DeflateReconstruction/Flags/previousBlockPrices`` (payload version 7).
         var pricesFromPreviousBlock = false
+        /// Mode 6 only: each window of the parse ends where no candidate crosses and all its
+        /// choices are used (``OptimalParsePredictor``), recorded as
+        /// ``DeflateReconstruction/Flags/windowsEndWhereMatchesEnd`` (payload version 8).
+        var endsWindowsWhereMatchesEnd = false
 
         /// How the reference picks a match.
         enum Mode: Int, CaseIterable {
@@ -177,7 +181,8 @@ final class MatchPredictor {
             ? OptimalParsePredictor(
                 contentSize: contentSize, chainLimit: settings.chainLimit,
                 niceLength: settings.optimalParseNiceLength, cutsAtNiceMatches: settings.cutsAtNiceMatches,
-                predictsHeaders: settings.predictsHeaders) : nil
+                predictsHeaders: settings.predictsHeaders,
+                endsWindowsWhereMatchesEnd: settings.endsWindowsWhereMatchesEnd) : nil
     }
 
     deinit {

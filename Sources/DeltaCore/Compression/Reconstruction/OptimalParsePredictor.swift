@@ -15,7 +15,11 @@ internal import CCPUHints
 /// position has a choice and the prediction goes on after a misprediction wherever the
 /// actual stream lands. A window covers ``horizon`` positions from the queried one (or up to
 /// the block's end); its choices are used for the first ``settled`` positions, then a new
-/// window starts at the next queried position. Match candidates per position: for each
+/// window starts at the next queried position. Since payload version 8 (7-Zip's settings,
+/// ``MatchPredictor/Settings/endsWindowsWhereMatchesEnd``) a window ends instead where 7-Zip's
+/// forward parse ends one: at the first position no candidate crosses, or a nice match, or
+/// ``horizon`` positions on (``windowEnd(from:)``); its choices are then final and all used,
+/// so each position is solved once per parse instead of about 4/3 times. Match candidates per position: for each
 /// length, the nearest distance that reaches it (the Pareto frontier of length against
 /// distance, at most ``maximumCandidates`` entries, a longer one cut at the block's end), met
 /// while inserting the position into a *binary tree* of the earlier positions with its 3-byte
@@ -72,6 +76,9 @@ final class OptimalParsePredictor {
     private let niceLength: Int
     /// 7-Zip's fast-bytes rule (payload version 6): see ``solve(from:)``.
     private let cutsAtNiceMatches: Bool
+    /// Payload version 8's windows (``windowEnd(from:)``): each ends where no candidate
+    /// crosses, and all its choices are used.
+    private let endsWindowsWhereMatchesEnd: Bool
     /// Positions whose candidates are kept (a power of two): ``horizon``, or
     /// ``predictedHeaderRing`` when headers are predicted (``predictedFrequencies(start:end:previous:)``).
     private let ringSize: Int
@@ -113,16 +120,18 @@ final class OptimalParsePredictor {
 
     /// A parser over content of `contentSize` bytes, walking at most `chainLimit` links per
     /// position, comparing strings up to `niceLength` bytes (3-258; 258 is no cut), with
-    /// 7-Zip's fast-bytes rule when `cutsAtNiceMatches` (``solve(from:)``).
+    /// 7-Zip's fast-bytes rule when `cutsAtNiceMatches` (``solve(from:)``), with windows that
+    /// end where no candidate crosses when `endsWindowsWhereMatchesEnd` (``windowEnd(from:)``).
     init(
         contentSize: Int, chainLimit: Int, niceLength: Int = 258, cutsAtNiceMatches: Bool = false,
-        predictsHeaders: Bool = false
+        predictsHeaders: Bool = false, endsWindowsWhereMatchesEnd: Bool = false
     ) {
         data = UnsafePointer(bitPattern: 1)!
         count = contentSize
         self.chainLimit = chainLimit
         self.niceLength = min(max(niceLength, 3), 258)
         self.cutsAtNiceMatches = cutsAtNiceMatches
+        self.endsWindowsWhereMatchesEnd = endsWindowsWhereMatchesEnd
         ringSize = predictsHeaders ? Self.predictedHeaderRing : Self.horizon
         head = .allocate(capacity: 1 << Self.hashBits)
         head.initialize(repeating: -1, count: 1 << Self.hashBits)
@@ -401,9 +410,9 @@ final class OptimalParsePredictor {
     /// a quarter slower (its 128 fast bytes: 4.22 % and no slower when lengths above 32 were
     /// tried only whole; bench/results-2026-12-03-fast-bytes.txt).
     private func solve(from start: Int) {
-        let end = min(start + Self.horizon, blockEnd)
         if computedStart < start { computedStart = start }
         if computedEnd < start { computedEnd = start }
+        let end = endsWindowsWhereMatchesEnd ? windowEnd(from: start) : min(start + Self.horizon, blockEnd)
         while computedEnd < end {
             computeCandidates(at: computedEnd)
             computedEnd += 1
@@ -476,7 +485,39 @@ final class OptimalParsePredictor {
             index &-= 1
         }
         windowStart = start
-        windowUsable = end == blockEnd ? span : min(span, Self.settled)
+        windowUsable = end == blockEnd || endsWindowsWhereMatchesEnd ? span : min(span, Self.settled)
+    }
+
+    /// Where payload version 8's window from `start` ends (computing the candidates up to
+    /// there): at the first later position that no candidate from the window crosses (every
+    /// path from `start` goes through it, so the shortest path to it is the start of any longer
+    /// one, and every choice before it is final), at the first later position whose longest
+    /// match the fast-bytes rule takes, after `start` itself when the rule takes its match, at
+    /// ``horizon`` positions, or at the block's end. These are the windows of 7-Zip's forward
+    /// parse (`GetOptimal`: its window ends where `cur` meets `lenEnd`, at a match longer than
+    /// the fast bytes, or at 4,096 positions), and on Django's tar they average far fewer
+    /// positions than ``settled``: each position's backward pass is then one visit, not the
+    /// overlapping windows' 4/3.
+    private func windowEnd(from start: Int) -> Int {
+        let limit = min(start + Self.horizon, blockEnd)
+        var reach = start
+        var position = start
+        while position < limit {
+            if position > start && reach <= position { return position }
+            if computedEnd == position {
+                computeCandidates(at: position)
+                computedEnd += 1
+            }
+            let slot = position & (ringSize &- 1)
+            let found = Int(candidateCount[slot])
+            let longest = found > 0 ? Int(candidateLength[slot &* Self.maximumCandidates &+ found &- 1]) : 1
+            if cutsAtNiceMatches && longest >= niceLength {
+                return position == start ? start + 1 : position
+            }
+            reach = max(reach, position + longest)
+            position += 1
+        }
+        return limit
     }
 
     /// Lanes of the length scan (``cheapestLength(from:through:lengthKey:lengthCost:pathCost:)``).
@@ -607,11 +648,14 @@ extension OptimalParsePredictor {
     /// ``MatchPredictor/Settings/cutsAtNiceMatches``): -mx5 2.63 %, -mx9 3.43 %.
     static let candidateSettings: [MatchPredictor.Settings] = [
         MatchPredictor.Settings(
-            chainLimit: 32, lazyLimit: 32, mode: .optimalParse, cutsAtNiceMatches: true, pricesFromPreviousBlock: true),
+            chainLimit: 32, lazyLimit: 32, mode: .optimalParse, cutsAtNiceMatches: true, pricesFromPreviousBlock: true,
+            endsWindowsWhereMatchesEnd: true),
         MatchPredictor.Settings(
-            chainLimit: 48, lazyLimit: 64, mode: .optimalParse, cutsAtNiceMatches: true, predictsHeaders: true),
+            chainLimit: 48, lazyLimit: 64, mode: .optimalParse, cutsAtNiceMatches: true, predictsHeaders: true,
+            endsWindowsWhereMatchesEnd: true),
         MatchPredictor.Settings(
-            chainLimit: 80, lazyLimit: 128, mode: .optimalParse, cutsAtNiceMatches: true, predictsHeaders: true),
+            chainLimit: 80, lazyLimit: 128, mode: .optimalParse, cutsAtNiceMatches: true, predictsHeaders: true,
+            endsWindowsWhereMatchesEnd: true),
         MatchPredictor.Settings(chainLimit: 128, lazyLimit: 0, mode: .optimalParse, predictsHeaders: true),
     ]
 

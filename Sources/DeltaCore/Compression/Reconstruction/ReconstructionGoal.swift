@@ -22,10 +22,13 @@ extension DeflateReconstruction {
     /// fast-bytes rule tries every length up to a nice length above 64 (-mx9's 128: 3.65 ×;
     /// bench/results-2026-12-03-fast-bytes.txt), else 3.5 with the depth 32 and 4 deeper
     /// (3.4-4.0 ×; bench/results-2026-12-02-nice-length.txt); 1 for the other modes and for
-    /// a payload that does not parse (the replay will refuse it anyway).
+    /// a payload that does not parse (the replay will refuse it anyway). With payload version
+    /// 8's windows, 2 for -mx5/-mx6's single pass (1.7 × in CPU time on the 61 MB tar, -mx9
+    /// 3.3 ×; bench/results-2026-12-03-v8-windows.txt).
     public static func replayCostFactor(payload: [UInt8]) -> Double {
         guard let settings = try? Sizes(payload).settings, settings.mode == .optimalParse else { return 1 }
         if settings.optimalParseNiceLength < 258 && settings.chainLimit <= 80 {
+            if settings.endsWindowsWhereMatchesEnd && settings.pricesFromPreviousBlock { return 2 }
             return settings.cutsAtNiceMatches && settings.optimalParseNiceLength > 64 ? 3.5 : 3
         }
         return settings.chainLimit > 32 ? 4 : 3.5
