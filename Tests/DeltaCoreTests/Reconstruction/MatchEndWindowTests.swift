@@ -13,31 +13,35 @@ struct MatchEndWindowTests {
     /// nice lengths (without the fast-bytes rule); queried along the predicted path and, one
     /// time in eight, at a position a few bytes on (where a misprediction lands the replay).
     @Test func windowsEndingWhereMatchesEndPredictAsOneWholeBlockPass() {
-        let seed = UInt64(Date().timeIntervalSince1970) &* 17
-        var generator = SeededGenerator(seed: seed)
-        var queries = 0
-        for round in 0..<60 {
-            let settings = Self.randomParse(cutsAtNiceMatches: false, using: &generator)
-            let (whole, windowed) = Self.predictedTokens(settings, jumps: true, using: &generator)
-            #expect(whole == windowed, "seed \(seed), round \(round): \(settings)")
-            queries += whole.count
-        }
-        #expect(queries > 60 * 50, "seed \(seed): \(queries) queries")
+        let (seed, queries) = Self.compareRounds(cutsAtNiceMatches: false, jumps: true)
+        #expect(queries.count > 60 * 50, "seed \(seed): \(queries.count) queries")
     }
 
     /// With 7-Zip's fast-bytes rule too (a window also ends at a position whose longest match
     /// the rule takes), along the predicted path.
     @Test func windowsEndingAtNiceMatchesPredictAsOneWholeBlockPass() {
-        let seed = UInt64(Date().timeIntervalSince1970) &* 19
+        let (seed, queries) = Self.compareRounds(cutsAtNiceMatches: true, jumps: false)
+        #expect(queries.contains { $0.forced }, "seed \(seed): the rule took no match")
+    }
+
+    /// Sixty random rounds of ``predictedTokens(_:jumps:using:)``, each checked equal; returns
+    /// the printed seed and every query of the whole-block rule.
+    static func compareRounds(cutsAtNiceMatches: Bool, jumps: Bool) -> (seed: UInt64, queries: [Query]) {
+        let seed = UInt64(Date().timeIntervalSince1970) &* (cutsAtNiceMatches ? 19 : 17)
+        print("MatchEndWindowTests: seed \(seed), cuts \(cutsAtNiceMatches)")
         var generator = SeededGenerator(seed: seed)
-        var forced = 0
+        var queries: [Query] = []
         for round in 0..<60 {
-            let settings = Self.randomParse(cutsAtNiceMatches: true, using: &generator)
-            let (whole, windowed) = Self.predictedTokens(settings, jumps: false, using: &generator)
+            let settings = randomParse(cutsAtNiceMatches: cutsAtNiceMatches, using: &generator)
+            let (whole, windowed) = predictedTokens(settings, jumps: jumps, using: &generator)
             #expect(whole == windowed, "seed \(seed), round \(round): \(settings)")
-            forced += whole.filter { $0.length >= settings.niceLength }.count
+            queries += whole.map {
+                var query = $0
+                query.forced = cutsAtNiceMatches && query.length >= settings.niceLength
+                return query
+            }
         }
-        #expect(forced > 0, "seed \(seed): the rule took no match")
+        return (seed, queries)
     }
 
     struct Parse: CustomStringConvertible {
@@ -51,6 +55,8 @@ struct MatchEndWindowTests {
         var position: Int
         var length: Int
         var distance: Int
+        /// Set by ``compareRounds(cutsAtNiceMatches:jumps:)``: a match the fast-bytes rule took.
+        var forced = false
     }
 
     static func randomParse(cutsAtNiceMatches: Bool, using generator: inout SeededGenerator) -> Parse {

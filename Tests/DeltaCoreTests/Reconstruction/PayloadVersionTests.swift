@@ -292,18 +292,8 @@ import Testing
             settings.endsWindowsWhereMatchesEnd = false
             let (made, flags, content) = try Self.realPayload(
                 "7zip-9", settings, version: 7, flags: [.predictedHeaders, .headersFirst])
-            var header = made
-            header.version = 6
-            Self.expectRefusedAtFlags(header, content, "version 6")
-            header.version = 7
-            header.fields[5] = 0
-            header.fields[6] = UInt64(MatchPredictor.Settings.Mode.longest.rawValue)
-            header.flags = DeflateReconstruction.Flags([.headersFirst, .predictedHeaders]).rawValue
-            Self.expectRefusedAtFlags(header, content, "mode 0")
-            header.fields[5] = UInt64(settings.lazyLimit)
-            header.fields[6] = UInt64(MatchPredictor.Settings.Mode.optimalParse.rawValue)
-            header.flags = flags.rawValue | 64
-            Self.expectRefusedAtFlags(header, content, "flag bit 6")
+            Self.expectFlagRefusals(
+                made, flags: flags, inModeZero: [.headersFirst, .predictedHeaders], settings: settings, content: content)
         }
     }
 
@@ -318,18 +308,29 @@ import Testing
         for settings in ending {
             let (made, flags, content) = try Self.realPayload(
                 "7zip-9", settings, version: 8, flags: .windowsEndWhereMatchesEnd)
-            var header = made
-            header.version = 7
-            Self.expectRefusedAtFlags(header, content, "version 7")
-            header.version = 8
-            header.fields[5] = 0
-            header.fields[6] = UInt64(MatchPredictor.Settings.Mode.longest.rawValue)
-            header.flags = DeflateReconstruction.Flags.windowsEndWhereMatchesEnd.rawValue
-            Self.expectRefusedAtFlags(header, content, "mode 0")
-            header.fields[5] = UInt64(settings.lazyLimit)
-            header.fields[6] = UInt64(MatchPredictor.Settings.Mode.optimalParse.rawValue)
-            header.flags = flags.rawValue | 64
-            Self.expectRefusedAtFlags(header, content, "flag bit 6")
+            Self.expectFlagRefusals(
+                made, flags: flags, inModeZero: .windowsEndWhereMatchesEnd, settings: settings, content: content)
         }
+    }
+
+    /// The refusals at the flags' offset of a real payload `made` whose newest flag came with
+    /// its version: stamped the version before, with `inModeZero` in mode 0, and with an
+    /// unknown bit (6) beside its `flags`.
+    static func expectFlagRefusals(
+        _ made: Header, flags: DeflateReconstruction.Flags, inModeZero: DeflateReconstruction.Flags,
+        settings: MatchPredictor.Settings, content: [UInt8], sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        var header = made
+        header.version = made.version - 1
+        expectRefusedAtFlags(header, content, "version \(header.version)", sourceLocation: sourceLocation)
+        header.version = made.version
+        header.fields[5] = 0
+        header.fields[6] = UInt64(MatchPredictor.Settings.Mode.longest.rawValue)
+        header.flags = inModeZero.rawValue
+        expectRefusedAtFlags(header, content, "mode 0", sourceLocation: sourceLocation)
+        header.fields[5] = UInt64(settings.lazyLimit)
+        header.fields[6] = UInt64(MatchPredictor.Settings.Mode.optimalParse.rawValue)
+        header.flags = flags.rawValue | 64
+        expectRefusedAtFlags(header, content, "flag bit 6", sourceLocation: sourceLocation)
     }
 }
