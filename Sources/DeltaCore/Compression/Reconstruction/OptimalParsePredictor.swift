@@ -495,9 +495,8 @@ final class OptimalParsePredictor {
     /// match the fast-bytes rule takes, after `start` itself when the rule takes its match, at
     /// ``horizon`` positions, or at the block's end. These are the windows of 7-Zip's forward
     /// parse (`GetOptimal`: its window ends where `cur` meets `lenEnd`, at a match longer than
-    /// the fast bytes, or at 4,096 positions), and on Django's tar they average far fewer
-    /// positions than ``settled``: each position's backward pass is then one visit, not the
-    /// overlapping windows' 4/3.
+    /// the fast bytes, or at 4,096 positions). Each position's backward pass is then one
+    /// visit per parse, not the overlapping windows' 4/3.
     private func windowEnd(from start: Int) -> Int {
         let limit = min(start + Self.horizon, blockEnd)
         var reach = start
